@@ -1,0 +1,123 @@
+"""What a cashier may do at the till.
+
+Rights come from the cashier's role on the cash server and reach the till
+as a list of names. ``supervisor`` means the cashier may confirm an
+operation for another cashier who lacks the right (a senior cashier's
+key or card at the till).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from ukm_actors.errors import UkmError
+
+
+class Right(StrEnum):
+    """One permission of a cashier; the value is its name in settings and exchange."""
+
+    SELL = "sell"
+    VOID_LINE = "void_line"
+    CANCEL_RECEIPT = "cancel_receipt"
+    RETURN = "return"
+    RETURN_WITHOUT_RECEIPT = "return_without_receipt"
+    CASH_IN = "cash_in"
+    CASH_OUT = "cash_out"
+    OPEN_SHIFT = "open_shift"
+    CLOSE_SHIFT = "close_shift"
+    X_REPORT = "x_report"
+    REPRINT = "reprint"
+    DISCOUNT_MANUAL = "discount_manual"
+    SUPERVISOR = "supervisor"
+
+    @property
+    def label(self) -> str:
+        """A short English label for screens and reports, e.g. ``"Void a line"``."""
+        action = _ACTIONS[self]
+        return action[0].upper() + action[1:]
+
+    @property
+    def action(self) -> str:
+        """What the right allows, as a phrase that follows "no right to"."""
+        return _ACTIONS[self]
+
+
+_ACTIONS: dict[Right, str] = {
+    Right.SELL: "sell",
+    Right.VOID_LINE: "void a line",
+    Right.CANCEL_RECEIPT: "cancel a receipt",
+    Right.RETURN: "accept a return against a receipt",
+    Right.RETURN_WITHOUT_RECEIPT: "accept a return without a receipt",
+    Right.CASH_IN: "put cash into the drawer (cash in)",
+    Right.CASH_OUT: "take cash out of the drawer (cash out)",
+    Right.OPEN_SHIFT: "open a shift",
+    Right.CLOSE_SHIFT: "close a shift (Z report)",
+    Right.X_REPORT: "print an X report",
+    Right.REPRINT: "reprint a receipt",
+    Right.DISCOUNT_MANUAL: "give a manual discount",
+    Right.SUPERVISOR: "confirm operations for other cashiers",
+}
+
+ALL_RIGHTS: frozenset[Right] = frozenset(Right)
+"""Every right there is (an administrator's role)."""
+
+
+class RightsError(UkmError):
+    """An unknown right name (``rights.unknown``) or a missing right (``rights.missing``)."""
+
+    code = "rights.missing"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        hint: str | None = None,
+        right: Right | None = None,
+    ) -> None:
+        super().__init__(message, code=code, hint=hint)
+        self.right = right
+
+
+def parse_rights(names: Iterable[str]) -> frozenset[Right]:
+    """Turn right names (``"void_line"``; blanks and case ignored) into rights.
+
+    An unknown name raises ``RightsError`` with code ``rights.unknown`` and
+    the list of names that exist.
+    """
+    out: set[Right] = set()
+    for raw in names:
+        name = raw.strip().lower()
+        try:
+            out.add(Right(name))
+        except ValueError:
+            allowed = ", ".join(r.value for r in Right)
+            raise RightsError(
+                f"unknown cashier right {raw!r}; known rights are: {allowed}",
+                code="rights.unknown",
+            ) from None
+    return frozenset(out)
+
+
+def has_right(rights: frozenset[Right], right: Right) -> bool:
+    """True when ``right`` is among ``rights``."""
+    return right in rights
+
+
+def require(rights: frozenset[Right], right: Right, who: str) -> None:
+    """Return if ``who`` holds ``right``; otherwise raise ``RightsError`` (``rights.missing``).
+
+    The message is meant to be shown to the cashier as it is.
+    """
+    if right in rights:
+        return
+    if right is Right.SUPERVISOR:
+        todo = "call a senior cashier or the store administrator"
+    else:
+        todo = "ask a supervisor to confirm"
+    raise RightsError(
+        f"Cashier {who} has no right to {right.action}; {todo}",
+        code="rights.missing",
+        right=right,
+    )
