@@ -1,0 +1,126 @@
+"""Money and quantities as integers.
+
+Money is kopecks (``int``), quantity is thousandths of a unit (``int``): 1 piece
+is 1000, 0.350 kg is 350. Text forms use a decimal point, never a comma
+(UKM exchange rule). Parsing is exact: a value with more decimals than the
+field allows is refused, not rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ukm_actors.errors import UkmError
+
+Money = int
+"""An amount in kopecks."""
+
+Quantity = int
+"""A quantity in thousandths of the item's unit."""
+
+ONE: Quantity = 1000
+"""One whole unit, as a quantity."""
+
+_DECIMAL = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d*))?$")
+
+
+class AmountFormatError(UkmError, ValueError):
+    """A money or quantity text that is not a plain decimal number."""
+
+    code = "format.amount"
+
+
+def _parse_fixed(text: str, places: int, what: str, allow_negative: bool) -> int:
+    raw = text.strip()
+    m = _DECIMAL.match(raw)
+    if m is None:
+        if "," in raw:
+            raise AmountFormatError(
+                f"{what} {text!r} uses a comma; write a decimal point, e.g. "
+                f"{raw.replace(',', '.')!r}"
+            )
+        raise AmountFormatError(f"{what} {text!r} is not a decimal number")
+    frac = m.group("frac") or ""
+    if len(frac) > places:
+        raise AmountFormatError(
+            f"{what} {text!r} has {len(frac)} decimals; at most {places} are allowed"
+        )
+    value = int(m.group("int")) * 10**places + int((frac + "0" * places)[:places] or "0")
+    if m.group("sign"):
+        if not allow_negative:
+            raise AmountFormatError(f"{what} {text!r} is negative; it must be 0 or more")
+        value = -value
+    return value
+
+
+def parse_money(text: str, *, allow_negative: bool = False, what: str = "amount") -> Money:
+    """``"89.90"`` → ``8990``. At most 2 decimals; negative only when allowed."""
+    return _parse_fixed(text, 2, what, allow_negative)
+
+
+def parse_quantity(text: str, *, allow_negative: bool = False, what: str = "quantity") -> Quantity:
+    """``"0.350"`` → ``350``; ``"6"`` → ``6000``. At most 3 decimals."""
+    return _parse_fixed(text, 3, what, allow_negative)
+
+
+def _format_fixed(value: int, places: int) -> str:
+    sign = "-" if value < 0 else ""
+    whole, frac = divmod(abs(value), 10**places)
+    return f"{sign}{whole}.{frac:0{places}d}"
+
+
+def format_money(value: Money) -> str:
+    """``8990`` → ``"89.90"``; ``-50`` → ``"-0.50"``."""
+    return _format_fixed(value, 2)
+
+
+def format_quantity(value: Quantity) -> str:
+    """``6000`` → ``"6.000"``; ``350`` → ``"0.350"``."""
+    return _format_fixed(value, 3)
+
+
+def round_div(numerator: int, denominator: int) -> int:
+    """Integer division rounded half away from zero (commercial rounding)."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    q, r = divmod(abs(numerator), denominator)
+    if 2 * r >= denominator:
+        q += 1
+    return q if numerator >= 0 else -q
+
+
+def line_amount(price: Money, quantity: Quantity) -> Money:
+    """The amount of a line: price per unit × quantity, rounded to the kopeck."""
+    return round_div(price * quantity, ONE)
+
+
+def percent(amount: Money, basis_points: int) -> Money:
+    """``basis_points`` hundredths of a percent of ``amount`` (1000 = 10%), rounded."""
+    return round_div(amount * basis_points, 10_000)
+
+
+def allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` into parts proportional to ``weights`` that sum exactly to it.
+
+    Largest-remainder method; ties go to the earlier index, so the answer is
+    deterministic. Zero weights get zero unless every weight is zero, in
+    which case everything goes to the first part.
+    """
+    if not weights:
+        if total:
+            raise ValueError("cannot allocate a non-zero total over no parts")
+        return []
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    wsum = sum(weights)
+    if wsum == 0:
+        return [total] + [0] * (len(weights) - 1)
+    sign = -1 if total < 0 else 1
+    t = abs(total)
+    parts = [t * w // wsum for w in weights]
+    rema = [(t * w % wsum, -i) for i, w in enumerate(weights)]
+    left = t - sum(parts)
+    for _, neg_i in sorted(rema, reverse=True)[:left]:
+        parts[-neg_i] += 1
+    return [sign * p for p in parts]
