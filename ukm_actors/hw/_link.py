@@ -1,0 +1,226 @@
+"""A serial-like port with deadlines, shared by the serial drivers.
+
+``SerialLink`` opens any pyserial URL (``/dev/ttyUSB0``, ``socket://host:port``,
+``loop://``), never blocks without a bound, and turns pyserial's and the
+OS's exceptions into ``DeviceError`` subclasses that name the device. After a
+failure that means the port is gone, the link closes itself: the next call
+raises ``DeviceUnavailable`` until ``open()`` succeeds again.
+
+Under gevent, pyserial's posix and socket paths wait in ``select``, which
+gevent makes cooperative. ``flush()`` (``tcdrain``) is never called: it would
+block the whole process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import serial
+
+from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
+
+log = logging.getLogger(__name__)
+
+PARITIES = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
+
+
+def deadline_after(timeout: float) -> float:
+    """The monotonic time ``timeout`` seconds from now (negative timeouts count as 0)."""
+    return time.monotonic() + max(0.0, timeout)
+
+
+def time_left(deadline: float) -> float:
+    """Seconds until ``deadline``, never below 0."""
+    return max(0.0, deadline - time.monotonic())
+
+
+class SerialLink:
+    """One port, opened explicitly, with bounded reads and writes.
+
+    ``what`` is the device's role ("scanner", "scales"...); ``label`` is
+    ``"<what> on <url>"`` and starts every error message.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        what: str,
+        baudrate: int = 9600,
+        bytesize: int = 8,
+        parity: str = "N",
+        stopbits: int = 1,
+        write_timeout: float = 2.0,
+    ) -> None:
+        if parity not in PARITIES:
+            raise DeviceError(
+                f"{what} on {url}: parity {parity!r} is not one of {sorted(PARITIES)}",
+                device=f"{what} on {url}",
+            )
+        self.url = url
+        self.what = what
+        self.baudrate = baudrate
+        self.bytesize = bytesize
+        self.parity = parity
+        self.stopbits = stopbits
+        self.write_timeout = write_timeout
+        self._port: Any = None
+        self._write_lock = threading.Lock()
+
+    @property
+    def label(self) -> str:
+        """``"<what> on <url>"``, the device's name in messages."""
+        return f"{self.what} on {self.url}"
+
+    @property
+    def is_open(self) -> bool:
+        """True between a successful ``open()`` and ``close()`` (or a lost port)."""
+        return self._port is not None
+
+    def open(self) -> None:
+        """Open the port; an open link is closed and reopened.
+
+        Raises ``DeviceUnavailable`` when the port is missing or refuses, and
+        ``DeviceError`` when the URL or settings are not valid.
+        """
+        self.close()
+        try:
+            self._port = serial.serial_for_url(
+                self.url,
+                baudrate=self.baudrate,
+                bytesize=self.bytesize,
+                parity=PARITIES[self.parity],
+                stopbits=self.stopbits,
+                timeout=0,
+                write_timeout=self.write_timeout,
+            )
+        except serial.SerialException as exc:
+            raise DeviceUnavailable(
+                f"{self.label} cannot be opened: {exc}",
+                device=self.label,
+                hint="check that the device is plugged in and powered, and the port name",
+            ) from exc
+        except (ValueError, OSError) as exc:
+            raise DeviceError(
+                f"{self.label}: the port settings are not valid: {exc}",
+                device=self.label,
+                hint="check the device's url and baudrate in the till settings",
+            ) from exc
+
+    def close(self) -> None:
+        """Close the port. Idempotent; never raises."""
+        port, self._port = self._port, None
+        if port is None:
+            return
+        try:
+            port.close()
+        except (serial.SerialException, OSError) as exc:
+            log.warning("%s: error while closing: %s", self.label, exc)
+
+    def _require(self) -> Any:
+        if self._port is None:
+            raise DeviceUnavailable(
+                f"{self.label} is not open",
+                device=self.label,
+                hint="open the device first; it may have been closed after an error",
+            )
+        return self._port
+
+    def _lost(self, exc: BaseException) -> DeviceUnavailable:
+        self.close()
+        return DeviceUnavailable(
+            f"{self.label} stopped answering: {exc}",
+            device=self.label,
+            hint="check the cable and power, then reopen the device",
+        )
+
+    def write(self, data: bytes, timeout: float | None = None) -> None:
+        """Send all of ``data`` within ``timeout`` seconds (the link's default if None).
+
+        Raises ``DeviceTimeout`` if the device does not take the data in time
+        and ``DeviceUnavailable`` if the port is gone. Safe to call from two
+        greenlets: writes do not interleave.
+        """
+        port = self._require()
+        limit = self.write_timeout if timeout is None else timeout
+        with self._write_lock:
+            try:
+                if port.write_timeout != limit:
+                    port.write_timeout = limit
+                port.write(data)
+            except serial.SerialTimeoutException as exc:
+                raise DeviceTimeout(
+                    f"{self.label} did not take {len(data)} bytes within {limit:g} s",
+                    device=self.label,
+                    hint="check the cable, power and flow-control settings",
+                ) from exc
+            except (serial.SerialException, OSError) as exc:
+                raise self._lost(exc) from exc
+
+    def read_some(self, deadline: float) -> bytes:
+        """The bytes that arrive before ``deadline`` (at least one, or b"" at the deadline).
+
+        Returns as soon as something is there; never waits past ``deadline``.
+        """
+        port = self._require()
+        try:
+            port.timeout = time_left(deadline)
+            waiting = port.in_waiting
+            data: bytes = port.read(max(1, waiting))
+        except (serial.SerialException, OSError) as exc:
+            raise self._lost(exc) from exc
+        return data
+
+    def discard_input(self) -> None:
+        """Drop whatever the device sent that nobody read yet."""
+        port = self._require()
+        try:
+            port.reset_input_buffer()
+        except (serial.SerialException, OSError) as exc:
+            raise self._lost(exc) from exc
+
+
+class LineBuffer:
+    """Splits a byte stream into lines ended by any of ``terminators``.
+
+    Lines longer than ``max_len`` are dropped whole (up to their terminator)
+    and counted in ``overlong``.
+    """
+
+    def __init__(self, terminators: bytes, max_len: int) -> None:
+        self.terminators = terminators
+        self.max_len = max_len
+        self.overlong = 0
+        self._buf = bytearray()
+        self._dropping = False
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes."""
+        self._buf.extend(data)
+
+    def next_line(self) -> bytes | None:
+        """The next complete line without its terminator, or None if none is complete.
+
+        Empty lines are returned too (b""); callers decide to skip them.
+        """
+        while True:
+            end = next((i for i, b in enumerate(self._buf) if b in self.terminators), -1)
+            if end < 0:
+                if len(self._buf) > self.max_len:
+                    if not self._dropping:
+                        self.overlong += 1
+                    self._dropping = True
+                    self._buf.clear()
+                return None
+            line = bytes(self._buf[:end])
+            del self._buf[: end + 1]
+            if self._dropping:
+                self._dropping = False
+                continue
+            if len(line) > self.max_len:
+                self.overlong += 1
+                continue
+            return line
