@@ -5,6 +5,7 @@ import socket
 import pytest
 
 from ukm_actors.hw.emulators.devices import NetworkPrinterEmulator, ScannerEmulator
+from ukm_actors.hw.emulators.scales import ScalesEmulator
 
 
 @pytest.fixture
@@ -27,3 +28,10 @@ def printer_emulator():
 def scanner_emulator():
     with ScannerEmulator() as emulator:
         yield emulator
+
+
+@pytest.fixture
+def scales_emulator():
+    with ScalesEmulator() as emulator:
+        yield emulator
+
