@@ -4,6 +4,7 @@ import socket
 
 import pytest
 
+from ukm_actors.hw.emulators.bank import BankTerminalEmulator
 from ukm_actors.hw.emulators.devices import NetworkPrinterEmulator, ScannerEmulator
 from ukm_actors.hw.emulators.scales import ScalesEmulator
 
@@ -35,3 +36,8 @@ def scales_emulator():
     with ScalesEmulator() as emulator:
         yield emulator
 
+
+@pytest.fixture
+def bank_emulator():
+    with BankTerminalEmulator() as emulator:
+        yield emulator

@@ -1,0 +1,35 @@
+"""Device emulators on 127.0.0.1 TCP ports, for tests and the demo.
+
+Each one serves a device's wire protocol on ``socket://127.0.0.1:PORT``
+(``.url``), so the real drivers talk to it through pyserial exactly as they
+would to a serial port: ``NetworkPrinterEmulator``, ``ScannerEmulator``,
+``ScalesEmulator``, ``BankTerminalEmulator``. Start with ``.start()`` or a
+``with`` block; ``.stop()`` closes every socket.
+"""
+
+from ukm_actors.hw.emulators.bank import (
+    Approve,
+    BankTerminalEmulator,
+    CustomerCancels,
+    Decline,
+    LedgerEntry,
+    NoAnswer,
+    Scripted,
+    default_policy,
+)
+from ukm_actors.hw.emulators.devices import NetworkPrinterEmulator, ScannerEmulator
+from ukm_actors.hw.emulators.scales import ScalesEmulator
+
+__all__ = [
+    "Approve",
+    "BankTerminalEmulator",
+    "CustomerCancels",
+    "Decline",
+    "LedgerEntry",
+    "NetworkPrinterEmulator",
+    "NoAnswer",
+    "ScalesEmulator",
+    "ScannerEmulator",
+    "Scripted",
+    "default_policy",
+]
