@@ -247,12 +247,13 @@ class BankTerminalEmulator(TcpEmulator):
                 refund_of=str(request.get("rrn") or ""),
             )
             self._ledger.append(entry)
+            auth_code = f"{(self._rrn * 7919) % 1_000_000:06d}"
         self._reply(
             conn,
             request,
             status="approved",
             rrn=rrn,
-            auth_code=f"{(self._rrn * 7919) % 1_000_000:06d}",
+            auth_code=auth_code,
             card_mask="220220******1234",
             message="approved",
         )
