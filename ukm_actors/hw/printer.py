@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
@@ -210,18 +211,35 @@ class ReceiptPrinter:
         self.close()
         printer = self._build()
         try:
-            printer.open()
+            if self.config.kind == "network":
+                # escpos's Network.open() leaks its socket when connect fails;
+                # connect here and hand escpos the connected socket.
+                printer.device = self._connect()
+            else:
+                printer.open()
         except DeviceNotFoundError as exc:
-            raise DeviceUnavailable(
-                f"{self.name} cannot be reached: {str(exc).strip()}",
-                device=self.name,
-                hint="check the cable, power and the printer's address in the till settings",
-            ) from exc
+            raise self._unreachable(str(exc).strip()) from exc
         device = printer.device
         if self.config.kind == "serial" and device is not None:
             device.write_timeout = self.config.timeout
             device.timeout = min(self.config.timeout, 1.0)
         self._printer = printer
+
+    def _connect(self) -> socket.socket:
+        c = self.config
+        try:
+            sock = socket.create_connection((c.host, c.port), timeout=c.timeout)
+        except OSError as exc:
+            raise self._unreachable(f"cannot connect: {exc}") from exc
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _unreachable(self, detail: str) -> DeviceUnavailable:
+        return DeviceUnavailable(
+            f"{self.name} cannot be reached: {detail}",
+            device=self.name,
+            hint="check the cable, power and the printer's address in the till settings",
+        )
 
     def _build(self) -> Any:
         c = self.config
