@@ -1,0 +1,365 @@
+"""Streaming reader of UKM import files (trade system → cash server).
+
+``open_import(path, max_bytes=...)`` checks the size, the prolog (no DTD,
+UTF-8), the root (known type, allowed fullness, ``storeId`` for
+store-scoped types) and the ``<version>``, and returns an
+:class:`ImportFile`; ``ImportFile.records()`` then yields ``(line, record)``
+one record at a time. Parsed elements are freed as soon as their record is
+built, so memory stays flat however long the file is; the only thing that
+grows is the compact duplicate index (about 24-48 bytes a key, see
+``_dupindex``), which ``check_duplicates=False`` turns off.
+
+Every problem is an :class:`ImportFormatError` naming file, line and field.
+Records are checked one by one and for uniqueness within the file; whether
+a record's references exist (an item's group, a price's article) is for the
+loader to check against the database. An ``OSError`` (file missing,
+unreadable) is passed through unchanged: it is not the file's content
+that is wrong.
+
+This module also re-exports the public names of the import side
+(records, names and plan) so callers need one import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from lxml import etree
+
+from ukm_actors.codecs._dupindex import CompactKeyIndex, key_hash
+from ukm_actors.codecs.errors import ImportFormatError
+from ukm_actors.codecs.safexml import (
+    DEFAULT_MAX_BYTES,
+    LimitedReader,
+    XmlFormatError,
+    check_size,
+    open_limited,
+    raw_iterparse,
+    syntax_error,
+)
+from ukm_actors.codecs.ukm_names import (
+    ImportBatch,
+    ImportName,
+    ImportPlan,
+    compare_name,
+    import_file_name,
+    parse_import_name,
+    plan_imports,
+)
+from ukm_actors.codecs.ukm_readers import (
+    READERS,
+    Element,
+    ReadContext,
+    check_store_code,
+    record_keys,
+)
+from ukm_actors.codecs.ukm_records import (
+    AdditionalPriceRecord,
+    AgeRestrictionRecord,
+    BarcodeRecord,
+    CashierRecord,
+    ClassifRecord,
+    ImportInfo,
+    ImportRecord,
+    ItemRecord,
+    PriceRecord,
+    RegionRecord,
+    SellerRecord,
+    StoreRecord,
+    StoreTypeRecord,
+    TaxGroupRecord,
+    TaxRecord,
+    TimeRestrictionRecord,
+)
+from ukm_actors.codecs.ukm_schema import (
+    FULL,
+    IMPORT_TYPES,
+    LOAD_ORDER,
+    ROOT_FULLNESS,
+    ROOT_STORE_ID,
+    VERSION_TAG,
+    element_kinds,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "IMPORT_TYPES",
+    "LOAD_ORDER",
+    "AdditionalPriceRecord",
+    "AgeRestrictionRecord",
+    "BarcodeRecord",
+    "CashierRecord",
+    "ClassifRecord",
+    "ImportBatch",
+    "ImportFile",
+    "ImportFormatError",
+    "ImportInfo",
+    "ImportName",
+    "ImportPlan",
+    "ImportRecord",
+    "ItemRecord",
+    "PriceRecord",
+    "RegionRecord",
+    "SellerRecord",
+    "StoreRecord",
+    "StoreTypeRecord",
+    "TaxGroupRecord",
+    "TaxRecord",
+    "TimeRestrictionRecord",
+    "compare_name",
+    "import_file_name",
+    "open_import",
+    "parse_import_name",
+    "plan_imports",
+]
+
+
+class ImportFile:
+    """An open import file; use as a context manager or call :meth:`close`.
+
+    ``info`` is read on opening. ``warnings`` collects things worth logging
+    that do not stop the load (no ``<version>``, a ``storeId`` on a
+    chain-wide type, unknown root attributes, ignored elements in lenient
+    mode); ``ignored`` counts unknown elements by path when not strict.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        strict: bool = True,
+        check_duplicates: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.file = self.path.name
+        self.strict = strict
+        self.warnings: list[str] = []
+        self._max_bytes = max_bytes
+        self._check_duplicates = check_duplicates
+        self._index = CompactKeyIndex()
+        self._started = False
+        self._pending: list[Element] = []
+        try:
+            self.total = check_size(self.path, max_bytes)
+        except XmlFormatError as exc:
+            raise ImportFormatError(self.file, None, None, exc.message, hint=exc.hint) from None
+        self._raw: IO[bytes] = open(self.path, "rb")
+        try:
+            try:
+                self._reader: LimitedReader = open_limited(self._raw, max_bytes=max_bytes)
+            except XmlFormatError as exc:
+                raise self._wrap(exc) from None
+            self._top = self._top_level()
+            self.info = self._read_info()
+            self._ctx = ReadContext(self.file, self.info.type, self.info.store_id, strict)
+        except BaseException:
+            self._raw.close()
+            raise
+
+    # -- public -------------------------------------------------------------
+
+    @property
+    def ignored(self) -> Counter[str]:
+        """Unknown elements skipped in lenient mode, by path (``item/color``)."""
+        return self._ctx.ignored
+
+    def position(self) -> tuple[int, int]:
+        """``(bytes read so far, total bytes)`` for progress reporting."""
+        return self._reader.bytes_read, self.total
+
+    def records(self) -> Iterator[tuple[int, ImportRecord]]:
+        """Yield ``(line, record)`` in file order; may be called once.
+
+        In a full (F) file a record marked deleted means the same as an
+        absent one, so it is not yielded; in an incremental (I) file it is
+        yielded with ``deleted=True``.
+        """
+        if self._started:
+            raise RuntimeError(f"records() of {self.file} was already called")
+        self._started = True
+        full = self.info.fullness == FULL
+        for _ordinal, line, _kind, record in self._parsed():
+            if full and record.deleted:
+                continue
+            yield line, record
+
+    def close(self) -> None:
+        """Release the file."""
+        self._raw.close()
+
+    def __enter__(self) -> ImportFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------
+
+    def _wrap(self, exc: XmlFormatError) -> ImportFormatError:
+        return ImportFormatError(self.file, exc.line, None, exc.message, hint=exc.hint)
+
+    def _top_level(self) -> Iterator[Element]:
+        """The root element (on its start), then each complete child of the root."""
+        depth = 0
+        try:
+            for event, el in raw_iterparse(self._reader, ("start", "end")):
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        yield el
+                else:
+                    depth -= 1
+                    if depth == 1:
+                        yield el
+        except etree.XMLSyntaxError as exc:
+            raise self._wrap(syntax_error(exc)) from None
+        except XmlFormatError as exc:
+            raise self._wrap(exc) from None
+
+    def _fail(self, line: int | None, field: str | None, message: str) -> ImportFormatError:
+        return ImportFormatError(self.file, line, field, message)
+
+    def _read_info(self) -> ImportInfo:
+        root = next(self._top)
+        line = root.sourceline
+        spec = IMPORT_TYPES.get(root.tag)
+        if spec is None:
+            known = ", ".join(name for name in LOAD_ORDER if IMPORT_TYPES[name].supported)
+            raise self._fail(
+                line, None, f"unknown root element <{root.tag}>; this server reads: {known}"
+            )
+        if not spec.supported:
+            raise self._fail(line, None, f"files of type {spec.name} are not supported yet")
+        fullness = root.get(ROOT_FULLNESS)
+        allowed = " or ".join(f'"{f}"' for f in sorted(spec.fullness))
+        if fullness is None:
+            raise self._fail(
+                line,
+                ROOT_FULLNESS,
+                f"the root <{spec.name}> has no {ROOT_FULLNESS} attribute; "
+                f"write {ROOT_FULLNESS}={allowed}",
+            )
+        if fullness not in spec.fullness:
+            raise self._fail(
+                line,
+                ROOT_FULLNESS,
+                f"{ROOT_FULLNESS}={fullness!r} is not allowed for {spec.name}; allowed: {allowed}",
+            )
+        store_id = root.get(ROOT_STORE_ID)
+        if spec.store_scoped:
+            if store_id is None:
+                raise self._fail(
+                    line,
+                    ROOT_STORE_ID,
+                    f'{spec.name} is store-scoped: the root needs {ROOT_STORE_ID}="<store code>"',
+                )
+            problem = check_store_code(store_id)
+            if problem is not None:
+                raise self._fail(line, ROOT_STORE_ID, problem)
+        elif store_id is not None:
+            self.warnings.append(f"{ROOT_STORE_ID}={store_id!r} ignored: {spec.name} is chain-wide")
+            store_id = None
+        extra = sorted(set(root.keys()) - {ROOT_FULLNESS, ROOT_STORE_ID})
+        if extra:
+            self.warnings.append(f"root attributes ignored: {', '.join(extra)}")
+        version: str | None = None
+        first = next(self._top, None)
+        if first is not None and first.tag == VERSION_TAG:
+            if len(first):
+                raise self._fail(first.sourceline, VERSION_TAG, "<version> must hold text only")
+            version = (first.text or "").strip() or None
+        elif first is not None:
+            self._pending.append(first)
+        if version is None:
+            self.warnings.append(f"no <{VERSION_TAG}> as the first element of <{spec.name}>")
+        return ImportInfo(spec.name, fullness, version, store_id, self.file)
+
+    def _parsed(self) -> Iterator[tuple[int, int, str, ImportRecord]]:
+        """``(ordinal, line, kind, record)`` for every record element, deleted ones included."""
+        kinds = element_kinds(self.info.type)
+        root_tag = self.info.type
+        ordinal = 0
+        for el in chain(self._pending, self._top):
+            kind = kinds.get(el.tag)
+            if kind is not None:
+                line = el.sourceline or 0
+                record = READERS[kind](el, self._ctx)
+                if self._check_duplicates:
+                    self._check_keys(ordinal, line, kind, record)
+                yield ordinal, line, kind, record
+                ordinal += 1
+            elif el.tag == VERSION_TAG:
+                raise self._fail(
+                    el.sourceline,
+                    VERSION_TAG,
+                    f"<{VERSION_TAG}> must appear once, as the first element of <{root_tag}>",
+                )
+            elif self.strict:
+                expected = ", ".join(f"<{t}>" for t in kinds)
+                raise self._fail(
+                    el.sourceline,
+                    str(el.tag),
+                    f"unknown element <{el.tag}> in <{root_tag}>; expected {expected}",
+                )
+            else:
+                self._ctx.ignored[str(el.tag)] += 1
+            el.clear(keep_tail=False)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+        self._pending.clear()
+
+    def _check_keys(self, ordinal: int, line: int, kind: str, record: ImportRecord) -> None:
+        for path, label, key in record_keys(kind, record):
+            h = key_hash((label, key))
+            for earlier in self._index.candidates(h):
+                first_line = self._find_key(earlier, label, key)
+                if first_line is not None:
+                    shown = " ".join(key) if isinstance(key, tuple) else str(key)
+                    raise self._fail(
+                        line,
+                        path,
+                        f"{label} {shown} appears twice in this file (first at line {first_line}); "
+                        "each must appear once",
+                    )
+            self._index.add(h, ordinal)
+
+    def _find_key(self, ordinal: int, label: str, key: object) -> int | None:
+        """Line of record ``ordinal`` when it really has ``(label, key)``; else ``None``."""
+        with ImportFile(
+            self.path, max_bytes=self._max_bytes, strict=self.strict, check_duplicates=False
+        ) as again:
+            for n, line, kind, record in again._parsed():
+                if n == ordinal:
+                    keys = record_keys(kind, record)
+                    hit = any(lb == label and k == key for _p, lb, k in keys)
+                    return line if hit else None
+        return None
+
+
+def open_import(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    strict: bool = True,
+    check_duplicates: bool = True,
+) -> ImportFile:
+    """Open an import file and read its root; see :class:`ImportFile`.
+
+    ``strict=False`` skips unknown elements inside records instead of
+    refusing the file (they are counted in ``ImportFile.ignored``).
+    """
+    return ImportFile(path, max_bytes=max_bytes, strict=strict, check_duplicates=check_duplicates)
