@@ -12,8 +12,8 @@ from ukm_actors.supervision import (
     EscapedBaseException,
     Names,
     SupervisedActor,
-    Supervisor,
     SupervisionError,
+    Supervisor,
     crash_on,
     degraded_reasons,
     supervisor_spec,
@@ -245,7 +245,9 @@ def test_hung_child_is_reported_and_restarted():
 def test_backoff_delays_restarts_and_does_not_count_toward_intensity():
     exits = []
     sup = Supervisor.start(
-        children=[spec("dev", fail_start=True, backoff=Backoff(initial=0.05, maximum=0.1, jitter=0))],
+        children=[
+            spec("dev", fail_start=True, backoff=Backoff(initial=0.05, maximum=0.1, jitter=0))
+        ],
         max_restarts=1,
         period=60,
         on_exit=exits.append,
@@ -300,7 +302,9 @@ def test_children_stop_in_reverse_order():
             order.append(self.n)
 
     sup = Supervisor.start(
-        children=[ChildSpec(n, (lambda n=n: Recorder.start(n))) for n in ("store", "bridge", "http")]
+        children=[
+            ChildSpec(n, (lambda n=n: Recorder.start(n))) for n in ("store", "bridge", "http")
+        ]
     )
     sup.stop()
     assert order == ["http", "bridge", "store"]

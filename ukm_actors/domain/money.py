@@ -42,11 +42,12 @@ def _parse_fixed(text: str, places: int, what: str, allow_negative: bool) -> int
             )
         raise AmountFormatError(f"{what} {text!r} is not a decimal number")
     frac = m.group("frac") or ""
+    scale: int = 10**places
     if len(frac) > places:
         raise AmountFormatError(
             f"{what} {text!r} has {len(frac)} decimals; at most {places} are allowed"
         )
-    value = int(m.group("int")) * 10**places + int((frac + "0" * places)[:places] or "0")
+    value = int(m.group("int")) * scale + int((frac + "0" * places)[:places] or "0")
     if m.group("sign"):
         if not allow_negative:
             raise AmountFormatError(f"{what} {text!r} is negative; it must be 0 or more")
@@ -66,7 +67,8 @@ def parse_quantity(text: str, *, allow_negative: bool = False, what: str = "quan
 
 def _format_fixed(value: int, places: int) -> str:
     sign = "-" if value < 0 else ""
-    whole, frac = divmod(abs(value), 10**places)
+    scale: int = 10**places
+    whole, frac = divmod(abs(value), scale)
     return f"{sign}{whole}.{frac:0{places}d}"
 
 

@@ -1,13 +1,13 @@
 """Supervision trees for pykka actors on OTP semantics. Knows nothing of retail.
 
-    from ukm_actors.supervision import Backoff, ChildSpec, Supervisor
+from ukm_actors.supervision import Backoff, ChildSpec, Supervisor
 
-    root = Supervisor.start(
-        children=[ChildSpec("loader", CatalogLoader.start, restart="permanent")],
-        strategy="one_for_one", max_restarts=3, period=60,
-    )
-    root.proxy().child("loader").get()     # the live ActorRef
-    root.proxy().tree().get()              # name, state, restarts, last error, children
+root = Supervisor.start(
+    children=[ChildSpec("loader", CatalogLoader.start, restart="permanent")],
+    strategy="one_for_one", max_restarts=3, period=60,
+)
+root.proxy().child("loader").get()     # the live ActorRef
+root.proxy().tree().get()              # name, state, restarts, last error, children
 """
 
 from ukm_actors.supervision.actor import (

@@ -65,11 +65,11 @@ class _Crash:
     reason: str
 
 
-class ActorBroken(Exception):  # noqa: N818 - an event, not a condition
+class ActorBroken(Exception):
     """Raised inside an actor that declared itself broken."""
 
 
-class EscapedBaseException(Exception):  # noqa: N818
+class EscapedBaseException(Exception):
     """A BaseException escaped a handler; the actor fails on its own."""
 
 
@@ -157,10 +157,8 @@ class SupervisedActor(pykka.ThreadingActor):
         try:
             self.on_start()
             return True
-        except BaseException as exc:  # noqa: BLE001 - every cause must be reported
-            log.error(
-                "%s failed to start: %s", self.supervised_name, _describe(exc), exc_info=True
-            )
+        except BaseException as exc:
+            log.error("%s failed to start: %s", self.supervised_name, _describe(exc), exc_info=True)
             if self._start_context is not None:
                 self._start_context.start_error = _describe(exc)
             ActorRegistry.unregister(self.actor_ref)
@@ -179,7 +177,7 @@ class SupervisedActor(pykka.ThreadingActor):
                 response = self._handle_receive(envelope.message)
                 if envelope.reply_to is not None:
                     envelope.reply_to.set(response)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - pykka's semantics, kept
                 if envelope.reply_to is not None and not isinstance(exc, ActorBroken):
                     log.debug("%s returned an error to its caller: %r", self, exc)
                     envelope.reply_to.set_exception()

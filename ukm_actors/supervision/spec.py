@@ -79,7 +79,8 @@ class ChildSpec:
             raise ValueError(f"child name {self.name!r} must be non-empty and contain no '/'")
         if self.restart not in RESTART_TYPES:
             raise ValueError(
-                f"child {self.name!r}: restart={self.restart!r}; allowed: {', '.join(RESTART_TYPES)}"
+                f"child {self.name!r}: restart={self.restart!r}; "
+                f"allowed: {', '.join(RESTART_TYPES)}"
             )
         if self.shutdown <= 0:
             raise ValueError(f"child {self.name!r}: shutdown must be positive seconds")

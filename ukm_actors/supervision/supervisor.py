@@ -56,7 +56,7 @@ class SupervisionError(UkmError):
     code = "supervision.error"
 
 
-class SupervisorGaveUp(Exception):  # noqa: N818 - an event
+class SupervisorGaveUp(Exception):
     """Raised inside a supervisor whose children restarted too often."""
 
 
@@ -286,7 +286,7 @@ class Supervisor(SupervisedActor):
         token = _starting.set(ctx)
         try:
             ref = spec.start()
-        except Exception as exc:  # noqa: BLE001 - a failed start is a crash
+        except Exception as exc:
             _starting.reset(token)
             self._record_error(child, f"start: {type(exc).__name__}: {exc}")
             log.error("%s/%s could not be started: %s", self.name, spec.name, exc, exc_info=True)
@@ -295,7 +295,9 @@ class Supervisor(SupervisedActor):
             return False
         _starting.reset(token)
         if not isinstance(ref, pykka.ActorRef):
-            raise SupervisionError(f"start of child {spec.name!r} returned {ref!r}, not an ActorRef")
+            raise SupervisionError(
+                f"start of child {spec.name!r} returned {ref!r}, not an ActorRef"
+            )
         child.ref = ref
         child.urn = ref.actor_urn
         child.is_supervisor = issubclass(ref.actor_class, Supervisor)
@@ -339,7 +341,9 @@ class Supervisor(SupervisedActor):
         if abnormal:
             self._record_error(child, f"{note.reason}: {note.error or 'no detail'}")
             log.warning("%s/%s exited (%s): %s", self.name, note.name, note.reason, note.error)
-        if child.spec.restart == "temporary" or (child.spec.restart == "transient" and not abnormal):
+        if child.spec.restart == "temporary" or (
+            child.spec.restart == "transient" and not abnormal
+        ):
             child.state = "stopped"
             return
         child.state = "failed"
@@ -377,9 +381,7 @@ class Supervisor(SupervisedActor):
             for c in to_start:
                 c.state = "restarting"
                 c.next_restart_at = now + delay
-            gevent.spawn_later(
-                delay, self._tell_self, _RestartChild(spec.name, failed.generation)
-            )
+            gevent.spawn_later(delay, self._tell_self, _RestartChild(spec.name, failed.generation))
             log.info("%s/%s restarts in %.2f s", self.name, spec.name, delay)
             return
         for c in to_start:
@@ -432,7 +434,9 @@ class Supervisor(SupervisedActor):
                 ref.stop(block=True, timeout=c.spec.shutdown)
             except pykka.Timeout:
                 log.warning(
-                    "%s/%s did not stop within %g s; killing it", self.name, c.spec.name,
+                    "%s/%s did not stop within %g s; killing it",
+                    self.name,
+                    c.spec.name,
                     c.spec.shutdown,
                 )
                 kill(ref)
@@ -459,7 +463,11 @@ class Supervisor(SupervisedActor):
             if not c.ref.is_alive():
                 self._on_child_exit(ChildExited(c.spec.name, c.urn or "", "vanished", "actor died"))
                 continue
-            if c.spec.ping_interval and not c.ping_pending and now - c.last_ping >= c.spec.ping_interval:
+            if (
+                c.spec.ping_interval
+                and not c.ping_pending
+                and now - c.last_ping >= c.spec.ping_interval
+            ):
                 c.ping_pending = True
                 c.last_ping = now
                 gevent.spawn(self._ping, c.spec.name, c.ref, c.spec.ping_timeout)
@@ -471,7 +479,9 @@ class Supervisor(SupervisedActor):
             ref.ask(ping_message(ref), timeout=timeout)
             result = _PingResult(name, ref.actor_urn, True, None)
         except pykka.Timeout:
-            result = _PingResult(name, ref.actor_urn, False, f"no answer to a ping within {timeout:g} s")
+            result = _PingResult(
+                name, ref.actor_urn, False, f"no answer to a ping within {timeout:g} s"
+            )
         except ActorDeadError:
             return
         except Exception:  # noqa: BLE001 - it answered

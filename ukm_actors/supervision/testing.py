@@ -1,9 +1,9 @@
 """A small harness for scripted actor tests: start, send, expect, crash, expect.
 
-    sup = Supervisor.start(children=[...])
-    expect(lambda: child_state(sup, "worker") == "running")
-    crash(child(sup, "worker"))
-    expect(lambda: restarts(sup, "worker") == 1)
+sup = Supervisor.start(children=[...])
+expect(lambda: child_state(sup, "worker") == "running")
+crash(child(sup, "worker"))
+expect(lambda: restarts(sup, "worker") == 1)
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def expect(
         except Exception as exc:  # noqa: BLE001 - "not yet"
             last = exc
         if time.monotonic() >= deadline:
-            raise Expectation(f"{what or 'expectation'} not met within {within:g} s; last: {last!r}")
+            raise Expectation(
+                f"{what or 'expectation'} not met within {within:g} s; last: {last!r}"
+            )
         gevent.sleep(every)
 
 
@@ -78,7 +80,7 @@ def child(sup: pykka.ActorRef[Any], name: str) -> pykka.ActorRef[Any]:
     return ref
 
 
-class Boom(Exception):  # noqa: N818
+class Boom(Exception):
     """The exception ``crash`` makes an actor raise."""
 
 

@@ -1,0 +1,40 @@
+# The two commands a newcomer needs:
+#   make up     install into .venv and run every role on this machine (SQLite)
+#   make test   install into .venv and run the checks and the test suite
+# PostgreSQL too:  UKM_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+DATA   ?= data
+PYTEST_ARGS ?=
+
+.PHONY: up test install lint unit bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+up: install
+	$(VENV)/bin/ukm up --data $(DATA)
+
+lint: install
+	$(VENV)/bin/ruff check ukm_actors tests bench
+	$(VENV)/bin/mypy
+
+unit: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint unit
+
+bench: install
+	$(PY) bench/actors.py
+	$(PY) bench/bridge.py
+	$(PY) bench/catalog.py --items 200000
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``ukm`` subcommands, one module each."""

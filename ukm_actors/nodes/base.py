@@ -1,0 +1,377 @@
+"""What every node has: its context, its root tree, ``/health`` and ``/status``.
+
+A role package ``ukm_actors.nodes.<role>`` provides:
+
+- ``tree.children(ctx) -> list[ChildSpec]``: the role's actors;
+- ``web.routes(app, ctx)``: the role's HTTP routes;
+- optionally ``migrations/`` (alembic scripts) when the role has a database.
+
+The root tree of every node is::
+
+    root (one_for_one, 3 restarts / 60 s)
+    ├── http    the node's HTTP server: first, so /health answers from the start
+    ├── store   the database: migrations at start, liveness pings (back-off)
+    └── <role>  the role's own supervisor (its actors)
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bottle
+import gevent
+import gevent.event
+import pykka
+
+from ukm_actors import __version__, runtime
+from ukm_actors.bridge.httpserver import HttpServer
+from ukm_actors.config import Config
+from ukm_actors.db import Database
+from ukm_actors.db.migrate import upgrade
+from ukm_actors.errors import UkmError
+from ukm_actors.supervision import (
+    ActorNotRunning,
+    Backoff,
+    ChildExited,
+    ChildSpec,
+    Names,
+    SupervisedActor,
+    Supervisor,
+    degraded_reasons,
+)
+
+log = logging.getLogger(__name__)
+
+StatusProvider = Callable[[], Any]
+
+
+@dataclass
+class NodeContext:
+    """Everything a role's actors and routes share within one node."""
+
+    config: Config
+    names: Names
+    app: bottle.Bottle
+    db: Database | None = None
+    started_at: float = field(default_factory=time.time)
+    url: str = ""
+    status_providers: dict[str, StatusProvider] = field(default_factory=dict)
+    services: dict[str, Any] = field(default_factory=dict)
+    """Role-wide shared objects that are not actors (bridge clients, caches)."""
+
+    @property
+    def node_id(self) -> str:
+        return self.config.node_id
+
+    @property
+    def role(self) -> str:
+        return self.config.role
+
+    def actor(self, name: str) -> pykka.ActorRef[Any]:
+        """The live actor called ``name`` (raises ``ActorNotRunning``)."""
+        return self.names.get(name)
+
+    def require_db(self) -> Database:
+        if self.db is None:
+            raise UkmError(f"the {self.role} role has no database")
+        return self.db
+
+
+class Store(SupervisedActor):
+    """Owns the database's life: migrates at start, checks it answers."""
+
+    def __init__(self, db: Database, migrations: Path | None) -> None:
+        super().__init__()
+        self.db = db
+        self.migrations = migrations
+
+    def on_start(self) -> None:
+        if self.migrations is not None:
+            upgrade(self.db, self.migrations)
+        self.db.ping()
+
+    def on_ping(self) -> Any:
+        self.db.ping()
+        return "ok"
+
+
+ROOT_MAX_RESTARTS = 3
+ROOT_PERIOD = 60.0
+
+
+class Node:
+    """One node process (or one node among several in a test process)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.role_pkg = f"ukm_actors.nodes.{config.role}"
+        self.names = Names()
+        self.app = bottle.Bottle()
+        self.app.config["catchall"] = False
+        self.app.install(JsonErrors())
+        db = None
+        if config.db.url and config.role in ("server", "till", "marketing"):
+            db = Database(
+                config.db.url,
+                pool_size=config.db.pool_size,
+                statement_timeout_ms=config.db.statement_timeout_ms,
+                echo=config.db.echo,
+            )
+        self.ctx = NodeContext(config=config, names=self.names, app=self.app, db=db)
+        self.root: pykka.ActorRef[Any] | None = None
+        self.exit_code: int | None = None
+        self.stopped = gevent.event.Event()
+        self._port = config.http.port
+        self.runtime_info: dict[str, str] = {}
+
+    # -- building ---------------------------------------------------------------
+
+    def _role_module(self, name: str) -> Any:
+        try:
+            return importlib.import_module(f"{self.role_pkg}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{self.role_pkg}.{name}":
+                return None
+            raise
+
+    def _migrations(self) -> Path | None:
+        pkg = importlib.import_module(self.role_pkg)
+        path = Path(pkg.__file__ or "").parent / "migrations"
+        return path if (path / "env.py").exists() else None
+
+    def _http_spec(self) -> ChildSpec:
+        def start() -> pykka.ActorRef[Any]:
+            ref = HttpServer.start(
+                self.app, self.config.http.host, self._port, self.config.http.max_body
+            )
+            self._port = ref.proxy().port.get()
+            host = self.config.http.host
+            shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+            self.ctx.url = self.config.http.public_url or f"http://{shown}:{self._port}"
+            return ref
+
+        return ChildSpec("http", start, shutdown=5.0)
+
+    def _store_spec(self) -> ChildSpec | None:
+        db = self.ctx.db
+        if db is None:
+            return None
+        migrations = self._migrations()
+        return ChildSpec(
+            "store",
+            lambda: Store.start(db, migrations),
+            backoff=Backoff(initial=1.0, maximum=30.0),
+            ping_interval=10.0,
+            ping_timeout=10.0,
+            start_timeout=600.0,
+        )
+
+    def _role_spec(self) -> ChildSpec:
+        tree = self._role_module("tree")
+        children: list[ChildSpec] = tree.children(self.ctx) if tree is not None else []
+        strategy = getattr(tree, "STRATEGY", "one_for_one")
+        max_restarts = getattr(tree, "MAX_RESTARTS", 5)
+        period = getattr(tree, "PERIOD", 60.0)
+        return ChildSpec(
+            self.config.role,
+            lambda: Supervisor.start(
+                children=children, strategy=strategy, max_restarts=max_restarts, period=period
+            ),
+            shutdown=self.config.node.shutdown_timeout,
+            start_timeout=600.0,
+        )
+
+    def _install_routes(self) -> None:
+        install_status_routes(self.app, self)
+        web = self._role_module("web")
+        if web is not None:
+            web.routes(self.app, self.ctx)
+
+    # -- running ------------------------------------------------------------------
+
+    def start(self) -> Node:
+        """Start the tree; returns once every child has started (or is retrying)."""
+        self.runtime_info = runtime.check()
+        self._install_routes()
+        specs = [s for s in (self._http_spec(), self._store_spec(), self._role_spec()) if s]
+        self.root = Supervisor.start(
+            children=specs,
+            strategy="one_for_one",
+            max_restarts=ROOT_MAX_RESTARTS,
+            period=ROOT_PERIOD,
+            name=self.config.node_id,
+            names=self.names,
+            on_exit=self._on_root_exit,
+        )
+        log.info(
+            "node %s (%s) %s is up at %s",
+            self.config.node_id,
+            self.config.role,
+            __version__,
+            self.ctx.url,
+        )
+        if self.config.node.ready_file:
+            write_ready_file(self.config.resolve(self.config.node.ready_file), self.ready_info())
+        return self
+
+    def ready_info(self) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "node": self.config.node_id,
+            "role": self.config.role,
+            "url": self.ctx.url,
+            "pid": os.getpid(),
+        }
+        info.update(self.ctx.services.get("ready_extra", {}))
+        return info
+
+    def _on_root_exit(self, note: ChildExited) -> None:
+        if note.reason != "normal":
+            log.critical("node %s: root supervisor failed: %s", self.config.node_id, note.error)
+            self.exit_code = 1
+        elif self.exit_code is None:
+            self.exit_code = 0
+        self.stopped.set()
+
+    def stop(self) -> None:
+        """Stop every actor in reverse start order."""
+        if self.root is not None and self.root.is_alive():
+            try:
+                self.root.stop(block=True, timeout=self.config.node.shutdown_timeout + 10)
+            except pykka.Timeout:
+                log.error("node %s did not stop in time", self.config.node_id)
+        if self.exit_code is None:
+            self.exit_code = 0
+        self.stopped.set()
+        if self.ctx.db is not None:
+            self.ctx.db.dispose()
+
+    def run_forever(self) -> int:
+        """Run until SIGTERM/SIGINT or until the root fails; return the exit code."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            gevent.signal_handler(sig, self._request_stop)
+        self.start()
+        self.stopped.wait()
+        self.stop()
+        return self.exit_code or 0
+
+    def _request_stop(self) -> None:
+        log.info("node %s: stop requested", self.config.node_id)
+        if self.exit_code is None:
+            self.exit_code = 0
+        self.stopped.set()
+
+    # -- views -------------------------------------------------------------------------
+
+    def tree(self) -> dict[str, Any]:
+        if self.root is None or not self.root.is_alive():
+            return {"name": self.config.node_id, "state": "stopped", "children": []}
+        try:
+            result: dict[str, Any] = self.root.proxy().tree().get(timeout=5)
+            return result
+        except pykka.Timeout:
+            return {"name": self.config.node_id, "state": "unresponsive", "children": []}
+
+    def status(self) -> dict[str, Any]:
+        tree = self.tree()
+        reasons = degraded_reasons(tree)
+        out: dict[str, Any] = {
+            "node": self.config.node_id,
+            "name": self.config.node.name or self.config.node_id,
+            "role": self.config.role,
+            "version": __version__,
+            "status": "degraded" if reasons else "ok",
+            "degraded": reasons,
+            "url": self.ctx.url,
+            "pid": os.getpid(),
+            "started_at": datetime.fromtimestamp(self.ctx.started_at, UTC).isoformat(
+                timespec="seconds"
+            ),
+            "uptime_s": round(time.time() - self.ctx.started_at, 1),
+            "runtime": self.runtime_info,
+            "tree": tree,
+        }
+        for key, provider in self.ctx.status_providers.items():
+            try:
+                out[key] = provider()
+            except Exception as exc:  # noqa: BLE001 - one broken section must not hide the rest
+                out[key] = {"error": f"{type(exc).__name__}: {exc}"}
+        return out
+
+
+def write_ready_file(path: Path, info: dict[str, Any]) -> None:
+    """Write ``info`` as JSON atomically (scripts wait for this file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(info))
+    os.replace(tmp, path)
+
+
+def json_response(body: Any, status: int = 200) -> bottle.HTTPResponse:
+    """A JSON ``HTTPResponse`` with the right content type."""
+    return bottle.HTTPResponse(
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+class JsonErrors:
+    """Bottle plugin: deliberate errors become JSON bodies, others a logged 500.
+
+    ``UkmError`` subclasses may set ``http_status``; ``ActorNotRunning`` is 503.
+    """
+
+    name = "ukm_json_errors"
+    api = 2
+
+    def apply(self, callback: Callable[..., Any], _route: Any) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return callback(*args, **kwargs)
+            except bottle.HTTPResponse:
+                raise
+            except UkmError as exc:
+                status = int(getattr(exc, "http_status", 0) or 0)
+                if not status:
+                    status = 503 if isinstance(exc, ActorNotRunning) else 400
+                return json_response(exc.to_json(), status)
+            except pykka.ActorDeadError:
+                return json_response(
+                    {"code": "actor.not_running", "message": "the service is restarting; retry"},
+                    503,
+                )
+            except Exception:
+                log.exception(
+                    "unhandled error in %s %s", bottle.request.method, bottle.request.path
+                )
+                return json_response(
+                    {"code": "internal", "message": "internal error; see the node's log"}, 500
+                )
+
+        return wrapper
+
+
+def install_status_routes(app: bottle.Bottle, node: Node) -> None:
+    """``GET /health`` and ``GET /status`` on ``app``."""
+
+    @app.get("/health")  # type: ignore[misc]
+    def health() -> bottle.HTTPResponse:
+        tree = node.tree()
+        reasons = degraded_reasons(tree)
+        if reasons:
+            return json_response({"status": "degraded", "reasons": reasons}, 503)
+        return json_response({"status": "ok"})
+
+    @app.get("/status")  # type: ignore[misc]
+    def status() -> bottle.HTTPResponse:
+        return json_response(node.status())
