@@ -415,3 +415,20 @@ def test_cashier_id_must_be_a_number(xml_file):
         "<name>x</name><password>1</password></cashier></storeCashiers>",
     )
     assert err.field == "cashier/id" and "whole number" in err.reason
+
+
+def test_hash_collisions_never_give_false_duplicates(xml_file, monkeypatch):
+    """Every key hashes alike: the reader must confirm each match by the earlier record."""
+    from ukm_actors.codecs import ukm_import
+
+    monkeypatch.setattr(ukm_import, "key_hash", lambda key: 7)
+    body = "\n".join(f"<item>{ITEM.format(article=a)}</item>" for a in ("1", "2", "3", "4"))
+    path = xml_file("updateItems_[1]_[F].xml", items(body))
+    with open_import(path) as f:
+        assert [r.article for _, r in f.records()] == ["1", "2", "3", "4"]
+    err = fail(
+        xml_file,
+        "updateItems_[2]_[F].xml",
+        items(body + f"\n<item>{ITEM.format(article=3)}</item>"),
+    )
+    assert err.line == 7 and "article 3 appears twice in this file (first at line 5)" in err.reason

@@ -137,3 +137,11 @@ def test_limited_reader_counts_bytes():
 def test_tag_filter():
     doc = b"<a><b/><c/><b/></a>"
     assert [el.tag for _, el in safe_iterparse(io.BytesIO(doc), tag="b")] == ["b", "b"]
+
+
+def test_iterparse_from_a_path_checks_the_size_first(tmp_path):
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"<a><b/><b/></a>")
+    assert [el.tag for _, el in safe_iterparse(path, tag="b")] == ["b", "b"]
+    with pytest.raises(XmlFormatError, match="above the limit of 5 bytes"):
+        next(safe_iterparse(str(path), max_bytes=5))

@@ -224,7 +224,7 @@ def syntax_error(exc: etree.XMLSyntaxError) -> XmlFormatError:
 
 
 def safe_iterparse(
-    source: IO[bytes] | LimitedReader,
+    source: str | os.PathLike[str] | IO[bytes] | LimitedReader,
     events: tuple[str, ...] = ("end",),
     tag: str | tuple[str, ...] | None = None,
     *,
@@ -232,10 +232,16 @@ def safe_iterparse(
 ) -> Iterator[tuple[str, Any]]:
     """``lxml.etree.iterparse`` with the safe options, as a generator.
 
-    ``source`` is an open binary file (wrapped in a :class:`LimitedReader`
-    here) or a reader already made by :func:`open_limited`. Syntax errors
-    come out as :class:`XmlFormatError` with the line number.
+    ``source`` is a path (its size is checked before it is opened; the file
+    is closed when the generator ends), an open binary file (wrapped in a
+    :class:`LimitedReader` here) or a reader made by :func:`open_limited`.
+    Syntax errors come out as :class:`XmlFormatError` with the line number.
     """
+    if isinstance(source, str | os.PathLike):
+        check_size(source, max_bytes)
+        with open(source, "rb") as raw:
+            yield from safe_iterparse(raw, events, tag, max_bytes=max_bytes)
+        return
     if isinstance(source, LimitedReader):
         reader = source
     else:

@@ -55,7 +55,7 @@ from ukm_actors.codecs.ukm_export_render import (
     render_shift_close,
     render_shift_open,
 )
-from ukm_actors.codecs.ukm_readers import check_store_code
+from ukm_actors.codecs.ukm_fields import check_store_code
 
 __all__ = [
     "CASH_IN",

@@ -3,29 +3,23 @@
 Each ``read_<kind>`` takes the complete element (``<item>``, ``<cashier>``
 ...) and returns a frozen record or raises :class:`ImportFormatError`
 naming the line and the field. Tag names come from
-:data:`ukm_schema.RECORD_TAGS`; nothing here spells a tag.
-
-Rules common to all fields: values are stripped of surrounding whitespace;
-a required field must be present and non-empty; an optional field that is
-empty counts as absent; a field may appear once unless it is a list
-(barcodes); an unknown child element is an error in strict mode and is
-counted in ``ReadContext.ignored`` otherwise. In a record marked
-``<deleted>1</deleted>`` only the key fields are required.
+:data:`ukm_schema.RECORD_TAGS`; nothing here spells a tag. The common
+field rules are in :mod:`ukm_fields`.
 """
 
 from __future__ import annotations
 
 import re
 import zoneinfo
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
 
-from lxml import etree
-
-from ukm_actors.codecs.errors import ImportFormatError
+from ukm_actors.codecs.ukm_fields import (
+    MAX_STORE_CODE,
+    Element,
+    Fields,
+    ReadContext,
+    check_store_code,
+)
 from ukm_actors.codecs.ukm_records import (
     AdditionalPriceRecord,
     AgeRestrictionRecord,
@@ -43,234 +37,12 @@ from ukm_actors.codecs.ukm_records import (
     TaxRecord,
     TimeRestrictionRecord,
 )
-from ukm_actors.codecs.ukm_schema import DELETED, RECORD_TAGS, record_keys_of
-from ukm_actors.domain.inn import InnError, validate_inn
-from ukm_actors.domain.money import (
-    ONE,
-    AmountFormatError,
-    Money,
-    Quantity,
-    parse_money,
-    parse_quantity,
-)
+from ukm_actors.codecs.ukm_schema import RECORD_TAGS
 
-Element = Any  # lxml's _Element; kept loose so the stubs' generics do not leak everywhere
+__all__ = ["READERS", "Element", "ReadContext", "check_store_code", "record_keys"]
 
-MAX_CODE = 40
-MAX_STORE_CODE = 100
-MAX_INT = 2**31 - 1
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _ALC_SPLIT = re.compile(r"[\s,;]+")
-
-
-@dataclass
-class ReadContext:
-    """What a record reader needs to know about the file it reads."""
-
-    file: str
-    type_name: str
-    store_id: str | None
-    strict: bool = True
-    ignored: Counter[str] = field(default_factory=Counter)
-
-    def error(self, line: int | None, path: str | None, message: str) -> ImportFormatError:
-        """An :class:`ImportFormatError` for this file."""
-        return ImportFormatError(self.file, line, path, message)
-
-
-@cache
-def _attr_by_tag(kind: str) -> dict[str, str]:
-    return {tag: attr for attr, tag in RECORD_TAGS[kind].items() if attr != "element"}
-
-
-def check_store_code(text: str) -> str | None:
-    """Why ``text`` is not a valid store code (letters and digits), or ``None``."""
-    if not text:
-        return "the store code is empty"
-    if len(text) > MAX_STORE_CODE:
-        return f"the store code has {len(text)} characters; at most {MAX_STORE_CODE} are allowed"
-    if not text.isalnum():
-        return f"store code {text!r} must consist of letters and digits only (no spaces)"
-    return None
-
-
-class Fields:
-    """The children of one record element, read by attribute name."""
-
-    def __init__(self, el: Element, kind: str, ctx: ReadContext, prefix: str = "") -> None:
-        self.el = el
-        self.kind = kind
-        self.ctx = ctx
-        self.tags = RECORD_TAGS[kind]
-        self.path = f"{prefix}{self.tags['element']}"
-        self.line: int | None = el.sourceline
-        self._children: dict[str, list[Element]] = {}
-        self.deleted = False
-        self.keys = record_keys_of(kind)
-        known = _attr_by_tag(kind)
-        for child in el.iterchildren(etree.Element):
-            attr = known.get(child.tag)
-            if attr is None:
-                where = f"{self.path}/{child.tag}"
-                if ctx.strict:
-                    names = ", ".join(sorted(known))
-                    raise ctx.error(
-                        child.sourceline,
-                        where,
-                        f"unknown element <{child.tag}> in <{self.tags['element']}>; "
-                        f"known elements: {names}",
-                    )
-                ctx.ignored[where] += 1
-                continue
-            self._children.setdefault(attr, []).append(child)
-        self.deleted = DELETED in self.tags and self.flag(DELETED)
-
-    def where(self, attr: str) -> str:
-        """The field path of ``attr`` for messages (``item/barcode``)."""
-        return f"{self.path}/{self.tags[attr]}"
-
-    def fail(self, attr: str, message: str, line: int | None = None) -> ImportFormatError:
-        """An error about field ``attr`` (at its line when present, else the record's)."""
-        if line is None:
-            found = self._children.get(attr)
-            line = found[0].sourceline if found else self.line
-        return self.ctx.error(line, self.where(attr), message)
-
-    def children(self, attr: str) -> list[Element]:
-        """All child elements for a list field (e.g. barcodes), in file order."""
-        return self._children.get(attr, [])
-
-    def _one(self, attr: str) -> Element | None:
-        found = self._children.get(attr)
-        if not found:
-            return None
-        if len(found) > 1:
-            raise self.fail(
-                attr,
-                f"<{self.tags[attr]}> appears {len(found)} times; only one is allowed",
-                found[1].sourceline,
-            )
-        return found[0]
-
-    def raw(self, attr: str, *, required: bool) -> str | None:
-        """The stripped text of ``attr``; ``None`` when absent/empty and not required."""
-        required = required and (not self.deleted or attr in self.keys)
-        found = self._children.get(attr)
-        child = found[0] if found and len(found) == 1 else self._one(attr)
-        if child is None:
-            if required:
-                raise self.ctx.error(
-                    self.line,
-                    self.where(attr),
-                    f"missing: every <{self.tags['element']}> needs a <{self.tags[attr]}>",
-                )
-            return None
-        if len(child):
-            sub = next((c for c in child if isinstance(c.tag, str)), None)
-            if sub is not None:
-                raise self.fail(attr, f"must hold a value, not the element <{sub.tag}>")
-        text = child.text or ""
-        for sub in child:
-            text += sub.tail or ""
-        text = text.strip()
-        if not text:
-            if required:
-                raise self.fail(attr, f"is empty; <{self.tags[attr]}> needs a value")
-            return None
-        return text
-
-    def text(self, attr: str) -> str:
-        """A required text value ("" in a deleted record when absent)."""
-        return self.raw(attr, required=True) or ""
-
-    def opt_text(self, attr: str) -> str | None:
-        """An optional text value."""
-        return self.raw(attr, required=False)
-
-    def _check_code(self, attr: str, value: str, max_len: int) -> str:
-        if len(value) > max_len:
-            raise self.fail(attr, f"{value[:50]!r} has {len(value)} characters; at most {max_len}")
-        if " " in value or not value.isprintable():
-            raise self.fail(attr, f"{value!r} contains spaces or control characters; codes may not")
-        return value
-
-    def code(self, attr: str, max_len: int = MAX_CODE) -> str:
-        """A required code (article, id ...): no spaces, at most ``max_len`` characters."""
-        value = self.raw(attr, required=True)
-        return "" if value is None else self._check_code(attr, value, max_len)
-
-    def opt_code(self, attr: str, max_len: int = MAX_CODE) -> str | None:
-        """An optional code."""
-        value = self.raw(attr, required=False)
-        return None if value is None else self._check_code(attr, value, max_len)
-
-    def _int(self, attr: str, value: str, lo: int, hi: int) -> int:
-        if not (value.isascii() and value.isdigit()):
-            raise self.fail(attr, f"{value!r} is not a whole number (digits only)")
-        number = int(value)
-        if not lo <= number <= hi:
-            raise self.fail(attr, f"{number} is out of range; allowed {lo}..{hi}")
-        return number
-
-    def integer(self, attr: str, lo: int = 0, hi: int = MAX_INT) -> int:
-        """A required whole number in ``lo..hi`` (0 in a deleted record when absent)."""
-        value = self.raw(attr, required=True)
-        return lo if value is None else self._int(attr, value, lo, hi)
-
-    def opt_integer(self, attr: str, lo: int = 0, hi: int = MAX_INT) -> int | None:
-        """An optional whole number in ``lo..hi``."""
-        value = self.raw(attr, required=False)
-        return None if value is None else self._int(attr, value, lo, hi)
-
-    def flag(self, attr: str) -> bool:
-        """An optional 0/1 flag; absent means false."""
-        value = self.raw(attr, required=False)
-        if value is None or value == "0":
-            return False
-        if value == "1":
-            return True
-        raise self.fail(attr, f"{value!r} is not a flag; write 0 or 1")
-
-    def _amount(self, attr: str, value: str, parse: Callable[..., int]) -> int:
-        try:
-            return parse(value, what="")
-        except AmountFormatError as exc:
-            raise self.fail(attr, exc.message.strip()) from None
-
-    def money(self, attr: str) -> Money:
-        """A required amount of money, 0 or more, at most 2 decimals (kopecks)."""
-        value = self.raw(attr, required=True)
-        return 0 if value is None else self._amount(attr, value, parse_money)
-
-    def opt_money(self, attr: str) -> Money | None:
-        """An optional amount of money."""
-        value = self.raw(attr, required=False)
-        return None if value is None else self._amount(attr, value, parse_money)
-
-    def positive_quantity(self, attr: str, default: Quantity = ONE) -> Quantity:
-        """An optional quantity above 0, at most 3 decimals; ``default`` when absent."""
-        value = self.raw(attr, required=False)
-        if value is None:
-            return default
-        qty = self._amount(attr, value, parse_quantity)
-        if qty <= 0:
-            raise self.fail(attr, f"{value!r} must be more than 0")
-        return qty
-
-    def inn(self, attr: str) -> str | None:
-        """An optional INN, checked (length and check digits)."""
-        value = self.raw(attr, required=False)
-        if value is None:
-            return None
-        try:
-            return validate_inn(value)
-        except InnError as exc:
-            raise self.fail(attr, exc.message) from None
-
-    def store_id(self) -> str:
-        """The file's store code (store-scoped types only)."""
-        assert self.ctx.store_id is not None
-        return self.ctx.store_id
 
 
 def _barcodes(f: Fields) -> tuple[BarcodeRecord, ...]:
