@@ -1,0 +1,237 @@
+"""Documents a till sends the cash server: shift open/close, receipts, cash in/out.
+
+Each is a frozen dataclass, encoded as UTF-8 JSON (``encode``/``decode``).
+Money is kopecks, quantities thousandths. Times are given twice: as the
+store's local wall-clock time (``yyyy-mm-ddThh:mm:ss``, what receipts and the
+UKM export show) and in UTC (for ordering and searching).
+
+Identity: a shift is ``(store, till, shift_num)`` (``shift_num`` grows per
+till); a receipt is ``(store, till, shift_num, number)``, and also has a
+``receipt_id`` (UUID) printed as its barcode, for returns at any till.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ukm_actors.errors import UkmError
+
+T = TypeVar("T")
+
+SHIFT_OPEN = "shift.open"
+RECEIPT = "receipt"
+CASH_MOVE = "cash.move"
+SHIFT_CLOSE = "shift.close"
+
+
+class TillDocError(UkmError):
+    code = "tilldoc.invalid"
+
+
+@dataclass(frozen=True)
+class ShiftOpenDoc:
+    shift_id: str
+    store: str
+    till: int
+    shift_num: int
+    opened_at: str
+    opened_at_utc: str
+    cashier_code: str
+    cashier_name: str
+    kkm_shift_number: int
+
+
+@dataclass(frozen=True)
+class LineDiscountDoc:
+    campaign_id: str
+    name: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class ReceiptLineDoc:
+    position: int
+    article: str
+    name: str
+    measure: str
+    quantity: int
+    price: int
+    amount: int
+    discount: int
+    total: int
+    barcode: str | None = None
+    taxgroup_id: str | None = None
+    price_type: str | None = None
+    seller_code: str | None = None
+    voided: bool = False
+    discounts: tuple[LineDiscountDoc, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaymentDoc:
+    type: str
+    amount: int
+    rrn: str | None = None
+    card_mask: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class OriginalRef:
+    """The receipt a return refers to."""
+
+    store: str
+    till: int
+    shift_num: int
+    number: int
+    receipt_id: str
+
+
+@dataclass(frozen=True)
+class ReceiptDoc:
+    receipt_id: str
+    store: str
+    till: int
+    shift_num: int
+    number: int
+    kind: str  # "sale" | "return"
+    state: str  # "completed" | "cancelled"
+    opened_at: str
+    closed_at: str
+    closed_at_utc: str
+    cashier_code: str
+    cashier_name: str
+    total: int
+    change: int = 0
+    lines: tuple[ReceiptLineDoc, ...] = ()
+    payments: tuple[PaymentDoc, ...] = ()
+    card: str | None = None
+    original: OriginalRef | None = None
+    offline_return: bool = False
+    supervisor_code: str | None = None
+    kkm_receipt_number: int | None = None
+    bonus: dict[str, Any] = field(default_factory=dict)
+    """Loyalty data of the receipt (points earned/spent), filled by the promotion engine."""
+
+
+@dataclass(frozen=True)
+class CashMoveDoc:
+    doc_id: str
+    store: str
+    till: int
+    shift_num: int
+    number: int
+    direction: str  # "in" | "out"
+    amount: int
+    at: str
+    at_utc: str
+    cashier_code: str
+    cashier_name: str
+
+
+@dataclass(frozen=True)
+class ShiftCloseDoc:
+    shift_id: str
+    store: str
+    till: int
+    shift_num: int
+    closed_at: str
+    closed_at_utc: str
+    cashier_code: str
+    cashier_name: str
+    kkm_shift_number: int
+    receipt_numbers: tuple[int, ...]
+    """Every receipt of the shift (sales, returns, cancelled): the server exports the
+    shift close only once all of them have arrived."""
+    cash_move_numbers: tuple[int, ...] = ()
+    totals: dict[str, Any] = field(default_factory=dict)
+    """``ShiftTotals.to_json()`` as the till computed it (the Z report)."""
+
+
+TYPES: dict[str, type[Any]] = {
+    SHIFT_OPEN: ShiftOpenDoc,
+    RECEIPT: ReceiptDoc,
+    CASH_MOVE: CashMoveDoc,
+    SHIFT_CLOSE: ShiftCloseDoc,
+}
+
+
+def encode(doc: Any) -> bytes:
+    """A document as UTF-8 JSON."""
+    return json.dumps(dataclasses.asdict(doc), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def doc_type(doc: Any) -> str:
+    for name, cls in TYPES.items():
+        if isinstance(doc, cls):
+            return name
+    raise TillDocError(f"{type(doc).__name__} is not a till document")
+
+
+def decode(kind: str, body: bytes) -> Any:
+    """Parse a document body of type ``kind`` into its dataclass."""
+    cls = TYPES.get(kind)
+    if cls is None:
+        raise TillDocError(f"unknown till document type {kind!r}")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise TillDocError(f"{kind} document is not valid JSON: {exc}") from exc
+    return from_dict(cls, data, kind)
+
+
+def from_dict(cls: type[T], data: Any, where: str) -> T:
+    """Build dataclass ``cls`` from JSON data, checking field names and types."""
+    if not isinstance(data, dict):
+        raise TillDocError(f"{where}: expected an object")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise TillDocError(f"{where}: unknown fields {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise TillDocError(f"{where}: missing field {name!r}")
+            continue
+        values[name] = _convert(data[name], hints[name], f"{where}.{name}")
+    return cls(**values)
+
+
+def _convert(value: Any, tp: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(value, inner, where)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise TillDocError(f"{where}: expected a list")
+        (item, _ellipsis) = typing.get_args(tp)
+        return tuple(_convert(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TillDocError(f"{where}: expected an object")
+        return value
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value, where)  # type: ignore[arg-type]
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise TillDocError(f"{where}: expected true/false")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TillDocError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise TillDocError(f"{where}: expected text, got {value!r}")
+        return value
+    return value
