@@ -2,9 +2,13 @@
 
 A role package ``ukm_actors.nodes.<role>`` provides:
 
-- ``tree.children(ctx) -> list[ChildSpec]``: the role's actors;
-- ``web.routes(app, ctx)``: the role's HTTP routes;
-- optionally ``migrations/`` (alembic scripts) when the role has a database.
+- ``tree.FEATURES``: the feature modules the role is made of, in start order.
+  Each feature module may define ``setup(ctx)`` (register document
+  appliers, asks, status sections, services), ``children(ctx) ->
+  list[ChildSpec]`` (its actors) and ``routes(app, ctx)`` (its HTTP routes).
+  A listed module that does not exist yet is skipped;
+- optionally ``migrations/`` (alembic scripts) when the role has a database;
+  every ``store*.py`` module of the role package holds tables.
 
 The root tree of every node is::
 
@@ -34,7 +38,9 @@ import gevent.event
 import pykka
 
 from ukm_actors import __version__, runtime
+from ukm_actors.bridge.asks import AskHandlers
 from ukm_actors.bridge.httpserver import HttpServer
+from ukm_actors.bridge.inbox import Appliers
 from ukm_actors.config import Config
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
@@ -68,6 +74,10 @@ class NodeContext:
     status_providers: dict[str, StatusProvider] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
     """Role-wide shared objects that are not actors (bridge clients, caches)."""
+    appliers: Appliers = field(default_factory=Appliers)
+    """Document type → how this node applies it (registered by features)."""
+    asks: AskHandlers = field(default_factory=AskHandlers)
+    """Ask name → handler (registered by features; served by the bridge)."""
 
     @property
     def node_id(self) -> str:
@@ -176,9 +186,24 @@ class Node:
             start_timeout=600.0,
         )
 
+    def features(self) -> list[Any]:
+        """The role's feature modules that exist, in order."""
+        tree = self._role_module("tree")
+        found = []
+        for name in getattr(tree, "FEATURES", []):
+            try:
+                found.append(importlib.import_module(name))
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+        return found
+
     def _role_spec(self) -> ChildSpec:
         tree = self._role_module("tree")
-        children: list[ChildSpec] = tree.children(self.ctx) if tree is not None else []
+        children: list[ChildSpec] = []
+        for feature in self._features:
+            if hasattr(feature, "children"):
+                children.extend(feature.children(self.ctx))
         strategy = getattr(tree, "STRATEGY", "one_for_one")
         max_restarts = getattr(tree, "MAX_RESTARTS", 5)
         period = getattr(tree, "PERIOD", 60.0)
@@ -193,15 +218,19 @@ class Node:
 
     def _install_routes(self) -> None:
         install_status_routes(self.app, self)
-        web = self._role_module("web")
-        if web is not None:
-            web.routes(self.app, self.ctx)
+        for feature in self._features:
+            if hasattr(feature, "routes"):
+                feature.routes(self.app, self.ctx)
 
     # -- running ------------------------------------------------------------------
 
     def start(self) -> Node:
         """Start the tree; returns once every child has started (or is retrying)."""
         self.runtime_info = runtime.check()
+        self._features = self.features()
+        for feature in self._features:
+            if hasattr(feature, "setup"):
+                feature.setup(self.ctx)
         self._install_routes()
         specs = [s for s in (self._http_spec(), self._store_spec(), self._role_spec()) if s]
         self.root = Supervisor.start(

@@ -1,15 +1,14 @@
-"""The pricechecker role's supervision tree (below the node's root)."""
+"""The pricechecker role: the feature modules it is made of, in start order.
 
-from __future__ import annotations
-
-from ukm_actors.nodes.base import NodeContext
-from ukm_actors.supervision import ChildSpec
+Each feature may define ``setup(ctx)``, ``children(ctx)`` and ``routes(app, ctx)``
+(see ``ukm_actors.nodes.base``). Their actors run under one role supervisor.
+"""
 
 STRATEGY = "one_for_one"
 MAX_RESTARTS = 5
 PERIOD = 60.0
 
-
-def children(ctx: NodeContext) -> list[ChildSpec]:
-    """The role's actors, in start order."""
-    return []
+FEATURES = [
+    "ukm_actors.nodes.pricechecker.transport",
+    "ukm_actors.nodes.pricechecker.responder",
+]

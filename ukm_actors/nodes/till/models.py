@@ -1,3 +1,11 @@
-"""Imports every module that defines tables of the till role, so migrations see them all."""
+"""Imports every module of the till role that defines tables (``store.py``, ``store_*.py``,
+and ``store*.py`` in subpackages), so migrations see them all."""
 
-from ukm_actors.nodes.till import store  # noqa: F401
+import importlib
+import pkgutil
+
+import ukm_actors.nodes.till as _pkg
+
+for _mod in pkgutil.walk_packages(_pkg.__path__, _pkg.__name__ + "."):
+    if _mod.name.rsplit(".", 1)[-1].startswith("store") and ".migrations" not in _mod.name:
+        importlib.import_module(_mod.name)

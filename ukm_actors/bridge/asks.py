@@ -1,0 +1,44 @@
+"""Registry of the asks a node answers (``POST /mailbox/v1/ask/{name}``).
+
+A handler takes the decoded JSON message and the authenticated peer's node
+id and returns a JSON-able reply, or raises a ``UkmError`` whose code and
+message travel back to the caller as a ``RemoteError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ukm_actors.errors import UkmError
+
+AskHandler = Callable[[dict[str, Any], str], Any]
+
+
+class UnknownAsk(UkmError):
+    code = "bridge.unknown_ask"
+    http_status = 404
+
+
+class AskHandlers:
+    """Ask name → handler."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, AskHandler] = {}
+
+    def register(self, name: str, handler: AskHandler) -> None:
+        if name in self._handlers:
+            raise ValueError(f"an ask handler for {name!r} is already registered")
+        self._handlers[name] = handler
+
+    def get(self, name: str) -> AskHandler:
+        handler = self._handlers.get(name)
+        if handler is None:
+            raise UnknownAsk(
+                f"this node does not answer {name!r}",
+                hint=f"it answers: {', '.join(sorted(self._handlers)) or 'nothing'}",
+            )
+        return handler
+
+    def names(self) -> list[str]:
+        return sorted(self._handlers)
