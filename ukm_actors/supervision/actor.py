@@ -167,30 +167,42 @@ class SupervisedActor(pykka.ThreadingActor):
             return False
 
     def _guarded_running(self) -> tuple[str, str | None]:
-        while not self.actor_stopped.is_set():
+        # The hot path: methods are bound once, message kinds are compared by exact type.
+        get = self.actor_inbox.get
+        handle = self._handle_receive
+        stopped = self.actor_stopped.is_set
+        while not stopped():
             try:
-                envelope = self.actor_inbox.get()
+                envelope = get()
             except _Kill:
                 self._fail(*sys.exc_info())
                 return "killed", "killed by its supervisor"
+            message = envelope.message
+            reply_to = envelope.reply_to
             try:
-                response = self._handle_receive(envelope.message)
-                if envelope.reply_to is not None:
-                    envelope.reply_to.set(response)
+                kind = type(message)
+                if kind is Ping:
+                    response = self.on_ping()
+                elif kind is _Crash:
+                    raise ActorBroken(message.reason)
+                else:
+                    response = handle(message)
+                if reply_to is not None:
+                    reply_to.set(response)
             except Exception as exc:  # noqa: BLE001 - pykka's semantics, kept
-                if envelope.reply_to is not None and not isinstance(exc, ActorBroken):
+                if reply_to is not None and not isinstance(exc, ActorBroken):
                     log.debug("%s returned an error to its caller: %r", self, exc)
-                    envelope.reply_to.set_exception()
+                    reply_to.set_exception()
                     continue
-                if envelope.reply_to is not None:
-                    envelope.reply_to.set_exception()
+                if reply_to is not None:
+                    reply_to.set_exception()
                 self._fail(*sys.exc_info())
                 return "failure", _describe(exc)
             except BaseException as exc:  # noqa: BLE001 - keep it local, never stop_all()
                 killed = isinstance(exc, _Kill)
-                if envelope.reply_to is not None:
+                if reply_to is not None:
                     wrapped = EscapedBaseException(f"{self.supervised_name}: {_describe(exc)}")
-                    envelope.reply_to.set_exception(exc_info=(type(wrapped), wrapped, None))
+                    reply_to.set_exception(exc_info=(type(wrapped), wrapped, None))
                 self._fail(*sys.exc_info())
                 if killed:
                     return "killed", "killed by its supervisor (it did not answer in time)"
@@ -208,13 +220,6 @@ class SupervisedActor(pykka.ThreadingActor):
             self.on_failure(exc_type, exc, tb)
         except Exception:  # noqa: BLE001
             self._handle_failure(*sys.exc_info())
-
-    def _handle_receive(self, message: Any) -> Any:
-        if isinstance(message, Ping):
-            return self.on_ping()
-        if isinstance(message, _Crash):
-            raise ActorBroken(message.reason)
-        return super()._handle_receive(message)
 
     def _report_exit(self, reason: str, error: str | None) -> None:
         if self._exit_reported:
