@@ -181,9 +181,8 @@ def main() -> None:
     logging.disable(logging.CRITICAL)  # restarts log errors; measure the runtime, not logging
     runs = [run_once(a.tells, a.asks, a.restarts) for _ in range(a.runs)]
     med = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
-    print(
-        f"actor runtime, median of {a.runs} runs (pykka {importlib.metadata.version('pykka')}, gevent-patched)\n"
-    )
+    version = importlib.metadata.version("pykka")
+    print(f"actor runtime, median of {a.runs} runs (pykka {version}, gevent-patched)\n")
     print(f"{'metric':<26}{'raw pykka':>14}{'our Supervisor':>16}{'ratio':>8}")
     rows = [
         ("tell throughput (msg/s)", "tell", "{:,.0f}"),
