@@ -1,0 +1,133 @@
+"""Feature "distribution" of the integration module: the trade system's files to every
+till's numbered queue folder, and the tills' sales files back. No database: the folders
+and a few small state files are the module's state (see docs/integration.md).
+
+    integration (role supervisor, one_for_one)
+    ├── tills             supervisor, one_for_one: distributor-<till node id> per till
+    ├── source_watcher    admits source files, removes them once every till has them
+    ├── sales_collector   tills' sales folders → the trade system's sales folder
+    └── settings_client   settings from the cash server (cached) or [integration]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ukm_actors.config.loader import ConfigError
+from ukm_actors.errors import UkmError
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.integration.distribution.actors import (
+    SALES,
+    SETTINGS,
+    SOURCE,
+    SalesCollector,
+    SettingsClient,
+    Shared,
+    SourceWatcher,
+)
+from ukm_actors.nodes.integration.distribution.layout import (
+    LayoutError,
+    StoreLayout,
+    local_raw,
+    parse_layout,
+)
+from ukm_actors.supervision import Backoff, ChildSpec
+
+SERVICE = "integration.distribution"
+SETTINGS_ASK = "integration.settings"
+
+
+class NoServer(UkmError):
+    code = "integration.no_server"
+
+
+def _parser(ctx: NodeContext) -> Callable[[Any], StoreLayout]:
+    store = ctx.config.integration.store
+
+    def parse(raw: Any) -> StoreLayout:
+        if not isinstance(raw, Mapping):
+            raise LayoutError(f"the cash server's integration settings are not a table: {raw!r}")
+        return parse_layout(
+            raw, store, ctx.config.resolve, "the cash server's integration settings"
+        )
+
+    return parse
+
+
+def _fetcher(ctx: NodeContext) -> Callable[[], Any]:
+    cfg = ctx.config
+
+    def fetch() -> Any:
+        bridge = ctx.services.get("bridge")
+        if bridge is None:
+            raise NoServer("this node has no bridge to the cash server")
+        url = getattr(bridge, "server_url", "") or cfg.bridge.server_url
+        if not url:
+            raise NoServer(
+                "[bridge] server_url is not set",
+                hint='set it, or use [integration] settings_source = "local"',
+            )
+        return bridge.ask(
+            url, SETTINGS_ASK, {"store": cfg.integration.store}, timeout=cfg.bridge.ask_timeout
+        )
+
+    return fetch
+
+
+def local_layout(ctx: NodeContext) -> StoreLayout:
+    """The layout of the node's own ``[integration]`` section (settings_source = "local")."""
+    s = ctx.config.integration
+    try:
+        return parse_layout(
+            local_raw(s.store, s.source_dir, s.sales_dir, s.tills),
+            s.store,
+            ctx.config.resolve,
+            "[integration]",
+        )
+    except LayoutError as exc:
+        raise ConfigError(ctx.config.where, None, exc.message) from exc
+
+
+def setup(ctx: NodeContext) -> None:
+    s = ctx.config.integration
+    shared = Shared(
+        state_dir=ctx.config.resolve(s.state_dir),
+        poll=s.poll,
+        settle=s.settle,
+        width=s.number_width,
+        batch=s.batch,
+        retry_maximum=s.retry_maximum,
+    )
+    ctx.services[SERVICE] = shared
+    if not s.store:
+        ctx.status_providers["integration"] = lambda: {
+            "store": None,
+            "error": "not configured: [integration] store is empty",
+        }
+        return
+    if s.settings_source == "local":
+        ctx.services[SERVICE + ".local"] = local_layout(ctx)
+    ctx.status_providers["integration"] = shared.status
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    s = ctx.config.integration
+    if not s.store:
+        return []
+    shared: Shared = ctx.services[SERVICE]
+    local = ctx.services.get(SERVICE + ".local")
+    backoff = Backoff(initial=min(0.5, s.retry_maximum), maximum=s.retry_maximum)
+    return [
+        shared.tills_spec(),
+        ChildSpec(SOURCE, lambda: SourceWatcher.start(shared), backoff=backoff, shutdown=10.0),
+        ChildSpec(SALES, lambda: SalesCollector.start(shared), backoff=backoff, shutdown=10.0),
+        ChildSpec(
+            SETTINGS,
+            lambda: SettingsClient.start(
+                shared, _fetcher(ctx), s.settings_refresh, local, _parser(ctx)
+            ),
+            backoff=backoff,
+            shutdown=10.0,
+        ),
+    ]
