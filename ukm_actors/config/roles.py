@@ -66,7 +66,7 @@ class MarketingSettings:
 @section("integration")
 @dataclass
 class IntegrationSettings:
-    """The integration module (decentralised stores)."""
+    """The integration module (decentralised stores). See docs/integration.md."""
 
     store: str = ""
     poll: float = 1.0
@@ -84,3 +84,36 @@ class PriceCheckerSettings:
     till_deadline: float = 0.5
     """A till that does not answer a price ask within this many seconds is skipped."""
     max_line: int = 64
+    """The store's external code."""
+    """Seconds between scans of the source folder and the tills' sales folders."""
+    settle: float = 2.0
+    """A file is taken once its size and time have not changed for this many seconds
+    (0: at once, for writers that rename complete files into place)."""
+    settings_source: str = "server"
+    """Where the folders come from: the cash server (ask ``integration.settings``,
+    cached for outages) or the keys below."""
+    settings_refresh: float = 60.0
+    """Seconds between asks to the cash server for changed settings."""
+    source_dir: str = ""
+    """(local) The trade system's outgoing folder (empty: integration/<store>/from-trade)."""
+    sales_dir: str = ""
+    """(local) The trade system's folder for sales (empty: integration/<store>/to-trade)."""
+    tills: dict[str, Any] = field(default_factory=dict)
+    """(local) ``[integration.tills.<number>]`` tables: ``folder`` (queue), ``sales_folder``,
+    optional ``node_id``."""
+    state_dir: str = "integration-state"
+    """Folder for the module's own state files (numbering, journal, ledgers, settings cache)."""
+    number_width: int = 6
+    """Digits of the number in queued names (000001_updateItems.xml)."""
+    batch: int = 100
+    """Most files one till's distributor copies before it commits and renames them."""
+    retry_maximum: float = 30.0
+    """Longest back-off, in seconds, between retries of a till whose folder fails."""
+
+    def validate(self) -> None:
+        if self.settings_source not in ("server", "local"):
+            raise ValueError(f"settings_source {self.settings_source!r}: use 'server' or 'local'")
+        if self.poll <= 0 or self.settle < 0 or self.settings_refresh <= 0:
+            raise ValueError("poll and settings_refresh must be positive, settle >= 0")
+        if not 1 <= self.number_width <= 12 or self.batch < 1 or self.retry_maximum < 0.5:
+            raise ValueError("number_width 1..12, batch >= 1, retry_maximum >= 0.5")
