@@ -69,22 +69,8 @@ class IntegrationSettings:
     """The integration module (decentralised stores). See docs/integration.md."""
 
     store: str = ""
-    poll: float = 1.0
-
-
-@section("pricechecker")
-@dataclass
-class PriceCheckerSettings:
-    """The price-checker module."""
-
-    store: str = ""
-    tcp_host: str = "127.0.0.1"
-    tcp_port: int = 0
-    """TCP port price checkers connect to (0 picks a free one)."""
-    till_deadline: float = 0.5
-    """A till that does not answer a price ask within this many seconds is skipped."""
-    max_line: int = 64
     """The store's external code."""
+    poll: float = 1.0
     """Seconds between scans of the source folder and the tills' sales folders."""
     settle: float = 2.0
     """A file is taken once its size and time have not changed for this many seconds
@@ -117,3 +103,17 @@ class PriceCheckerSettings:
             raise ValueError("poll and settings_refresh must be positive, settle >= 0")
         if not 1 <= self.number_width <= 12 or self.batch < 1 or self.retry_maximum < 0.5:
             raise ValueError("number_width 1..12, batch >= 1, retry_maximum >= 0.5")
+
+
+@section("pricechecker")
+@dataclass
+class PriceCheckerSettings:
+    """The price-checker module."""
+
+    store: str = ""
+    tcp_host: str = "127.0.0.1"
+    tcp_port: int = 0
+    """TCP port price checkers connect to (0 picks a free one)."""
+    till_deadline: float = 0.5
+    """A till that does not answer a price ask within this many seconds is skipped."""
+    max_line: int = 64
