@@ -1,0 +1,40 @@
+"""Tables of the store modules' settings on the cash server (integration module).
+
+The integration module of a store asks for these (``integration.settings``);
+empty folders mean "the module's default" (see docs/integration.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ukm_actors.nodes.server.store import ServerBase
+
+
+class IntegrationStore(ServerBase):
+    """The trade system's folders as the store's integration module sees them."""
+
+    __tablename__ = "module_integration"
+
+    store: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source_dir: Mapped[str] = mapped_column(Text, default="")
+    """The trade system's outgoing folder (files for the tills)."""
+    sales_dir: Mapped[str] = mapped_column(Text, default="")
+    """The trade system's incoming folder (the tills' sales files)."""
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IntegrationTillFolder(ServerBase):
+    """One till's folders on the integration module's machine."""
+
+    __tablename__ = "module_integration_till"
+
+    store: Mapped[str] = mapped_column(String(100), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folder: Mapped[str] = mapped_column(Text, default="")
+    """The till's queue folder (numbered files from the trade system)."""
+    sales_folder: Mapped[str] = mapped_column(Text, default="")
+    """The folder the till leaves its sales files in."""
