@@ -1,0 +1,353 @@
+"""The promotion engine: one deterministic answer for a receipt and a campaign set.
+
+``Engine(campaign_set).price(receipt, context)`` gives every line's discounts,
+each naming the campaign that gave it. The rules, in the order they act:
+
+1. **Who may apply.** A campaign applies when it runs at ``context.at`` (period,
+   days, hours), in ``context.store``, for the customer (any; a card holder with
+   an active card; a card of at least ``min_level``), with its coupon presented,
+   and when the receipt meets its conditions. Conditions are checked on the
+   receipt as scanned (amounts before any discount). Lines selling gift
+   certificates never take part.
+2. **Order.** Higher ``priority`` first; equal priorities by campaign ``id``
+   (plain string order). This is the only tie rule and it makes the answer
+   unique.
+3. **Stacking.** Campaigns act one after another on what is left to pay:
+   ``stackable`` ones discount any line not locked; ``exclusive`` ones only
+   lines no campaign has discounted yet, and lock the lines they discount;
+   ``best`` ones compete: at the place of the first of them in the order, each
+   is tried on the receipt as it is then, only the one giving the largest
+   total discount is applied (equal totals: the earlier in the order), and it
+   locks the lines it discounts. Percents of a later campaign are taken of
+   what is left after the earlier ones.
+4. **Floors.** No line is ever discounted below its floor price × quantity;
+   a group or receipt discount that a line cannot take goes to the others.
+5. **Bonus points** (``Bonus`` actions) never discount and always add up; they
+   need an active card. They are computed on what is paid (``earn``).
+
+Only sale receipts are priced; a return keeps the discounts of its original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ukm_actors.domain.money import Money, Quantity, allocate, format_money, percent
+from ukm_actors.domain.promotions.actions import LineState, floor_amount, propose
+from ukm_actors.domain.promotions.model import (
+    Bonus,
+    Campaign,
+    CampaignSet,
+    CheapestFree,
+    Gift,
+    PriceContext,
+)
+from ukm_actors.domain.receipt import Line, LineDiscount, Receipt
+
+
+@dataclass(frozen=True)
+class AppliedCampaign:
+    """A campaign that gave something, and how much in all."""
+
+    campaign_id: str
+    name: str
+    discount: Money
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Earned:
+    """Bonus points one campaign earns on a receipt."""
+
+    campaign_id: str
+    name: str
+    points: int
+
+
+@dataclass(frozen=True)
+class MissingGift:
+    """A gift the customer is entitled to but which is not on the receipt."""
+
+    campaign_id: str
+    article: str
+    quantity: Quantity
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """The engine's answer for one receipt."""
+
+    discounts: dict[int, tuple[LineDiscount, ...]]
+    """Every line's campaign discounts (``()`` for none), by position."""
+    applied: tuple[AppliedCampaign, ...] = ()
+    coupons_used: tuple[str, ...] = ()
+    """Codes of the presented coupons that enabled an applied campaign."""
+    missing_gifts: tuple[MissingGift, ...] = ()
+    earned: tuple[Earned, ...] = ()
+    """Points the receipt would earn if paid without bonus points."""
+
+    @property
+    def total_discount(self) -> Money:
+        return sum(d.amount for ds in self.discounts.values() for d in ds)
+
+    def explain(self, receipt: Receipt) -> list[str]:
+        """One line of text per discount: which line, how much, which campaign."""
+        out: list[str] = []
+        for line in receipt.lines:
+            for d in self.discounts.get(line.position, ()):
+                out.append(
+                    f"{line.describe()}: -{format_money(d.amount)} {d.name} [{d.campaign_id}]"
+                )
+        for e in self.earned:
+            out.append(f"bonus: +{e.points} points {e.name} [{e.campaign_id}]")
+        return out
+
+
+class Engine:
+    """Prices receipts against one ``CampaignSet`` (build once, use many times).
+
+    Campaigns are indexed by the articles and groups they name, so a receipt
+    only looks at the campaigns its items can trigger, plus the receipt-wide
+    ones.
+    """
+
+    def __init__(self, campaign_set: CampaignSet) -> None:
+        self.set = campaign_set
+        self.campaigns: list[Campaign] = sorted(
+            campaign_set.campaigns, key=lambda c: (-c.priority, c.id)
+        )
+        self._by_article: dict[str, list[int]] = {}
+        self._by_group: dict[str, list[int]] = {}
+        self._by_set_article: dict[str, list[int]] = {}
+        self._global: list[int] = []
+        for i, c in enumerate(self.campaigns):
+            items = c.conditions.items
+            if not items.is_all:
+                for a in items.articles:
+                    self._by_article.setdefault(a, []).append(i)
+                for g in items.groups:
+                    self._by_group.setdefault(g, []).append(i)
+            elif isinstance(c.action, CheapestFree):
+                self._by_set_article.setdefault(c.action.articles[0], []).append(i)
+            else:
+                self._global.append(i)
+        self._no_groups: frozenset[str] = frozenset()
+
+    # -- candidates and eligibility -----------------------------------------------
+
+    def _lines(self, receipt: Receipt) -> list[Line]:
+        certs = self.set.certificate_articles
+        return [ln for ln in receipt.active_lines if ln.article not in certs]
+
+    def _candidates(self, lines: Sequence[Line]) -> dict[int, list[int]]:
+        """Campaign index → positions of the lines matching its item filter."""
+        found: dict[int, list[int]] = {}
+        groups_of = self.set.item_groups
+        everyone = [ln.position for ln in lines]
+        for ln in lines:
+            pos = ln.position
+            for i in self._by_article.get(ln.article, ()):
+                found.setdefault(i, []).append(pos)
+            groups = groups_of.get(ln.article)
+            if groups:
+                for g in groups:
+                    for i in self._by_group.get(g, ()):
+                        got = found.setdefault(i, [])
+                        if not got or got[-1] != pos:
+                            got.append(pos)
+            for i in self._by_set_article.get(ln.article, ()):
+                found[i] = everyone
+        for i in self._global:
+            found[i] = everyone
+        return found
+
+    def _eligible(
+        self,
+        c: Campaign,
+        matched: Sequence[int],
+        by_pos: Mapping[int, Line],
+        receipt_amount: Money,
+        ctx: PriceContext,
+        coupon_of: Mapping[str, str],
+    ) -> bool:
+        if c.stores and ctx.store not in c.stores:
+            return False
+        if not c.schedule.active_at(ctx.at):
+            return False
+        card = ctx.card
+        if c.customer != "any" or c.is_bonus:
+            if card is None or not card.active:
+                return False
+            if c.customer == "level" and card.level < c.min_level:
+                return False
+        k = c.conditions
+        if k.coupon is not None and k.coupon not in coupon_of:
+            return False
+        if not matched:
+            return False
+        if k.min_receipt and receipt_amount < k.min_receipt:
+            return False
+        if k.min_quantity and sum(by_pos[p].quantity for p in matched) < k.min_quantity:
+            return False
+        return not (k.min_amount and sum(by_pos[p].amount for p in matched) < k.min_amount)
+
+    # -- pricing ----------------------------------------------------------------------
+
+    def price(self, receipt: Receipt, ctx: PriceContext) -> Pricing:
+        """Every line's campaign discounts for ``receipt`` in ``ctx`` (see the module rules)."""
+        if receipt.kind != "sale":
+            return Pricing(discounts={})
+        lines = self._lines(receipt)
+        by_pos = {ln.position: ln for ln in lines}
+        states = {
+            ln.position: LineState(ln, ln.amount, floor_amount(ln, self.set.floors)) for ln in lines
+        }
+        coupon_of = _coupons_by_campaign(ctx)
+        amount = sum(ln.amount for ln in lines)
+        candidates = self._candidates(lines)
+        eligible = [
+            i
+            for i in sorted(candidates)
+            if self._eligible(self.campaigns[i], candidates[i], by_pos, amount, ctx, coupon_of)
+        ]
+        given: dict[int, list[LineDiscount]] = {p: [] for p in states}
+        applied: list[AppliedCampaign] = []
+        used: list[str] = []
+        missing: list[MissingGift] = []
+        best_done = False
+        for i in eligible:
+            c = self.campaigns[i]
+            if c.is_bonus:
+                continue
+            if c.stacking == "best":
+                if best_done:
+                    continue
+                best_done = True
+                winner = self._best(eligible, candidates, states)
+                if winner is None:
+                    continue
+                i, proposal = winner
+                c = self.campaigns[i]
+            else:
+                proposal = self._proposal(c, candidates[i], states)
+            if isinstance(c.action, Gift) and not any(
+                ln.article == c.action.article for ln in lines
+            ):
+                missing.append(MissingGift(c.id, c.action.article, c.action.quantity))
+            if not proposal:
+                continue
+            for pos in sorted(proposal):
+                s = states[pos]
+                s.remaining -= proposal[pos]
+                s.touched = True
+                if c.stacking != "stackable":
+                    s.locked = True
+                given[pos].append(LineDiscount(c.id, c.name, proposal[pos]))
+            applied.append(
+                AppliedCampaign(c.id, c.name, sum(proposal.values()), tuple(sorted(proposal)))
+            )
+            if c.conditions.coupon is not None:
+                code = coupon_of[c.conditions.coupon]
+                if code not in used:
+                    used.append(code)
+        discounts = {ln.position: tuple(given.get(ln.position, ())) for ln in receipt.lines}
+        totals = {p: s.remaining for p, s in states.items()}
+        earned = self._earn(eligible, candidates, totals)
+        for e in earned:
+            c = next(c for c in self.campaigns if c.id == e.campaign_id)
+            if c.conditions.coupon is not None and coupon_of[c.conditions.coupon] not in used:
+                used.append(coupon_of[c.conditions.coupon])
+        return Pricing(discounts, tuple(applied), tuple(used), tuple(missing), earned)
+
+    def _targets(
+        self, c: Campaign, matched: Sequence[int], states: Mapping[int, LineState]
+    ) -> list[LineState]:
+        scope_all = getattr(c.action, "scope", "line") == "receipt" or isinstance(
+            c.action, (CheapestFree, Gift)
+        )
+        positions: Iterable[int] = states if scope_all else matched
+        exclusive = c.stacking == "exclusive"
+        out = []
+        for p in positions:
+            s = states[p]
+            if s.locked or (exclusive and s.touched) or s.room <= 0:
+                continue
+            out.append(s)
+        if scope_all:
+            out.sort(key=lambda s: s.line.position)
+        return out
+
+    def _proposal(
+        self, c: Campaign, matched: Sequence[int], states: Mapping[int, LineState]
+    ) -> dict[int, Money]:
+        return propose(c.action, self._targets(c, matched, states))
+
+    def _best(
+        self,
+        eligible: Sequence[int],
+        candidates: Mapping[int, Sequence[int]],
+        states: Mapping[int, LineState],
+    ) -> tuple[int, dict[int, Money]] | None:
+        winner: tuple[int, dict[int, Money]] | None = None
+        best_total = 0
+        for i in eligible:
+            c = self.campaigns[i]
+            if c.stacking != "best" or c.is_bonus:
+                continue
+            proposal = self._proposal(c, candidates[i], states)
+            total = sum(proposal.values())
+            if total > best_total:
+                winner, best_total = (i, proposal), total
+        return winner
+
+    # -- bonus points -------------------------------------------------------------------
+
+    def _earn(
+        self,
+        eligible: Sequence[int],
+        candidates: Mapping[int, Sequence[int]],
+        paid: Mapping[int, Money],
+    ) -> tuple[Earned, ...]:
+        out: list[Earned] = []
+        for i in eligible:
+            c = self.campaigns[i]
+            if not isinstance(c.action, Bonus):
+                continue
+            basis = sum(paid.get(p, 0) for p in candidates[i])
+            points = percent(basis, c.action.value)
+            if points > 0:
+                out.append(Earned(c.id, c.name, points))
+        return tuple(out)
+
+    def earn(
+        self, receipt: Receipt, ctx: PriceContext, bonus_paid: Money = 0
+    ) -> tuple[Earned, ...]:
+        """Points a paid sale earns: bonus campaigns' percents of what was paid for
+        their lines, where ``bonus_paid`` (points spent as payment) is taken off the
+        lines in proportion to their totals (points never earn points)."""
+        if receipt.kind != "sale":
+            return ()
+        lines = self._lines(receipt)
+        by_pos = {ln.position: ln for ln in lines}
+        totals = [ln.total for ln in lines]
+        shares = allocate(min(bonus_paid, sum(totals)), totals) if lines else []
+        paid = {ln.position: ln.total - share for ln, share in zip(lines, shares, strict=True)}
+        coupon_of = _coupons_by_campaign(ctx)
+        amount = sum(ln.amount for ln in lines)
+        candidates = self._candidates(lines)
+        eligible = [
+            i
+            for i in sorted(candidates)
+            if self.campaigns[i].is_bonus
+            and self._eligible(self.campaigns[i], candidates[i], by_pos, amount, ctx, coupon_of)
+        ]
+        return self._earn(eligible, candidates, paid)
+
+
+def _coupons_by_campaign(ctx: PriceContext) -> dict[str, str]:
+    """Coupon campaign → the presented code used for it (the smallest code)."""
+    out: dict[str, str] = {}
+    for coupon in sorted(ctx.coupons, key=lambda c: c.code):
+        out.setdefault(coupon.campaign_id, coupon.code)
+    return out
