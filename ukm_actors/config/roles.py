@@ -34,6 +34,18 @@ class ServerSettings:
     """How long an employee's login lasts."""
     cluster_node: str = ""
     """This process's name in a cluster sharing one PostgreSQL (default: host:pid)."""
+    export_scan: float = 5.0
+    """Seconds between scans for documents to export (arrivals also wake the exporter)."""
+    export_retry_max: float = 60.0
+    """Longest wait, in seconds, between retries while the export folder cannot be written."""
+    return_reservation_ttl: float = 900.0
+    """Seconds a till's reservation of lines to return holds without its return receipt."""
+    report_timezone: str = "Europe/Moscow"
+    """Time zone of dates given without one in receipt searches and shift lists."""
+    monitor_interval: float = 5.0
+    """Seconds between the monitor's checks of tills, delivery and the host."""
+    metrics_token: str = ""
+    """When set, GET /metrics requires ``Authorization: Bearer <token>``."""
 
 
 @section("till")

@@ -1,0 +1,112 @@
+"""Feature "sales" of the cash server: what tills sold, export, search, returns.
+
+- appliers for the till documents ``shift.open``, ``receipt``, ``cash.move``,
+  ``shift.close`` (``appliers.py``), idempotent, one transaction each;
+- the ``sales_exporter`` actor writing UKM XML for the trade system
+  (``exporter.py``; ``/status`` section ``export``);
+- the asks ``receipts.lookup``, ``receipts.reserve_return``,
+  ``receipts.release_return`` (``returns.py``);
+- ``GET /api/v1/receipts``, ``/api/v1/receipts/<id>``, ``/api/v1/shifts`` (``web.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ukm_actors.db.leases import process_holder
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.server.sales import returns, web
+from ukm_actors.nodes.server.sales.appliers import FAILED, HELD, PENDING, SalesAppliers
+from ukm_actors.nodes.server.sales.exporter import Exporter, ExportHealth, Wake
+from ukm_actors.nodes.server.sales.store import SaleExport
+from ukm_actors.supervision import Backoff, ChildSpec
+
+log = logging.getLogger(__name__)
+
+EXPORTER = "sales_exporter"
+HEALTH = "sales.export_health"
+
+
+def export_dir(ctx: NodeContext) -> Path:
+    return ctx.config.resolve(ctx.config.server.export_dir)
+
+
+def _wake(ctx: NodeContext) -> None:
+    ref = ctx.names.find(EXPORTER)
+    if ref is not None:
+        ref.tell(Wake())
+
+
+def export_status(ctx: NodeContext) -> dict[str, Any]:
+    """The ``export`` section of /status: folder health and the rows still to write."""
+    health: ExportHealth = ctx.services[HEALTH]
+    out = health.to_json()
+    with ctx.require_db().read() as session:
+        rows = session.execute(
+            select(SaleExport.state, func.count())
+            .where(SaleExport.state.in_((PENDING, HELD, FAILED)))
+            .group_by(SaleExport.state)
+        )
+        counts = {state: int(n) for state, n in rows}
+        oldest = session.execute(
+            select(func.min(SaleExport.created_ms)).where(SaleExport.state == PENDING)
+        ).scalar_one_or_none()
+    out["pending"] = counts.get(PENDING, 0)
+    out["held_shift_closes"] = counts.get(HELD, 0)
+    out["failed"] = counts.get(FAILED, 0)
+    out["oldest_pending_ms"] = oldest
+    return out
+
+
+def setup(ctx: NodeContext) -> None:
+    s = ctx.config.server
+    ctx.services[HEALTH] = ExportHealth(directory=str(export_dir(ctx)))
+    SalesAppliers(s.export_stores, wake=lambda: _wake(ctx)).register(ctx.appliers)
+    ttl = s.return_reservation_ttl
+
+    def lookup(message: dict[str, Any], _peer: str) -> Any:
+        with ctx.require_db().read() as session:
+            return returns.lookup(session, message)
+
+    def reserve(message: dict[str, Any], peer: str) -> Any:
+        with ctx.require_db().write() as session:
+            answer = returns.reserve(session, message, ttl)
+        log.info("return %s reserved by %s", message.get("return_id"), peer)
+        return answer
+
+    def release(message: dict[str, Any], _peer: str) -> Any:
+        with ctx.require_db().write() as session:
+            return returns.release(session, message)
+
+    ctx.asks.register("receipts.lookup", lookup)
+    ctx.asks.register("receipts.reserve_return", reserve)
+    ctx.asks.register("receipts.release_return", release)
+    ctx.status_providers["export"] = lambda: export_status(ctx)
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    s = ctx.config.server
+    db = ctx.require_db()
+    health: ExportHealth = ctx.services[HEALTH]
+    directory = export_dir(ctx)
+    holder = process_holder(s.cluster_node)
+
+    def start() -> Any:
+        return Exporter.start(
+            db,
+            directory,
+            health,
+            scan=s.export_scan,
+            retry_max=s.export_retry_max,
+            holder=holder,
+        )
+
+    return [ChildSpec(EXPORTER, start, backoff=Backoff(initial=1.0, maximum=30.0))]
+
+
+def routes(app: Any, ctx: NodeContext) -> None:
+    web.install(app, ctx)

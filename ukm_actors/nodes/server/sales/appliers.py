@@ -1,0 +1,389 @@
+"""Applying what tills send: shift open, receipt, cash in/out, shift close.
+
+Each applier runs inside the bridge's write transaction (one per document)
+and is idempotent by construction: a receipt is unique by its
+``receipt_id`` and by ``(store, till, shift_num, number)``, a cash move by
+its ``doc_id`` and number, a shift by ``(store, till, shift_num)``; a
+document met again through any path changes nothing. In the same
+transaction the applier queues the export (one ``sales_export`` row per
+document) and, once the transaction commits, wakes the exporter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Collection
+from typing import Any
+
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge.documents import Document
+from ukm_actors.bridge.inbox import Appliers, PermanentApplyError
+from ukm_actors.codecs.tilldocs import (
+    CASH_MOVE,
+    RECEIPT,
+    SHIFT_CLOSE,
+    SHIFT_OPEN,
+    CashMoveDoc,
+    ReceiptDoc,
+    ShiftCloseDoc,
+    ShiftOpenDoc,
+    TillDocError,
+    decode,
+)
+from ukm_actors.nodes.server.sales import returns
+from ukm_actors.nodes.server.sales.records import (
+    SalesDataError,
+    child_values,
+    local_text,
+    now_ms,
+    receipt_values,
+    utc_ms,
+)
+from ukm_actors.nodes.server.sales.store import (
+    SaleCashMove,
+    SaleExport,
+    SaleLine,
+    SaleLineDiscount,
+    SalePayment,
+    SaleReceipt,
+    SaleReceiptTag,
+    SaleShift,
+)
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+HELD = "held"
+DONE = "done"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+KINDS = ("sale", "return")
+STATES = ("completed", "cancelled")
+DIRECTIONS = ("in", "out")
+
+
+def _decode(doc: Document) -> Any:
+    try:
+        return decode(doc.type, doc.body)
+    except TillDocError as exc:
+        raise PermanentApplyError(
+            f"{doc.channel}#{doc.seq}: {exc.message}", hint="the till sent a malformed document"
+        ) from exc
+
+
+def _check_sender(doc: Document, store: str, till: int) -> None:
+    """A till may only send its own documents (``till-<store>-<number>``)."""
+    sender = doc.header.sender
+    if sender.startswith("till-") and sender != f"till-{store}-{till}":
+        raise PermanentApplyError(
+            f"{doc.channel}#{doc.seq}: {sender} sent a document of till {till} of store {store}",
+            hint="a till may only send its own receipts and shifts; check its [till] store "
+            "and number",
+        )
+
+
+def queue_export(session: Session, kind: str, ref_id: int, store: str, state: str) -> None:
+    """Add the export row of a new document (in the caller's transaction)."""
+    now = now_ms()
+    session.execute(
+        insert(SaleExport).values(
+            kind=kind,
+            ref_id=ref_id,
+            store=store,
+            state=state,
+            version=1,
+            attempts=0,
+            created_ms=now,
+            updated_ms=now,
+        )
+    )
+
+
+def missing_receipts(session: Session, shift: SaleShift) -> list[int]:
+    """Receipt numbers named by the shift's close document that are not on the server."""
+    expected = sorted(set(json.loads(shift.receipt_numbers or "[]")))
+    if not expected:
+        return []
+    present: set[int] = set()
+    for i in range(0, len(expected), 500):
+        chunk = expected[i : i + 500]
+        present.update(
+            session.scalars(
+                select(SaleReceipt.number).where(
+                    SaleReceipt.store == shift.store,
+                    SaleReceipt.till == shift.till,
+                    SaleReceipt.shift_num == shift.shift_num,
+                    SaleReceipt.number.in_(chunk),
+                )
+            )
+        )
+    return [n for n in expected if n not in present]
+
+
+class SalesAppliers:
+    """The four appliers, sharing the export store filter and the exporter's wake-up."""
+
+    def __init__(self, export_stores: Collection[str], wake: Callable[[], None]) -> None:
+        self.export_stores = frozenset(export_stores)
+        self._wake = wake
+
+    def register(self, appliers: Appliers) -> None:
+        appliers.register(SHIFT_OPEN, self.shift_open)
+        appliers.register(RECEIPT, self.receipt)
+        appliers.register(CASH_MOVE, self.cash_move)
+        appliers.register(SHIFT_CLOSE, self.shift_close)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _export_state(self, store: str) -> str:
+        return PENDING if not self.export_stores or store in self.export_stores else SKIPPED
+
+    def _wake_after_commit(self, session: Session) -> None:
+        if session.info.get("sales_wake"):
+            return
+        session.info["sales_wake"] = True
+        wake = self._wake
+
+        def after_commit(_session: Session) -> None:
+            try:
+                wake()
+            except Exception:  # the periodic scan picks the document up
+                log.debug("could not wake the exporter", exc_info=True)
+
+        event.listen(session, "after_commit", after_commit, once=True)
+
+    def _shift(self, session: Session, store: str, till: int, shift_num: int) -> SaleShift | None:
+        return session.execute(
+            select(SaleShift)
+            .where(
+                SaleShift.store == store, SaleShift.till == till, SaleShift.shift_num == shift_num
+            )
+            .with_for_update()
+        ).scalar_one_or_none()
+
+    # -- appliers ------------------------------------------------------------------------
+
+    def shift_open(self, session: Session, doc: Document) -> None:
+        d: ShiftOpenDoc = _decode(doc)
+        _check_sender(doc, d.store, d.till)
+        try:
+            opened_at = local_text(d.opened_at, "shift.open opened_at")
+            opened_ms = utc_ms(d.opened_at_utc, "shift.open opened_at_utc")
+        except SalesDataError as exc:
+            raise PermanentApplyError(f"{doc.channel}#{doc.seq}: {exc.message}") from exc
+        shift = self._shift(session, d.store, d.till, d.shift_num)
+        if shift is not None and shift.opened_at is not None:
+            return
+        if shift is None:
+            shift = SaleShift(
+                shift_id=d.shift_id,
+                store=d.store,
+                till=d.till,
+                shift_num=d.shift_num,
+                started_ms=opened_ms,
+            )
+            session.add(shift)
+        shift.opened_at = opened_at
+        shift.opened_ms = opened_ms
+        shift.started_ms = opened_ms
+        shift.open_cashier_code = d.cashier_code
+        shift.open_cashier_name = d.cashier_name
+        shift.kkm_shift_number = d.kkm_shift_number
+        session.flush()
+        queue_export(session, "shift_open", shift.id, d.store, self._export_state(d.store))
+        self._wake_after_commit(session)
+
+    def receipt(self, session: Session, doc: Document) -> None:
+        d: ReceiptDoc = _decode(doc)
+        _check_sender(doc, d.store, d.till)
+        where = f"{doc.channel}#{doc.seq} receipt {d.number}"
+        problem = _receipt_problem(d)
+        if problem:
+            raise PermanentApplyError(f"{where}: {problem}")
+        existing = session.execute(
+            select(SaleReceipt.id, SaleReceipt.receipt_id).where(
+                (SaleReceipt.receipt_id == d.receipt_id)
+                | (
+                    (SaleReceipt.store == d.store)
+                    & (SaleReceipt.till == d.till)
+                    & (SaleReceipt.shift_num == d.shift_num)
+                    & (SaleReceipt.number == d.number)
+                )
+            )
+        ).first()
+        if existing is not None:
+            if existing.receipt_id != d.receipt_id:
+                raise PermanentApplyError(
+                    f"{where}: till {d.till} of store {d.store} already sent receipt "
+                    f"{d.number} of shift {d.shift_num} as {existing.receipt_id}, now as "
+                    f"{d.receipt_id}",
+                    hint="a receipt number may be used once per shift",
+                )
+            log.debug("receipt %s is already on the server; not applied again", d.receipt_id)
+            return
+        try:
+            values = receipt_values(d, now_ms())
+        except SalesDataError as exc:
+            raise PermanentApplyError(f"{where}: {exc.message}") from exc
+        pk = int(
+            session.execute(
+                insert(SaleReceipt).values(**values).returning(SaleReceipt.id)
+            ).scalar_one()
+        )
+        lines, discounts, payments, tags = child_values(d, pk, values["closed_ms"])
+        for table, rows in (
+            (SaleLine, lines),
+            (SaleLineDiscount, discounts),
+            (SalePayment, payments),
+            (SaleReceiptTag, tags),
+        ):
+            if rows:
+                session.execute(insert(table), rows)
+        if d.kind == "return" and d.original is not None:
+            returns.confirm(session, d)
+        if d.state == "completed":
+            queue_export(session, "receipt", pk, d.store, self._export_state(d.store))
+        self._release_shift_close(session, d.store, d.till, d.shift_num)
+        self._wake_after_commit(session)
+
+    def _release_shift_close(self, session: Session, store: str, till: int, shift: int) -> None:
+        """A receipt arrived: a shift close held back for it may be complete now."""
+        row = session.execute(
+            select(SaleShift)
+            .where(SaleShift.store == store, SaleShift.till == till, SaleShift.shift_num == shift)
+            .where(SaleShift.closed_at.is_not(None))
+        ).scalar_one_or_none()
+        if row is None:
+            return
+        held = session.execute(
+            select(SaleExport.id).where(
+                SaleExport.kind == "shift_close",
+                SaleExport.ref_id == row.id,
+                SaleExport.state == HELD,
+            )
+        ).scalar_one_or_none()
+        if held is None or missing_receipts(session, row):
+            return
+        session.execute(
+            update(SaleExport)
+            .where(SaleExport.id == held)
+            .values(state=self._export_state(store), last_error=None, updated_ms=now_ms())
+        )
+        log.info(
+            "shift %s of till %s/%s: every receipt is here; exporting its close", shift, store, till
+        )
+
+    def cash_move(self, session: Session, doc: Document) -> None:
+        d: CashMoveDoc = _decode(doc)
+        _check_sender(doc, d.store, d.till)
+        where = f"{doc.channel}#{doc.seq} cash move {d.number}"
+        if d.direction not in DIRECTIONS or d.amount <= 0:
+            raise PermanentApplyError(
+                f"{where}: direction {d.direction!r} must be in/out and amount above 0"
+            )
+        existing = session.execute(
+            select(SaleCashMove.id, SaleCashMove.doc_id).where(
+                (SaleCashMove.doc_id == d.doc_id)
+                | (
+                    (SaleCashMove.store == d.store)
+                    & (SaleCashMove.till == d.till)
+                    & (SaleCashMove.shift_num == d.shift_num)
+                    & (SaleCashMove.number == d.number)
+                )
+            )
+        ).first()
+        if existing is not None:
+            if existing.doc_id != d.doc_id:
+                raise PermanentApplyError(
+                    f"{where}: number {d.number} of shift {d.shift_num} was already used by "
+                    f"cash document {existing.doc_id}"
+                )
+            return
+        try:
+            at = local_text(d.at, "cash.move at")
+            at_ms = utc_ms(d.at_utc, "cash.move at_utc")
+        except SalesDataError as exc:
+            raise PermanentApplyError(f"{where}: {exc.message}") from exc
+        pk = int(
+            session.execute(
+                insert(SaleCashMove)
+                .values(
+                    doc_id=d.doc_id,
+                    store=d.store,
+                    till=d.till,
+                    shift_num=d.shift_num,
+                    number=d.number,
+                    direction=d.direction,
+                    amount=d.amount,
+                    at=at,
+                    at_ms=at_ms,
+                    cashier_code=d.cashier_code,
+                    cashier_name=d.cashier_name,
+                )
+                .returning(SaleCashMove.id)
+            ).scalar_one()
+        )
+        queue_export(session, "cash_move", pk, d.store, self._export_state(d.store))
+        self._wake_after_commit(session)
+
+    def shift_close(self, session: Session, doc: Document) -> None:
+        d: ShiftCloseDoc = _decode(doc)
+        _check_sender(doc, d.store, d.till)
+        try:
+            closed_at = local_text(d.closed_at, "shift.close closed_at")
+            closed_ms = utc_ms(d.closed_at_utc, "shift.close closed_at_utc")
+        except SalesDataError as exc:
+            raise PermanentApplyError(f"{doc.channel}#{doc.seq}: {exc.message}") from exc
+        shift = self._shift(session, d.store, d.till, d.shift_num)
+        if shift is not None and shift.closed_at is not None:
+            return
+        if shift is None:
+            shift = SaleShift(
+                shift_id=d.shift_id,
+                store=d.store,
+                till=d.till,
+                shift_num=d.shift_num,
+                started_ms=closed_ms,
+            )
+            session.add(shift)
+        shift.closed_at = closed_at
+        shift.closed_ms = closed_ms
+        shift.close_cashier_code = d.cashier_code
+        shift.close_cashier_name = d.cashier_name
+        shift.close_kkm_shift_number = d.kkm_shift_number
+        shift.receipt_numbers = json.dumps(sorted(set(d.receipt_numbers)))
+        shift.cash_move_numbers = json.dumps(sorted(set(d.cash_move_numbers)))
+        shift.till_totals = json.dumps(d.totals, ensure_ascii=False, sort_keys=True)
+        session.flush()
+        missing = missing_receipts(session, shift)
+        state = HELD if missing else self._export_state(d.store)
+        queue_export(session, "shift_close", shift.id, d.store, state)
+        if missing:
+            log.info(
+                "shift %s of till %s/%s closed; its close waits for receipts %s",
+                d.shift_num,
+                d.store,
+                d.till,
+                _numbers(missing),
+            )
+        self._wake_after_commit(session)
+
+
+def _numbers(numbers: list[int], limit: int = 10) -> str:
+    shown = ", ".join(map(str, numbers[:limit]))
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+def _receipt_problem(d: ReceiptDoc) -> str | None:
+    if d.kind not in KINDS:
+        return f"kind {d.kind!r} is not one of {', '.join(KINDS)}"
+    if d.state not in STATES:
+        return f"state {d.state!r} is not one of {', '.join(STATES)}"
+    positions = [ln.position for ln in d.lines]
+    if len(set(positions)) != len(positions):
+        return "a line position appears twice"
+    return None

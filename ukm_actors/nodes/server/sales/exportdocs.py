@@ -1,0 +1,170 @@
+"""What the server stored → the export documents of ``codecs.ukm_export``.
+
+Only completed receipts are exported; voided lines stay off the file (they
+do not count). Cashier codes are integers in the export (``Int(11)``, as in
+``storeCashiers``): a code that is not digits is an ``ExportDataError``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from ukm_actors.codecs.tilldocs import ReceiptDoc
+from ukm_actors.codecs.ukm_export import (
+    ExportCashBox,
+    ExportDataError,
+    ExportDiscount,
+    ExportItem,
+    ExportPayment,
+    ExportReceipt,
+    ExportShiftClose,
+    ExportShiftOpen,
+    ReceiptRef,
+    shift_totals,
+)
+from ukm_actors.nodes.server.sales.store import SaleCashMove, SaleShift
+
+
+def _code(value: str | None, what: str) -> int:
+    text = (value or "").strip()
+    if not text.isdigit() or len(text) > 11:
+        raise ExportDataError(
+            f"{what}: cashier code {value!r} is not a whole number; the export writes "
+            "cashierCode as Int(11)",
+            hint="give cashiers numeric codes (as storeCashiers does), then re-export",
+        )
+    return int(text)
+
+
+def _date(text: str | None, what: str) -> datetime:
+    if not text:
+        raise ExportDataError(f"{what}: the date is missing")
+    return datetime.fromisoformat(text)
+
+
+def export_receipt(doc: ReceiptDoc) -> ExportReceipt:
+    """The ``receipt`` export document of a completed receipt."""
+    what = f"receipt {doc.store}/{doc.till}/{doc.shift_num}/{doc.number}"
+    items = []
+    discounts = []
+    for line in doc.lines:
+        if line.voided:
+            continue
+        items.append(
+            ExportItem(
+                position=line.position,
+                article=line.article,
+                barcode=line.barcode,
+                name=line.name,
+                quantity=line.quantity,
+                price=line.price,
+                amount=line.amount,
+                discount=line.discount,
+                total=line.total,
+                taxgroup_id=line.taxgroup_id,
+                seller_code=line.seller_code,
+            )
+        )
+        for d in line.discounts:
+            discounts.append(
+                ExportDiscount(
+                    position=line.position, campaign_id=d.campaign_id, name=d.name, amount=d.amount
+                )
+            )
+    original = None
+    if doc.original is not None:
+        o = doc.original
+        original = ReceiptRef(
+            store_id=o.store, pos_num=o.till, shift_num=o.shift_num, receipt_num=o.number
+        )
+    return ExportReceipt(
+        store_id=doc.store,
+        pos_num=doc.till,
+        shift_num=doc.shift_num,
+        receipt_num=doc.number,
+        kind=doc.kind,
+        date=_date(doc.closed_at, what),
+        cashier_code=_code(doc.cashier_code, what),
+        cashier_name=doc.cashier_name,
+        items=tuple(items),
+        payments=tuple(
+            ExportPayment(type=p.type, amount=p.amount, rrn=p.rrn) for p in doc.payments
+        ),
+        total=doc.total,
+        change=doc.change,
+        discounts=tuple(discounts),
+        kkm_receipt_number=doc.kkm_receipt_number,
+        card=doc.card,
+        original=original,
+    )
+
+
+def export_shift_open(s: SaleShift) -> ExportShiftOpen:
+    what = f"shift open {s.store}/{s.till}/{s.shift_num}"
+    return ExportShiftOpen(
+        store_id=s.store,
+        pos_num=s.till,
+        shift_num=s.shift_num,
+        date_open=_date(s.opened_at, what),
+        cashier_code=_code(s.open_cashier_code, what),
+        cashier_name=s.open_cashier_name or "",
+        kkm_shift_number=s.kkm_shift_number,
+    )
+
+
+def export_cash_box(m: SaleCashMove) -> ExportCashBox:
+    what = f"cash move {m.store}/{m.till}/{m.shift_num}/{m.number}"
+    return ExportCashBox(
+        store_id=m.store,
+        pos_num=m.till,
+        shift_num=m.shift_num,
+        doc_num=m.number,
+        direction=m.direction,
+        date=_date(m.at, what),
+        amount=m.amount,
+        cashier_code=_code(m.cashier_code, what),
+        cashier_name=m.cashier_name,
+    )
+
+
+def expected_receipts(s: SaleShift) -> list[int]:
+    """Receipt numbers the shift's close document names (empty before the close)."""
+    return sorted(set(json.loads(s.receipt_numbers))) if s.receipt_numbers else []
+
+
+def export_shift_close(
+    s: SaleShift, receipts: Iterable[ReceiptDoc], moves: Iterable[SaleCashMove]
+) -> ExportShiftClose:
+    """The ``shift`` export document, embedding the completed receipts, in number order."""
+    what = f"shift close {s.store}/{s.till}/{s.shift_num}"
+    exported = [
+        export_receipt(r)
+        for r in sorted(receipts, key=lambda r: r.number)
+        if r.state == "completed"
+    ]
+    totals = shift_totals(exported)
+    cash_in = sum(m.amount for m in moves if m.direction == "in")
+    cash_out = sum(m.amount for m in moves if m.direction == "out")
+    kkm = s.close_kkm_shift_number
+    if kkm is None:
+        kkm = s.kkm_shift_number or 0
+    return ExportShiftClose(
+        store_id=s.store,
+        pos_num=s.till,
+        shift_num=s.shift_num,
+        kkm_shift_number=kkm,
+        date_close=_date(s.closed_at, what),
+        cashier_code=_code(s.close_cashier_code, what),
+        cashier_name=s.close_cashier_name or "",
+        sale_amount=totals.sale_amount,
+        return_amount=totals.return_amount,
+        sale_count=totals.sale_count,
+        return_count=totals.return_count,
+        change_amount=totals.change_amount,
+        cash_in_amount=cash_in,
+        cash_out_amount=cash_out,
+        payment_totals=totals.payment_totals,
+        receipts=tuple(exported),
+    )

@@ -1,0 +1,201 @@
+"""HTTP API of the sales feature (employee login required).
+
+- ``GET /api/v1/receipts?store=&till=&shift=&from=&to=&cashier=&min_total=&max_total=
+  &article=&barcode=&payment=&number=&page=&per_page=&cursor=`` — newest first;
+- ``GET /api/v1/receipts/<id>`` — one receipt in full (``id`` = its receipt id);
+- ``GET /api/v1/shifts?store=&from=&to=&page=&per_page=&cursor=`` — shift closings.
+
+Money in answers is kopecks, quantities thousandths. ``min_total`` and
+``max_total`` are written like the receipt shows them (``485.46``).
+``from``/``to`` are ISO dates or date-times; without a zone they are in
+``[server] report_timezone``; a plain date ``to`` includes that whole day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import bottle
+
+from ukm_actors.domain.money import AmountFormatError, parse_money
+from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.server.sales.access import require_reader
+from ukm_actors.nodes.server.sales.search import (
+    Paging,
+    ReceiptQuery,
+    SearchError,
+    list_shifts,
+    parse_cursor,
+    receipt_detail,
+    search_receipts,
+)
+
+RECEIPT_PARAMS = frozenset(
+    {
+        "store",
+        "till",
+        "shift",
+        "from",
+        "to",
+        "cashier",
+        "min_total",
+        "max_total",
+        "article",
+        "barcode",
+        "payment",
+        "number",
+        "page",
+        "per_page",
+        "cursor",
+    }
+)
+SHIFT_PARAMS = frozenset({"store", "from", "to", "page", "per_page", "cursor"})
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SearchError(f"[server] report_timezone {name!r} is not a known time zone") from exc
+
+
+def _int(params: Mapping[str, str], key: str, default: int | None = None) -> int | None:
+    raw = params.get(key)
+    if raw is None or raw == "":
+        return default
+    text = raw.strip()
+    if not text.lstrip("-").isdigit():
+        raise SearchError(f"{key}={raw!r} is not a whole number")
+    return int(text)
+
+
+def _text(params: Mapping[str, str], key: str) -> str | None:
+    raw = params.get(key)
+    return raw.strip() if raw and raw.strip() else None
+
+
+def _money(params: Mapping[str, str], key: str) -> int | None:
+    raw = _text(params, key)
+    if raw is None:
+        return None
+    try:
+        return parse_money(raw)
+    except AmountFormatError as exc:
+        raise SearchError(f"{key}={raw!r}: {exc.message}") from exc
+
+
+def parse_time(raw: str, key: str, tz: ZoneInfo, *, end: bool) -> int:
+    """UTC ms of a ``from``/``to`` value; ``end`` gives the exclusive upper bound."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            if end:
+                day += timedelta(days=1)
+            value = datetime(day.year, day.month, day.day, tzinfo=tz)
+        else:
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=tz)
+            if end:
+                value += timedelta(milliseconds=1)
+    except ValueError as exc:
+        raise SearchError(
+            f"{key}={raw!r} is not a date (2024-03-15) or date-time (2024-03-15T12:00:00)"
+        ) from exc
+    return int(value.timestamp() * 1000)
+
+
+def _times(params: Mapping[str, str], tz: ZoneInfo) -> tuple[int | None, int | None]:
+    lo = _text(params, "from")
+    hi = _text(params, "to")
+    from_ms = parse_time(lo, "from", tz, end=False) if lo else None
+    to_ms = parse_time(hi, "to", tz, end=True) if hi else None
+    if from_ms is not None and to_ms is not None and to_ms <= from_ms:
+        raise SearchError(f"to={hi!r} is before from={lo!r}")
+    return from_ms, to_ms
+
+
+def _check_known(params: Mapping[str, str], known: frozenset[str]) -> None:
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise SearchError(
+            f"unknown parameter {unknown[0]!r}", hint=f"known: {', '.join(sorted(known))}"
+        )
+
+
+def parse_paging(params: Mapping[str, str]) -> Paging:
+    cursor = _text(params, "cursor")
+    return Paging(
+        page=_int(params, "page", 1) or 1,
+        per_page=_int(params, "per_page", 50) or 50,
+        cursor=parse_cursor(cursor) if cursor else None,
+    )
+
+
+def parse_receipt_query(params: Mapping[str, str], tz: ZoneInfo) -> ReceiptQuery:
+    """A ``ReceiptQuery`` from the query string; ``SearchError`` names a bad parameter."""
+    _check_known(params, RECEIPT_PARAMS)
+    from_ms, to_ms = _times(params, tz)
+    q = ReceiptQuery(
+        store=_text(params, "store"),
+        till=_int(params, "till"),
+        shift=_int(params, "shift"),
+        from_ms=from_ms,
+        to_ms=to_ms,
+        cashier=_text(params, "cashier"),
+        min_total=_money(params, "min_total"),
+        max_total=_money(params, "max_total"),
+        article=_text(params, "article"),
+        barcode=_text(params, "barcode"),
+        payment=_text(params, "payment"),
+        number=_int(params, "number"),
+    )
+    if q.min_total is not None and q.max_total is not None and q.max_total < q.min_total:
+        raise SearchError("max_total is less than min_total")
+    return q
+
+
+def _params() -> dict[str, str]:
+    return {k: bottle.request.query.getunicode(k) or "" for k in bottle.request.query.keys()}
+
+
+def install(app: bottle.Bottle, ctx: NodeContext) -> None:
+    """Add the receipt and shift routes to ``app``."""
+    tz_name = ctx.config.server.report_timezone
+
+    @app.get("/api/v1/receipts")  # type: ignore[misc]
+    def receipts() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        params = _params()
+        query = parse_receipt_query(params, zone(tz_name))
+        paging = parse_paging(params)
+        with ctx.require_db().read() as session:
+            return json_response(search_receipts(session, query, paging))
+
+    @app.get("/api/v1/receipts/<receipt_id>")  # type: ignore[misc]
+    def receipt(receipt_id: str) -> bottle.HTTPResponse:
+        require_reader(ctx)
+        with ctx.require_db().read() as session:
+            found: dict[str, Any] | None = receipt_detail(session, receipt_id)
+        if found is None:
+            return json_response(
+                {"code": "receipt.not_found", "message": f"receipt {receipt_id} is not here"},
+                404,
+            )
+        return json_response(found)
+
+    @app.get("/api/v1/shifts")  # type: ignore[misc]
+    def shifts() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        params = _params()
+        _check_known(params, SHIFT_PARAMS)
+        from_ms, to_ms = _times(params, zone(tz_name))
+        paging = parse_paging(params)
+        with ctx.require_db().read() as session:
+            return json_response(
+                list_shifts(session, _text(params, "store"), from_ms, to_ms, paging)
+            )
