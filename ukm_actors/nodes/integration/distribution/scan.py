@@ -46,9 +46,9 @@ class Settler:
             return out
         for entry in entries:
             out.present.add(entry.name)
-            if not is_candidate(entry.name):
-                continue
             reason = unsafe_reason(entry.name)
+            if reason is None and not is_candidate(entry.name):
+                continue
             if reason is None and not entry.is_file(follow_symlinks=False):
                 if entry.is_dir(follow_symlinks=False):
                     continue
