@@ -195,5 +195,5 @@ class Exporter(SupervisedActor):
         h.error = str(exc)
         h.retries = self._failures
         h.next_retry = time.time() + delay
-        log.error("export: %s; retry %d in %.0f s", exc, self._failures, delay)
+        log.error("export: %s; retry %d in %.3g s", exc, self._failures, delay)
         self._schedule(delay)
