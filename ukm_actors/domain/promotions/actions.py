@@ -25,7 +25,7 @@ from ukm_actors.domain.receipt import Line
 Proposal = dict[int, Money]
 
 
-@dataclass
+@dataclass(slots=True)
 class LineState:
     """One line while a receipt is priced."""
 
@@ -34,12 +34,19 @@ class LineState:
     """What the customer would pay for it now."""
     floor: Money
     """The least it may cost (its floor price × quantity)."""
+    room: Money = 0
+    """What it may still be discounted: ``remaining - floor``, never below 0."""
     touched: bool = False
     locked: bool = False
 
-    @property
-    def room(self) -> Money:
-        return max(self.remaining - self.floor, 0)
+    def __post_init__(self) -> None:
+        self.room = max(self.remaining - self.floor, 0)
+
+    def take(self, amount: Money) -> None:
+        """Discount the line by ``amount`` (at most its room)."""
+        self.remaining -= amount
+        self.room = max(self.remaining - self.floor, 0)
+        self.touched = True
 
 
 def spread(total: Money, states: Sequence[LineState]) -> Proposal:
@@ -96,6 +103,16 @@ def discount(action: Discount, states: Sequence[LineState]) -> Proposal:
     else:
         total = action.value
     return spread(total, states)
+
+
+def spread_total(action: Discount, states: Sequence[LineState]) -> Money:
+    """What ``discount`` gives in all for a group or receipt scope, without spreading
+    it (``spread`` places everything it can: the lesser of the total and the room)."""
+    if action.kind == "percent":
+        total = percent(sum(s.remaining for s in states), action.value)
+    else:
+        total = action.value
+    return min(total, sum(s.room for s in states))
 
 
 def fixed_price(action: FixedPrice, states: Sequence[LineState]) -> Proposal:

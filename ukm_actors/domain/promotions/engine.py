@@ -34,12 +34,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ukm_actors.domain.money import Money, Quantity, allocate, format_money, percent
-from ukm_actors.domain.promotions.actions import LineState, floor_amount, propose
+from ukm_actors.domain.promotions.actions import LineState, floor_amount, propose, spread_total
 from ukm_actors.domain.promotions.model import (
     Bonus,
     Campaign,
     CampaignSet,
     CheapestFree,
+    Discount,
     Gift,
     PriceContext,
 )
@@ -121,6 +122,7 @@ class Engine:
         self._by_group: dict[str, list[int]] = {}
         self._by_set_article: dict[str, list[int]] = {}
         self._global: list[int] = []
+        self._by_id = {c.id: c for c in self.campaigns}
         for i, c in enumerate(self.campaigns):
             items = c.conditions.items
             if not items.is_all:
@@ -215,8 +217,16 @@ class Engine:
         applied: list[AppliedCampaign] = []
         used: list[str] = []
         missing: list[MissingGift] = []
+        present = {ln.article for ln in lines}
+        for i in eligible:
+            c = self.campaigns[i]
+            if isinstance(c.action, Gift) and c.action.article not in present:
+                missing.append(MissingGift(c.id, c.action.article, c.action.quantity))
+        open_lines = sum(1 for s in states.values() if s.room > 0)
         best_done = False
         for i in eligible:
+            if open_lines == 0:
+                break
             c = self.campaigns[i]
             if c.is_bonus:
                 continue
@@ -231,22 +241,18 @@ class Engine:
                 c = self.campaigns[i]
             else:
                 proposal = self._proposal(c, candidates[i], states)
-            if isinstance(c.action, Gift) and not any(
-                ln.article == c.action.article for ln in lines
-            ):
-                missing.append(MissingGift(c.id, c.action.article, c.action.quantity))
             if not proposal:
                 continue
             for pos in sorted(proposal):
                 s = states[pos]
-                s.remaining -= proposal[pos]
-                s.touched = True
+                s.take(proposal[pos])
                 if c.stacking != "stackable":
                     s.locked = True
                 given[pos].append(LineDiscount(c.id, c.name, proposal[pos]))
             applied.append(
                 AppliedCampaign(c.id, c.name, sum(proposal.values()), tuple(sorted(proposal)))
             )
+            open_lines = sum(1 for s in states.values() if s.room > 0 and not s.locked)
             if c.conditions.coupon is not None:
                 code = coupon_of[c.conditions.coupon]
                 if code not in used:
@@ -255,9 +261,9 @@ class Engine:
         totals = {p: s.remaining for p, s in states.items()}
         earned = self._earn(eligible, candidates, totals)
         for e in earned:
-            c = next(c for c in self.campaigns if c.id == e.campaign_id)
-            if c.conditions.coupon is not None and coupon_of[c.conditions.coupon] not in used:
-                used.append(coupon_of[c.conditions.coupon])
+            coupon = self._by_id[e.campaign_id].conditions.coupon
+            if coupon is not None and coupon_of[coupon] not in used:
+                used.append(coupon_of[coupon])
         return Pricing(discounts, tuple(applied), tuple(used), tuple(missing), earned)
 
     def _targets(
@@ -274,8 +280,6 @@ class Engine:
             if s.locked or (exclusive and s.touched) or s.room <= 0:
                 continue
             out.append(s)
-        if scope_all:
-            out.sort(key=lambda s: s.line.position)
         return out
 
     def _proposal(
@@ -289,17 +293,22 @@ class Engine:
         candidates: Mapping[int, Sequence[int]],
         states: Mapping[int, LineState],
     ) -> tuple[int, dict[int, Money]] | None:
-        winner: tuple[int, dict[int, Money]] | None = None
+        winner: int | None = None
         best_total = 0
         for i in eligible:
             c = self.campaigns[i]
             if c.stacking != "best" or c.is_bonus:
                 continue
-            proposal = self._proposal(c, candidates[i], states)
-            total = sum(proposal.values())
+            a = c.action
+            if isinstance(a, Discount) and a.scope != "line":
+                total = spread_total(a, self._targets(c, candidates[i], states))
+            else:
+                total = sum(self._proposal(c, candidates[i], states).values())
             if total > best_total:
-                winner, best_total = (i, proposal), total
-        return winner
+                winner, best_total = i, total
+        if winner is None:
+            return None
+        return winner, self._proposal(self.campaigns[winner], candidates[winner], states)
 
     # -- bonus points -------------------------------------------------------------------
 
