@@ -120,12 +120,44 @@ class IntegrationSettings:
 @section("pricechecker")
 @dataclass
 class PriceCheckerSettings:
-    """The price-checker module."""
+    """The price-checker module. See docs/pricechecker.md."""
 
     store: str = ""
+    """The store's external code."""
     tcp_host: str = "127.0.0.1"
+    """Address price checkers connect to (0.0.0.0: every interface)."""
     tcp_port: int = 0
     """TCP port price checkers connect to (0 picks a free one)."""
     till_deadline: float = 0.5
     """A till that does not answer a price ask within this many seconds is skipped."""
     max_line: int = 64
+    """Longest request line in bytes (without CR LF); longer input is refused."""
+    protocol: str = "line"
+    """The devices' protocol: "line" (barcode + CR LF in, text out) or "json"."""
+    encoding: str = "utf-8"
+    """Encoding of the text sent to the devices ("cp866" for many Russian devices)."""
+    display_width: int = 0
+    """Longest item name sent, in characters (0: the whole name)."""
+    idle_timeout: float = 60.0
+    """A connection with no complete request for this many seconds is closed."""
+    max_connections: int = 256
+    """Most devices connected at once; more wait to be accepted."""
+    dead_for: float = 5.0
+    """Seconds a till that failed to answer is skipped before it is tried again."""
+    tills_refresh: float = 30.0
+    """Seconds between asks to the cash server for the store's tills."""
+
+    def validate(self) -> None:
+        import codecs
+
+        if not 0 <= self.tcp_port <= 65535:
+            raise ValueError(f"tcp_port {self.tcp_port} is outside 0..65535")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding {self.encoding!r}") from None
+        if self.max_line < 8 or self.max_connections < 1 or self.display_width < 0:
+            raise ValueError("max_line >= 8, max_connections >= 1, display_width >= 0")
+        for name in ("till_deadline", "idle_timeout", "dead_for", "tills_refresh"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be more than zero")
