@@ -1,0 +1,102 @@
+"""``TillDirectory``: keeps the price picker's list of the store's tills current.
+
+It asks the cash server (``store.tills``) at start and every ``refresh``
+seconds, and keeps the last answer in a file, so that after a restart during
+a server outage the module still knows where the tills are.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import gevent
+from pykka import ActorDeadError
+
+from ukm_actors.codecs.ukm_export import write_atomically
+from ukm_actors.errors import UkmError
+from ukm_actors.nodes.pricechecker.responder.tills import TillPicker, till_refs
+from ukm_actors.supervision import SupervisedActor
+
+log = logging.getLogger(__name__)
+
+
+class _Refresh:
+    pass
+
+
+class TillDirectory(SupervisedActor):
+    """Feeds ``picker`` the store's tills, from the cash server (cached in ``cache``)."""
+
+    def __init__(
+        self, fetch: Callable[[], Any], picker: TillPicker, cache: Path, refresh: float
+    ) -> None:
+        super().__init__()
+        self.fetch = fetch
+        self.picker = picker
+        self.cache = cache
+        self.refresh = refresh
+        self._timer: Any = None
+        self.error: str | None = None
+        self.fetched_at: str | None = None
+        self.origin = ""
+
+    def on_start(self) -> None:
+        try:
+            raw = json.loads(self.cache.read_bytes())
+            self.picker.set_tills(till_refs(raw))
+            self.origin = "cache"
+        except FileNotFoundError:
+            pass
+        except (ValueError, UkmError) as exc:
+            log.warning("ignoring the tills cache %s: %s", self.cache, exc)
+        self._schedule(0)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
+        self._timer = gevent.spawn_later(delay, self._wake)
+
+    def _wake(self) -> None:
+        try:
+            self.actor_ref.tell(_Refresh())
+        except ActorDeadError:
+            pass
+
+    def on_stop(self) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
+
+    def on_failure(self, *exc_info: Any) -> None:
+        self.on_stop()
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, _Refresh):
+            self.refresh_now()
+            return None
+        return super().on_receive(message)
+
+    def refresh_now(self) -> bool:
+        """Ask the server now; True when the list was updated."""
+        try:
+            raw = self.fetch()
+            tills = till_refs(raw)
+        except UkmError as exc:
+            self.error = f"{exc.code}: {exc}"
+            log.warning("the store's tills were not refreshed: %s", exc)
+            self._schedule(min(self.refresh, 5.0))
+            return False
+        self.picker.set_tills(tills)
+        self.error, self.origin = None, "server"
+        self.fetched_at = time.strftime("%Y-%m-%dT%H:%M:%S")
+        self.cache.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.cache.parent, self.cache.name, json.dumps(raw).encode())
+        self._schedule(self.refresh)
+        return True
+
+    def status(self) -> dict[str, Any]:
+        return {"from": self.origin or None, "error": self.error, "fetched_at": self.fetched_at}
