@@ -85,11 +85,9 @@ class IntegrationSettings:
     poll: float = 1.0
     """Seconds between scans of the source folder and the tills' sales folders."""
     settle: float = 2.0
-    """A file is taken once its size and time have not changed for this many seconds
-    (0: at once, for writers that rename complete files into place)."""
+    """Seconds a file must stay unchanged before it is taken (0: at once; see docs)."""
     settings_source: str = "server"
-    """Where the folders come from: the cash server (ask ``integration.settings``,
-    cached for outages) or the keys below."""
+    """Where the folders come from: "server" (asked, cached) or "local" (the keys below)."""
     settings_refresh: float = 60.0
     """Seconds between asks to the cash server for changed settings."""
     source_dir: str = ""
@@ -97,8 +95,7 @@ class IntegrationSettings:
     sales_dir: str = ""
     """(local) The trade system's folder for sales (empty: integration/<store>/to-trade)."""
     tills: dict[str, Any] = field(default_factory=dict)
-    """(local) ``[integration.tills.<number>]`` tables: ``folder`` (queue), ``sales_folder``,
-    optional ``node_id``."""
+    """(local) [integration.tills.<number>] tables: folder, sales_folder, node_id."""
     state_dir: str = "integration-state"
     """Folder for the module's own state files (numbering, journal, ledgers, settings cache)."""
     number_width: int = 6
