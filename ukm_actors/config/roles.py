@@ -58,13 +58,40 @@ class TillSettings:
     number: int = 1
     """The till's number in its store (PosNum)."""
     max_shift_hours: float = 24.0
+    """A shift older than this may not sell any more: close it (Z report) and open a new one."""
     weight_barcode: str = "PPCCCCCWWWWWK"
-    """Layout of weight barcodes: P prefix, C item code, W grams, M kopecks, K check digit."""
+    """Layout of weight barcodes: P prefix, C item code, W grams, M kopecks, K check digit
+    (the server's till setting ``weight_barcode`` overrides it)."""
     weight_prefixes: str = "20-29"
+    """Prefixes of weight barcodes (the server's ``weight_prefixes`` setting overrides it)."""
     marketing_url: str = ""
     """The marketing server (empty: no promotions online)."""
     devices: dict[str, Any] = field(default_factory=dict)
-    """One table per device: [till.devices.printer] kind = "dummy" ..."""
+    """One table per device, ``[till.devices.<name>]``: ``device`` (printer | scanner | scales |
+    display | bank; defaults to the table's name) and the driver's settings (docs/devices.md),
+    plus ``check_interval`` (seconds between health checks, 0: none) and, for the bank
+    terminal, ``pay_timeout``."""
+    timezone: str = ""
+    """The store's time zone (e.g. "Europe/Moscow"); empty: the store's, from the server."""
+    header: list[str] = field(default_factory=list)
+    """Lines printed above every receipt (the server's ``header`` setting overrides them)."""
+    footer: list[str] = field(default_factory=list)
+    """Lines printed below every receipt (the server's ``footer`` setting overrides them)."""
+    receipt_code: str = "qr"
+    """The code printed at the bottom of a receipt: "qr" or "code128" (of the receipt id)."""
+    pay_timeout: float = 120.0
+    """Seconds a card payment or refund may wait for the bank terminal."""
+    device_timeout: float = 5.0
+    """Seconds the till waits for a printer, display or scales before going on without it."""
+    server_timeout: float = 5.0
+    """Seconds the till waits for the server's answer (receipt lookup for a return)."""
+
+    def validate(self) -> None:
+        if self.receipt_code not in ("qr", "code128"):
+            raise ValueError(f"receipt_code {self.receipt_code!r} must be 'qr' or 'code128'")
+        for name in ("max_shift_hours", "pay_timeout", "device_timeout", "server_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be more than zero")
 
 
 @section("marketing")

@@ -1,0 +1,44 @@
+"""Feature "catalog": the till's copy of the server's directories.
+
+``setup(ctx)`` puts a ``TillCatalog`` in ``ctx.services["catalog"]``,
+registers the appliers of ``catalog.full`` and ``catalog.delta`` (the bridge
+calls them in its apply transaction) and adds a ``catalog`` section to
+``/status``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ukm_actors.codecs.catalogdoc import DELTA, FULL
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.till.catalog.apply import CatalogApplier
+from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
+from ukm_actors.nodes.till.catalog.store_catalog import CatMeta
+
+__all__ = ["CatalogApplier", "CatalogItem", "TillCatalog", "setup"]
+
+
+def setup(ctx: NodeContext) -> None:
+    db = ctx.require_db()
+    catalog = TillCatalog(db)
+    ctx.services["catalog"] = catalog
+    applier = CatalogApplier(ctx.config.till.store, on_commit=catalog.changed)
+    ctx.appliers.register(FULL, applier.apply_full)
+    ctx.appliers.register(DELTA, applier.apply_delta)
+
+    def status() -> dict[str, Any]:
+        with db.read() as s:
+            meta = s.execute(select(CatMeta).where(CatMeta.id == 1)).scalar_one_or_none()
+            if meta is None:
+                return {"revision": 0, "items": 0, "note": "no catalog received yet"}
+            return {
+                "revision": meta.revision,
+                "full_seq": meta.full_seq,
+                "items": meta.items,
+                "applied_at": meta.applied_at,
+            }
+
+    ctx.status_providers["catalog"] = status

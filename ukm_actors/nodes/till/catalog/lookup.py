@@ -1,0 +1,303 @@
+"""Reading the till's catalog: items by barcode or article, rules, cashiers, settings.
+
+``TillCatalog`` is one object per till (``ctx.services["catalog"]``). Item
+and barcode lookups go to the database every time (primary-key reads, well
+under a millisecond on 200,000 items). The small directories (groups,
+restrictions, settings, taxes, the store) are kept in memory and reloaded
+after a catalog document commits (``changed()``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ukm_actors.db import Database
+from ukm_actors.domain.restrictions import AgeRule, RestrictionError, TimeRule, strictest_age
+from ukm_actors.domain.rights import Right
+from ukm_actors.nodes.till.catalog.store_catalog import (
+    CatAddPrice,
+    CatAgeRule,
+    CatBarcode,
+    CatCashier,
+    CatGroup,
+    CatItem,
+    CatPrice,
+    CatSeller,
+    CatSetting,
+    CatStore,
+    CatTax,
+    CatTaxGroup,
+    CatTimeRule,
+)
+
+log = logging.getLogger(__name__)
+
+_ITEM = CatItem.__table__
+_PRICE = CatPrice.__table__
+_ADD = CatAddPrice.__table__
+_BARCODE = CatBarcode.__table__
+
+
+@dataclass(frozen=True)
+class AddPrice:
+    """One of an item's additional prices."""
+
+    price_type: str
+    name: str
+    price: int
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """An item as the sale needs it: its directory fields, price and additional prices."""
+
+    article: str
+    name: str
+    measure: str
+    step: int
+    weighted: bool
+    group_id: str | None
+    taxgroup_id: str | None
+    min_price: int
+    age_limit: int
+    price: int | None
+    addprices: tuple[AddPrice, ...] = ()
+
+    def addprice(self, price_type: str) -> AddPrice | None:
+        """The additional price of type ``price_type``, or None."""
+        return next((a for a in self.addprices if a.price_type == price_type), None)
+
+
+@dataclass(frozen=True)
+class CashierRecord:
+    """A cashier from the server's directory."""
+
+    code: str
+    name: str
+    password_hash: str
+    rights: frozenset[Right]
+    enabled: bool
+    card: str | None
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    code: str
+    name: str
+    timezone: str
+
+
+@dataclass
+class _Small:
+    groups: dict[str, str | None]
+    time_rules: list[tuple[str | None, str | None, TimeRule]]
+    age_rules: list[tuple[str | None, str | None, AgeRule]]
+    settings: dict[str, Any]
+    store: StoreInfo | None
+    tax_rates: dict[str, int]
+
+
+def _time(text: str) -> time:
+    hh, _, mm = text.partition(":")
+    return time(int(hh), int(mm))
+
+
+def _rights(raw: str, code: str) -> frozenset[Right]:
+    out: set[Right] = set()
+    for name in json.loads(raw or "[]"):
+        try:
+            out.add(Right(str(name).strip().lower()))
+        except ValueError:
+            log.warning("cashier %s: unknown right %r ignored", code, name)
+    return frozenset(out)
+
+
+class TillCatalog:
+    """The till's catalog, read side."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.version = 0
+        self._small: _Small | None = None
+
+    def changed(self) -> None:
+        """A catalog document was committed: forget what is cached."""
+        self.version += 1
+        self._small = None
+
+    @contextmanager
+    def _session(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        with self.db.read() as s:
+            yield s
+
+    # -- items -------------------------------------------------------------------
+
+    def find_barcode(self, code: str, session: Session | None = None) -> tuple[str, int] | None:
+        """``(article, quantity)`` of a registered barcode, or None."""
+        with self._session(session) as s:
+            row = s.execute(
+                select(_BARCODE.c.article, _BARCODE.c.quantity).where(_BARCODE.c.barcode == code)
+            ).first()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def item(self, article: str, session: Session | None = None) -> CatalogItem | None:
+        """The item with its price and additional prices, or None when unknown."""
+        with self._session(session) as s:
+            row = s.execute(
+                select(_ITEM, _PRICE.c.price)
+                .select_from(_ITEM.outerjoin(_PRICE, _PRICE.c.article == _ITEM.c.article))
+                .where(_ITEM.c.article == article)
+            ).first()
+            if row is None:
+                return None
+            adds = s.execute(
+                select(_ADD.c.price_type, _ADD.c.name, _ADD.c.price)
+                .where(_ADD.c.article == article)
+                .order_by(_ADD.c.price_type)
+            ).all()
+        m = row._mapping
+        return CatalogItem(
+            article=m["article"],
+            name=m["name"],
+            measure=m["measure"],
+            step=m["step"] or 1000,
+            weighted=bool(m["weighted"]),
+            group_id=m["group_id"],
+            taxgroup_id=m["taxgroup_id"],
+            min_price=m["min_price"] or 0,
+            age_limit=m["age_limit"] or 0,
+            price=m["price"],
+            addprices=tuple(AddPrice(a[0], a[1], int(a[2])) for a in adds),
+        )
+
+    # -- small directories ----------------------------------------------------------
+
+    def _load(self) -> _Small:
+        small = self._small
+        if small is not None:
+            return small
+        version = self.version
+        with self.db.read() as s:
+            groups = {g.id: g.parent_id for g in s.scalars(select(CatGroup))}
+            time_rules: list[tuple[str | None, str | None, TimeRule]] = []
+            for r in s.scalars(select(CatTimeRule).order_by(CatTimeRule.id)):
+                try:
+                    days = frozenset(json.loads(r.days)) if r.days else None
+                    rule = TimeRule(r.id, _time(r.start), _time(r.end), r.message, days)
+                except (RestrictionError, ValueError) as exc:
+                    log.warning("time restriction %s ignored: %s", r.id, exc)
+                    continue
+                time_rules.append((r.article, r.group_id, rule))
+            age_rules: list[tuple[str | None, str | None, AgeRule]] = []
+            for a in s.scalars(select(CatAgeRule).order_by(CatAgeRule.id)):
+                try:
+                    age_rules.append((a.article, a.group_id, AgeRule(a.id, a.min_age, a.message)))
+                except RestrictionError as exc:
+                    log.warning("age restriction %s ignored: %s", a.id, exc)
+            settings = {row.key: json.loads(row.value) for row in s.scalars(select(CatSetting))}
+            store_row = s.scalars(select(CatStore)).first()
+            store = (
+                None
+                if store_row is None
+                else StoreInfo(store_row.code, store_row.name, store_row.timezone)
+            )
+            taxes = {t.id: t.rate_bp for t in s.scalars(select(CatTax))}
+            rates = {g.id: taxes.get(g.tax_id or "", 0) for g in s.scalars(select(CatTaxGroup))}
+        small = _Small(groups, time_rules, age_rules, settings, store, rates)
+        if version == self.version:
+            self._small = small
+        return small
+
+    def _ancestry(self, group_id: str | None) -> set[str]:
+        groups = self._load().groups
+        out: set[str] = set()
+        while group_id is not None and group_id not in out:
+            out.add(group_id)
+            group_id = groups.get(group_id)
+        return out
+
+    def _applies(self, article: str | None, group_id: str | None, item: CatalogItem) -> bool:
+        if article is None and group_id is None:
+            return True
+        if article is not None and article == item.article:
+            return True
+        return group_id is not None and group_id in self._ancestry(item.group_id)
+
+    def time_rules(self, item: CatalogItem) -> list[TimeRule]:
+        """The time-of-day restrictions that apply to ``item``."""
+        return [
+            rule
+            for article, group_id, rule in self._load().time_rules
+            if self._applies(article, group_id, item)
+        ]
+
+    def age_rule(self, item: CatalogItem) -> AgeRule | None:
+        """The strictest age restriction on ``item`` (its own age limit included), or None."""
+        rules = [
+            rule
+            for article, group_id, rule in self._load().age_rules
+            if self._applies(article, group_id, item)
+        ]
+        if item.age_limit > 0:
+            rules.append(
+                AgeRule(
+                    f"item:{item.article}",
+                    item.age_limit,
+                    f"{item.name} is sold only to buyers aged {item.age_limit} or over",
+                )
+            )
+        return strictest_age(rules)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A till setting sent by the server, or ``default``."""
+        return self._load().settings.get(key, default)
+
+    def store(self) -> StoreInfo | None:
+        """The store record, once a catalog has arrived."""
+        return self._load().store
+
+    def tax_rates(self) -> dict[str, int]:
+        """Tax group → VAT rate in basis points."""
+        return dict(self._load().tax_rates)
+
+    # -- people ----------------------------------------------------------------------
+
+    def cashier(self, code: str) -> CashierRecord | None:
+        """The cashier with ``code``, or None."""
+        with self.db.read() as s:
+            row = s.get(CatCashier, code)
+            return None if row is None else self._cashier(row)
+
+    def cashier_by_card(self, card: str) -> CashierRecord | None:
+        """The cashier whose login card is ``card``, or None."""
+        with self.db.read() as s:
+            row = s.scalars(select(CatCashier).where(CatCashier.card == card)).first()
+            return None if row is None else self._cashier(row)
+
+    def _cashier(self, row: CatCashier) -> CashierRecord:
+        return CashierRecord(
+            code=row.code,
+            name=row.name,
+            password_hash=row.password_hash,
+            rights=_rights(row.rights, row.code),
+            enabled=bool(row.enabled),
+            card=row.card,
+        )
+
+    def seller(self, code: str) -> str | None:
+        """The seller's name, or None when there is no such seller."""
+        with self.db.read() as s:
+            row = s.get(CatSeller, code)
+            return None if row is None else row.name
