@@ -21,8 +21,12 @@ Receivers check length and checksum before applying anything.
 from __future__ import annotations
 
 import hashlib
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from ukm_actors.errors import UkmError
 
@@ -93,12 +97,32 @@ class DocumentHeader:
         return split_channel(self.channel)[1]
 
 
-@dataclass(frozen=True)
 class Document:
-    """A header and its body."""
+    """A header and its body.
 
-    header: DocumentHeader
-    body: bytes
+    The body is either held in memory (``Document(header, body)``) or lies in
+    a file (``Document.spooled(header, path, offset)``: a till's verified
+    download). ``body`` always gives the bytes (read from the file on first
+    use); ``open()`` and ``lines()`` stream it without loading it, which is
+    what appliers of large documents (a 50 MB catalog) should use.
+    """
+
+    __slots__ = ("_body", "_offset", "_path", "header")
+
+    def __init__(
+        self,
+        header: DocumentHeader,
+        body: bytes | None = None,
+        *,
+        path: Path | None = None,
+        offset: int = 0,
+    ) -> None:
+        if (body is None) == (path is None):
+            raise ValueError("a Document needs exactly one of body= or path=")
+        self.header = header
+        self._body = body
+        self._path = path
+        self._offset = offset
 
     @classmethod
     def make(
@@ -124,6 +148,11 @@ class Document:
             body,
         )
 
+    @classmethod
+    def spooled(cls, header: DocumentHeader, path: Path, offset: int) -> Document:
+        """A document whose body is ``header.length`` bytes of ``path`` from ``offset``."""
+        return cls(header, path=path, offset=offset)
+
     @property
     def type(self) -> str:
         return self.header.type
@@ -136,9 +165,76 @@ class Document:
     def channel(self) -> str:
         return self.header.channel
 
+    @property
+    def size(self) -> int:
+        """Length of the body in bytes (without reading it)."""
+        return self.header.length
+
+    @property
+    def path(self) -> Path | None:
+        """The file holding the body, for a spooled document."""
+        return self._path
+
+    @property
+    def body(self) -> bytes:
+        """The whole body in memory (read from the spool file on first use)."""
+        if self._body is None:
+            with self.open() as f:
+                self._body = f.read()
+        return self._body
+
+    def open(self) -> BinaryIO:
+        """The body as a binary file object, positioned at its first byte."""
+        if self._body is not None:
+            return io.BytesIO(self._body)
+        assert self._path is not None
+        raw = _Section(self._path, self._offset, self.header.length)
+        return io.BufferedReader(raw, buffer_size=256 * 1024)
+
+    def lines(self) -> Iterator[bytes]:
+        """The body's lines (each with its ``\\n``), streamed (for JSON-lines bodies)."""
+        with self.open() as f:
+            yield from f
+
     def render(self) -> bytes:
         """The whole file: header then body."""
         return self.header.render() + self.body
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return self.header == other.header and self.body == other.body
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        where = f"path={self._path}" if self._path is not None else f"{self.size} bytes"
+        return f"Document({self.channel}#{self.seq} {self.type}, {where})"
+
+
+class _Section(io.RawIOBase):
+    """``length`` bytes of a file from ``offset``, as a read-only raw stream."""
+
+    def __init__(self, path: Path, offset: int, length: int) -> None:
+        super().__init__()
+        self._f = path.open("rb")
+        self._f.seek(offset)
+        self._left = length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: self._left]
+        n = self._f.readinto(view)
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()
 
 
 def parse_header(data: bytes) -> tuple[DocumentHeader, int]:
@@ -213,3 +309,33 @@ def split_documents(data: bytes) -> list[Document]:
         docs.append(Document(header, body))
         pos = start + header.length
     return docs
+
+
+def read_document_file(path: Path, tick: Callable[[], None] | None = None) -> Document:
+    """The document stored in ``path`` (header then body), verified while streaming.
+
+    Raises ``DocumentError`` when the file is cut, padded or fails its
+    checksum. ``tick`` is called between chunks (pass ``Cooperator().tick``
+    so that hashing a 50 MB file does not freeze the node).
+    """
+    with path.open("rb") as f:
+        header, offset = parse_header(f.read(MAX_HEADER))
+        size = path.stat().st_size - offset
+        if size != header.length:
+            raise DocumentError(
+                f"document {header.channel}#{header.seq} is {size} bytes, header says "
+                f"{header.length}: the transfer was cut or padded; fetch it again"
+            )
+        f.seek(offset)
+        digest = hashlib.sha256()
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+            if tick is not None:
+                tick()
+    got = digest.hexdigest()
+    if got != header.sha256:
+        raise DocumentError(
+            f"document {header.channel}#{header.seq} fails its sha256 check "
+            f"(got {got[:12]}…, expected {header.sha256[:12]}…); fetch it again"
+        )
+    return Document.spooled(header, path, offset)

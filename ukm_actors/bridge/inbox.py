@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ukm_actors.bridge import deadletters
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.outbox import _channel_for_update
@@ -59,6 +60,8 @@ class Applied:
     channel: str
     seq: int
     duplicate: bool
+    parked: bool = False
+    """The applier refused it for good; it is in the dead letters and the channel moved on."""
 
 
 class Appliers:
@@ -90,17 +93,34 @@ def last_applied(session: Session, channel: str) -> int:
     return int(row or 0)
 
 
-def apply(session: Session, doc: Document, appliers: Appliers) -> Applied:
-    """Apply ``doc`` if it is the next of its channel (in the caller's transaction)."""
+def apply(session: Session, doc: Document, appliers: Appliers, *, park: bool = False) -> Applied:
+    """Apply ``doc`` if it is the next of its channel (in the caller's transaction).
+
+    With ``park=True`` (what the bridge does), a ``PermanentApplyError`` from
+    the applier undoes the applier's own changes (a savepoint), keeps the
+    document in the dead letters and advances the channel past it. Without
+    it, the error propagates and the caller's transaction must roll back.
+    """
     ch = _channel_for_update(session, doc.channel, "in")
     ch.last_contact = datetime.now(UTC)
     if doc.seq <= ch.last_seq:
         return Applied(doc.channel, doc.seq, duplicate=True)
     if doc.seq != ch.last_seq + 1:
         raise SeqGap(doc.channel, doc.seq, ch.last_seq + 1)
-    appliers.get(doc.type)(session, doc)
+    fn = appliers.get(doc.type)
+    parked = False
+    if park:
+        try:
+            with session.begin_nested():
+                fn(session, doc)
+        except PermanentApplyError as exc:
+            deadletters.park(session, doc, str(exc))
+            ch.last_error = f"document {doc.seq} ({doc.type}) parked: {exc}"[:2000]
+            parked = True
+    else:
+        fn(session, doc)
     ch.last_seq = doc.seq
-    return Applied(doc.channel, doc.seq, duplicate=False)
+    return Applied(doc.channel, doc.seq, duplicate=False, parked=parked)
 
 
 def skip(session: Session, channel: str, seq: int) -> None:
@@ -110,3 +130,9 @@ def skip(session: Session, channel: str, seq: int) -> None:
         ch.last_seq = seq
     elif seq > ch.last_seq + 1:
         raise SeqGap(channel, seq, ch.last_seq + 1)
+
+
+def touch(session: Session, channel: str) -> None:
+    """Record contact on an incoming channel (a delivery of duplicates only)."""
+    ch = _channel_for_update(session, channel, "in")
+    ch.last_contact = datetime.now(UTC)

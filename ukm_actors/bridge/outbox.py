@@ -10,12 +10,19 @@ are serialised) while the next number is taken.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ukm_actors.bridge.documents import Document, DocumentHeader, sha256_hex, utc_now_iso
+from ukm_actors.bridge.documents import (
+    Document,
+    DocumentError,
+    DocumentHeader,
+    sha256_hex,
+    utc_now_iso,
+)
 from ukm_actors.bridge.models import Blob, Channel, OutboxEntry
 
 
@@ -35,10 +42,19 @@ def _channel_for_update(session: Session, channel: str, direction: str) -> Chann
     ).scalar_one()
 
 
+def _blob_exists(session: Session, digest: str) -> bool:
+    # FOR KEY SHARE (PostgreSQL): the blob cannot be pruned by another process
+    # between this check and the commit of the outbox row that refers to it.
+    found = session.execute(
+        select(Blob.sha256).where(Blob.sha256 == digest).with_for_update(key_share=True)
+    ).first()
+    return found is not None
+
+
 def store_blob(session: Session, body: bytes) -> str:
     """Store ``body`` once by its SHA-256; returns the hash."""
     digest = sha256_hex(body)
-    if session.get(Blob, digest) is None:
+    if not _blob_exists(session, digest):
         try:
             with session.begin_nested():
                 session.add(Blob(sha256=digest, length=len(body), body=body))
@@ -49,10 +65,27 @@ def store_blob(session: Session, body: bytes) -> str:
 
 def put(session: Session, channel: str, doc_type: str, body: bytes, version: int = 1) -> int:
     """Queue a document on ``channel`` in the caller's transaction; returns its seq."""
+    digest = store_blob(session, body)
+    return _enqueue(session, channel, doc_type, digest, len(body), version)
+
+
+def put_stored(session: Session, channel: str, doc_type: str, digest: str, version: int = 1) -> int:
+    """Queue a document whose body is already stored (``store_blob``'s hash): one
+    50 MB store catalog is hashed and stored once, then queued for each till."""
+    length = session.execute(
+        select(Blob.length).where(Blob.sha256 == digest).with_for_update(key_share=True)
+    ).scalar()
+    if length is None:
+        raise DocumentError(f"no stored body with sha256 {digest[:12]}…", hint="store_blob first")
+    return _enqueue(session, channel, doc_type, digest, int(length), version)
+
+
+def _enqueue(
+    session: Session, channel: str, doc_type: str, digest: str, length: int, version: int
+) -> int:
     ch = _channel_for_update(session, channel, "out")
     seq = ch.last_seq + 1
     ch.last_seq = seq
-    digest = store_blob(session, body)
     session.add(
         OutboxEntry(
             channel=channel,
@@ -60,13 +93,37 @@ def put(session: Session, channel: str, doc_type: str, body: bytes, version: int
             doc_type=doc_type,
             version=version,
             created=utc_now_iso(),
-            length=len(body),
+            length=length,
             sha256=digest,
             acked=False,
         )
     )
     session.flush()
     return seq
+
+
+def supersede(session: Session, channel: str, below: int, doc_types: tuple[str, ...]) -> int:
+    """Mark the unacknowledged documents of these types with seq < ``below`` superseded
+    (receivers skip them); returns how many were marked."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(
+            OutboxEntry.channel == channel,
+            OutboxEntry.seq < below,
+            OutboxEntry.doc_type.in_(doc_types),
+            OutboxEntry.acked.is_(False),
+        )
+        .values(superseded=True)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def reset_channel(session: Session, channel: str) -> None:
+    """Forget everything sent on ``channel``: numbering starts again at 1 (for a
+    till that was reinstalled with an empty database)."""
+    session.execute(delete(OutboxEntry).where(OutboxEntry.channel == channel))
+    session.execute(delete(Channel).where(Channel.channel == channel))
 
 
 def header_of(entry: OutboxEntry) -> DocumentHeader:
@@ -125,3 +182,114 @@ def ack(session: Session, channel: str, upto: int) -> int:
         )
     ch.last_contact = datetime.now(UTC)
     return ch.last_acked
+
+
+def batch(
+    session: Session, channel: str, after: int, max_docs: int, max_bytes: int
+) -> list[Document]:
+    """The next documents of ``channel`` after ``after``, bodies loaded, for one push.
+
+    At most ``max_docs`` documents and ``max_bytes`` of bodies, but always at
+    least one document when there is one (a big document goes alone).
+    """
+    rows = session.execute(
+        select(OutboxEntry, Blob.body)
+        .join(Blob, Blob.sha256 == OutboxEntry.sha256)
+        .where(OutboxEntry.channel == channel, OutboxEntry.seq > after)
+        .order_by(OutboxEntry.seq)
+        .limit(max_docs)
+    ).all()
+    docs: list[Document] = []
+    size = 0
+    for entry, body in rows:
+        if docs and size + entry.length > max_bytes:
+            break
+        docs.append(Document(header_of(entry), bytes(body)))
+        size += entry.length
+    return docs
+
+
+def entry(session: Session, channel: str, seq: int) -> OutboxEntry | None:
+    return session.get(OutboxEntry, (channel, seq))
+
+
+SQLITE_CHUNK = 1024 * 1024
+PG_CHUNK = 4 * 1024 * 1024
+
+
+def body_chunk_size(session: Session) -> int:
+    """How many body bytes to read per query when streaming (see ``read_body``)."""
+    return SQLITE_CHUNK if session.get_bind().dialect.name == "sqlite" else PG_CHUNK
+
+
+def read_body(session: Session, digest: str, start: int, length: int) -> bytes | None:
+    """``length`` bytes of a stored body from ``start`` (None if the body is gone).
+
+    Never loads the whole body: SQLite reads through its incremental blob API
+    (``substr`` would read the whole value for each chunk), PostgreSQL with
+    ``substring(body from x for n)``.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        rowid = conn.execute(
+            text("SELECT rowid FROM bridge_blob WHERE sha256 = :h"), {"h": digest}
+        ).scalar()
+        if rowid is None:
+            return None
+        raw: Any = conn.connection.dbapi_connection
+        with raw.blobopen("bridge_blob", "body", int(rowid), readonly=True) as blob:
+            blob.seek(start)
+            return bytes(blob.read(length))
+    data = conn.execute(
+        text("SELECT substring(body from :x for :n) FROM bridge_blob WHERE sha256 = :h"),
+        {"x": start + 1, "n": length, "h": digest},
+    ).scalar()
+    return None if data is None else bytes(data)
+
+
+def listing(session: Session, channel: str, after: int, limit: int) -> list[OutboxEntry]:
+    """Entries of ``channel`` after ``after`` (no bodies), in order."""
+    return pending(session, channel, after, limit)
+
+
+def pruned_upto(session: Session, channel: str) -> int:
+    """Every seq up to this one has been deleted from the outbox (0: none)."""
+    first = session.execute(
+        select(func.min(OutboxEntry.seq)).where(OutboxEntry.channel == channel)
+    ).scalar()
+    if first is not None:
+        return int(first) - 1
+    ch = session.get(Channel, channel)
+    return ch.last_seq if ch is not None else 0
+
+
+def mark_sent(session: Session, channel: str, seq: int) -> None:
+    """Record that the receiver has been handed everything up to ``seq``."""
+    session.execute(
+        update(Channel)
+        .where(Channel.channel == channel, Channel.last_sent < seq)
+        .values(last_sent=seq)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def prune(session: Session, channel: str, older_than: str) -> int:
+    """Delete acknowledged documents of ``channel`` created before ``older_than``
+    (an ISO time like ``utc_now_iso()``); returns how many went."""
+    result = session.execute(
+        delete(OutboxEntry)
+        .where(
+            OutboxEntry.channel == channel,
+            OutboxEntry.acked.is_(True),
+            OutboxEntry.created < older_than,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def prune_blobs(session: Session) -> int:
+    """Delete bodies no outbox entry refers to any more; returns how many went."""
+    used = select(OutboxEntry.sha256).where(OutboxEntry.sha256 == Blob.sha256).exists()
+    result = session.execute(delete(Blob).where(~used).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]

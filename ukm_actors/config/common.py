@@ -78,7 +78,33 @@ class BridgeSettings:
     poll_wait: float = 25.0
     """Long-poll: how long a till's document request waits on the server for news."""
     retry_initial: float = 1.0
+    """First pause after a failed delivery; it doubles (with jitter) up to ``retry_maximum``."""
     retry_maximum: float = 60.0
+    poll_recheck: float = 2.0
+    """While a long-poll waits, re-read the database this often (wake-ups from other
+    processes of a cluster when PostgreSQL notifications are lost)."""
+    connect_timeout: float = 3.0
+    """Seconds to open a connection to another node."""
+    transfer_timeout: float = 60.0
+    """Seconds without a byte from the peer before a document transfer is abandoned."""
+    max_batch: int = 32 * 1024 * 1024
+    """Largest document batch this node accepts on ``POST /mailbox/v1/inbox`` (413 beyond)."""
+    batch_docs: int = 500
+    """Most documents the outbox sender puts in one POST."""
+    batch_bytes: int = 4 * 1024 * 1024
+    """Most bytes the outbox sender puts in one POST (a bigger document goes alone)."""
+    retention: float = 7 * 86400.0
+    """Acknowledged documents are deleted from the outbox after this many seconds."""
+    keys_refresh: float = 300.0
+    """Nodes other than the server re-read their callers' keys from the server this often."""
+
+    def validate(self) -> None:
+        if self.clock_skew <= 0 or self.poll_wait < 0 or self.poll_recheck <= 0:
+            raise ValueError("clock_skew and poll_recheck must be positive, poll_wait >= 0")
+        if not 0 < self.retry_initial <= self.retry_maximum:
+            raise ValueError("retry_initial must be positive and <= retry_maximum")
+        if self.max_batch <= 0 or self.batch_docs <= 0 or self.batch_bytes <= 0:
+            raise ValueError("max_batch, batch_docs and batch_bytes must be positive")
 
 
 @section("log")

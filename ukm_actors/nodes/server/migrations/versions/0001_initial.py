@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:02:40.934907
+Create Date: 2026-12-01 09:08:22.102781
 """
 from collections.abc import Sequence
 
@@ -98,6 +98,203 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bridge_outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bridge_outbox_sha256'), ['sha256'], unique=False)
+
+    op.create_table('admin_audit',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('who', sa.String(length=80), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target', sa.Text(), nullable=False),
+    sa.Column('before', sa.Text(), nullable=True),
+    sa.Column('after', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_admin_audit'))
+    )
+    with op.batch_alter_table('admin_audit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_admin_audit_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_admin_audit_who'), ['who'], unique=False)
+
+    op.create_table('admin_employee',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('login', sa.String(length=80), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('role', sa.String(length=10), nullable=False),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_admin_employee')),
+    sa.UniqueConstraint('login', name=op.f('uq_admin_employee_login'))
+    )
+    op.create_table('catalog_cashier',
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('role_id', sa.Integer(), nullable=False),
+    sa.Column('inn', sa.String(length=12), nullable=True),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('rights', sa.Text(), nullable=True),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('store', 'id', name=op.f('pk_catalog_cashier'))
+    )
+    with op.batch_alter_table('catalog_cashier', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_cashier_role_id'), ['role_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_cashier_version'), ['version'], unique=False)
+
+    op.create_table('catalog_cashier_role',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('rights', sa.Text(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_cashier_role'))
+    )
+    op.create_table('catalog_group',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('parent_id', sa.String(length=40), nullable=True),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_group'))
+    )
+    op.create_table('catalog_item',
+    sa.Column('article', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('measure', sa.String(length=40), nullable=False),
+    sa.Column('measprec', sa.Integer(), nullable=False),
+    sa.Column('weighted', sa.Boolean(), nullable=False),
+    sa.Column('group_id', sa.String(length=40), nullable=False),
+    sa.Column('taxgroup_id', sa.String(length=40), nullable=False),
+    sa.Column('egais_type', sa.Integer(), nullable=False),
+    sa.Column('alc_codes', sa.Text(), nullable=False),
+    sa.Column('sub_excise', sa.Boolean(), nullable=False),
+    sa.Column('min_price', sa.BigInteger(), nullable=True),
+    sa.Column('age_limit', sa.Integer(), nullable=True),
+    sa.Column('digest', sa.BigInteger(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('article', name=op.f('pk_catalog_item'))
+    )
+    with op.batch_alter_table('catalog_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_item_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_item_version'), ['version'], unique=False)
+
+    op.create_table('catalog_load',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('type', sa.String(length=40), nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('number', sa.BigInteger(), nullable=True),
+    sa.Column('fullness', sa.String(length=1), nullable=True),
+    sa.Column('file', sa.Text(), nullable=True),
+    sa.Column('size', sa.BigInteger(), nullable=True),
+    sa.Column('mtime_ns', sa.BigInteger(), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('records', sa.BigInteger(), nullable=False),
+    sa.Column('changes', sa.BigInteger(), nullable=False),
+    sa.Column('warnings', sa.Text(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('error_line', sa.Integer(), nullable=True),
+    sa.Column('error_field', sa.String(length=200), nullable=True),
+    sa.Column('node', sa.String(length=200), nullable=False),
+    sa.Column('by', sa.String(length=80), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_load'))
+    )
+    with op.batch_alter_table('catalog_load', schema=None) as batch_op:
+        batch_op.create_index('ix_catalog_load_batch', ['type', 'store', 'status'], unique=False)
+
+    op.create_table('catalog_region',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_region'))
+    )
+    op.create_table('catalog_restriction',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=4), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('article', sa.String(length=40), nullable=True),
+    sa.Column('group_id', sa.String(length=40), nullable=True),
+    sa.Column('time_from', sa.String(length=5), nullable=True),
+    sa.Column('time_to', sa.String(length=5), nullable=True),
+    sa.Column('days', sa.String(length=7), nullable=True),
+    sa.Column('min_age', sa.Integer(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_restriction')),
+    sa.UniqueConstraint('store', 'kind', 'code', name=op.f('uq_catalog_restriction_store_kind_code'))
+    )
+    with op.batch_alter_table('catalog_restriction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_restriction_store'), ['store'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_restriction_version'), ['version'], unique=False)
+
+    op.create_table('catalog_seller',
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('inn', sa.String(length=12), nullable=True),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('store', 'id', name=op.f('pk_catalog_seller'))
+    )
+    with op.batch_alter_table('catalog_seller', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_seller_version'), ['version'], unique=False)
+
+    op.create_table('catalog_store',
+    sa.Column('code', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('region_id', sa.String(length=40), nullable=True),
+    sa.Column('store_type_id', sa.String(length=40), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_catalog_store'))
+    )
+    op.create_table('catalog_store_type',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_store_type'))
+    )
+    op.create_table('catalog_tax',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('rate_bp', sa.Integer(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_tax'))
+    )
+    op.create_table('catalog_tax_group',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('tax_id', sa.String(length=40), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_tax_group'))
+    )
+    op.create_table('catalog_till',
+    sa.Column('node_id', sa.String(length=80), nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('settings', sa.Text(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('node_id', name=op.f('pk_catalog_till')),
+    sa.UniqueConstraint('store', 'number', name=op.f('uq_catalog_till_store_number'))
+    )
+    with op.batch_alter_table('catalog_till', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_till_store'), ['store'], unique=False)
+
+    op.create_table('catalog_tombstone',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('key2', sa.String(length=40), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_tombstone'))
+    )
+    with op.batch_alter_table('catalog_tombstone', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_tombstone_version'), ['version'], unique=False)
 
     op.create_table('module_integration',
     sa.Column('store', sa.String(length=100), nullable=False),
@@ -241,6 +438,54 @@ def upgrade() -> None:
         batch_op.create_index('ix_sales_shift_started', ['started_ms', 'id'], unique=False)
         batch_op.create_index('ix_sales_shift_store_started', ['store', 'started_ms', 'id'], unique=False)
 
+    op.create_table('admin_session',
+    sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['admin_employee.id'], name=op.f('fk_admin_session_employee_id_admin_employee'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token_sha256', name=op.f('pk_admin_session'))
+    )
+    with op.batch_alter_table('admin_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_admin_session_employee_id'), ['employee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_admin_session_expires_at'), ['expires_at'], unique=False)
+
+    op.create_table('catalog_addprice',
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('article', sa.String(length=40), nullable=False),
+    sa.Column('price_type', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('price', sa.BigInteger(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['article'], ['catalog_item.article'], name=op.f('fk_catalog_addprice_article_catalog_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('store', 'article', 'price_type', name=op.f('pk_catalog_addprice'))
+    )
+    with op.batch_alter_table('catalog_addprice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_addprice_article'), ['article'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_addprice_version'), ['version'], unique=False)
+
+    op.create_table('catalog_barcode',
+    sa.Column('barcode', sa.String(length=40), nullable=False),
+    sa.Column('article', sa.String(length=40), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article'], ['catalog_item.article'], name=op.f('fk_catalog_barcode_article_catalog_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('barcode', name=op.f('pk_catalog_barcode'))
+    )
+    with op.batch_alter_table('catalog_barcode', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_barcode_article'), ['article'], unique=False)
+
+    op.create_table('catalog_price',
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('article', sa.String(length=40), nullable=False),
+    sa.Column('price', sa.BigInteger(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['article'], ['catalog_item.article'], name=op.f('fk_catalog_price_article_catalog_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('store', 'article', name=op.f('pk_catalog_price'))
+    )
+    with op.batch_alter_table('catalog_price', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_price_article'), ['article'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_price_version'), ['version'], unique=False)
+
     op.create_table('sales_line',
     sa.Column('receipt_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
@@ -292,6 +537,25 @@ def downgrade() -> None:
     op.drop_table('sales_payment')
     op.drop_table('sales_line_discount')
     op.drop_table('sales_line')
+    with op.batch_alter_table('catalog_price', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_price_version'))
+        batch_op.drop_index(batch_op.f('ix_catalog_price_article'))
+
+    op.drop_table('catalog_price')
+    with op.batch_alter_table('catalog_barcode', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_barcode_article'))
+
+    op.drop_table('catalog_barcode')
+    with op.batch_alter_table('catalog_addprice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_addprice_version'))
+        batch_op.drop_index(batch_op.f('ix_catalog_addprice_article'))
+
+    op.drop_table('catalog_addprice')
+    with op.batch_alter_table('admin_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_admin_session_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_admin_session_employee_id'))
+
+    op.drop_table('admin_session')
     with op.batch_alter_table('sales_shift', schema=None) as batch_op:
         batch_op.drop_index('ix_sales_shift_store_started')
         batch_op.drop_index('ix_sales_shift_started')
@@ -323,6 +587,50 @@ def downgrade() -> None:
     op.drop_table('sales_cash_move')
     op.drop_table('module_integration_till')
     op.drop_table('module_integration')
+    with op.batch_alter_table('catalog_tombstone', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_tombstone_version'))
+
+    op.drop_table('catalog_tombstone')
+    with op.batch_alter_table('catalog_till', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_till_store'))
+
+    op.drop_table('catalog_till')
+    op.drop_table('catalog_tax_group')
+    op.drop_table('catalog_tax')
+    op.drop_table('catalog_store_type')
+    op.drop_table('catalog_store')
+    with op.batch_alter_table('catalog_seller', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_seller_version'))
+
+    op.drop_table('catalog_seller')
+    with op.batch_alter_table('catalog_restriction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_restriction_version'))
+        batch_op.drop_index(batch_op.f('ix_catalog_restriction_store'))
+
+    op.drop_table('catalog_restriction')
+    op.drop_table('catalog_region')
+    with op.batch_alter_table('catalog_load', schema=None) as batch_op:
+        batch_op.drop_index('ix_catalog_load_batch')
+
+    op.drop_table('catalog_load')
+    with op.batch_alter_table('catalog_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_item_version'))
+        batch_op.drop_index(batch_op.f('ix_catalog_item_group_id'))
+
+    op.drop_table('catalog_item')
+    op.drop_table('catalog_group')
+    op.drop_table('catalog_cashier_role')
+    with op.batch_alter_table('catalog_cashier', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_cashier_version'))
+        batch_op.drop_index(batch_op.f('ix_catalog_cashier_role_id'))
+
+    op.drop_table('catalog_cashier')
+    op.drop_table('admin_employee')
+    with op.batch_alter_table('admin_audit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_admin_audit_who'))
+        batch_op.drop_index(batch_op.f('ix_admin_audit_at'))
+
+    op.drop_table('admin_audit')
     with op.batch_alter_table('bridge_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bridge_outbox_sha256'))
 
