@@ -1,0 +1,312 @@
+"""``PullFetcher``: downloads and applies channel ``sender>me`` (server → till).
+
+Loop: long-poll the listing (``GET /mailbox/v1/tills/{me}/docs?after=&wait=``);
+for each document in order, skip it if superseded, else download it into a
+spool file, verify its length and SHA-256, apply it and record the channel's
+last applied seq in ONE write transaction, delete the spool file; then
+acknowledge (cumulative). Downloads resume: a partial spool file keeps the
+ETag it came with, and the next attempt (after a broken connection, or
+after a restart of the till) asks for ``Range: bytes=<size>-`` with
+``If-Range: <etag>``. A file that fails its checks is deleted and fetched
+again from the start, after a back-off; it is never applied.
+
+Spool files: ``<data_dir>/spool/<sender>__<me>/<seq>.part`` and ``.etag``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from urllib3.exceptions import HTTPError
+
+from ukm_actors.bridge import inbox
+from ukm_actors.bridge.documents import (
+    MAX_HEADER,
+    Document,
+    DocumentError,
+    channel_name,
+    parse_header,
+    read_document_file,
+)
+from ukm_actors.bridge.errors import BridgeError, PeerUnreachable, RemoteError
+from ukm_actors.bridge.worker import Worker
+from ukm_actors.runtime import Cooperator
+from ukm_actors.supervision import Backoff
+
+if TYPE_CHECKING:
+    from ukm_actors.bridge.service import BridgeService
+
+log = logging.getLogger(__name__)
+
+READ_CHUNK = 256 * 1024
+ACK_EVERY = 50
+_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+
+
+class PullFetcher(Worker):
+    """Fetches and applies one incoming channel."""
+
+    def __init__(self, service: BridgeService, sender: str, url: str) -> None:
+        super().__init__()
+        self.service = service
+        self.sender = sender
+        self.url = url.rstrip("/")
+        me = service.node_id
+        self.channel = channel_name(sender, me)
+        self.list_path = f"/mailbox/v1/tills/{me}/docs"
+        self.spool = service.spool_dir / f"{sender}__{me}"
+        cfg = service.settings
+        self.backoff = Backoff(initial=cfg.retry_initial, maximum=cfg.retry_maximum, jitter=1.0)
+        self.attempt = 0
+        self.acked_sent = 0
+        self.live = service.live.channel(self.channel, "pull")
+        self.live.peer_url = self.url
+
+    # -- the loop ----------------------------------------------------------------
+
+    def run(self) -> None:
+        self.spool.mkdir(parents=True, exist_ok=True)
+        applied = self._applied()
+        self._clean_spool(applied)
+        while not self.stopping:
+            try:
+                applied = self._round(self._applied())
+                self.attempt = 0
+            except (BridgeError, DocumentError) as exc:
+                self._error(str(exc))
+                self.pause(self.backoff.delay(self.attempt))
+                self.attempt += 1
+
+    def _applied(self) -> int:
+        db = self.service.require_db()
+        with db.read() as session:
+            return inbox.last_applied(session, self.channel)
+
+    def _round(self, applied: int) -> int:
+        """One listing and the documents it names; returns the new last applied seq."""
+        wait = self.service.settings.poll_wait if applied <= self.acked_sent else 0
+        listing = self._list(applied, wait)
+        base = int(listing.get("base", 0))
+        if base > applied:
+            raise RemoteError(
+                "bridge.pruned",
+                f"{self.sender} already deleted documents {applied + 1}..{base} of "
+                f"{self.channel}, which this node never applied: its database is older than "
+                "what it acknowledged (restored or reinstalled?); reset the channel on "
+                f"{self.sender} (re-register this node) or restore this node's database",
+            )
+        self.live.ok()
+        since_ack = 0
+        for entry in listing.get("docs", []):
+            seq = int(entry["seq"])
+            if seq <= applied:
+                continue
+            if seq != applied + 1 or self.stopping:
+                break
+            if entry.get("superseded"):
+                self._skip(seq)
+            else:
+                self._fetch_and_apply(entry)
+            applied = seq
+            since_ack += 1
+            if since_ack >= ACK_EVERY or int(entry.get("length", 0)) > 1024 * 1024:
+                self._ack(applied)
+                since_ack = 0
+        self._ack(applied)
+        return applied
+
+    def _list(self, after: int, wait: float) -> dict[str, Any]:
+        path = f"{self.list_path}?after={after}&wait={wait:g}"
+        with self.waiting():
+            r = self.service.client.request(
+                "GET",
+                self.url,
+                path,
+                peer=self.sender,
+                timeout=wait + self.service.settings.transfer_timeout,
+            )
+        body = _json(r.data)
+        if r.status != 200:
+            raise _refused(self.sender, f"the document list of {self.channel}", r.status, body)
+        return body
+
+    def _skip(self, seq: int) -> None:
+        db = self.service.require_db()
+        with db.write() as session:
+            inbox.skip(session, self.channel, seq)
+
+    def _ack(self, applied: int) -> None:
+        if applied <= self.acked_sent:
+            return
+        r = self.service.client.request(
+            "POST",
+            self.url,
+            f"/mailbox/v1/tills/{self.service.node_id}/ack",
+            peer=self.sender,
+            body=json.dumps({"seq": applied}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        if r.status != 200:
+            raise _refused(
+                self.sender, f"the acknowledgement of {applied}", r.status, _json(r.data)
+            )
+        self.acked_sent = applied
+
+    # -- one document ---------------------------------------------------------------
+
+    def _fetch_and_apply(self, entry: dict[str, Any]) -> None:
+        seq = int(entry["seq"])
+        part = self.spool / f"{seq}.part"
+        self._download(seq, part)
+        try:
+            doc = read_document_file(part, Cooperator().tick)
+            self._check(doc, entry)
+        except DocumentError:
+            self.live.corrupt += 1
+            _remove(part)
+            raise
+        db = self.service.require_db()
+        with db.write() as session:
+            result = inbox.apply(session, doc, self.service.appliers, park=True)
+        if result.parked:
+            log.error(
+                "%s: document %d (%s) refused by its applier and parked",
+                self.channel,
+                seq,
+                doc.type,
+            )
+        _remove(part)
+        self.live.docs += 1
+        self.live.bytes += doc.size
+
+    def _check(self, doc: Document, entry: dict[str, Any]) -> None:
+        h = doc.header
+        if (h.channel, h.seq, h.sha256, h.length) != (
+            self.channel,
+            int(entry["seq"]),
+            entry.get("sha256"),
+            entry.get("length"),
+        ):
+            raise DocumentError(
+                f"downloaded document {h.channel}#{h.seq} is not the one listed as "
+                f"{self.channel}#{entry['seq']} (sha256 {str(entry.get('sha256'))[:12]}…)"
+            )
+
+    def _download(self, seq: int, part: Path) -> None:
+        """Bring ``part`` to the whole document file, resuming what is there."""
+        etag_file = part.with_suffix(".etag")
+        have = part.stat().st_size if part.exists() else 0
+        etag = etag_file.read_text().strip() if have and etag_file.exists() else ""
+        if have and not etag:
+            _remove(part)
+            have = 0
+        if have and _complete(part, have):
+            return
+        headers = {"Range": f"bytes={have}-", "If-Range": etag} if have else {}
+        r = self.service.client.request(
+            "GET",
+            self.url,
+            f"{self.list_path}/{seq}",
+            peer=self.sender,
+            headers=headers,
+            stream=True,
+        )
+        try:
+            if r.status == 200:
+                mode = "wb"
+                etag_file.write_text(r.headers.get("ETag", ""))
+                have = 0
+            elif r.status == 206:
+                m = _CONTENT_RANGE.match(r.headers.get("Content-Range", ""))
+                if m is None or int(m.group(1)) != have:
+                    raise DocumentError(f"bad Content-Range {r.headers.get('Content-Range')!r}")
+                mode = "ab"
+                self.live.resumed += 1
+            elif r.status == 416:
+                _remove(part)
+                raise DocumentError(f"document {seq}: the partial download is longer than it")
+            else:
+                raise _refused(
+                    self.sender, f"document {seq} of {self.channel}", r.status, _json(r.read())
+                )
+            got = self._write(r, part, mode)
+        except Exception:
+            r.close()
+            raise
+        r.release_conn()
+        log.debug("%s: document %d, %d bytes written from offset %d", self.channel, seq, got, have)
+
+    def _write(self, r: Any, part: Path, mode: str) -> int:
+        tick = Cooperator().tick
+        got = 0
+        with part.open(mode) as f:
+            try:
+                for chunk in r.stream(READ_CHUNK):
+                    f.write(chunk)
+                    got += len(chunk)
+                    tick()
+            except (HTTPError, OSError) as exc:  # cut or silent: keep what we have
+                raise PeerUnreachable(
+                    self.url,
+                    f"the transfer broke after {got} bytes ({type(exc).__name__}); "
+                    "it resumes from there",
+                ) from None
+        return got
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _clean_spool(self, applied: int) -> None:
+        for f in self.spool.glob("*.*"):
+            try:
+                if int(f.stem) <= applied:
+                    _remove(f)
+            except ValueError:
+                continue
+
+    def _error(self, message: str) -> None:
+        if self.live.last_error != message:
+            log.warning("%s: %s", self.channel, message)
+        self.live.error(message)
+
+    def stats(self) -> dict[str, Any]:
+        return {"channel": self.channel, "url": self.url, **self.live.to_json()}
+
+
+def _complete(part: Path, have: int) -> bool:
+    """True when ``part`` already holds a whole document file (by its header)."""
+    with part.open("rb") as f:
+        head = f.read(MAX_HEADER)
+    try:
+        header, offset = parse_header(head)
+    except DocumentError:
+        return False
+    if have > offset + header.length:
+        _remove(part)
+        return False
+    return have == offset + header.length
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_suffix(".etag")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _json(data: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(data) if data else {}
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _refused(peer: str, what: str, status: int, body: dict[str, Any]) -> RemoteError:
+    code = str(body.get("code") or f"http.{status}")
+    message = str(body.get("message") or f"HTTP {status}")
+    return RemoteError(code, f"{peer} refused {what}: {message}", body.get("hint"), status=status)

@@ -1,0 +1,125 @@
+"""What the bridge knows only in memory: long-poll wake-ups and live counters.
+
+Long-poll waiters are request greenlets; they wait on a gevent ``Event``
+per channel, which ``notify`` sets. This is deliberately not an actor: a
+waiter that had to go through a mailbox would add a hop to every poll, and
+a busy mailbox would delay every till's wake-up. In a cluster the
+notification also goes through PostgreSQL (``cluster.py``), and every
+waiter re-reads the database every ``[bridge] poll_recheck`` seconds, so a
+lost wake-up costs at most that long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import gevent.event
+
+
+class ChannelSignals:
+    """Channel name → an event that the next ``notify`` sets."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, gevent.event.Event] = {}
+
+    def event(self, channel: str) -> gevent.event.Event:
+        """The event the next ``notify(channel)`` sets: take it *before* reading
+        the database, then wait on it, and no wake-up is lost in between."""
+        ev = self._events.get(channel)
+        if ev is None:
+            ev = self._events[channel] = gevent.event.Event()
+        return ev
+
+    def notify(self, channel: str) -> None:
+        ev = self._events.pop(channel, None)
+        if ev is not None:
+            ev.set()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class LiveChannel:
+    """Counters of one channel since this process started."""
+
+    channel: str
+    role: str = ""  # push | pull | serve | inbox
+    peer_url: str = ""
+    state: str = "idle"  # idle | ok | error | waiting
+    last_contact: datetime | None = None
+    last_error: str | None = None
+    error_since: datetime | None = None
+    last_sent: int = 0
+    docs: int = 0
+    bytes: int = 0
+    resumed: int = 0
+    corrupt: int = 0
+    polls_waiting: int = 0
+    dirty: bool = False
+
+    def contact(self) -> None:
+        self.last_contact = now_utc()
+        self.dirty = True
+
+    def ok(self) -> None:
+        self.contact()
+        self.state = "ok"
+        if self.last_error is not None:
+            self.last_error = None
+            self.error_since = None
+
+    def error(self, message: str) -> None:
+        self.state = "error"
+        if self.last_error is None:
+            self.error_since = now_utc()
+        self.last_error = message[:1000]
+        self.dirty = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "url": self.peer_url or None,
+            "state": self.state,
+            "last_contact": _iso(self.last_contact),
+            "last_error": self.last_error,
+            "error_since": _iso(self.error_since),
+            "docs": self.docs,
+            "bytes": self.bytes,
+            "resumed": self.resumed,
+            "corrupt": self.corrupt,
+            "polls_waiting": self.polls_waiting,
+        }
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat(timespec="seconds") if t else None
+
+
+@dataclass
+class Contact:
+    when: datetime
+    version: str | None
+    url: str | None
+    flushed: bool = False
+
+
+@dataclass
+class LiveStats:
+    channels: dict[str, LiveChannel] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    """Peer id → when it was last heard from (flushed to ``bridge_peer``)."""
+
+    def channel(self, name: str, role: str = "") -> LiveChannel:
+        live = self.channels.get(name)
+        if live is None:
+            live = self.channels[name] = LiveChannel(name, role)
+        elif role and not live.role:
+            live.role = role
+        return live
+
+    def heard_from(self, node_id: str, version: str | None, url: str | None) -> None:
+        self.contacts[node_id] = Contact(now_utc(), version, url)

@@ -1,0 +1,133 @@
+"""Test and benchmark support: a node made of the transport feature plus dummy
+document types, asks and a table, so the bridge can be exercised without any
+other feature.
+
+- Document types ``test.row`` (writes one row; a body starting with ``bad``
+  raises ``PermanentApplyError``), ``test.slow`` (the same, 2 ms slower) and
+  ``test.lines`` (streams the body with ``doc.lines()`` and stores the line
+  count: the way a catalog applier reads a 50 MB body).
+- Asks ``test.echo`` (the message and the caller's id), ``test.refuse``
+  (a ``UkmError`` with code ``test.refused``), ``test.sleep`` ({"s": seconds}).
+- ``BridgeNode(config)``: a ``Node`` with only ``transport`` and this module.
+- ``python -m ukm_actors.bridge.testing --config FILE``: such a node as a
+  real process (for the SIGKILL test and the benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import bottle
+import gevent
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge.documents import Document
+from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.db import Database
+from ukm_actors.errors import UkmError
+
+METADATA = MetaData()
+ROWS = Table(
+    "bridge_test_row",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(120), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("doc_type", String(60), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("lines", BigInteger, nullable=False),
+)
+
+
+def row_applier(session: Session, doc: Document) -> None:
+    """Apply a test document: one row per document."""
+    if doc.type == "test.slow":
+        gevent.sleep(0.002)
+    lines = 0
+    if doc.type == "test.lines":
+        lines = sum(1 for _ in doc.lines())
+    elif doc.body.startswith(b"bad"):
+        raise PermanentApplyError(f"test document {doc.seq} is bad by design")
+    session.execute(
+        insert(ROWS).values(
+            channel=doc.channel, seq=doc.seq, doc_type=doc.type, size=doc.size, lines=lines
+        )
+    )
+
+
+def rows(db: Database, channel: str | None = None) -> list[tuple[str, int, str, int, int]]:
+    """The rows written so far, in the order they were applied."""
+    q = select(ROWS.c.channel, ROWS.c.seq, ROWS.c.doc_type, ROWS.c.size, ROWS.c.lines).order_by(
+        ROWS.c.id
+    )
+    if channel is not None:
+        q = q.where(ROWS.c.channel == channel)
+    with db.read() as session:
+        return [tuple(r) for r in session.execute(q).all()]  # type: ignore[misc]
+
+
+def _echo(message: dict[str, Any], peer: str) -> Any:
+    return {"message": message, "peer": peer}
+
+
+def _refuse(message: dict[str, Any], peer: str) -> Any:
+    raise UkmError(f"refused {peer}'s test ask", code="test.refused", hint="by design")
+
+
+def _sleep(message: dict[str, Any], peer: str) -> Any:
+    gevent.sleep(float(message.get("s", 0)))
+    return {"slept": message.get("s", 0)}
+
+
+# -- the feature-module interface ----------------------------------------------------------
+
+
+def setup(ctx: Any) -> None:
+    if ctx.db is not None:
+        METADATA.create_all(ctx.db.engine)
+        for t in ("test.row", "test.slow", "test.lines"):
+            ctx.appliers.register(t, row_applier)
+    ctx.asks.register("test.echo", _echo)
+    ctx.asks.register("test.refuse", _refuse)
+    ctx.asks.register("test.sleep", _sleep)
+
+
+def routes(app: bottle.Bottle, ctx: Any) -> None:
+    return None
+
+
+def node_class() -> Any:
+    """``BridgeNode``: a Node made of its role's transport and this module only."""
+    import importlib
+
+    from ukm_actors.nodes.base import Node
+
+    class BridgeNode(Node):
+        def features(self) -> list[Any]:
+            transport = importlib.import_module(f"ukm_actors.nodes.{self.config.role}.transport")
+            return [transport, sys.modules[__name__]]
+
+    return BridgeNode
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="a node with only the bridge and test documents")
+    p.add_argument("--config", type=Path, required=True)
+    args = p.parse_args(argv)
+    from ukm_actors.config import load_config
+    from ukm_actors.logsetup import setup_logging
+
+    config = load_config(args.config)
+    setup_logging(config)
+    return int(node_class()(config).run_forever())
+
+
+if __name__ == "__main__":
+    from ukm_actors.runtime import patch
+
+    patch()
+    sys.exit(main())

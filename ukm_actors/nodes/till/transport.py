@@ -1,0 +1,41 @@
+"""The till's transport: the HTTP mailbox bridge (``ctx.services["bridge"]``).
+
+With ``[bridge] server_url`` set, it pushes the till's channel
+``till-…>server`` (receipts, shifts, cash moves: they wait in the outbox
+while the server is unreachable) and pulls ``server>till-…`` (catalog,
+prices, cashiers). With ``[till] marketing_url`` set, it also pulls
+``marketing>till-…`` (campaigns) and pushes ``till-…>marketing`` (loyalty
+documents queued while marketing was down). It answers asks (the price
+checker's ``prices.lookup``) from peers whose keys the cash server hands out.
+"""
+
+from __future__ import annotations
+
+import bottle
+
+from ukm_actors.bridge.routes import install_routes
+from ukm_actors.bridge.service import BridgeService
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.supervision import ChildSpec
+
+
+def setup(ctx: NodeContext) -> None:
+    bridge = BridgeService.for_node(ctx)
+    ctx.services["bridge"] = bridge
+    ctx.status_providers["bridge"] = bridge.status
+    if bridge.server_url:
+        bridge.add_push("server", bridge.server_url)
+        bridge.add_pull("server", bridge.server_url)
+    marketing = ctx.config.till.marketing_url
+    if marketing:
+        bridge.add_pull("marketing", marketing)
+        bridge.add_push("marketing", marketing)
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    bridge: BridgeService = ctx.services["bridge"]
+    return bridge.children()
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    install_routes(app, ctx.services["bridge"])
