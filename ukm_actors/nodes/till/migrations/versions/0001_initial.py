@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:08:23.941616
+Create Date: 2026-12-01 09:10:55.704130
 """
 from collections.abc import Sequence
 

@@ -1,0 +1,81 @@
+"""Feature "sale": shifts, receipts, payments, returns and the till's HTTP API.
+
+Actors (under the till's role supervisor):
+
+- ``shift``    ``ShiftManager``: open/close, X/Z reports, cash in/out;
+- ``sale``     ``SaleSession``: the open receipt (lines, rules, closing);
+- ``payments`` ``PaymentDesk``: cash, card (bank terminal), certificates, bonus.
+
+Services: ``clock``, ``sale_env``, ``auth`` (login and rights), ``printing``
+(the print queue), ``sale_flows`` (the operations the routes and the
+scanner run). Routes: ``/api/v1/...`` (``web.install``, docs/till-api.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bottle
+import pykka
+
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.till.sale.auth import TillAuth
+from ukm_actors.nodes.till.sale.clock import Clock
+from ukm_actors.nodes.till.sale.env import SaleEnv
+from ukm_actors.nodes.till.sale.flows import SaleFlows
+from ukm_actors.nodes.till.sale.payments import PaymentDesk
+from ukm_actors.nodes.till.sale.printing import Printing
+from ukm_actors.nodes.till.sale.session import SaleSession
+from ukm_actors.nodes.till.sale.shift import ShiftManager
+from ukm_actors.supervision import ChildSpec
+
+
+def setup(ctx: NodeContext) -> None:
+    catalog = ctx.services["catalog"]
+    clock = ctx.services.setdefault("clock", Clock())
+    ctx.services["sale_env"] = SaleEnv(ctx, catalog, clock)
+    auth = TillAuth(catalog)
+    ctx.services["auth"] = auth
+    printing = Printing(ctx)
+    ctx.services["printing"] = printing
+    ctx.services["sale_flows"] = SaleFlows(ctx, auth, printing)
+    ctx.status_providers["sale"] = lambda: _status(ctx)
+
+
+def _status(ctx: NodeContext) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    shift = ctx.names.find("shift")
+    sale = ctx.names.find("sale")
+    try:
+        out["shift"] = shift.proxy().current().get(timeout=1.0) if shift else "not running"
+        r = sale.proxy().snapshot().get(timeout=1.0) if sale else None
+    except (pykka.Timeout, pykka.ActorDeadError):
+        return {"state": "busy"}
+    out["receipt"] = (
+        None
+        if r is None
+        else {
+            "number": r.number,
+            "kind": r.kind,
+            "lines": len(r.receipt.lines),
+            "total": r.receipt.total,
+        }
+    )
+    out["print_queue"] = len(ctx.services["printing"].queue())
+    cashier = ctx.services["auth"].current()
+    out["cashier"] = cashier.code if cashier else None
+    return out
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    return [
+        ChildSpec("shift", lambda: ShiftManager.start(ctx)),
+        ChildSpec("sale", lambda: SaleSession.start(ctx)),
+        ChildSpec("payments", lambda: PaymentDesk.start(ctx)),
+    ]
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    from ukm_actors.nodes.till.sale.web import install
+
+    install(app, ctx)

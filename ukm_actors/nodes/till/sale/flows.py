@@ -1,0 +1,197 @@
+"""The cashier's operations from start to finish, across the sale's actors and devices.
+
+``SaleFlows`` (``ctx.services["sale_flows"]``) is what the HTTP routes and
+the scanner call. It runs in the caller's greenlet and does the waiting
+there (the scales, the terminal, the printer), so no actor waits on a
+device: the actors only record what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import gevent
+
+from ukm_actors.domain.rights import Right
+from ukm_actors.errors import UkmError
+from ukm_actors.nodes.till.sale.auth import Grant, TillAuth
+from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
+from ukm_actors.nodes.till.sale.items import AddRequest, NeedsWeight
+from ukm_actors.nodes.till.sale.model import Closed
+from ukm_actors.nodes.till.sale.printing import Printing
+from ukm_actors.nodes.till.sale.returns import build_return, release
+
+log = logging.getLogger(__name__)
+
+ASK = 10.0
+
+
+class SaleFlows:
+    """Adding lines (with the scales), paying (and printing), cancelling, returns."""
+
+    def __init__(self, ctx: Any, auth: TillAuth, printing: Printing) -> None:
+        self.ctx = ctx
+        self.auth = auth
+        self.printing = printing
+        self.settings = ctx.config.till
+
+    def sale(self) -> Any:
+        return self.ctx.names.get("sale").proxy()
+
+    def shift(self) -> Any:
+        return self.ctx.names.get("shift").proxy()
+
+    def desk(self) -> Any:
+        return self.ctx.names.get("payments").proxy()
+
+    # -- lines ----------------------------------------------------------------------
+
+    def add_line(self, grant: Grant, req: AddRequest) -> dict[str, Any]:
+        """Add a line; a weighed item without a weight is weighed on the scales."""
+        try:
+            out: dict[str, Any] = self.sale().add(grant, req).get(timeout=ASK)
+            return out
+        except NeedsWeight as exc:
+            devices = self.ctx.services.get("devices")
+            if devices is None or not devices.configured("scales"):
+                raise
+            try:
+                grams = devices.call(
+                    "scales",
+                    "read_weight",
+                    self.settings.device_timeout,
+                    timeout=self.settings.device_timeout + 2,
+                )
+            except UkmError as scale_exc:
+                raise NeedsWeight(
+                    f"{exc.message}: the scales could not weigh it ({scale_exc.message})",
+                    hint="weigh again, or enter the weight",
+                ) from scale_exc
+            weighed: dict[str, Any] = (
+                self.sale().add(grant, replace(req, quantity=grams, weighed=True)).get(timeout=ASK)
+            )
+            return weighed
+
+    def scan(self, code: str) -> None:
+        """A scan from the scanner: added for the logged-in cashier, or noted on the receipt."""
+        sale = self.sale()
+        try:
+            grant = self.auth.authorize(Right.SELL)
+            self.add_line(grant, AddRequest(barcode=code))
+        except UkmError as exc:
+            log.info("scan %s: %s", code, exc.message)
+            sale.note(f"scan {code}: {exc.message}").get(timeout=ASK)
+
+    # -- paying -------------------------------------------------------------------------
+
+    def pay(
+        self,
+        grant: Grant,
+        type_: str,
+        amount: int,
+        *,
+        reference: str | None = None,
+        rrn: str | None = None,
+    ) -> dict[str, Any]:
+        """Take a payment and wait for its outcome; a receipt it covers is closed and printed."""
+        pending = (
+            self.desk().pay(grant, type_, amount, reference=reference, rrn=rrn).get(timeout=ASK)
+        )
+        wait = self.settings.pay_timeout + 30
+        try:
+            answer: dict[str, Any] = pending.get(timeout=wait)
+        except gevent.Timeout:
+            raise SaleError(
+                "the payment is still in progress; look at the terminal",
+                code="sale.payment_in_progress",
+            ) from None
+        if answer.get("closed"):
+            answer["print"] = self.after_close(answer.get("print_job"), bool(answer.get("cash")))
+        return answer
+
+    def after_close(self, job: int | None, cash: bool) -> dict[str, Any] | None:
+        """Open the drawer (cash) and print the job; the answer says if it printed."""
+        devices = self.ctx.services.get("devices")
+        if cash and devices is not None:
+            devices.tell("printer", "kick_drawer")
+        if job is None:
+            return None
+        return self.printing.print_job(job)
+
+    def cancel(self, grant: Grant) -> dict[str, Any]:
+        """Cancel the open receipt: card and other tenders are given back first."""
+        r = self.sale().snapshot().get(timeout=ASK)
+        if r is None:
+            raise SaleError("there is no open receipt", code="sale.no_receipt")
+        for tender in r.approved:
+            if tender.type != "cash":
+                self.desk().reverse(grant, tender.id).get(timeout=ASK).get(
+                    timeout=self.settings.pay_timeout + 30
+                )
+        closed: Closed = self.sale().cancel(grant).get(timeout=ASK)
+        if r.kind == "return" and not r.offline_return:
+            release(self.ctx, r.id)
+        return {"cancelled": closed.receipt}
+
+    def remove_payment(self, grant: Grant, tender_id: int) -> dict[str, Any]:
+        """Take a payment off the open receipt, giving the money back."""
+        out: dict[str, Any] = (
+            self.desk()
+            .reverse(grant, tender_id)
+            .get(timeout=ASK)
+            .get(timeout=self.settings.pay_timeout + 30)
+        )
+        return out
+
+    # -- returns -------------------------------------------------------------------------
+
+    def make_return(self, grant: Grant, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Open a return receipt for the request and refund it by the plan."""
+        if self.sale().snapshot().get(timeout=ASK) is not None:
+            raise SaleError(
+                "a receipt is open; finish or cancel it before a return", code="sale.receipt_open"
+            )
+        spec = build_return(self.ctx, self.auth, grant, body)
+        try:
+            self.sale().open_return(grant, spec).get(timeout=ASK)
+        except Exception:
+            if not spec.offline:
+                release(self.ctx, spec.return_id)
+            raise
+        refunds: list[dict[str, Any]] = []
+        answer: dict[str, Any] = {}
+        for payment in spec.plan:
+            try:
+                answer = self.pay(
+                    grant,
+                    payment.type,
+                    payment.amount,
+                    reference=payment.reference,
+                    rrn=payment.rrn,
+                )
+            except (UkmError, DeviceMissing) as exc:
+                refunds.append(
+                    {"type": payment.type, "amount": payment.amount, "error": exc.message}
+                )
+                view = self.sale().view().get(timeout=ASK)
+                return {
+                    "return_id": spec.return_id,
+                    "offline_return": spec.offline,
+                    "refunds": refunds,
+                    "closed": None,
+                    "receipt": view["receipt"],
+                    "message": f"{payment.type} refund failed: {exc.message}; refund the rest "
+                    f"in cash (POST /api/v1/receipt/payments) or cancel the return",
+                }
+            refunds.append({"type": payment.type, "amount": payment.amount, "ok": True})
+        return {
+            "return_id": spec.return_id,
+            "offline_return": spec.offline,
+            "refunds": refunds,
+            "closed": answer.get("closed"),
+            "receipt": answer.get("receipt"),
+            "print": answer.get("print"),
+        }

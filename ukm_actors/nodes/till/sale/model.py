@@ -1,0 +1,173 @@
+"""The open receipt as the SaleSession holds it, and its JSON views.
+
+``OpenReceipt`` is the domain ``Receipt`` (its lines and its approved
+payments) plus what the till keeps around it: identity, numbers, the
+cashier, the loyalty card and coupons, the original of a return, and every
+tender ever asked for (``tenders``: pending, unknown, declined ... too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ukm_actors.codecs.tilldocs import OriginalRef
+from ukm_actors.domain.money import format_money, format_quantity
+from ukm_actors.domain.receipt import Line, Payment, Receipt
+
+LIVE_TENDER_STATES = ("pending", "unknown")
+
+
+@dataclass(frozen=True)
+class Tender:
+    """One row of ``till_payment``: a tender from the moment it was asked for."""
+
+    id: int
+    state: str
+    type: str
+    amount: int
+    rrn: str | None = None
+    card_mask: str | None = None
+    auth_code: str | None = None
+    reference: str | None = None
+    terminal_ref: str | None = None
+    message: str | None = None
+
+    @property
+    def payment(self) -> Payment:
+        """The domain payment (for an approved tender)."""
+        return Payment(self.type, self.amount, self.rrn, self.card_mask, self.reference)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "type": self.type,
+            "amount": self.amount,
+            "rrn": self.rrn,
+            "card_mask": self.card_mask,
+            "auth_code": self.auth_code,
+            "reference": self.reference,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class OpenReceipt:
+    """The receipt being sold or refunded, with everything the till keeps about it."""
+
+    id: str
+    shift_id: str
+    shift_num: int
+    shift_opened_ms: int
+    number: int
+    kind: str
+    opened_at: str
+    opened_at_utc: str
+    cashier_code: str
+    cashier_name: str
+    receipt: Receipt
+    tenders: tuple[Tender, ...] = ()
+    card: str | None = None
+    coupons: tuple[str, ...] = ()
+    original: OriginalRef | None = None
+    offline_return: bool = False
+    supervisor_code: str | None = None
+
+    @property
+    def approved(self) -> tuple[Tender, ...]:
+        """The tenders that count, in the order they were taken (= ``receipt.payments``)."""
+        return tuple(t for t in self.tenders if t.state == "approved")
+
+    @property
+    def live(self) -> tuple[Tender, ...]:
+        """Tenders still waiting for a device, or whose outcome the till does not know."""
+        return tuple(t for t in self.tenders if t.state in LIVE_TENDER_STATES)
+
+    def tender(self, tender_id: int) -> Tender | None:
+        return next((t for t in self.tenders if t.id == tender_id), None)
+
+
+def line_json(line: Line) -> dict[str, Any]:
+    """One line as the cashier UI shows it (money in kopecks, quantity in thousandths)."""
+    return {
+        "position": line.position,
+        "article": line.article,
+        "name": line.name,
+        "barcode": line.barcode,
+        "quantity": line.quantity,
+        "quantity_text": format_quantity(line.quantity),
+        "measure": line.measure,
+        "price": line.price,
+        "price_type": line.price_type,
+        "amount": line.amount,
+        "discount": line.discount,
+        "total": line.total,
+        "discounts": [
+            {"campaign_id": d.campaign_id, "name": d.name, "amount": d.amount}
+            for d in line.discounts
+        ],
+        "seller": line.seller_code,
+        "voided": line.voided,
+        "age_confirmed": line.age_confirmed,
+    }
+
+
+def totals_json(receipt: Receipt) -> dict[str, Any]:
+    """The receipt's sums: amount, discount, total, paid, due, change (and as text)."""
+    return {
+        "lines": len(receipt.active_lines),
+        "amount": receipt.amount,
+        "discount": receipt.discount,
+        "total": receipt.total,
+        "paid": receipt.paid,
+        "due": receipt.due,
+        "change": receipt.change,
+        "total_text": format_money(receipt.total),
+        "due_text": format_money(receipt.due),
+    }
+
+
+def original_json(ref: OriginalRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {
+        "store": ref.store,
+        "till": ref.till,
+        "shift_num": ref.shift_num,
+        "number": ref.number,
+        "receipt_id": ref.receipt_id,
+    }
+
+
+def receipt_json(r: OpenReceipt) -> dict[str, Any]:
+    """The whole open receipt; the same before and after a restart."""
+    return {
+        "receipt_id": r.id,
+        "kind": r.kind,
+        "state": "open",
+        "shift_num": r.shift_num,
+        "number": r.number,
+        "opened_at": r.opened_at,
+        "cashier": {"code": r.cashier_code, "name": r.cashier_name},
+        "lines": [line_json(line) for line in r.receipt.lines],
+        "payments": [t.to_json() for t in r.approved],
+        "unresolved_payments": [t.to_json() for t in r.live],
+        "totals": totals_json(r.receipt),
+        "card": r.card,
+        "coupons": list(r.coupons),
+        "original": original_json(r.original),
+        "offline_return": r.offline_return,
+        "supervisor": r.supervisor_code,
+    }
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What closing a receipt produced: its final view and the print job to print."""
+
+    receipt: dict[str, Any]
+    print_job: int | None
+    cash: bool
+    state: str = "completed"
+    extra: dict[str, Any] = field(default_factory=dict)

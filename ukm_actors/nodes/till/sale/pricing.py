@@ -1,0 +1,75 @@
+"""The promotions hook and the customer display, seen from the sale.
+
+``Repricer.reprice`` asks the promotion engine (``ctx.services["promotions"]``,
+written by the marketing part) for the discounts of a sale receipt whose
+lines changed, before payment: ``svc.price(receipt, context)`` returns
+``{position: (LineDiscount, ...)}``, where ``context`` is ``{"store", "till",
+"at" (local ISO time), "card", "coupons"}``. Lines the engine does not
+mention lose their discounts. If the engine raises, the sale goes on
+without promotions (and the failure is logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from ukm_actors.domain.money import format_quantity
+from ukm_actors.domain.receipt import Line, LineDiscount, Receipt, apply_discounts
+from ukm_actors.hw.display import layout_change, layout_item, layout_total
+from ukm_actors.nodes.till.sale.model import OpenReceipt
+
+log = logging.getLogger(__name__)
+
+
+class Repricer:
+    """Applies the promotion engine's discounts to the open receipt."""
+
+    def __init__(self, ctx: Any, env: Any) -> None:
+        self.ctx = ctx
+        self.env = env
+
+    def context(self, r: OpenReceipt) -> dict[str, Any]:
+        """What the engine is told besides the receipt."""
+        return {
+            "store": self.env.store,
+            "till": self.env.till,
+            "at": self.env.local_now().isoformat(timespec="seconds"),
+            "card": r.card,
+            "coupons": list(r.coupons),
+        }
+
+    def reprice(self, r: OpenReceipt) -> OpenReceipt:
+        """``r`` with the engine's discounts (unchanged for returns and paid-on receipts)."""
+        svc = self.ctx.services.get("promotions")
+        if svc is None or r.kind != "sale" or r.receipt.payments or r.receipt.is_empty:
+            return r
+        clear: dict[int, tuple[LineDiscount, ...]] = {
+            line.position: () for line in r.receipt.lines if line.discounts
+        }
+        try:
+            result = svc.price(r.receipt, self.context(r))
+            mapping = dict(clear)
+            for position, discounts in result.items():
+                mapping[int(position)] = tuple(discounts)
+            receipt = apply_discounts(r.receipt, mapping)
+        except Exception:
+            log.exception("the promotion engine failed; selling without promotions")
+            receipt = apply_discounts(r.receipt, clear)
+        return replace(r, receipt=receipt)
+
+
+def show_on_display(ctx: Any, *, line: Line | None, receipt: Receipt, closed: bool = False) -> None:
+    """Show the item just added, the total, or the change, on the customer display."""
+    devices = ctx.services.get("devices")
+    if devices is None or not devices.configured("display"):
+        return
+    if closed:
+        lines = layout_change(receipt.paid, receipt.change)
+    elif line is not None:
+        qty = "" if line.quantity == 1000 else f"{format_quantity(line.quantity)} {line.measure}"
+        lines = layout_item(line.name, line.total, qty)
+    else:
+        lines = layout_total(receipt.total)
+    devices.tell("display", "show", *lines)

@@ -1,0 +1,527 @@
+"""``SaleSession``: the receipt being sold or refunded now.
+
+One actor, one receipt at a time. Every change is one write transaction,
+and the in-memory receipt changes only after it commits: a crash at any
+point restarts with the receipt exactly as the database has it. On start
+the actor reads the open receipt back; a tender that was still waiting for
+a device becomes "unknown" (the cashier resolves it with the terminal),
+and a receipt whose payments already cover it is closed.
+
+Payments are taken by the ``PaymentDesk``; this actor records them
+(``take_cash``, ``begin_tender`` / ``complete_tender`` / ``fail_tender``).
+Lines are frozen while a tender is pending or unknown, and once any
+payment is on the receipt (the domain rule).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from ukm_actors.domain.receipt import (
+    Payment,
+    add_line,
+    add_payment,
+    remove_payment,
+    set_quantity,
+    void_line,
+)
+from ukm_actors.nodes.till.sale.auth import Grant
+from ukm_actors.nodes.till.sale.closing import finish_receipt
+from ukm_actors.nodes.till.sale.errors import SaleError
+from ukm_actors.nodes.till.sale.items import AddRequest, resolve_line
+from ukm_actors.nodes.till.sale.model import (
+    Closed,
+    OpenReceipt,
+    Tender,
+    line_json,
+    receipt_json,
+    totals_json,
+)
+from ukm_actors.nodes.till.sale.pricing import Repricer, show_on_display
+from ukm_actors.nodes.till.sale.repo import (
+    insert_receipt,
+    insert_tender,
+    load_open,
+    open_shift,
+    save_lines,
+    update_receipt,
+    update_tender,
+)
+from ukm_actors.nodes.till.sale.returnspec import ReturnSpec, return_receipt
+from ukm_actors.nodes.till.sale.shiftrules import require_fresh
+from ukm_actors.supervision import SupervisedActor
+
+log = logging.getLogger(__name__)
+
+
+class SaleSession(SupervisedActor):
+    """The current receipt: lines, restrictions, prices, payments recorded, closing."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.db = ctx.require_db()
+        self.env = ctx.services["sale_env"]
+        self.catalog = ctx.services["catalog"]
+        self.repricer = Repricer(ctx, self.env)
+        self.current: OpenReceipt | None = None
+        self.question: tuple[AddRequest, dict[str, Any]] | None = None
+        self.notice: str | None = None
+
+    # -- life ----------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        with self.db.read() as s:
+            current = load_open(s)
+        if current is not None and any(t.state == "pending" for t in current.tenders):
+            at = self._utc()
+            with self.db.write() as s:
+                for t in current.tenders:
+                    if t.state == "pending":
+                        update_tender(
+                            s,
+                            t.id,
+                            at,
+                            state="unknown",
+                            message="the till restarted while waiting for this payment; "
+                            "check the terminal and resolve it",
+                        )
+                current = load_open(s)
+        self.current = current
+        if current is not None:
+            log.info("receipt %s (number %s) reopened after a restart", current.id, current.number)
+            closed = self._close_if_paid()
+            if closed is not None:
+                self.notice = "the receipt paid before the restart has been closed"
+
+    def _utc(self) -> str:
+        return str(self.env.utc(self.env.now()))
+
+    # -- views ---------------------------------------------------------------------
+
+    def view(self) -> dict[str, Any]:
+        """The open receipt (None when there is none), the question waiting, the last notice."""
+        return {
+            "receipt": receipt_json(self.current) if self.current else None,
+            "question": self.question[1] if self.question else None,
+            "notice": self.notice,
+        }
+
+    def snapshot(self) -> OpenReceipt | None:
+        """The open receipt as a value."""
+        return self.current
+
+    def _require(self) -> OpenReceipt:
+        if self.current is None:
+            raise SaleError("there is no open receipt", code="sale.no_receipt")
+        return self.current
+
+    def _require_unlocked(self, r: OpenReceipt) -> None:
+        live = r.live
+        if not live:
+            return
+        t = live[0]
+        if t.state == "pending":
+            raise SaleError(
+                f"a {t.type} payment of {t.amount / 100:.2f} is in progress; wait for it or "
+                f"cancel it on the terminal",
+                code="sale.payment_in_progress",
+            )
+        raise SaleError(
+            f"the outcome of the {t.type} payment {t.id} of {t.amount / 100:.2f} is unknown; "
+            f"check the terminal and resolve it first",
+            code="sale.payment_unresolved",
+        )
+
+    # -- lines -----------------------------------------------------------------------
+
+    def add(self, grant: Grant, req: AddRequest) -> dict[str, Any]:
+        """Add a line; returns it with the receipt's totals."""
+        self.question = None
+        r = self.current
+        if r is not None:
+            self._require_unlocked(r)
+            if r.kind == "return":
+                raise SaleError(
+                    "this is a return receipt; lines come from the original receipt",
+                    code="sale.return_open",
+                )
+            require_fresh(r.shift_opened_ms, self.env)
+        try:
+            spec = resolve_line(self.catalog, self.env, req)
+        except SaleError as exc:
+            question = getattr(exc, "question", None)
+            if question is not None:
+                self.question = (req, question)
+            raise
+        with self.db.write() as s:
+            created = r is None
+            if r is None:
+                r = self._new_receipt(s, grant)
+            receipt = add_line(
+                r.receipt,
+                article=spec.article,
+                name=spec.name,
+                quantity=spec.quantity,
+                price=spec.price,
+                measure=spec.measure,
+                barcode=spec.barcode,
+                taxgroup_id=spec.taxgroup_id,
+                price_type=spec.price_type,
+                seller_code=spec.seller_code,
+                age_confirmed=spec.age_confirmed,
+            )
+            new = self.repricer.reprice(replace(r, receipt=receipt))
+            if created:
+                insert_receipt(s, new)
+                save_lines(s, new.id, None, new.receipt)
+            else:
+                save_lines(s, new.id, r.receipt, new.receipt)
+        self.current = new
+        self.notice = None
+        line = new.receipt.lines[-1]
+        show_on_display(self.ctx, line=line, receipt=new.receipt)
+        return {
+            "receipt_id": new.id,
+            "number": new.number,
+            "line": line_json(line),
+            "totals": totals_json(new.receipt),
+        }
+
+    def _new_receipt(self, s: Any, grant: Grant, kind: str = "sale") -> OpenReceipt:
+        shift = open_shift(s, lock=True)
+        if shift is None:
+            raise SaleError("no shift is open; open a shift first", code="shift.closed")
+        require_fresh(shift.opened_ms, self.env)
+        number = shift.next_receipt
+        shift.next_receipt = number + 1
+        now = self.env.now()
+        from ukm_actors.domain.receipt import Receipt
+
+        return OpenReceipt(
+            id=str(uuid.uuid4()),
+            shift_id=shift.id,
+            shift_num=shift.num,
+            shift_opened_ms=shift.opened_ms,
+            number=number,
+            kind=kind,
+            opened_at=self.env.local(now),
+            opened_at_utc=self.env.utc(now),
+            cashier_code=grant.cashier.code,
+            cashier_name=grant.cashier.name,
+            receipt=Receipt(kind="return" if kind == "return" else "sale"),
+            supervisor_code=grant.supervisor_code,
+        )
+
+    def answer(self, grant: Grant, answers: dict[str, Any]) -> dict[str, Any]:
+        """Answer the waiting question (age, price) and add the line it held back."""
+        if self.question is None:
+            raise SaleError("there is no question waiting", code="sale.no_question")
+        req, _q = self.question
+        if answers.get("cancel"):
+            self.question = None
+            return self.view()
+        req = replace(
+            req,
+            age_confirmed=bool(answers.get("age_confirmed", req.age_confirmed)),
+            price_type=answers.get("price_type", req.price_type),
+            quantity=answers.get("quantity", req.quantity),
+        )
+        return self.add(grant, req)
+
+    def pending_request(self) -> AddRequest | None:
+        return self.question[0] if self.question else None
+
+    def note(self, text: str | None) -> None:
+        """Show ``text`` to the cashier with the receipt (a scan that failed, say)."""
+        self.notice = text
+
+    def _change_lines(self, grant: Grant, new_receipt: Any) -> dict[str, Any]:
+        r = self._require()
+        new = self.repricer.reprice(replace(r, receipt=new_receipt))
+        with self.db.write() as s:
+            save_lines(s, r.id, r.receipt, new.receipt)
+            if grant.supervisor_code and not r.supervisor_code:
+                update_receipt(s, r.id, supervisor_code=grant.supervisor_code)
+                new = replace(new, supervisor_code=grant.supervisor_code)
+        self.current = new
+        show_on_display(self.ctx, line=None, receipt=new.receipt)
+        return self.view()
+
+    def line_quantity(self, position: int) -> int:
+        """The quantity now on line ``position``."""
+        return self._require().receipt.line(position).quantity
+
+    def set_quantity(self, grant: Grant, position: int, quantity: int) -> dict[str, Any]:
+        """Change a line's quantity (the caller checked the right for a decrease)."""
+        r = self._require()
+        self._require_unlocked(r)
+        line = r.receipt.line(position)
+        item = self.catalog.item(line.article)
+        if item is not None and not item.weighted and quantity % item.step:
+            raise SaleError(
+                f"{line.name} is sold in whole steps of {item.step / 1000:g} {item.measure}",
+                code="sale.quantity_step",
+            )
+        return self._change_lines(grant, set_quantity(r.receipt, position, quantity))
+
+    def void(self, grant: Grant, position: int) -> dict[str, Any]:
+        """Void a line: it stays on the receipt, crossed out."""
+        r = self._require()
+        self._require_unlocked(r)
+        if r.kind == "return":
+            raise SaleError(
+                "lines of a return cannot be voided; cancel the return instead",
+                code="sale.return_open",
+            )
+        return self._change_lines(grant, void_line(r.receipt, position))
+
+    def set_card(self, grant: Grant, card: str | None) -> dict[str, Any]:
+        """Attach a loyalty card to the receipt (None takes it off); prices are recomputed."""
+        r = self._require()
+        self._require_unlocked(r)
+        new = self.repricer.reprice(replace(r, card=card or None))
+        with self.db.write() as s:
+            update_receipt(s, r.id, card=new.card)
+            save_lines(s, r.id, r.receipt, new.receipt)
+        self.current = new
+        return self.view()
+
+    def add_coupon(self, grant: Grant, code: str) -> dict[str, Any]:
+        """Present a coupon on the receipt; prices are recomputed."""
+        import json
+
+        r = self._require()
+        self._require_unlocked(r)
+        if code in r.coupons:
+            raise SaleError(f"coupon {code} is already on this receipt", code="sale.coupon_twice")
+        new = self.repricer.reprice(replace(r, coupons=(*r.coupons, code)))
+        with self.db.write() as s:
+            update_receipt(s, r.id, coupons=json.dumps(list(new.coupons)))
+            save_lines(s, r.id, r.receipt, new.receipt)
+        self.current = new
+        return self.view()
+
+    # -- closing ------------------------------------------------------------------------
+
+    def cancel(self, grant: Grant) -> Closed:
+        """Cancel the open receipt (cash taken is given back; other tenders must be reversed)."""
+        r = self._require()
+        self._require_unlocked(r)
+        others = [t for t in r.approved if t.type != "cash"]
+        if others:
+            t = others[0]
+            raise SaleError(
+                f"the receipt has an approved {t.type} payment of {t.amount / 100:.2f}; "
+                f"it must be reversed before the receipt is cancelled",
+                code="sale.reverse_first",
+            )
+        if grant.supervisor_code:
+            r = replace(r, supervisor_code=grant.supervisor_code)
+        return self._finish(r, "cancelled")
+
+    def _finish(self, r: OpenReceipt, state: str) -> Closed:
+        now = self.env.now()
+        with self.db.write() as s:
+            if r.supervisor_code:
+                update_receipt(s, r.id, supervisor_code=r.supervisor_code)
+            doc, job = finish_receipt(s, r, state, now, self.env)
+        self.current = None
+        self.question = None
+        self.env.notify_server()
+        view = receipt_json(r)
+        view.update(state=state, closed_at=doc.closed_at, change=doc.change)
+        show_on_display(self.ctx, line=None, receipt=r.receipt, closed=state == "completed")
+        cash = any(t.type == "cash" for t in r.approved)
+        log.info("receipt %s number %s %s, total %s", r.id, r.number, state, doc.total)
+        return Closed(receipt=view, print_job=job, cash=cash, state=state)
+
+    def _close_if_paid(self) -> Closed | None:
+        r = self.current
+        if r is None or r.live or not r.receipt.is_paid:
+            return None
+        return self._finish(r, "completed")
+
+    # -- tenders ----------------------------------------------------------------------------
+
+    def _prepare_payment(self, r: OpenReceipt) -> OpenReceipt:
+        self._require_unlocked(r)
+        if r.receipt.payments or r.kind == "return":
+            return r
+        new = self.repricer.reprice(r)
+        if new.receipt != r.receipt:
+            with self.db.write() as s:
+                save_lines(s, r.id, r.receipt, new.receipt)
+            self.current = new
+        return new
+
+    def _paid(self, tender: Tender, closed: Closed | None) -> dict[str, Any]:
+        out: dict[str, Any] = {"payment": tender.to_json(), "closed": None, "print_job": None}
+        if closed is not None:
+            out["closed"] = closed.receipt
+            out["print_job"] = closed.print_job
+            out["cash"] = closed.cash
+            out["receipt"] = None
+        else:
+            out["receipt"] = receipt_json(self._require())
+        return out
+
+    def take_cash(self, grant: Grant, amount: int) -> dict[str, Any]:
+        """Take (or, on a return, give back) cash; closes the receipt when it is covered."""
+        r = self._prepare_payment(self._require())
+        receipt = add_payment(r.receipt, Payment("cash", amount))
+        with self.db.write() as s:
+            tender = insert_tender(
+                s, r.id, self._utc(), state="approved", type="cash", amount=amount
+            )
+        self.current = replace(r, receipt=receipt, tenders=(*r.tenders, tender))
+        return self._paid(tender, self._close_if_paid())
+
+    def begin_tender(
+        self,
+        grant: Grant,
+        type_: str,
+        amount: int,
+        rrn: str | None = None,
+        reference: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a tender about to be sent to a device or service; returns what to send."""
+        r = self._prepare_payment(self._require())
+        add_payment(r.receipt, Payment(type_, amount, rrn, None, reference))
+        terminal_ref = f"{self.env.store}-{self.env.till}-{r.shift_num}-{r.number}"
+        with self.db.write() as s:
+            tender = insert_tender(
+                s,
+                r.id,
+                self._utc(),
+                state="pending",
+                type=type_,
+                amount=amount,
+                rrn=rrn,
+                reference=reference,
+                terminal_ref=terminal_ref,
+            )
+        self.current = replace(r, tenders=(*r.tenders, tender))
+        return {
+            "tender": tender.id,
+            "receipt_id": r.id,
+            "ref": terminal_ref,
+            "refund": r.kind == "return",
+            "type": type_,
+            "amount": amount,
+            "rrn": rrn,
+            "reference": reference,
+        }
+
+    def _live_tender(self, tender_id: int) -> tuple[OpenReceipt, Tender]:
+        r = self.current
+        t = r.tender(tender_id) if r is not None else None
+        if r is None or t is None:
+            raise SaleError(
+                f"payment {tender_id} is not on the open receipt", code="sale.payment_unknown"
+            )
+        if t.state not in ("pending", "unknown"):
+            raise SaleError(
+                f"payment {tender_id} is already {t.state}", code="sale.payment_settled"
+            )
+        return r, t
+
+    def complete_tender(
+        self,
+        tender_id: int,
+        *,
+        rrn: str | None = None,
+        card_mask: str | None = None,
+        auth_code: str | None = None,
+        reference: str | None = None,
+        amount: int | None = None,
+    ) -> dict[str, Any]:
+        """The device approved the tender: it counts now; closes the receipt when covered."""
+        r, t = self._live_tender(tender_id)
+        paid = amount if amount is not None else t.amount
+        payment = Payment(t.type, paid, rrn or t.rrn, card_mask, reference or t.reference)
+        receipt = add_payment(r.receipt, payment)
+        with self.db.write() as s:
+            tender = update_tender(
+                s,
+                tender_id,
+                self._utc(),
+                state="approved",
+                amount=paid,
+                rrn=payment.rrn,
+                card_mask=card_mask,
+                auth_code=auth_code,
+                reference=payment.reference,
+                message="approved",
+            )
+        tenders = tuple(tender if x.id == tender_id else x for x in r.tenders)
+        self.current = replace(r, receipt=receipt, tenders=tenders)
+        return self._paid(tender, self._close_if_paid())
+
+    def fail_tender(self, tender_id: int, state: str, message: str) -> dict[str, Any]:
+        """The tender did not go through (``declined``, ``failed``), or its outcome is unknown."""
+        r, _t = self._live_tender(tender_id)
+        with self.db.write() as s:
+            tender = update_tender(s, tender_id, self._utc(), state=state, message=message)
+        self.current = replace(
+            r, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
+        )
+        return tender.to_json()
+
+    def resolve_tender(
+        self, grant: Grant, tender_id: int, approved: bool, rrn: str | None, card_mask: str | None
+    ) -> dict[str, Any]:
+        """The cashier looked at the terminal: the unknown tender was approved, or was not."""
+        _r, t = self._live_tender(tender_id)
+        if t.state != "unknown":
+            raise SaleError(
+                f"payment {tender_id} is still waiting for the terminal; wait or cancel it",
+                code="sale.payment_in_progress",
+            )
+        if approved:
+            if t.type == "card" and not rrn:
+                raise SaleError(
+                    "give the rrn printed on the terminal's slip", code="request.invalid"
+                )
+            return self.complete_tender(tender_id, rrn=rrn, card_mask=card_mask)
+        self.fail_tender(tender_id, "declined", f"not approved (checked by {grant.cashier.code})")
+        return self._paid(self._require().tender(tender_id) or t, None)
+
+    def reverse_tender(self, tender_id: int, message: str) -> dict[str, Any]:
+        """An approved tender was given back (refund, void): it stops counting."""
+        r = self._require()
+        approved = r.approved
+        index = next((i for i, t in enumerate(approved) if t.id == tender_id), None)
+        if index is None:
+            raise SaleError(
+                f"payment {tender_id} is not an approved payment of this receipt",
+                code="sale.payment_unknown",
+            )
+        receipt = remove_payment(r.receipt, index)
+        with self.db.write() as s:
+            tender = update_tender(s, tender_id, self._utc(), state="reversed", message=message)
+        self.current = replace(
+            r, receipt=receipt, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
+        )
+        return self.view()
+
+    # -- returns --------------------------------------------------------------------------
+
+    def open_return(self, grant: Grant, spec: ReturnSpec) -> dict[str, Any]:
+        """Open a return receipt for ``spec`` (the original receipt's lines at the prices paid)."""
+        if self.current is not None:
+            raise SaleError(
+                f"receipt {self.current.number} is open; finish or cancel it before a return",
+                code="sale.receipt_open",
+            )
+        with self.db.write() as s:
+            base = self._new_receipt(s, grant, kind="return")
+            r = return_receipt(base, spec)
+            insert_receipt(s, r)
+            save_lines(s, r.id, None, r.receipt)
+        self.current = r
+        self._close_if_paid()
+        return self.view()

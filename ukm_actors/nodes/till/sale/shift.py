@@ -1,0 +1,287 @@
+"""``ShiftManager``: opening and closing shifts, X and Z reports, cash in and out.
+
+Each operation is one write transaction that changes the shift and puts
+its document (``shift.open``, ``cash.move``, ``shift.close``) in the outbox
+for the cash server, and queues what is to be printed. A shift cannot be
+closed while a receipt is open. Shift totals are kept on the shift row and
+updated by every closed receipt (``closing.finish_receipt``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ukm_actors.bridge import outbox
+from ukm_actors.codecs import tilldocs
+from ukm_actors.codecs.tilldocs import CashMoveDoc, ShiftCloseDoc, ShiftOpenDoc
+from ukm_actors.domain.shift import ShiftTotals, add_cash_move
+from ukm_actors.nodes.till.sale.auth import Grant
+from ukm_actors.nodes.till.sale.clock import epoch_ms
+from ukm_actors.nodes.till.sale.errors import SaleError
+from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
+from ukm_actors.nodes.till.sale.repo import open_shift
+from ukm_actors.nodes.till.sale.shiftrules import shift_age_hours
+from ukm_actors.nodes.till.sale.store_sale import CashMoveRow, ReceiptRow, ShiftRow
+from ukm_actors.supervision import SupervisedActor
+
+log = logging.getLogger(__name__)
+
+
+def _totals(row: ShiftRow) -> ShiftTotals:
+    return ShiftTotals.from_json(json.loads(row.totals or "{}"))
+
+
+class ShiftManager(SupervisedActor):
+    """The till's shift: its state lives in the database, this actor serialises changes."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.db = ctx.require_db()
+        self.env = ctx.services["sale_env"]
+
+    def _shift_json(self, row: ShiftRow) -> dict[str, Any]:
+        age = shift_age_hours(row.opened_ms, self.env)
+        return {
+            "shift_id": row.id,
+            "shift_num": row.num,
+            "state": row.state,
+            "opened_at": row.opened_at,
+            "opened_by": {"code": row.cashier_code, "name": row.cashier_name},
+            "closed_at": row.closed_at,
+            "age_hours": round(age, 2),
+            "expired": row.state == "open" and age > self.env.settings.max_shift_hours,
+            "totals": _totals(row).to_json(),
+        }
+
+    def current(self) -> dict[str, Any] | None:
+        """The open shift (with its totals and whether it is past the 24 h rule), or None."""
+        with self.db.read() as s:
+            row = open_shift(s)
+            return None if row is None else self._shift_json(row)
+
+    def _require_open(self, s: Any) -> ShiftRow:
+        row = open_shift(s, lock=True)
+        if row is None:
+            raise SaleError("no shift is open; open a shift first", code="shift.closed")
+        return row
+
+    def open(self, grant: Grant) -> dict[str, Any]:
+        """Open a new shift; refused while one is open."""
+        now = self.env.now()
+        with self.db.write() as s:
+            if open_shift(s, lock=True) is not None:
+                raise SaleError(
+                    "a shift is already open; close it (Z report) before opening a new one",
+                    code="shift.open",
+                )
+            num = int(s.execute(select(func.max(ShiftRow.num))).scalar() or 0) + 1
+            row = ShiftRow(
+                id=str(uuid.uuid4()),
+                num=num,
+                state="open",
+                opened_at=self.env.local(now),
+                opened_at_utc=self.env.utc(now),
+                opened_ms=epoch_ms(now),
+                cashier_code=grant.cashier.code,
+                cashier_name=grant.cashier.name,
+                totals=json.dumps(ShiftTotals.empty().to_json()),
+                next_receipt=1,
+                next_cash=1,
+            )
+            s.add(row)
+            doc = ShiftOpenDoc(
+                shift_id=row.id,
+                store=self.env.store,
+                till=self.env.till,
+                shift_num=num,
+                opened_at=row.opened_at,
+                opened_at_utc=row.opened_at_utc,
+                cashier_code=row.cashier_code,
+                cashier_name=row.cashier_name,
+                kkm_shift_number=num,
+            )
+            outbox.put(s, self.env.channel, tilldocs.SHIFT_OPEN, tilldocs.encode(doc))
+            s.flush()
+            out = self._shift_json(row)
+        self.env.notify_server()
+        log.info("shift %s opened by %s", num, grant.cashier.code)
+        return {"shift": out}
+
+    def close(self, grant: Grant) -> dict[str, Any]:
+        """Close the shift (Z report); refused while a receipt is open."""
+        now = self.env.now()
+        with self.db.write() as s:
+            row = self._require_open(s)
+            open_receipt = s.execute(
+                select(ReceiptRow.number).where(
+                    ReceiptRow.shift_id == row.id, ReceiptRow.state == "open"
+                )
+            ).scalar()
+            if open_receipt is not None:
+                raise SaleError(
+                    f"receipt {open_receipt} is still open; finish or cancel it before closing "
+                    f"the shift",
+                    code="shift.receipt_open",
+                )
+            numbers = tuple(
+                s.scalars(
+                    select(ReceiptRow.number)
+                    .where(ReceiptRow.shift_id == row.id)
+                    .order_by(ReceiptRow.number)
+                )
+            )
+            cash_numbers = tuple(
+                s.scalars(
+                    select(CashMoveRow.number)
+                    .where(CashMoveRow.shift_id == row.id)
+                    .order_by(CashMoveRow.number)
+                )
+            )
+            totals = _totals(row)
+            row.state = "closed"
+            row.closed_at = self.env.local(now)
+            row.closed_at_utc = self.env.utc(now)
+            row.closed_by_code = grant.cashier.code
+            row.closed_by_name = grant.cashier.name
+            doc = ShiftCloseDoc(
+                shift_id=row.id,
+                store=self.env.store,
+                till=self.env.till,
+                shift_num=row.num,
+                closed_at=row.closed_at,
+                closed_at_utc=row.closed_at_utc,
+                cashier_code=grant.cashier.code,
+                cashier_name=grant.cashier.name,
+                kkm_shift_number=row.num,
+                receipt_numbers=numbers,
+                cash_move_numbers=cash_numbers,
+                totals=totals.to_json(),
+            )
+            outbox.put(s, self.env.channel, tilldocs.SHIFT_CLOSE, tilldocs.encode(doc))
+            job = queue_job(
+                s,
+                "z-report",
+                row.id,
+                f"Z report of shift {row.num}",
+                self._report("z-report", row, row.closed_at, grant, totals),
+                row.closed_at_utc,
+            )
+            out = self._shift_json(row)
+        self.env.notify_server()
+        log.info("shift %s closed by %s: %s receipts", row.num, grant.cashier.code, len(numbers))
+        return {
+            "shift": out,
+            "z_report": out["totals"],
+            "receipts": list(numbers),
+            "print_job": job,
+        }
+
+    def _report(self, kind: str, row: ShiftRow, at: str, grant: Grant, totals: ShiftTotals) -> Any:
+        return report_printable(
+            kind,
+            store=self.env.store,
+            till=self.env.till,
+            shift=row.num,
+            number=row.num,
+            at=at,
+            cashier=grant.cashier.name,
+            totals=totals,
+            header=self.env.header(),
+        )
+
+    def x_report(self, grant: Grant, print_it: bool = False) -> dict[str, Any]:
+        """The shift's totals now, without closing it; queued for printing when ``print_it``."""
+        now = self.env.now()
+        job = None
+        if print_it:
+            with self.db.write() as s:
+                row = self._require_open(s)
+                job = queue_job(
+                    s,
+                    "x-report",
+                    row.id,
+                    f"X report of shift {row.num}",
+                    self._report("x-report", row, self.env.local(now), grant, _totals(row)),
+                    self.env.utc(now),
+                )
+                out = self._shift_json(row)
+        else:
+            with self.db.read() as s:
+                found = open_shift(s)
+                if found is None:
+                    raise SaleError("no shift is open; open a shift first", code="shift.closed")
+                out = self._shift_json(found)
+        return {"shift": out, "x_report": out["totals"], "print_job": job}
+
+    def cash_move(self, grant: Grant, direction: str, amount: int) -> dict[str, Any]:
+        """Put cash into (``in``) or take it out of (``out``) the drawer."""
+        now = self.env.now()
+        with self.db.write() as s:
+            row = self._require_open(s)
+            totals = add_cash_move(_totals(row), "in" if direction == "in" else "out", amount)
+            number = row.next_cash
+            row.next_cash = number + 1
+            row.totals = json.dumps(totals.to_json())
+            move = CashMoveRow(
+                id=str(uuid.uuid4()),
+                shift_id=row.id,
+                shift_num=row.num,
+                number=number,
+                direction=direction,
+                amount=amount,
+                at=self.env.local(now),
+                at_utc=self.env.utc(now),
+                cashier_code=grant.cashier.code,
+                cashier_name=grant.cashier.name,
+            )
+            s.add(move)
+            doc = CashMoveDoc(
+                doc_id=move.id,
+                store=self.env.store,
+                till=self.env.till,
+                shift_num=row.num,
+                number=number,
+                direction=direction,
+                amount=amount,
+                at=move.at,
+                at_utc=move.at_utc,
+                cashier_code=move.cashier_code,
+                cashier_name=move.cashier_name,
+            )
+            outbox.put(s, self.env.channel, tilldocs.CASH_MOVE, tilldocs.encode(doc))
+            what = "cash in" if direction == "in" else "cash out"
+            job = queue_job(
+                s,
+                f"cash-{direction}",
+                move.id,
+                f"{what} {number} of shift {row.num}",
+                cash_printable(
+                    direction,
+                    amount,
+                    store=self.env.store,
+                    till=self.env.till,
+                    shift=row.num,
+                    number=number,
+                    at=move.at,
+                    cashier=grant.cashier.name,
+                    header=self.env.header(),
+                ),
+                move.at_utc,
+            )
+        self.env.notify_server()
+        return {
+            "cash_move": {
+                "number": number,
+                "direction": direction,
+                "amount": amount,
+                "at": move.at,
+            },
+            "totals": totals.to_json(),
+            "print_job": job,
+        }

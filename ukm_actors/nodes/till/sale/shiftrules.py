@@ -1,0 +1,23 @@
+"""The shift's age rule: a shift older than ``max_shift_hours`` may not sell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ukm_actors.nodes.till.sale.clock import epoch_ms
+from ukm_actors.nodes.till.sale.errors import SaleError
+
+
+def shift_age_hours(opened_ms: int, env: Any) -> float:
+    return (epoch_ms(env.now()) - opened_ms) / 3_600_000
+
+
+def require_fresh(opened_ms: int, env: Any) -> None:
+    """Raise ``shift.expired`` when the shift opened more than ``max_shift_hours`` ago."""
+    limit = float(env.settings.max_shift_hours)
+    if opened_ms and shift_age_hours(opened_ms, env) > limit:
+        raise SaleError(
+            f"the shift has been open for more than {limit:g} h and may not sell any more; "
+            f"close it (Z report) and open a new one",
+            code="shift.expired",
+        )
