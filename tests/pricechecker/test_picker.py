@@ -94,3 +94,14 @@ def test_a_new_till_list_replaces_the_old_one(local_tills):
         assert (local_tills[0].asked, extra.asked) == (0, 1)
     finally:
         extra.stop()
+
+
+def test_a_till_that_failed_lately_is_still_asked_when_no_other_answers(local_tills):
+    clock = Clock()
+    p = picker(local_tills, clock, dead_for=60.0)
+    local_tills[0].reply_override = {"found": "maybe"}
+    assert p.lookup("2000000000015").kind == "found"  # till 2 answered; till 1 is dead
+    local_tills[0].reply_override = None  # till 1 is back...
+    local_tills[1].stop()  # ...and till 2 is gone
+    assert p.lookup("2000000000015").kind == "found"
+    assert local_tills[0].asked == 2

@@ -65,9 +65,11 @@ class TillPicker:
 
     Each lookup starts at the next till in turn (spreading the load) and
     moves on when a till fails or is silent for ``deadline`` seconds. A till
-    that failed is skipped for ``dead_for`` seconds. When no till is left,
-    the answer is "price check unavailable: no till is running". Safe to use
-    from many greenlets at once.
+    that failed goes to the back of the line for ``dead_for`` seconds: it is
+    asked only when every other till has failed too (so a till that came
+    back is found at once, and a hung one costs its deadline only when no
+    other till answers). When no till answers, the answer is "price check
+    unavailable: no till is running". Safe to use from many greenlets at once.
     """
 
     def __init__(
@@ -95,19 +97,24 @@ class TillPicker:
             for k in [k for k in d if k not in known]:
                 del d[k]
 
-    def live(self) -> list[TillRef]:
-        """The tills not skipped now, starting with the next one in turn."""
+    def order(self) -> list[TillRef]:
+        """The tills to try, in order: the healthy ones starting with the next in turn,
+        then those that failed lately, the longest ago first."""
         now = self.clock()
         alive = [t for t in self.tills if self._dead_until.get(t.node_id, 0.0) <= now]
-        if not alive:
-            return []
-        start = self._turn % len(alive)
-        self._turn += 1
-        return alive[start:] + alive[:start]
+        dead = sorted(
+            (t for t in self.tills if self._dead_until.get(t.node_id, 0.0) > now),
+            key=lambda t: self._dead_until[t.node_id],
+        )
+        if alive:
+            start = self._turn % len(alive)
+            self._turn += 1
+            alive = alive[start:] + alive[:start]
+        return alive + dead
 
     def lookup(self, barcode: str) -> Answer:
         """What to show for ``barcode``."""
-        for till in self.live():
+        for till in self.order():
             try:
                 with gevent.Timeout(
                     self.deadline + 0.25, TillFailed(f"no answer in {self.deadline:g} s")
