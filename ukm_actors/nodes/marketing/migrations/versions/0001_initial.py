@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:08:25.056161
+Create Date: 2026-12-01 09:14:36.009717
 """
 from collections.abc import Sequence
 
@@ -99,11 +99,289 @@ def upgrade() -> None:
     with op.batch_alter_table('bridge_outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bridge_outbox_sha256'), ['sha256'], unique=False)
 
+    op.create_table('mk_accrual',
+    sa.Column('receipt_id', sa.String(length=64), nullable=False),
+    sa.Column('till', sa.String(length=80), nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('card', sa.String(length=40), nullable=True),
+    sa.Column('total', sa.BigInteger(), nullable=False),
+    sa.Column('applied_at', sa.DateTime(), nullable=False),
+    sa.Column('problems', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('receipt_id', name=op.f('pk_mk_accrual'))
+    )
+    with op.batch_alter_table('mk_accrual', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_accrual_card'), ['card'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_accrual_day'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_accrual_store'), ['store'], unique=False)
+
+    op.create_table('mk_bonus_lot',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('card', sa.String(length=40), nullable=False),
+    sa.Column('receipt_id', sa.String(length=64), nullable=True),
+    sa.Column('campaign_id', sa.String(length=60), nullable=True),
+    sa.Column('points', sa.BigInteger(), nullable=False),
+    sa.Column('remaining', sa.BigInteger(), nullable=False),
+    sa.Column('earned_at', sa.DateTime(), nullable=False),
+    sa.Column('available_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_bonus_lot'))
+    )
+    with op.batch_alter_table('mk_bonus_lot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_bonus_lot_card'), ['card'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_bonus_lot_earned_at'), ['earned_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_bonus_lot_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_bonus_lot_receipt_id'), ['receipt_id'], unique=False)
+
+    op.create_table('mk_bonus_op',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('card', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('points', sa.BigInteger(), nullable=False),
+    sa.Column('receipt_id', sa.String(length=64), nullable=True),
+    sa.Column('campaign_id', sa.String(length=60), nullable=True),
+    sa.Column('till', sa.String(length=80), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('voided', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_bonus_op'))
+    )
+    with op.batch_alter_table('mk_bonus_op', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_bonus_op_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_bonus_op_card'), ['card'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_bonus_op_receipt_id'), ['receipt_id'], unique=False)
+
+    op.create_table('mk_bonus_take',
+    sa.Column('op_id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('op_id', 'lot_id', name=op.f('pk_mk_bonus_take'))
+    )
+    op.create_table('mk_campaign',
+    sa.Column('id', sa.String(length=60), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('definition', sa.Text(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('ends_local', sa.String(length=19), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_campaign'))
+    )
+    op.create_table('mk_campaign_stat',
+    sa.Column('receipt_id', sa.String(length=64), nullable=False),
+    sa.Column('campaign_id', sa.String(length=60), nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('discount', sa.BigInteger(), nullable=False),
+    sa.Column('sales', sa.BigInteger(), nullable=False),
+    sa.Column('lines', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('receipt_id', 'campaign_id', name=op.f('pk_mk_campaign_stat'))
+    )
+    with op.batch_alter_table('mk_campaign_stat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_campaign_stat_day'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_campaign_stat_store'), ['store'], unique=False)
+
+    op.create_table('mk_card',
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('accumulated', sa.BigInteger(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('number', name=op.f('pk_mk_card'))
+    )
+    op.create_table('mk_cert_op',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('receipt_id', sa.String(length=64), nullable=True),
+    sa.Column('till', sa.String(length=80), nullable=True),
+    sa.Column('store', sa.String(length=100), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('voided', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_cert_op'))
+    )
+    with op.batch_alter_table('mk_cert_op', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_cert_op_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_cert_op_number'), ['number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_cert_op_receipt_id'), ['receipt_id'], unique=False)
+
+    op.create_table('mk_cert_series',
+    sa.Column('id', sa.String(length=60), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('face_value', sa.BigInteger(), nullable=False),
+    sa.Column('article', sa.String(length=40), nullable=False),
+    sa.Column('prefix', sa.String(length=20), nullable=False),
+    sa.Column('length', sa.Integer(), nullable=False),
+    sa.Column('check_digit', sa.Boolean(), nullable=False),
+    sa.Column('valid_days', sa.Integer(), nullable=False),
+    sa.Column('next_serial', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_cert_series'))
+    )
+    with op.batch_alter_table('mk_cert_series', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_cert_series_article'), ['article'], unique=False)
+
+    op.create_table('mk_certificate',
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('series_id', sa.String(length=60), nullable=False),
+    sa.Column('face_value', sa.BigInteger(), nullable=False),
+    sa.Column('balance', sa.BigInteger(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sold_at', sa.DateTime(), nullable=True),
+    sa.Column('sold_receipt', sa.String(length=64), nullable=True),
+    sa.Column('sold_store', sa.String(length=100), nullable=True),
+    sa.Column('expires_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('number', name=op.f('pk_mk_certificate'))
+    )
+    with op.batch_alter_table('mk_certificate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_certificate_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_certificate_series_id'), ['series_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_certificate_state'), ['state'], unique=False)
+
+    op.create_table('mk_coupon',
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('campaign_id', sa.String(length=60), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('batch', sa.String(length=40), nullable=True),
+    sa.Column('issued_receipt', sa.String(length=64), nullable=True),
+    sa.Column('issued_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=True),
+    sa.Column('redeemed_at', sa.DateTime(), nullable=True),
+    sa.Column('redeemed_receipt', sa.String(length=64), nullable=True),
+    sa.Column('redeemed_by', sa.String(length=80), nullable=True),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_mk_coupon')),
+    sa.UniqueConstraint('campaign_id', 'issued_receipt', name=op.f('uq_mk_coupon_campaign_id_issued_receipt'))
+    )
+    with op.batch_alter_table('mk_coupon', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_coupon_batch'), ['batch'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_coupon_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_coupon_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_coupon_issued_at'), ['issued_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mk_coupon_redeemed_at'), ['redeemed_at'], unique=False)
+
+    op.create_table('mk_coupon_campaign',
+    sa.Column('id', sa.String(length=60), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('prefix', sa.String(length=20), nullable=False),
+    sa.Column('length', sa.Integer(), nullable=False),
+    sa.Column('check_digit', sa.Boolean(), nullable=False),
+    sa.Column('valid_days', sa.Integer(), nullable=True),
+    sa.Column('valid_until', sa.DateTime(), nullable=True),
+    sa.Column('next_serial', sa.BigInteger(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_coupon_campaign'))
+    )
+    op.create_table('mk_group',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('parent_id', sa.String(length=40), nullable=True),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mk_group'))
+    )
+    with op.batch_alter_table('mk_group', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_group_parent_id'), ['parent_id'], unique=False)
+
+    op.create_table('mk_item',
+    sa.Column('article', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('weighted', sa.Boolean(), nullable=False),
+    sa.Column('group_id', sa.String(length=40), nullable=True),
+    sa.Column('min_price', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('article', name=op.f('pk_mk_item'))
+    )
+    with op.batch_alter_table('mk_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_item_group_id'), ['group_id'], unique=False)
+
+    op.create_table('mk_store',
+    sa.Column('code', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_mk_store'))
+    )
+    op.create_table('mk_till',
+    sa.Column('node_id', sa.String(length=80), nullable=False),
+    sa.Column('store', sa.String(length=100), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('campaigns_sha', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('node_id', name=op.f('pk_mk_till'))
+    )
+    with op.batch_alter_table('mk_till', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mk_till_store'), ['store'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('mk_till', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_till_store'))
+
+    op.drop_table('mk_till')
+    op.drop_table('mk_store')
+    with op.batch_alter_table('mk_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_item_group_id'))
+
+    op.drop_table('mk_item')
+    with op.batch_alter_table('mk_group', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_group_parent_id'))
+
+    op.drop_table('mk_group')
+    op.drop_table('mk_coupon_campaign')
+    with op.batch_alter_table('mk_coupon', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_coupon_redeemed_at'))
+        batch_op.drop_index(batch_op.f('ix_mk_coupon_issued_at'))
+        batch_op.drop_index(batch_op.f('ix_mk_coupon_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_mk_coupon_campaign_id'))
+        batch_op.drop_index(batch_op.f('ix_mk_coupon_batch'))
+
+    op.drop_table('mk_coupon')
+    with op.batch_alter_table('mk_certificate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_certificate_state'))
+        batch_op.drop_index(batch_op.f('ix_mk_certificate_series_id'))
+        batch_op.drop_index(batch_op.f('ix_mk_certificate_expires_at'))
+
+    op.drop_table('mk_certificate')
+    with op.batch_alter_table('mk_cert_series', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_cert_series_article'))
+
+    op.drop_table('mk_cert_series')
+    with op.batch_alter_table('mk_cert_op', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_cert_op_receipt_id'))
+        batch_op.drop_index(batch_op.f('ix_mk_cert_op_number'))
+        batch_op.drop_index(batch_op.f('ix_mk_cert_op_at'))
+
+    op.drop_table('mk_cert_op')
+    op.drop_table('mk_card')
+    with op.batch_alter_table('mk_campaign_stat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_campaign_stat_store'))
+        batch_op.drop_index(batch_op.f('ix_mk_campaign_stat_day'))
+
+    op.drop_table('mk_campaign_stat')
+    op.drop_table('mk_campaign')
+    op.drop_table('mk_bonus_take')
+    with op.batch_alter_table('mk_bonus_op', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_op_receipt_id'))
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_op_card'))
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_op_at'))
+
+    op.drop_table('mk_bonus_op')
+    with op.batch_alter_table('mk_bonus_lot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_lot_receipt_id'))
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_lot_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_lot_earned_at'))
+        batch_op.drop_index(batch_op.f('ix_mk_bonus_lot_card'))
+
+    op.drop_table('mk_bonus_lot')
+    with op.batch_alter_table('mk_accrual', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mk_accrual_store'))
+        batch_op.drop_index(batch_op.f('ix_mk_accrual_day'))
+        batch_op.drop_index(batch_op.f('ix_mk_accrual_card'))
+
+    op.drop_table('mk_accrual')
     with op.batch_alter_table('bridge_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bridge_outbox_sha256'))
 

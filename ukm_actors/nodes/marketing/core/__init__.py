@@ -1,0 +1,98 @@
+"""Feature "core" of the marketing role: promotions, coupons, certificates, loyalty, reports.
+
+- document appliers: ``feed.catalog`` and ``feed.stores`` (from the cash
+  server), ``loyalty.accrual`` (from tills: closed receipts, applied once);
+- the asks tills use (``service.py`` lists them with their messages);
+- the ``promotion_engine`` actor: online pricing per store, and the tills'
+  ``promo.campaigns`` copies (``engine.py``, ``campaigns.py``);
+- the admin and reports API under ``/api/v1`` (``api.py``; login: ``auth.py``);
+- ``/status`` section ``marketing``.
+
+See docs/marketing.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge.documents import Document
+from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.domain.promotions.accrual import DOC_TYPE as ACCRUAL
+from ukm_actors.domain.promotions.feeds import CATALOG, STORES, FeedError
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.marketing.core import accruals, api, feeds
+from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
+from ukm_actors.nodes.marketing.core.service import Marketing
+from ukm_actors.nodes.marketing.core.store import (
+    MkAccrual,
+    MkCampaign,
+    MkCard,
+    MkCertificate,
+    MkCoupon,
+    MkItem,
+    MkTill,
+)
+from ukm_actors.supervision import Backoff, ChildSpec
+
+SERVICE = "marketing"
+
+
+def _feed_applier(mk: Marketing, fn: Any) -> Any:
+    def apply(session: Session, doc: Document) -> None:
+        try:
+            channels = fn(session, doc.body)
+        except FeedError as exc:
+            raise PermanentApplyError(exc.message) from exc
+        mk.on_commit(session, channels)
+
+    return apply
+
+
+def _status(mk: Marketing) -> dict[str, Any]:
+    def count(q: Any) -> int:
+        return int(session.execute(q).scalar_one())
+
+    with mk.db.read() as session:
+        return {
+            "campaigns": count(
+                select(func.count()).select_from(MkCampaign).where(MkCampaign.enabled.is_(True))
+            ),
+            "items": count(select(func.count()).select_from(MkItem)),
+            "tills": count(select(func.count()).select_from(MkTill).where(MkTill.active.is_(True))),
+            "coupons_issued": count(
+                select(func.count()).select_from(MkCoupon).where(MkCoupon.state == "issued")
+            ),
+            "certificates_sold": count(
+                select(func.count()).select_from(MkCertificate).where(MkCertificate.state == "sold")
+            ),
+            "cards": count(select(func.count()).select_from(MkCard)),
+            "receipts_with_problems": count(
+                select(func.count()).select_from(MkAccrual).where(MkAccrual.problems != "")
+            ),
+        }
+
+
+def setup(ctx: NodeContext) -> None:
+    mk = Marketing(ctx)
+    ctx.services[SERVICE] = mk
+    ctx.appliers.register(CATALOG, _feed_applier(mk, feeds.apply_catalog))
+    ctx.appliers.register(STORES, _feed_applier(mk, feeds.apply_stores))
+    ctx.appliers.register(ACCRUAL, accruals.applier(mk.settings))
+    mk.register_asks()
+    ctx.status_providers["marketing"] = lambda: _status(mk)
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    mk: Marketing = ctx.services[SERVICE]
+
+    def start() -> Any:
+        return PromotionEngine.start(mk.db, mk.settings.campaigns_refresh, mk.notify)
+
+    return [ChildSpec(NAME, start, backoff=Backoff(initial=1.0, maximum=30.0))]
+
+
+def routes(app: Any, ctx: NodeContext) -> None:
+    api.install(app, ctx.services[SERVICE])

@@ -1,0 +1,141 @@
+"""Applying a closed receipt (``loyalty.accrual``): stats, purchases, points, coupons,
+certificates sold — once per receipt.
+
+The bridge applies each document once per (channel, seq); ``mk_accrual``
+keyed by ``receipt_id`` makes it once per receipt whatever the channel. What
+cannot be applied (an unknown card, a coupon another receipt already used —
+possible when two tills were offline) never blocks the till's channel: it is
+written to the accrual's ``problems`` and shown in the reports.
+
+Coupon and certificate checks use the receipt's own time, so a receipt closed
+offline before a coupon expired still redeems it when it arrives later.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge.documents import Document
+from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.config.roles import MarketingSettings
+from ukm_actors.domain.promotions import accrual as codec
+from ukm_actors.domain.promotions.accrual import Accrual, AccrualError
+from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty
+from ukm_actors.nodes.marketing.core.errors import CertificateRefused, CouponRefused
+from ukm_actors.nodes.marketing.core.store import MkAccrual, MkCampaignStat, MkCard
+
+
+def _utc(text: str) -> datetime:
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise PermanentApplyError(f"loyalty.accrual: closed_at_utc {text!r} is not a time") from exc
+    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def _stats(session: Session, a: Accrual, sign: int) -> None:
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for ln in a.lines:
+        for cid, amount in ln.discounts:
+            s = found[cid]
+            s[0] += amount
+            s[1] += ln.total
+            s[2] += 1
+    for cid, (discount, sales, lines) in sorted(found.items()):
+        session.add(
+            MkCampaignStat(
+                receipt_id=a.receipt_id,
+                campaign_id=cid,
+                store=a.store,
+                day=a.day,
+                discount=sign * discount,
+                sales=sign * sales,
+                lines=lines,
+            )
+        )
+
+
+def _card(
+    session: Session, a: Accrual, at: datetime, settings: MarketingSettings, problems: list[str]
+) -> None:
+    if not a.card:
+        return
+    card = session.execute(
+        select(MkCard).where(MkCard.number == a.card).with_for_update()
+    ).scalar_one_or_none()
+    if card is None:
+        problems.append(
+            f"card {a.card} is unknown: the receipt's purchases and points were not counted"
+        )
+        return
+    money = a.total - sum(p.amount for p in a.payments if p.type in ("bonus", "certificate"))
+    if a.kind == "return":
+        loyalty.add_purchase(card, -max(money, 0), settings.level_thresholds)
+        original = session.get(MkAccrual, a.original_receipt_id) if a.original_receipt_id else None
+        if original is not None and original.total > 0:
+            loyalty.claw_back(
+                session, card, original.receipt_id, a.total, original.total, a.receipt_id, at
+            )
+        return
+    if card.state != "active":
+        problems.append(f"card {a.card} is {card.state}: no purchases or points were counted")
+        return
+    loyalty.add_purchase(card, max(money, 0), settings.level_thresholds)
+    for campaign_id, points in a.earned:
+        if points > 0:
+            loyalty.earn(session, card, points, a.receipt_id, campaign_id, at, settings, a.till)
+
+
+def apply_accrual(session: Session, a: Accrual, settings: MarketingSettings, now: datetime) -> bool:
+    """Apply ``a`` unless its receipt already was; True when applied now."""
+    if session.get(MkAccrual, a.receipt_id) is not None:
+        return False
+    at = _utc(a.closed_at_utc)
+    problems: list[str] = []
+    sign = -1 if a.kind == "return" else 1
+    _stats(session, a, sign)
+    _card(session, a, at, settings, problems)
+    ref = {"receipt_id": a.receipt_id, "till": a.till, "store": a.store}
+    if a.kind == "sale":
+        for code in a.coupons:
+            try:
+                coupons.redeem(session, code, a.receipt_id, a.till, at)
+            except CouponRefused as exc:
+                problems.append(exc.message)
+        for number, _amount in a.certificates_sold:
+            try:
+                certificates.activate(session, number, ref, None, at)
+            except CertificateRefused as exc:
+                problems.append(exc.message)
+    session.add(
+        MkAccrual(
+            receipt_id=a.receipt_id,
+            till=a.till,
+            store=a.store,
+            kind=a.kind,
+            day=a.day,
+            card=a.card,
+            total=sign * a.total,
+            applied_at=now,
+            problems="\n".join(problems),
+        )
+    )
+    session.flush()
+    return True
+
+
+def applier(settings: MarketingSettings):  # type: ignore[no-untyped-def]
+    """The ``loyalty.accrual`` document applier."""
+
+    def apply(session: Session, doc: Document) -> None:
+        try:
+            a = codec.decode(doc.body)
+        except AccrualError as exc:
+            raise PermanentApplyError(exc.message) from exc
+        apply_accrual(session, a, settings, datetime.now(UTC).replace(tzinfo=None))
+
+    return apply
