@@ -26,6 +26,16 @@ class ServerSettings:
     import_poll: float = 2.0
     """Seconds between scans of the import folder."""
     import_max_bytes: int = 2 * 1024 * 1024 * 1024
+    """Largest import file accepted, in bytes (a bigger one is refused before parsing)."""
+    import_settle: float = 1.0
+    """An import file is read only once its size and time have not changed for this long
+    (seconds): a file still being copied into the folder is never taken for a broken one."""
+    import_lease_ttl: float = 60.0
+    """Seconds the cluster-wide import lease lasts (renewed while a file loads)."""
+    import_progress_interval: float = 5.0
+    """Seconds between progress lines (items/s, ETA) in the log while a file loads."""
+    catalog_doc_records: int = 20_000
+    """Largest number of records in one catalog document for a till (bigger ones are cut)."""
     offline_after: float = 120.0
     """A till silent for longer than this is shown offline and alerted on."""
     behind_after: float = 600.0
