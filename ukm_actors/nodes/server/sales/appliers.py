@@ -186,6 +186,7 @@ class SalesAppliers:
                 shift_num=d.shift_num,
                 started_ms=opened_ms,
             )
+            count_existing(session, shift)
             session.add(shift)
         shift.opened_at = opened_at
         shift.opened_ms = opened_ms
@@ -247,34 +248,34 @@ class SalesAppliers:
             returns.confirm(session, d)
         if d.state == "completed":
             queue_export(session, "receipt", pk, d.store, self._export_state(d.store))
-        self._release_shift_close(session, d.store, d.till, d.shift_num)
+        shift = self._shift(session, d.store, d.till, d.shift_num)
+        if shift is not None:
+            count_receipt(shift, d.kind, d.state, d.total)
+            if shift.closed_at is not None:
+                self._release_shift_close(session, shift)
         self._wake_after_commit(session)
 
-    def _release_shift_close(self, session: Session, store: str, till: int, shift: int) -> None:
+    def _release_shift_close(self, session: Session, shift: SaleShift) -> None:
         """A receipt arrived: a shift close held back for it may be complete now."""
-        row = session.execute(
-            select(SaleShift)
-            .where(SaleShift.store == store, SaleShift.till == till, SaleShift.shift_num == shift)
-            .where(SaleShift.closed_at.is_not(None))
-        ).scalar_one_or_none()
-        if row is None:
-            return
         held = session.execute(
             select(SaleExport.id).where(
                 SaleExport.kind == "shift_close",
-                SaleExport.ref_id == row.id,
+                SaleExport.ref_id == shift.id,
                 SaleExport.state == HELD,
             )
         ).scalar_one_or_none()
-        if held is None or missing_receipts(session, row):
+        if held is None or missing_receipts(session, shift):
             return
         session.execute(
             update(SaleExport)
             .where(SaleExport.id == held)
-            .values(state=self._export_state(store), last_error=None, updated_ms=now_ms())
+            .values(state=self._export_state(shift.store), last_error=None, updated_ms=now_ms())
         )
         log.info(
-            "shift %s of till %s/%s: every receipt is here; exporting its close", shift, store, till
+            "shift %s of till %s/%s: every receipt is here; exporting its close",
+            shift.shift_num,
+            shift.store,
+            shift.till,
         )
 
     def cash_move(self, session: Session, doc: Document) -> None:
@@ -349,6 +350,7 @@ class SalesAppliers:
                 shift_num=d.shift_num,
                 started_ms=closed_ms,
             )
+            count_existing(session, shift)
             session.add(shift)
         shift.closed_at = closed_at
         shift.closed_ms = closed_ms
@@ -371,6 +373,41 @@ class SalesAppliers:
                 _numbers(missing),
             )
         self._wake_after_commit(session)
+
+
+def count_receipt(shift: SaleShift, kind: str, state: str, total: int) -> None:
+    """Add one receipt to the shift's counters."""
+    shift.arrived_count = (shift.arrived_count or 0) + 1
+    if state != "completed":
+        shift.cancelled_count = (shift.cancelled_count or 0) + 1
+    elif kind == "sale":
+        shift.sales_count = (shift.sales_count or 0) + 1
+        shift.sales_total = (shift.sales_total or 0) + total
+    else:
+        shift.returns_count = (shift.returns_count or 0) + 1
+        shift.returns_total = (shift.returns_total or 0) + total
+
+
+def count_existing(session: Session, shift: SaleShift) -> None:
+    """Set a new shift row's counters from the receipts that came before it."""
+    for name in (
+        "arrived_count",
+        "sales_count",
+        "sales_total",
+        "returns_count",
+        "returns_total",
+        "cancelled_count",
+    ):
+        setattr(shift, name, 0)
+    rows = session.execute(
+        select(SaleReceipt.kind, SaleReceipt.state, SaleReceipt.total).where(
+            SaleReceipt.store == shift.store,
+            SaleReceipt.till == shift.till,
+            SaleReceipt.shift_num == shift.shift_num,
+        )
+    )
+    for kind, state, total in rows:
+        count_receipt(shift, kind, state, total)
 
 
 def _numbers(numbers: list[int], limit: int = 10) -> str:

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ukm_actors.errors import UkmError
@@ -186,15 +186,21 @@ def receipt_detail(session: Session, receipt_id: str) -> dict[str, Any] | None:
         select(SaleExport).where(SaleExport.kind == "receipt", SaleExport.ref_id == pk)
     ).scalar_one_or_none()
     returns = session.execute(
-        select(SaleReceipt.receipt_id, SaleReceipt.number, SaleReceipt.store, SaleReceipt.till)
-        .where(SaleReceipt.original_receipt_id == receipt_id)
-        .order_by(SaleReceipt.closed_ms)
+        select(
+            SaleReceipt.closed_ms,
+            SaleReceipt.receipt_id,
+            SaleReceipt.number,
+            SaleReceipt.store,
+            SaleReceipt.till,
+        ).where(SaleReceipt.original_receipt_id == receipt_id)
     ).all()
     return {
         "receipt": dataclasses.asdict(doc),
         "returned": {str(p): q for p, q in sorted(confirmed.items())},
         "reserved": {str(p): q for p, q in sorted(reserved.items())},
-        "returns": [{"id": rid, "number": n, "store": s, "till": t} for rid, n, s, t in returns],
+        "returns": [
+            {"id": rid, "number": n, "store": st, "till": t} for _, rid, n, st, t in sorted(returns)
+        ],
         "export": None
         if export is None
         else {
@@ -231,53 +237,14 @@ def list_shifts(
     shifts = list(session.scalars(stmt))
     more = len(shifts) > paging.per_page
     shifts = shifts[: paging.per_page]
-    totals = _shift_totals(session, shifts)
     exports = _shift_exports(session, [x.id for x in shifts])
     return {
-        "shifts": [
-            _shift_json(session, x, totals.get(x.id, {}), exports.get(x.id)) for x in shifts
-        ],
+        "shifts": [_shift_json(session, x, exports.get(x.id)) for x in shifts],
         "page": paging.page if paging.cursor is None else None,
         "per_page": paging.per_page,
         "has_more": more,
         "next_cursor": f"{shifts[-1].started_ms}:{shifts[-1].id}" if more and shifts else None,
     }
-
-
-def _shift_totals(session: Session, shifts: list[SaleShift]) -> dict[int, dict[str, int]]:
-    if not shifts:
-        return {}
-    r = SaleReceipt
-    keys = {(x.store, x.till, x.shift_num): x.id for x in shifts}
-    cond = or_(*[and_(r.store == st, r.till == t, r.shift_num == n) for st, t, n in keys])
-    rows = session.execute(
-        select(r.store, r.till, r.shift_num, r.kind, r.state, func.count(), func.sum(r.total))
-        .where(cond)
-        .group_by(r.store, r.till, r.shift_num, r.kind, r.state)
-    )
-    out: dict[int, dict[str, int]] = {}
-    for st, t, n, kind, state, count, total in rows:
-        acc = out.setdefault(
-            keys[(st, t, n)],
-            {
-                "arrived": 0,
-                "sales_count": 0,
-                "sales_total": 0,
-                "returns_count": 0,
-                "returns_total": 0,
-                "cancelled_count": 0,
-            },
-        )
-        acc["arrived"] += int(count)
-        if state != "completed":
-            acc["cancelled_count"] += int(count)
-        elif kind == "sale":
-            acc["sales_count"] += int(count)
-            acc["sales_total"] += int(total or 0)
-        else:
-            acc["returns_count"] += int(count)
-            acc["returns_total"] += int(total or 0)
-    return out
 
 
 def _shift_exports(session: Session, ids: list[int]) -> dict[int, SaleExport]:
@@ -289,19 +256,10 @@ def _shift_exports(session: Session, ids: list[int]) -> dict[int, SaleExport]:
     return {e.ref_id: e for e in rows}
 
 
-def _shift_json(
-    session: Session, x: SaleShift, totals: dict[str, int], export: SaleExport | None
-) -> dict[str, Any]:
+def _shift_json(session: Session, x: SaleShift, export: SaleExport | None) -> dict[str, Any]:
     expected = len(json.loads(x.receipt_numbers)) if x.receipt_numbers else None
-    arrived = totals.get("arrived", 0)
-    missing = missing_receipts(session, x) if expected is not None else []
-    money = {k: v for k, v in totals.items() if k != "arrived"} or {
-        "sales_count": 0,
-        "sales_total": 0,
-        "returns_count": 0,
-        "returns_total": 0,
-        "cancelled_count": 0,
-    }
+    arrived = x.arrived_count
+    missing = missing_receipts(session, x) if expected is not None and arrived < expected else []
     return {
         "shift_id": x.shift_id,
         "store": x.store,
@@ -319,7 +277,13 @@ def _shift_json(
             "complete": expected is not None and not missing,
             "missing": missing[:MAX_MISSING_SHOWN],
         },
-        "totals": money,
+        "totals": {
+            "sales_count": x.sales_count,
+            "sales_total": x.sales_total,
+            "returns_count": x.returns_count,
+            "returns_total": x.returns_total,
+            "cancelled_count": x.cancelled_count,
+        },
         "till_totals": json.loads(x.till_totals) if x.till_totals else None,
         "export": None
         if export is None

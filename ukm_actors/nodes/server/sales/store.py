@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +44,12 @@ class SaleReceipt(ServerBase):
         Index("ix_sales_receipt_cashier_closed", "cashier_code", "closed_ms", "id"),
         Index("ix_sales_receipt_number_closed", "number", "closed_ms", "id"),
         Index("ix_sales_receipt_total_closed", "total", "closed_ms", "id"),
+        Index(
+            "ix_sales_receipt_original",
+            "original_receipt_id",
+            sqlite_where=text("original_receipt_id IS NOT NULL"),
+            postgresql_where=text("original_receipt_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -61,7 +68,7 @@ class SaleReceipt(ServerBase):
     total: Mapped[int] = mapped_column(BigInteger)
     change: Mapped[int] = mapped_column(BigInteger, default=0)
     card: Mapped[str | None] = mapped_column(String(64))
-    original_receipt_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    original_receipt_id: Mapped[str | None] = mapped_column(String(40))
     original_store: Mapped[str | None] = mapped_column(String(40))
     original_till: Mapped[int | None] = mapped_column(Integer)
     original_shift_num: Mapped[int | None] = mapped_column(BigInteger)
@@ -169,6 +176,14 @@ class SaleShift(ServerBase):
     cash_move_numbers: Mapped[str | None] = mapped_column(Text)
     till_totals: Mapped[str | None] = mapped_column(Text)
     """JSON: the totals the till computed (its Z report)."""
+    arrived_count: Mapped[int] = mapped_column(Integer, default=0)
+    """Receipts of the shift on the server (any kind and state); the counters below are
+    kept by the receipt applier, so listing shifts never adds up receipts."""
+    sales_count: Mapped[int] = mapped_column(Integer, default=0)
+    sales_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    returns_count: Mapped[int] = mapped_column(Integer, default=0)
+    returns_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    cancelled_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SaleCashMove(ServerBase):

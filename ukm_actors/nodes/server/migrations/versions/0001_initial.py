@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:08:22.102781
+Create Date: 2026-12-01 09:14:33.144665
 """
 from collections.abc import Sequence
 
@@ -384,7 +384,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_sales_receipt_cashier_closed', ['cashier_code', 'closed_ms', 'id'], unique=False)
         batch_op.create_index('ix_sales_receipt_closed', ['closed_ms', 'id'], unique=False)
         batch_op.create_index('ix_sales_receipt_number_closed', ['number', 'closed_ms', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sales_receipt_original_receipt_id'), ['original_receipt_id'], unique=False)
+        batch_op.create_index('ix_sales_receipt_original', ['original_receipt_id'], unique=False, sqlite_where=sa.text('original_receipt_id IS NOT NULL'), postgresql_where=sa.text('original_receipt_id IS NOT NULL'))
         batch_op.create_index('ix_sales_receipt_store_closed', ['store', 'closed_ms', 'id'], unique=False)
         batch_op.create_index('ix_sales_receipt_till_closed', ['store', 'till', 'closed_ms', 'id'], unique=False)
         batch_op.create_index('ix_sales_receipt_total_closed', ['total', 'closed_ms', 'id'], unique=False)
@@ -430,6 +430,12 @@ def upgrade() -> None:
     sa.Column('receipt_numbers', sa.Text(), nullable=True),
     sa.Column('cash_move_numbers', sa.Text(), nullable=True),
     sa.Column('till_totals', sa.Text(), nullable=True),
+    sa.Column('arrived_count', sa.Integer(), nullable=False),
+    sa.Column('sales_count', sa.Integer(), nullable=False),
+    sa.Column('sales_total', sa.BigInteger(), nullable=False),
+    sa.Column('returns_count', sa.Integer(), nullable=False),
+    sa.Column('returns_total', sa.BigInteger(), nullable=False),
+    sa.Column('cancelled_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sales_shift')),
     sa.UniqueConstraint('store', 'till', 'shift_num', name=op.f('uq_sales_shift_store_till_shift_num'))
     )
@@ -571,7 +577,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_sales_receipt_total_closed')
         batch_op.drop_index('ix_sales_receipt_till_closed')
         batch_op.drop_index('ix_sales_receipt_store_closed')
-        batch_op.drop_index(batch_op.f('ix_sales_receipt_original_receipt_id'))
+        batch_op.drop_index('ix_sales_receipt_original', sqlite_where=sa.text('original_receipt_id IS NOT NULL'), postgresql_where=sa.text('original_receipt_id IS NOT NULL'))
         batch_op.drop_index('ix_sales_receipt_number_closed')
         batch_op.drop_index('ix_sales_receipt_closed')
         batch_op.drop_index('ix_sales_receipt_cashier_closed')
