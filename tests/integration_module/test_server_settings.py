@@ -186,3 +186,22 @@ def test_settings_are_checked_when_they_are_set(database, tmp_path, make_db_url)
             assert store_tills(s, "99") == []
     finally:
         server.stop()
+
+
+def test_the_admin_api_is_closed_without_an_employee_login(tmp_path, make_db_url):
+    from tests.nodes.helpers import http
+
+    server = start_node("server", tmp_path, make_db_url("server"))
+    try:
+        code, body = get_json(server.ctx.url + "/api/v1/stores/17/integration")
+        assert code == 401 and body["code"] == "auth.required"
+        r = http.request(
+            "PUT",
+            server.ctx.url + "/api/v1/stores/17/integration",
+            body=b'{"source_dir": "/srv/out"}',
+        )
+        assert r.status == 401
+        with server.ctx.db.read() as s:
+            assert integration_settings(s, "17")["source_dir"] == ""
+    finally:
+        server.stop()

@@ -10,23 +10,34 @@ Asks (CONTRACTS.md §3):
   — the store's price-checker or integration module; ``url`` is what the
   till last reported to the bridge (None before its first contact).
 
-Folders are set with ``set_integration_settings`` (the admin API, bootstrap);
-an empty folder means the module's default.
+Folders are set with ``set_integration_settings`` (bootstrap, scripts) or the
+admin API (a logged-in employee; ``admin.auth.require_employee``):
+
+- ``GET /api/v1/stores/<store>/integration`` → the ``integration.settings`` answer
+  (roles admin, manager);
+- ``PUT /api/v1/stores/<store>/integration`` {"source_dir", "sales_dir",
+  "tills": {"<number>": {"folder", "sales_folder"}}} (any key may be left out)
+  → the new answer (role admin).
+
+An empty folder means the module's default.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import bottle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.peers import list_peers, peer_info
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.store_modules import IntegrationStore, IntegrationTillFolder
 
 SETTINGS_ASK = "integration.settings"
@@ -38,6 +49,11 @@ class ModuleRequestError(UkmError):
     """A module's ask that cannot be answered as asked."""
 
     code = "modules.bad_request"
+
+
+class LoginRequired(UkmError):
+    code = "auth.required"
+    http_status = 401
 
 
 class ModuleForbidden(UkmError):
@@ -194,3 +210,64 @@ def setup(ctx: NodeContext) -> None:
     ctx.asks.register(SETTINGS_ASK, on_settings)
     ctx.asks.register(TILLS_ASK, on_tills)
 
+
+def _require_employee(ctx: NodeContext, roles: tuple[str, ...]) -> Any:
+    try:
+        auth = importlib.import_module("ukm_actors.nodes.server.admin.auth")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("ukm_actors.nodes.server.admin.auth", "ukm_actors.nodes.server.admin"):
+            raise
+        raise LoginRequired(
+            "employee login is not available on this server, so this API is closed",
+            hint="install the admin feature (ukm_actors.nodes.server.admin.auth)",
+        ) from None
+    return auth.require_employee(ctx, roles=roles)
+
+
+def _body() -> dict[str, Any]:
+    try:
+        body = json.loads(bottle.request.body.read() or b"{}")
+    except ValueError:
+        raise ModuleRequestError("the request body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ModuleRequestError("the request body must be a JSON object")
+    return body
+
+
+def _tills_of(body: Mapping[str, Any]) -> dict[int, dict[str, str]]:
+    raw = body.get("tills") or {}
+    if not isinstance(raw, Mapping):
+        raise ModuleRequestError('"tills" must be an object: {"<number>": {"folder": ...}}')
+    out: dict[int, dict[str, str]] = {}
+    for key, values in raw.items():
+        if not str(key).isdigit() or not isinstance(values, Mapping):
+            raise ModuleRequestError(f'"tills": {key!r} must be a till number with an object')
+        out[int(key)] = dict(values)
+    return out
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    db = ctx.require_db()
+
+    @app.get("/api/v1/stores/<store>/integration")  # type: ignore[misc]
+    def get_settings(store: str) -> bottle.HTTPResponse:
+        _require_employee(ctx, ("admin", "manager"))
+        with db.read() as session:
+            return json_response(integration_settings(session, store))
+
+    @app.put("/api/v1/stores/<store>/integration")  # type: ignore[misc]
+    def put_settings(store: str) -> bottle.HTTPResponse:
+        _require_employee(ctx, ("admin",))
+        body = _body()
+        unknown = set(body) - {"source_dir", "sales_dir", "tills"}
+        if unknown:
+            raise ModuleRequestError(f"unknown keys {sorted(unknown)}")
+        with db.write() as session:
+            reply = set_integration_settings(
+                session,
+                store,
+                source_dir=body.get("source_dir"),
+                sales_dir=body.get("sales_dir"),
+                tills=_tills_of(body),
+            )
+        return json_response(reply)
