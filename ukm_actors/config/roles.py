@@ -107,9 +107,42 @@ class TillSettings:
 @section("marketing")
 @dataclass
 class MarketingSettings:
-    """The marketing server."""
+    """The marketing server (docs/marketing.md). Tills read ``price_deadline`` and
+    ``payment_deadline`` from their own [marketing] section."""
 
     feed_interval: float = 300.0
+    """Seconds between the cash server's catalog feeds; /status flags a feed older than 3×."""
+    admin_token: str = ""
+    """Bearer token for the admin and reports API (empty: only server employee logins)."""
+    server_auth: bool = True
+    """Also accept a cash server employee's login token (checked by the ask ``auth.verify``)."""
+    level_thresholds: list[int] = field(default_factory=list)
+    """Accumulated purchases (kopecks, ascending) at which a card reaches level 1, 2, …"""
+    bonus_delay_days: float = 14.0
+    """Days before earned bonus points can be spent."""
+    bonus_lifetime_days: float = 365.0
+    """Days points stay spendable once they can be spent (0: they never expire)."""
+    bonus_max_share_bp: int = 5000
+    """At most this share of a receipt (basis points, 5000 = 50 %) may be paid with points."""
+    certificate_partial: bool = True
+    """A certificate may pay part of its balance and keep the rest (false: one use, the rest
+    is forfeited)."""
+    campaigns_refresh: float = 3600.0
+    """Seconds between checks that the tills' copies of campaigns are current (ended
+    campaigns leave them)."""
+    price_deadline: float = 0.3
+    """(till) Seconds a till waits for ``promo.price`` before pricing from its own copy."""
+    payment_deadline: float = 3.0
+    """(till) Seconds a till waits for a certificate or bonus answer."""
+
+    def validate(self) -> None:
+        if self.level_thresholds != sorted(self.level_thresholds):
+            raise ValueError("level_thresholds must be in ascending order")
+        if not 0 <= self.bonus_max_share_bp <= 10_000:
+            raise ValueError("bonus_max_share_bp must be 0 to 10000")
+        for name in ("price_deadline", "payment_deadline", "campaigns_refresh", "feed_interval"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be more than zero")
 
 
 @section("integration")
