@@ -28,7 +28,16 @@ ALL_RIGHTS = [
     "reprint",
     "supervisor",
 ]
-CASHIER_RIGHTS = ["sell", "open_shift", "close_shift", "x_report", "cash_in", "cash_out", "return"]
+CASHIER_RIGHTS = [
+    "sell",
+    "open_shift",
+    "close_shift",
+    "x_report",
+    "cash_in",
+    "cash_out",
+    "return",
+    "reprint",
+]
 PASSWORD_HASH = {
     pw: hash_password(pw, scheme="pbkdf2-sha256", cost=1000) for pw in ("1111", "9999", "5555")
 }
