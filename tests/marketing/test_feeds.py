@@ -1,0 +1,211 @@
+"""The cash server's feeds: applied by the marketing server, and queued by the server."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tests.marketing.helpers import api, apply_doc, feed_catalog, feed_stores
+from ukm_actors.bridge import outbox
+from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.domain.promotions.feeds import FeedGroup, FeedItem, decode_catalog, decode_stores
+from ukm_actors.nodes.marketing.core.store import MkGroup, MkItem, MkTill
+
+GROUPS = [FeedGroup("food", None, "Food"), FeedGroup("dairy", "food", "Dairy")]
+ITEMS = [
+    FeedItem("1001", "Milk", False, "dairy", 0),
+    FeedItem("2002", "Cheese", True, "dairy", 50000),
+    FeedItem("3003", "Bread", False, "food", 0),
+]
+
+
+def copies(node, till_id):
+    with node.ctx.require_db().read() as s:
+        entries = outbox.pending(s, f"marketing>{till_id}", 0)
+        return [
+            (e.superseded, json.loads(outbox.load_document(s, e.channel, e.seq).body))
+            for e in entries
+        ]
+
+
+def test_catalog_feed_replaces_the_hierarchy_and_items(marketing):
+    feed_catalog(marketing, ITEMS, GROUPS)
+    feed_catalog(marketing, ITEMS[:2], GROUPS)
+    with marketing.ctx.require_db().read() as s:
+        items = {
+            i.article: (i.weighted, i.group_id, i.min_price)
+            for i in s.execute(select(MkItem)).scalars()
+        }
+        groups = {g.id: g.parent_id for g in s.execute(select(MkGroup)).scalars()}
+    assert items == {"1001": (False, "dairy", 0), "2002": (True, "dairy", 50000)}
+    assert groups == {"food": None, "dairy": "food"}
+
+
+def test_a_malformed_feed_is_refused_and_changes_nothing(marketing):
+    feed_catalog(marketing, ITEMS, GROUPS)
+    body = b'{"kind": "meta", "groups": 0, "items": 2}\n{"kind": "item", "article": "9", "name": "x"}\n'
+    with pytest.raises(PermanentApplyError, match="incomplete"):
+        apply_doc(marketing, "server>marketing", "feed.catalog", body)
+    with marketing.ctx.require_db().read() as s:
+        assert len(list(s.execute(select(MkItem)).scalars())) == 3
+
+
+def test_store_feed_gives_every_till_its_copy_and_group_items(marketing):
+    feed_catalog(marketing, ITEMS, GROUPS)
+    status, _ = api(
+        marketing,
+        "POST",
+        "/api/v1/campaigns",
+        {
+            "id": "FOOD",
+            "name": "Food -5%",
+            "conditions": {"groups": ["food"]},
+            "action": {"type": "percent", "value": 500},
+        },
+    )
+    assert status == 201
+    feed_stores(marketing, {"17": 2, "18": 1})
+    for till in ("till-17-1", "till-17-2", "till-18-1"):
+        ((superseded, body),) = copies(marketing, till)
+        assert not superseded
+        assert [c["id"] for c in body["campaigns"]] == ["FOOD"]
+        assert body["item_groups"] == {"1001": ["food"], "2002": ["food"], "3003": ["food"]}
+        assert body["floors"] == {"2002": 50000}
+
+
+def test_a_till_left_out_of_the_store_feed_gets_no_more_copies(marketing):
+    feed_stores(marketing, {"17": 2})
+    feed_stores(marketing, {"17": 1})
+    with marketing.ctx.require_db().read() as s:
+        active = {t.node_id: t.active for t in s.execute(select(MkTill)).scalars()}
+    assert active == {"till-17-1": True, "till-17-2": False}
+    api(
+        marketing,
+        "POST",
+        "/api/v1/campaigns",
+        {"id": "X", "name": "x", "action": {"type": "percent", "value": 100}},
+    )
+    assert len(copies(marketing, "till-17-1")) == 2
+    assert len(copies(marketing, "till-17-2")) == 1
+
+
+def test_a_new_copy_supersedes_the_undelivered_one(marketing):
+    feed_stores(marketing, {"17": 1})
+    for cid in ("A", "B"):
+        api(
+            marketing,
+            "POST",
+            "/api/v1/campaigns",
+            {"id": cid, "name": cid, "action": {"type": "percent", "value": 100}},
+        )
+    got = copies(marketing, "till-17-1")
+    assert [s for s, _ in got] == [True, True, False]
+    assert [c["id"] for c in got[-1][1]["campaigns"]] == ["A", "B"]
+
+
+def test_an_unchanged_set_is_not_sent_again(marketing):
+    feed_catalog(marketing, ITEMS, GROUPS)
+    feed_stores(marketing, {"17": 1})
+    feed_stores(marketing, {"17": 1})
+    feed_catalog(marketing, ITEMS, GROUPS)
+    assert len(copies(marketing, "till-17-1")) == 1
+
+
+# -- the server side ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def server(tmp_path, make_db_url):
+    from tests.nodes.helpers import start_node
+
+    node = start_node("server", tmp_path, make_db_url("server"), marketing={"feed_interval": 3600})
+    yield node
+    node.stop()
+
+
+def _row(model, **given):
+    """A row of another feature's model: ``given`` plus a plain value for every other
+    required column (those models grow; this test only needs what the feed reads)."""
+    import sqlalchemy as sa
+
+    values = dict(given)
+    for col in model.__table__.columns:
+        if col.name in values or col.nullable or col.default is not None or col.server_default:
+            continue
+        if col.primary_key and isinstance(col.type, sa.Integer) and col.autoincrement is True:
+            continue
+        kind = col.type.python_type
+        values[col.name] = {str: "", int: 0, bool: False}.get(kind, None)
+        if kind.__name__ == "datetime":
+            from datetime import UTC, datetime
+
+            values[col.name] = datetime.now(UTC)
+    return model(**values)
+
+
+def _seed_server(server):
+    from ukm_actors.nodes.server.catalog.store import Group, Item, Store
+    from ukm_actors.nodes.server.catalog.store_local import Till
+
+    with server.ctx.require_db().write() as s:
+        s.add(_row(Store, code="17", name="Store 17", active=True))
+        s.add(_row(Group, id="food", parent_id=None, name="Food"))
+        s.add(_row(Group, id="dairy", parent_id="food", name="Dairy"))
+        for article, name, weighted, group, floor in (
+            ("1001", "Milk", False, "dairy", None),
+            ("2002", "Cheese", True, "dairy", 50000),
+        ):
+            s.add(
+                _row(
+                    Item,
+                    article=article,
+                    name=name,
+                    weighted=weighted,
+                    group_id=group,
+                    min_price=floor,
+                )
+            )
+        s.add(_row(Till, node_id="till-17-1", store="17", number=1, enabled=True))
+
+
+def _feeds(server):
+    with server.ctx.require_db().read() as s:
+        return [
+            (e.doc_type, outbox.load_document(s, e.channel, e.seq).body)
+            for e in outbox.pending(s, "server>marketing", 0)
+        ]
+
+
+def test_the_server_queues_feeds_only_for_a_registered_marketing_server(server):
+    from ukm_actors.bridge.peers import register_peer
+    from ukm_actors.nodes.server.feeds import queue_feeds
+
+    _seed_server(server)
+    db = server.ctx.require_db()
+    assert queue_feeds(db, catalog=True, stores=True) == []
+    with db.write() as s:
+        register_peer(s, "marketing", "marketing")
+    assert queue_feeds(db, catalog=True, stores=True) == ["feed.stores", "feed.catalog"]
+    assert queue_feeds(db, catalog=True, stores=True) == []
+    (t1, stores), (t2, catalog) = _feeds(server)
+    assert [(s.code, [t.node_id for t in s.tills]) for s in decode_stores(stores)] == [
+        ("17", ["till-17-1"])
+    ]
+    records = list(decode_catalog(catalog))
+    assert FeedItem("2002", "Cheese", True, "dairy", 50000) in records
+    assert FeedGroup("dairy", "food", "Dairy") in records
+
+
+def test_server_feeds_applied_on_the_marketing_server(server, marketing):
+    from ukm_actors.bridge.peers import register_peer
+    from ukm_actors.nodes.server.feeds import queue_feeds
+
+    _seed_server(server)
+    with server.ctx.require_db().write() as s:
+        register_peer(s, "marketing", "marketing")
+    queue_feeds(server.ctx.require_db(), catalog=True, stores=True)
+    for doc_type, body in _feeds(server):
+        apply_doc(marketing, "server>marketing", doc_type, body)
+    status, body = api(marketing, "GET", "/api/v1/stores")
+    assert status == 200 and body["items"] == 2
+    assert body["stores"][0]["tills"][0]["node_id"] == "till-17-1"

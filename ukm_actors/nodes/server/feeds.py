@@ -1,0 +1,233 @@
+"""Feature "feeds" of the cash server: the marketing server's catalog and store feeds.
+
+Once a marketing server is registered (bridge peer ``marketing``), the
+``marketing_feeder`` actor queues on channel ``server>marketing``:
+
+- ``feed.catalog`` (the item hierarchy and the items: code, name, weight flag,
+  group, price floor) every ``[marketing] feed_interval`` seconds — only when
+  it differs from the last one queued;
+- ``feed.stores`` (every active store and its enabled tills) whenever that
+  list changes (checked every ``min(feed_interval, 30)`` seconds).
+
+Both are full replacements (bodies in ``ukm_actors.domain.promotions.feeds``);
+"the last one queued" is read from the outbox, so a restart does not resend
+an unchanged feed. The directories are read through ``read_catalog`` and
+``read_stores`` (the server catalog feature's models).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gevent
+import pykka
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge import outbox
+from ukm_actors.bridge.documents import channel_name, sha256_hex
+from ukm_actors.bridge.models import OutboxEntry
+from ukm_actors.bridge.peers import peer_info
+from ukm_actors.db import Database
+from ukm_actors.db.leases import process_holder, try_acquire
+from ukm_actors.domain.promotions.feeds import (
+    CATALOG,
+    STORES,
+    FeedGroup,
+    FeedItem,
+    FeedStore,
+    FeedTill,
+    encode_catalog,
+    encode_stores,
+)
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.runtime import Cooperator
+from ukm_actors.supervision import Backoff, ChildSpec, SupervisedActor
+
+log = logging.getLogger(__name__)
+
+NAME = "marketing_feeder"
+MARKETING = "marketing"
+CHANNEL = channel_name("server", MARKETING)
+STORES_CHECK = 30.0
+LEASE = "marketing_feeds"
+
+
+# -- reading the server's directories ---------------------------------------------------
+
+
+def read_catalog(session: Session) -> tuple[list[FeedGroup], Iterator[FeedItem]]:
+    """The item hierarchy and the items, from the server catalog's tables."""
+    from ukm_actors.nodes.server.catalog.store import Group, Item
+
+    groups = [
+        FeedGroup(g.id, g.parent_id, g.name)
+        for g in session.execute(select(Group).order_by(Group.id)).scalars()
+    ]
+
+    def items() -> Iterator[FeedItem]:
+        tick = Cooperator().tick
+        rows = session.execute(
+            select(Item.article, Item.name, Item.weighted, Item.group_id, Item.min_price)
+            .order_by(Item.article)
+            .execution_options(yield_per=5000)
+        )
+        for article, name, weighted, group_id, min_price in rows:
+            tick()
+            yield FeedItem(article, name, bool(weighted), group_id, int(min_price or 0))
+
+    return groups, items()
+
+
+def read_stores(session: Session) -> list[FeedStore]:
+    """Active stores and their enabled tills, from the server catalog's tables."""
+    from ukm_actors.nodes.server.catalog.store import Store
+    from ukm_actors.nodes.server.catalog.store_local import Till
+
+    tills: dict[str, list[FeedTill]] = {}
+    for t in session.execute(select(Till).where(Till.enabled.is_(True))).scalars():
+        tills.setdefault(t.store, []).append(FeedTill(t.node_id, t.number))
+    return [
+        FeedStore(s.code, s.name, tuple(tills.get(s.code, ())))
+        for s in session.execute(
+            select(Store).where(Store.active.is_(True)).order_by(Store.code)
+        ).scalars()
+    ]
+
+
+def _last_sha(session: Session, doc_type: str) -> str | None:
+    return session.execute(
+        select(OutboxEntry.sha256)
+        .where(OutboxEntry.channel == CHANNEL, OutboxEntry.doc_type == doc_type)
+        .order_by(OutboxEntry.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def marketing_registered(session: Session) -> bool:
+    info = peer_info(session, MARKETING)
+    return info is not None and info.enabled
+
+
+def queue_feeds(
+    db: Database, *, catalog: bool, stores: bool, holder: str = "", lease_ttl: float = 120.0
+) -> list[str]:
+    """Queue the feeds that changed (when marketing is registered); the types queued.
+
+    In a cluster only the process holding the ``marketing_feeds`` lease does it.
+    """
+    holder = holder or process_holder()
+    with db.write() as session:
+        if not try_acquire(session, LEASE, holder, lease_ttl):
+            return []
+    bodies: dict[str, bytes] = {}
+    with db.read() as session:
+        if not marketing_registered(session):
+            return []
+        if stores:
+            bodies[STORES] = encode_stores(read_stores(session))
+        if catalog:
+            groups, items = read_catalog(session)
+            bodies[CATALOG] = encode_catalog(groups, items)
+    queued: list[str] = []
+    with db.write() as session:
+        for doc_type, body in bodies.items():
+            if _last_sha(session, doc_type) != sha256_hex(body):
+                outbox.put(session, CHANNEL, doc_type, body)
+                queued.append(doc_type)
+    return queued
+
+
+class _Tick:
+    pass
+
+
+class MarketingFeeder(SupervisedActor):
+    """Queues the marketing feeds on their schedule (see the module doc)."""
+
+    def __init__(
+        self, db: Database, interval: float, notify: Callable[[str], None], holder: str = ""
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.holder = holder or process_holder()
+        self.interval = interval
+        self.stores_every = min(interval, STORES_CHECK)
+        self.notify = notify
+        self._next_catalog = 0.0
+        self._timer: gevent.Greenlet[Any, Any] | None = None
+        self.last: dict[str, Any] = {}
+
+    def on_start(self) -> None:
+        self._schedule(0.0)
+
+    def on_stop(self) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, _Tick):
+            try:
+                self.run()
+            finally:
+                self._schedule(self.stores_every)
+        return None
+
+    def _schedule(self, delay: float) -> None:
+        def tell() -> None:
+            try:
+                self.actor_ref.tell(_Tick())
+            except pykka.ActorDeadError:
+                pass
+
+        self._timer = gevent.spawn_later(delay, tell)
+
+    def run(self, *, force_catalog: bool = False) -> list[str]:
+        """One round: the store list always, the catalog when due; the types queued."""
+        now = time.monotonic()
+        catalog = force_catalog or now >= self._next_catalog
+        queued = queue_feeds(
+            self.db,
+            catalog=catalog,
+            stores=True,
+            holder=self.holder,
+            lease_ttl=max(3 * self.stores_every, 60.0),
+        )
+        if catalog:
+            self._next_catalog = now + self.interval
+        if queued:
+            log.info("queued %s for the marketing server", ", ".join(queued))
+            self.notify(CHANNEL)
+        self.last = {"queued": queued, "at": time.time()}
+        return queued
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.last)
+
+
+def setup(ctx: NodeContext) -> None:
+    def status() -> Any:
+        ref = ctx.names.find(NAME)
+        if ref is None:
+            return {"state": "not running"}
+        return ref.proxy().status().get(timeout=5)
+
+    ctx.status_providers["marketing_feeds"] = status
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    db = ctx.require_db()
+
+    def notify(channel: str) -> None:
+        bridge = ctx.services.get("bridge")
+        if bridge is not None:
+            bridge.notify(channel)
+
+    def start() -> Any:
+        holder = process_holder(ctx.config.server.cluster_node)
+        return MarketingFeeder.start(db, ctx.config.marketing.feed_interval, notify, holder)
+
+    return [ChildSpec(NAME, start, backoff=Backoff(initial=2.0, maximum=60.0))]
