@@ -43,7 +43,10 @@ def test_catalog_feed_replaces_the_hierarchy_and_items(marketing):
 
 def test_a_malformed_feed_is_refused_and_changes_nothing(marketing):
     feed_catalog(marketing, ITEMS, GROUPS)
-    body = b'{"kind": "meta", "groups": 0, "items": 2}\n{"kind": "item", "article": "9", "name": "x"}\n'
+    body = (
+        b'{"kind": "meta", "groups": 0, "items": 2}\n'
+        b'{"kind": "item", "article": "9", "name": "x"}\n'
+    )
     with pytest.raises(PermanentApplyError, match="incomplete"):
         apply_doc(marketing, "server>marketing", "feed.catalog", body)
     with marketing.ctx.require_db().read() as s:
