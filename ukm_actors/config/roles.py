@@ -213,6 +213,8 @@ class PriceCheckerSettings:
     """Seconds a till that failed to answer is skipped before it is tried again."""
     tills_refresh: float = 30.0
     """Seconds between asks to the cash server for the store's tills."""
+    till_concurrency: int = 8
+    """Most price asks in flight to one till (the bridge keeps 8 connections per peer)."""
 
     def validate(self) -> None:
         import codecs
@@ -225,6 +227,8 @@ class PriceCheckerSettings:
             raise ValueError(f"unknown encoding {self.encoding!r}") from None
         if self.max_line < 8 or self.max_connections < 1 or self.display_width < 0:
             raise ValueError("max_line >= 8, max_connections >= 1, display_width >= 0")
+        if self.till_concurrency < 1:
+            raise ValueError("till_concurrency must be at least 1")
         for name in ("till_deadline", "idle_timeout", "dead_for", "tills_refresh"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than zero")
