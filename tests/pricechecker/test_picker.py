@@ -105,3 +105,22 @@ def test_a_till_that_failed_lately_is_still_asked_when_no_other_answers(local_ti
     local_tills[1].stop()  # ...and till 2 is gone
     assert p.lookup("2000000000015").kind == "found"
     assert local_tills[0].asked == 2
+
+
+def test_a_till_with_every_slot_taken_is_busy_not_dead():
+    """At most ``concurrency`` asks wait on one till; the next one does not queue forever."""
+    import gevent
+    import gevent.event
+
+    gate = gevent.event.Event()
+
+    def stuck_ask(till, name, message, timeout):
+        gate.wait()  # a till that ignores the deadline: the picker's own guard ends it
+        return {"found": False}
+
+    p = TillPicker(stuck_ask, deadline=0.2, dead_for=5.0, concurrency=1)
+    p.set_tills([TillRef("till-17-1", 1, "http://x")])
+    first = gevent.spawn(p.lookup, "1")
+    gevent.sleep(0)
+    assert p.lookup("2") == Answer.unavailable("price check busy: try again")
+    assert first.get(timeout=2) == Answer.unavailable()

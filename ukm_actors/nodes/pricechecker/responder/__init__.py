@@ -68,7 +68,12 @@ def setup(ctx: NodeContext) -> None:
         get_protocol(s.protocol)
     except UnknownProtocol as exc:
         raise ConfigError(ctx.config.where, "[pricechecker] protocol", str(exc)) from exc
-    picker = TillPicker(till_ask(ctx), deadline=s.till_deadline, dead_for=s.dead_for)
+    picker = TillPicker(
+        till_ask(ctx),
+        deadline=s.till_deadline,
+        dead_for=s.dead_for,
+        concurrency=s.till_concurrency,
+    )
     ctx.services[PICKER] = picker
 
     def status() -> dict[str, Any]:

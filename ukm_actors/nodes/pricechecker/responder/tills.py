@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import gevent
+from gevent.lock import BoundedSemaphore
 
-from ukm_actors.codecs.pricechecker import Answer
+from ukm_actors.codecs.pricechecker import UNAVAILABLE, Answer
 from ukm_actors.errors import UkmError
 
 log = logging.getLogger(__name__)
 
 LOOKUP_ASK = "prices.lookup"
+BUSY = "price check busy: try again"
 
 Ask = Callable[["TillRef", str, dict[str, Any], float], Any]
 """``ask(till, name, message, timeout)`` → the till's reply; raises on any failure."""
@@ -69,7 +71,12 @@ class TillPicker:
     asked only when every other till has failed too (so a till that came
     back is found at once, and a hung one costs its deadline only when no
     other till answers). When no till answers, the answer is "price check
-    unavailable: no till is running". Safe to use from many greenlets at once.
+    unavailable: no till is running". At most ``concurrency`` asks are in
+    flight to one till (the bridge keeps that many connections to a peer
+    open; more would each open a new one); a lookup that cannot get a slot
+    within the deadline moves on to the next till, and when every till was
+    busy the answer is "price check busy: try again". Safe to use from many
+    greenlets at once.
     """
 
     def __init__(
@@ -78,8 +85,11 @@ class TillPicker:
         deadline: float,
         dead_for: float,
         clock: Callable[[], float] = time.monotonic,
+        concurrency: int = 8,
     ) -> None:
         self.ask = ask
+        self.concurrency = concurrency
+        self._slots: dict[str, BoundedSemaphore] = {}
         self.deadline = deadline
         self.dead_for = dead_for
         self.clock = clock
@@ -114,21 +124,27 @@ class TillPicker:
 
     def lookup(self, barcode: str) -> Answer:
         """What to show for ``barcode``."""
+        busy = False
         for till in self.order():
+            slots = self._slots.setdefault(till.node_id, BoundedSemaphore(self.concurrency))
+            if not slots.acquire(timeout=self.deadline):
+                busy = True
+                continue
             try:
-                with gevent.Timeout(
-                    self.deadline + 0.25, TillFailed(f"no answer in {self.deadline:g} s")
-                ):
+                late = TillFailed(f"no answer within {self.deadline:g} s")
+                with gevent.Timeout(self.deadline + 0.25, late):
                     reply = self.ask(till, LOOKUP_ASK, {"barcode": barcode}, self.deadline)
                 answer = answer_from(barcode, reply)
             except (UkmError, OSError) as exc:
                 self._failed(till, exc)
                 continue
+            finally:
+                slots.release()
             self._dead_until.pop(till.node_id, None)
             self.answered[till.node_id] = self.answered.get(till.node_id, 0) + 1
             return answer
         self.unavailable += 1
-        return Answer.unavailable()
+        return Answer.unavailable(BUSY if busy else UNAVAILABLE)
 
     def _failed(self, till: TillRef, exc: BaseException) -> None:
         self._dead_until[till.node_id] = self.clock() + self.dead_for
