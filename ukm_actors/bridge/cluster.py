@@ -47,7 +47,9 @@ class PgListener(Worker):
             conn.autocommit = True
             conn.execute(f"LISTEN {PG_CHANNEL}")
             while not self.stopping:
-                for note in conn.notifies(timeout=1.0):
+                with self.waiting():
+                    notes = list(conn.notifies(timeout=1.0, stop_after=1))
+                for note in notes:
                     self.service.wake_local(str(note.payload))
         finally:
             raw.invalidate()

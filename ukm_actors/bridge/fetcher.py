@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from urllib3.exceptions import HTTPError
 
-from ukm_actors.bridge import inbox
+from ukm_actors.bridge import inbox, outbox
 from ukm_actors.bridge.documents import (
     MAX_HEADER,
     Document,
@@ -99,7 +99,8 @@ class PullFetcher(Worker):
                 "what it acknowledged (restored or reinstalled?); reset the channel on "
                 f"{self.sender} (re-register this node) or restore this node's database",
             )
-        self.live.ok()
+        if self.live.ok():
+            self._persist_error(None)
         since_ack = 0
         for entry in listing.get("docs", []):
             seq = int(entry["seq"])
@@ -245,7 +246,9 @@ class PullFetcher(Worker):
         got = 0
         with part.open(mode) as f:
             try:
-                for chunk in r.stream(READ_CHUNK):
+                # read1: every byte that arrived is kept, even when the connection
+                # breaks in the middle of a chunk (read() would drop that chunk).
+                while chunk := r.read1(READ_CHUNK):
                     f.write(chunk)
                     got += len(chunk)
                     tick()
@@ -268,9 +271,13 @@ class PullFetcher(Worker):
                 continue
 
     def _error(self, message: str) -> None:
-        if self.live.last_error != message:
+        if self.live.error(message):
             log.warning("%s: %s", self.channel, message)
-        self.live.error(message)
+            self._persist_error(message)
+
+    def _persist_error(self, message: str | None) -> None:
+        with self.service.require_db().write() as session:
+            outbox.set_channel_error(session, self.channel, message, "in")
 
     def stats(self) -> dict[str, Any]:
         return {"channel": self.channel, "url": self.url, **self.live.to_json()}

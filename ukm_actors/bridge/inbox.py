@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge import deadletters
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.models import Channel
-from ukm_actors.bridge.outbox import _channel_for_update
+from ukm_actors.bridge.outbox import CHANNELS, _channel_for_update, lock_channel
 from ukm_actors.errors import UkmError
 
 Applier = Callable[[Session, Document], None]
@@ -101,26 +101,77 @@ def apply(session: Session, doc: Document, appliers: Appliers, *, park: bool = F
     document in the dead letters and advances the channel past it. Without
     it, the error propagates and the caller's transaction must roll back.
     """
-    ch = _channel_for_update(session, doc.channel, "in")
-    ch.last_contact = datetime.now(UTC)
-    if doc.seq <= ch.last_seq:
+    last, _ = lock_channel(session, doc.channel, "in")
+    conn = session.connection()
+    if doc.seq <= last:
+        conn.execute(_TOUCH, {"c": doc.channel, "now": datetime.now(UTC)})
         return Applied(doc.channel, doc.seq, duplicate=True)
-    if doc.seq != ch.last_seq + 1:
-        raise SeqGap(doc.channel, doc.seq, ch.last_seq + 1)
+    if doc.seq != last + 1:
+        raise SeqGap(doc.channel, doc.seq, last + 1)
+    result = _apply_one(session, doc, appliers, park)
+    conn.execute(_ADVANCE, {"c": doc.channel, "s": doc.seq, "now": datetime.now(UTC)})
+    return result
+
+
+def apply_many(
+    session: Session, docs: list[Document], appliers: Appliers, *, park: bool = True
+) -> tuple[list[Applied], SeqGap | None]:
+    """Apply the next documents of one channel (in seq order) in the caller's
+    transaction: the same as ``apply`` for each, with the channel row read
+    and written once. Stops at a gap and returns it (what came before it is
+    applied) instead of raising."""
+    if not docs:
+        return [], None
+    channel = docs[0].channel
+    last, _ = lock_channel(session, channel, "in")
+    out: list[Applied] = []
+    gap: SeqGap | None = None
+    for doc in docs:
+        if doc.channel != channel:
+            raise ValueError("apply_many takes documents of one channel")
+        if doc.seq <= last:
+            out.append(Applied(channel, doc.seq, duplicate=True))
+            continue
+        if doc.seq != last + 1:
+            gap = SeqGap(channel, doc.seq, last + 1)
+            break
+        out.append(_apply_one(session, doc, appliers, park))
+        last = doc.seq
+    session.connection().execute(_ADVANCE, {"c": channel, "s": last, "now": datetime.now(UTC)})
+    return out, gap
+
+
+def _apply_one(session: Session, doc: Document, appliers: Appliers, park: bool) -> Applied:
     fn = appliers.get(doc.type)
-    parked = False
-    if park:
-        try:
-            with session.begin_nested():
-                fn(session, doc)
-        except PermanentApplyError as exc:
-            deadletters.park(session, doc, str(exc))
-            ch.last_error = f"document {doc.seq} ({doc.type}) parked: {exc}"[:2000]
-            parked = True
-    else:
+    if not park:
         fn(session, doc)
-    ch.last_seq = doc.seq
-    return Applied(doc.channel, doc.seq, duplicate=False, parked=parked)
+        return Applied(doc.channel, doc.seq, duplicate=False)
+    try:
+        with session.begin_nested():
+            fn(session, doc)
+    except PermanentApplyError as exc:
+        deadletters.park(session, doc, str(exc))
+        session.connection().execute(
+            _SET_ERROR,
+            {"c": doc.channel, "e": f"document {doc.seq} ({doc.type}) parked: {exc}"[:2000]},
+        )
+        return Applied(doc.channel, doc.seq, duplicate=False, parked=True)
+    return Applied(doc.channel, doc.seq, duplicate=False)
+
+
+_TOUCH = (
+    update(CHANNELS)
+    .where(CHANNELS.c.channel == bindparam("c"))
+    .values(last_contact=bindparam("now"))
+)
+_ADVANCE = (
+    update(CHANNELS)
+    .where(CHANNELS.c.channel == bindparam("c"))
+    .values(last_seq=bindparam("s"), last_contact=bindparam("now"))
+)
+_SET_ERROR = (
+    update(CHANNELS).where(CHANNELS.c.channel == bindparam("c")).values(last_error=bindparam("e"))
+)
 
 
 def skip(session: Session, channel: str, seq: int) -> None:

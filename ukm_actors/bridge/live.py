@@ -65,19 +65,26 @@ class LiveChannel:
         self.last_contact = now_utc()
         self.dirty = True
 
-    def ok(self) -> None:
+    def ok(self) -> bool:
+        """Record a good exchange; True when this ends an error."""
         self.contact()
         self.state = "ok"
-        if self.last_error is not None:
-            self.last_error = None
-            self.error_since = None
+        if self.last_error is None:
+            return False
+        self.last_error = None
+        self.error_since = None
+        return True
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> bool:
+        """Record an error; True when it is a new one (not the same again)."""
         self.state = "error"
         if self.last_error is None:
             self.error_since = now_utc()
-        self.last_error = message[:1000]
+        message = message[:1000]
+        new = message != self.last_error
+        self.last_error = message
         self.dirty = True
+        return new
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -2,17 +2,21 @@
 
 ``put`` is called inside the same database transaction as the change that
 causes the document (a receipt closed, a price changed), so either both are
-stored or neither is. Sequence numbers are gap-free per channel: the
-channel row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite writers
-are serialised) while the next number is taken.
+stored or neither is. Sequence numbers are gap-free per channel: the next
+number is taken with ``UPDATE … SET last_seq = last_seq + 1 RETURNING``,
+which locks the channel's row until the commit (SQLite writers are
+serialised anyway). The hot paths use Core statements: they run in every
+sale's transaction.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,41 +29,108 @@ from ukm_actors.bridge.documents import (
 )
 from ukm_actors.bridge.models import Blob, Channel, OutboxEntry
 
+CHANNELS = cast(Table, Channel.__table__)
+OUTBOX = cast(Table, OutboxEntry.__table__)
+BLOBS = cast(Table, Blob.__table__)
+
 
 def _channel_for_update(session: Session, channel: str, direction: str) -> Channel:
+    """The channel's row as an ORM object, created if missing, locked on PostgreSQL."""
     row = session.execute(
         select(Channel).where(Channel.channel == channel).with_for_update()
     ).scalar_one_or_none()
     if row is not None:
         return row
-    try:
-        with session.begin_nested():
-            session.add(Channel(channel=channel, direction=direction, last_seq=0, last_acked=0))
-    except IntegrityError:
-        pass
+    create_channel(session, channel, direction)
     return session.execute(
         select(Channel).where(Channel.channel == channel).with_for_update()
     ).scalar_one()
 
 
-def _blob_exists(session: Session, digest: str) -> bool:
-    # FOR KEY SHARE (PostgreSQL): the blob cannot be pruned by another process
-    # between this check and the commit of the outbox row that refers to it.
-    found = session.execute(
-        select(Blob.sha256).where(Blob.sha256 == digest).with_for_update(key_share=True)
-    ).first()
-    return found is not None
+def _c(session: Session) -> Any:
+    # Bridge statements go straight to the transaction's connection: a Core
+    # statement through the Session costs twice as much, and these run in
+    # every sale's transaction and for every document received.
+    return session.connection()
+
+
+_INSERT_CHANNEL = insert(CHANNELS).values(
+    channel=bindparam("c"),
+    direction=bindparam("d"),
+    last_seq=0,
+    last_acked=0,
+    last_sent=0,
+)
+_LOCK_CHANNEL = (
+    select(CHANNELS.c.last_seq, CHANNELS.c.last_acked)
+    .where(CHANNELS.c.channel == bindparam("c"))
+    .with_for_update()
+)
+_NEXT_SEQ = (
+    update(CHANNELS)
+    .where(CHANNELS.c.channel == bindparam("c"))
+    .values(last_seq=CHANNELS.c.last_seq + 1)
+    .returning(CHANNELS.c.last_seq)
+)
+_BLOB_KEY_SHARE = (
+    select(BLOBS.c.sha256, BLOBS.c.length)
+    .where(BLOBS.c.sha256 == bindparam("h"))
+    .with_for_update(key_share=True)
+)
+_BLOB_VALUES: dict[str, Any] = {"sha256": bindparam("h"), "length": bindparam("n"), "body": bindparam("b")}
+_PG_INSERT_BLOB = pg_insert(BLOBS).values(**_BLOB_VALUES).on_conflict_do_nothing()
+_SQLITE_INSERT_BLOB = sqlite_insert(BLOBS).values(**_BLOB_VALUES).on_conflict_do_nothing()
+_INSERT_OUTBOX = insert(OUTBOX).values(
+    channel=bindparam("c"),
+    seq=bindparam("s"),
+    doc_type=bindparam("t"),
+    version=bindparam("v"),
+    created=bindparam("at"),
+    length=bindparam("n"),
+    sha256=bindparam("h"),
+    acked=False,
+    superseded=False,
+)
+
+
+def create_channel(session: Session, channel: str, direction: str) -> None:
+    """Create the channel's row unless it exists (another process may race us)."""
+    try:
+        with session.begin_nested():
+            _c(session).execute(_INSERT_CHANNEL, {"c": channel, "d": direction})
+    except IntegrityError:
+        pass
+
+
+def lock_channel(session: Session, channel: str, direction: str) -> tuple[int, int]:
+    """``(last_seq, last_acked)`` of the channel, its row locked until the commit."""
+    row = _c(session).execute(_LOCK_CHANNEL, {"c": channel}).first()
+    if row is None:
+        create_channel(session, channel, direction)
+        row = _c(session).execute(_LOCK_CHANNEL, {"c": channel}).one()
+    return int(row[0]), int(row[1])
+
+
+def _next_seq(session: Session, channel: str) -> int:
+    seq = _c(session).execute(_NEXT_SEQ, {"c": channel}).scalar()
+    if seq is None:
+        create_channel(session, channel, "out")
+        seq = _c(session).execute(_NEXT_SEQ, {"c": channel}).scalar_one()
+    return int(seq)
 
 
 def store_blob(session: Session, body: bytes) -> str:
     """Store ``body`` once by its SHA-256; returns the hash."""
     digest = sha256_hex(body)
-    if not _blob_exists(session, digest):
-        try:
-            with session.begin_nested():
-                session.add(Blob(sha256=digest, length=len(body), body=body))
-        except IntegrityError:
-            pass
+    conn = _c(session)
+    params = {"h": digest, "n": len(body), "b": body}
+    if conn.dialect.name == "postgresql":
+        # FOR KEY SHARE: an existing body cannot be pruned by another process
+        # between this check and the commit of the outbox row that refers to it.
+        if conn.execute(_BLOB_KEY_SHARE, {"h": digest}).first() is None:
+            conn.execute(_PG_INSERT_BLOB, params)
+    else:
+        conn.execute(_SQLITE_INSERT_BLOB, params)
     return digest
 
 
@@ -72,33 +143,28 @@ def put(session: Session, channel: str, doc_type: str, body: bytes, version: int
 def put_stored(session: Session, channel: str, doc_type: str, digest: str, version: int = 1) -> int:
     """Queue a document whose body is already stored (``store_blob``'s hash): one
     50 MB store catalog is hashed and stored once, then queued for each till."""
-    length = session.execute(
-        select(Blob.length).where(Blob.sha256 == digest).with_for_update(key_share=True)
-    ).scalar()
-    if length is None:
+    row = _c(session).execute(_BLOB_KEY_SHARE, {"h": digest}).first()
+    if row is None:
         raise DocumentError(f"no stored body with sha256 {digest[:12]}…", hint="store_blob first")
-    return _enqueue(session, channel, doc_type, digest, int(length), version)
+    return _enqueue(session, channel, doc_type, digest, int(row[1]), version)
 
 
 def _enqueue(
     session: Session, channel: str, doc_type: str, digest: str, length: int, version: int
 ) -> int:
-    ch = _channel_for_update(session, channel, "out")
-    seq = ch.last_seq + 1
-    ch.last_seq = seq
-    session.add(
-        OutboxEntry(
-            channel=channel,
-            seq=seq,
-            doc_type=doc_type,
-            version=version,
-            created=utc_now_iso(),
-            length=length,
-            sha256=digest,
-            acked=False,
-        )
+    seq = _next_seq(session, channel)
+    _c(session).execute(
+        _INSERT_OUTBOX,
+        {
+            "c": channel,
+            "s": seq,
+            "t": doc_type,
+            "v": version,
+            "at": utc_now_iso(),
+            "n": length,
+            "h": digest,
+        },
     )
-    session.flush()
     return seq
 
 
@@ -166,22 +232,18 @@ def ack(session: Session, channel: str, upto: int) -> int:
     Acknowledgements are cumulative and never go backwards; returns the
     channel's acknowledged seq after this call.
     """
-    ch = _channel_for_update(session, channel, "out")
-    upto = min(upto, ch.last_seq)
-    if upto > ch.last_acked:
-        ch.last_acked = upto
+    last_seq, last_acked = lock_channel(session, channel, "out")
+    upto = min(upto, last_seq)
+    values: dict[str, Any] = {"last_contact": datetime.now(UTC)}
+    if upto > last_acked:
+        values["last_acked"] = last_acked = upto
         session.execute(
-            update(OutboxEntry)
-            .where(
-                OutboxEntry.channel == channel,
-                OutboxEntry.seq <= upto,
-                OutboxEntry.acked.is_(False),
-            )
+            update(OUTBOX)
+            .where(OUTBOX.c.channel == channel, OUTBOX.c.seq <= upto, OUTBOX.c.acked.is_(False))
             .values(acked=True)
-            .execution_options(synchronize_session=False)
         )
-    ch.last_contact = datetime.now(UTC)
-    return ch.last_acked
+    session.execute(update(CHANNELS).where(CHANNELS.c.channel == channel).values(**values))
+    return last_acked
 
 
 def batch(
@@ -293,3 +355,11 @@ def prune_blobs(session: Session) -> int:
     used = select(OutboxEntry.sha256).where(OutboxEntry.sha256 == Blob.sha256).exists()
     result = session.execute(delete(Blob).where(~used).execution_options(synchronize_session=False))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def set_channel_error(
+    session: Session, channel: str, error: str | None, direction: str = "out"
+) -> None:
+    """Record the channel's current error (None: it works again) for monitoring."""
+    ch = _channel_for_update(session, channel, direction)
+    ch.last_error = error[:2000] if error else None

@@ -162,9 +162,10 @@ class PushSender(Worker):
         Cooperator().tick()
 
     def _error(self, message: str) -> None:
-        if self.live.last_error != message:
+        if self.live.error(message):
             log.warning("%s: %s", self.channel, message)
-        self.live.error(message)
+            with self.service.require_db().write() as session:
+                outbox.set_channel_error(session, self.channel, message)
 
     def stats(self) -> dict[str, Any]:
         return {

@@ -65,7 +65,7 @@ def parse_range(value: str | None, total: int) -> tuple[int, int] | None:
         return max(0, total - suffix), total - 1
     first = int(first_s)
     last = int(last_s) if last_s else total - 1
-    if last < first:
+    if last_s and last < first:
         return None
     if first >= total:
         raise Unsatisfiable

@@ -22,7 +22,17 @@ from typing import Any
 
 import bottle
 import gevent
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
@@ -43,6 +53,15 @@ ROWS = Table(
 )
 
 
+_INSERT_ROW = insert(ROWS).values(
+    channel=bindparam("c"),
+    seq=bindparam("s"),
+    doc_type=bindparam("t"),
+    size=bindparam("n"),
+    lines=bindparam("lines"),
+)
+
+
 def row_applier(session: Session, doc: Document) -> None:
     """Apply a test document: one row per document."""
     if doc.type == "test.slow":
@@ -52,10 +71,9 @@ def row_applier(session: Session, doc: Document) -> None:
         lines = sum(1 for _ in doc.lines())
     elif doc.body.startswith(b"bad"):
         raise PermanentApplyError(f"test document {doc.seq} is bad by design")
-    session.execute(
-        insert(ROWS).values(
-            channel=doc.channel, seq=doc.seq, doc_type=doc.type, size=doc.size, lines=lines
-        )
+    session.connection().execute(
+        _INSERT_ROW,
+        {"c": doc.channel, "s": doc.seq, "t": doc.type, "n": doc.size, "lines": lines},
     )
 
 
