@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:14:33.144665
+Create Date: 2026-12-01 09:19:13.441773
 """
 from collections.abc import Sequence
 
@@ -158,6 +158,7 @@ def upgrade() -> None:
     op.create_table('catalog_item',
     sa.Column('article', sa.String(length=40), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('name_lc', sa.Text(), nullable=False),
     sa.Column('measure', sa.String(length=40), nullable=False),
     sa.Column('measprec', sa.Integer(), nullable=False),
     sa.Column('weighted', sa.Boolean(), nullable=False),
@@ -310,6 +311,17 @@ def upgrade() -> None:
     sa.Column('sales_folder', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('store', 'number', name=op.f('pk_module_integration_till'))
     )
+    op.create_table('monitoring_till_report',
+    sa.Column('node_id', sa.String(length=80), nullable=False),
+    sa.Column('reported_ms', sa.BigInteger(), nullable=False),
+    sa.Column('version', sa.String(length=40), nullable=True),
+    sa.Column('outbox_pending', sa.Integer(), nullable=True),
+    sa.Column('outbox_oldest_ms', sa.BigInteger(), nullable=True),
+    sa.Column('outbox_last_seq', sa.BigInteger(), nullable=True),
+    sa.Column('devices', sa.Text(), nullable=True),
+    sa.Column('extra', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('node_id', name=op.f('pk_monitoring_till_report'))
+    )
     op.create_table('sales_cash_move',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('doc_id', sa.String(length=40), nullable=False),
@@ -448,13 +460,13 @@ def upgrade() -> None:
     sa.Column('token_sha256', sa.String(length=64), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_ms', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['employee_id'], ['admin_employee.id'], name=op.f('fk_admin_session_employee_id_admin_employee'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('token_sha256', name=op.f('pk_admin_session'))
     )
     with op.batch_alter_table('admin_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_admin_session_employee_id'), ['employee_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_admin_session_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_admin_session_expires_ms'), ['expires_ms'], unique=False)
 
     op.create_table('catalog_addprice',
     sa.Column('store', sa.String(length=100), nullable=False),
@@ -558,7 +570,7 @@ def downgrade() -> None:
 
     op.drop_table('catalog_addprice')
     with op.batch_alter_table('admin_session', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_admin_session_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_admin_session_expires_ms'))
         batch_op.drop_index(batch_op.f('ix_admin_session_employee_id'))
 
     op.drop_table('admin_session')
@@ -591,6 +603,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_sales_cash_move_at')
 
     op.drop_table('sales_cash_move')
+    op.drop_table('monitoring_till_report')
     op.drop_table('module_integration_till')
     op.drop_table('module_integration')
     with op.batch_alter_table('catalog_tombstone', schema=None) as batch_op:

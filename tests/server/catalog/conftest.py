@@ -1,0 +1,104 @@
+"""Fixtures for catalog tests: a migrated server database, files, dumps of every directory."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ukm_actors.codecs.ukm_import import parse_import_name, plan_imports
+from ukm_actors.db import Database
+from ukm_actors.nodes.server.bootstrap import ensure_store, open_server_db
+from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult, load_file
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "import"
+
+DIRECTORY_TABLES = (
+    "catalog_store",
+    "catalog_region",
+    "catalog_store_type",
+    "catalog_tax",
+    "catalog_tax_group",
+    "catalog_group",
+    "catalog_item",
+    "catalog_barcode",
+    "catalog_price",
+    "catalog_addprice",
+    "catalog_cashier_role",
+    "catalog_cashier",
+    "catalog_seller",
+    "catalog_restriction",
+    "catalog_till",
+    "catalog_tombstone",
+    "bridge_outbox",
+    "bridge_blob",
+    "bridge_channel",
+    "bridge_peer",
+)
+
+
+def dump(db: Database) -> dict[str, list[tuple]]:
+    """Every row of every directory table (and the tills' outbox), sorted: compare before/after."""
+    out = {}
+    with db.read() as session:
+        for table in DIRECTORY_TABLES:
+            rows = session.execute(text(f"SELECT * FROM {table}")).all()
+            out[table] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+def load(db: Database, path: Path, **kw) -> LoadResult:
+    return load_file(db, path, LoadOptions(kind=kw.pop("kind", "cli"), **kw))
+
+
+def write_xml(folder: Path, name: str, body: str) -> Path:
+    """Write a dedented XML text as ``folder/name``."""
+    path = folder / name
+    path.write_text(textwrap.dedent(body).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sdb(db_url, tmp_path):
+    """A migrated, seeded, empty server database with store 17."""
+    from ukm_actors.config import load_config
+
+    cfg = load_config(None, role="server", overrides={"db": {"url": db_url}, "node": {"data_dir": str(tmp_path)}})
+    db = open_server_db(cfg)
+    with db.write() as session:
+        ensure_store(session, "17", "Магазин на Садовой")
+    yield db
+    db.dispose()
+
+
+def load_examples(db: Database, folder: Path = EXAMPLES) -> list[LoadResult]:
+    plan = plan_imports(parse_import_name(p.name) for p in folder.glob("*.xml"))
+    results = [load(db, folder / n.filename) for n in plan.load]
+    assert [r.status for r in results] == ["loaded"] * len(results), [
+        (r.file, r.error) for r in results
+    ]
+    return results
+
+
+@pytest.fixture
+def examples_db(sdb):
+    """``sdb`` with every example file of docs/examples/import loaded."""
+    load_examples(sdb)
+    return sdb
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    """An empty import folder."""
+    folder = tmp_path / "import"
+    folder.mkdir()
+    return folder
+
+
+def copy_examples(dest: Path, *prefixes: str) -> None:
+    for p in EXAMPLES.glob("*.xml"):
+        if not prefixes or p.name.startswith(prefixes):
+            shutil.copy(p, dest / p.name)

@@ -1,0 +1,102 @@
+"""``ukm admin …``: cash server administration from the command line (first admin, tills)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+from ukm_actors.config import load_config
+
+NAME = "admin"
+HELP = "administer a cash server's database (employees, tills)"
+DESCRIPTION = """\
+Work on the cash server's database directly (it is migrated first), for
+what has to happen before anyone can log into the admin API.
+
+  ukm admin create-employee --config server.toml --login anna --role admin
+  ukm admin set-password    --config server.toml --login anna
+  ukm admin list-employees  --config server.toml
+  ukm admin register-till   --config server.toml --store 17 --number 3
+
+Roles: admin (everything, incl. employees and tills), manager (directories,
+cashiers, restrictions), viewer (reads only). The password is asked for
+on the terminal, or taken from the environment variable UKM_ADMIN_PASSWORD.
+register-till prints the till's node id and bridge secret (put the secret
+in the till's [bridge] secret).
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("create-employee", "create a server employee"),
+        ("set-password", "change an employee's password"),
+        ("list-employees", "list the server employees"),
+        ("register-till", "register a till and print its bridge secret"),
+    ):
+        s = sub.add_parser(name, help=text, description=text)
+        s.add_argument(
+            "--config", "-c", type=Path, required=True, help="the cash server's TOML file"
+        )
+        if name in ("create-employee", "set-password"):
+            s.add_argument("--login", required=True)
+        if name == "create-employee":
+            s.add_argument("--role", required=True, choices=("admin", "manager", "viewer"))
+            s.add_argument("--name", default="")
+        if name == "register-till":
+            s.add_argument("--store", required=True, help="the store's code")
+            s.add_argument(
+                "--number", type=int, required=True, help="the till's number in its store"
+            )
+
+
+def _password() -> str:
+    env = os.environ.get("UKM_ADMIN_PASSWORD")
+    if env:
+        return env
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("ukm admin: the passwords differ")
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    from ukm_actors.nodes.server.admin import auth
+    from ukm_actors.nodes.server.admin.audit import audit
+    from ukm_actors.nodes.server.admin.store import Employee
+    from ukm_actors.nodes.server.bootstrap import open_server_db
+    from ukm_actors.nodes.server.catalog.tills import register_till
+
+    config = load_config(args.config, role="server")
+    db = open_server_db(config)
+    who = f"cli:{getpass.getuser()}"
+    try:
+        cmd = args.admin_command
+        if cmd == "list-employees":
+            from sqlalchemy import select
+
+            with db.read() as session:
+                for e in session.execute(select(Employee).order_by(Employee.login)).scalars():
+                    state = "" if e.enabled else "  (disabled)"
+                    print(f"{e.login:<24} {e.role:<8} {e.name}{state}")
+            return 0
+        if cmd == "register-till":
+            with db.write() as session:
+                reg = register_till(session, args.store, args.number, by=who, kind="admin")
+                audit(session, who, "till.register", reg.node_id, None, {"created": reg.created})
+            print(f"node id: {reg.node_id}\nsecret:  {reg.secret}")
+            return 0
+        password = _password()
+        with db.write() as session:
+            if cmd == "create-employee":
+                e = auth.create_employee(session, args.login, password, args.role, args.name)
+                audit(session, who, "employee.create", e.login, None, {"role": e.role})
+            else:
+                auth.set_password(session, args.login, password)
+                audit(session, who, "employee.password", args.login)
+        print(f"{args.login}: done")
+        return 0
+    finally:
+        db.dispose()

@@ -1,0 +1,211 @@
+"""Server employees: accounts, logins, sessions, and the check every admin route makes.
+
+Other features protect their routes with :func:`require_employee`::
+
+    from ukm_actors.nodes.server.admin.auth import require_employee
+
+    @app.get("/api/v1/receipts")
+    def receipts():
+        who = require_employee(ctx, roles=("admin", "manager", "viewer"))
+        ...
+
+It reads ``Authorization: Bearer <token>`` (a token from ``POST
+/api/v1/login``), checks it against the sessions in the database (so any
+server of a cluster accepts it) and returns the :class:`EmployeeInfo`, or
+raises :class:`AuthError` (401: no or bad token) / :class:`Forbidden` (403:
+the employee's role is not among ``roles``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import bottle
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ukm_actors.domain.passwords import hash_employee_password, verify_password
+from ukm_actors.errors import UkmError
+from ukm_actors.nodes.server.admin.store import (
+    ADMIN,
+    EMPLOYEE_ROLES,
+    MANAGER,
+    VIEWER,
+    Employee,
+    LoginSession,
+)
+from ukm_actors.nodes.server.catalog.change import now
+from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
+
+READERS = (ADMIN, MANAGER, VIEWER)
+WRITERS = (ADMIN, MANAGER)
+ADMINS = (ADMIN,)
+
+_LOGIN = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")
+_DUMMY_HASH = (
+    "$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+)
+
+
+class AuthError(UkmError):
+    """No valid login for this request (401)."""
+
+    code = "auth.required"
+    http_status = 401
+
+
+class Forbidden(UkmError):
+    """Logged in, but the role does not allow this (403)."""
+
+    code = "auth.forbidden"
+    http_status = 403
+
+
+@dataclass(frozen=True)
+class EmployeeInfo:
+    """Who is asking: the employee behind a token."""
+
+    id: int
+    login: str
+    name: str
+    role: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "login": self.login, "name": self.name, "role": self.role}
+
+
+def _info(e: Employee) -> EmployeeInfo:
+    return EmployeeInfo(e.id, e.login, e.name, e.role)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_role(role: str) -> str:
+    if role not in EMPLOYEE_ROLES:
+        raise CatalogError(f"unknown employee role {role!r}; roles: {', '.join(EMPLOYEE_ROLES)}")
+    return role
+
+
+def create_employee(
+    session: Session, login: str, password: str, role: str, name: str = ""
+) -> Employee:
+    """A new employee (``Conflict`` if the login is taken); the password is stored hashed."""
+    if not _LOGIN.match(login):
+        raise CatalogError(f"login {login!r} must be 1-80 letters, digits or . _ @ - (no spaces)")
+    check_role(role)
+    if len(password) < 8:
+        raise CatalogError("an employee password needs at least 8 characters")
+    if session.execute(select(Employee.id).where(Employee.login == login)).first() is not None:
+        raise Conflict(f"an employee with login {login!r} exists already")
+    e = Employee(
+        login=login,
+        name=name,
+        role=role,
+        password_hash=hash_employee_password(password),
+        enabled=True,
+        created_at=now(),
+    )
+    session.add(e)
+    session.flush()
+    return e
+
+
+def find_employee(session: Session, login: str) -> Employee:
+    e = session.execute(select(Employee).where(Employee.login == login)).scalar_one_or_none()
+    if e is None:
+        raise NotFound(f"no employee with login {login!r}")
+    return e
+
+
+def set_password(session: Session, login: str, password: str) -> None:
+    """Change an employee's password; their open sessions end."""
+    if len(password) < 8:
+        raise CatalogError("an employee password needs at least 8 characters")
+    e = find_employee(session, login)
+    e.password_hash = hash_employee_password(password)
+    session.execute(delete(LoginSession).where(LoginSession.employee_id == e.id))
+
+
+def end_sessions(session: Session, employee_id: int) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.employee_id == employee_id))
+
+
+def login(
+    session: Session, login_name: str, password: str, hours: float
+) -> tuple[str, int, EmployeeInfo]:
+    """Check the password and open a session: ``(token, expires unix ms, who)``.
+
+    The same :class:`AuthError` for an unknown login, a wrong password and a
+    disabled account, and the same work done for each.
+    """
+    e = session.execute(select(Employee).where(Employee.login == login_name)).scalar_one_or_none()
+    ok = verify_password(password, e.password_hash if e is not None else _DUMMY_HASH)
+    if e is None or not ok or not e.enabled:
+        raise AuthError("wrong login or password, or the account is disabled")
+    now_ms = int(time.time() * 1000)
+    session.execute(delete(LoginSession).where(LoginSession.expires_ms < now_ms))
+    token = secrets.token_urlsafe(32)
+    expires = now_ms + int(hours * 3600 * 1000)
+    session.add(
+        LoginSession(
+            token_sha256=_token_hash(token), employee_id=e.id, created_at=now(), expires_ms=expires
+        )
+    )
+    session.flush()
+    return token, expires, _info(e)
+
+
+def logout(session: Session, token: str) -> None:
+    """End the session of ``token`` (nothing happens for an unknown one)."""
+    session.execute(delete(LoginSession).where(LoginSession.token_sha256 == _token_hash(token)))
+
+
+def employee_for_token(session: Session, token: str) -> EmployeeInfo | None:
+    """The enabled employee whose unexpired session ``token`` is, or None."""
+    row = session.execute(
+        select(Employee)
+        .join(LoginSession, LoginSession.employee_id == Employee.id)
+        .where(
+            LoginSession.token_sha256 == _token_hash(token),
+            LoginSession.expires_ms > int(time.time() * 1000),
+            Employee.enabled.is_(True),
+        )
+    ).scalar_one_or_none()
+    return _info(row) if row is not None else None
+
+
+def request_token() -> str | None:
+    """The bearer token of the current bottle request, if any."""
+    header = str(bottle.request.headers.get("Authorization", ""))
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def require_employee(ctx: Any, roles: tuple[str, ...] = READERS) -> EmployeeInfo:
+    """The employee of the current request if their role is in ``roles``; else 401/403."""
+    token = request_token()
+    if token is None:
+        raise AuthError(
+            "this API needs an employee login",
+            hint='POST /api/v1/login {"login", "password"}, '
+            'then send "Authorization: Bearer <token>"',
+        )
+    with ctx.require_db().read() as session:
+        who = employee_for_token(session, token)
+    if who is None:
+        raise AuthError("the login token is unknown or has expired", hint="log in again")
+    if who.role not in roles:
+        raise Forbidden(
+            f"employee {who.login} ({who.role}) may not do this; "
+            f"it needs one of: {', '.join(roles)}"
+        )
+    return who

@@ -1,0 +1,244 @@
+"""Admin API: items (search, one item), stores, groups, taxes, import history.
+
+Money is in kopecks, quantities in thousandths (``1000`` = one unit), as
+everywhere in the system.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+import bottle
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ukm_actors.codecs.ukm_fields import check_store_code
+from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.server.admin.auth import READERS, WRITERS, require_employee
+from ukm_actors.nodes.server.admin.web import API, Outcome, body, paging, query, text_field, write
+from ukm_actors.nodes.server.catalog.change import begin_change
+from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
+from ukm_actors.nodes.server.catalog.store import Barcode, Group, Item, Store, Tax, TaxGroup
+from ukm_actors.nodes.server.catalog.store_changes import CatalogLoad
+from ukm_actors.nodes.server.catalog.store_local import AdditionalPrice, Price
+from ukm_actors.nodes.server.catalog.tills import commit_change
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    return {
+        "article": item.article,
+        "name": item.name,
+        "measure": item.measure,
+        "measprec": item.measprec,
+        "weighted": item.weighted,
+        "group_id": item.group_id,
+        "taxgroup_id": item.taxgroup_id,
+        "egais_type": item.egais_type,
+        "alc_codes": [c for c in item.alc_codes.split(",") if c],
+        "sub_excise": item.sub_excise,
+        "min_price": item.min_price,
+        "age_limit": item.age_limit,
+    }
+
+
+def search_items(
+    session: Session,
+    q: str | None,
+    article: str | None,
+    barcode: str | None,
+    page: int,
+    per_page: int,
+) -> tuple[int, list[Item]]:
+    """Items matching every filter given: ``q`` a substring of the name (any case),
+    ``article`` exactly, ``barcode`` exactly; ordered by article."""
+    stmt = select(Item)
+    if article:
+        stmt = stmt.where(Item.article == article)
+    if barcode:
+        stmt = stmt.join(Barcode, Barcode.article == Item.article).where(Barcode.barcode == barcode)
+    if q:
+        stmt = stmt.where(Item.name_lc.like(_like(q), escape="\\"))
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    rows = session.execute(
+        stmt.order_by(Item.article).offset((page - 1) * per_page).limit(per_page)
+    ).scalars()
+    return total, list(rows)
+
+
+def store_json(s: Store) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "name": s.name,
+        "timezone": s.timezone,
+        "region_id": s.region_id,
+        "store_type_id": s.store_type_id,
+        "active": s.active,
+    }
+
+
+def create_store(session: Session, data: dict[str, Any], by: str) -> tuple[Store, frozenset[str]]:
+    """A store made in the admin API (the trade system's ``stores`` files update it later)."""
+    code = text_field(data, "code", max_len=100) or ""
+    problem = check_store_code(code)
+    if problem is not None:
+        raise CatalogError(problem)
+    name = text_field(data, "name") or ""
+    tz = text_field(data, "timezone", required=False) or "Europe/Moscow"
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise CatalogError(f"{tz!r} is not an IANA time zone name (e.g. Europe/Samara)") from None
+    existing = session.get(Store, code)
+    if existing is not None and existing.active:
+        raise Conflict(f"store {code} exists already")
+    change = begin_change(session, "admin", "store.create", store=code, by=by)
+    if existing is None:
+        existing = Store(code=code, name=name, timezone=tz, active=True, version=change.version)
+        session.add(existing)
+    else:
+        existing.name, existing.timezone, existing.active = name, tz, True
+        existing.version = change.version
+    session.flush()
+    change.touch("store", code)
+    return existing, commit_change(change)
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    db = ctx.require_db()
+
+    @app.get(f"{API}/items")  # type: ignore[misc]
+    def list_items() -> Any:
+        require_employee(ctx, READERS)
+        p = paging()
+        with db.read() as session:
+            total, items = search_items(
+                session, query("q"), query("article"), query("barcode"), p.page, p.per_page
+            )
+            return json_response(p.wrap(total, "items", [item_json(i) for i in items]))
+
+    @app.get(f"{API}/items/<article>")  # type: ignore[misc]
+    def one_item(article: str) -> Any:
+        require_employee(ctx, READERS)
+        with db.read() as session:
+            item = session.get(Item, article)
+            if item is None:
+                raise NotFound(f"no item with article {article!r}")
+            out = item_json(item)
+            out["barcodes"] = [
+                {"barcode": b.barcode, "quantity": b.quantity}
+                for b in session.execute(
+                    select(Barcode).where(Barcode.article == article).order_by(Barcode.barcode)
+                ).scalars()
+            ]
+            out["prices"] = [
+                {"store": p.store, "price": p.price}
+                for p in session.execute(
+                    select(Price).where(Price.article == article).order_by(Price.store)
+                ).scalars()
+            ]
+            out["additional_prices"] = [
+                {"store": a.store, "price_type": a.price_type, "name": a.name, "price": a.price}
+                for a in session.execute(
+                    select(AdditionalPrice)
+                    .where(AdditionalPrice.article == article)
+                    .order_by(AdditionalPrice.store, AdditionalPrice.price_type)
+                ).scalars()
+            ]
+            group = session.get(Group, item.group_id)
+            out["group_name"] = group.name if group is not None else None
+            return json_response(out)
+
+    @app.get(f"{API}/stores")  # type: ignore[misc]
+    def list_stores() -> Any:
+        require_employee(ctx, READERS)
+        with db.read() as session:
+            rows = session.execute(select(Store).order_by(Store.code)).scalars()
+            return json_response({"stores": [store_json(s) for s in rows]})
+
+    @app.get(f"{API}/stores/<code>")  # type: ignore[misc]
+    def one_store(code: str) -> Any:
+        require_employee(ctx, READERS)
+        with db.read() as session:
+            s = session.get(Store, code)
+            if s is None:
+                raise NotFound(f"no store {code!r}")
+            return json_response(store_json(s))
+
+    @app.post(f"{API}/stores")  # type: ignore[misc]
+    def post_store() -> Any:
+        who = require_employee(ctx, WRITERS)
+        data = body()
+
+        def do(session: Session) -> Outcome:
+            s, channels = create_store(session, data, who.login)
+            return Outcome(store_json(s), None, store_json(s), channels)
+
+        return json_response(write(ctx, who, "store.create", str(data.get("code")), do), 201)
+
+    @app.get(f"{API}/groups")  # type: ignore[misc]
+    def list_groups() -> Any:
+        require_employee(ctx, READERS)
+        with db.read() as session:
+            rows = session.execute(select(Group).order_by(Group.id)).scalars()
+            return json_response(
+                {"groups": [{"id": g.id, "parent_id": g.parent_id, "name": g.name} for g in rows]}
+            )
+
+    @app.get(f"{API}/taxes")  # type: ignore[misc]
+    def list_taxes() -> Any:
+        require_employee(ctx, READERS)
+        with db.read() as session:
+            taxes = session.execute(select(Tax).order_by(Tax.id)).scalars()
+            groups = session.execute(select(TaxGroup).order_by(TaxGroup.id)).scalars()
+            return json_response(
+                {
+                    "taxes": [{"id": t.id, "name": t.name, "rate_bp": t.rate_bp} for t in taxes],
+                    "tax_groups": [
+                        {"id": g.id, "name": g.name, "tax_id": g.tax_id} for g in groups
+                    ],
+                }
+            )
+
+    @app.get(f"{API}/imports")  # type: ignore[misc]
+    def list_imports() -> Any:
+        require_employee(ctx, READERS)
+        p = paging()
+        with db.read() as session:
+            base = select(CatalogLoad).where(CatalogLoad.kind.in_(("folder", "cli")))
+            total = int(
+                session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            )
+            rows = session.execute(
+                base.order_by(CatalogLoad.id.desc()).offset(p.offset).limit(p.per_page)
+            ).scalars()
+            return json_response(
+                p.wrap(
+                    total,
+                    "imports",
+                    [
+                        {
+                            "id": r.id,
+                            "file": r.file,
+                            "type": r.type,
+                            "store": r.store or None,
+                            "number": r.number,
+                            "fullness": r.fullness,
+                            "status": r.status,
+                            "records": r.records,
+                            "changes": r.changes,
+                            "warnings": [w for w in (r.warnings or "").split("\n") if w],
+                            "error": r.error,
+                            "finished_at": r.finished_at.isoformat(timespec="seconds")
+                            if r.finished_at
+                            else None,
+                        }
+                        for r in rows
+                    ],
+                )
+            )

@@ -1,0 +1,85 @@
+"""Feature "catalog" of the cash server: the directories, their import, their publishing.
+
+- tables: ``store.py`` (chain-wide), ``store_local.py`` (per store, tills),
+  ``store_changes.py`` (change history and tombstones);
+- import: ``loader.load_file`` (one file, one transaction), ``folder``
+  (the import folder), ``actor.CatalogLoader`` (the actor that watches it);
+- publishing to tills: ``publisher``; tills: ``tills.register_till``,
+  ``tills.resync``, ``tills.update_settings``.
+
+``/status`` gets an ``import`` section: the file being loaded (bytes read
+of total, records, rate, ETA), the last results, and the types waiting for
+a new full file after a failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.server.catalog.actor import NAME, CatalogLoader
+from ukm_actors.nodes.server.catalog.folder import batch_state
+from ukm_actors.nodes.server.catalog.progress import Progress
+from ukm_actors.nodes.server.catalog.store_changes import FAILED, CatalogLoad
+from ukm_actors.supervision import Backoff, ChildSpec
+
+PROGRESS = "catalog.progress"
+
+
+def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
+    db = ctx.require_db()
+    out: list[dict[str, Any]] = []
+    with db.read() as session:
+        pairs = session.execute(
+            select(CatalogLoad.type, CatalogLoad.store)
+            .where(CatalogLoad.status == FAILED, CatalogLoad.kind == "folder")
+            .distinct()
+        ).all()
+        for type_name, store in pairs:
+            if type_name == "?":
+                continue
+            try:
+                state = batch_state(session, type_name, store)
+            except KeyError:
+                continue
+            if state.blocked_by is not None:
+                out.append(
+                    {
+                        "type": type_name,
+                        "store": store or None,
+                        "failed_number": state.blocked_by,
+                        "waits_for": f"a full {type_name} file numbered above {state.blocked_by}",
+                    }
+                )
+    return out
+
+
+def setup(ctx: NodeContext) -> None:
+    progress = Progress(interval=ctx.config.server.import_progress_interval)
+    ctx.services[PROGRESS] = progress
+    folder = ctx.config.resolve(ctx.config.server.import_dir)
+
+    def status() -> dict[str, Any]:
+        snap = progress.snapshot()
+        return {
+            "folder": str(folder),
+            "current": snap.to_json() if snap is not None else None,
+            "last": list(progress.results)[-10:],
+            "waiting_types": _blocked(ctx),
+        }
+
+    ctx.status_providers["import"] = status
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    progress: Progress = ctx.services[PROGRESS]
+    return [
+        ChildSpec(
+            NAME,
+            lambda: CatalogLoader.start(ctx, progress),
+            backoff=Backoff(initial=1.0, maximum=30.0),
+            shutdown=10.0,
+        )
+    ]

@@ -1,0 +1,118 @@
+"""``CatalogLoader``: the actor that watches the import folder and loads what arrives.
+
+It scans every ``[server] import_poll`` seconds (a timer greenlet tells it
+to; a scan is never queued twice). A big file is loaded in one handler,
+for as long as it takes: the actor has no ping interval (its supervisor
+would take a long import for a hang), and the load yields to the HTTP
+server every few milliseconds, so ``/health`` and ``/status`` answer
+throughout. ``/status`` shows the file being loaded (bytes read of total,
+records, rate, ETA) from a shared :class:`Progress`, never by asking the
+busy actor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+
+from ukm_actors.db.leases import process_holder
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.server.catalog.folder import ImportFolder
+from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult
+from ukm_actors.nodes.server.catalog.progress import Progress
+from ukm_actors.nodes.server.catalog.seed import ensure_seeded
+from ukm_actors.supervision import SupervisedActor, crash_on
+
+log = logging.getLogger("ukm_actors.nodes.server.catalog")
+
+NAME = "catalog_loader"
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Timer tick: scan the import folder."""
+
+
+def notify_channels(ctx: NodeContext, channels: Iterable[str]) -> None:
+    """Wake the tills' transport queues (a no-op until the bridge is set up)."""
+    bridge = ctx.services.get("bridge")
+    if bridge is None:
+        return
+    for channel in channels:
+        try:
+            bridge.notify(channel)
+        except Exception:
+            log.debug("could not notify %s", channel, exc_info=True)
+
+
+class CatalogLoader(SupervisedActor):
+    """Loads import files from ``[server] import_dir`` (see the module docstring)."""
+
+    def __init__(self, ctx: NodeContext, progress: Progress) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.progress = progress
+        cfg = ctx.config.server
+        self.poll = cfg.import_poll
+        self.folder_path = ctx.config.resolve(cfg.import_dir)
+        self.folder = ImportFolder(
+            ctx.require_db(),
+            self.folder_path,
+            settle=cfg.import_settle,
+            options=LoadOptions(
+                kind="folder",
+                node=process_holder(cfg.cluster_node),
+                max_bytes=cfg.import_max_bytes,
+                max_records=cfg.catalog_doc_records,
+                progress=progress,
+            ),
+            holder=process_holder(cfg.cluster_node),
+            lease_ttl=cfg.import_lease_ttl,
+            notify=lambda channels: notify_channels(ctx, channels),
+        )
+        self._timer: gevent.Greenlet[Any] | None = None
+        self._pending = False
+
+    def on_start(self) -> None:
+        ensure_seeded(self.ctx.require_db())
+        for sub in ("", "processed", "failed"):
+            (self.folder_path / sub).mkdir(parents=True, exist_ok=True)
+        self._timer = gevent.spawn(self._tick)
+        log.info("watching %s for import files every %g s", self.folder_path, self.poll)
+
+    def on_stop(self) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
+        try:
+            self.folder.release()
+        except Exception:
+            log.debug("could not release the import lease", exc_info=True)
+
+    def _tick(self) -> None:
+        while True:
+            gevent.sleep(self.poll)
+            if not self._pending:
+                self._pending = True
+                try:
+                    self.actor_ref.tell(_Scan())
+                except Exception:  # noqa: BLE001 - stopping
+                    return
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, _Scan):
+            try:
+                self.scan()
+            finally:
+                self._pending = False
+            return None
+        return super().on_receive(message)
+
+    @crash_on(OSError)
+    def scan(self) -> list[dict[str, Any]]:
+        """Scan the folder now; returns what became of each file loaded or refused."""
+        results: list[LoadResult] = self.folder.scan()
+        return [r.to_json() for r in results]

@@ -1,0 +1,357 @@
+"""Loading one import file: one file, one transaction, documents for the tills included.
+
+:func:`load_file` opens the file (safe XML: no DTD, no entities, no
+network), checks that a store-scoped file is for a store this server
+knows, writes its records in ONE ``db.write()`` transaction together with
+the catalog documents for the tills, and records the outcome in
+``catalog_load``. A bad file leaves the directories exactly as they were:
+the transaction is rolled back and only the failure is recorded. Both the
+import folder and ``ukm import`` come through here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ukm_actors.codecs.ukm_import import (
+    DEFAULT_MAX_BYTES,
+    ImportFile,
+    ImportFormatError,
+    compare_name,
+    open_import,
+    parse_import_name,
+)
+from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES
+from ukm_actors.db import Database
+from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change, now
+from ukm_actors.nodes.server.catalog.load_chain import (
+    load_classif,
+    load_named,
+    load_stores,
+    load_taxes,
+)
+from ukm_actors.nodes.server.catalog.load_items import ItemLoader
+from ukm_actors.nodes.server.catalog.load_store import (
+    PriceLoader,
+    load_cashiers,
+    load_restrictions,
+    load_sellers,
+)
+from ukm_actors.nodes.server.catalog.progress import Progress
+from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, publish
+from ukm_actors.nodes.server.catalog.store import Store
+from ukm_actors.nodes.server.catalog.store_changes import FAILED, LOADED, CatalogLoad
+from ukm_actors.runtime import Cooperator
+
+log = logging.getLogger("ukm_actors.nodes.server.catalog")
+
+IMPORT_LOCK = zlib.crc32(b"ukm.catalog.import")
+"""PostgreSQL advisory lock key held by the transaction that loads a file."""
+
+SLICE_S = 0.02
+"""The loader yields to the HTTP server after this much work (a yield costs ~1 ms)."""
+
+BIG_TYPES = frozenset({"updateItems", "storePrices"})
+"""Types whose keys are checked for duplicates by the database (temporary key tables and
+primary keys) instead of the reader's in-memory index, so memory stays flat."""
+
+WAITING = "waiting"
+BUSY = "busy"
+ALREADY = "already"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What became of one file.
+
+    ``status``: ``loaded``; ``failed`` (``error`` says file, line, field and
+    reason); ``waiting`` (a store-scoped file for a store this server does
+    not know: left in place); ``already`` (loaded before, e.g. by another
+    server of the cluster; only the move is left); ``busy`` (another server
+    is loading right now).
+    """
+
+    file: str
+    status: str
+    type: str | None = None
+    store: str | None = None
+    fullness: str | None = None
+    number: int | None = None
+    records: int = 0
+    changes: int = 0
+    version: int | None = None
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    line: int | None = None
+    field: str | None = None
+    channels: frozenset[str] = dc_field(default_factory=frozenset)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "type": self.type,
+            "store": self.store,
+            "records": self.records,
+            "changes": self.changes,
+            "warnings": list(self.warnings[:20]),
+            "error": self.error,
+        }
+
+
+@dataclass
+class LoadOptions:
+    """How to load: where the file came from, limits, hooks."""
+
+    kind: str = "folder"
+    node: str = ""
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_records: int = MAX_RECORDS
+    progress: Progress | None = None
+    heartbeat: Callable[[], None] | None = None
+    """Called every few thousand records (to renew a cluster lease)."""
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
+def _dispatch(change: Change, f: ImportFile, step: Callable[[], None]) -> int:
+    info = f.info
+    name = info.file
+    store = info.store_id or ""
+    full = info.fullness == FULL
+    records = f.records()
+    t = info.type
+    if t == "updateItems":
+        return ItemLoader(change, name, info.fullness).load(records, step)
+    if t == "taxes":
+        return load_taxes(change, name, records, step)
+    if t == "classif":
+        return load_classif(change, name, records, step)
+    if t == "stores":
+        return load_stores(change, name, records, step)
+    if t == "regions":
+        return load_named(change, "catalog_region", info.fullness, records, step)
+    if t == "storeTypes":
+        return load_named(change, "catalog_store_type", info.fullness, records, step)
+    if t == "storeCashiers":
+        return load_cashiers(change, name, store, full, records, step)
+    if t == "storeSellers":
+        return load_sellers(change, store, full, records, step)
+    if t == "storePrices":
+        return PriceLoader(change, name, store, info.fullness).load(records, step)
+    if t == "storeRestrictions":
+        return load_restrictions(change, name, store, records, step)
+    raise ImportFormatError(name, None, None, f"files of type {t} are not loaded by this server")
+
+
+def _already_loaded(session: Session, name: str, size: int, mtime_ns: int) -> bool:
+    return (
+        session.execute(
+            select(CatalogLoad.id).where(
+                CatalogLoad.file == name,
+                CatalogLoad.status == LOADED,
+                CatalogLoad.size == size,
+                CatalogLoad.mtime_ns == mtime_ns,
+            )
+        ).first()
+        is not None
+    )
+
+
+def store_known(session: Session, code: str) -> bool:
+    store = session.get(Store, code)
+    return store is not None and store.active
+
+
+def _stepper(opts: LoadOptions, f: ImportFile) -> Callable[[], None]:
+    tick = Cooperator(SLICE_S).tick
+    progress = opts.progress
+    if progress is not None:
+        progress.start(f.file, f.position)
+    record = progress.record if progress is not None else None
+    heartbeat = opts.heartbeat
+    count = 0
+
+    def step() -> None:
+        nonlocal count
+        tick()
+        if record is not None:
+            record()
+        count += 1
+        if heartbeat is not None and not count & 4095:
+            heartbeat()
+
+    return step
+
+
+def load_file(
+    db: Database, path: str | os.PathLike[str], opts: LoadOptions | None = None
+) -> LoadResult:
+    """Load the import file at ``path`` in one transaction; see :class:`LoadResult`.
+
+    An ``OSError`` (the file vanished or cannot be read) is raised as it is:
+    nothing about the file's content is known, so the caller retries later.
+    """
+    opts = opts or LoadOptions()
+    path = Path(path)
+    name = path.name
+    size, mtime_ns = _stat(path)
+    parsed = parse_import_name(name)
+    number = parsed.number if parsed is not None else None
+    try:
+        with db.write() as session:
+            if (
+                db.dialect == "postgresql"
+                and not session.execute(
+                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK}
+                ).scalar_one()
+            ):
+                return LoadResult(name, BUSY)
+            if opts.kind == "folder" and _already_loaded(session, name, size, mtime_ns):
+                return LoadResult(name, ALREADY)
+            big = parsed is not None and parsed.type in BIG_TYPES
+            f = open_import(path, max_bytes=opts.max_bytes, check_duplicates=not big)
+            if big != (f.info.type in BIG_TYPES):
+                f.close()
+                f = open_import(path, max_bytes=opts.max_bytes, check_duplicates=True)
+            with f:
+                info = f.info
+                warnings = list(f.warnings)
+                if parsed is not None:
+                    warnings.extend(compare_name(parsed, info))
+                store = info.store_id or ""
+                if IMPORT_TYPES[info.type].store_scoped and not store_known(session, store):
+                    return LoadResult(
+                        name,
+                        WAITING,
+                        info.type,
+                        store,
+                        info.fullness,
+                        number,
+                        warnings=(
+                            f"{name}: store {store} is not known on this server; "
+                            "the file waits until a stores file (or the admin API) adds it",
+                        ),
+                    )
+                change = begin_change(
+                    session,
+                    opts.kind,
+                    info.type,
+                    store=store,
+                    node=opts.node,
+                    number=number,
+                    fullness=info.fullness,
+                    file=name,
+                    size=size,
+                    mtime_ns=mtime_ns,
+                )
+                change.warnings.extend(warnings)
+                change.tick = Cooperator(SLICE_S).tick
+                step = _stepper(opts, f)
+                n = _dispatch(change, f, step)
+                if f.ignored:
+                    change.warn(
+                        "ignored elements: "
+                        + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
+                    )
+                channels = publish(change, opts.max_records)
+                finish_change(change, LOADED, n)
+                result = LoadResult(
+                    name,
+                    LOADED,
+                    info.type,
+                    store or None,
+                    info.fullness,
+                    number,
+                    n,
+                    change.changes,
+                    change.version,
+                    tuple(change.warnings),
+                    channels=frozenset(channels),
+                )
+    except ImportFormatError as exc:
+        result = _record_failure(db, name, parsed, size, mtime_ns, exc, opts)
+    except IntegrityError as exc:
+        # a key twice in the file met a primary key: find the two lines
+        found = find_duplicate(path, opts.max_bytes)
+        if found is None:
+            raise
+        log.debug("duplicate key in %s: %s", name, exc)
+        result = _record_failure(db, name, parsed, size, mtime_ns, found, opts)
+    if opts.progress is not None:
+        opts.progress.finish(result.to_json())
+    return result
+
+
+def find_duplicate(path: Path, max_bytes: int) -> ImportFormatError | None:
+    """Read ``path`` again with the reader's duplicate check: the error naming both lines."""
+    try:
+        with open_import(path, max_bytes=max_bytes, check_duplicates=True) as f:
+            for _ in f.records():
+                pass
+    except ImportFormatError as exc:
+        return exc
+    return None
+
+
+def _record_failure(
+    db: Database,
+    name: str,
+    parsed: Any,
+    size: int,
+    mtime_ns: int,
+    exc: ImportFormatError,
+    opts: LoadOptions,
+) -> LoadResult:
+    type_name = store = fullness = None
+    if parsed is not None and parsed.known:
+        type_name = parsed.type
+        fullness = parsed.fullness
+        if IMPORT_TYPES[parsed.type].store_scoped:
+            store = parsed.store_id
+    with db.write() as session:
+        session.add(
+            CatalogLoad(
+                kind=opts.kind,
+                type=type_name or "?",
+                store=store or "",
+                number=parsed.number if parsed is not None else None,
+                fullness=fullness,
+                file=name,
+                size=size,
+                mtime_ns=mtime_ns,
+                status=FAILED,
+                error=str(exc),
+                error_line=exc.line,
+                error_field=exc.field,
+                node=opts.node,
+                started_at=now(),
+                finished_at=now(),
+            )
+        )
+    log.error("import %s failed: %s", name, exc)
+    return LoadResult(
+        name,
+        FAILED,
+        type_name,
+        store,
+        fullness,
+        parsed.number if parsed is not None else None,
+        error=str(exc),
+        line=exc.line,
+        field=exc.field,
+    )
