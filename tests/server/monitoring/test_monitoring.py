@@ -1,0 +1,221 @@
+"""Monitoring: tills going offline and back, delivery lag, device reports, host, metrics."""
+
+import logging
+import re
+
+import pytest
+
+from tests.nodes.helpers import get_json, http
+from tests.server.tills import ScriptedTill
+from ukm_actors.bridge import outbox
+from ukm_actors.bridge.peers import disable_peer, register_peer
+from ukm_actors.errors import UkmError
+from ukm_actors.nodes.server.monitoring.metrics import Exposition, escape_label, render
+from ukm_actors.supervision.testing import expect
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def register(node, *node_ids):
+    with node.ctx.db.write() as s:
+        for node_id in node_ids:
+            register_peer(s, node_id, "till", store=node_id.split("-")[1])
+
+
+def service(node):
+    return node.ctx.services["monitoring"]
+
+
+def till_view(node, node_id, fresh=True):
+    snap = service(node).check() if fresh else service(node).snapshot()
+    return next(t for t in snap["tills"] if t["node_id"] == node_id)
+
+
+def status(node):
+    return get_json(node.ctx.url + "/status")[1]["monitoring"]
+
+
+def kinds(alerts, subject=None):
+    return sorted(a["kind"] for a in alerts if subject is None or a["subject"] == subject)
+
+
+def test_monitoring_sees_a_till_go_offline_and_come_back(server_factory, caplog):
+    caplog.set_level(logging.INFO, logger="ukm_actors.nodes.server.monitoring.alerts")
+    node = server_factory(offline_after=0.6, monitor_interval=0.1)
+    register(node, "till-17-3", "till-17-4")
+    till = ScriptedTill(node, number=3)
+    till.open_shift()
+    view = till_view(node, "till-17-3")
+    assert view["online"] and view["silent_s"] < 0.6
+    assert view["from_till"]["applied"] == 1
+    never = till_view(node, "till-17-4")
+    assert not never["online"] and never["last_contact"] is None
+
+    expect(lambda: "till-17-3" in status(node)["offline_tills"], what="shown offline")
+    st = status(node)
+    assert kinds(st["alerts"], "till-17-3") == ["till.offline"]
+    assert "till-17-3 has been silent for" in st["alerts"][-1]["message"] or any(
+        "till-17-3 has been silent" in a["message"] for a in st["alerts"]
+    )
+    assert any("alert till.offline: till-17-3" in r.getMessage() for r in caplog.records)
+
+    till.receipt()
+    expect(lambda: "till-17-3" not in status(node)["offline_tills"], what="back online")
+    assert kinds(status(node)["alerts"], "till-17-3") == []
+    assert any("alert till.offline cleared: till-17-3" in r.getMessage() for r in caplog.records)
+    assert kinds(status(node)["alerts"], "till-17-4") == ["till.offline"]
+
+    with node.ctx.db.write() as s:
+        disable_peer(s, "till-17-4")
+    assert kinds(service(node).check()["alerts"], "till-17-4") == []
+
+
+def test_a_till_status_report_shows_version_outbox_and_devices(server_factory):
+    node = server_factory(behind_after=30)
+    register(node, "till-17-3")
+    report = node.ctx.asks.get("till.status")
+    answer = report(
+        {
+            "version": "0.1.0",
+            "outbox": {"pending": 4, "oldest_age_s": 12.5, "last_seq": 88},
+            "devices": {
+                "printer": {"state": "ok"},
+                "scales": {"state": "error", "error": "no answer on /dev/ttyUSB1"},
+            },
+            "shift": {"open": True, "number": 12},
+        },
+        "till-17-3",
+    )
+    assert answer["ok"] is True and answer["report_every"] > 0
+    view = till_view(node, "till-17-3")
+    assert view["online"] and view["version"] == "0.1.0"
+    assert view["from_till"]["pending"] == 4 and view["from_till"]["oldest_age_s"] >= 12.5
+    assert view["devices"]["scales"] == {"state": "error", "error": "no answer on /dev/ttyUSB1"}
+    alerts = service(node).check()["alerts"]
+    assert [(a["kind"], a["subject"]) for a in alerts] == [("till.device", "till-17-3/scales")]
+    assert "no answer on /dev/ttyUSB1" in alerts[0]["message"]
+
+    report({"devices": {"printer": {"state": "ok"}, "scales": {"state": "ok"}}}, "till-17-3")
+    assert service(node).check()["alerts"] == []
+
+    for bad, peer in [
+        ({"devices": {"printer": "fine"}}, "till-17-3"),
+        ({"outbox": {"pending": -1}}, "till-17-3"),
+        ({"version": 5}, "till-17-3"),
+        ({}, "marketing"),
+    ]:
+        with pytest.raises(UkmError) as err:
+            report(bad, peer)
+        assert err.value.code.startswith("monitoring."), bad
+
+
+def test_documents_waiting_too_long_for_a_till_raise_a_behind_alert(server_factory):
+    node = server_factory(behind_after=0.3, offline_after=60)
+    register(node, "till-17-3")
+    ScriptedTill(node, number=3).open_shift()
+    with node.ctx.db.write() as s:
+        seq = outbox.put(s, "server>till-17-3", "catalog.delta", b"{}")
+    view = till_view(node, "till-17-3")
+    assert view["to_till"]["pending"] == 1
+    found = expect(
+        lambda: (
+            kinds(service(node).check()["alerts"]) == ["till.behind"]
+            and service(node).snapshot()["alerts"]
+        )
+    )
+    assert "1 to it" in found[0]["message"]
+    with node.ctx.db.write() as s:
+        outbox.ack(s, "server>till-17-3", seq)
+    assert service(node).check()["alerts"] == []
+    assert till_view(node, "till-17-3")["to_till"]["pending"] == 0
+
+
+def test_an_export_folder_that_fails_is_an_alert(server_factory, tmp_path):
+    blocked = tmp_path / "share"
+    blocked.write_text("")
+    node = server_factory(export_dir=str(blocked), export_retry_max=0.2)
+    ScriptedTill(node).open_shift()
+    expect(lambda: "export.failing" in kinds(service(node).check()["alerts"]))
+
+
+def test_host_cpu_memory_disk_and_database_size(server):
+    snap = service(server).check()
+    host = snap["host"]
+    assert 0 <= host["cpu_percent"] <= 100 * host["cpu_count"]
+    assert host["memory"]["total_bytes"] > host["memory"]["available_bytes"] > 0
+    assert host["disk"]["path"] == server.ctx.config.node.data_dir
+    assert host["disk"]["total_bytes"] >= host["disk"]["free_bytes"] > 0
+    assert snap["database"]["size_bytes"] > 0
+    st = status(server)
+    assert st["database_size_bytes"] > 0 and "cpu_percent" in st["host"]
+
+
+SAMPLE = re.compile(r'^([a-z_:][a-z0-9_:]*)(\{([a-z_]+="(\\.|[^"\\])*",?)*\})? (\S+)$')
+
+
+def test_metrics_are_valid_prometheus_text(server_factory):
+    node = server_factory(metrics_token="s3cret")
+    register(node, "till-17-3")
+    node.ctx.asks.get("till.status")(
+        {"devices": {'odd "name"\\x': {"state": "error", "error": "x"}}}, "till-17-3"
+    )
+    r = http.request("GET", node.ctx.url + "/metrics")
+    assert r.status == 401
+    auth = {"Authorization": "Bearer s3cret"}
+
+    def scrape():  # a snapshot may be up to a second old
+        r = http.request("GET", node.ctx.url + "/metrics", headers=auth)
+        return r.status == 200 and "ukm_till_device_ok{" in r.data.decode() and r
+
+    r = expect(scrape, what="the till in the metrics")
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    body = r.data.decode()
+    assert body.endswith("\n")
+    families, helped, typed = set(), set(), set()
+    for ln in body.splitlines():
+        if ln.startswith("# HELP "):
+            helped.add(ln.split()[2])
+        elif ln.startswith("# TYPE "):
+            typed.add(ln.split()[2])
+            assert ln.split()[3] in ("gauge", "counter")
+        else:
+            m = SAMPLE.match(ln)
+            assert m, ln
+            families.add(m.group(1))
+            float(m.group(5).replace("+Inf", "inf"))
+    assert families <= helped == typed
+    assert 'ukm_till_up{node="till-17-3",store="17",till="3"} 1' in body, [
+        ln for ln in body.splitlines() if "till-17-3" in ln
+    ]
+    assert 'device="odd \\"name\\"\\\\x"' in body
+    for name in (
+        "ukm_host_cpu_percent",
+        "ukm_host_memory_bytes",
+        "ukm_data_disk_bytes",
+        "ukm_database_size_bytes",
+        "ukm_export_pending_documents",
+        "ukm_alerts",
+    ):
+        assert name in families, name
+
+
+def test_exposition_escapes_and_formats_values():
+    assert escape_label('a"b\\c\nd') == 'a\\"b\\\\c\\nd'
+    e = Exposition()
+    e.gauge("x", "help with \\ and\nnewline", [({"k": "v"}, 1.5), ({}, None), ({}, float("inf"))])
+    assert e.text() == (
+        '# HELP x help with \\\\ and\\nnewline\n# TYPE x gauge\nx{k="v"} 1.5\nx +Inf\n'
+    )
+    assert "ukm_till_up" in render({"tills": [], "alerts": []})
+
+
+def test_the_monitoring_api_refuses_anyone_not_logged_in(server):
+    for path in (
+        "/api/v1/monitoring",
+        "/api/v1/monitoring/tills",
+        "/api/v1/monitoring/alerts",
+        "/api/v1/monitoring/host",
+        "/api/v1/monitoring/tills/till-17-3",
+    ):
+        code, _ = get_json(server.ctx.url + path)
+        assert code == 401, path

@@ -1,0 +1,129 @@
+"""Feature "monitoring" of the cash server: tills, delivery, devices, host, alerts.
+
+- ask ``till.status`` (``reports.py``): tills report their version, outbox
+  and devices (till-initiated, so it works behind NAT);
+- the ``monitor`` actor refreshes the snapshot every ``[server]
+  monitor_interval`` seconds, raising and clearing alerts (``alerts.py``);
+- ``GET /api/v1/monitoring`` (everything), ``/api/v1/monitoring/tills``,
+  ``/api/v1/monitoring/tills/<node_id>``, ``/api/v1/monitoring/alerts``,
+  ``/api/v1/monitoring/host`` — employee login;
+- ``GET /metrics``: Prometheus text (``[server] metrics_token``, when set,
+  is required as a bearer token);
+- ``/status`` section ``monitoring``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Any
+
+import bottle
+
+from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.server.monitoring import metrics
+from ukm_actors.nodes.server.monitoring.reports import record_report
+from ukm_actors.nodes.server.monitoring.service import Monitor, Monitoring
+from ukm_actors.nodes.server.sales.access import require_reader
+from ukm_actors.supervision import Backoff, ChildSpec
+
+SERVICE = "monitoring"
+
+
+def _service(ctx: NodeContext) -> Monitoring:
+    svc: Monitoring = ctx.services[SERVICE]
+    return svc
+
+
+def setup(ctx: NodeContext) -> None:
+    def export_status() -> dict[str, Any] | None:
+        provider = ctx.status_providers.get("export")
+        return provider() if provider is not None else None
+
+    def live_contacts() -> dict[str, Any] | None:
+        live = getattr(ctx.services.get("bridge"), "live", None)
+        return dict(getattr(live, "contacts", {}) or {}) if live is not None else None
+
+    ctx.services[SERVICE] = Monitoring(
+        ctx.config,
+        ctx.require_db(),
+        server_id=ctx.node_id,
+        export_status=export_status,
+        live_contacts=live_contacts,
+    )
+    interval = max(1.0, min(60.0, ctx.config.server.offline_after / 4))
+
+    def till_status(message: dict[str, Any], peer: str) -> Any:
+        with ctx.require_db().write() as session:
+            record_report(session, peer, message, int(time.time() * 1000))
+        return {"ok": True, "report_every": interval}
+
+    ctx.asks.register("till.status", till_status)
+    ctx.status_providers["monitoring"] = lambda: _service(ctx).status_section()
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    svc = _service(ctx)
+    interval = ctx.config.server.monitor_interval
+    return [
+        ChildSpec(
+            "monitor",
+            lambda: Monitor.start(svc, interval),
+            backoff=Backoff(initial=1.0, maximum=30.0),
+        )
+    ]
+
+
+def _metrics_allowed(ctx: NodeContext) -> bool:
+    token = ctx.config.server.metrics_token
+    if not token:
+        return True
+    given = bottle.request.get_header("Authorization") or ""
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    @app.get("/api/v1/monitoring")  # type: ignore[misc]
+    def everything() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        return json_response(_service(ctx).snapshot())
+
+    @app.get("/api/v1/monitoring/tills")  # type: ignore[misc]
+    def tills() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        snap = _service(ctx).snapshot()
+        return json_response({"tills": snap["tills"], "generated_at": snap["generated_at"]})
+
+    @app.get("/api/v1/monitoring/tills/<node_id>")  # type: ignore[misc]
+    def one_till(node_id: str) -> bottle.HTTPResponse:
+        require_reader(ctx)
+        for t in _service(ctx).snapshot()["tills"]:
+            if t["node_id"] == node_id:
+                return json_response(t)
+        return json_response(
+            {"code": "monitoring.unknown_till", "message": f"no till {node_id} is registered"},
+            404,
+        )
+
+    @app.get("/api/v1/monitoring/alerts")  # type: ignore[misc]
+    def alerts() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        snap = _service(ctx).snapshot()
+        return json_response({"alerts": snap["alerts"], "generated_at": snap["generated_at"]})
+
+    @app.get("/api/v1/monitoring/host")  # type: ignore[misc]
+    def host() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        snap = _service(ctx).snapshot()
+        return json_response({"host": snap["host"], "database": snap["database"]})
+
+    @app.get("/metrics")  # type: ignore[misc]
+    def prometheus() -> bottle.HTTPResponse:
+        if not _metrics_allowed(ctx):
+            return bottle.HTTPResponse(
+                body="metrics need Authorization: Bearer <[server] metrics_token>\n",
+                status=401,
+                headers={"Content-Type": "text/plain; charset=utf-8"},
+            )
+        body = metrics.render(_service(ctx).snapshot())
+        return bottle.HTTPResponse(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})

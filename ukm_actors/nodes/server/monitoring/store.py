@@ -1,0 +1,27 @@
+"""Tables of the monitoring feature: the last status report of each till."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ukm_actors.nodes.server.store import ServerBase
+
+
+class TillReport(ServerBase):
+    """What a till last said about itself through the ``till.status`` ask."""
+
+    __tablename__ = "monitoring_till_report"
+
+    node_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    reported_ms: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[str | None] = mapped_column(String(40))
+    outbox_pending: Mapped[int | None] = mapped_column(Integer)
+    """Documents in the till's outbox the server has not acknowledged."""
+    outbox_oldest_ms: Mapped[int | None] = mapped_column(BigInteger)
+    """When the oldest of them was created (UTC ms, from its age at report time)."""
+    outbox_last_seq: Mapped[int | None] = mapped_column(BigInteger)
+    devices: Mapped[str | None] = mapped_column(Text)
+    """JSON: device name → {"state": "ok" | "error" | ..., "error": text, ...}."""
+    extra: Mapped[str | None] = mapped_column(Text)
+    """JSON: anything else the till reported (its shift, for instance)."""
