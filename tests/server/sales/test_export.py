@@ -3,6 +3,7 @@
 import logging
 import os
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import PG_URL
 from tests.nodes.helpers import get_json, start_node
 from tests.server.tills import ScriptedTill, line
-from ukm_actors.codecs.tilldocs import PaymentDoc
+from ukm_actors.codecs.tilldocs import CashMoveDoc, PaymentDoc, ShiftOpenDoc
 from ukm_actors.codecs.ukm_export import (
     ExportCashBox,
     ExportReceipt,
@@ -260,3 +261,38 @@ def test_two_servers_on_one_database_export_each_document_once(tmp_path, db_url)
     finally:
         b.stop()
         a.stop()
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "export"
+
+
+def test_the_documented_examples_are_what_the_exporter_writes(till, export_dir):
+    """docs/exchange.md §2.7: this shift.open and cash.move give the example files."""
+    cashier = {"cashier_code": "104", "cashier_name": "Петрова Анна Сергеевна"}
+    where = {"store": "17", "till": 3, "shift_num": 88412}
+    till.send(
+        ShiftOpenDoc(
+            shift_id="s",
+            **where,
+            opened_at="2024-03-15T08:01:12",
+            opened_at_utc="2024-03-15T05:01:12Z",
+            kkm_shift_number=215,
+            **cashier,
+        )
+    )
+    till.send(
+        CashMoveDoc(
+            doc_id="c",
+            **where,
+            number=2,
+            direction="out",
+            amount=2_000_000,
+            at="2024-03-15T15:40:00",
+            at_utc="2024-03-15T12:40:00Z",
+            **cashier,
+        )
+    )
+    names = ["cashbox_[17]_[3]_[88412]_[2]_[1].xml", "shiftOpen_[17]_[3]_[88412]_[1].xml"]
+    expect(lambda: files(export_dir) == names)
+    for name in names:
+        assert (export_dir / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
