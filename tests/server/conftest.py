@@ -35,3 +35,14 @@ def till(server):
 @pytest.fixture
 def export_dir(server):
     return server.ctx.config.resolve(server.ctx.config.server.export_dir)
+
+
+@pytest.fixture
+def employee_token(server):
+    """A logged-in viewer's bearer header for the server's APIs."""
+    from ukm_actors.nodes.server.admin import auth
+
+    with server.ctx.db.write() as s:
+        auth.create_employee(s, "ivanova", "correct horse", "viewer", "Иванова")
+        token, _, _ = auth.login(s, "ivanova", "correct horse", hours=1)
+    return {"Authorization": f"Bearer {token}"}

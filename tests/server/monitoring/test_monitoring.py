@@ -219,3 +219,24 @@ def test_the_monitoring_api_refuses_anyone_not_logged_in(server):
     ):
         code, _ = get_json(server.ctx.url + path)
         assert code == 401, path
+
+
+def test_the_monitoring_api_for_a_logged_in_employee(server, employee_token):
+    register(server, "till-17-3")
+    base = server.ctx.url
+    body = expect(  # a snapshot may be up to a second old
+        lambda: (
+            (r := get_json(base + "/api/v1/monitoring", headers=employee_token))[0] == 200
+            and r[1]["summary"]["tills"] == 1
+            and r[1]
+        )
+    )
+    assert {"tills", "alerts", "host", "database", "export"} <= set(body)
+    code, one = get_json(base + "/api/v1/monitoring/tills/till-17-3", headers=employee_token)
+    assert code == 200 and one["online"] is False
+    code, _ = get_json(base + "/api/v1/monitoring/tills/till-99-9", headers=employee_token)
+    assert code == 404
+    code, alerts = get_json(base + "/api/v1/monitoring/alerts", headers=employee_token)
+    assert code == 200
+    code, host = get_json(base + "/api/v1/monitoring/host", headers=employee_token)
+    assert code == 200 and host["database"]["size_bytes"] > 0

@@ -235,3 +235,41 @@ def test_the_http_api_refuses_anyone_not_logged_in(server):
     for path in ("/api/v1/receipts", "/api/v1/receipts/x", "/api/v1/shifts"):
         code, body = get_json(server.ctx.url + path)
         assert code == 401, (path, body)
+
+
+def test_the_http_api_for_a_logged_in_employee(server, shop, employee_token):
+    base = server.ctx.url
+    code, body = get_json(
+        base + "/api/v1/receipts?store=17&article=MILK&per_page=2", headers=employee_token
+    )
+    assert code == 200, body
+    milk = newest_first(
+        [
+            d
+            for d in shop["docs"]
+            if d.store == "17" and any(ln.article == "MILK" and not ln.voided for ln in d.lines)
+        ]
+    )
+    assert ids(body) == milk[:2] and body["has_more"] is True
+    code, more = get_json(
+        base + f"/api/v1/receipts?store=17&article=MILK&per_page=2&cursor={body['next_cursor']}",
+        headers=employee_token,
+    )
+    assert code == 200 and ids(more) == milk[2:4]
+    code, body = get_json(
+        base + "/api/v1/receipts?min_total=300.00&from=2024-03-15&to=2024-03-15",
+        headers=employee_token,
+    )
+    assert code == 200 and {r["total"] for r in body["receipts"]} == {45000, 30000}
+    code, one = get_json(base + f"/api/v1/receipts/{milk[0]}", headers=employee_token)
+    assert code == 200 and one["receipt"]["receipt_id"] == milk[0]
+    code, err = get_json(base + "/api/v1/receipts/nope", headers=employee_token)
+    assert (code, err["code"]) == (404, "receipt.not_found")
+    code, err = get_json(base + "/api/v1/receipts?till=x", headers=employee_token)
+    assert (code, err["code"]) == (400, "search.invalid") and "till='x'" in err["message"]
+    code, shifts = get_json(
+        base + "/api/v1/shifts?store=17&from=2024-03-15", headers=employee_token
+    )
+    assert code == 200 and len(shifts["shifts"]) == 3
+    code, _ = get_json(base + "/api/v1/receipts", headers={"Authorization": "Bearer wrong"})
+    assert code == 401
