@@ -128,6 +128,25 @@ def test_the_24_hour_rule(till_node):
     till.scan(MILK)
 
 
+def test_certificates_without_the_marketing_server(till_node):
+    node, till = till_node
+    till.post("/shift/open")
+    till.scan(MILK)
+    pay = {"type": "certificate", "amount": 1000, "reference": "CERT-1"}
+    if "marketing_payments" in node.ctx.services:
+        # The promotions feature is there, but no marketing server is configured.
+        status, err = till.fail("POST", "/receipt/payments", pay)
+        assert err["code"] == "marketing.unreachable" and "still open" in err["message"]
+        node.ctx.services.pop("marketing_payments")
+    status, err = till.fail("POST", "/receipt/payments", pay)
+    assert (status, err["message"]) == (
+        503,
+        "gift certificates need the marketing server; it is not configured",
+    )
+    r = till.receipt()
+    assert r["payments"] == [] and r["unresolved_payments"] == [] and r["totals"]["due"] == 8990
+
+
 def test_errors_are_json_for_bad_requests(till):
     till.post("/shift/open")
     assert till.fail("POST", "/receipt/lines", {})[1]["code"] == "request.invalid"
@@ -146,7 +165,7 @@ def test_errors_are_json_for_bad_requests(till):
     err = till.fail("POST", "/receipt/payments", {"type": "card", "amount": 8990})[1]
     assert err["code"] == "device.not_configured" and "bank terminal" in err["message"]
     err = till.fail("POST", "/receipt/payments", {"type": "certificate", "amount": 100})[1]
-    assert err["message"] == ("gift certificates need the marketing server; it is not configured")
+    assert err["code"] == "request.invalid" and "certificate number" in err["message"]
     assert (
         till.fail("POST", "/receipt/lines", {"article": "100", "quantity": 1500})[1]["code"]
         == "sale.quantity_step"

@@ -125,7 +125,11 @@ def finish_receipt(
     promotions = env.ctx.services.get("promotions")
     hook: Any = getattr(promotions, "on_receipt_closed", None)
     if hook is not None and state == "completed":
-        hook(session, doc)
+        try:
+            with session.begin_nested():
+                hook(session, doc)
+        except Exception:
+            log.exception("the promotion engine's on_receipt_closed failed for %s", r.id)
     job = None
     if state == "completed":
         what = "return" if r.kind == "return" else "receipt"

@@ -97,6 +97,13 @@ class PaymentDesk(SupervisedActor):
                     code="sale.payment_in_progress",
                 )
             )
+        if type_ in ("certificate", "bonus") and not reference:
+            what = "certificate number" if type_ == "certificate" else "loyalty card"
+            return self._done(
+                error=SaleError(
+                    f'a {type_} payment needs the {what} in "reference"', code="request.invalid"
+                )
+            )
         try:
             runner = self._runner(type_)
             op = sale.begin_tender(grant, type_, amount, rrn, reference).get(timeout=ASK)

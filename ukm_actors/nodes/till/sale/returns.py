@@ -27,7 +27,13 @@ from typing import Any
 from sqlalchemy import select
 
 from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
-from ukm_actors.codecs.tilldocs import OriginalRef, ReceiptDoc, from_dict
+from ukm_actors.codecs.tilldocs import (
+    OriginalRef,
+    PaymentDoc,
+    ReceiptDoc,
+    ReceiptLineDoc,
+    from_dict,
+)
 from ukm_actors.domain.money import line_amount
 from ukm_actors.domain.receipt import Payment
 from ukm_actors.domain.returns import OriginalLine, ReturnError, check_return, refund_plan
@@ -148,7 +154,10 @@ def _check(doc: ReceiptDoc, returned: Mapping[int, int], wanted: Mapping[int, in
         for line in doc.lines
         if not line.voided
     ]
-    return check_return(originals, returned, wanted)
+    try:
+        return check_return(originals, returned, wanted)
+    except ReturnError as exc:
+        raise SaleError(exc.message, code=exc.code, hint=exc.hint) from exc
 
 
 def online_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
@@ -180,6 +189,7 @@ def online_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
 
 
 def _local_original(ctx: Any, ref: Mapping[str, Any]) -> tuple[ReceiptDoc, dict[int, int]] | None:
+    """This till's own copy of a sale it closed, and what its own returns took back of it."""
     env = ctx.services["sale_env"]
     with ctx.require_db().read() as s:
         q = select(ReceiptRow).where(ReceiptRow.kind == "sale", ReceiptRow.state == "completed")
@@ -194,7 +204,9 @@ def _local_original(ctx: Any, ref: Mapping[str, Any]) -> tuple[ReceiptDoc, dict[
         row = s.execute(q).scalar_one_or_none()
         if row is None:
             return None
-        lines = s.scalars(select(LineRow).where(LineRow.receipt_id == row.id)).all()
+        lines = s.scalars(
+            select(LineRow).where(LineRow.receipt_id == row.id).order_by(LineRow.position)
+        ).all()
         pays = s.scalars(
             select(PaymentRow)
             .where(PaymentRow.receipt_id == row.id, PaymentRow.state == "approved")
@@ -205,47 +217,50 @@ def _local_original(ctx: Any, ref: Mapping[str, Any]) -> tuple[ReceiptDoc, dict[
             select(ReceiptRow.id).where(
                 ReceiptRow.original_id == row.id, ReceiptRow.state == "completed"
             )
-        ):
+        ).all():
             for rl in s.scalars(select(LineRow).where(LineRow.receipt_id == ret_id)):
                 returned[rl.position] = returned.get(rl.position, 0) + rl.quantity
-    from ukm_actors.codecs.tilldocs import PaymentDoc, ReceiptLineDoc
-
-    doc = ReceiptDoc(
-        receipt_id=row.id,
-        store=env.store,
-        till=env.till,
-        shift_num=row.shift_num,
-        number=row.number,
-        kind="sale",
-        state="completed",
-        opened_at=row.opened_at,
-        closed_at=row.closed_at or "",
-        closed_at_utc=row.closed_at_utc or "",
-        cashier_code=row.cashier_code,
-        cashier_name=row.cashier_name,
-        total=row.total,
-        lines=tuple(
-            ReceiptLineDoc(
-                position=x.position,
-                article=x.article,
-                name=x.name,
-                measure=x.measure,
-                quantity=x.quantity,
-                price=x.price,
-                amount=line_amount(x.price, x.quantity),
-                discount=sum(int(d[2]) for d in json.loads(x.discounts or "[]")),
-                total=line_amount(x.price, x.quantity)
-                - sum(int(d[2]) for d in json.loads(x.discounts or "[]")),
-                barcode=x.barcode,
-                taxgroup_id=x.taxgroup_id,
-                price_type=x.price_type,
-                seller_code=x.seller_code,
-                voided=x.voided,
+        doc_lines = []
+        for x in lines:
+            amount = line_amount(x.price, x.quantity)
+            discount = sum(int(d[2]) for d in json.loads(x.discounts or "[]"))
+            doc_lines.append(
+                ReceiptLineDoc(
+                    position=x.position,
+                    article=x.article,
+                    name=x.name,
+                    measure=x.measure,
+                    quantity=x.quantity,
+                    price=x.price,
+                    amount=amount,
+                    discount=discount,
+                    total=amount - discount,
+                    barcode=x.barcode,
+                    taxgroup_id=x.taxgroup_id,
+                    price_type=x.price_type,
+                    seller_code=x.seller_code,
+                    voided=x.voided,
+                )
             )
-            for x in sorted(lines, key=lambda x: x.position)
-        ),
-        payments=tuple(PaymentDoc(p.type, p.amount, p.rrn, p.card_mask, p.reference) for p in pays),
-    )
+        doc = ReceiptDoc(
+            receipt_id=row.id,
+            store=env.store,
+            till=env.till,
+            shift_num=row.shift_num,
+            number=row.number,
+            kind="sale",
+            state="completed",
+            opened_at=row.opened_at,
+            closed_at=row.closed_at or "",
+            closed_at_utc=row.closed_at_utc or "",
+            cashier_code=row.cashier_code,
+            cashier_name=row.cashier_name,
+            total=row.total,
+            lines=tuple(doc_lines),
+            payments=tuple(
+                PaymentDoc(p.type, p.amount, p.rrn, p.card_mask, p.reference) for p in pays
+            ),
+        )
     return doc, returned
 
 

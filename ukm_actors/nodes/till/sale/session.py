@@ -15,6 +15,7 @@ payment is on the receipt (the domain rule).
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import replace
@@ -22,6 +23,7 @@ from typing import Any
 
 from ukm_actors.domain.receipt import (
     Payment,
+    Receipt,
     add_line,
     add_payment,
     remove_payment,
@@ -52,6 +54,7 @@ from ukm_actors.nodes.till.sale.repo import (
 )
 from ukm_actors.nodes.till.sale.returnspec import ReturnSpec, return_receipt
 from ukm_actors.nodes.till.sale.shiftrules import require_fresh
+from ukm_actors.nodes.till.sale.store_sale import ShiftRow
 from ukm_actors.supervision import SupervisedActor
 
 log = logging.getLogger(__name__)
@@ -157,25 +160,27 @@ class SaleSession(SupervisedActor):
             if question is not None:
                 self.question = (req, question)
             raise
+        created = r is None
+        if r is None:
+            with self.db.read() as s:
+                r = self._draft(open_shift(s), grant)
+        receipt = add_line(
+            r.receipt,
+            article=spec.article,
+            name=spec.name,
+            quantity=spec.quantity,
+            price=spec.price,
+            measure=spec.measure,
+            barcode=spec.barcode,
+            taxgroup_id=spec.taxgroup_id,
+            price_type=spec.price_type,
+            seller_code=spec.seller_code,
+            age_confirmed=spec.age_confirmed,
+        )
+        new = self.repricer.reprice(replace(r, receipt=receipt))
         with self.db.write() as s:
-            created = r is None
-            if r is None:
-                r = self._new_receipt(s, grant)
-            receipt = add_line(
-                r.receipt,
-                article=spec.article,
-                name=spec.name,
-                quantity=spec.quantity,
-                price=spec.price,
-                measure=spec.measure,
-                barcode=spec.barcode,
-                taxgroup_id=spec.taxgroup_id,
-                price_type=spec.price_type,
-                seller_code=spec.seller_code,
-                age_confirmed=spec.age_confirmed,
-            )
-            new = self.repricer.reprice(replace(r, receipt=receipt))
             if created:
+                new = self._numbered(s, new)
                 insert_receipt(s, new)
                 save_lines(s, new.id, None, new.receipt)
             else:
@@ -191,22 +196,18 @@ class SaleSession(SupervisedActor):
             "totals": totals_json(new.receipt),
         }
 
-    def _new_receipt(self, s: Any, grant: Grant, kind: str = "sale") -> OpenReceipt:
-        shift = open_shift(s, lock=True)
+    def _draft(self, shift: ShiftRow | None, grant: Grant, kind: str = "sale") -> OpenReceipt:
+        """A new empty receipt in ``shift``, not numbered or stored yet."""
         if shift is None:
             raise SaleError("no shift is open; open a shift first", code="shift.closed")
         require_fresh(shift.opened_ms, self.env)
-        number = shift.next_receipt
-        shift.next_receipt = number + 1
         now = self.env.now()
-        from ukm_actors.domain.receipt import Receipt
-
         return OpenReceipt(
             id=str(uuid.uuid4()),
             shift_id=shift.id,
             shift_num=shift.num,
             shift_opened_ms=shift.opened_ms,
-            number=number,
+            number=0,
             kind=kind,
             opened_at=self.env.local(now),
             opened_at_utc=self.env.utc(now),
@@ -215,6 +216,18 @@ class SaleSession(SupervisedActor):
             receipt=Receipt(kind="return" if kind == "return" else "sale"),
             supervisor_code=grant.supervisor_code,
         )
+
+    def _numbered(self, s: Any, draft: OpenReceipt) -> OpenReceipt:
+        """``draft`` with the next receipt number of its shift (taken in ``s``)."""
+        shift = open_shift(s, lock=True)
+        if shift is None or shift.id != draft.shift_id:
+            raise SaleError("no shift is open; open a shift first", code="shift.closed")
+        number = shift.next_receipt
+        shift.next_receipt = number + 1
+        return replace(draft, number=number)
+
+    def _new_receipt(self, s: Any, grant: Grant, kind: str = "sale") -> OpenReceipt:
+        return self._numbered(s, self._draft(open_shift(s, lock=True), grant, kind))
 
     def answer(self, grant: Grant, answers: dict[str, Any]) -> dict[str, Any]:
         """Answer the waiting question (age, price) and add the line it held back."""
@@ -292,8 +305,6 @@ class SaleSession(SupervisedActor):
 
     def add_coupon(self, grant: Grant, code: str) -> dict[str, Any]:
         """Present a coupon on the receipt; prices are recomputed."""
-        import json
-
         r = self._require()
         self._require_unlocked(r)
         if code in r.coupons:
@@ -442,6 +453,8 @@ class SaleSession(SupervisedActor):
         """The device approved the tender: it counts now; closes the receipt when covered."""
         r, t = self._live_tender(tender_id)
         paid = amount if amount is not None else t.amount
+        if r.kind == "return" and t.type == "card" and t.rrn and not reference:
+            reference = t.rrn  # a card refund keeps the rrn of the payment it gives back
         payment = Payment(t.type, paid, rrn or t.rrn, card_mask, reference or t.reference)
         receipt = add_payment(r.receipt, payment)
         with self.db.write() as s:
