@@ -65,11 +65,11 @@ def test_killed_mid_copy_nothing_is_lost_numbered_twice_or_skipped(tmp_path):
     ]
 
     def add_files(round_no):
-        for i in range(rng.randint(4, 8)):
+        for i in range(rng.randint(3, 6)):
             name = f"r{round_no}_big{i}.xml"
-            sent[name] = os.urandom(64) * (rng.randint(8, 40) * 1024)  # 0.5 - 2.5 MB
+            sent[name] = os.urandom(64) * (rng.randint(4, 16) * 1024)  # 0.25 - 1 MB
             drop(f.source, name, sent[name])
-        for i in range(rng.randint(20, 60)):
+        for i in range(rng.randint(15, 40)):
             name = f"r{round_no}_small{i:02d}.xml"
             sent[name] = f"{name}\n".encode() * rng.randint(1, 50)
             drop(f.source, name, sent[name])
@@ -80,7 +80,7 @@ def test_killed_mid_copy_nothing_is_lost_numbered_twice_or_skipped(tmp_path):
                 drop(f.outs[n], name, sales[name])
 
     try:
-        for round_no, delay in enumerate([0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.6]):
+        for round_no, delay in enumerate([0.0, 0.05, 0.15, 0.3, 0.6]):
             add_files(round_no)
             node.start()
             gevent.sleep(delay + rng.random() * 0.05)
