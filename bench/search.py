@@ -399,6 +399,66 @@ def bench(db: Database, n: int, queries: int) -> None:
         print(f"{name:<28} {p50:>8.2f} {p99:>8.2f} {p50 / base50:>8.1f}", flush=True)
 
 
+def apply_rate(url: str, n: int) -> None:
+    """Receipts per second through the real appliers (one transaction each), on a fresh DB."""
+    import uuid
+
+    from ukm_actors.bridge.documents import Document
+    from ukm_actors.bridge.inbox import Appliers, apply
+    from ukm_actors.codecs.tilldocs import PaymentDoc, ReceiptDoc, ReceiptLineDoc, encode
+    from ukm_actors.nodes.server.sales.appliers import SalesAppliers
+
+    db = Database(url)
+    upgrade(db, Path(server_pkg.__file__).parent / "migrations")
+    appliers = Appliers()
+    SalesAppliers((), wake=lambda: None).register(appliers)
+    docs = []
+    for i in range(1, n + 1):
+        lines = tuple(
+            ReceiptLineDoc(
+                position=p,
+                article=f"{p:06d}",
+                name="Товар",
+                measure="шт",
+                quantity=1000,
+                price=8990,
+                amount=8990,
+                discount=0,
+                total=8990,
+                barcode=barcode(p),
+            )
+            for p in range(1, 4)
+        )
+        doc = ReceiptDoc(
+            receipt_id=str(uuid.uuid4()),
+            store="17",
+            till=1,
+            shift_num=1,
+            number=i,
+            kind="sale",
+            state="completed",
+            opened_at="2024-03-15T12:00:00",
+            closed_at="2024-03-15T12:00:00",
+            closed_at_utc="2024-03-15T09:00:00Z",
+            cashier_code="104",
+            cashier_name="Кассир",
+            total=26970,
+            lines=lines,
+            payments=(PaymentDoc("cash", 26970),),
+        )
+        docs.append(Document.make("receipt", encode(doc), channel="till-17-1>server", seq=i))
+    t0 = time.perf_counter()
+    for d in docs:
+        with db.write() as session:
+            apply(session, d, appliers)
+    spent = time.perf_counter() - t0
+    print(
+        f"applied {n:,} receipts of 3 lines, one transaction each: {n / spent:,.0f}/s "
+        f"({spent / n * 1000:.2f} ms each)"
+    )
+    db.dispose()
+
+
 def pg_url(base: str, schema: str) -> str:
     import sqlalchemy as sa
 
@@ -418,7 +478,20 @@ def main() -> int:
     p.add_argument("--pg", help="PostgreSQL URL (postgresql+psycopg://...)")
     p.add_argument("--sqlite", type=Path, help="SQLite file (default: a temporary one)")
     p.add_argument("--reuse", action="store_true", help="query the data already there")
+    p.add_argument(
+        "--apply",
+        type=int,
+        metavar="N",
+        help="only measure applying N receipts through the appliers (fresh database)",
+    )
     args = p.parse_args()
+    if args.apply:
+        if args.pg:
+            apply_rate(pg_url(args.pg, "bench_apply"), args.apply)
+        else:
+            with tempfile.TemporaryDirectory() as d:
+                apply_rate(f"sqlite:///{d}/apply.db", args.apply)
+        return 0
     tmp = None
     if args.pg:
         url = args.pg if args.reuse else pg_url(args.pg, "bench_search")

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
@@ -61,6 +61,20 @@ DONE = "done"
 FAILED = "failed"
 SKIPPED = "skipped"
 
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+# Core statements on the receipt path (no ORM bulk machinery, compiled once)
+_INSERT_RECEIPT = insert(_table(SaleReceipt)).returning(_table(SaleReceipt).c.id)
+_INSERT_LINES = insert(_table(SaleLine))
+_INSERT_DISCOUNTS = insert(_table(SaleLineDiscount))
+_INSERT_PAYMENTS = insert(_table(SalePayment))
+_INSERT_TAGS = insert(_table(SaleReceiptTag))
+_INSERT_EXPORT = insert(_table(SaleExport))
+
 KINDS = ("sale", "return")
 STATES = ("completed", "cancelled")
 DIRECTIONS = ("in", "out")
@@ -90,16 +104,17 @@ def queue_export(session: Session, kind: str, ref_id: int, store: str, state: st
     """Add the export row of a new document (in the caller's transaction)."""
     now = now_ms()
     session.execute(
-        insert(SaleExport).values(
-            kind=kind,
-            ref_id=ref_id,
-            store=store,
-            state=state,
-            version=1,
-            attempts=0,
-            created_ms=now,
-            updated_ms=now,
-        )
+        _INSERT_EXPORT,
+        {
+            "kind": kind,
+            "ref_id": ref_id,
+            "store": store,
+            "state": state,
+            "version": 1,
+            "attempts": 0,
+            "created_ms": now,
+            "updated_ms": now,
+        },
     )
 
 
@@ -230,20 +245,16 @@ class SalesAppliers:
             values = receipt_values(d, now_ms())
         except SalesDataError as exc:
             raise PermanentApplyError(f"{where}: {exc.message}") from exc
-        pk = int(
-            session.execute(
-                insert(SaleReceipt).values(**values).returning(SaleReceipt.id)
-            ).scalar_one()
-        )
+        pk = int(session.execute(_INSERT_RECEIPT, values).scalar_one())
         lines, discounts, payments, tags = child_values(d, pk, values["closed_ms"])
-        for table, rows in (
-            (SaleLine, lines),
-            (SaleLineDiscount, discounts),
-            (SalePayment, payments),
-            (SaleReceiptTag, tags),
+        for stmt, rows in (
+            (_INSERT_LINES, lines),
+            (_INSERT_DISCOUNTS, discounts),
+            (_INSERT_PAYMENTS, payments),
+            (_INSERT_TAGS, tags),
         ):
             if rows:
-                session.execute(insert(table), rows)
+                session.execute(stmt, rows)
         if d.kind == "return" and d.original is not None:
             returns.confirm(session, d)
         if d.state == "completed":
