@@ -20,6 +20,7 @@ from ukm_actors.codecs.ukm_export import (
     ReceiptRef,
     parse_export,
 )
+from ukm_actors.nodes.server.sales.search import receipt_detail
 from ukm_actors.nodes.server.sales.store import SaleExport, SaleReceipt
 from ukm_actors.supervision.testing import expect
 
@@ -296,3 +297,25 @@ def test_the_documented_examples_are_what_the_exporter_writes(till, export_dir):
     expect(lambda: files(export_dir) == names)
     for name in names:
         assert (export_dir / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+
+
+def test_a_document_that_cannot_be_written_is_marked_failed_and_the_rest_go_on(
+    server, till, export_dir
+):
+    till.open_shift()
+    bad = till.receipt(cashier_code="A-17")
+    till.receipt()
+    expect(
+        lambda: (
+            files(export_dir)
+            == ["receipt_[17]_[3]_[1]_[2]_[1].xml", "shiftOpen_[17]_[3]_[1]_[1].xml"]
+        )
+    )
+    st = expect(
+        lambda: (s := get_json(server.ctx.url + "/status")[1]["export"])["failed"] == 1 and s
+    )
+    assert st["state"] == "ok" and st["pending"] == 0
+    with server.ctx.db.read() as s:
+        detail = receipt_detail(s, bad.receipt_id)
+    assert detail["export"]["state"] == "failed"
+    assert "cashier code 'A-17' is not a whole number" in detail["export"]["error"]
