@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ukm_actors.db import Database
@@ -45,6 +45,34 @@ _ITEM = CatItem.__table__
 _PRICE = CatPrice.__table__
 _ADD = CatAddPrice.__table__
 _BARCODE = CatBarcode.__table__
+
+_BY_BARCODE = select(_BARCODE.c.article, _BARCODE.c.quantity).where(
+    _BARCODE.c.barcode == bindparam("code")
+)
+_ITEM_BY_ARTICLE = (
+    select(_ITEM, _PRICE.c.price)
+    .select_from(_ITEM.outerjoin(_PRICE, _PRICE.c.article == _ITEM.c.article))
+    .where(_ITEM.c.article == bindparam("article"))
+)
+_ITEM_BY_BARCODE = (
+    select(
+        _BARCODE.c.article.label("bc_article"),
+        _BARCODE.c.quantity.label("bc_quantity"),
+        _ITEM,
+        _PRICE.c.price,
+    )
+    .select_from(
+        _BARCODE.outerjoin(_ITEM, _ITEM.c.article == _BARCODE.c.article).outerjoin(
+            _PRICE, _PRICE.c.article == _BARCODE.c.article
+        )
+    )
+    .where(_BARCODE.c.barcode == bindparam("code"))
+)
+_ADDPRICES = (
+    select(_ADD.c.price_type, _ADD.c.name, _ADD.c.price)
+    .where(_ADD.c.article == bindparam("article"))
+    .order_by(_ADD.c.price_type)
+)
 
 
 @dataclass(frozen=True)
@@ -128,11 +156,13 @@ class TillCatalog:
         self.db = db
         self.version = 0
         self._small: _Small | None = None
+        self._cashiers: dict[str, CashierRecord | None] = {}
 
     def changed(self) -> None:
         """A catalog document was committed: forget what is cached."""
         self.version += 1
         self._small = None
+        self._cashiers = {}
 
     @contextmanager
     def _session(self, session: Session | None) -> Iterator[Session]:
@@ -147,27 +177,31 @@ class TillCatalog:
     def find_barcode(self, code: str, session: Session | None = None) -> tuple[str, int] | None:
         """``(article, quantity)`` of a registered barcode, or None."""
         with self._session(session) as s:
-            row = s.execute(
-                select(_BARCODE.c.article, _BARCODE.c.quantity).where(_BARCODE.c.barcode == code)
-            ).first()
+            row = s.execute(_BY_BARCODE, {"code": code}).first()
         return None if row is None else (str(row[0]), int(row[1]))
 
     def item(self, article: str, session: Session | None = None) -> CatalogItem | None:
         """The item with its price and additional prices, or None when unknown."""
         with self._session(session) as s:
-            row = s.execute(
-                select(_ITEM, _PRICE.c.price)
-                .select_from(_ITEM.outerjoin(_PRICE, _PRICE.c.article == _ITEM.c.article))
-                .where(_ITEM.c.article == article)
-            ).first()
+            row = s.execute(_ITEM_BY_ARTICLE, {"article": article}).first()
+            return None if row is None else self._item(s, row._mapping)
+
+    def item_by_barcode(
+        self, code: str, session: Session | None = None
+    ) -> tuple[CatalogItem | None, str, int] | None:
+        """``(item, article, quantity)`` for a registered barcode (item None: the barcode
+        names an article that is not in the catalog), or None for an unknown barcode."""
+        with self._session(session) as s:
+            row = s.execute(_ITEM_BY_BARCODE, {"code": code}).first()
             if row is None:
                 return None
-            adds = s.execute(
-                select(_ADD.c.price_type, _ADD.c.name, _ADD.c.price)
-                .where(_ADD.c.article == article)
-                .order_by(_ADD.c.price_type)
-            ).all()
-        m = row._mapping
+            m = row._mapping
+            if m["name"] is None:
+                return None, str(m["bc_article"]), int(m["bc_quantity"])
+            return self._item(s, m), str(m["bc_article"]), int(m["bc_quantity"])
+
+    def _item(self, s: Session, m: Any) -> CatalogItem:
+        adds = s.execute(_ADDPRICES, {"article": m["article"]}).all()
         return CatalogItem(
             article=m["article"],
             name=m["name"],
@@ -275,10 +309,16 @@ class TillCatalog:
     # -- people ----------------------------------------------------------------------
 
     def cashier(self, code: str) -> CashierRecord | None:
-        """The cashier with ``code``, or None."""
+        """The cashier with ``code``, or None (as of the last catalog document applied)."""
+        cache = self._cashiers
+        if code in cache:
+            return cache[code]
         with self.db.read() as s:
             row = s.get(CatCashier, code)
-            return None if row is None else self._cashier(row)
+            rec = None if row is None else self._cashier(row)
+        if cache is self._cashiers:
+            cache[code] = rec
+        return rec
 
     def cashier_by_card(self, card: str) -> CashierRecord | None:
         """The cashier whose login card is ``card``, or None."""

@@ -19,6 +19,7 @@ from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.till.devices.actors import ACTORS
 from ukm_actors.nodes.till.devices.config import DeviceConfig, parse_devices
 from ukm_actors.nodes.till.sale.errors import DeviceMissing
+from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.supervision import Backoff, ChildSpec, Names, supervisor_spec
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Devices:
     def __init__(self, names: Names, configs: list[DeviceConfig]) -> None:
         self.names = names
         self.configs = {c.kind: c for c in configs}
+        self.proxies = Proxies(names)
 
     def configured(self, kind: str) -> bool:
         return kind in self.configs
@@ -74,7 +76,8 @@ class Devices:
         ref = self.require(kind)
         label = _LABELS.get(kind, kind)
         try:
-            return getattr(ref.proxy(), method)(*args, **kwargs).get(timeout=timeout)
+            proxy = self.proxies.of(self.configs[kind].name, ref)
+            return getattr(proxy, method)(*args, **kwargs).get(timeout=timeout)
         except pykka.Timeout:
             raise DeviceMissing(
                 f"the {label} did not answer within {timeout:g} s",
@@ -90,7 +93,7 @@ class Devices:
         if ref is None:
             return
         try:
-            getattr(ref.proxy(), method)(*args)
+            getattr(self.proxies.of(self.configs[kind].name, ref), method)(*args)
         except pykka.ActorDeadError:
             pass
 

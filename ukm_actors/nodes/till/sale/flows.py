@@ -22,6 +22,7 @@ from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, NeedsWeight
 from ukm_actors.nodes.till.sale.model import Closed
 from ukm_actors.nodes.till.sale.printing import Printing
+from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.nodes.till.sale.returns import build_return, release
 
 log = logging.getLogger(__name__)
@@ -37,15 +38,16 @@ class SaleFlows:
         self.auth = auth
         self.printing = printing
         self.settings = ctx.config.till
+        self.proxies = Proxies(ctx.names)
 
     def sale(self) -> Any:
-        return self.ctx.names.get("sale").proxy()
+        return self.proxies.get("sale")
 
     def shift(self) -> Any:
-        return self.ctx.names.get("shift").proxy()
+        return self.proxies.get("shift")
 
     def desk(self) -> Any:
-        return self.ctx.names.get("payments").proxy()
+        return self.proxies.get("payments")
 
     # -- lines ----------------------------------------------------------------------
 

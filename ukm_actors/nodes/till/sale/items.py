@@ -70,15 +70,15 @@ def _find(
 ) -> tuple[CatalogItem, int | None, WeightBarcode | None]:
     if req.barcode:
         code = req.barcode.strip()
-        hit = catalog.find_barcode(code, session)
+        hit = catalog.item_by_barcode(code, session)
         if hit is not None:
-            item = catalog.item(hit[0], session)
+            item, article, quantity = hit
             if item is None:
                 raise ItemNotFound(
-                    f"barcode {code} belongs to item {hit[0]}, which is not in the catalog",
+                    f"barcode {code} belongs to item {article}, which is not in the catalog",
                     hint="the catalog is incomplete; tell the store administrator",
                 )
-            return item, hit[1], None
+            return item, quantity, None
         weight = decode_weight_barcode(code, env.weight_layout())
         if weight is not None:
             item = catalog.item(weight.item_code, session) or catalog.item(
@@ -176,6 +176,9 @@ def resolve_line(
     catalog: TillCatalog, env: SaleEnv, req: AddRequest, session: Session | None = None
 ) -> LineSpec:
     """The line ``req`` asks for, after every sale rule; raises the rule's error otherwise."""
+    if session is None:
+        with catalog.db.read() as own:
+            return resolve_line(catalog, env, req, own)
     item, scanned, weight = _find(catalog, env, req, session)
     now = env.local_now()
     ensure_time_allowed(catalog.time_rules(item), now)

@@ -113,18 +113,52 @@ def line_json(line: Line) -> dict[str, Any]:
     }
 
 
-def totals_json(receipt: Receipt) -> dict[str, Any]:
+class LineSums:
+    """Amount and discount per line, remembered per line object.
+
+    A receipt's lines are immutable values and an unchanged line is the same
+    object in the next receipt, so each line's sums are computed once: the
+    totals of a 200-line receipt cost 200 dictionary lookups, not 200 roundings.
+    """
+
+    def __init__(self) -> None:
+        self._sums: dict[int, tuple[Line, int, int]] = {}
+
+    def of(self, line: Line) -> tuple[int, int]:
+        hit = self._sums.get(line.position)
+        if hit is not None and hit[0] is line:
+            return hit[1], hit[2]
+        amount, discount = line.amount, line.discount
+        self._sums[line.position] = (line, amount, discount)
+        return amount, discount
+
+    def clear(self) -> None:
+        self._sums.clear()
+
+
+def totals_json(receipt: Receipt, sums: LineSums | None = None) -> dict[str, Any]:
     """The receipt's sums: amount, discount, total, paid, due, change (and as text)."""
+    cache = sums or LineSums()
+    amount = discount = count = 0
+    for line in receipt.lines:
+        if not line.voided:
+            count += 1
+            a, d = cache.of(line)
+            amount += a
+            discount += d
+    total = amount - discount
+    paid = sum(p.amount for p in receipt.payments)
+    due = max(total - paid, 0)
     return {
-        "lines": len(receipt.active_lines),
-        "amount": receipt.amount,
-        "discount": receipt.discount,
-        "total": receipt.total,
-        "paid": receipt.paid,
-        "due": receipt.due,
-        "change": receipt.change,
-        "total_text": format_money(receipt.total),
-        "due_text": format_money(receipt.due),
+        "lines": count,
+        "amount": amount,
+        "discount": discount,
+        "total": total,
+        "paid": paid,
+        "due": due,
+        "change": max(paid - total, 0),
+        "total_text": format_money(total),
+        "due_text": format_money(due),
     }
 
 

@@ -26,6 +26,7 @@ from ukm_actors.errors import UkmError
 from ukm_actors.hw.errors import CardDeclined, DeviceError
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
+from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.supervision import SupervisedActor
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,10 @@ class PaymentDesk(SupervisedActor):
         self.ctx = ctx
         self.settings = ctx.config.till
         self.inflight: dict[str, Any] | None = None
+        self.proxies = Proxies(ctx.names)
 
     def _sale(self) -> Any:
-        return self.ctx.names.get("sale").proxy()
+        return self.proxies.get("sale")
 
     def _done(self, value: Any = None, error: BaseException | None = None) -> Any:
         result = gevent.event.AsyncResult()

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.tilldocs import OriginalRef
@@ -136,36 +136,40 @@ def insert_receipt(session: Session, r: OpenReceipt) -> None:
     )
 
 
+_LINES: Table = LineRow.__table__  # type: ignore[assignment]
+
+
 def save_lines(session: Session, receipt_id: str, old: Receipt | None, new: Receipt) -> None:
     """Write the lines of ``new`` that differ from ``old`` (all of them when ``old`` is None)."""
     before = {line.position: line for line in old.lines} if old is not None else {}
+    added: list[dict[str, Any]] = []
     for line in new.lines:
         prev = before.get(line.position)
-        if prev == line:
+        if prev is line or prev == line:
             continue
         if prev is None:
-            session.add(
-                LineRow(
-                    receipt_id=receipt_id,
-                    position=line.position,
-                    article=line.article,
-                    name=line.name,
-                    barcode=line.barcode,
-                    quantity=line.quantity,
-                    price=line.price,
-                    measure=line.measure,
-                    taxgroup_id=line.taxgroup_id,
-                    price_type=line.price_type,
-                    seller_code=line.seller_code,
-                    voided=line.voided,
-                    age_confirmed=line.age_confirmed,
-                    discounts=_discounts_text(line),
-                )
+            added.append(
+                {
+                    "receipt_id": receipt_id,
+                    "position": line.position,
+                    "article": line.article,
+                    "name": line.name,
+                    "barcode": line.barcode,
+                    "quantity": line.quantity,
+                    "price": line.price,
+                    "measure": line.measure,
+                    "taxgroup_id": line.taxgroup_id,
+                    "price_type": line.price_type,
+                    "seller_code": line.seller_code,
+                    "voided": line.voided,
+                    "age_confirmed": line.age_confirmed,
+                    "discounts": _discounts_text(line),
+                }
             )
             continue
         session.execute(
-            update(LineRow)
-            .where(LineRow.receipt_id == receipt_id, LineRow.position == line.position)
+            update(_LINES)
+            .where(_LINES.c.receipt_id == receipt_id, _LINES.c.position == line.position)
             .values(
                 quantity=line.quantity,
                 price=line.price,
@@ -174,6 +178,8 @@ def save_lines(session: Session, receipt_id: str, old: Receipt | None, new: Rece
                 discounts=_discounts_text(line),
             )
         )
+    if added:
+        session.execute(insert(_LINES), added)
 
 
 def update_receipt(session: Session, receipt_id: str, **values: Any) -> None:

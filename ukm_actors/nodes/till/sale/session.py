@@ -36,6 +36,7 @@ from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, resolve_line
 from ukm_actors.nodes.till.sale.model import (
     Closed,
+    LineSums,
     OpenReceipt,
     Tender,
     line_json,
@@ -73,6 +74,7 @@ class SaleSession(SupervisedActor):
         self.current: OpenReceipt | None = None
         self.question: tuple[AddRequest, dict[str, Any]] | None = None
         self.notice: str | None = None
+        self.sums = LineSums()
 
     # -- life ----------------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class SaleSession(SupervisedActor):
             "receipt_id": new.id,
             "number": new.number,
             "line": line_json(line),
-            "totals": totals_json(new.receipt),
+            "totals": totals_json(new.receipt, self.sums),
         }
 
     def _draft(self, shift: ShiftRow | None, grant: Grant, kind: str = "sale") -> OpenReceipt:
@@ -342,6 +344,7 @@ class SaleSession(SupervisedActor):
             doc, job = finish_receipt(s, r, state, now, self.env)
         self.current = None
         self.question = None
+        self.sums.clear()
         self.env.notify_server()
         view = receipt_json(r)
         view.update(state=state, closed_at=doc.closed_at, change=doc.change)
