@@ -1,4 +1,4 @@
-"""Fixtures for catalog tests: a migrated server database, files, dumps of every directory."""
+"""Fixtures for catalog tests: fresh server databases, files, dumps of every directory."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from tests.conftest import PG_URL
+from tests.server.catalog.dbtemplate import TemplateDbs
 from ukm_actors.codecs.ukm_import import parse_import_name, plan_imports
 from ukm_actors.db import Database
-from ukm_actors.nodes.server.bootstrap import ensure_store, open_server_db
 from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult, load_file
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples" / "import"
@@ -61,20 +62,8 @@ def write_xml(folder: Path, name: str, body: str) -> Path:
     return path
 
 
-@pytest.fixture
-def sdb(db_url, tmp_path):
-    """A migrated, seeded, empty server database with store 17."""
-    from ukm_actors.config import load_config
-
-    cfg = load_config(None, role="server", overrides={"db": {"url": db_url}, "node": {"data_dir": str(tmp_path)}})
-    db = open_server_db(cfg)
-    with db.write() as session:
-        ensure_store(session, "17", "Магазин на Садовой")
-    yield db
-    db.dispose()
-
-
 def load_examples(db: Database, folder: Path = EXAMPLES) -> list[LoadResult]:
+    """Load every example file in the documented order; all must load."""
     plan = plan_imports(parse_import_name(p.name) for p in folder.glob("*.xml"))
     results = [load(db, folder / n.filename) for n in plan.load]
     assert [r.status for r in results] == ["loaded"] * len(results), [
@@ -83,11 +72,53 @@ def load_examples(db: Database, folder: Path = EXAMPLES) -> list[LoadResult]:
     return results
 
 
+def copy_examples(dest: Path, *prefixes: str) -> None:
+    for p in EXAMPLES.glob("*.xml"):
+        if not prefixes or p.name.startswith(prefixes):
+            shutil.copy(p, dest / p.name)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    """Server databases built once per session (see ``dbtemplate``)."""
+    t = TemplateDbs(
+        tmp_path_factory.mktemp("server-templates"),
+        PG_URL,
+        {"empty": lambda db: None, "examples": lambda db: load_examples(db)},
+    )
+    yield t
+    t.close()
+
+
 @pytest.fixture
-def examples_db(sdb):
-    """``sdb`` with every example file of docs/examples/import loaded."""
-    load_examples(sdb)
-    return sdb
+def fresh_url(templates):
+    """``fresh_url(kind)``: the URL of a new copy of template ``kind`` ("empty", "examples")."""
+    taken = []
+
+    def make(kind="empty"):
+        url = templates.acquire(kind)
+        taken.append(url)
+        return url
+
+    yield make
+    for url in taken:
+        templates.release(url)
+
+
+@pytest.fixture
+def sdb(fresh_url):
+    """A migrated, seeded server database with store 17 and nothing else."""
+    db = Database(fresh_url("empty"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def examples_db(fresh_url):
+    """A server database with store 17 and every example file of docs/examples/import loaded."""
+    db = Database(fresh_url("examples"))
+    yield db
+    db.dispose()
 
 
 @pytest.fixture
@@ -96,9 +127,3 @@ def inbox(tmp_path):
     folder = tmp_path / "import"
     folder.mkdir()
     return folder
-
-
-def copy_examples(dest: Path, *prefixes: str) -> None:
-    for p in EXAMPLES.glob("*.xml"):
-        if not prefixes or p.name.startswith(prefixes):
-            shutil.copy(p, dest / p.name)

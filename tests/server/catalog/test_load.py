@@ -3,8 +3,8 @@
 from sqlalchemy import select, text
 
 from tests.server.catalog.conftest import EXAMPLES, load, write_xml
+from ukm_actors.codecs.ukm_import import PriceRecord
 from ukm_actors.codecs.ukm_samples import write_catalog_set, write_import_file
-from ukm_actors.codecs.ukm_import import ItemRecord, PriceRecord, BarcodeRecord
 from ukm_actors.domain.passwords import verify_password
 from ukm_actors.nodes.server.catalog.store import Barcode, Item, Store
 from ukm_actors.nodes.server.catalog.store_local import Cashier, Price, Restriction, Seller
@@ -24,7 +24,10 @@ def test_the_example_files_load_into_every_directory(examples_db):
         assert kefir.name == "Кефир 2,5% 900 г (новая упаковка)"  # the I file changed it
         assert kefir.group_id == "41" and kefir.taxgroup_id == "2" and not kefir.weighted
         assert items["000304"].weighted and items["000304"].measprec == 1
-        assert items["700501"].alc_codes == "0300106000013672281" and items["700501"].min_price == 29900
+        assert (
+            items["700501"].alc_codes == "0300106000013672281"
+            and items["700501"].min_price == 29900
+        )
         codes = {b.barcode: (b.article, b.quantity) for b in s.execute(select(Barcode)).scalars()}
         assert codes["4600000000015"] == ("100245", 1000)
         assert "4600000000022" not in codes  # the six-pack barcode left with the I file
@@ -38,7 +41,9 @@ def test_the_example_files_load_into_every_directory(examples_db):
         assert cashiers[1].role_id == 13 and cashiers[900].inn is None
         assert {x.id for x in s.execute(select(Seller)).scalars()} == {"S01", "S02"}
         rules = {(r.kind, r.code): r for r in s.execute(select(Restriction)).scalars()}
-        assert rules[("time", "T1")].time_from == "23:00" and rules[("time", "T1")].time_to == "08:00"
+        assert (
+            rules[("time", "T1")].time_from == "23:00" and rules[("time", "T1")].time_to == "08:00"
+        )
         assert rules[("time", "T2")].days == "67" and rules[("age", "A1")].min_age == 18
 
 
@@ -67,14 +72,18 @@ def test_loading_the_same_full_file_again_changes_nothing(examples_db):
 
 
 def test_an_incremental_file_changes_and_deletes_single_items(examples_db, tmp_path):
-    path = write_xml(tmp_path, "updateItems_[20]_[I].xml", """
+    path = write_xml(
+        tmp_path,
+        "updateItems_[20]_[I].xml",
+        """
         <updateItems fullness="I"><version>1.5</version>
           <item><article>999001</article><name>Новый товар</name><measure>шт</measure>
             <groupId>5</groupId><taxgroupId>2</taxgroupId>
             <barcode><id>4600000099991</id></barcode></item>
           <item><article>200017</article><deleted>1</deleted></item>
           <item><article>555555</article><deleted>1</deleted></item>
-        </updateItems>""")
+        </updateItems>""",
+    )
     r = load(examples_db, path)
     assert r.status == "loaded", r.error
     assert any("1 deleted item(s) were not in the catalog" in w for w in r.warnings)
@@ -86,18 +95,25 @@ def test_an_incremental_file_changes_and_deletes_single_items(examples_db, tmp_p
 
 
 def test_a_barcode_given_to_another_item_moves(examples_db, tmp_path):
-    path = write_xml(tmp_path, "updateItems_[20]_[I].xml", """
+    path = write_xml(
+        tmp_path,
+        "updateItems_[20]_[I].xml",
+        """
         <updateItems fullness="I"><version>1.5</version>
           <item><article>100311</article><name>Молоко</name><measure>шт</measure>
             <groupId>42</groupId><taxgroupId>2</taxgroupId>
             <barcode><id>4600000000015</id></barcode></item>
-        </updateItems>""")
+        </updateItems>""",
+    )
     r = load(examples_db, path)
     assert r.status == "loaded", r.error
     with examples_db.read() as s:
         assert s.get(Barcode, "4600000000015").article == "100311"
         assert s.get(Item, "100245").version == r.version  # the loser is sent again too
-    assert rows(examples_db, "SELECT key FROM catalog_tombstone WHERE kind = 'barcode' AND version = %d" % r.version) == [("4690228004612",)]
+    assert rows(
+        examples_db,
+        "SELECT key FROM catalog_tombstone WHERE kind = 'barcode' AND version = %d" % r.version,
+    ) == [("4690228004612",)]
 
 
 def test_cashier_passwords_are_hashed_and_kept_when_unchanged(examples_db):
@@ -110,20 +126,28 @@ def test_cashier_passwords_are_hashed_and_kept_when_unchanged(examples_db):
 
 
 def test_prices_of_one_store_leave_the_other_stores_alone(examples_db, tmp_path):
-    other = write_import_file(tmp_path, "storePrices", [PriceRecord("18", "100245", 9990)], "F", store_id="18", number=1)
+    other = write_import_file(
+        tmp_path, "storePrices", [PriceRecord("18", "100245", 9990)], "F", store_id="18", number=1
+    )
     assert load(examples_db, other).status == "loaded"
-    mine = write_import_file(tmp_path, "storePrices", [PriceRecord("17", "100311", 11111)], "F", store_id="17", number=13)
+    mine = write_import_file(
+        tmp_path, "storePrices", [PriceRecord("17", "100311", 11111)], "F", store_id="17", number=13
+    )
     r = load(examples_db, mine)
     assert r.status == "loaded" and r.records == 1
     assert rows(examples_db, "SELECT store, article, price FROM catalog_price ORDER BY store") == [
         ("17", "100311", 11111),
         ("18", "100245", 9990),
     ]
-    assert rows(examples_db, "SELECT count(*) FROM catalog_addprice") == [(0,)]  # full file: gone too
+    assert rows(examples_db, "SELECT count(*) FROM catalog_addprice") == [
+        (0,)
+    ]  # full file: gone too
 
 
 def test_a_store_file_for_an_unknown_store_waits(examples_db, tmp_path):
-    path = write_import_file(tmp_path, "storePrices", [PriceRecord("99", "100245", 100)], "F", store_id="99", number=1)
+    path = write_import_file(
+        tmp_path, "storePrices", [PriceRecord("99", "100245", 100)], "F", store_id="99", number=1
+    )
     before = rows(examples_db, "SELECT count(*) FROM catalog_load")
     r = load(examples_db, path)
     assert r.status == "waiting" and "store 99 is not known" in r.warnings[0]

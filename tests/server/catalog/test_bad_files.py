@@ -1,0 +1,269 @@
+"""Every kind of bad file is refused with its line and field, and nothing is changed."""
+
+import pytest
+
+from tests.server.catalog.conftest import dump, write_xml
+from ukm_actors.codecs.ukm_samples import catalog_items, write_import_file
+from ukm_actors.nodes.server.catalog.folder import ImportFolder
+from ukm_actors.nodes.server.catalog.loader import LoadOptions
+
+ITEM = (
+    "<item><article>{a}</article><name>Товар {a}</name><measure>шт</measure>"
+    "<groupId>{g}</groupId><taxgroupId>{t}</taxgroupId><barcode><id>{b}</id></barcode></item>"
+)
+
+
+def items(*rows):
+    return "\n".join(ITEM.format(**r) for r in rows)
+
+
+def ok_item(a, b, g="5", t="2"):
+    return {"a": a, "b": b, "g": g, "t": t}
+
+
+CASES = {
+    "bad XML": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n<item><article>1</article>\n</itm>\n</updateItems>',
+        3,
+        None,
+        "malformed",
+    ),
+    "unknown tag": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        + items(ok_item("900001", "4600000090001"))
+        + "\n<item><article>900002</article><name>X</name><measure>шт</measure><colour>red</colour>"
+        "<groupId>5</groupId><taxgroupId>2</taxgroupId></item>\n</updateItems>",
+        3,
+        "item/colour",
+        "unknown element <colour>",
+    ),
+    "missing field": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        "<item><article>900002</article><measure>шт</measure>"
+        "<groupId>5</groupId><taxgroupId>2</taxgroupId></item>\n</updateItems>",
+        2,
+        "item/name",
+        "missing",
+    ),
+    "bad INN": (
+        "storeCashiers_[17]_[50000]_[F].xml",
+        '<storeCashiers fullness="F" storeId="17"><version>1.0</version>\n'
+        "<cashier><roleId>1</roleId><id>104</id><name>Петрова</name>\n"
+        "<INN>772938475607</INN><password>1</password></cashier>\n</storeCashiers>",
+        3,
+        "cashier/INN",
+        "check digit",
+    ),
+    "negative price": (
+        "storePrices_[17]_[13]_[I].xml",
+        '<storePrices fullness="I" storeId="17"><version>1.0</version>\n'
+        "<price><article>100245</article><value>10.00</value></price>\n"
+        "<price><article>100311</article><value>-5.00</value></price>\n</storePrices>",
+        3,
+        "price/value",
+        "",
+    ),
+    "price pointing nowhere": (
+        "storePrices_[17]_[13]_[I].xml",
+        '<storePrices fullness="I" storeId="17"><version>1.0</version>\n'
+        "<price><article>100245</article><value>10.00</value></price>\n"
+        "<price><article>123456</article><value>5.00</value></price>\n</storePrices>",
+        3,
+        "price/article",
+        "article 123456 is not in the catalog",
+    ),
+    "item in a group that does not exist": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        + items(ok_item("900001", "4600000090001"), ok_item("900002", "4600000090002", g="777"))
+        + "\n</updateItems>",
+        3,
+        "item/groupId",
+        "group 777 is not in the item hierarchy",
+    ),
+    "item with a tax group that does not exist": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        + items(ok_item("900002", "4600000090002", t="9"))
+        + "\n</updateItems>",
+        2,
+        "item/taxgroupId",
+        "tax group 9",
+    ),
+    "cashier with a role that does not exist": (
+        "storeCashiers_[17]_[50000]_[F].xml",
+        '<storeCashiers fullness="F" storeId="17"><version>1.0</version>\n'
+        "<cashier><roleId>77</roleId><id>104</id><name>Петрова</name><password>1</password></cashier>\n"
+        "</storeCashiers>",
+        2,
+        "cashier/roleId",
+        "role 77 is not defined",
+    ),
+    "restriction of an unknown group": (
+        "storeRestrictions_[17]_[9]_[F].xml",
+        '<storeRestrictions fullness="F" storeId="17"><version>1.0</version>\n'
+        "<ageRestriction><groupId>404</groupId><minAge>18</minAge></ageRestriction>\n"
+        "</storeRestrictions>",
+        2,
+        "ageRestriction/groupId",
+        "group 404",
+    ),
+    "a barcode twice": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        + items(ok_item("900001", "4600000090001"), ok_item("900002", "4600000090001"))
+        + "\n</updateItems>",
+        3,
+        "item/barcode/id",
+        "appears twice in this file (first at line 2)",
+    ),
+    "an article twice": (
+        "updateItems_[20]_[I].xml",
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        + items(ok_item("900001", "4600000090001"), ok_item("900001", "4600000090002"))
+        + "\n</updateItems>",
+        3,
+        "item/article",
+        "appears twice",
+    ),
+    "a group whose parent is missing": (
+        "classif_[20]_[F].xml",
+        '<classif fullness="F"><version>1.0</version>\n'
+        "<group><id>1</id><name>A</name></group>\n"
+        "<group><id>2</id><parentId>3</parentId><name>B</name></group>\n</classif>",
+        3,
+        "group/parentId",
+        "parent 3",
+    ),
+    "groups in a cycle": (
+        "classif_[20]_[F].xml",
+        '<classif fullness="F"><version>1.0</version>\n'
+        "<group><id>1</id><parentId>2</parentId><name>A</name></group>\n"
+        "<group><id>2</id><parentId>1</parentId><name>B</name></group>\n</classif>",
+        2,
+        "group/parentId",
+        "cycle",
+    ),
+    "a DTD with entities": (
+        "updateItems_[20]_[I].xml",
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n'
+        '<updateItems fullness="I"><version>1.5</version></updateItems>',
+        2,
+        None,
+        "DOCTYPE",
+    ),
+    "wrong fullness for the type": (
+        "taxes_[20]_[I].xml",
+        '<taxes fullness="I"><version>1.0</version></taxes>',
+        1,
+        "fullness",
+        "not allowed for taxes",
+    ),
+}
+
+
+def scan(db, folder):
+    f = ImportFolder(db, folder, settle=0.0, options=LoadOptions(kind="folder"))
+    f.scan()  # notes sizes
+    return f.scan()
+
+
+def test_every_bad_file_goes_to_failed_with_its_line_and_field_and_changes_nothing(
+    examples_db, inbox
+):
+    """One database for all the cases: after each, its failure is forgotten so the next
+    file of the same type is not held back (that is tested in test_folder)."""
+    from sqlalchemy import text
+
+    for case, (name, body, line, field, expected) in sorted(CASES.items()):
+        write_xml(inbox, name, body)
+        before = dump(examples_db)
+        results = scan(examples_db, inbox)
+        assert [r.status for r in results] == ["failed"], case
+        assert not (inbox / name).exists(), case
+        failed = inbox / "failed" / name
+        assert failed.exists(), case
+        report = (failed.parent / f"{name}.error.txt").read_text(encoding="utf-8")
+        assert f"line:    {line if line is not None else '-'}" in report, (case, report)
+        assert f"field:   {field or '-'}" in report, (case, report)
+        assert expected in report, (case, report)
+        assert "send a new full file" in report, case
+        assert dump(examples_db) == before, case
+        failed.unlink()
+        with examples_db.write() as session:
+            session.execute(text("DELETE FROM catalog_load WHERE status = 'failed'"))
+
+
+def _big(folder, n, bad):
+
+    def gen():
+        for k, item in enumerate(catalog_items(n, groups=5), 1):
+            yield bad(item) if k == n - 10 else item
+
+    return write_import_file(folder, "updateItems", gen(), "F", number=30)
+
+
+def _five_groups(db, folder):
+    from tests.server.catalog.conftest import load
+    from ukm_actors.codecs.ukm_samples import sample_classif, sample_taxes
+
+    for t, recs in (("taxes", sample_taxes()), ("classif", sample_classif(5))):
+        assert load(db, write_import_file(folder, t, recs, "F", number=30)).status == "loaded"
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["into an empty catalog", "over a catalog"])
+def test_an_error_deep_in_a_big_file_leaves_nothing_of_it(fresh, sdb, tmp_path, inbox):
+    from dataclasses import replace
+
+    from tests.server.catalog.conftest import load
+
+    _five_groups(sdb, tmp_path)
+    if not fresh:
+        assert (
+            load(
+                sdb,
+                write_import_file(
+                    tmp_path, "updateItems", catalog_items(100, groups=5), "F", number=1
+                ),
+            ).status
+            == "loaded"
+        )
+    before = dump(sdb)
+    # far past the first batches: they were written, and must be rolled back
+    path = _big(inbox, 2300, lambda item: replace(item, group_id="404"))
+    results = scan(sdb, inbox)
+    assert [r.status for r in results] == ["failed"]
+    assert results[0].field == "item/groupId" and results[0].line > 2000 * 10
+    assert dump(sdb) == before
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["into an empty catalog", "over a catalog"])
+def test_a_duplicate_found_by_the_database_is_reported_with_both_lines(fresh, sdb, tmp_path, inbox):
+    from dataclasses import replace
+
+    from tests.server.catalog.conftest import load
+
+    _five_groups(sdb, tmp_path)
+    if not fresh:
+        assert (
+            load(
+                sdb,
+                write_import_file(
+                    tmp_path, "updateItems", catalog_items(100, groups=5), "F", number=1
+                ),
+            ).status
+            == "loaded"
+        )
+    before = dump(sdb)
+    _big(inbox, 2300, lambda item: replace(item, article="000007"))
+    results = scan(sdb, inbox)
+    assert [r.status for r in results] == ["failed"]
+    assert (
+        results[0].field == "item/article"
+        and "appears twice in this file (first at line" in results[0].error
+    )
+    assert dump(sdb) == before
