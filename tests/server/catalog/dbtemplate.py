@@ -152,8 +152,8 @@ class TemplateDbs:
             for table, column, seq in seqs:
                 conn.execute(
                     sa.text(
-                        f'SELECT setval(\'"{schema}"."{seq}"\', '
-                        f'COALESCE((SELECT max("{column}") FROM "{schema}"."{table}"), 0) + 1, false)'
+                        f'SELECT setval(\'"{schema}"."{seq}"\', COALESCE((SELECT max("{column}") '
+                        f'FROM "{schema}"."{table}"), 0) + 1, false)'
                     )
                 )
 

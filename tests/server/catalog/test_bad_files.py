@@ -24,7 +24,8 @@ def ok_item(a, b, g="5", t="2"):
 CASES = {
     "bad XML": (
         "updateItems_[20]_[I].xml",
-        '<updateItems fullness="I"><version>1.5</version>\n<item><article>1</article>\n</itm>\n</updateItems>',
+        '<updateItems fullness="I"><version>1.5</version>\n'
+        "<item><article>1</article>\n</itm>\n</updateItems>",
         3,
         None,
         "malformed",

@@ -112,7 +112,7 @@ def test_a_barcode_given_to_another_item_moves(examples_db, tmp_path):
         assert s.get(Item, "100245").version == r.version  # the loser is sent again too
     assert rows(
         examples_db,
-        "SELECT key FROM catalog_tombstone WHERE kind = 'barcode' AND version = %d" % r.version,
+        f"SELECT key FROM catalog_tombstone WHERE kind = 'barcode' AND version = {r.version}",
     ) == [("4690228004612",)]
 
 

@@ -107,7 +107,8 @@ def test_a_store_price_goes_only_to_that_store(three_tills, tmp_path):
 def test_cashiers_of_one_store_never_reach_another(three_tills, tmp_path):
     body = """
         <storeCashiers fullness="I" storeId="18"><version>1.0</version>
-          <cashier><roleId>1</roleId><id>7</id><name>Кассир Химки</name><password>9999</password></cashier>
+          <cashier><roleId>1</roleId><id>7</id><name>Кассир Химки</name>
+            <password>9999</password></cashier>
         </storeCashiers>"""
     r = load(three_tills, write_xml(tmp_path, "storeCashiers_[18]_[2]_[I].xml", body))
     assert r.channels == {"server>till-18-1"}
