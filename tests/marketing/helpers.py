@@ -116,8 +116,11 @@ def connect(till: Node, ask) -> None:
 def deliver(sender: Node, receiver: Node, channel: str) -> list[inbox.Applied]:
     """Move every unacknowledged document of ``channel`` from sender to receiver, as the
     bridge does (superseded ones are skipped), and acknowledge them."""
+    from ukm_actors.bridge.models import Channel
+
     with sender.ctx.require_db().read() as session:
-        entries = outbox.pending(session, channel, 0, limit=10_000)
+        acked = session.get(Channel, channel)
+        entries = outbox.pending(session, channel, acked.last_acked if acked else 0, limit=10_000)
         docs = [(e.superseded, outbox.load_document(session, channel, e.seq)) for e in entries]
     done = []
     for superseded, doc in docs:

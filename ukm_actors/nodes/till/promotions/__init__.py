@@ -1,0 +1,95 @@
+"""Feature "promotions" of the till: the till's PromotionEngine and its marketing services.
+
+- ``ctx.services["promotions"]`` (``PromotionsService``): ``price(receipt,
+  context)`` and ``on_receipt_closed(session, receipt_doc)``;
+- ``ctx.services["marketing_payments"]`` (``MarketingPayments``):
+  ``authorize``, ``void``, ``balance`` for certificates and bonus points;
+- the ``promotion_engine`` actor with the till's copy of its store's campaigns,
+  kept from ``promo.campaigns`` documents (channel ``marketing>till-…``);
+- ``loyalty.accrual`` documents on channel ``till-…>marketing``;
+- ``/status`` section ``promotions``.
+
+The till's transport pulls ``marketing>till-…`` and pushes ``till-…>marketing``
+when ``[till] marketing_url`` is set; asks go to that URL through the bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge.documents import Document
+from ukm_actors.bridge.errors import PeerUnreachable
+from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.domain.promotions import CampaignError
+from ukm_actors.domain.promotions.codec import decode_set
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.till.promotions.engine import NAME, TillPromotionEngine
+from ukm_actors.nodes.till.promotions.service import (
+    MARKETING,
+    Asker,
+    MarketingPayments,
+    PromotionsService,
+)
+from ukm_actors.nodes.till.promotions.store import TillPromoSet
+from ukm_actors.supervision import ChildSpec
+
+log = logging.getLogger(__name__)
+
+PROMO_DOC = "promo.campaigns"
+
+
+def bridge_asker(ctx: NodeContext) -> Asker:
+    """Asks to ``[till] marketing_url`` through the node's bridge."""
+
+    def ask(name: str, message: dict[str, Any], timeout: float) -> Any:
+        url = ctx.config.till.marketing_url
+        bridge = ctx.services.get("bridge")
+        if not url or bridge is None:
+            raise PeerUnreachable(url or MARKETING, "no marketing server is configured")
+        return bridge.ask(url, name, message, timeout)
+
+    return ask
+
+
+def campaigns_applier(ctx: NodeContext) -> Any:
+    """Stores a ``promo.campaigns`` copy; the engine takes it once the transaction commits."""
+
+    def apply(session: Session, doc: Document) -> None:
+        try:
+            cs = decode_set(doc.body)
+        except CampaignError as exc:
+            raise PermanentApplyError(f"promo.campaigns #{doc.seq}: {exc.message}") from exc
+        now = datetime.now(UTC).replace(tzinfo=None)
+        row = session.get(TillPromoSet, 1)
+        if row is None:
+            session.add(TillPromoSet(id=1, version=cs.version, body=doc.body, received_at=now))
+        else:
+            row.version, row.body, row.received_at = cs.version, doc.body, now
+
+        def committed(_session: Session) -> None:
+            ref = ctx.names.find(NAME)
+            if ref is not None:
+                ref.proxy().take.defer(cs, now)
+
+        event.listen(session, "after_commit", committed, once=True)
+
+    return apply
+
+
+def setup(ctx: NodeContext, ask: Asker | None = None) -> None:
+    asker = ask or bridge_asker(ctx)
+    promotions = PromotionsService(ctx, asker)
+    ctx.services["promotions"] = promotions
+    ctx.services["marketing_payments"] = MarketingPayments(ctx, asker, promotions)
+    ctx.appliers.register(PROMO_DOC, campaigns_applier(ctx))
+    ctx.status_providers["promotions"] = promotions.status
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    db = ctx.require_db()
+    return [ChildSpec(NAME, lambda: TillPromotionEngine.start(db))]
