@@ -40,7 +40,7 @@ def test_lookup_by_id_or_by_number_gives_the_receipt_and_what_is_returned(server
     assert by_id == by_number
     assert by_id["receipt"]["receipt_id"] == sold.receipt_id
     assert [ln["article"] for ln in by_id["receipt"]["lines"]] == ["A", "B"]
-    assert by_id["returned"] == {"1": 0, "2": 0}
+    assert by_id["returned"] == {"1": 0, "2": 0} and by_id["refunds"] == []
 
 
 def test_lookup_of_an_unknown_receipt_is_a_clear_refusal(server, sold):
@@ -161,6 +161,9 @@ def test_the_return_receipt_confirms_its_reservation_for_good(server_factory):
     gevent.sleep(0.3)  # past the reservation's lifetime: confirmed lines stay
     seen = ask(node, "receipts.lookup", {"receipt_id": sale.receipt_id})
     assert seen["returned"] == {"1": 1000, "2": 0} and seen["reserved"] == {}
+    assert seen["refunds"] == [
+        {"type": "cash", "amount": 10000, "rrn": None, "card_mask": None, "reference": None}
+    ]
     assert ask(node, "receipts.reserve_return", msg) == {"ok": True, "confirmed": True}
     assert ask(node, "receipts.release_return", {"return_id": ret.receipt_id})["released"] is False
     with node.ctx.db.read() as s:

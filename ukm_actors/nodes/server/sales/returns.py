@@ -30,7 +30,7 @@ from ukm_actors.domain.money import format_quantity
 from ukm_actors.domain.returns import OriginalLine, ReturnError, check_return
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.sales.records import load_receipts, now_ms
-from ukm_actors.nodes.server.sales.store import SaleReceipt, SaleReturnLine
+from ukm_actors.nodes.server.sales.store import SalePayment, SaleReceipt, SaleReturnLine
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,8 @@ def lookup(session: Session, message: dict[str, Any]) -> dict[str, Any]:
     """The ``receipts.lookup`` answer: the receipt and what of it is already taken back.
 
     ``returned`` counts confirmed returns and live reservations (what can no
-    longer be returned); ``reserved`` is the reserved part of it.
+    longer be returned); ``reserved`` is the reserved part of it; ``refunds``
+    lists the payments of the returns already made (how money went back).
     """
     pk = find_receipt_pk(session, message)
     doc = load_receipts(session, [pk])[pk]
@@ -155,7 +156,32 @@ def lookup(session: Session, message: dict[str, Any]) -> dict[str, Any]:
         "receipt": dataclasses.asdict(doc),
         "returned": {str(p): both.get(p, 0) for p in positions},
         "reserved": {str(p): reserved.get(p, 0) for p in positions if reserved.get(p)},
+        "refunds": refunds(session, doc.receipt_id),
     }
+
+
+def refunds(session: Session, original_receipt_id: str) -> list[dict[str, Any]]:
+    """Payments of the completed returns of a receipt, oldest first (for the refund plan)."""
+    rows = session.execute(
+        select(SalePayment)
+        .join(SaleReceipt, SaleReceipt.id == SalePayment.receipt_pk)
+        .where(
+            SaleReceipt.original_receipt_id == original_receipt_id,
+            SaleReceipt.kind == "return",
+            SaleReceipt.state == "completed",
+        )
+        .order_by(SaleReceipt.closed_ms, SaleReceipt.id, SalePayment.idx)
+    ).scalars()
+    return [
+        {
+            "type": p.type,
+            "amount": p.amount,
+            "rrn": p.rrn,
+            "card_mask": p.card_mask,
+            "reference": p.reference,
+        }
+        for p in rows
+    ]
 
 
 def _requested(message: dict[str, Any]) -> dict[int, int]:
