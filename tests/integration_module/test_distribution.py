@@ -1,5 +1,7 @@
 """The integration module as a node: trade system files to every till, sales back."""
 
+import os
+
 import pytest
 
 from tests.integration_module.conftest import drop, make_folders
@@ -196,5 +198,32 @@ def test_without_a_store_the_module_says_it_is_not_configured(tmp_path):
         _, st = get_json(node.ctx.url + "/status")
         assert "not configured" in st["integration"]["error"]
         assert st["status"] == "ok"
+    finally:
+        node.stop()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to block an open()")
+def test_a_folder_that_hangs_holds_up_only_its_own_till(folders, tmp_path):
+    """A till share that stops answering (open() blocks) must not freeze the node."""
+    node = start_node("integration", tmp_path, integration=folders.section())
+    try:
+        expect(lambda: state(node, DIST.format(2)) == "running")
+        fifo = folders.tills[2] / ".000001_a.xml.ukm-part"
+        os.mkfifo(fifo)  # the distributor's open() of its temporary file blocks on it
+        drop(folders.source, "a.xml", b"a")
+        for n in (1, 3):
+            expect(lambda n=n: folders.queue(n) == ["000001_a.xml"])
+        code, _ = get_json(node.ctx.url + "/status")
+        assert code == 200
+        assert folders.queue(2) == [] and (folders.source / "a.xml").exists()
+        # The share answers again: the blocked open completes, the copy fails (a FIFO
+        # is not a file), the distributor restarts and delivers number 1 properly.
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            expect(lambda: folders.queue(2) == ["000001_a.xml"], within=10)
+        finally:
+            os.close(reader)
+        assert (folders.tills[2] / "000001_a.xml").read_bytes() == b"a"
+        expect(lambda: not (folders.source / "a.xml").exists())
     finally:
         node.stop()

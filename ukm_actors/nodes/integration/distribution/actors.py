@@ -1,16 +1,25 @@
 """The integration module's actors: settings client, source watcher, one distributor per
-till, sales collector. They share a ``Shared`` object (settings in force, status)."""
+till, sales collector. They share a ``Shared`` object (settings in force, status).
+
+Every folder operation runs in the module's own thread pool, never in the
+node's event loop: a folder on a network share that hangs (a hard NFS mount,
+an SMB server gone) holds up only the actor waiting for it, while the other
+tills, ``/status`` and the bridge go on. A hung actor is stopped by its
+supervisor's kill on shutdown; its thread finishes when the share answers.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import gevent
 import pykka
+from gevent.threadpool import ThreadPool
 from pykka import ActorDeadError
 
 from ukm_actors.nodes.integration.distribution.durable import (
@@ -23,7 +32,7 @@ from ukm_actors.nodes.integration.distribution.journal import SourceEntry, Sourc
 from ukm_actors.nodes.integration.distribution.layout import StoreLayout, TillFolders
 from ukm_actors.nodes.integration.distribution.queue import TillQueue
 from ukm_actors.nodes.integration.distribution.sales import SalesLedger
-from ukm_actors.nodes.integration.distribution.scan import Settler
+from ukm_actors.nodes.integration.distribution.scan import Scan, Settler
 from ukm_actors.supervision import Backoff, ChildSpec, SupervisedActor, Supervisor
 
 log = logging.getLogger(__name__)
@@ -32,6 +41,11 @@ SOURCE = "source_watcher"
 SALES = "sales_collector"
 SETTINGS = "settings_client"
 TILLS = "tills"
+POOL_SIZE = 32
+"""Threads for folder work: enough for every till's distributor, the watcher and the
+collector, with room for some that hang on a dead share."""
+
+T = TypeVar("T")
 
 
 def distributor_name(node_id: str) -> str:
@@ -58,6 +72,12 @@ class Shared:
     tills: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     sales: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pool: ThreadPool = field(default_factory=lambda: ThreadPool(POOL_SIZE, idle_task_timeout=30.0))
+
+    def blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in a worker thread; the calling greenlet waits, others run."""
+        result: T = self.pool.spawn(fn, *args).get()
+        return result
 
     def till_state_path(self, node_id: str) -> Path:
         return self.state_dir / "tills" / f"{node_id}.json"
@@ -168,10 +188,13 @@ class SourceWatcher(Ticking):
         self.journal: SourceJournal | None = None
 
     def on_start(self) -> None:
+        self.journal = self.shared.blocking(self._open)
+        self.schedule(0)
+
+    def _open(self) -> SourceJournal:
         self.shared.state_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(self.shared.state_dir)
-        self.journal = SourceJournal(self.shared.state_dir / "source.json")
-        self.schedule(0)
+        return SourceJournal(self.shared.state_dir / "source.json")
 
     def entries_after(self, cursor: int, limit: int) -> list[SourceEntry]:
         """Admitted files a till with this cursor has not taken yet, oldest first."""
@@ -185,21 +208,28 @@ class SourceWatcher(Ticking):
             return 0
         return int(raw["cursor"]) if isinstance(raw, dict) and "cursor" in raw else 0
 
+    def _pass(
+        self, layout: StoreLayout, journal: SourceJournal
+    ) -> tuple[Scan, list[SourceEntry], list[Path]]:
+        """Scan, admit, release (in a worker thread)."""
+        layout.source_dir.mkdir(parents=True, exist_ok=True)
+        scan = self.settler.scan(layout.source_dir)
+        added = journal.admit(str(layout.source_dir), scan.settled)
+        removed: list[Path] = []
+        if layout.tills:
+            removed = journal.release(min(self._cursor(t.node_id) for t in layout.tills))
+        return scan, added, removed
+
     def tick(self) -> None:
         layout, journal = self.shared.layout, self.journal
         if layout is None or journal is None:
             self.schedule(self.shared.poll)
             return
-        layout.source_dir.mkdir(parents=True, exist_ok=True)
-        scan = self.settler.scan(layout.source_dir)
-        added = journal.admit(str(layout.source_dir), scan.settled)
+        scan, added, removed = self.shared.blocking(self._pass, layout, journal)
         if added:
             log.info("%d new file(s) in %s", len(added), layout.source_dir)
             for t in layout.tills:
                 wake(self.names.find(distributor_name(t.node_id)) if self.names else None)
-        removed: list[Path] = []
-        if layout.tills:
-            removed = journal.release(min(self._cursor(t.node_id) for t in layout.tills))
         self.shared.source = {
             "waiting": len(journal.entries),
             "admitted_total": journal.next_seq - 1,
@@ -226,8 +256,9 @@ class Distributor(Ticking):
         queue = TillQueue(
             self.till, self.shared.till_state_path(self.till.node_id), self.shared.width
         )
+        queue.cooperate = False
         try:
-            queue.recover()
+            self.shared.blocking(queue.recover)
         except OSError as exc:
             self._report(error=f"queue folder {self.till.folder}: {exc}")
             raise
@@ -255,7 +286,7 @@ class Distributor(Ticking):
             self.schedule(self.shared.poll)
             return
         try:
-            result = self.queue.deliver(entries)
+            result = self.shared.blocking(self.queue.deliver, entries)
         except OSError as exc:
             self._report(error=f"queue folder {self.till.folder}: {exc}")
             raise
@@ -288,17 +319,19 @@ class SalesCollector(Ticking):
         ledger = self.ledgers.get(till.node_id)
         if ledger is None or ledger.till != till:
             ledger = SalesLedger(till, self.shared.state_dir / "sales" / f"{till.node_id}.json")
+            ledger.cooperate = False
             ledger.finish_pending()
             ledger.remove_orphans(sales_dir)
             self.ledgers[till.node_id] = ledger
             self.settlers[till.node_id] = Settler(self.shared.settle)
         return ledger
 
-    def tick(self) -> None:
-        layout = self.shared.layout
-        if layout is None:
-            self.schedule(self.shared.poll)
-            return
+    def _pass(self, layout: StoreLayout) -> None:
+        """One pass over every till's sales folder (in a worker thread).
+
+        A till whose folder cannot be listed is skipped (its status says
+        why); an error writing ``sales_dir`` fails the collector.
+        """
         layout.sales_dir.mkdir(parents=True, exist_ok=True)
         for till in layout.tills:
             ledger = self._ledger(till, layout.sales_dir)
@@ -313,6 +346,11 @@ class SalesCollector(Ticking):
             if result.copied:
                 log.info("%s: %d sales file(s) copied", till.node_id, len(result.copied))
             info.update(ledger.status(), error=None, waiting=result.waiting, refused=scan.refused)
+
+    def tick(self) -> None:
+        layout = self.shared.layout
+        if layout is not None:
+            self.shared.blocking(self._pass, layout)
         self.schedule(self.shared.poll)
 
 

@@ -98,14 +98,16 @@ def remove_stale_temps(folder: Path) -> None:
                 pass
 
 
-def copy_to(source: Path, stamp: FileStamp, target: Path) -> None:
+def copy_to(source: Path, stamp: FileStamp, target: Path, cooperate: bool = True) -> None:
     """Copy ``source`` (which must still be version ``stamp``) to ``target``, fsynced.
 
     ``target`` is created or truncated. Raises ``SourceUnreadable`` (and leaves
     no ``target``) when the source cannot be opened, vanished, or changed
     during the copy; an ``OSError`` writing the target is raised as it is.
+    ``cooperate`` yields to other greenlets between chunks (pass False in a
+    worker thread, where there is nothing to yield to).
     """
-    coop = Cooperator()
+    coop = Cooperator() if cooperate else None
     try:
         src = source.open("rb")
     except OSError as exc:
@@ -124,7 +126,8 @@ def copy_to(source: Path, stamp: FileStamp, target: Path) -> None:
                     if not chunk:
                         break
                     out.write(chunk)
-                    coop.tick()
+                    if coop is not None:
+                        coop.tick()
                 out.flush()
                 os.fsync(out.fileno())
             try:

@@ -81,6 +81,8 @@ class TillQueue:
         except (KeyError, TypeError, ValueError) as exc:
             raise StateFileError(f"state file {state_path} is damaged: {exc!r}") from exc
         self.last_queued: str | None = raw.get("last_queued")
+        self.cooperate = True
+        """Yield to other greenlets while copying (False when run in a worker thread)."""
 
     @property
     def folder(self) -> Path:
@@ -151,7 +153,7 @@ class TillQueue:
                 final = queued_name(number, entry.name, self.width)
                 temp = temp_name(final)
                 try:
-                    copy_to(entry.path, entry.stamp, self.folder / temp)
+                    copy_to(entry.path, entry.stamp, self.folder / temp, self.cooperate)
                 except SourceUnreadable as exc:
                     result.waiting = str(exc)
                     break

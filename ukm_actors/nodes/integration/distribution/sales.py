@@ -60,6 +60,7 @@ class SalesLedger:
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise StateFileError(f"state file {path} is damaged: {exc!r}") from exc
         self.total = int(raw.get("total", len(self.copied)))
+        self.cooperate = True
 
     def _save(self) -> None:
         write_json(
@@ -117,7 +118,7 @@ class SalesLedger:
                     continue
                 temp = self.temp_name(name)
                 try:
-                    copy_to(self.till.sales_folder / name, stamp, sales_dir / temp)
+                    copy_to(self.till.sales_folder / name, stamp, sales_dir / temp, self.cooperate)
                 except SourceUnreadable:
                     result.waiting.append(name)
                     continue
