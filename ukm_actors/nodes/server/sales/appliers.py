@@ -42,6 +42,7 @@ from ukm_actors.nodes.server.sales.records import (
     receipt_values,
     utc_ms,
 )
+from ukm_actors.nodes.server.sales.shifts import count_existing, count_receipt, missing_receipts
 from ukm_actors.nodes.server.sales.store import (
     SaleCashMove,
     SaleExport,
@@ -116,27 +117,6 @@ def queue_export(session: Session, kind: str, ref_id: int, store: str, state: st
             "updated_ms": now,
         },
     )
-
-
-def missing_receipts(session: Session, shift: SaleShift) -> list[int]:
-    """Receipt numbers named by the shift's close document that are not on the server."""
-    expected = sorted(set(json.loads(shift.receipt_numbers or "[]")))
-    if not expected:
-        return []
-    present: set[int] = set()
-    for i in range(0, len(expected), 500):
-        chunk = expected[i : i + 500]
-        present.update(
-            session.scalars(
-                select(SaleReceipt.number).where(
-                    SaleReceipt.store == shift.store,
-                    SaleReceipt.till == shift.till,
-                    SaleReceipt.shift_num == shift.shift_num,
-                    SaleReceipt.number.in_(chunk),
-                )
-            )
-        )
-    return [n for n in expected if n not in present]
 
 
 class SalesAppliers:
@@ -384,41 +364,6 @@ class SalesAppliers:
                 _numbers(missing),
             )
         self._wake_after_commit(session)
-
-
-def count_receipt(shift: SaleShift, kind: str, state: str, total: int) -> None:
-    """Add one receipt to the shift's counters."""
-    shift.arrived_count = (shift.arrived_count or 0) + 1
-    if state != "completed":
-        shift.cancelled_count = (shift.cancelled_count or 0) + 1
-    elif kind == "sale":
-        shift.sales_count = (shift.sales_count or 0) + 1
-        shift.sales_total = (shift.sales_total or 0) + total
-    else:
-        shift.returns_count = (shift.returns_count or 0) + 1
-        shift.returns_total = (shift.returns_total or 0) + total
-
-
-def count_existing(session: Session, shift: SaleShift) -> None:
-    """Set a new shift row's counters from the receipts that came before it."""
-    for name in (
-        "arrived_count",
-        "sales_count",
-        "sales_total",
-        "returns_count",
-        "returns_total",
-        "cancelled_count",
-    ):
-        setattr(shift, name, 0)
-    rows = session.execute(
-        select(SaleReceipt.kind, SaleReceipt.state, SaleReceipt.total).where(
-            SaleReceipt.store == shift.store,
-            SaleReceipt.till == shift.till,
-            SaleReceipt.shift_num == shift.shift_num,
-        )
-    )
-    for kind, state, total in rows:
-        count_receipt(shift, kind, state, total)
 
 
 def _numbers(numbers: list[int], limit: int = 10) -> str:

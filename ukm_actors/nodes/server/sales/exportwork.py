@@ -33,7 +33,7 @@ from ukm_actors.codecs.ukm_export import (
 )
 from ukm_actors.db import Database, yield_now
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.server.sales.appliers import DONE, FAILED, HELD, PENDING, missing_receipts
+from ukm_actors.nodes.server.sales.appliers import DONE, FAILED, HELD, PENDING
 from ukm_actors.nodes.server.sales.exportdocs import (
     export_cash_box,
     export_receipt,
@@ -41,6 +41,7 @@ from ukm_actors.nodes.server.sales.exportdocs import (
     export_shift_open,
 )
 from ukm_actors.nodes.server.sales.records import load_receipts, now_ms
+from ukm_actors.nodes.server.sales.shifts import missing_receipts
 from ukm_actors.nodes.server.sales.store import (
     SaleCashMove,
     SaleExport,

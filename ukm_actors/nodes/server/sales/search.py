@@ -23,7 +23,6 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.server.sales.appliers import missing_receipts
 from ukm_actors.nodes.server.sales.records import (
     article_tag,
     barcode_tag,
@@ -33,6 +32,7 @@ from ukm_actors.nodes.server.sales.records import (
     payment_tag,
 )
 from ukm_actors.nodes.server.sales.returns import taken_back
+from ukm_actors.nodes.server.sales.shifts import missing_receipts
 from ukm_actors.nodes.server.sales.store import (
     SaleExport,
     SaleReceipt,
