@@ -28,12 +28,18 @@ def start_marketing(tmp_path, db_url, **marketing: Any) -> Node:
     return start_node("marketing", tmp_path, db_url, marketing=settings)
 
 
-def apply_doc(node: Node, channel: str, doc_type: str, body: bytes) -> inbox.Applied:
+def _ctx(node: Any) -> Any:
+    """A node's context (or the context itself)."""
+    return getattr(node, "ctx", node)
+
+
+def apply_doc(node: Any, channel: str, doc_type: str, body: bytes) -> inbox.Applied:
     """Apply the next document of ``channel`` the way the bridge does (one transaction)."""
-    with node.ctx.require_db().write() as session:
+    ctx = _ctx(node)
+    with ctx.require_db().write() as session:
         seq = inbox.last_applied(session, channel) + 1
         doc = Document.make(doc_type, body, channel=channel, seq=seq)
-        return inbox.apply(session, doc, node.ctx.appliers)
+        return inbox.apply(session, doc, ctx.appliers)
 
 
 def feed_catalog(node: Node, items: list[FeedItem], groups: list[FeedGroup] | None = None):
@@ -51,8 +57,38 @@ def feed_stores(node: Node, stores: dict[str, int]):
     return apply_doc(node, FEED, "feed.stores", body)
 
 
-def ask(node: Node, name: str, message: dict[str, Any], peer: str = "till-17-1") -> Any:
-    return node.ctx.asks.get(name)(message, peer)
+def ask(node: Any, name: str, message: dict[str, Any], peer: str = "till-17-1") -> Any:
+    return _ctx(node).asks.get(name)(message, peer)
+
+
+def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
+    """The marketing feature without a running node: its tables, appliers and asks on a
+    real database (no actors, no HTTP), for tests of the rules behind the asks."""
+    import bottle
+
+    from ukm_actors.config import load_config
+    from ukm_actors.db import Database
+    from ukm_actors.nodes.base import NodeContext
+    from ukm_actors.nodes.marketing import core
+    from ukm_actors.nodes.marketing.store import target_metadata
+    from ukm_actors.supervision import Names
+
+    settings = {"admin_token": TOKEN, "level_thresholds": [500_000, 2_000_000], **marketing}
+    config = load_config(
+        None,
+        role="marketing",
+        overrides={
+            "node": {"data_dir": str(tmp_path)},
+            "db": {"url": db_url},
+            "marketing": settings,
+        },
+    )
+    db = Database(config.db.url)
+    for metadata in target_metadata():
+        metadata.create_all(db.engine)
+    ctx = NodeContext(config=config, names=Names(), app=bottle.Bottle(), db=db)
+    core.setup(ctx)
+    return ctx
 
 
 def api(node: Node, method: str, path: str, body: Any = None, token: str | None = TOKEN):
@@ -91,7 +127,7 @@ def loopback(marketing: Node, till_id: str):
     def ask(name: str, message: dict[str, Any], timeout: float) -> Any:
         msg = json.loads(json.dumps(message))
         try:
-            answer = marketing.ctx.asks.get(name)(msg, till_id)
+            answer = _ctx(marketing).asks.get(name)(msg, till_id)
         except UkmError as exc:
             raise RemoteError(exc.code, exc.message, exc.hint) from None
         return json.loads(json.dumps(answer))
