@@ -149,25 +149,26 @@ def connect(till: Node, ask) -> None:
     till.ctx.services["marketing_payments"].ask = ask
 
 
-def deliver(sender: Node, receiver: Node, channel: str) -> list[inbox.Applied]:
+def deliver(sender: Any, receiver: Any, channel: str) -> list[inbox.Applied]:
     """Move every unacknowledged document of ``channel`` from sender to receiver, as the
     bridge does (superseded ones are skipped), and acknowledge them."""
     from ukm_actors.bridge.models import Channel
 
-    with sender.ctx.require_db().read() as session:
+    sender, receiver = _ctx(sender), _ctx(receiver)
+    with sender.require_db().read() as session:
         acked = session.get(Channel, channel)
         entries = outbox.pending(session, channel, acked.last_acked if acked else 0, limit=10_000)
         docs = [(e.superseded, outbox.load_document(session, channel, e.seq)) for e in entries]
     done = []
     for superseded, doc in docs:
-        with receiver.ctx.require_db().write() as session:
+        with receiver.require_db().write() as session:
             if doc.seq <= inbox.last_applied(session, channel):
                 done.append(inbox.Applied(channel, doc.seq, duplicate=True))
             elif superseded:
                 inbox.skip(session, channel, doc.seq)
             else:
-                done.append(inbox.apply(session, doc, receiver.ctx.appliers))
+                done.append(inbox.apply(session, doc, receiver.appliers))
     if docs:
-        with sender.ctx.require_db().write() as session:
+        with sender.require_db().write() as session:
             outbox.ack(session, channel, docs[-1][1].seq)
     return done
