@@ -13,7 +13,6 @@ from tests.marketing.helpers import (
     connect,
     deliver,
     feed_stores,
-    loopback,
     start_till,
     unreachable,
 )
