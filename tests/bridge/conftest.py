@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bridge.helpers import bridge_node, migrate, register, till_sections
+from tests.bridge.helpers import bridge_node, till_sections
+from ukm_actors.bridge.peers import register_peer
 
 TILL_SECRET = "till-17-1-secret"
 
 
 @pytest.fixture
 def server_db_url(make_db_url):
-    url = make_db_url("server")
-    migrate(url, "server")
-    register(url, "till-17-1", "till", "17", TILL_SECRET)
-    return url
+    """The server's database (empty: the server's node migrates it when it starts)."""
+    return make_db_url("server")
+
+
+def start_server(tmp_path, db_url, **sections):
+    """A server node with till-17-1 registered (the node's start migrates the database)."""
+    node = bridge_node("server", tmp_path, db_url, **sections)
+    with node.ctx.db.write() as session:
+        register_peer(session, "till-17-1", "till", store="17", secret=TILL_SECRET)
+    return node
 
 
 @pytest.fixture
 def server(tmp_path, server_db_url):
-    node = bridge_node("server", tmp_path, server_db_url)
+    node = start_server(tmp_path, server_db_url)
     yield node
     node.stop()
 

@@ -7,7 +7,7 @@ from ukm_actors.bridge.client import RemoteRef
 from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
 
 
-def test_an_ask_gets_the_reply_and_the_caller_is_known(server, make_till):
+def test_an_ask_gets_its_reply_or_a_clear_error(server, make_till):
     till = make_till(server.ctx.url)
     bridge = till.ctx.services["bridge"]
     reply = bridge.ask(bridge.server_url, "test.echo", {"q": "кефир", "n": 1})
@@ -15,9 +15,6 @@ def test_an_ask_gets_the_reply_and_the_caller_is_known(server, make_till):
     ref = RemoteRef(bridge.server_url, "test.echo", bridge)
     assert ref.ask({"x": 2}, timeout=2)["message"] == {"x": 2}
 
-
-def test_a_refusal_travels_back_with_its_code_message_and_hint(server, make_till):
-    bridge = make_till(server.ctx.url).ctx.services["bridge"]
     with pytest.raises(RemoteError) as err:
         bridge.ask(bridge.server_url, "test.refuse", {})
     assert (err.value.code, err.value.message, err.value.hint) == (
@@ -27,25 +24,27 @@ def test_a_refusal_travels_back_with_its_code_message_and_hint(server, make_till
     )
     with pytest.raises(RemoteError) as err:
         bridge.ask(bridge.server_url, "no.such.ask", {})
-    assert err.value.code == "bridge.unknown_ask" and "does not answer 'no.such.ask'" in str(
-        err.value
-    )
+    assert err.value.code == "bridge.unknown_ask"
+    assert "does not answer 'no.such.ask'" in str(err.value)
 
-
-def test_a_slow_peer_is_an_ask_timeout(server, make_till):
-    bridge = make_till(server.ctx.url).ctx.services["bridge"]
     with pytest.raises(AskTimeout, match=r"did not answer ask 'test.sleep' within 0.3 s"):
         bridge.ask(bridge.server_url, "test.sleep", {"s": 2}, timeout=0.3)
     assert bridge.ask(bridge.server_url, "test.echo", {})["peer"] == "till-17-1"
 
-
-def test_a_stopped_peer_is_unreachable(server, make_till):
-    bridge = make_till(server.ctx.url).ctx.services["bridge"]
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(PeerUnreachable, match="connection refused"):
         bridge.ask(url, "test.echo", {}, peer="server")
     with pytest.raises(PeerUnreachable):
         bridge.ask(url, "test.echo", {})  # even finding out who is there fails clearly
+
+    r = bridge.client.request(
+        "POST", bridge.server_url, "/mailbox/v1/ask/test.echo", peer="server", body=b""
+    )
+    assert r.status == 400 and b"empty body" in r.data
+    r = bridge.client.request(
+        "POST", bridge.server_url, "/mailbox/v1/ask/test.echo", peer="server", body=b"[1, 2]"
+    )
+    assert r.status == 400 and b"must be a JSON object" in r.data
 
 
 def test_a_wrong_secret_on_the_caller_is_a_remote_auth_error(server, make_till):
@@ -109,15 +108,3 @@ def test_the_marketing_server_knows_the_tills_from_the_server(
         assert reply["peer"] == "till-17-1"
     finally:
         marketing.stop()
-
-
-def test_asks_need_a_json_object(server, make_till):
-    bridge = make_till(server.ctx.url).ctx.services["bridge"]
-    r = bridge.client.request(
-        "POST", bridge.server_url, "/mailbox/v1/ask/test.echo", peer="server", body=b""
-    )
-    assert r.status == 400 and b"empty body" in r.data
-    r = bridge.client.request(
-        "POST", bridge.server_url, "/mailbox/v1/ask/test.echo", peer="server", body=b"[1, 2]"
-    )
-    assert r.status == 400 and b"must be a JSON object" in r.data

@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
+from tests.bridge.conftest import start_server
 from tests.bridge.helpers import bridge_node, free_port, put_many, register
 from tests.nodes.helpers import get_json
 from ukm_actors.bridge import monitoring, outbox
@@ -29,7 +30,7 @@ def test_a_till_offline_for_1000_receipts_delivers_them_all_once_in_order(
     view = _pending(till)
     assert view["pending_docs"] == 1000 and view["last_acked"] == 0
     assert "connection refused" in view["last_error"]
-    server = bridge_node("server", tmp_path, server_db_url, http={"port": port})
+    server = start_server(tmp_path, server_db_url, http={"port": port})
     try:
         expect(lambda: len(seqs(server, UP)) == 1000, within=30, what="all 1000 applied")
         assert seqs(server, UP) == list(range(1, 1001))
@@ -79,7 +80,7 @@ def _server_view(server):
 def test_a_registered_till_gets_its_queue_and_old_documents_are_pruned(
     tmp_path, server_db_url, make_till
 ):
-    server = bridge_node("server", tmp_path, server_db_url, bridge={"retention": 0.01})
+    server = start_server(tmp_path, server_db_url, bridge={"retention": 0.01})
     try:
         expect(lambda: server.ctx.names.find("queue.till-17-1"))
         register(server_db_url, "till-17-2", "till", "17", "two")
@@ -127,3 +128,33 @@ def test_status_shows_channels_peers_and_links(server, make_till):
         3,
         0,
     )
+
+
+def test_the_marketing_server_gets_the_server_feed_and_serves_the_tills(
+    tmp_path, server, server_db_url, make_till, make_db_url
+):
+    register(server_db_url, "marketing", "marketing", None, "m-secret")
+    marketing = bridge_node(
+        "marketing",
+        tmp_path,
+        make_db_url("marketing"),
+        node={"id": "marketing"},
+        bridge={"server_url": server.ctx.url, "secret": "m-secret"},
+    )
+    try:
+        put_many(server, "marketing", 5)
+        expect(
+            lambda: len(rows(marketing.ctx.db, "server>marketing")) == 5,
+            within=20,
+            what="the feed reached marketing once it reported its URL",
+        )
+        put_many(marketing, "till-17-1", 3)
+        till = make_till(server.ctx.url)
+        bridge = till.ctx.services["bridge"]
+        bridge.add_pull("marketing", marketing.ctx.url)
+        bridge.add_push("marketing", marketing.ctx.url)
+        put_many(till, "marketing", 2)
+        expect(lambda: seqs(till, "marketing>till-17-1") == [1, 2, 3], within=20)
+        expect(lambda: seqs(marketing, "till-17-1>marketing") == [1, 2], within=20)
+    finally:
+        marketing.stop()

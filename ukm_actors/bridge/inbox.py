@@ -114,12 +114,13 @@ def apply(session: Session, doc: Document, appliers: Appliers, *, park: bool = F
 
 
 def apply_many(
-    session: Session, docs: list[Document], appliers: Appliers, *, park: bool = True
+    session: Session, docs: list[Document], appliers: Appliers, *, park: bool = False
 ) -> tuple[list[Applied], SeqGap | None]:
     """Apply the next documents of one channel (in seq order) in the caller's
     transaction: the same as ``apply`` for each, with the channel row read
     and written once. Stops at a gap and returns it (what came before it is
-    applied) instead of raising."""
+    applied) instead of raising. Without ``park`` there are no savepoints
+    (they cost more than a small applier): an applier's error propagates."""
     if not docs:
         return [], None
     channel = docs[0].channel

@@ -5,9 +5,10 @@ last applied seq in the same transaction. Up to ``GROUP_DOCS`` consecutive
 documents share one transaction (group commit: on PostgreSQL every commit
 waits for a disk flush, and on SQLite a transaction costs more than the
 applier); the guarantee is the same, since a group commits or rolls back as
-a whole and the acknowledgement says how far it got. When a group fails,
-its documents are applied again one transaction each, so that those before
-the failing one are kept and the error names the failing one. Duplicates (seq
+a whole and the acknowledgement says how far it got. When a group fails
+(an applier's ``PermanentApplyError`` included), its documents are applied
+again one transaction each (with a savepoint each, to park a refused
+one), so that those before a failing one are kept and the error names it. Duplicates (seq
 already applied) are acknowledged again without being applied; a gap stops
 the batch and is answered with the seq expected. A node runs a few of these
 actors (``bridge_inbox.0`` …): every channel always goes to the same one, so
@@ -90,10 +91,24 @@ class InboxApplier(SupervisedActor):
         for group in _groups(fresh):
             try:
                 with self.db.write() as session:
-                    results, gap = inbox.apply_many(session, group, self.appliers, park=True)
-            except Exception:  # noqa: BLE001 - redone one by one below, which reports it
-                log.info("%s: a group of %d failed; applying one by one", channel, len(group))
-                return self._one_by_one(channel, group, done, applied, duplicates, parked)
+                    results, gap = inbox.apply_many(session, group, self.appliers)
+            except Exception as exc:  # noqa: BLE001 - redone one by one below, which reports it
+                log.info(
+                    "%s: a group of %d documents failed (%s); applying them one by one",
+                    channel,
+                    len(group),
+                    exc,
+                )
+                result = self._one_by_one(channel, group, done, applied, duplicates, parked)
+                if result.status != 200:
+                    return result
+                done, applied, duplicates, parked = (
+                    result.acked,
+                    result.applied,
+                    result.duplicates,
+                    result.parked,
+                )
+                continue
             for r in results:
                 duplicates += int(r.duplicate)
                 applied += int(not r.duplicate)

@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import gevent.lock
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.auth import Caller, KeyEntry
 from ukm_actors.bridge.errors import BridgeError, RemoteError
 from ukm_actors.bridge.models import Peer
-from ukm_actors.bridge.peers import callers_of, peer_info, peer_key, peer_secret
+from ukm_actors.bridge.peers import SELF_KIND, callers_of, peer_info, peer_key
 from ukm_actors.db import Database
 
 log = logging.getLogger(__name__)
@@ -38,22 +38,42 @@ MISS_INTERVAL = 10.0
 SERVER_ID = "server"
 
 
-class ServerKeys:
-    """Keys of requests to the cash server ``me``, from the registry."""
+_PEER = select(Peer.kind, Peer.store, Peer.secret, Peer.enabled).where(
+    Peer.node_id == bindparam("n"), Peer.kind != SELF_KIND
+)
 
-    def __init__(self, db: Database, me: str) -> None:
+
+class ServerKeys:
+    """Keys of requests to the cash server ``me``, from the registry.
+
+    A looked-up key is reused for ``TTL`` seconds (one registry read per
+    peer and second instead of one per request), so disabling a peer or
+    changing its secret takes effect within that time.
+    """
+
+    TTL = 1.0
+
+    def __init__(self, db: Database, me: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         self.me = me
+        self.clock = clock
+        self._cache: dict[str, tuple[float, KeyEntry]] = {}
 
     def key_for(self, node_id: str) -> KeyEntry | None:
-        with self.db.read() as session:
-            found = peer_secret(session, node_id)
-        if found is None:
-            return None
-        info, secret = found
-        return KeyEntry(
-            Caller(info.node_id, info.kind, info.store), peer_key(secret, self.me), info.enabled
-        )
+        now = self.clock()
+        hit = self._cache.get(node_id)
+        if hit is not None and now - hit[0] < self.TTL:
+            return hit[1]
+        with self.db.engine.connect() as conn:
+            row = conn.execute(_PEER, {"n": node_id}).first()
+        if row is None:
+            return None  # not cached: a peer registered a moment ago is known at once
+        kind, store, secret, enabled = row
+        entry = KeyEntry(Caller(node_id, kind, store), peer_key(secret, self.me), bool(enabled))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[node_id] = (now, entry)
+        return entry
 
 
 def keys_for(
@@ -122,12 +142,16 @@ class CachedKeys:
         if not self._loaded:
             self.load()
         entry = self._keys.get(node_id)
-        if entry is None and self.clock() - self._last_try >= MISS_INTERVAL:
-            try:
-                self.refresh()
-            except BridgeError as exc:
-                log.warning("cannot refresh peer keys for unknown caller %r: %s", node_id, exc)
+        if entry is not None:
+            return entry
+        with self._lock:  # a refresh in flight may bring it: wait for it
             entry = self._keys.get(node_id)
+            if entry is None and self.clock() - self._last_try >= MISS_INTERVAL:
+                try:
+                    self._refresh()
+                except BridgeError as exc:
+                    log.warning("cannot refresh peer keys for unknown caller %r: %s", node_id, exc)
+                entry = self._keys.get(node_id)
         return entry
 
     def refresh(self) -> int:
@@ -136,31 +160,34 @@ class CachedKeys:
         On failure the keys known so far stay in use and the error is raised.
         """
         with self._lock:
-            self._last_try = self.clock()
+            return self._refresh()
+
+    def _refresh(self) -> int:
+        self._last_try = self.clock()
+        try:
+            items = self.fetch()
+        except BridgeError as exc:
+            self.last_error = str(exc)
+            raise
+        fresh: dict[str, KeyEntry] = {}
+        for item in items:
             try:
-                items = self.fetch()
-            except BridgeError as exc:
-                self.last_error = str(exc)
-                raise
-            fresh: dict[str, KeyEntry] = {}
-            for item in items:
-                try:
-                    node = str(item["node_id"])
-                    fresh[node] = KeyEntry(
-                        Caller(node, str(item["kind"]), item.get("store")),
-                        bytes.fromhex(str(item["key"])),
-                        True,
-                    )
-                except (KeyError, ValueError, TypeError) as exc:
-                    self.last_error = f"bad key entry from the server: {exc}"
-                    raise RemoteError("bridge.keys", self.last_error) from None
-            if self.db is not None:
-                self._persist(fresh)
-            self._keys = fresh
-            self._loaded = True
-            self.refreshed_at = datetime.now(UTC)
-            self.last_error = None
-            return len(fresh)
+                node = str(item["node_id"])
+                fresh[node] = KeyEntry(
+                    Caller(node, str(item["kind"]), item.get("store")),
+                    bytes.fromhex(str(item["key"])),
+                    True,
+                )
+            except (KeyError, ValueError, TypeError) as exc:
+                self.last_error = f"bad key entry from the server: {exc}"
+                raise RemoteError("bridge.keys", self.last_error) from None
+        if self.db is not None:
+            self._persist(fresh)
+        self._keys = fresh
+        self._loaded = True
+        self.refreshed_at = datetime.now(UTC)
+        self.last_error = None
+        return len(fresh)
 
     def _persist(self, fresh: dict[str, KeyEntry]) -> None:
         assert self.db is not None

@@ -77,7 +77,11 @@ _BLOB_KEY_SHARE = (
     .where(BLOBS.c.sha256 == bindparam("h"))
     .with_for_update(key_share=True)
 )
-_BLOB_VALUES: dict[str, Any] = {"sha256": bindparam("h"), "length": bindparam("n"), "body": bindparam("b")}
+_BLOB_VALUES: dict[str, Any] = {
+    "sha256": bindparam("h"),
+    "length": bindparam("n"),
+    "body": bindparam("b"),
+}
 _PG_INSERT_BLOB = pg_insert(BLOBS).values(**_BLOB_VALUES).on_conflict_do_nothing()
 _SQLITE_INSERT_BLOB = sqlite_insert(BLOBS).values(**_BLOB_VALUES).on_conflict_do_nothing()
 _INSERT_OUTBOX = insert(OUTBOX).values(

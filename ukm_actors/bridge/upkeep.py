@@ -135,15 +135,15 @@ class Maintenance(Worker):
         db = svc.require_db()
         with db.read() as session:
             tills = [p.node_id for p in peers.list_peers(session, kind="till") if p.enabled]
-            marketing = [
-                p for p in peers.list_peers(session, kind="marketing") if p.enabled and p.url
-            ]
+            marketing = [p for p in peers.list_peers(session, kind="marketing") if p.enabled]
         sup = svc.names.find(QUEUES)
         if sup is not None:
             self._sync_children(sup, {queue_name(t): t for t in tills})
         for m in marketing:
-            assert m.url is not None
-            svc.add_push(m.node_id, m.url)
+            heard = svc.live.contacts.get(m.node_id)
+            url = (heard.url if heard is not None else None) or m.url
+            if url:
+                svc.add_push(m.node_id, url)
 
     def _sync_children(self, sup: pykka.ActorRef[Any], want: dict[str, str]) -> None:
         proxy = sup.proxy()
@@ -161,7 +161,7 @@ class Maintenance(Worker):
             for name in sorted(have - set(want)):
                 proxy.stop_child(name).get(timeout=10)
         except (pykka.ActorDeadError, pykka.Timeout) as exc:
-            log.warning("cannot sync the till queues now: %r", exc)
+            log.info("cannot sync the till queues now: %r", exc)
 
     # -- flushing and cleaning ------------------------------------------------------
 
