@@ -7,6 +7,7 @@ and receipt close time. One till node in this process, on SQLite (the till's dat
   scan→line (HTTP)   POST /api/v1/receipt/lines over a kept-alive connection
   close (actor/HTTP) the paying cash payment that closes a 200-line receipt: the
                      closing transaction (receipt doc, shift totals, outbox, print job)
+  prices.lookup      the price checker's ask, answered from the catalog (handler only)
   baseline           the same work done by hand: a barcode/item/price primary-key
                      lookup and a one-row insert transaction, raw SQLite
 
@@ -172,6 +173,15 @@ def main() -> None:
             f"(built {built:.1f} s, applied {applied:.1f} s = "
             f"{args.items / applied:,.0f} items/s)"
         )
+
+        handler = node.ctx.asks.get("prices.lookup")
+        lookups = []
+        for _ in range(2000):
+            code = barcode(random.randrange(args.items))
+            t = time.perf_counter()
+            assert handler({"barcode": code}, "pricechecker-17")["found"]
+            lookups.append(time.perf_counter() - t)
+        print(row("prices.lookup ask handler", lookups) + "   (target well under 50 ms)")
 
         http = urllib3.PoolManager(maxsize=1)
         api = node.ctx.url + "/api/v1"

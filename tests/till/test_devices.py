@@ -182,3 +182,14 @@ def test_device_settings_are_checked_at_start(tmp_path, db_url):
             db_url,
             till={"store": STORE, "devices": {"printer": {}, "p2": {"device": "printer"}}},
         )
+
+
+def test_a_file_printer_path_is_under_the_tills_data_folder(start_till):
+    node, till = start_till(devices={"printer": {"kind": "file", "path": "printer.bin"}})
+    till.login()
+    till.post("/shift/open")
+    till.scan(MILK)
+    out = till.pay("cash", 8990)
+    assert out["print"]["printed"] is True
+    target = node.config.data_dir / "printer.bin"
+    expect(lambda: out["closed"]["receipt_id"].encode() in target.read_bytes())

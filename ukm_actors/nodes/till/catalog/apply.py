@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import Table, delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
@@ -135,6 +135,7 @@ class _Bulk:
         self.session = session
         self.rows: dict[type[TillBase], list[dict[str, Any]]] = {}
         self.seen: dict[type[TillBase], set[tuple[Any, ...]]] = {}
+        self.keys: dict[type[TillBase], tuple[str, ...]] = {}
         self.items = 0
 
     def put(self, rec: CatalogRecord, line: int) -> None:
@@ -154,7 +155,10 @@ class _Bulk:
                 self._add(CatBarcode, barcode)
 
     def _add(self, table: type[TillBase], row: dict[str, Any]) -> bool:
-        key = tuple(row[c.name] for c in inspect(table).primary_key)
+        names = self.keys.get(table)
+        if names is None:
+            names = self.keys[table] = tuple(c.name for c in inspect(table).primary_key)
+        key = tuple(row[n] for n in names)
         seen = self.seen.setdefault(table, set())
         if key in seen:
             self._flush(table)
@@ -170,7 +174,8 @@ class _Bulk:
     def _flush(self, table: type[TillBase]) -> None:
         rows = self.rows.get(table)
         if rows:
-            self.session.execute(insert(table), rows)
+            core: Table = table.__table__  # type: ignore[assignment]
+            self.session.execute(insert(core), rows)
             rows.clear()
 
     def flush(self) -> None:

@@ -128,8 +128,18 @@ class Devices:
         return out
 
 
+def _resolved(ctx: NodeContext, tables: dict[str, Any]) -> dict[str, Any]:
+    """The device tables with a file printer's relative ``path`` under the node's data_dir."""
+    out: dict[str, Any] = {}
+    for name, table in tables.items():
+        if isinstance(table, dict) and table.get("kind") == "file" and table.get("path"):
+            table = {**table, "path": str(ctx.config.resolve(str(table["path"])))}
+        out[name] = table
+    return out
+
+
 def setup(ctx: NodeContext) -> None:
-    configs = parse_devices(ctx.config.till.devices)
+    configs = parse_devices(_resolved(ctx, ctx.config.till.devices))
     devices = Devices(ctx.names, configs)
     ctx.services["devices"] = devices
     ctx.status_providers["devices"] = devices.status

@@ -22,11 +22,8 @@ from dataclasses import replace
 from typing import Any
 
 from ukm_actors.domain.receipt import (
-    Payment,
     Receipt,
     add_line,
-    add_payment,
-    remove_payment,
     set_quantity,
     void_line,
 )
@@ -38,7 +35,6 @@ from ukm_actors.nodes.till.sale.model import (
     Closed,
     LineSums,
     OpenReceipt,
-    Tender,
     line_json,
     receipt_json,
     totals_json,
@@ -46,7 +42,6 @@ from ukm_actors.nodes.till.sale.model import (
 from ukm_actors.nodes.till.sale.pricing import Repricer, show_on_display
 from ukm_actors.nodes.till.sale.repo import (
     insert_receipt,
-    insert_tender,
     load_open,
     open_shift,
     save_lines,
@@ -56,12 +51,13 @@ from ukm_actors.nodes.till.sale.repo import (
 from ukm_actors.nodes.till.sale.returnspec import ReturnSpec, return_receipt
 from ukm_actors.nodes.till.sale.shiftrules import require_fresh
 from ukm_actors.nodes.till.sale.store_sale import ShiftRow
+from ukm_actors.nodes.till.sale.tenders import TenderRecording
 from ukm_actors.supervision import SupervisedActor
 
 log = logging.getLogger(__name__)
 
 
-class SaleSession(SupervisedActor):
+class SaleSession(TenderRecording, SupervisedActor):
     """The current receipt: lines, restrictions, prices, payments recorded, closing."""
 
     def __init__(self, ctx: Any) -> None:
@@ -358,171 +354,6 @@ class SaleSession(SupervisedActor):
         if r is None or r.live or not r.receipt.is_paid:
             return None
         return self._finish(r, "completed")
-
-    # -- tenders ----------------------------------------------------------------------------
-
-    def _prepare_payment(self, r: OpenReceipt) -> OpenReceipt:
-        self._require_unlocked(r)
-        if r.receipt.payments or r.kind == "return":
-            return r
-        new = self.repricer.reprice(r)
-        if new.receipt != r.receipt:
-            with self.db.write() as s:
-                save_lines(s, r.id, r.receipt, new.receipt)
-            self.current = new
-        return new
-
-    def _paid(self, tender: Tender, closed: Closed | None) -> dict[str, Any]:
-        out: dict[str, Any] = {"payment": tender.to_json(), "closed": None, "print_job": None}
-        if closed is not None:
-            out["closed"] = closed.receipt
-            out["print_job"] = closed.print_job
-            out["cash"] = closed.cash
-            out["receipt"] = None
-        else:
-            out["receipt"] = receipt_json(self._require())
-        return out
-
-    def take_cash(self, grant: Grant, amount: int) -> dict[str, Any]:
-        """Take (or, on a return, give back) cash; closes the receipt when it is covered."""
-        r = self._prepare_payment(self._require())
-        receipt = add_payment(r.receipt, Payment("cash", amount))
-        with self.db.write() as s:
-            tender = insert_tender(
-                s, r.id, self._utc(), state="approved", type="cash", amount=amount
-            )
-        self.current = replace(r, receipt=receipt, tenders=(*r.tenders, tender))
-        return self._paid(tender, self._close_if_paid())
-
-    def begin_tender(
-        self,
-        grant: Grant,
-        type_: str,
-        amount: int,
-        rrn: str | None = None,
-        reference: str | None = None,
-    ) -> dict[str, Any]:
-        """Record a tender about to be sent to a device or service; returns what to send."""
-        r = self._prepare_payment(self._require())
-        add_payment(r.receipt, Payment(type_, amount, rrn, None, reference))
-        terminal_ref = f"{self.env.store}-{self.env.till}-{r.shift_num}-{r.number}"
-        with self.db.write() as s:
-            tender = insert_tender(
-                s,
-                r.id,
-                self._utc(),
-                state="pending",
-                type=type_,
-                amount=amount,
-                rrn=rrn,
-                reference=reference,
-                terminal_ref=terminal_ref,
-            )
-        self.current = replace(r, tenders=(*r.tenders, tender))
-        return {
-            "tender": tender.id,
-            "receipt_id": r.id,
-            "ref": terminal_ref,
-            "refund": r.kind == "return",
-            "type": type_,
-            "amount": amount,
-            "rrn": rrn,
-            "reference": reference,
-        }
-
-    def _live_tender(self, tender_id: int) -> tuple[OpenReceipt, Tender]:
-        r = self.current
-        t = r.tender(tender_id) if r is not None else None
-        if r is None or t is None:
-            raise SaleError(
-                f"payment {tender_id} is not on the open receipt", code="sale.payment_unknown"
-            )
-        if t.state not in ("pending", "unknown"):
-            raise SaleError(
-                f"payment {tender_id} is already {t.state}", code="sale.payment_settled"
-            )
-        return r, t
-
-    def complete_tender(
-        self,
-        tender_id: int,
-        *,
-        rrn: str | None = None,
-        card_mask: str | None = None,
-        auth_code: str | None = None,
-        reference: str | None = None,
-        amount: int | None = None,
-    ) -> dict[str, Any]:
-        """The device approved the tender: it counts now; closes the receipt when covered."""
-        r, t = self._live_tender(tender_id)
-        paid = amount if amount is not None else t.amount
-        if r.kind == "return" and t.type == "card" and t.rrn and not reference:
-            reference = t.rrn  # a card refund keeps the rrn of the payment it gives back
-        payment = Payment(t.type, paid, rrn or t.rrn, card_mask, reference or t.reference)
-        receipt = add_payment(r.receipt, payment)
-        with self.db.write() as s:
-            tender = update_tender(
-                s,
-                tender_id,
-                self._utc(),
-                state="approved",
-                amount=paid,
-                rrn=payment.rrn,
-                card_mask=card_mask,
-                auth_code=auth_code,
-                reference=payment.reference,
-                message="approved",
-            )
-        tenders = tuple(tender if x.id == tender_id else x for x in r.tenders)
-        self.current = replace(r, receipt=receipt, tenders=tenders)
-        return self._paid(tender, self._close_if_paid())
-
-    def fail_tender(self, tender_id: int, state: str, message: str) -> dict[str, Any]:
-        """The tender did not go through (``declined``, ``failed``), or its outcome is unknown."""
-        r, _t = self._live_tender(tender_id)
-        with self.db.write() as s:
-            tender = update_tender(s, tender_id, self._utc(), state=state, message=message)
-        self.current = replace(
-            r, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
-        )
-        return tender.to_json()
-
-    def resolve_tender(
-        self, grant: Grant, tender_id: int, approved: bool, rrn: str | None, card_mask: str | None
-    ) -> dict[str, Any]:
-        """The cashier looked at the terminal: the unknown tender was approved, or was not."""
-        _r, t = self._live_tender(tender_id)
-        if t.state != "unknown":
-            raise SaleError(
-                f"payment {tender_id} is still waiting for the terminal; wait or cancel it",
-                code="sale.payment_in_progress",
-            )
-        if approved:
-            if t.type == "card" and not rrn:
-                raise SaleError(
-                    "give the rrn printed on the terminal's slip", code="request.invalid"
-                )
-            return self.complete_tender(tender_id, rrn=rrn, card_mask=card_mask)
-        self.fail_tender(tender_id, "declined", f"not approved (checked by {grant.cashier.code})")
-        return self._paid(self._require().tender(tender_id) or t, None)
-
-    def reverse_tender(self, tender_id: int, message: str) -> dict[str, Any]:
-        """An approved tender was given back (refund, void): it stops counting."""
-        r = self._require()
-        approved = r.approved
-        index = next((i for i, t in enumerate(approved) if t.id == tender_id), None)
-        if index is None:
-            raise SaleError(
-                f"payment {tender_id} is not an approved payment of this receipt",
-                code="sale.payment_unknown",
-            )
-        receipt = remove_payment(r.receipt, index)
-        with self.db.write() as s:
-            tender = update_tender(s, tender_id, self._utc(), state="reversed", message=message)
-        self.current = replace(
-            r, receipt=receipt, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
-        )
-        return self.view()
 
     # -- returns --------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:28:02.524818
+Create Date: 2026-12-01 09:41:24.572764
 """
 from collections.abc import Sequence
 
