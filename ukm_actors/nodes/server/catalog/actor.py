@@ -13,13 +13,13 @@ busy actor.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import gevent
 
-from ukm_actors.db.leases import process_holder
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.catalog.folder import ImportFolder
 from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult
@@ -35,6 +35,15 @@ NAME = "catalog_loader"
 @dataclass(frozen=True)
 class _Scan:
     """Timer tick: scan the import folder."""
+
+
+def import_holder(ctx: NodeContext) -> str:
+    """Who holds the import lease: ``[server] cluster_node``, else ``<host>:<node id>``.
+
+    Not the process id: a server restarted after a crash takes its own lease
+    back at once instead of waiting for it to expire.
+    """
+    return ctx.config.server.cluster_node or f"{socket.gethostname()}:{ctx.node_id}"
 
 
 def notify_channels(ctx: NodeContext, channels: Iterable[str]) -> None:
@@ -57,6 +66,7 @@ class CatalogLoader(SupervisedActor):
         self.ctx = ctx
         self.progress = progress
         cfg = ctx.config.server
+        holder = import_holder(ctx)
         self.poll = cfg.import_poll
         self.folder_path = ctx.config.resolve(cfg.import_dir)
         self.folder = ImportFolder(
@@ -65,12 +75,12 @@ class CatalogLoader(SupervisedActor):
             settle=cfg.import_settle,
             options=LoadOptions(
                 kind="folder",
-                node=process_holder(cfg.cluster_node),
+                node=holder,
                 max_bytes=cfg.import_max_bytes,
                 max_records=cfg.catalog_doc_records,
                 progress=progress,
             ),
-            holder=process_holder(cfg.cluster_node),
+            holder=holder,
             lease_ttl=cfg.import_lease_ttl,
             notify=lambda channels: notify_channels(ctx, channels),
         )

@@ -13,7 +13,9 @@ newer incremental one) and loads them one by one:
   failure is kept in the database, so this holds across restarts and for
   every server of a cluster;
 - a store-scoped file for a store this server does not know stays where it
-  is (warned once) until the store appears.
+  is (warned once) until the store appears;
+- while a file of a type that loads earlier (``LOAD_ORDER``: items before
+  prices …) is still arriving, the later types wait for it.
 
 Only one server of a cluster scans at a time: the scan holds the lease
 ``catalog.import`` (renewed while a long file loads on PostgreSQL) and the
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.ukm_import import (
     IMPORT_TYPES,
+    LOAD_ORDER,
     ImportBatch,
     ImportName,
     parse_import_name,
@@ -144,6 +147,7 @@ class ImportFolder:
         self.notify = notify
         self.clock = clock
         self._sizes: dict[str, tuple[int, int]] = {}
+        self._unsettled: set[str] = set()
         self._warned: set[tuple[str, int]] = set()
         self._renewed = 0.0
         if db.dialect == "postgresql":
@@ -178,6 +182,7 @@ class ImportFolder:
         now_s = self.clock()
         sizes: dict[str, tuple[int, int]] = {}
         ready: list[ImportName] = []
+        unsettled: set[str] = set()
         with os.scandir(self.folder) as it:
             for entry in it:
                 if not entry.is_file():
@@ -190,7 +195,10 @@ class ImportFolder:
                 sizes[entry.name] = key
                 if self._sizes.get(entry.name) == key and now_s - st.st_mtime >= self.settle:
                     ready.append(name)
+                elif name.known:
+                    unsettled.add(name.type)
         self._sizes = sizes
+        self._unsettled = unsettled
         return ready
 
     def _move(self, name: str, sub: str) -> Path | None:
@@ -273,6 +281,10 @@ class ImportFolder:
                 self._skip(name, f"full file {state.last_full} of {batch.type} is already loaded")
             files = [f for f in files if f.number > state.last_full]
         if not files:
+            return True
+        order = LOAD_ORDER.index(batch.type)
+        if any(LOAD_ORDER.index(t) < order for t in self._unsettled):
+            log.debug("%s waits for files of earlier types still arriving", batch.type)
             return True
         if state.blocked_by is not None and not (
             files[0].fullness == FULL and files[0].number > state.blocked_by
