@@ -22,7 +22,6 @@ from ukm_actors.nodes.integration.distribution.actors import (
     SETTINGS,
     SOURCE,
     SalesCollector,
-    SettingsClient,
     Shared,
     SourceWatcher,
 )
@@ -32,6 +31,7 @@ from ukm_actors.nodes.integration.distribution.layout import (
     local_raw,
     parse_layout,
 )
+from ukm_actors.nodes.integration.distribution.settings import SettingsClient
 from ukm_actors.supervision import Backoff, ChildSpec
 
 SERVICE = "integration.distribution"

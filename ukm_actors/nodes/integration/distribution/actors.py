@@ -1,5 +1,6 @@
-"""The integration module's actors: settings client, source watcher, one distributor per
-till, sales collector. They share a ``Shared`` object (settings in force, status).
+"""The integration module's folder actors: source watcher, one distributor per till,
+sales collector (the settings client is in ``settings``). They share a ``Shared``
+object (settings in force, status).
 
 Every folder operation runs in the module's own thread pool, never in the
 node's event loop: a folder on a network share that hangs (a hard NFS mount,
@@ -26,7 +27,6 @@ from ukm_actors.nodes.integration.distribution.durable import (
     StateFileError,
     read_json,
     remove_stale_temps,
-    write_json,
 )
 from ukm_actors.nodes.integration.distribution.journal import SourceEntry, SourceJournal
 from ukm_actors.nodes.integration.distribution.layout import StoreLayout, TillFolders
@@ -173,7 +173,7 @@ def wake(ref: pykka.ActorRef[Any] | None) -> None:
             pass
 
 
-def _now() -> str:
+def now_text() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -235,7 +235,7 @@ class SourceWatcher(Ticking):
             "admitted_total": journal.next_seq - 1,
             "refused": scan.refused,
             "removed_total": self.shared.source.get("removed_total", 0) + len(removed),
-            "last_scan": _now(),
+            "last_scan": now_text(),
         }
         if scan.refused:
             log.warning("files refused in %s: %s", layout.source_dir, scan.refused)
@@ -352,79 +352,3 @@ class SalesCollector(Ticking):
         if layout is not None:
             self.shared.blocking(self._pass, layout)
         self.schedule(self.shared.poll)
-
-
-class SettingsClient(Ticking):
-    """Keeps the settings in force: from the cash server (cached) or the local section,
-    and starts or stops the tills' distributors to match."""
-
-    def __init__(
-        self, shared: Shared, fetch: Any, refresh: float, local: StoreLayout | None, parse: Any
-    ) -> None:
-        super().__init__()
-        self.shared = shared
-        self.fetch = fetch
-        self.refresh = refresh
-        self.local = local
-        self.parse = parse
-        self.cache = shared.state_dir / "settings.json"
-        self.raw: Any = None
-
-    def on_start(self) -> None:
-        if self.local is not None:
-            self.apply(self.local, "local")
-            return
-        try:
-            cached = read_json(self.cache)
-        except StateFileError as exc:
-            log.warning("%s", exc)
-            cached = None
-        if cached is not None and self.shared.layout is None:
-            self.raw = cached
-            self.apply(self.parse(cached), "cache")
-        elif self.shared.layout is not None:
-            self.raw = cached
-        self.schedule(0)
-
-    def tick(self) -> None:
-        from ukm_actors.errors import UkmError
-
-        try:
-            raw = self.fetch()
-            layout = self.parse(raw) if raw != self.raw or self.shared.layout is None else None
-        except UkmError as exc:
-            self.shared.settings_error = f"{exc.code}: {exc}"
-            log.warning("integration settings not refreshed: %s", exc)
-            self.schedule(min(self.refresh, 10.0))
-            return
-        self.shared.settings_error = None
-        self.shared.settings_at = _now()
-        if layout is not None:
-            self.shared.state_dir.mkdir(parents=True, exist_ok=True)
-            write_json(self.cache, raw)
-            self.raw = raw
-            self.apply(layout, "server")
-        else:
-            self.shared.origin = "server"
-        self.schedule(self.refresh)
-
-    def apply(self, layout: StoreLayout, origin: str) -> None:
-        """Put ``layout`` in force; start, stop or restart distributors to match."""
-        shared = self.shared
-        shared.layout, shared.origin = layout, origin
-        desired = {t.node_id: t for t in layout.tills}
-        if desired == shared.applied:
-            return
-        sup = self.names.find(TILLS) if self.names else None
-        if sup is None:
-            return
-        for node_id, till in list(shared.applied.items()):
-            if desired.get(node_id) != till:
-                sup.proxy().stop_child(distributor_name(node_id)).get(timeout=30)
-                del shared.applied[node_id]
-                shared.tills.pop(node_id, None)
-        for node_id, till in desired.items():
-            if node_id not in shared.applied:
-                shared.applied[node_id] = till
-                sup.proxy().start_child(shared.distributor_spec(till)).get(timeout=60)
-        log.info("integration settings from %s: %d till(s)", origin, len(desired))
