@@ -21,6 +21,7 @@ from ukm_actors.supervision.testing import expect
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
+
 def catalog_for_store_17() -> bytes:
     """A small ``catalog.full``: what the server sends a till of store 17."""
     records = [

@@ -129,3 +129,38 @@ def test_a_port_in_use_is_a_clear_start_error(tmp_path):
             )
     finally:
         busy.close()
+
+
+def test_the_json_protocol_over_tcp(local_tills):
+    import json
+
+    picker = TillPicker(http_ask, deadline=0.3, dead_for=5.0)
+    picker.set_tills([t.ref for t in local_tills])
+    bound = {}
+    ref = PriceResponder.start(
+        "127.0.0.1",
+        0,
+        get_protocol("json"),
+        ProtocolSettings(),
+        picker,
+        1.0,
+        5,
+        on_bound=lambda host, port: bound.update(port=port),
+    )
+    try:
+        sock = socket.create_connection(("127.0.0.1", bound["port"]), timeout=5)
+        f = sock.makefile("rb")
+        sock.sendall(b'{"barcode": "2000000000015"}\n{"barcode": "1"}\nnot json\n')
+        assert json.loads(f.readline()) == {
+            "status": "found",
+            "barcode": "2000000000015",
+            "name": "Хлеб",
+            "price": "45.00",
+            "kopecks": 4500,
+        }
+        assert json.loads(f.readline()) == {"status": "not_found", "barcode": "1"}
+        assert json.loads(f.readline()) == {"status": "error", "message": "not a JSON object"}
+        assert f.readline() == b""
+        sock.close()
+    finally:
+        ref.stop()
