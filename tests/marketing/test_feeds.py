@@ -5,11 +5,20 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.marketing.helpers import api, apply_doc, feed_catalog, feed_stores
+from tests.marketing.helpers import apply_doc, feed_catalog, feed_stores
 from ukm_actors.bridge import outbox
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.domain.promotions.feeds import FeedGroup, FeedItem, decode_catalog, decode_stores
+from ukm_actors.nodes.marketing.core.campaigns import publish, save_campaign
 from ukm_actors.nodes.marketing.core.store import MkGroup, MkItem, MkTill
+
+
+def add_campaign(ctx, data):
+    """Create a campaign as the admin API does (then the tills' copies are re-published)."""
+    with ctx.require_db().write() as s:
+        save_campaign(s, data, create=True)
+        publish(s)
+
 
 GROUPS = [FeedGroup("food", None, "Food"), FeedGroup("dairy", "food", "Dairy")]
 ITEMS = [
@@ -19,8 +28,8 @@ ITEMS = [
 ]
 
 
-def copies(node, till_id):
-    with node.ctx.require_db().read() as s:
+def copies(ctx, till_id):
+    with ctx.require_db().read() as s:
         entries = outbox.pending(s, f"marketing>{till_id}", 0)
         return [
             (e.superseded, json.loads(outbox.load_document(s, e.channel, e.seq).body))
@@ -28,10 +37,10 @@ def copies(node, till_id):
         ]
 
 
-def test_catalog_feed_replaces_the_hierarchy_and_items(marketing):
-    feed_catalog(marketing, ITEMS, GROUPS)
-    feed_catalog(marketing, ITEMS[:2], GROUPS)
-    with marketing.ctx.require_db().read() as s:
+def test_catalog_feed_replaces_the_hierarchy_and_items(light):
+    feed_catalog(light, ITEMS, GROUPS)
+    feed_catalog(light, ITEMS[:2], GROUPS)
+    with light.require_db().read() as s:
         items = {
             i.article: (i.weighted, i.group_id, i.min_price)
             for i in s.execute(select(MkItem)).scalars()
@@ -41,24 +50,22 @@ def test_catalog_feed_replaces_the_hierarchy_and_items(marketing):
     assert groups == {"food": None, "dairy": "food"}
 
 
-def test_a_malformed_feed_is_refused_and_changes_nothing(marketing):
-    feed_catalog(marketing, ITEMS, GROUPS)
+def test_a_malformed_feed_is_refused_and_changes_nothing(light):
+    feed_catalog(light, ITEMS, GROUPS)
     body = (
         b'{"kind": "meta", "groups": 0, "items": 2}\n'
         b'{"kind": "item", "article": "9", "name": "x"}\n'
     )
     with pytest.raises(PermanentApplyError, match="incomplete"):
-        apply_doc(marketing, "server>marketing", "feed.catalog", body)
-    with marketing.ctx.require_db().read() as s:
+        apply_doc(light, "server>marketing", "feed.catalog", body)
+    with light.require_db().read() as s:
         assert len(list(s.execute(select(MkItem)).scalars())) == 3
 
 
-def test_store_feed_gives_every_till_its_copy_and_group_items(marketing):
-    feed_catalog(marketing, ITEMS, GROUPS)
-    status, _ = api(
-        marketing,
-        "POST",
-        "/api/v1/campaigns",
+def test_store_feed_gives_every_till_its_copy_and_group_items(light):
+    feed_catalog(light, ITEMS, GROUPS)
+    add_campaign(
+        light,
         {
             "id": "FOOD",
             "name": "Food -5%",
@@ -66,52 +73,47 @@ def test_store_feed_gives_every_till_its_copy_and_group_items(marketing):
             "action": {"type": "percent", "value": 500},
         },
     )
-    assert status == 201
-    feed_stores(marketing, {"17": 2, "18": 1})
+    feed_stores(light, {"17": 2, "18": 1})
     for till in ("till-17-1", "till-17-2", "till-18-1"):
-        ((superseded, body),) = copies(marketing, till)
+        ((superseded, body),) = copies(light, till)
         assert not superseded
         assert [c["id"] for c in body["campaigns"]] == ["FOOD"]
         assert body["item_groups"] == {"1001": ["food"], "2002": ["food"], "3003": ["food"]}
         assert body["floors"] == {"2002": 50000}
 
 
-def test_a_till_left_out_of_the_store_feed_gets_no_more_copies(marketing):
-    feed_stores(marketing, {"17": 2})
-    feed_stores(marketing, {"17": 1})
-    with marketing.ctx.require_db().read() as s:
+def test_a_till_left_out_of_the_store_feed_gets_no_more_copies(light):
+    feed_stores(light, {"17": 2})
+    feed_stores(light, {"17": 1})
+    with light.require_db().read() as s:
         active = {t.node_id: t.active for t in s.execute(select(MkTill)).scalars()}
     assert active == {"till-17-1": True, "till-17-2": False}
-    api(
-        marketing,
-        "POST",
-        "/api/v1/campaigns",
+    add_campaign(
+        light,
         {"id": "X", "name": "x", "action": {"type": "percent", "value": 100}},
     )
-    assert len(copies(marketing, "till-17-1")) == 2
-    assert len(copies(marketing, "till-17-2")) == 1
+    assert len(copies(light, "till-17-1")) == 2
+    assert len(copies(light, "till-17-2")) == 1
 
 
-def test_a_new_copy_supersedes_the_undelivered_one(marketing):
-    feed_stores(marketing, {"17": 1})
+def test_a_new_copy_supersedes_the_undelivered_one(light):
+    feed_stores(light, {"17": 1})
     for cid in ("A", "B"):
-        api(
-            marketing,
-            "POST",
-            "/api/v1/campaigns",
+        add_campaign(
+            light,
             {"id": cid, "name": cid, "action": {"type": "percent", "value": 100}},
         )
-    got = copies(marketing, "till-17-1")
+    got = copies(light, "till-17-1")
     assert [s for s, _ in got] == [True, True, False]
     assert [c["id"] for c in got[-1][1]["campaigns"]] == ["A", "B"]
 
 
-def test_an_unchanged_set_is_not_sent_again(marketing):
-    feed_catalog(marketing, ITEMS, GROUPS)
-    feed_stores(marketing, {"17": 1})
-    feed_stores(marketing, {"17": 1})
-    feed_catalog(marketing, ITEMS, GROUPS)
-    assert len(copies(marketing, "till-17-1")) == 1
+def test_an_unchanged_set_is_not_sent_again(light):
+    feed_catalog(light, ITEMS, GROUPS)
+    feed_stores(light, {"17": 1})
+    feed_stores(light, {"17": 1})
+    feed_catalog(light, ITEMS, GROUPS)
+    assert len(copies(light, "till-17-1")) == 1
 
 
 # -- the server side ---------------------------------------------------------------------
@@ -199,16 +201,19 @@ def test_the_server_queues_feeds_only_for_a_registered_marketing_server(server):
     assert FeedGroup("dairy", "food", "Dairy") in records
 
 
-def test_server_feeds_applied_on_the_marketing_server(server, marketing):
+def test_server_feeds_applied_on_the_marketing_server(server, light):
     from ukm_actors.bridge.peers import register_peer
-    from ukm_actors.nodes.server.feeds import queue_feeds
 
     _seed_server(server)
     with server.ctx.require_db().write() as s:
         register_peer(s, "marketing", "marketing")
-    queue_feeds(server.ctx.require_db(), catalog=True, stores=True)
+    feeder = server.ctx.actor("marketing_feeder").proxy()
+    feeder.run(force_catalog=True).get(timeout=10)  # (its own first round may come first)
+    assert feeder.run(force_catalog=True).get(timeout=10) == []
+    assert [t for t, _ in _feeds(server)] == ["feed.stores", "feed.catalog"]
+    assert server.status()["marketing_feeds"]["queued"] == []
     for doc_type, body in _feeds(server):
-        apply_doc(marketing, "server>marketing", doc_type, body)
-    status, body = api(marketing, "GET", "/api/v1/stores")
-    assert status == 200 and body["items"] == 2
-    assert body["stores"][0]["tills"][0]["node_id"] == "till-17-1"
+        apply_doc(light, "server>marketing", doc_type, body)
+    with light.require_db().read() as s:
+        assert s.get(MkItem, "2002").min_price == 50000
+        assert s.get(MkTill, "till-17-1").campaigns_sha is not None

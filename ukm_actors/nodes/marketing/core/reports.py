@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, and_, case, func, select
@@ -93,20 +94,15 @@ class Report:
         return out.getvalue()
 
 
+def _plain(v: Any) -> Any:
+    """Sums come back as ``Decimal`` on PostgreSQL: whole numbers become ``int``."""
+    if isinstance(v, Decimal) or (isinstance(v, float) and v.is_integer()):
+        return int(v)
+    return v
+
+
 def _rows(columns: Sequence[str], result: Any) -> list[dict[str, Any]]:
-    return [
-        dict(
-            zip(
-                columns,
-                (
-                    int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                    for v in row
-                ),
-                strict=True,
-            )
-        )
-        for row in result
-    ]
+    return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result]
 
 
 def campaigns(session: Session, p: Period, store: str | None, campaign: str | None) -> Report:
