@@ -72,6 +72,19 @@ def load_examples(db: Database, folder: Path = EXAMPLES) -> list[LoadResult]:
     return results
 
 
+STAFF_PASSWORD = "s3cret-pass"
+
+
+def with_staff(db: Database) -> None:
+    """The examples, and one employee per role: logins admin, manager, viewer."""
+    from ukm_actors.nodes.server.admin.auth import create_employee
+
+    load_examples(db)
+    with db.write() as s:
+        for login in ("admin", "manager", "viewer"):
+            create_employee(s, login, STAFF_PASSWORD, login, login.title())
+
+
 def copy_examples(dest: Path, *prefixes: str) -> None:
     for p in EXAMPLES.glob("*.xml"):
         if not prefixes or p.name.startswith(prefixes):
@@ -84,7 +97,7 @@ def templates(tmp_path_factory):
     t = TemplateDbs(
         tmp_path_factory.mktemp("server-templates"),
         PG_URL,
-        {"empty": lambda db: None, "examples": lambda db: load_examples(db)},
+        {"empty": lambda db: None, "examples": load_examples, "staff": with_staff},
     )
     yield t
     t.close()
