@@ -21,6 +21,7 @@ def start_server(tmp_path, db_url, **sections):
     node = bridge_node("server", tmp_path, db_url, **sections)
     with node.ctx.db.write() as session:
         register_peer(session, "till-17-1", "till", store="17", secret=TILL_SECRET)
+    node.ctx.services["bridge"].peers_changed()
     return node
 
 
@@ -35,10 +36,14 @@ def server(tmp_path, server_db_url):
 def make_till(tmp_path, make_db_url):
     started = []
 
-    def make(server_url, secret=TILL_SECRET, number=1, store="17", **bridge):
-        url = make_db_url(f"till-{store}-{number}")
+    def make(server_url, secret=TILL_SECRET, number=1, store="17", place="", **bridge):
+        """A till; ``place`` gives it its own folder and database (a reinstalled till)."""
+        url = make_db_url(f"till-{store}-{number}{place}")
         node = bridge_node(
-            "till", tmp_path, url, **till_sections(server_url, secret, store, number, **bridge)
+            "till",
+            tmp_path / place if place else tmp_path,
+            url,
+            **till_sections(server_url, secret, store, number, **bridge),
         )
         started.append(node)
         return node

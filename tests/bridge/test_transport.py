@@ -158,3 +158,29 @@ def test_the_marketing_server_gets_the_server_feed_and_serves_the_tills(
         expect(lambda: seqs(marketing, "till-17-1>marketing") == [1, 2], within=20)
     finally:
         marketing.stop()
+
+
+def test_a_reinstalled_till_is_told_what_was_pruned_until_its_channel_is_reset(
+    tmp_path, server_db_url, make_till
+):
+    server = start_server(tmp_path, server_db_url, bridge={"retention": 0.01})
+    try:
+        first = make_till(server.ctx.url)
+        put_many(server, "till-17-1", 3)
+        expect(lambda: _server_view(server)["last_acked"] == 3)
+        first.stop()
+        queue = expect(lambda: server.ctx.names.find("queue.till-17-1"))
+        expect(lambda: queue.proxy().prune().get() >= 0 and _outbox_rows(server) == 0)
+        fresh = make_till(server.ctx.url, place="again")
+        expect(lambda: "already deleted documents 1..3" in (_pull_error(fresh) or ""))
+        with server.ctx.db.write() as session:
+            outbox.reset_channel(session, DOWN)
+        put_many(server, "till-17-1", 1)
+        expect(lambda: seqs(fresh, DOWN) == [1], within=10)
+    finally:
+        server.stop()
+
+
+def _pull_error(till):
+    _, st = get_json(till.ctx.url + "/status")
+    return next(c for c in st["bridge"]["links"] if c["name"] == "pull.server")["last_error"]

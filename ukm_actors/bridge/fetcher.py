@@ -106,8 +106,13 @@ class PullFetcher(Worker):
             seq = int(entry["seq"])
             if seq <= applied:
                 continue
-            if seq != applied + 1 or self.stopping:
+            if self.stopping:
                 break
+            if seq != applied + 1:
+                raise RemoteError(
+                    "bridge.gap",
+                    f"{self.sender} lists document {seq} of {self.channel} after {applied}",
+                )
             if entry.get("superseded"):
                 self._skip(seq)
             else:

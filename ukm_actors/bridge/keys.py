@@ -129,13 +129,15 @@ class CachedKeys:
             self._loaded = True
             return
         with self.db.read() as session:
-            rows = list(session.execute(select(Peer)).scalars())
-        for r in rows:
+            rows = session.execute(
+                select(Peer.node_id, Peer.kind, Peer.store, Peer.secret, Peer.enabled)
+            ).all()
+        for node, kind, store, secret, enabled in rows:
             try:
-                key = bytes.fromhex(r.secret)
+                key = bytes.fromhex(secret)
             except ValueError:
                 continue
-            self._keys[r.node_id] = KeyEntry(Caller(r.node_id, r.kind, r.store), key, r.enabled)
+            self._keys[node] = KeyEntry(Caller(node, kind, store), key, bool(enabled))
         self._loaded = True
 
     def key_for(self, node_id: str) -> KeyEntry | None:

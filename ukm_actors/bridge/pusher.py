@@ -67,6 +67,15 @@ class PushSender(Worker):
                 docs = outbox.batch(
                     session, self.channel, after, self.service.settings.batch_docs, self.max_bytes
                 )
+            if docs and docs[0].seq != after + 1:
+                self._error(
+                    f"{self.receiver} expects document {after + 1} of {self.channel}, but this "
+                    f"node's outbox starts at {docs[0].seq} (pruned after an earlier "
+                    "acknowledgement): reset the channel on the receiver"
+                )
+                self.pause(self.backoff.delay(self.attempt))
+                self.attempt += 1
+                continue
             if not docs:
                 self.live.state = "idle" if self.live.state != "error" else "error"
                 self.idle(IDLE_CHECK)
@@ -140,6 +149,12 @@ class PushSender(Worker):
                     acked,
                     expected,
                 )
+            if self._resend_from == expected:
+                self._error(
+                    f"{self.receiver} keeps asking for document {expected} of "
+                    f"{self.channel}; sending it again did not help"
+                )
+                return False
             self._resend_from = expected
             self.live.contact()
             return True

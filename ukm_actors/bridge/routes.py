@@ -171,12 +171,23 @@ class Routes:
             raise Forbidden(f"{caller.node_id} cannot send documents of channel {channel}")
         if receiver != self.s.node_id:
             raise Forbidden(f"channel {channel} is not for {self.s.node_id}")
-        result: BatchResult = (
-            self.s.inbox_applier(channel)
-            .proxy()
-            .apply_batch(docs)
-            .get(timeout=self.s.settings.transfer_timeout)
-        )
+        try:
+            result: BatchResult = (
+                self.s.inbox_applier(channel)
+                .proxy()
+                .apply_batch(docs)
+                .get(timeout=self.s.settings.transfer_timeout)
+            )
+        except pykka.Timeout:
+            return _json(
+                {
+                    "code": "bridge.busy",
+                    "message": f"{self.s.node_id} is still applying "
+                    f"earlier documents of {channel}; send them again later",
+                },
+                503,
+            )
+
         return _json(result.to_json(), result.status)
 
     def listing(self, till: str) -> Any:
@@ -210,9 +221,9 @@ class Routes:
                 ]
                 ch = session.get(Channel, channel)
                 state = (ch.last_seq, ch.last_acked) if ch is not None else (0, 0)
-                base = outbox.pruned_upto(session, channel) if docs or after else 0
+                base = outbox.pruned_upto(session, channel)
             left = deadline - time.monotonic()
-            if docs or left <= 0:
+            if docs or base > after or left <= 0:
                 break
             live.polls_waiting += 1
             try:
