@@ -187,3 +187,28 @@ def test_a_till_that_cannot_reach_marketing_refuses_certificates_and_says_so(dow
     with pytest.raises(UkmError) as balance:
         payments.balance("certificate", "9000000017")
     assert balance.value.code == "marketing.unreachable"
+
+
+def test_a_payment_the_closed_receipt_does_not_have_is_given_back(light):
+    from ukm_actors.domain.promotions import accrual as accruals
+    from ukm_actors.nodes.marketing.core.accruals import apply_accrual
+    from ukm_actors.nodes.marketing.core.store import MkAccrual
+
+    number, other = _numbers(light)
+    _sell(light, number)
+    _sell(light, other, receipt="SALE-2")
+    _redeem(light, number, 30_000, receipt="R1")  # the till never got this answer
+    _redeem(light, other, 10_000, receipt="R1")  # this one it did, and it is on the receipt
+    a = accruals.Accrual(
+        receipt_id="R1", store="17", till="till-17-1", kind="sale",
+        closed_at="2026-12-07T12:00:00", closed_at_utc="2026-12-07T09:00:00Z", total=40_000,
+        payments=(accruals.AccrualPayment("cash", 30_000),
+                  accruals.AccrualPayment("certificate", 10_000, other)),
+    )  # fmt: skip
+    with light.require_db().write() as s:
+        apply_accrual(s, a, light.config.marketing, utcnow())
+    assert ask(light, "certificate.check", {"number": number})["balance"] == 100_000
+    assert ask(light, "certificate.check", {"number": other})["balance"] == 90_000
+    with light.require_db().read() as s:
+        assert "30000" not in s.get(MkAccrual, "R1").problems
+        assert f"certificate {number}: 300.00 taken" in s.get(MkAccrual, "R1").problems

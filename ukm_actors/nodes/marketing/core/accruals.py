@@ -7,13 +7,17 @@ cannot be applied (an unknown card, a coupon another receipt already used —
 possible when two tills were offline) never blocks the till's channel: it is
 written to the accrual's ``problems`` and shown in the reports.
 
+Certificate and bonus payments taken for the receipt (online, before it closed)
+that are not among its payments are given back: the till lost the answer
+and the customer paid otherwise.
+
 Coupon and certificate checks use the receipt's own time, so a receipt closed
 offline before a coupon expired still redeems it when it arrives later.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -22,11 +26,18 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.config.roles import MarketingSettings
+from ukm_actors.domain.money import format_money
 from ukm_actors.domain.promotions import accrual as codec
 from ukm_actors.domain.promotions.accrual import Accrual, AccrualError
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty
 from ukm_actors.nodes.marketing.core.errors import CertificateRefused, CouponRefused
-from ukm_actors.nodes.marketing.core.store import MkAccrual, MkCampaignStat, MkCard
+from ukm_actors.nodes.marketing.core.store import (
+    MkAccrual,
+    MkBonusOp,
+    MkCampaignStat,
+    MkCard,
+    MkCertOp,
+)
 
 
 def _utc(text: str) -> datetime:
@@ -90,6 +101,48 @@ def _card(
             loyalty.earn(session, card, points, a.receipt_id, campaign_id, at, settings, a.till)
 
 
+def _reconcile(session: Session, a: Accrual, at: datetime, problems: list[str]) -> None:
+    """Undo certificate and bonus payments taken for this receipt that it does not have
+    (the till lost the answer and the customer paid otherwise)."""
+    paid = Counter(
+        (p.type, p.reference, p.amount) for p in a.payments if p.type in ("certificate", "bonus")
+    )
+    redeems = session.execute(
+        select(MkCertOp).where(
+            MkCertOp.receipt_id == a.receipt_id,
+            MkCertOp.kind == "redeem",
+            MkCertOp.voided.is_(False),
+        )
+    ).scalars()
+    for op in list(redeems):
+        key = ("certificate", op.number, op.amount)
+        if paid[key] > 0:
+            paid[key] -= 1
+            continue
+        certificates.void(session, op.number, a.receipt_id, op.amount, at)
+        problems.append(
+            f"certificate {op.number}: {format_money(op.amount)} taken for this receipt but not "
+            "among its payments was given back"
+        )
+    spends = session.execute(
+        select(MkBonusOp).where(
+            MkBonusOp.receipt_id == a.receipt_id,
+            MkBonusOp.kind == "spend",
+            MkBonusOp.voided.is_(False),
+        )
+    ).scalars()
+    for bop in list(spends):
+        key = ("bonus", bop.card, bop.points)
+        if paid[key] > 0:
+            paid[key] -= 1
+            continue
+        loyalty.void_spend(session, bop.card, a.receipt_id, bop.points, at)
+        problems.append(
+            f"card {bop.card}: {bop.points} points taken for this receipt but not among its "
+            "payments were given back"
+        )
+
+
 def apply_accrual(session: Session, a: Accrual, settings: MarketingSettings, now: datetime) -> bool:
     """Apply ``a`` unless its receipt already was; True when applied now."""
     if session.get(MkAccrual, a.receipt_id) is not None:
@@ -101,6 +154,7 @@ def apply_accrual(session: Session, a: Accrual, settings: MarketingSettings, now
     _card(session, a, at, settings, problems)
     ref = {"receipt_id": a.receipt_id, "till": a.till, "store": a.store}
     if a.kind == "sale":
+        _reconcile(session, a, at, problems)
         for code in a.coupons:
             try:
                 coupons.redeem(session, code, a.receipt_id, a.till, at)
