@@ -36,7 +36,6 @@ import gevent  # noqa: E402
 import urllib3  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from ukm_actors.bridge.client import SOCKET_OPTIONS, BridgeClient  # noqa: E402
 from ukm_actors.bridge.documents import Document  # noqa: E402
@@ -81,27 +80,36 @@ def serve_bare(port_file: Path) -> None:
 
 
 def write_server(tmp: Path, db_url: str, tills: int) -> tuple[Path, Path]:
-    from tests.bridge.helpers import migrate, register
-    from tests.nodes.helpers import write_config
+    """Migrate the server's database, register the tills, write its configuration."""
+    import ukm_actors.nodes.server as server_pkg
+    from ukm_actors.bridge.peers import register_peer
+    from ukm_actors.commands.up import render_toml
+    from ukm_actors.db import Database
+    from ukm_actors.db.migrate import upgrade
 
-    migrate(db_url, "server")
-    for i in range(1, tills + 1):
-        register(db_url, f"till-1-{i}", "till", "1", f"secret-{i}")
+    db = Database(db_url)
+    upgrade(db, Path(server_pkg.__file__ or "").parent / "migrations")
+    with db.write() as session:
+        for i in range(1, tills + 1):
+            register_peer(session, f"till-1-{i}", "till", store="1", secret=f"secret-{i}")
+    db.dispose()
     ready = tmp / "ready.json"
-    config = write_config(
-        tmp / "server.toml",
-        {
-            "node": {
-                "role": "server",
-                "id": "server",
-                "data_dir": str(tmp),
-                "ready_file": str(ready),
-            },
-            "http": {"host": "127.0.0.1", "port": 0},
-            "db": {"url": db_url},
-            "log": {"level": "WARNING"},
-            "bridge": {"secret": "bench-server-secret"},
-        },
+    config = tmp / "server.toml"
+    config.write_text(
+        render_toml(
+            {
+                "node": {
+                    "role": "server",
+                    "id": "server",
+                    "data_dir": str(tmp),
+                    "ready_file": str(ready),
+                },
+                "http": {"host": "127.0.0.1", "port": 0},
+                "db": {"url": db_url},
+                "log": {"level": "WARNING"},
+                "bridge": {"secret": "bench-server-secret"},
+            }
+        )
     )
     return config, ready
 
@@ -118,37 +126,37 @@ def wait_file(path: Path, proc: subprocess.Popen[bytes], timeout: float = 60) ->
 # -- measurements -------------------------------------------------------------------------------
 
 
-def ask_node(url: str, n: int) -> list[float]:
+def asks(node_url: str, bare_url: str, n: int) -> tuple[list[float], list[float]]:
+    """``n`` asks to each, interleaved (node, bare, node, ...) so both see the same load."""
     client = BridgeClient("till-1-1", lambda: "secret-1")
-    client.know(url, "server")
-    times = []
-    for i in range(n + 50):
-        t = time.perf_counter()
-        client.ask(url, "test.echo", {"q": i, "barcode": "4600000000017"}, 5.0)
-        if i >= 50:
-            times.append(time.perf_counter() - t)
-    return times
-
-
-def ask_bare(url: str, n: int) -> list[float]:
+    client.know(node_url, "server")
     pool = urllib3.PoolManager(maxsize=1, retries=False, socket_options=SOCKET_OPTIONS)
-    times = []
+    node: list[float] = []
+    bare: list[float] = []
     for i in range(n + 50):
-        body = json.dumps({"q": i, "barcode": "4600000000017"}).encode()
+        message = {"q": i, "barcode": "4600000000017"}
+        t = time.perf_counter()
+        client.ask(node_url, "test.echo", message, 5.0)
+        t_node = time.perf_counter() - t
         t = time.perf_counter()
         r = pool.request(
-            "POST", url + "/ask", body=body, headers={"Content-Type": "application/json"}
+            "POST",
+            bare_url + "/ask",
+            body=json.dumps(message).encode(),
+            headers={"Content-Type": "application/json"},
         )
         json.loads(r.data)
+        t_bare = time.perf_counter() - t
         if i >= 50:
-            times.append(time.perf_counter() - t)
-    return times
+            node.append(t_node)
+            bare.append(t_bare)
+    return node, bare
 
 
-def batches(till: int, docs: int, per_batch: int) -> list[bytes]:
+def batches(till: int, first: int, docs: int, per_batch: int) -> list[bytes]:
     channel = f"till-1-{till}>server"
     out = []
-    for start in range(1, docs + 1, per_batch):
+    for start in range(first, first + docs, per_batch):
         out.append(
             b"".join(
                 Document.make(
@@ -157,7 +165,7 @@ def batches(till: int, docs: int, per_batch: int) -> list[bytes]:
                     channel=channel,
                     seq=s,
                 ).render()
-                for s in range(start, min(docs, start + per_batch - 1) + 1)
+                for s in range(start, min(first + docs - 1, start + per_batch - 1) + 1)
             )
         )
     return out
@@ -211,19 +219,21 @@ def main() -> int:
     config, ready = write_server(tmp, db_url, args.tills)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     node = subprocess.Popen(
-        [sys.executable, "-m", "ukm_actors.bridge.testing", "--config", str(config)], env=env
+        [sys.executable, "-m", "ukm_actors.bridge.testnode", "--config", str(config)], env=env
     )
     bare_port = tmp / "bare.port"
     bare = subprocess.Popen([sys.executable, __file__, "--bare", str(bare_port)], env=env)
     try:
         node_url = json.loads(wait_file(ready, node))["url"]
         bare_url = f"http://127.0.0.1:{wait_file(bare_port, bare)}"
-        node_ask = ask_node(node_url, args.asks)
-        bare_ask = ask_bare(bare_url, args.asks)
-        work = {i: batches(i, args.docs, args.batch) for i in range(1, args.tills + 1)}
+        node_ask, bare_ask = asks(node_url, bare_url, args.asks)
         total = args.tills * args.docs
-        bare_s = push_bare(bare_url, args.tills, work)
-        node_s = push_node(node_url, args.tills, work)
+        half = args.docs // 2
+        node_s = bare_s = 0.0
+        for first in (1, 1 + half):  # two rounds, alternating, so both see the same load
+            work = {i: batches(i, first, half, args.batch) for i in range(1, args.tills + 1)}
+            bare_s += push_bare(bare_url, args.tills, work)
+            node_s += push_node(node_url, args.tills, work)
     finally:
         node.terminate()
         bare.terminate()

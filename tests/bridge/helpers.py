@@ -115,7 +115,7 @@ def free_port() -> int:
 
 
 class BridgeProcess:
-    """``python -m ukm_actors.bridge.testing`` as a real OS process."""
+    """``python -m ukm_actors.bridge.testnode`` as a real OS process."""
 
     def __init__(self, config: Path, ready: Path) -> None:
         self.config, self.ready = config, ready
@@ -140,7 +140,7 @@ class BridgeProcess:
             self.ready.unlink()
         out = open(self.config.with_suffix(".out"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ukm_actors.bridge.testing", "--config", str(self.config)],
+            [sys.executable, "-m", "ukm_actors.bridge.testnode", "--config", str(self.config)],
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -29,8 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, text
+from sqlalchemy import bindparam, create_engine, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import make_url
 
 from ukm_actors.bridge.errors import AuthError
 from ukm_actors.bridge.models import Nonce
@@ -91,6 +92,9 @@ class NonceStore(Protocol):
     def purge(self, now: float) -> None:
         """Forget nonces older than the window."""
 
+    def dispose(self) -> None:
+        """Release what the store holds (connections)."""
+
 
 class MemoryNonces:
     """Nonces of the last ``window`` seconds, in this process's memory."""
@@ -118,31 +122,50 @@ class MemoryNonces:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def dispose(self) -> None:
+        self._seen.clear()
+        self._order.clear()
+
 
 class DbNonces:
     """Nonces in the ``bridge_nonce`` table, shared by every process of a cluster
-    (PostgreSQL). Inserts commit asynchronously: a nonce lost in a database crash
-    only re-opens its own window, and a request does not wait for a disk flush."""
+    (PostgreSQL). One statement per request on a connection of its own small
+    pool, in autocommit with ``synchronous_commit=off``: a request does not wait
+    for a disk flush, and a nonce lost in a database crash only re-opens its
+    own window."""
 
     def __init__(self, db: Database, window: float) -> None:
-        self.db = db
         self.window = window
-
-    def remember(self, node_id: str, nonce: str, now: float) -> bool:
-        stmt = (
+        url = make_url(db.url)  # the engine's own URL has lost the options (search_path)
+        options = str(url.query.get("options", ""))
+        options = f"{options} -c synchronous_commit=off".strip()
+        self.engine = create_engine(
+            url.difference_update_query(["options"]),
+            isolation_level="AUTOCOMMIT",
+            pool_size=4,
+            max_overflow=8,
+            pool_pre_ping=True,
+            connect_args={"options": options, "connect_timeout": 5},
+        )
+        self._remember = (
             pg_insert(Nonce)
-            .values(node_id=node_id, nonce=nonce, seen_ms=int(now * 1000))
+            .values(node_id=bindparam("n"), nonce=bindparam("x"), seen_ms=bindparam("t"))
             .on_conflict_do_nothing()
             .returning(Nonce.node_id)
         )
-        with self.db.engine.begin() as conn:
-            conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            return conn.execute(stmt).first() is not None
+
+    def remember(self, node_id: str, nonce: str, now: float) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(self._remember, {"n": node_id, "x": nonce, "t": int(now * 1000)})
+            return row.first() is not None
 
     def purge(self, now: float) -> None:
         cutoff = int((now - self.window) * 1000)
-        with self.db.engine.begin() as conn:
+        with self.engine.connect() as conn:
             conn.execute(delete(Nonce).where(Nonce.seen_ms < cutoff))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 def nonce_store(db: Database | None, clock_skew: float) -> NonceStore:

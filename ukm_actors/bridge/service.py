@@ -221,6 +221,11 @@ class BridgeService:
         except Exception as exc:  # noqa: BLE001 - a hint only; pollers re-check anyway
             log.warning("cluster notification for %s not sent: %s", channel, exc)
 
+    def close(self) -> None:
+        """Release connections (the node is stopping; using the bridge later reopens them)."""
+        self.client.close()
+        self.nonces.dispose()
+
     def inbox_applier(self, channel: str) -> pykka.ActorRef[Any]:
         return self.names.get(f"bridge_inbox.{shard(channel, self.inbox_shards)}")
 

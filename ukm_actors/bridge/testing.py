@@ -9,7 +9,7 @@ other feature.
 - Asks ``test.echo`` (the message and the caller's id), ``test.refuse``
   (a ``UkmError`` with code ``test.refused``), ``test.sleep`` ({"s": seconds}).
 - ``BridgeNode(config)``: a ``Node`` with only ``transport`` and this module.
-- ``python -m ukm_actors.bridge.testing --config FILE``: such a node as a
+- ``python -m ukm_actors.bridge.testnode --config FILE``: such a node as a
   real process (for the SIGKILL test and the benchmark).
 """
 
@@ -142,10 +142,3 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config)
     setup_logging(config)
     return int(node_class()(config).run_forever())
-
-
-if __name__ == "__main__":
-    from ukm_actors.runtime import patch
-
-    patch()
-    sys.exit(main())

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pykka
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ukm_actors.bridge import outbox, peers
 from ukm_actors.bridge.documents import channel_name, split_channel
@@ -123,6 +124,10 @@ class Maintenance(Worker):
                 self.clean()
             self.idle(TICK)
 
+    def on_stop(self) -> None:
+        super().on_stop()
+        self.service.close()
+
     def on_receive(self, message: Any) -> Any:
         if message == "sync":
             self._last.pop("sync", None)
@@ -207,7 +212,13 @@ class Maintenance(Worker):
                 if svc.names.find(queue_name(split_channel(name)[1])) is not None:
                     continue  # its TillQueue prunes it
                 outbox.prune(session, name, cutoff)
-            outbox.prune_blobs(session)
+            try:
+                with session.begin_nested():
+                    outbox.prune_blobs(session)
+            except IntegrityError:
+                # PostgreSQL: another process queued a document on a body we were
+                # deleting; it stays, and the next round looks again.
+                log.info("a body being pruned was just queued again; kept")
 
 
 class KeyRefresher(Worker):
