@@ -34,6 +34,9 @@ class ServerSettings:
     """Seconds the cluster-wide import lease lasts (renewed while a file loads)."""
     import_progress_interval: float = 5.0
     """Seconds between progress lines (items/s, ETA) in the log while a file loads."""
+    import_child_bytes: int = 8 * 1024 * 1024
+    """Import files of at least this many bytes are parsed by a helper process while the
+    server writes the records (two CPUs at work); 0 parses every file in the server."""
     catalog_doc_records: int = 20_000
     """Largest number of records in one catalog document for a till (bigger ones are cut)."""
     offline_after: float = 120.0
