@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 max_bytes=config.server.import_max_bytes,
                 max_records=config.server.catalog_doc_records,
                 progress=progress,
+                child_bytes=config.server.import_child_bytes,
             ),
         )
     finally:

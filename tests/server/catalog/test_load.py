@@ -164,3 +164,42 @@ def test_restrictions_without_an_id_get_a_stable_one(examples_db, tmp_path):
     assert first.status == "loaded" and len(codes) == 1 and codes[0][0].startswith("h")
     again = load(examples_db, write_xml(tmp_path, "storeRestrictions_[17]_[7]_[F].xml", body))
     assert again.changes == 0 and rows(examples_db, "SELECT code FROM catalog_restriction") == codes
+
+
+def test_a_file_read_by_the_helper_process_loads_the_same(sdb, tmp_path):
+    from ukm_actors.codecs.ukm_samples import catalog_items, sample_classif, sample_taxes
+
+    for t, recs in (("taxes", sample_taxes()), ("classif", sample_classif(10))):
+        assert (
+            load(sdb, write_import_file(tmp_path, t, recs, "F", number=1), child_bytes=1).status
+            == "loaded"
+        )
+    path = write_import_file(tmp_path, "updateItems", catalog_items(2500, groups=10), "F", number=1)
+    r = load(sdb, path, child_bytes=1)
+    assert (r.status, r.records, r.changes) == ("loaded", 2500, 2500)
+    with sdb.read() as s:
+        item = s.get(Item, "000005")
+        got = (item.name, item.measprec, item.group_id)
+    want = next(i for i in catalog_items(5, groups=10) if i.article == "000005")
+    assert got == (want.name, want.measprec, want.group_id)
+    assert rows(sdb, "SELECT count(*) FROM catalog_barcode")[0][0] == sum(
+        len(i.barcodes) for i in catalog_items(2500, groups=10)
+    )
+
+
+def test_a_bad_file_read_by_the_helper_process_names_its_line_and_field(examples_db, tmp_path):
+    path = write_xml(
+        tmp_path,
+        "updateItems_[20]_[I].xml",
+        """
+        <updateItems fullness="I"><version>1.5</version>
+          <item><article>1</article><name>X</name><measure>шт</measure><measprec>0,5</measprec>
+            <groupId>5</groupId><taxgroupId>2</taxgroupId></item>
+        </updateItems>""",
+    )
+    r = load(examples_db, path, child_bytes=1)
+    assert r.status == "failed" and (r.line, r.field) == (2, "item/measprec")
+    assert "comma" in r.error
+    broken = write_xml(tmp_path, "classif_[20]_[F].xml", "<classif fullness='F'><group>")
+    r = load(examples_db, broken, child_bytes=1)
+    assert r.status == "failed" and "malformed" in r.error

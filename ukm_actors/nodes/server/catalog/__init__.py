@@ -14,21 +14,22 @@ a new full file after a failure.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from ukm_actors.nodes.base import NodeContext
-from ukm_actors.nodes.server.catalog.actor import NAME, CatalogLoader
-from ukm_actors.nodes.server.catalog.folder import batch_state
-from ukm_actors.nodes.server.catalog.progress import Progress
-from ukm_actors.nodes.server.catalog.store_changes import FAILED, CatalogLoad
-from ukm_actors.supervision import Backoff, ChildSpec
+if TYPE_CHECKING:  # the feature's modules are imported when the node sets it up, so that
+    # ``python -m ukm_actors.nodes.server.catalog.parsechild`` starts light
+    from ukm_actors.nodes.base import NodeContext
+    from ukm_actors.supervision import ChildSpec
 
 PROGRESS = "catalog.progress"
 
 
 def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from ukm_actors.nodes.server.catalog.folder import batch_state
+    from ukm_actors.nodes.server.catalog.store_changes import FAILED, CatalogLoad
+
     db = ctx.require_db()
     out: list[dict[str, Any]] = []
     with db.read() as session:
@@ -57,6 +58,8 @@ def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
 
 
 def setup(ctx: NodeContext) -> None:
+    from ukm_actors.nodes.server.catalog.progress import Progress
+
     progress = Progress(interval=ctx.config.server.import_progress_interval)
     ctx.services[PROGRESS] = progress
     folder = ctx.config.resolve(ctx.config.server.import_dir)
@@ -74,7 +77,10 @@ def setup(ctx: NodeContext) -> None:
 
 
 def children(ctx: NodeContext) -> list[ChildSpec]:
-    progress: Progress = ctx.services[PROGRESS]
+    from ukm_actors.nodes.server.catalog.actor import NAME, CatalogLoader
+    from ukm_actors.supervision import Backoff, ChildSpec
+
+    progress = ctx.services[PROGRESS]
     return [
         ChildSpec(
             NAME,

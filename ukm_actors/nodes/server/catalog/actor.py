@@ -79,6 +79,7 @@ class CatalogLoader(SupervisedActor):
                 max_bytes=cfg.import_max_bytes,
                 max_records=cfg.catalog_doc_records,
                 progress=progress,
+                child_bytes=cfg.import_child_bytes,
             ),
             holder=holder,
             lease_ttl=cfg.import_lease_ttl,

@@ -48,6 +48,7 @@ from ukm_actors.nodes.server.catalog.load_store import (
     load_restrictions,
     load_sellers,
 )
+from ukm_actors.nodes.server.catalog.parsechild import ChildImport
 from ukm_actors.nodes.server.catalog.progress import Progress
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, publish
 from ukm_actors.nodes.server.catalog.store import Store
@@ -119,6 +120,8 @@ class LoadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_records: int = MAX_RECORDS
     progress: Progress | None = None
+    child_bytes: int = 0
+    """Files of at least this many bytes are read by a helper process (0: never)."""
     heartbeat: Callable[[], None] | None = None
     """Called every few thousand records (to renew a cluster lease)."""
 
@@ -128,7 +131,16 @@ def _stat(path: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def _dispatch(change: Change, f: ImportFile, step: Callable[[], None]) -> int:
+Reader = ImportFile | ChildImport
+
+
+def _open(path: Path, size: int, opts: LoadOptions, *, check_duplicates: bool) -> Reader:
+    if opts.child_bytes and size >= opts.child_bytes:
+        return ChildImport(path, max_bytes=opts.max_bytes, check_duplicates=check_duplicates)
+    return open_import(path, max_bytes=opts.max_bytes, check_duplicates=check_duplicates)
+
+
+def _dispatch(change: Change, f: Reader, step: Callable[[], None]) -> int:
     info = f.info
     name = info.file
     store = info.store_id or ""
@@ -177,7 +189,7 @@ def store_known(session: Session, code: str) -> bool:
     return store is not None and store.active
 
 
-def _stepper(opts: LoadOptions, f: ImportFile) -> Callable[[], None]:
+def _stepper(opts: LoadOptions, f: Reader) -> Callable[[], None]:
     tick = Cooperator(SLICE_S).tick
     progress = opts.progress
     if progress is not None:
@@ -224,10 +236,10 @@ def load_file(
             if opts.kind == "folder" and _already_loaded(session, name, size, mtime_ns):
                 return LoadResult(name, ALREADY)
             big = parsed is not None and parsed.type in BIG_TYPES
-            f = open_import(path, max_bytes=opts.max_bytes, check_duplicates=not big)
+            f = _open(path, size, opts, check_duplicates=not big)
             if big != (f.info.type in BIG_TYPES):
                 f.close()
-                f = open_import(path, max_bytes=opts.max_bytes, check_duplicates=True)
+                f = _open(path, size, opts, check_duplicates=True)
             with f:
                 info = f.info
                 warnings = list(f.warnings)

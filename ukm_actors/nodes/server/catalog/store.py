@@ -96,7 +96,7 @@ class Item(ServerBase):
     measure: Mapped[str] = mapped_column(String(CODE))
     measprec: Mapped[int] = mapped_column(Integer)
     weighted: Mapped[bool] = mapped_column(Boolean)
-    group_id: Mapped[str] = mapped_column(String(CODE), index=True)
+    group_id: Mapped[str] = mapped_column(String(CODE))
     taxgroup_id: Mapped[str] = mapped_column(String(CODE))
     egais_type: Mapped[int] = mapped_column(Integer, default=0)
     alc_codes: Mapped[str] = mapped_column(Text, default="")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:19:13.441773
+Create Date: 2026-12-01 09:57:16.902049
 """
 from collections.abc import Sequence
 
@@ -174,7 +174,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('article', name=op.f('pk_catalog_item'))
     )
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_catalog_item_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_item_version'), ['version'], unique=False)
 
     op.create_table('catalog_load',
@@ -634,7 +633,6 @@ def downgrade() -> None:
     op.drop_table('catalog_load')
     with op.batch_alter_table('catalog_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_item_version'))
-        batch_op.drop_index(batch_op.f('ix_catalog_item_group_id'))
 
     op.drop_table('catalog_item')
     op.drop_table('catalog_group')
