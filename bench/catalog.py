@@ -288,7 +288,7 @@ def main() -> int:
                 )
             print(
                 f"  ratio ours/baseline: {ours['rate'] / base['rate']:.2f} in items/s "
-                f"(target >= 0.6), {ours['cpu_rate'] / base['cpu_rate']:.2f} in items per CPU second"
+                f"(target >= 0.6), {ours['cpu_rate'] / base['cpu_rate']:.2f} per CPU second"
             )
             print(
                 "  runs (items/s): baseline "
