@@ -5,7 +5,7 @@ a page is a short walk down one index whatever the table's size: store,
 till, shift (the unique receipt key), cashier, receipt number, amount, and
 the date range on its own. Article, barcode and payment type go through
 ``sales_receipt_tag`` (one row per distinct value per receipt), walked the
-same way; a second such filter is checked per receipt on that table's
+same way; a second such filter is checked per candidate on that table's
 primary key. Pages are by ``page``/``per_page`` (offset) or, for deep
 paging, by the ``cursor`` a page returns (keyset: ``closed_ms:id``). No
 total count is computed (it would cost a scan); ``has_more`` says whether
@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ukm_actors.errors import UkmError
@@ -125,10 +125,17 @@ def receipt_statement(q: ReceiptQuery, paging: Paging) -> Any:
         stmt = select(r).join(t, t.receipt_pk == r.id).where(t.tag == tags[0])
         key_ms, key_id = t.closed_ms, t.receipt_pk
         for extra in tags[1:]:
+            # a scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a hash
+            # semi-join over every receipt with that tag (it misjudges the two-column
+            # correlation); this stays a primary-key probe per candidate, in index order
             t2 = aliased(SaleReceiptTag)
-            stmt = stmt.where(
-                exists().where(t2.tag == extra, t2.closed_ms == r.closed_ms, t2.receipt_pk == r.id)
+            probe = (
+                select(literal(1))
+                .where(t2.tag == extra, t2.closed_ms == t.closed_ms, t2.receipt_pk == t.receipt_pk)
+                .limit(1)
+                .scalar_subquery()
             )
+            stmt = stmt.where(probe.is_not(None))
     else:
         stmt = select(r)
         key_ms, key_id = r.closed_ms, r.id
