@@ -50,14 +50,22 @@ class Repricer:
         }
         try:
             result = svc.price(r.receipt, self.context(r))
-            mapping = dict(clear)
+            wanted = dict(clear)
             for position, discounts in result.items():
-                mapping[int(position)] = tuple(discounts)
-            receipt = apply_discounts(r.receipt, mapping)
+                wanted[int(position)] = tuple(discounts)
+            receipt = apply_discounts(r.receipt, _changed(r.receipt, wanted))
         except Exception:
             log.exception("the promotion engine failed; selling without promotions")
             receipt = apply_discounts(r.receipt, clear)
         return replace(r, receipt=receipt)
+
+
+def _changed(
+    receipt: Receipt, wanted: dict[int, tuple[LineDiscount, ...]]
+) -> dict[int, tuple[LineDiscount, ...]]:
+    """Only the lines whose discounts differ: each replaced line costs a pass over the receipt."""
+    current = {line.position: line.discounts for line in receipt.lines}
+    return {pos: d for pos, d in wanted.items() if current.get(pos, ()) != d}
 
 
 def show_on_display(ctx: Any, *, line: Line | None, receipt: Receipt, closed: bool = False) -> None:
