@@ -69,10 +69,10 @@ def test_a_new_till_gets_its_whole_catalog_with_only_its_own_store(three_tills):
     kefir = next(i for i in got["item"] if i["article"] == "100245")
     assert kefir["barcodes"] == [["4600000000015", 1000]]
     assert {p["article"]: p["price"] for p in got["price"]}["100245"] == 8990
-    assert {c["code"] for c in got["cashier"]} == {104, 105, 1, 900}
-    admin = next(c for c in got["cashier"] if c["code"] == 1)
+    assert {c["code"] for c in got["cashier"]} == {"104", "105", "1", "900"}
+    admin = next(c for c in got["cashier"] if c["code"] == "1")
     assert "supervisor" in admin["rights"] and admin["password_hash"].startswith("$pbkdf2-sha256$")
-    assert {r["id"] for r in got["timerule"]} == {"17:T1", "17:T2"}
+    assert {r["id"]: r["days"] for r in got["timerule"]} == {"17:T1": None, "17:T2": [5, 6]}
     assert len(got["tax"]) == 3 and len(got["group"]) == 11
     (full17b,) = docs(db, "till-17-2")
     assert full17b[3] == full17[3]  # same store, same settings: one stored body
@@ -113,7 +113,7 @@ def test_cashiers_of_one_store_never_reach_another(three_tills, tmp_path):
     r = load(three_tills, write_xml(tmp_path, "storeCashiers_[18]_[2]_[I].xml", body))
     assert r.channels == {"server>till-18-1"}
     (delta,) = docs(three_tills, "till-18-1", after=1)
-    assert [x.data["code"] for x in delta[5]] == [7]
+    assert [x.data["code"] for x in delta[5]] == ["7"]
     assert docs(three_tills, "till-17-1", after=1) == []
 
 
@@ -230,3 +230,55 @@ def test_a_deleted_item_and_barcode_reach_the_tills_as_deletions_first(three_til
     ops = [(x.op, x.kind) for x in last[5]]
     assert ops == [("del", "barcode"), ("del", "item"), ("put", "item")]
     assert MAX_RECORDS >= 1000
+
+
+def test_a_till_applies_everything_the_server_sends(three_tills, make_db_url, tmp_path):
+    """The documents go through the till's own appliers, as the bridge would apply them."""
+    from pathlib import Path
+
+    import ukm_actors.nodes.till as till_pkg
+    from tests.server.catalog.conftest import EXAMPLES
+    from ukm_actors.bridge.outbox import load_document
+    from ukm_actors.db import Database
+    from ukm_actors.db.migrate import upgrade
+    from ukm_actors.nodes.till.catalog.apply import CatalogApplier
+    from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+
+    db = three_tills
+    load(db, EXAMPLES / "updateItems_[12]_[F].xml")  # 800210 back
+    load(db, EXAMPLES / "updateItems_[13]_[I].xml")  # and gone again, with a barcode
+    path = write_import_file(
+        tmp_path, "storePrices", [PriceRecord("17", "100311", 11990)], "I", store_id="17", number=50
+    )
+    load(db, path)
+    till_db = Database(make_db_url("till"))
+    upgrade(till_db, Path(till_pkg.__file__).parent / "migrations")
+    applier = CatalogApplier("17")
+    for seq, doc_type, *_ in docs(db, "till-17-1"):
+        with db.read() as s:
+            doc = load_document(s, "server>till-17-1", seq)
+        with till_db.write() as s:
+            (applier.apply_full if doc_type == "catalog.full" else applier.apply_delta)(s, doc)
+    catalog = TillCatalog(till_db)
+    found = catalog.item_by_barcode("4600000000015")
+    assert found is not None and found[1] == "100245" and found[0] is not None
+    assert catalog.item("800210") is None and catalog.find_barcode("4600000000022") is None
+    with till_db.read() as s:
+        assert (
+            s.execute(
+                text_sql("SELECT price FROM till_cat_price WHERE article = '100311'")
+            ).scalar()
+            == 11990
+        )
+        assert s.execute(text_sql("SELECT count(*) FROM till_cat_cashier")).scalar() == 4
+        assert (
+            s.execute(text_sql("SELECT days FROM till_cat_timerule WHERE id = '17:T2'")).scalar()
+            == "[5, 6]"
+        )
+    till_db.dispose()
+
+
+def text_sql(sql):
+    from sqlalchemy import text
+
+    return text(sql)

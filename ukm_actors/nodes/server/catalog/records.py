@@ -1,5 +1,10 @@
 """Directory rows as catalog document records (``ukm_actors.codecs.catalogdoc``), page by page.
 
+Field types are those the till's applier checks (``nodes/till/catalog/records``):
+codes are strings (a cashier's ``code`` too), ``egais`` is a flag (the
+number is in ``egais_type``), a time rule's ``days`` are weekdays 0
+(Monday) … 6, absent = every day.
+
 Every reader yields lists of :class:`CatalogRecord` of at most ``page``
 rows, walking the table by its key (no OFFSET), so a million items never
 sit in memory at once. ``version`` limits a reader to the rows one change
@@ -105,7 +110,8 @@ def items(bulk: Bulk, version: int | None, page: int) -> Iterator[Page]:
                         "taxgroup_id": r[6],
                         "min_price": r[10],
                         "age_limit": r[11],
-                        "egais": r[7],
+                        "egais": bool(r[7]),
+                        "egais_type": r[7],
                         "alc_codes": [c for c in str(r[8]).split(",") if c],
                         "sub_excise": bool(r[9]),
                         "barcodes": bc,
@@ -174,7 +180,7 @@ def cashiers(bulk: Bulk, store: str, version: int | None, page: int) -> Iterator
                     "put",
                     "cashier",
                     {
-                        "code": cid,
+                        "code": str(cid),
                         "name": name,
                         "inn": inn,
                         "password_hash": pw,
@@ -211,7 +217,8 @@ def _rules(bulk: Bulk, kind: str, store: str, version: int | None, page: int) ->
                 "message": message,
             }
             if kind == "timerule":
-                data.update(start=start, end=end, days=days)
+                weekdays = None if days is None else [int(d) - 1 for d in str(days)]
+                data.update(start=start, end=end, days=weekdays)
             else:
                 data["min_age"] = min_age
             out.append(CatalogRecord("put", kind, data))
@@ -331,8 +338,6 @@ def deletions(bulk: Bulk, version: int, store: str, page: int) -> Iterator[Page]
             for _id, key, key2 in rows:
                 names = _DEL_KEYS[kind]
                 values: list[Any] = [key, key2][: len(names)]
-                if kind == "cashier":
-                    values = [int(key)]
                 out.append(CatalogRecord("del", kind, dict(zip(names, values, strict=True))))
             yield out
 
