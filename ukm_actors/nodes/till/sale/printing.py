@@ -10,7 +10,6 @@ back". ``reprint`` prints pending jobs again.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from datetime import datetime
@@ -164,8 +163,33 @@ def cash_printable(
 
 
 def printable_to_json(p: PrintableReceipt) -> str:
-    body = dataclasses.asdict(p)
-    body["date"] = p.date.strftime("%Y-%m-%dT%H:%M:%S")
+    """The printable as JSON (built by hand: ``dataclasses.asdict`` deep-copies every line)."""
+    body = {
+        "kind": p.kind,
+        "store": p.store,
+        "till": p.till,
+        "shift": p.shift,
+        "number": p.number,
+        "date": p.date.strftime("%Y-%m-%dT%H:%M:%S"),
+        "cashier": p.cashier,
+        "lines": [
+            {
+                "name": x.name,
+                "quantity_text": x.quantity_text,
+                "price": x.price,
+                "amount": x.amount,
+                "discounts": [{"campaign": d.campaign, "amount": d.amount} for d in x.discounts],
+            }
+            for x in p.lines
+        ],
+        "totals": [{"label": t.label, "amount": t.amount, "bold": t.bold} for t in p.totals],
+        "payments": [{"label": x.label, "amount": x.amount} for x in p.payments],
+        "change": p.change,
+        "header": list(p.header),
+        "footer": list(p.footer),
+        "code": p.code,
+        "code_symbology": p.code_symbology,
+    }
     return json.dumps(body, ensure_ascii=False)
 
 
