@@ -139,3 +139,38 @@ def test_files_of_types_we_do_not_read_stay_in_place(examples_db, inbox):
     (inbox / "notes.txt").write_text("hello", encoding="utf-8")
     assert scan(folder_of(examples_db, inbox)) == []
     assert other.exists() and (inbox / "notes.txt").exists()
+
+
+def test_only_one_server_of_a_cluster_scans_at_a_time(examples_db, inbox):
+    first = ImportFolder(
+        examples_db, inbox, settle=0.0, holder="host-a:server", options=LoadOptions(kind="folder")
+    )
+    second = ImportFolder(
+        examples_db, inbox, settle=0.0, holder="host-b:server", options=LoadOptions(kind="folder")
+    )
+    items_file(inbox, 70, "I", "71")
+    first.ready_names()
+    second.ready_names()
+    assert [r.status for r in first.scan()] == ["loaded"]
+    items_file(inbox, 72, "I", "73")
+    second.ready_names()
+    assert second.scan() == []  # the lease is host-a's
+    first.release()
+    assert [r.file for r in second.scan()] == ["updateItems_[72]_[I].xml"]
+
+
+def test_the_lease_is_renewed_while_a_long_file_loads(examples_db, inbox):
+    from ukm_actors.db.models import Lease
+
+    f = ImportFolder(examples_db, inbox, holder="host-a:server", lease_ttl=30.0)
+    assert f._take_lease()
+    with examples_db.read() as s:
+        before = s.get(Lease, "catalog.import").expires_at_ms
+    f._renewed = 0.0  # as if ten seconds had passed
+    import time
+
+    time.sleep(0.01)
+    f._heartbeat()
+    with examples_db.read() as s:
+        lease = s.get(Lease, "catalog.import")
+        assert lease.holder == "host-a:server" and lease.expires_at_ms > before

@@ -94,11 +94,17 @@ class Publisher:
         self.documents = 0
 
     def _put(self, targets: Iterable[TillRef], doc_type: str, body: bytes) -> None:
+        """Queue ``body`` for every till of ``targets``, stored (and hashed) once."""
+        put_stored = getattr(outbox, "put_stored", None)
+        digest = outbox.store_blob(self.session, body) if put_stored is not None else None
         for till in targets:
-            outbox.put(self.session, till.channel, doc_type, body)
+            if put_stored is not None:
+                put_stored(self.session, till.channel, doc_type, digest)
+            else:
+                outbox.put(self.session, till.channel, doc_type, body)
             self.channels.add(till.channel)
             self.documents += 1
-        self.change.tick()
+            self.change.tick()
 
     # -- deltas ------------------------------------------------------------------
 
