@@ -13,6 +13,7 @@ till); a receipt is ``(store, till, shift_num, number)``, and also has a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -185,12 +186,17 @@ def decode(kind: str, body: bytes) -> Any:
     return from_dict(cls, data, kind)
 
 
+@functools.cache
+def _schema(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """Field types and fields of a dataclass (computed once per class)."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+
+
 def from_dict(cls: type[T], data: Any, where: str) -> T:
     """Build dataclass ``cls`` from JSON data, checking field names and types."""
     if not isinstance(data, dict):
         raise TillDocError(f"{where}: expected an object")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, fields = _schema(cls)
     unknown = set(data) - set(fields)
     if unknown:
         raise TillDocError(f"{where}: unknown fields {sorted(unknown)}")
