@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, event, insert, inspect, select
+from sqlalchemy import Table, delete, event, insert, inspect
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
@@ -208,9 +208,3 @@ def _delete(session: Session, rec: CatalogRecord, line: int) -> None:
         article = key["article"]
         for dependent in (CatBarcode, CatPrice, CatAddPrice):
             session.execute(delete(dependent).where(dependent.article == article))
-
-
-def catalog_revision(session: Session) -> int:
-    """How many catalog documents this till has applied (0: none yet)."""
-    value = session.execute(select(CatMeta.revision).where(CatMeta.id == 1)).scalar()
-    return int(value or 0)

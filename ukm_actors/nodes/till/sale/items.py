@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ukm_actors.domain.barcodes import WeightBarcode, decode_weight_barcode
-from ukm_actors.domain.money import format_money, format_quantity, round_div
+from ukm_actors.domain.money import format_quantity, round_div
 from ukm_actors.domain.restrictions import check_age, ensure_time_allowed
 from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
@@ -216,8 +216,3 @@ def resolve_line(
         seller_code=seller,
         age_confirmed=confirmed,
     )
-
-
-def describe_price(spec: LineSpec) -> str:
-    """``"Молоко 2.000 x 89.90"``: the line in one phrase (logs, notices)."""
-    return f"{spec.name} {format_quantity(spec.quantity)} x {format_money(spec.price)}"

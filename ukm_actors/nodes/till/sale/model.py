@@ -8,7 +8,7 @@ tender ever asked for (``tenders``: pending, unknown, declined ... too).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ukm_actors.codecs.tilldocs import OriginalRef
@@ -204,4 +204,3 @@ class Closed:
     print_job: int | None
     cash: bool
     state: str = "completed"
-    extra: dict[str, Any] = field(default_factory=dict)

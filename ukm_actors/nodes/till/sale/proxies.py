@@ -25,11 +25,6 @@ class Proxies:
     def get(self, name: str) -> Any:
         return self.of(name, self.names.get(name))
 
-    def find(self, name: str) -> Any | None:
-        """The proxy of the live actor ``name``, or None."""
-        ref = self.names.find(name)
-        return None if ref is None else self.of(name, ref)
-
     def of(self, name: str, ref: pykka.ActorRef[Any]) -> Any:
         hit = self._cache.get(name)
         if hit is not None and hit[0] is ref:

@@ -243,9 +243,6 @@ class SaleSession(TenderRecording, SupervisedActor):
         )
         return self.add(grant, req)
 
-    def pending_request(self) -> AddRequest | None:
-        return self.question[0] if self.question else None
-
     def note(self, text: str | None) -> None:
         """Show ``text`` to the cashier with the receipt (a scan that failed, say)."""
         self.notice = text
