@@ -17,8 +17,9 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ukm_actors.errors import UkmError
 
@@ -186,58 +187,87 @@ def decode(kind: str, body: bytes) -> Any:
     return from_dict(cls, data, kind)
 
 
-@functools.cache
-def _schema(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
-    """Field types and fields of a dataclass (computed once per class)."""
-    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+Converter = Callable[[Any, str], Any]
 
 
 def from_dict(cls: type[T], data: Any, where: str) -> T:
     """Build dataclass ``cls`` from JSON data, checking field names and types."""
-    if not isinstance(data, dict):
-        raise TillDocError(f"{where}: expected an object")
-    hints, fields = _schema(cls)
-    unknown = set(data) - set(fields)
-    if unknown:
-        raise TillDocError(f"{where}: unknown fields {sorted(unknown)}")
-    values: dict[str, Any] = {}
-    for name, f in fields.items():
-        if name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise TillDocError(f"{where}: missing field {name!r}")
-            continue
-        values[name] = _convert(data[name], hints[name], f"{where}.{name}")
-    return cls(**values)
+    result: T = _converter(cast(Any, cls))(data, where)
+    return result
 
 
-def _convert(value: Any, tp: Any, where: str) -> Any:
+@functools.cache
+def _converter(tp: Any) -> Converter:
+    """A function converting JSON data to ``tp``, built once per type."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
         (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(value, inner, where)
+        conv_inner = _converter(inner)
+
+        def optional(value: Any, where: str) -> Any:
+            return None if value is None else conv_inner(value, where)
+
+        return optional
     if origin is tuple:
-        if not isinstance(value, list):
-            raise TillDocError(f"{where}: expected a list")
-        (item, _ellipsis) = typing.get_args(tp)
-        return tuple(_convert(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+        conv_item = _converter(typing.get_args(tp)[0])
+
+        def tuple_of(value: Any, where: str) -> Any:
+            if not isinstance(value, list):
+                raise TillDocError(f"{where}: expected a list")
+            return tuple(conv_item(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+        return tuple_of
     if origin is dict:
-        if not isinstance(value, dict):
-            raise TillDocError(f"{where}: expected an object")
-        return value
+
+        def mapping(value: Any, where: str) -> Any:
+            if not isinstance(value, dict):
+                raise TillDocError(f"{where}: expected an object")
+            return value
+
+        return mapping
     if dataclasses.is_dataclass(tp):
-        return from_dict(tp, value, where)  # type: ignore[arg-type]
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise TillDocError(f"{where}: expected true/false")
+        return _dataclass_converter(tp)
+    if tp in (bool, int, str):
+        return _scalar_converter(tp)
+    return lambda value, where: value
+
+
+def _scalar_converter(tp: type[Any]) -> Converter:
+    label = {bool: "true/false", int: "an integer", str: "text"}[tp]
+
+    def scalar(value: Any, where: str) -> Any:
+        if type(value) is not tp:
+            raise TillDocError(f"{where}: expected {label}, got {value!r}")
         return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TillDocError(f"{where}: expected an integer, got {value!r}")
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise TillDocError(f"{where}: expected text, got {value!r}")
-        return value
-    return value
+
+    return scalar
+
+
+def _dataclass_converter(cls: Any) -> Converter:
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    names = {f.name for f in fields}
+    plan = [
+        (
+            f.name,
+            _converter(hints[f.name]),
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in fields
+    ]
+
+    def build(data: Any, where: str) -> Any:
+        if not isinstance(data, dict):
+            raise TillDocError(f"{where}: expected an object")
+        unknown = data.keys() - names
+        if unknown:
+            raise TillDocError(f"{where}: unknown fields {sorted(unknown)}")
+        values: dict[str, Any] = {}
+        for name, conv, required in plan:
+            if name in data:
+                values[name] = conv(data[name], f"{where}.{name}")
+            elif required:
+                raise TillDocError(f"{where}: missing field {name!r}")
+        return cls(**values)
+
+    return build
