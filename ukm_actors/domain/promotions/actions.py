@@ -9,7 +9,6 @@ position, so the same input always gives the same proposal.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ukm_actors.domain.money import ONE, Money, allocate, line_amount, percent, round_div
 from ukm_actors.domain.promotions.model import (
@@ -25,22 +24,23 @@ from ukm_actors.domain.receipt import Line
 Proposal = dict[int, Money]
 
 
-@dataclass(slots=True)
 class LineState:
     """One line while a receipt is priced."""
 
-    line: Line
-    remaining: Money
-    """What the customer would pay for it now."""
-    floor: Money
-    """The least it may cost (its floor price × quantity)."""
-    room: Money = 0
-    """What it may still be discounted: ``remaining - floor``, never below 0."""
-    touched: bool = False
-    locked: bool = False
+    __slots__ = ("amount", "floor", "line", "locked", "remaining", "room", "touched")
 
-    def __post_init__(self) -> None:
-        self.room = max(self.remaining - self.floor, 0)
+    def __init__(self, line: Line, amount: Money, floor: Money) -> None:
+        self.line = line
+        self.amount: Money = amount
+        """The line's amount before any discount."""
+        self.remaining: Money = amount
+        """What the customer would pay for it now."""
+        self.floor: Money = floor
+        """The least it may cost (its floor price × quantity)."""
+        self.room: Money = amount - floor if amount > floor else 0
+        """What it may still be discounted: ``remaining - floor``, never below 0."""
+        self.touched = False
+        self.locked = False
 
     def take(self, amount: Money) -> None:
         """Discount the line by ``amount`` (at most its room)."""

@@ -134,7 +134,7 @@ class Engine:
                 self._by_set_article.setdefault(c.action.articles[0], []).append(i)
             else:
                 self._global.append(i)
-        self._no_groups: frozenset[str] = frozenset()
+        self._memo: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
 
     # -- candidates and eligibility -----------------------------------------------
 
@@ -142,23 +142,32 @@ class Engine:
         certs = self.set.certificate_articles
         return [ln for ln in receipt.active_lines if ln.article not in certs]
 
+    def _hits(self, article: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The campaigns an article's line can trigger: by its filter, and as the first
+        article of a cheapest-free set (remembered per article)."""
+        found = self._memo.get(article)
+        if found is None:
+            hits = set(self._by_article.get(article, ()))
+            for g in self.set.item_groups.get(article, ()):
+                hits.update(self._by_group.get(g, ()))
+            found = (tuple(sorted(hits)), tuple(self._by_set_article.get(article, ())))
+            self._memo[article] = found
+        return found
+
     def _candidates(self, lines: Sequence[Line]) -> dict[int, list[int]]:
         """Campaign index → positions of the lines matching its item filter."""
         found: dict[int, list[int]] = {}
-        groups_of = self.set.item_groups
         everyone = [ln.position for ln in lines]
         for ln in lines:
             pos = ln.position
-            for i in self._by_article.get(ln.article, ()):
-                found.setdefault(i, []).append(pos)
-            groups = groups_of.get(ln.article)
-            if groups:
-                for g in groups:
-                    for i in self._by_group.get(g, ()):
-                        got = found.setdefault(i, [])
-                        if not got or got[-1] != pos:
-                            got.append(pos)
-            for i in self._by_set_article.get(ln.article, ()):
+            by_filter, by_set = self._hits(ln.article)
+            for i in by_filter:
+                got = found.get(i)
+                if got is None:
+                    found[i] = [pos]
+                else:
+                    got.append(pos)
+            for i in by_set:
                 found[i] = everyone
         for i in self._global:
             found[i] = everyone
@@ -168,7 +177,7 @@ class Engine:
         self,
         c: Campaign,
         matched: Sequence[int],
-        by_pos: Mapping[int, Line],
+        by_pos: Mapping[int, LineState],
         receipt_amount: Money,
         ctx: PriceContext,
         coupon_of: Mapping[str, str],
@@ -190,7 +199,7 @@ class Engine:
             return False
         if k.min_receipt and receipt_amount < k.min_receipt:
             return False
-        if k.min_quantity and sum(by_pos[p].quantity for p in matched) < k.min_quantity:
+        if k.min_quantity and sum(by_pos[p].line.quantity for p in matched) < k.min_quantity:
             return False
         return not (k.min_amount and sum(by_pos[p].amount for p in matched) < k.min_amount)
 
@@ -201,17 +210,18 @@ class Engine:
         if receipt.kind != "sale":
             return Pricing(discounts={})
         lines = self._lines(receipt)
-        by_pos = {ln.position: ln for ln in lines}
+        floors = self.set.floors
         states = {
-            ln.position: LineState(ln, ln.amount, floor_amount(ln, self.set.floors)) for ln in lines
+            ln.position: LineState(ln, ln.amount, floor_amount(ln, floors) if floors else 0)
+            for ln in lines
         }
         coupon_of = _coupons_by_campaign(ctx)
-        amount = sum(ln.amount for ln in lines)
+        amount = sum(s.amount for s in states.values())
         candidates = self._candidates(lines)
         eligible = [
             i
             for i in sorted(candidates)
-            if self._eligible(self.campaigns[i], candidates[i], by_pos, amount, ctx, coupon_of)
+            if self._eligible(self.campaigns[i], candidates[i], states, amount, ctx, coupon_of)
         ]
         given: dict[int, list[LineDiscount]] = {p: [] for p in states}
         applied: list[AppliedCampaign] = []
@@ -272,15 +282,10 @@ class Engine:
         scope_all = getattr(c.action, "scope", "line") == "receipt" or isinstance(
             c.action, (CheapestFree, Gift)
         )
-        positions: Iterable[int] = states if scope_all else matched
-        exclusive = c.stacking == "exclusive"
-        out = []
-        for p in positions:
-            s = states[p]
-            if s.locked or (exclusive and s.touched) or s.room <= 0:
-                continue
-            out.append(s)
-        return out
+        pool: Iterable[LineState] = states.values() if scope_all else [states[p] for p in matched]
+        if c.stacking == "exclusive":
+            return [s for s in pool if s.room > 0 and not s.touched and not s.locked]
+        return [s for s in pool if s.room > 0 and not s.locked]
 
     def _proposal(
         self, c: Campaign, matched: Sequence[int], states: Mapping[int, LineState]
@@ -338,12 +343,12 @@ class Engine:
         if receipt.kind != "sale":
             return ()
         lines = self._lines(receipt)
-        by_pos = {ln.position: ln for ln in lines}
+        by_pos = {ln.position: LineState(ln, ln.amount, 0) for ln in lines}
         totals = [ln.total for ln in lines]
         shares = allocate(min(bonus_paid, sum(totals)), totals) if lines else []
         paid = {ln.position: ln.total - share for ln, share in zip(lines, shares, strict=True)}
         coupon_of = _coupons_by_campaign(ctx)
-        amount = sum(ln.amount for ln in lines)
+        amount = sum(s.amount for s in by_pos.values())
         candidates = self._candidates(lines)
         eligible = [
             i
