@@ -13,6 +13,7 @@ import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from gevent.pool import Pool
 from gevent.pywsgi import LoggingLogAdapter, WSGIHandler, WSGIServer
 
 from ukm_actors.supervision import SupervisedActor
@@ -73,9 +74,12 @@ class HttpServer(SupervisedActor):
 
     def __init__(self, app: WsgiApp, host: str, port: int, max_body: int) -> None:
         super().__init__()
+        # A pool (unbounded: hundreds of tills long-poll at once) lets stop() end the
+        # handlers of kept-alive connections too, not only stop accepting new ones.
         self.server = NoDelayWSGIServer(
             (host, port),
             body_limit(app, max_body),
+            spawn=Pool(None),
             log=LoggingLogAdapter(access_log, logging.DEBUG),
             error_log=LoggingLogAdapter(logging.getLogger("ukm_actors.http.error"), logging.ERROR),
         )
