@@ -33,12 +33,16 @@ def server(tmp_path, server_db_url):
 
 
 @pytest.fixture
-def make_till(tmp_path, make_db_url):
+def make_till(tmp_path):
     started = []
 
     def make(server_url, secret=TILL_SECRET, number=1, store="17", place="", **bridge):
-        """A till; ``place`` gives it its own folder and database (a reinstalled till)."""
-        url = make_db_url(f"till-{store}-{number}{place}")
+        """A till; ``place`` gives it its own folder and database (a reinstalled till).
+
+        A till's database is always its own SQLite file (DESIGN.md), also when the
+        suite runs on PostgreSQL: the servers' side is what runs on both.
+        """
+        url = f"sqlite:///{tmp_path / place / f'till-{store}-{number}.db'}"
         node = bridge_node(
             "till",
             tmp_path / place if place else tmp_path,
