@@ -1,6 +1,7 @@
 import pytest
 
 from tests.marketing.helpers import light_marketing, start_marketing
+from tests.nodes.helpers import http
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -9,6 +10,7 @@ pytestmark = pytest.mark.timeout(60)
 def marketing(tmp_path, make_db_url):
     node = start_marketing(tmp_path, make_db_url("marketing"))
     yield node
+    http.clear()  # kept-alive connections would hold the node's HTTP server's stop for 2 s
     node.stop()
 
 

@@ -6,7 +6,7 @@ refuses certificates."""
 import pytest
 
 from tests.marketing.helpers import TOKEN, api, feed_stores
-from tests.nodes.helpers import start_node
+from tests.nodes.helpers import http, start_node
 from ukm_actors.bridge.peers import register_peer
 from ukm_actors.domain.receipt import Receipt, add_line
 from ukm_actors.errors import UkmError
@@ -98,5 +98,6 @@ def test_till_and_marketing_over_the_bridge(tmp_path, make_db_url):
             payments.authorize("certificate", 1000, number, "R2")
         assert refused.value.code == "marketing.unreachable"
     finally:
+        http.clear()
         for node in reversed(nodes):
             node.stop()

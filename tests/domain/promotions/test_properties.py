@@ -13,7 +13,7 @@ from ukm_actors.domain.receipt import apply_discounts
 from .strategies import campaign_sets, contexts, receipts
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(campaign_sets(), receipts(), contexts())
 def test_floors_hold_and_every_discount_names_a_campaign_of_the_set(cs, r, ctx):
     p = Engine(cs).price(r, ctx)
@@ -28,7 +28,7 @@ def test_floors_hold_and_every_discount_names_a_campaign_of_the_set(cs, r, ctx):
     assert p.total_discount == sum(a.discount for a in p.applied)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(campaign_sets(), receipts(), contexts(), st.randoms(use_true_random=False))
 def test_the_order_campaigns_are_listed_in_does_not_matter(cs, r, ctx, rnd: random.Random):
     shuffled = list(cs.campaigns)
