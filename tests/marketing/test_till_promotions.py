@@ -72,17 +72,26 @@ def amounts(discounts):
 
 
 def test_online_answer_and_fallback_to_the_local_copy(pair):
-    _light, till = pair
+    light, till = pair
     svc = till.ctx.services["promotions"]
     online = svc.price(_receipt(), CONTEXT)
     assert svc.online is True and amounts(online) == {1: [("MILK10", 2000)]}
     for down in (unreachable, too_slow):
         connect(till, down)
+        svc._offline_until = 0.0
         assert svc.price(_receipt(), CONTEXT) == online
         assert svc.online is False
     status = till.status()["promotions"]
     assert status["online"] is False and "did not answer" in status["last_error"]
     assert status["campaigns"] == 3
+
+    asked = []
+    online_ask = loopback(light, "till-17-1")
+    connect(till, lambda *a: asked.append(a[0]) or online_ask(*a))
+    assert svc.price(_receipt(), CONTEXT) == online and asked == []  # still in its offline spell
+    svc._offline_until = 0.0  # the spell is over
+    assert svc.price(_receipt(), CONTEXT) == online and asked == ["promo.price"]
+    assert svc.online is True
 
 
 def test_a_card_seen_online_keeps_its_level_offline(pair):

@@ -4,7 +4,8 @@
 Pricing asks the marketing server (``promo.price``, ``[marketing]
 price_deadline``) and, when it does not answer in time, prices from the
 till's own copy of the store's campaigns, which is the very set the marketing
-server prices with: both give the same discounts. Offline differences are
+server prices with: both give the same discounts. After a failure it prices
+offline for ``RETRY_ONLINE`` seconds before asking again. Offline differences are
 limited to what only the marketing server knows: whether a well-formed coupon
 was already used, and the level of a card the till has never seen (priced as
 level 0).
@@ -16,6 +17,7 @@ they need it online; there is no offline fallback (a clear refusal instead).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -46,6 +48,8 @@ Asker = Callable[[str, dict[str, Any], float], Any]
 
 MARKETING = "marketing"
 ACTOR_TIMEOUT = 5.0
+RETRY_ONLINE = 10.0
+"""Seconds the till prices offline after the marketing server failed to answer."""
 UNREACHABLE = {
     "certificate": "gift certificates need the marketing server, which does not answer; "
     "take another means of payment",
@@ -72,6 +76,7 @@ class PromotionsService:
         self.last_error: str | None = None
         self.last_total = 0
         self._last_coupons: dict[str, str] = {}
+        self._offline_until = 0.0
 
     def _engine(self) -> Any:
         return self.ctx.actor(NAME).proxy()
@@ -87,7 +92,9 @@ class PromotionsService:
         self._last_coupons = {
             code: rule.campaign_id for code in codes if (rule := recognise(code, rules))
         }
-        result = self._price_online(receipt, context, codes)
+        result = None
+        if time.monotonic() >= self._offline_until:
+            result = self._price_online(receipt, context, codes)
         if result is None:
             result = self.price_offline(receipt, context)
         self.last_total = sum(
@@ -113,11 +120,11 @@ class PromotionsService:
             answer = self.ask("promo.price", message, self.settings.price_deadline)
             discounts = discounts_from_json(answer["discounts"])
         except (PeerUnreachable, AskTimeout, RemoteError) as exc:
-            self.online, self.last_error = False, str(exc)
+            self._went_offline(str(exc))
             log.info("pricing offline: %s", exc)
             return None
         except (KeyError, TypeError, ValueError, UkmError) as exc:
-            self.online, self.last_error = False, f"bad promo.price answer: {exc!r}"
+            self._went_offline(f"bad promo.price answer: {exc!r}")
             log.warning("pricing offline: the marketing server's answer is unusable: %r", exc)
             return None
         self.online, self.last_error = True, None
@@ -126,6 +133,12 @@ class PromotionsService:
             info = CardInfo(str(card["number"]), int(card["level"]), str(card["state"]))
             self._engine().remember_card.defer(info)
         return discounts
+
+    def _went_offline(self, error: str) -> None:
+        """Price offline for ``RETRY_ONLINE`` seconds: a marketing server that does not
+        answer must not cost every scan of the next receipts its deadline."""
+        self.online, self.last_error = False, error
+        self._offline_until = time.monotonic() + RETRY_ONLINE
 
     def context_offline(self, context: Mapping[str, Any]) -> PriceContext:
         """The pricing context the till's copy uses: known cards at their level, unknown
