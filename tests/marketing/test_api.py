@@ -31,6 +31,11 @@ def test_the_api_needs_a_login(marketing):
     status, body = api(marketing, "POST", "/api/v1/campaigns", MILK, token="guess")
     assert status == 401
     assert api(marketing, "GET", "/api/v1/campaigns")[0] == 200
+    status = marketing.status()["marketing"]
+    assert status["campaigns"] == 0 and status["feed_stale"] is True
+    feed_stores(marketing, {"17": 1})
+    status = marketing.status()["marketing"]
+    assert status["tills"] == 1 and status["feed_stale"] is False
 
 
 def test_campaigns_created_changed_disabled_and_priced_at_once(marketing):

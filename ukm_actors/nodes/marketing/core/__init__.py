@@ -6,13 +6,15 @@
 - the ``promotion_engine`` actor: online pricing per store, and the tills'
   ``promo.campaigns`` copies (``engine.py``, ``campaigns.py``);
 - the admin and reports API under ``/api/v1`` (``api.py``; login: ``auth.py``);
-- ``/status`` section ``marketing``.
+- ``/status`` section ``marketing`` (counts; ``feed_stale`` when the cash server's
+  feeds have been silent for more than 3 × ``[marketing] feed_interval``).
 
 See docs/marketing.md.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.bridge.models import Channel
 from ukm_actors.domain.promotions.accrual import DOC_TYPE as ACCRUAL
 from ukm_actors.domain.promotions.feeds import CATALOG, STORES, FeedError
 from ukm_actors.nodes.base import NodeContext
@@ -38,6 +41,7 @@ from ukm_actors.nodes.marketing.core.store import (
 from ukm_actors.supervision import Backoff, ChildSpec
 
 SERVICE = "marketing"
+FEED_CHANNEL = "server>marketing"
 
 
 def _feed_applier(mk: Marketing, fn: Any) -> Any:
@@ -56,7 +60,14 @@ def _status(mk: Marketing) -> dict[str, Any]:
         return int(session.execute(q).scalar_one())
 
     with mk.db.read() as session:
+        channel = session.get(Channel, FEED_CHANNEL)
+        last = channel.last_contact if channel is not None else None
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        age = (datetime.now(UTC) - last).total_seconds() if last is not None else None
         return {
+            "feed_age_s": None if age is None else round(age, 1),
+            "feed_stale": age is None or age > 3 * mk.settings.feed_interval,
             "campaigns": count(
                 select(func.count()).select_from(MkCampaign).where(MkCampaign.enabled.is_(True))
             ),
