@@ -20,6 +20,7 @@ The root tree of every node is::
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import logging
@@ -242,6 +243,9 @@ class Node:
             names=self.names,
             on_exit=self._on_root_exit,
         )
+        # Everything built so far lives as long as the node: keep it out of the
+        # collector's full passes (measured: ~60 ms pauses in till pricing without it).
+        gc.freeze()
         log.info(
             "node %s (%s) %s is up at %s",
             self.config.node_id,
