@@ -8,8 +8,11 @@ and receipt close time. One till node in this process, on SQLite (the till's dat
   close (actor/HTTP) the paying cash payment that closes a 200-line receipt: the
                      closing transaction (receipt doc, shift totals, outbox, print job)
   prices.lookup      the price checker's ask, answered from the catalog (handler only)
+  CPU time           process CPU seconds per scan (client included for HTTP): what the
+                     scan costs regardless of other processes competing for the machine
   baseline           the same work done by hand: a barcode/item/price primary-key
-                     lookup and a one-row insert transaction, raw SQLite
+                     lookup and a one-row insert transaction in the same WAL database,
+                     raw sqlite3 (no ORM, no actors, no HTTP)
 
   python bench/till.py [--items 200000] [--lines 200] [--receipts 3] [--db DIR]
 
@@ -116,7 +119,8 @@ def baseline(db_path: Path, codes: list[str], n: int) -> list[float]:
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TEMP TABLE bench_line (pos INTEGER PRIMARY KEY, article TEXT, price INT)")
+    conn.execute("DROP TABLE IF EXISTS bench_line")
+    conn.execute("CREATE TABLE bench_line (pos INTEGER PRIMARY KEY, article TEXT, price INT)")
     out = []
     for pos in range(n):
         code = random.choice(codes)
@@ -132,6 +136,7 @@ def baseline(db_path: Path, codes: list[str], n: int) -> list[float]:
         conn.execute("INSERT INTO bench_line VALUES (?, ?, ?)", (pos, article, price))
         conn.execute("COMMIT")
         out.append(time.perf_counter() - t0)
+    conn.execute("DROP TABLE bench_line")
     conn.close()
     return out
 
@@ -211,20 +216,24 @@ def main() -> None:
                 "http": [],
                 "close_actor": [],
                 "close_http": [],
+                "actor_cpu": [],
+                "http_cpu": [],
             }
             for n in range(args.receipts):
                 for code in codes[n * args.lines : (n + 1) * args.lines]:
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     flows.add_line(grant, AddRequest(barcode=code))
                     res["actor"].append(time.perf_counter() - t)
+                    res["actor_cpu"].append(time.process_time() - c)
                 due = flows.sale().view().get(timeout=10)["receipt"]["totals"]["due"]
                 t = time.perf_counter()
                 flows.pay(grant, "cash", due)
                 res["close_actor"].append(time.perf_counter() - t)
                 for code in codes[n * args.lines : (n + 1) * args.lines]:
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     post("/receipt/lines", {"barcode": code})
                     res["http"].append(time.perf_counter() - t)
+                    res["http_cpu"].append(time.process_time() - c)
                 due = flows.sale().view().get(timeout=10)["receipt"]["totals"]["due"]
                 t = time.perf_counter()
                 post("/receipt/payments", {"type": "cash", "amount": due})
@@ -233,7 +242,9 @@ def main() -> None:
                 node.ctx.services["promotions"] = saved
             print(f"\n{label}  ({args.receipts} receipts of {args.lines} lines each way)")
             print(row("scan→line (actor)", res["actor"]))
+            print(row("  same, CPU time", res["actor_cpu"]))
             print(row("scan→line (HTTP)", res["http"]))
+            print(row("  same, CPU time", res["http_cpu"]))
             print(row("close 200 lines (actor)", res["close_actor"]))
             print(row("close 200 lines (HTTP)", res["close_http"]))
             return res

@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from ukm_actors.domain.barcodes import WeightBarcode, decode_weight_barcode
 from ukm_actors.domain.money import format_quantity, round_div
 from ukm_actors.domain.restrictions import check_age, ensure_time_allowed
-from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
+from ukm_actors.nodes.till.catalog.lookup import CatalogItem, Reader, TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.errors import BadRequest, ItemNotFound, NeedsAnswer, SaleError
 
@@ -66,7 +64,7 @@ class LineSpec:
 
 
 def _find(
-    catalog: TillCatalog, env: SaleEnv, req: AddRequest, session: Session | None
+    catalog: TillCatalog, env: SaleEnv, req: AddRequest, session: Reader | None
 ) -> tuple[CatalogItem, int | None, WeightBarcode | None]:
     if req.barcode:
         code = req.barcode.strip()
@@ -173,11 +171,11 @@ def _price(item: CatalogItem, req: AddRequest) -> tuple[int, str | None]:
 
 
 def resolve_line(
-    catalog: TillCatalog, env: SaleEnv, req: AddRequest, session: Session | None = None
+    catalog: TillCatalog, env: SaleEnv, req: AddRequest, session: Reader | None = None
 ) -> LineSpec:
     """The line ``req`` asks for, after every sale rule; raises the rule's error otherwise."""
     if session is None:
-        with catalog.db.read() as own:
+        with catalog.reading() as own:
             return resolve_line(catalog, env, req, own)
     item, scanned, weight = _find(catalog, env, req, session)
     now = env.local_now()

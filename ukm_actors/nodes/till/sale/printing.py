@@ -41,6 +41,7 @@ PAYMENT_LABELS = {
     "bonus": "БОНУСАМИ",
 }
 OFFLINE = "printer offline — reprint when it is back"
+NO_PRINTER = "no receipt printer is configured"
 
 
 def _date(text: str) -> datetime:
@@ -278,7 +279,7 @@ class Printing:
         devices = self.ctx.services.get("devices")
         error: str | None = None
         if devices is None or not devices.configured("printer"):
-            error = "no receipt printer is configured"
+            error = NO_PRINTER
         else:
             try:
                 devices.call(
@@ -301,7 +302,8 @@ class Printing:
                 job.error = error
         if error is None:
             return {"job": job_id, "printed": True, "message": f"{title} printed"}
-        log.warning("print job %s (%s) not printed: %s", job_id, title, error)
+        level = logging.INFO if error == NO_PRINTER else logging.WARNING
+        log.log(level, "print job %s (%s) not printed: %s", job_id, title, error)
         return {
             "job": job_id,
             "printed": False,

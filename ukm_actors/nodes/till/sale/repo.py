@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.tilldocs import OriginalRef
@@ -139,7 +139,9 @@ def insert_receipt(session: Session, r: OpenReceipt) -> None:
 _LINES: Table = LineRow.__table__  # type: ignore[assignment]
 
 
-def save_lines(session: Session, receipt_id: str, old: Receipt | None, new: Receipt) -> None:
+def save_lines(
+    session: Session | Connection, receipt_id: str, old: Receipt | None, new: Receipt
+) -> None:
     """Write the lines of ``new`` that differ from ``old`` (all of them when ``old`` is None)."""
     before = {line.position: line for line in old.lines} if old is not None else {}
     added: list[dict[str, Any]] = []

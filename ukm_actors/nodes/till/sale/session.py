@@ -176,13 +176,14 @@ class SaleSession(TenderRecording, SupervisedActor):
             age_confirmed=spec.age_confirmed,
         )
         new = self.repricer.reprice(replace(r, receipt=receipt))
-        with self.db.write() as s:
-            if created:
+        if created:
+            with self.db.write() as s:
                 new = self._numbered(s, new)
                 insert_receipt(s, new)
                 save_lines(s, new.id, None, new.receipt)
-            else:
-                save_lines(s, new.id, r.receipt, new.receipt)
+        else:
+            with self.db.write_connection() as conn:
+                save_lines(conn, new.id, r.receipt, new.receipt)
         self.current = new
         self.notice = None
         line = new.receipt.lines[-1]
