@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bridge.helpers import bridge_node, till_sections
+from tests.bridge.helpers import RAW, bridge_node, till_sections
+from tests.nodes.helpers import http as nodes_http
+from ukm_actors.bridge.client import close_pools
 from ukm_actors.bridge.peers import register_peer
 
 TILL_SECRET = "till-17-1-secret"
@@ -25,10 +27,25 @@ def start_server(tmp_path, db_url, **sections):
     return node
 
 
+def drop_test_connections():
+    """Close the tests' kept-alive connections, so that stopping a node does not
+    wait for their idle handlers."""
+    close_pools(nodes_http)
+    close_pools(RAW)
+
+
+def stop_nodes(*nodes):
+    """Stop nodes started inside a test (the tests' idle connections closed first)."""
+    drop_test_connections()
+    for node in nodes:
+        node.stop()
+
+
 @pytest.fixture
 def server(tmp_path, server_db_url):
     node = start_server(tmp_path, server_db_url)
     yield node
+    drop_test_connections()
     node.stop()
 
 
@@ -53,5 +70,6 @@ def make_till(tmp_path):
         return node
 
     yield make
+    drop_test_connections()
     for node in reversed(started):
         node.stop()

@@ -183,6 +183,7 @@ def signed(
 
     raw_path, sep, query = path.partition("?")
     h = sign(key, node, method, raw_path + sep + query, body, now)
+    h["Connection"] = "close"  # no idle kept-alive handler left for the node's stop to wait on
     h.update(headers or {})
     return RAW.request(method, url + path, body=body or None, headers=h, retries=False)
 

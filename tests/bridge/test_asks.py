@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.bridge.conftest import stop_nodes
 from tests.bridge.helpers import bridge_node, free_port, register
 from ukm_actors.bridge.client import RemoteRef
 from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
@@ -28,7 +29,7 @@ def test_an_ask_gets_its_reply_or_a_clear_error(server, make_till):
     assert "does not answer 'no.such.ask'" in str(err.value)
 
     with pytest.raises(AskTimeout, match=r"did not answer ask 'test.sleep' within 0.3 s"):
-        bridge.ask(bridge.server_url, "test.sleep", {"s": 2}, timeout=0.3)
+        bridge.ask(bridge.server_url, "test.sleep", {"s": 0.6}, timeout=0.3)
     assert bridge.ask(bridge.server_url, "test.echo", {})["peer"] == "till-17-1"
 
     url = f"http://127.0.0.1:{free_port()}"
@@ -85,8 +86,7 @@ def test_the_price_checker_asks_a_till_with_a_key_from_the_server(
             err.value
         )
     finally:
-        other.stop()
-        pc.stop()
+        stop_nodes(other, pc)
 
 
 def test_the_marketing_server_knows_the_tills_from_the_server(
@@ -106,5 +106,6 @@ def test_the_marketing_server_knows_the_tills_from_the_server(
         bridge = till.ctx.services["bridge"]
         reply = bridge.ask(marketing.ctx.url, "test.echo", {"card": "777"}, peer="marketing")
         assert reply["peer"] == "till-17-1"
+        stop_nodes(till)
     finally:
-        marketing.stop()
+        stop_nodes(marketing)

@@ -5,7 +5,7 @@ import json
 import gevent
 import pytest
 
-from tests.bridge.conftest import TILL_SECRET, start_server
+from tests.bridge.conftest import TILL_SECRET, start_server, stop_nodes
 from tests.bridge.helpers import bridge_node, docs, signed
 from tests.conftest import PG_URL
 from ukm_actors.bridge import outbox
@@ -40,8 +40,7 @@ def test_a_notify_on_one_process_wakes_a_long_poll_on_another(tmp_path, server_d
         r = poll.get(timeout=5)
         assert [d["seq"] for d in json.loads(r.data)["docs"]] == [1]
     finally:
-        b.stop()
-        a.stop()
+        stop_nodes(b, a)
 
 
 def test_the_same_documents_sent_to_two_processes_at_once_apply_once(tmp_path, server_db_url):
@@ -76,8 +75,7 @@ def test_the_same_documents_sent_to_two_processes_at_once_apply_once(tmp_path, s
         assert json.loads(final.data)["acked"] == 200
         assert [r[1] for r in rows(a.ctx.db, UP)] == list(range(1, 201))
     finally:
-        b.stop()
-        a.stop()
+        stop_nodes(b, a)
 
 
 def test_a_request_replayed_to_another_process_is_refused(tmp_path, server_db_url):
@@ -96,5 +94,4 @@ def test_a_request_replayed_to_another_process_is_refused(tmp_path, server_db_ur
         assert first.status == 200
         assert again.status == 401 and b"replayed request" in again.data
     finally:
-        b.stop()
-        a.stop()
+        stop_nodes(b, a)

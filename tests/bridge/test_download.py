@@ -4,7 +4,7 @@ import json
 
 import gevent
 
-from tests.bridge.conftest import TILL_SECRET, start_server
+from tests.bridge.conftest import TILL_SECRET, start_server, stop_nodes
 from tests.bridge.helpers import signed
 from ukm_actors.bridge import outbox
 from ukm_actors.bridge.documents import parse_document
@@ -123,7 +123,7 @@ def test_a_long_poll_waits_and_is_woken_by_notify(tmp_path, server_db_url):
         r = poll.get(timeout=5)
         assert [d["seq"] for d in json.loads(r.data)["docs"]] == [1]
     finally:
-        server.stop()
+        stop_nodes(server)
 
 
 def test_a_long_poll_finds_documents_written_by_another_process(server, server_db_url):

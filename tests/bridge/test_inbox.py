@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.bridge.conftest import TILL_SECRET
+from tests.bridge.conftest import TILL_SECRET, stop_nodes
 from tests.bridge.helpers import bridge_node, docs, register, signed
 from tests.nodes.helpers import get_json
 from ukm_actors.bridge import deadletters
@@ -58,7 +58,7 @@ def test_an_oversized_batch_gets_413_before_it_is_read(tmp_path, server_db_url, 
         assert "over this node's limit of 5000 bytes" in answer["message"]
         assert "[bridge] max_batch" in answer["hint"]
     finally:
-        small.stop()
+        stop_nodes(small)
 
 
 def test_an_empty_malformed_or_mixed_batch_is_refused(server, server_db_url):

@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
-from tests.bridge.conftest import start_server
+from tests.bridge.conftest import start_server, stop_nodes
 from tests.bridge.helpers import bridge_node, free_port, put_many, register
 from tests.nodes.helpers import get_json
 from ukm_actors.bridge import monitoring, outbox
@@ -37,7 +37,7 @@ def test_a_till_offline_for_1000_receipts_delivers_them_all_once_in_order(
         expect(lambda: _pending(till)["pending_docs"] == 0)
         expect(lambda: _pending(till)["last_error"] is None, within=10)
     finally:
-        server.stop()
+        stop_nodes(till, server)
 
 
 def _pending(till):
@@ -98,8 +98,9 @@ def test_a_registered_till_gets_its_queue_and_old_documents_are_pruned(
             assert session.execute(select(func.count()).select_from(Blob)).scalar() == 0
         put_many(server, "till-17-1", 1)
         expect(lambda: seqs(till, DOWN) == [1, 2, 3, 4, 5, 6], what="numbering goes on")
+        stop_nodes(till)
     finally:
-        server.stop()
+        stop_nodes(server)
 
 
 def _outbox_rows(server):
@@ -156,8 +157,9 @@ def test_the_marketing_server_gets_the_server_feed_and_serves_the_tills(
         put_many(till, "marketing", 2)
         expect(lambda: seqs(till, "marketing>till-17-1") == [1, 2, 3], within=20)
         expect(lambda: seqs(marketing, "till-17-1>marketing") == [1, 2], within=20)
+        stop_nodes(till)
     finally:
-        marketing.stop()
+        stop_nodes(marketing)
 
 
 def test_a_reinstalled_till_is_told_what_was_pruned_until_its_channel_is_reset(
@@ -177,8 +179,9 @@ def test_a_reinstalled_till_is_told_what_was_pruned_until_its_channel_is_reset(
             outbox.reset_channel(session, DOWN)
         put_many(server, "till-17-1", 1)
         expect(lambda: seqs(fresh, DOWN) == [1], within=10)
+        stop_nodes(fresh)
     finally:
-        server.stop()
+        stop_nodes(server)
 
 
 def _pull_error(till):

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -39,6 +40,25 @@ SOCKET_OPTIONS: list[tuple[int, int, int]] = [
 ]
 
 Response = urllib3.BaseHTTPResponse
+
+
+class _Connection(urllib3.connection.HTTPConnection):
+    """Shuts its socket down when closed: a plain close leaves the socket open
+    while a response object still refers to it, and the peer then keeps an idle
+    handler for it (a node stopping waits for those)."""
+
+    def close(self) -> None:
+        sock = self.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        super().close()
+
+
+class _Pool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _Connection
 
 
 def normalize_url(url: str) -> str:
@@ -70,6 +90,10 @@ class BridgeClient:
             retries=False,
             socket_options=SOCKET_OPTIONS,
         )
+        self.pool.pool_classes_by_scheme = {
+            **self.pool.pool_classes_by_scheme,
+            "http": _Pool,
+        }
         self._keys: dict[tuple[str, str], bytes] = {}
         self.peers: dict[str, str] = {}
         """Known URL → node id of the node there (who to sign requests for)."""
@@ -207,7 +231,16 @@ class BridgeClient:
         return parse_reply(r, url, name)
 
     def close(self) -> None:
-        self.pool.clear()
+        """Close every pooled connection (urllib3's ``clear()`` only forgets them)."""
+        close_pools(self.pool)
+
+
+def close_pools(manager: urllib3.PoolManager) -> None:
+    """Close the idle connections of every pool of ``manager`` and forget the pools."""
+    pools = [manager.pools[key] for key in list(manager.pools.keys())]
+    manager.clear()
+    for pool in pools:
+        pool.close()
 
 
 def parse_reply(r: Response, url: str, name: str) -> Any:

@@ -37,6 +37,11 @@ class ChannelSignals:
         if ev is not None:
             ev.set()
 
+    def notify_all(self) -> None:
+        events, self._events = self._events, {}
+        for ev in events.values():
+            ev.set()
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC)

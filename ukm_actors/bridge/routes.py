@@ -223,7 +223,7 @@ class Routes:
                 state = (ch.last_seq, ch.last_acked) if ch is not None else (0, 0)
                 base = outbox.pruned_upto(session, channel)
             left = deadline - time.monotonic()
-            if docs or base > after or left <= 0:
+            if docs or base > after or left <= 0 or self.s.closing:
                 break
             live.polls_waiting += 1
             try:

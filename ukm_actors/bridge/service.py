@@ -122,6 +122,7 @@ class BridgeService:
         self.nonces = nonce_store(db, settings.clock_skew)
         self.verifier = Verifier(node_id, keys, self.nonces, settings.clock_skew)
         self.inbox_shards = 4 if self.clustered else 1
+        self.closing = False
         self._links: dict[str, tuple[str, str, str]] = {}
         """Child name → (push|pull, peer id, url)."""
 
@@ -222,7 +223,10 @@ class BridgeService:
             log.warning("cluster notification for %s not sent: %s", channel, exc)
 
     def close(self) -> None:
-        """Release connections (the node is stopping; using the bridge later reopens them)."""
+        """The node is stopping: answer every waiting long-poll now, release
+        connections (using the bridge later reopens them)."""
+        self.closing = True
+        self.signals.notify_all()
         self.client.close()
         self.nonces.dispose()
 

@@ -125,8 +125,8 @@ class Maintenance(Worker):
             self.idle(TICK)
 
     def on_stop(self) -> None:
-        super().on_stop()
         self.service.close()
+        super().on_stop()
 
     def on_receive(self, message: Any) -> Any:
         if message == "sync":
@@ -227,6 +227,10 @@ class KeyRefresher(Worker):
     def __init__(self, service: BridgeService) -> None:
         super().__init__()
         self.service = service
+
+    def on_stop(self) -> None:
+        self.service.close()  # the only bridge actor of the roles without a database
+        super().on_stop()
 
     def run(self) -> None:
         keys = self.service.cached_keys
