@@ -54,6 +54,7 @@ def check() -> dict[str, str]:
                 "wait_c; import psycopg only after ukm_actors.runtime.patch()"
             )
         info["psycopg_wait"] = name
+    info["bottle_local"] = _bottle_local_kind()
     import pykka
 
     probe = pykka.ThreadingActor.start()
@@ -67,6 +68,28 @@ def check() -> dict[str, str]:
     finally:
         probe.stop()
     return info
+
+
+def _bottle_local_kind() -> str:
+    """Check that bottle's per-request storage is greenlet-local.
+
+    bottle creates its ``threading.local`` at import; imported before patching,
+    every greenlet shares one request object and handlers read each other's
+    headers whenever they wait on I/O.
+    """
+    import bottle
+
+    fget = bottle.LocalRequest.environ.fget
+    for cell in getattr(fget, "__closure__", None) or ():
+        kind = type(cell.cell_contents)
+        if kind.__name__ in ("local", "_local"):
+            if not kind.__module__.startswith("gevent"):
+                raise RuntimeNotPatched(
+                    "bottle was imported before gevent patched the process, so requests share "
+                    "one request object; import bottle only after ukm_actors.runtime.patch()"
+                )
+            return f"{kind.__module__}.{kind.__name__}"
+    return "unknown"
 
 
 def _psycopg_installed() -> bool:

@@ -163,8 +163,17 @@ def test_stopped_node_no_longer_answers_kept_alive_connections(tmp_path):
     import urllib3
 
     node = start_node("integration", tmp_path)
-    pool = urllib3.HTTPConnectionPool("127.0.0.1", int(node.ctx.url.rsplit(":", 1)[1]), retries=False)
+    pool = urllib3.HTTPConnectionPool(
+        "127.0.0.1", int(node.ctx.url.rsplit(":", 1)[1]), retries=False
+    )
     assert pool.request("GET", "/health").status == 200  # the connection is now kept alive
     node.stop()
     with pytest.raises(urllib3.exceptions.HTTPError):
         pool.request("GET", "/health", timeout=2)
+
+
+def test_runtime_check_catches_bottle_imported_before_patching():
+    script = "import bottle\nfrom ukm_actors.runtime import patch, check\npatch()\ncheck()\n"
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "bottle was imported before gevent patched" in r.stderr

@@ -97,7 +97,9 @@ class HttpServer(SupervisedActor):
         log.info("serving HTTP on http://%s:%d", self.server.server_host, self.port)
 
     def on_stop(self) -> None:
-        self.server.stop(timeout=2)
+        # Requests in flight get a moment to finish; idle kept-alive connections would
+        # otherwise hold the stop for the whole timeout (a sender retries what is cut).
+        self.server.stop(timeout=0.5)
 
     def on_failure(self, *exc_info: Any) -> None:
         self.server.stop(timeout=1)
