@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.nodes.helpers import start_node
+from tests.nodes.helpers import http, start_node
 from tests.till.helpers import STORE, TillClient, apply_catalog, base_records, catalog_body
 
 
@@ -27,6 +27,7 @@ def start_till(tmp_path, make_db_url):
         return node, TillClient(node.ctx.url)
 
     yield start
+    http.clear()  # kept-alive connections would hold each HTTP server's stop for 0.5 s
     for node in reversed(nodes):
         node.stop()
 

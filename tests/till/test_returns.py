@@ -3,7 +3,7 @@ and an offline return with a supervisor while the server cannot be reached."""
 
 import pytest
 
-from tests.nodes.helpers import start_node
+from tests.nodes.helpers import http, start_node
 from tests.till.helpers import (
     BREAD,
     MILK,
@@ -82,6 +82,7 @@ def chain(request, tmp_path, make_db_url):
         yield server, tills, bank
     finally:
         bank.stop()
+        http.clear()
         for node in reversed(nodes):
             node.stop()
 
