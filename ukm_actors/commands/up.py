@@ -189,16 +189,16 @@ def _existing_secret(path: Path) -> str | None:
         return None
 
 
-def register(planned: list[PlannedNode]) -> None:
+def register(planned: list[PlannedNode]) -> dict[str, Any]:
     """Register the non-server nodes (and the store) with the cash server's database."""
     try:
         from ukm_actors.nodes.server.bootstrap import (  # type: ignore[import-not-found,unused-ignore]
             register_local_install,
         )
     except ModuleNotFoundError:
-        return
+        return {}
     server = next(n for n in planned if n.role == "server")
-    register_local_install(
+    return register_local_install(
         server.config,
         [(n.node_id, n.role, n.secret, n.extra) for n in planned if n.role != "server"],
     )
@@ -279,7 +279,7 @@ class Supervised:
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data.resolve()
     planned = plan(data, args.host, args.base_port, args.store)
-    register(planned)
+    installed = register(planned) or {}
     procs = [Supervised(n) for n in planned]
     stop = gevent.event.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -301,6 +301,13 @@ def run(args: argparse.Namespace) -> int:
             p.wait_stopped(20)
         raise
     _print_summary(data, procs, urls)
+    if installed.get("admin_password_file"):
+        print(
+            f"Server login: admin, password in {installed['admin_password_file']}\n"
+            f"  curl -s -X POST {urls['server']['url']}/api/v1/login "
+            "-d '{\"login\": \"admin\", \"password\": \"...\"}'\n",
+            flush=True,
+        )
     (data / "run" / "up.json").write_text(json.dumps(urls, indent=2))
     while not stop.is_set():
         for p in procs:
