@@ -165,7 +165,23 @@ TYPES: dict[str, type[Any]] = {
 
 def encode(doc: Any) -> bytes:
     """A document as UTF-8 JSON."""
-    return json.dumps(dataclasses.asdict(doc), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return json.dumps(_to_json(doc), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _to_json(value: Any) -> Any:
+    """Plain JSON data of a document (``dataclasses.asdict`` without its deep copies)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _to_json(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, (tuple, list)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value
+
+
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def doc_type(doc: Any) -> str:

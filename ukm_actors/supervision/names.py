@@ -27,6 +27,7 @@ class Names:
 
     def __init__(self) -> None:
         self._refs: dict[str, pykka.ActorRef[Any]] = {}
+        self._proxies: dict[str, tuple[pykka.ActorRef[Any], Any]] = {}
 
     def set(self, name: str, ref: pykka.ActorRef[Any]) -> None:
         self._refs[name] = ref
@@ -58,6 +59,23 @@ class Names:
             if time.monotonic() >= deadline:
                 raise ActorNotRunning(f"actor {name!r} did not start within {timeout:g} s")
             gevent.sleep(0.01)
+
+    def proxy(self, name: str) -> Any:
+        """A pykka proxy of the live actor ``name``, made once per actor incarnation.
+
+        Building a proxy walks the actor's attributes (about 1 ms for a large
+        actor): too slow for every scan at a till. A restarted actor gets a new one.
+        """
+        return self.proxy_of(name, self.get(name))
+
+    def proxy_of(self, name: str, ref: pykka.ActorRef[Any]) -> Any:
+        """The cached proxy of ``ref`` (known as ``name``)."""
+        hit = self._proxies.get(name)
+        if hit is not None and hit[0] is ref:
+            return hit[1]
+        proxy = ref.proxy()
+        self._proxies[name] = (ref, proxy)
+        return proxy
 
     def names(self) -> list[str]:
         return sorted(self._refs)

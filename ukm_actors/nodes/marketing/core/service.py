@@ -113,7 +113,7 @@ class Marketing:
             card = loyalty.pricing_card(session, card_no if isinstance(card_no, str) else None)
             ok, verdicts = coupons.usable(session, [str(c) for c in codes], self.now())
         ctx = PriceContext(base.store, base.at, base.till, card, tuple(ok))
-        engine = self.ctx.actor(ENGINE).proxy()
+        engine = self.ctx.names.proxy(ENGINE)
         pricing = engine.price(base.store, receipt, ctx).get(timeout=ENGINE_TIMEOUT)
         version = engine.version(base.store).get(timeout=ENGINE_TIMEOUT)
         return {

@@ -79,7 +79,7 @@ class PromotionsService:
         self._offline_until = 0.0
 
     def _engine(self) -> Any:
-        return self.ctx.actor(NAME).proxy()
+        return self.ctx.names.proxy(NAME)
 
     # -- pricing -------------------------------------------------------------------------
 

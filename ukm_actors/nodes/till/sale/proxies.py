@@ -1,10 +1,4 @@
-"""Actor proxies by name, made once per actor incarnation.
-
-Building a pykka proxy walks the actor's attributes (measured: ~1 ms for the
-SaleSession), too slow for every scan. ``Proxies.get`` keeps the proxy of
-each live ``ActorRef`` and makes a new one only when the name points at a
-new actor (after a restart).
-"""
+"""Actor proxies by name, made once per actor incarnation (see ``Names.proxy``)."""
 
 from __future__ import annotations
 
@@ -20,15 +14,9 @@ class Proxies:
 
     def __init__(self, names: Names) -> None:
         self.names = names
-        self._cache: dict[str, tuple[pykka.ActorRef[Any], Any]] = {}
 
     def get(self, name: str) -> Any:
-        return self.of(name, self.names.get(name))
+        return self.names.proxy(name)
 
     def of(self, name: str, ref: pykka.ActorRef[Any]) -> Any:
-        hit = self._cache.get(name)
-        if hit is not None and hit[0] is ref:
-            return hit[1]
-        proxy = ref.proxy()
-        self._cache[name] = (ref, proxy)
-        return proxy
+        return self.names.proxy_of(name, ref)
