@@ -84,7 +84,6 @@ def test_aware_datetimes_use_their_wall_clock():
     ("kwargs", "fragment"),
     [
         ({"id": ""}, "needs an id"),
-        ({"message": "  "}, "needs a message"),
         ({"days": frozenset({7})}, "weekdays 0 (Mon) to 6 (Sun)"),
         ({"days": frozenset()}, "at least one"),
         ({"start": time(23, tzinfo=UTC)}, "without a time zone"),
@@ -179,7 +178,7 @@ def test_strictest_age():
 
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
-    [({"id": ""}, "needs an id"), ({"min_age": -1}, "not 0 to 150"), ({"message": ""}, "message")],
+    [({"id": ""}, "needs an id"), ({"min_age": -1}, "not 0 to 150")],
 )
 def test_bad_age_rules_are_refused(kwargs, fragment):
     with pytest.raises(RestrictionError, match=fragment):
@@ -215,3 +214,10 @@ def test_check_age():
     assert info.value.message == "Alcohol is sold only to buyers 18 and over"
     assert info.value.rule_id == "alc"
     assert "the buyer is 17" in str(info.value)
+
+
+def test_a_rule_without_a_message_still_applies_with_a_default_text():
+    rule = TimeRule("T9", time(23), time(8), "  ")
+    assert rule.message == "this item may not be sold 23:00–08:00 (rule T9)"
+    assert rule.forbids(datetime(2024, 5, 17, 23, 30))
+    assert AgeRule("A2", 18, "").message == "check the buyer's ID: they must be at least 18 years old"

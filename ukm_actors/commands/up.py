@@ -104,8 +104,21 @@ def render_toml(sections: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def plan(data: Path, host: str, base_port: int, store: str) -> list[PlannedNode]:
-    """The nodes of a one-machine install, keeping secrets already written."""
+def plan(
+    data: Path,
+    host: str,
+    base_port: int,
+    store: str,
+    *,
+    till_devices: dict[int, dict[str, dict[str, Any]]] | None = None,
+    rewrite: bool = False,
+) -> list[PlannedNode]:
+    """The nodes of a one-machine install, keeping secrets already written.
+
+    Configuration files already there are kept (the user may have edited them)
+    unless ``rewrite``; ``till_devices`` gives till number → its device tables
+    (default: a file printer).
+    """
     nodes_dir = data / "nodes"
     nodes_dir.mkdir(parents=True, exist_ok=True)
     (data / "run").mkdir(exist_ok=True)
@@ -142,11 +155,14 @@ def plan(data: Path, host: str, base_port: int, store: str) -> list[PlannedNode]
         elif role == "till":
             number = int(node_id.rsplit("-", 1)[1])
             extra = {"store": store, "number": number}
+            devices = (till_devices or {}).get(number) or {
+                "printer": {"kind": "file", "path": f"run/{node_id}-printer.bin"}
+            }
             sections["till"] = {
                 "store": store,
                 "number": number,
                 "marketing_url": marketing_url,
-                "devices": {"printer": {"kind": "file", "path": f"run/{node_id}-printer.bin"}},
+                "devices": devices,
             }
         elif role == "integration":
             extra = {"store": store}
@@ -158,7 +174,7 @@ def plan(data: Path, host: str, base_port: int, store: str) -> list[PlannedNode]
                 "tcp_host": host,
                 "tcp_port": base_port + PRICECHECKER_TCP_OFFSET,
             }
-        if not cfg_path.exists():
+        if rewrite or not cfg_path.exists():
             cfg_path.write_text(
                 f"# {node_id}: written by `ukm up`; edit freely, it is kept.\n"
                 + render_toml(sections),
@@ -276,56 +292,88 @@ class Supervised:
             self.proc.wait()
 
 
+class Install:
+    """The processes of a one-machine install: start in order, watch, stop in reverse."""
+
+    def __init__(self, data: Path, planned: list[PlannedNode], ready_timeout: float) -> None:
+        self.data = data
+        self.planned = planned
+        self.procs = [Supervised(n) for n in planned]
+        self.ready_timeout = ready_timeout
+        self.urls: dict[str, dict[str, Any]] = {}
+
+    def start(self) -> dict[str, dict[str, Any]]:
+        """Start the server first, then the rest; returns node id → ready info."""
+        try:
+            for p in self.procs:
+                p.spawn()
+                if p.node.role == "server":
+                    self.urls[p.node.node_id] = p.wait_ready(self.ready_timeout)
+            for p in self.procs:
+                if p.node.node_id not in self.urls:
+                    self.urls[p.node.node_id] = p.wait_ready(self.ready_timeout)
+        except UkmError:
+            self.stop(20)
+            raise
+        (self.data / "run" / "up.json").write_text(json.dumps(self.urls, indent=2))
+        return self.urls
+
+    def url(self, node_id: str) -> str:
+        return str(self.urls[node_id]["url"])
+
+    def check(self) -> list[str]:
+        """Restart processes that died; returns lines to print."""
+        return [line for p in self.procs if (line := p.check())]
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop tills and modules first (together), then the marketing server, then the
+        cash server, so nobody spends its last seconds retrying a stopped peer."""
+        waves = [
+            [p for p in self.procs if p.node.role not in ("server", "marketing")],
+            [p for p in self.procs if p.node.role == "marketing"],
+            [p for p in self.procs if p.node.role == "server"],
+        ]
+        for wave in waves:
+            for p in wave:
+                p.terminate()
+            for p in wave:
+                p.wait_stopped(timeout)
+        (self.data / "run" / "up.json").unlink(missing_ok=True)
+
+
+def print_admin_login(installed: dict[str, Any], server_url: str) -> None:
+    if installed.get("admin_password_file"):
+        print(
+            f"Server login: admin, password in {installed['admin_password_file']}\n"
+            f"  curl -s -X POST {server_url}/api/v1/login "
+            '-d \'{"login": "admin", "password": "..."}\'\n',
+            flush=True,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data.resolve()
     planned = plan(data, args.host, args.base_port, args.store)
     installed = register(planned) or {}
-    procs = [Supervised(n) for n in planned]
+    install = Install(data, planned, args.ready_timeout)
     stop = gevent.event.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         gevent.signal_handler(sig, stop.set)
     print(f"Starting UKM in {data} ...", flush=True)
-    urls: dict[str, dict[str, Any]] = {}
-    try:
-        for p in procs:
-            p.spawn()
-            if p.node.role == "server":
-                urls[p.node.node_id] = p.wait_ready(args.ready_timeout)
-        for p in procs:
-            if p.node.node_id not in urls:
-                urls[p.node.node_id] = p.wait_ready(args.ready_timeout)
-    except UkmError:
-        for p in reversed(procs):
-            p.terminate()
-        for p in reversed(procs):
-            p.wait_stopped(20)
-        raise
-    _print_summary(data, procs, urls)
-    if installed.get("admin_password_file"):
-        print(
-            f"Server login: admin, password in {installed['admin_password_file']}\n"
-            f"  curl -s -X POST {urls['server']['url']}/api/v1/login "
-            "-d '{\"login\": \"admin\", \"password\": \"...\"}'\n",
-            flush=True,
-        )
-    (data / "run" / "up.json").write_text(json.dumps(urls, indent=2))
+    urls = install.start()
+    print_summary(data, install.procs, urls)
+    print_admin_login(installed, install.url("server"))
     while not stop.is_set():
-        for p in procs:
-            line = p.check()
-            if line:
-                print(line, flush=True)
+        for line in install.check():
+            print(line, flush=True)
         stop.wait(1.0)
     print("Stopping ...", flush=True)
-    for p in reversed(procs):
-        p.terminate()
-    for p in reversed(procs):
-        p.wait_stopped(30)
-    (data / "run" / "up.json").unlink(missing_ok=True)
+    install.stop()
     print("Stopped.", flush=True)
     return 0
 
 
-def _print_summary(data: Path, procs: list[Supervised], urls: dict[str, dict[str, Any]]) -> None:
+def print_summary(data: Path, procs: list[Supervised], urls: dict[str, dict[str, Any]]) -> None:
     print("\nUKM is running. Ctrl-C stops everything.\n")
     for p in procs:
         info = urls[p.node.node_id]
