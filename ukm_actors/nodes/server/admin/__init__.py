@@ -15,6 +15,30 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.admin import openapi, routes_catalog, routes_people, routes_tills
 
 
+def setup(ctx: NodeContext) -> None:
+    ctx.asks.register("auth.verify", lambda message, peer: verify_token(ctx, message, peer))
+
+
+def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
+    """Ask ``auth.verify`` {"token"} → {"login", "role"}: the marketing server checks an
+    employee's server login with it (its admin API accepts server logins)."""
+    from ukm_actors.bridge.peers import peer_info
+    from ukm_actors.nodes.server.admin.auth import AuthError, Forbidden, employee_for_token
+
+    db = ctx.require_db()
+    with db.read() as session:
+        info = peer_info(session, peer)
+        if info is None or info.kind != "marketing":
+            raise Forbidden(f"{peer} may not check employee logins")
+        token = message.get("token")
+        if not isinstance(token, str) or not token:
+            raise AuthError("no token to check")
+        who = employee_for_token(session, token)
+    if who is None:
+        raise AuthError("the login is not valid (expired or logged out)")
+    return {"login": who.login, "role": who.role, "name": who.name}
+
+
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     routes_people.routes(app, ctx)
     routes_catalog.routes(app, ctx)
