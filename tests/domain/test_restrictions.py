@@ -220,4 +220,5 @@ def test_a_rule_without_a_message_still_applies_with_a_default_text():
     rule = TimeRule("T9", time(23), time(8), "  ")
     assert rule.message == "this item may not be sold 23:00–08:00 (rule T9)"
     assert rule.forbids(datetime(2024, 5, 17, 23, 30))
-    assert AgeRule("A2", 18, "").message == "check the buyer's ID: they must be at least 18 years old"
+    age = AgeRule("A2", 18, "")
+    assert age.message == "check the buyer's ID: they must be at least 18 years old"

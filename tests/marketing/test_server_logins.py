@@ -46,9 +46,11 @@ def test_a_server_login_opens_the_marketing_admin_api_by_role(tmp_path, make_db_
         assert status == 401 and "not valid" in body["message"]
 
         # Only the marketing server may check logins.
-        till = start_node("till", tmp_path, make_db_url("till"), node={"id": "till-17-1"},
-                          till={"store": "17", "number": 1},
-                          bridge={**FAST, "server_url": server.ctx.url, "secret": "t-secret"})  # fmt: skip
+        till = start_node(
+            "till", tmp_path, make_db_url("till"), node={"id": "till-17-1"},
+            till={"store": "17", "number": 1},
+            bridge={**FAST, "server_url": server.ctx.url, "secret": "t-secret"},
+        )  # fmt: skip
         nodes.append(till)
         with pytest.raises(RemoteError) as refused:
             till.ctx.services["bridge"].ask(server.ctx.url, "auth.verify", {"token": manager})
