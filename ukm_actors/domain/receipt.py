@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 from ukm_actors.domain.money import Money, Quantity, format_money, line_amount, round_div
@@ -97,17 +98,17 @@ class Line:
         if self.discount > self.amount:
             raise _discount_exceeds(self, self.discount)
 
-    @property
+    @cached_property
     def amount(self) -> Money:
         """Price × quantity, rounded to the kopeck."""
         return line_amount(self.price, self.quantity)
 
-    @property
+    @cached_property
     def discount(self) -> Money:
         """The sum of this line's discounts."""
         return sum(d.amount for d in self.discounts)
 
-    @property
+    @cached_property
     def total(self) -> Money:
         """What the customer pays for this line: amount minus discount."""
         return self.amount - self.discount
@@ -181,7 +182,7 @@ class Receipt:
                 code="receipt.line_position",
             )
 
-    @property
+    @cached_property
     def active_lines(self) -> tuple[Line, ...]:
         """The lines that count: every line not voided."""
         return tuple(line for line in self.lines if not line.voided)
@@ -196,22 +197,22 @@ class Receipt:
         """The position the next added line gets."""
         return self.lines[-1].position + 1 if self.lines else 1
 
-    @property
+    @cached_property
     def amount(self) -> Money:
         """Sum of active line amounts before discounts."""
         return sum(line.amount for line in self.active_lines)
 
-    @property
+    @cached_property
     def discount(self) -> Money:
         """Sum of active line discounts."""
         return sum(line.discount for line in self.active_lines)
 
-    @property
+    @cached_property
     def total(self) -> Money:
         """What the customer owes (or, on a return, gets back): active line totals."""
         return sum(line.total for line in self.active_lines)
 
-    @property
+    @cached_property
     def paid(self) -> Money:
         """Sum of all payments, cash as handed over."""
         return sum(p.amount for p in self.payments)

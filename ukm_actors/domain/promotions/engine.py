@@ -210,6 +210,8 @@ class Engine:
         if receipt.kind != "sale":
             return Pricing(discounts={})
         lines = self._lines(receipt)
+        if not self.campaigns:  # a store without promotions pays nothing per scan
+            return Pricing(discounts={ln.position: () for ln in lines})
         floors = self.set.floors
         states = {
             ln.position: LineState(ln, ln.amount, floor_amount(ln, floors) if floors else 0)
