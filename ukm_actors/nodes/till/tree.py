@@ -13,6 +13,7 @@ FEATURES = [
     "ukm_actors.nodes.till.catalog",
     "ukm_actors.nodes.till.sale",
     "ukm_actors.nodes.till.devices",
+    "ukm_actors.nodes.till.reporting",
     "ukm_actors.nodes.till.promotions",
     "ukm_actors.nodes.till.pricelookup",
 ]

@@ -160,29 +160,32 @@ class SalesAppliers:
             .with_for_update()
         ).scalar_one_or_none()
 
-    # -- appliers ------------------------------------------------------------------------
-
-    def shift_open(self, session: Session, doc: Document) -> None:
-        d: ShiftOpenDoc = _decode(doc)
-        _check_sender(doc, d.store, d.till)
-        try:
-            opened_at = local_text(d.opened_at, "shift.open opened_at")
-            opened_ms = utc_ms(d.opened_at_utc, "shift.open opened_at_utc")
-        except SalesDataError as exc:
-            raise PermanentApplyError(f"{doc.channel}#{doc.seq}: {exc.message}") from exc
+    def _shift_row(
+        self, session: Session, d: ShiftOpenDoc | ShiftCloseDoc, started_ms: int
+    ) -> SaleShift:
+        """The shift's row, created (locked, counted) when this is the first we hear of it."""
         shift = self._shift(session, d.store, d.till, d.shift_num)
-        if shift is not None and shift.opened_at is not None:
-            return
         if shift is None:
             shift = SaleShift(
                 shift_id=d.shift_id,
                 store=d.store,
                 till=d.till,
                 shift_num=d.shift_num,
-                started_ms=opened_ms,
+                started_ms=started_ms,
             )
             count_existing(session, shift)
             session.add(shift)
+        return shift
+
+    # -- appliers ------------------------------------------------------------------------
+
+    def shift_open(self, session: Session, doc: Document) -> None:
+        d: ShiftOpenDoc = _decode(doc)
+        _check_sender(doc, d.store, d.till)
+        opened_at, opened_ms = _times(doc, d.opened_at, d.opened_at_utc, "shift.open opened_at")
+        shift = self._shift_row(session, d, opened_ms)
+        if shift.opened_at is not None:
+            return
         shift.opened_at = opened_at
         shift.opened_ms = opened_ms
         shift.started_ms = opened_ms
@@ -325,24 +328,10 @@ class SalesAppliers:
     def shift_close(self, session: Session, doc: Document) -> None:
         d: ShiftCloseDoc = _decode(doc)
         _check_sender(doc, d.store, d.till)
-        try:
-            closed_at = local_text(d.closed_at, "shift.close closed_at")
-            closed_ms = utc_ms(d.closed_at_utc, "shift.close closed_at_utc")
-        except SalesDataError as exc:
-            raise PermanentApplyError(f"{doc.channel}#{doc.seq}: {exc.message}") from exc
-        shift = self._shift(session, d.store, d.till, d.shift_num)
-        if shift is not None and shift.closed_at is not None:
+        closed_at, closed_ms = _times(doc, d.closed_at, d.closed_at_utc, "shift.close closed_at")
+        shift = self._shift_row(session, d, closed_ms)
+        if shift.closed_at is not None:
             return
-        if shift is None:
-            shift = SaleShift(
-                shift_id=d.shift_id,
-                store=d.store,
-                till=d.till,
-                shift_num=d.shift_num,
-                started_ms=closed_ms,
-            )
-            count_existing(session, shift)
-            session.add(shift)
         shift.closed_at = closed_at
         shift.closed_ms = closed_ms
         shift.close_cashier_code = d.cashier_code
@@ -380,3 +369,11 @@ def _receipt_problem(d: ReceiptDoc) -> str | None:
     if len(set(positions)) != len(positions):
         return "a line position appears twice"
     return None
+
+
+def _times(doc: Document, local: str, utc: str, what: str) -> tuple[str, int]:
+    """A document's local time text and its UTC milliseconds; bad ones park the document."""
+    try:
+        return local_text(local, what), utc_ms(utc, f"{what}_utc")
+    except SalesDataError as exc:
+        raise PermanentApplyError(f"{doc.channel}#{doc.seq}: {exc.message}") from exc

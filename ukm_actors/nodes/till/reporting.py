@@ -1,0 +1,124 @@
+"""Feature "reporting" of the till: tell the cash server how this till is.
+
+Every ``report_every`` seconds (the server says how often in its answer) the
+``StatusReporter`` sends the ask ``till.status`` with the till's version, its
+outbox to the server (documents waiting, age of the oldest) and the state of
+each device. The till starts the exchange, so it works from behind NAT as the
+rest of the bridge does; the server's monitoring shows devices and alerts on
+a device in error (``nodes/server/monitoring/reports.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import gevent
+from pykka import ActorDeadError
+
+from ukm_actors import __version__
+from ukm_actors.bridge.documents import channel_name
+from ukm_actors.nodes.base import NodeContext
+from ukm_actors.supervision import Backoff, ChildSpec, SupervisedActor
+
+log = logging.getLogger(__name__)
+
+NAME = "status_reporter"
+DEFAULT_EVERY = 15.0
+ASK_TIMEOUT = 5.0
+
+
+class _Report:
+    pass
+
+
+def device_states(ctx: NodeContext) -> dict[str, dict[str, Any]]:
+    """Each configured device as the server's report wants it: ``ok`` or ``error`` (+ why)."""
+    devices = ctx.services.get("devices")
+    if devices is None:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in devices.status().items():
+        running = info.get("state") == "running"
+        entry: dict[str, Any] = {"state": "ok" if running else "error", "kind": info.get("kind")}
+        if not running:
+            entry["error"] = info.get("last_error") or f"the device is {info.get('state')}"
+        out[name] = entry
+    return out
+
+
+def build_report(ctx: NodeContext) -> dict[str, Any]:
+    """The ``till.status`` message of this till now."""
+    from ukm_actors.bridge import monitoring
+
+    report: dict[str, Any] = {"version": __version__, "devices": device_states(ctx)}
+    if ctx.db is not None:
+        with ctx.db.read() as session:
+            ch = monitoring.channel(session, channel_name(ctx.node_id, "server"))
+        report["outbox"] = {
+            "pending": int(ch.get("pending_docs") or 0),
+            "oldest_age_s": ch.get("oldest_pending_age_s"),
+            "last_seq": int(ch.get("last_seq") or 0),
+        }
+    return report
+
+
+class StatusReporter(SupervisedActor):
+    """Sends ``till.status`` to the cash server periodically."""
+
+    def __init__(self, ctx: NodeContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.every = DEFAULT_EVERY
+        self.last_error: str | None = None
+        self._timer: Any = None
+
+    def on_start(self) -> None:
+        self._schedule(1.0)
+
+    def on_stop(self) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
+
+    def _schedule(self, delay: float) -> None:
+        def tell() -> None:
+            try:
+                self.actor_ref.tell(_Report())
+            except ActorDeadError:
+                pass
+
+        self._timer = gevent.spawn_later(delay, tell)
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, _Report):
+            try:
+                self.report()
+            finally:
+                self._schedule(self.every)
+            return None
+        return super().on_receive(message)
+
+    def report(self) -> None:
+        from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
+
+        bridge: Any = self.ctx.services.get("bridge")
+        url = getattr(bridge, "server_url", "") if bridge is not None else ""
+        if not url:
+            return
+        try:
+            answer = bridge.ask(url, "till.status", build_report(self.ctx), timeout=ASK_TIMEOUT)
+        except (PeerUnreachable, AskTimeout) as exc:
+            self.last_error = str(exc)  # offline: the outbox keeps the documents anyway
+            return
+        except RemoteError as exc:
+            self.last_error = f"the server refused the report: {exc.message}"
+            log.warning("till.status: %s", self.last_error)
+            return
+        self.last_error = None
+        every = answer.get("report_every") if isinstance(answer, dict) else None
+        if isinstance(every, (int, float)) and 1 <= every <= 3600:
+            self.every = float(every)
+
+
+def children(ctx: NodeContext) -> list[ChildSpec]:
+    return [ChildSpec(NAME, lambda: StatusReporter.start(ctx), backoff=Backoff(1.0, 60.0))]
