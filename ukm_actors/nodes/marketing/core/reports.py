@@ -9,8 +9,6 @@ in CSV it is ``89.90`` (the columns whose name ends in ``_amount``,
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +18,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from ukm_actors.codecs.csvcells import write_csv
 from ukm_actors.domain.money import format_money
 from ukm_actors.nodes.marketing.core.errors import BadRequest
 from ukm_actors.nodes.marketing.core.store import (
@@ -79,19 +78,19 @@ class Report:
         return {"columns": list(self.columns), "rows": self.rows, "totals": totals}
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(self.columns)
-        for r in self.rows:
-            w.writerow(
+        """The report as CSV (money as ``89.90``), safe to open in a spreadsheet."""
+        return write_csv(
+            self.columns,
+            (
                 [
                     format_money(r[c])
                     if c.endswith(MONEY_SUFFIXES) and isinstance(r[c], int)
-                    else ("" if r[c] is None else r[c])
+                    else r[c]
                     for c in self.columns
                 ]
-            )
-        return out.getvalue()
+                for r in self.rows
+            ),
+        )
 
 
 def _plain(v: Any) -> Any:
