@@ -7,9 +7,11 @@ carry ``Authorization: Bearer <token>`` where the token is either
   back office: full rights), or
 - when ``[marketing] server_auth`` is on, a cash server employee's login
   token: the marketing server asks the cash server ``auth.verify``
-  ``{"token"}`` → ``{"login", "role"}`` through the bridge and remembers the
-  answer for a minute. Roles ``admin`` and ``manager`` may change things,
-  ``viewer`` may read reports and lists.
+  ``{"token"}`` → ``{"login", "role"}`` through the bridge on every request
+  (nothing is remembered: a logout, a disabled account or a lowered role on
+  the cash server takes effect at the marketing server's next request).
+  Roles ``admin`` and ``manager`` may change things, ``viewer`` may read
+  reports and lists.
 
 With neither configured (or the cash server unreachable for a login token)
 the API answers 401/503: it is never open.
@@ -17,9 +19,7 @@ the API answers 401/503: it is never open.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,6 @@ from ukm_actors.errors import UkmError
 
 WRITE_ROLES = ("admin", "manager")
 READ_ROLES = ("admin", "manager", "viewer")
-CACHE_SECONDS = 60.0
 VERIFY_TIMEOUT = 3.0
 
 
@@ -59,7 +58,6 @@ class AdminAuth:
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
-        self._cache: dict[str, tuple[float, Who]] = {}
 
     def _token(self) -> str:
         header = bottle.request.get_header("Authorization") or ""
@@ -72,10 +70,7 @@ class AdminAuth:
         return token.strip()
 
     def _server_login(self, token: str) -> Who:
-        key = hashlib.sha256(token.encode()).hexdigest()
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
+        """The employee of a cash server login token, asked afresh (never cached)."""
         bridge = self.ctx.services.get("bridge")
         url = getattr(bridge, "server_url", "") if bridge is not None else ""
         if not url:
@@ -91,9 +86,7 @@ class AdminAuth:
                 "the cash server, which checks employee logins, does not answer",
                 hint="try again later, or use [marketing] admin_token",
             ) from None
-        who = Who(str(answer.get("login") or "?"), str(answer.get("role") or ""))
-        self._cache[key] = (time.monotonic() + CACHE_SECONDS, who)
-        return who
+        return Who(str(answer.get("login") or "?"), str(answer.get("role") or ""))
 
     def require(self, *, write: bool) -> Who:
         """The caller of the current request, allowed to read (or to change things)."""
