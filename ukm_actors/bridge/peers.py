@@ -128,6 +128,20 @@ def register_peer(
     return row.secret
 
 
+def new_secret(session: Session, node_id: str) -> str:
+    """Give ``node_id`` a new generated secret (the old one stops working); returns it.
+    Its kind, store and whether it is enabled stay as they are."""
+    row = session.get(Peer, node_id)
+    if row is None or row.kind == SELF_KIND:
+        raise PeerError(
+            f"no peer {node_id!r} is registered",
+            hint="GET /status on the cash server lists them (bridge.peers)",
+        )
+    row.secret = _secrets.token_urlsafe(32)
+    session.flush()
+    return row.secret
+
+
 def disable_peer(session: Session, node_id: str) -> None:
     """Refuse every further request from ``node_id`` (its data is kept)."""
     row = session.get(Peer, node_id)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from ukm_actors.config import load_config
+from ukm_actors.db import Database
 
 NAME = "admin"
 HELP = "administer a cash server's database (employees, tills)"
@@ -19,12 +20,15 @@ what has to happen before anyone can log into the admin API.
   ukm admin set-password    --config server.toml --login anna
   ukm admin list-employees  --config server.toml
   ukm admin register-till   --config server.toml --store 17 --number 3
+  ukm admin new-secret      --config server.toml --node marketing
 
 Roles: admin (everything, incl. employees and tills), manager (directories,
 cashiers, restrictions), viewer (reads only). The password is asked for
 on the terminal, or taken from the environment variable UKM_ADMIN_PASSWORD.
 register-till prints the till's node id and bridge secret (put the secret
-in the till's [bridge] secret).
+in the till's [bridge] secret). new-secret issues a new bridge secret for a
+registered node (the old one stops working at once): put it in that node's
+[bridge] secret and restart it (docs/security.md).
 """
 
 
@@ -35,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         ("set-password", "change an employee's password"),
         ("list-employees", "list the server employees"),
         ("register-till", "register a till and print its bridge secret"),
+        ("new-secret", "issue a new bridge secret for a registered node"),
     ):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument(
@@ -45,6 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         if name == "create-employee":
             s.add_argument("--role", required=True, choices=("admin", "manager", "viewer"))
             s.add_argument("--name", default="")
+        if name == "new-secret":
+            s.add_argument("--node", required=True, help="the node id (e.g. till-17-3, marketing)")
         if name == "register-till":
             s.add_argument("--store", required=True, help="the store's code")
             s.add_argument(
@@ -60,6 +67,20 @@ def _password() -> str:
     if getpass.getpass("again: ") != first:
         raise SystemExit("ukm admin: the passwords differ")
     return first
+
+
+def _new_secret(db: Database, node_id: str, who: str) -> str:
+    """A new generated secret for ``node_id`` (kind, store, enabled kept), audited."""
+    from ukm_actors.bridge.peers import PeerError, new_secret
+    from ukm_actors.nodes.server.admin.audit import audit
+
+    try:
+        with db.write() as session:
+            secret = new_secret(session, node_id)
+            audit(session, who, "peer.secret", node_id)
+    except PeerError as exc:
+        raise SystemExit(f"ukm admin: {exc.message}") from None
+    return secret
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
                 reg = register_till(session, args.store, args.number, by=who, kind="admin")
                 audit(session, who, "till.register", reg.node_id, None, {"created": reg.created})
             print(f"node id: {reg.node_id}\nsecret:  {reg.secret}")
+            return 0
+        if cmd == "new-secret":
+            secret = _new_secret(db, args.node, who)
+            print(f"node id: {args.node}\nsecret:  {secret}")
             return 0
         password = _password()
         with db.write() as session:
