@@ -142,8 +142,9 @@ def device(
     until: float,
     out: list[float],
     answers: dict[str, int],
+    source: str = "127.0.0.1",
 ) -> None:
-    sock = socket.create_connection(address)
+    sock = socket.create_connection(address, source_address=(source, 0))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     f = sock.makefile("rb")
     rng = random.Random()
@@ -188,7 +189,12 @@ def run_load(
     start = time.perf_counter()
     until = start + seconds
     gevent.joinall(
-        [gevent.spawn(device, address, codes, until, lat, answers) for _ in range(devices)],
+        # Each device from its own loopback address, as on a store's network (the module
+        # holds at most [pricechecker] max_per_address connections per address).
+        [
+            gevent.spawn(device, address, codes, until, lat, answers, f"127.0.1.{1 + n % 250}")
+            for n in range(devices)
+        ],
         raise_error=True,
     )
     took = time.perf_counter() - start

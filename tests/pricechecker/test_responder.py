@@ -8,6 +8,7 @@ from tests.nodes.helpers import get_json, start_node
 from tests.pricechecker.conftest import Device, http_ask
 from ukm_actors.codecs.pricechecker import ProtocolSettings, get_protocol
 from ukm_actors.config.loader import ConfigError
+from ukm_actors.nodes.pricechecker.responder.gate import ConnectionLimits
 from ukm_actors.nodes.pricechecker.responder.server import PriceResponder
 from ukm_actors.nodes.pricechecker.responder.tills import TillPicker
 
@@ -25,8 +26,7 @@ def responder(local_tills):
         get_protocol("line"),
         ProtocolSettings(max_line=32),
         picker,
-        idle_timeout=0.5,
-        max_connections=50,
+        ConnectionLimits(idle_timeout=0.5, first_byte_timeout=0.5, max_connections=50),
         on_bound=lambda host, port: bound.update(address=f"tcp://{host}:{port}"),
     )
     yield bound["address"], local_tills
@@ -124,8 +124,7 @@ def test_a_port_in_use_is_a_clear_start_error(tmp_path):
                 get_protocol("line"),
                 ProtocolSettings(),
                 TillPicker(http_ask, 0.1, 1.0),
-                1.0,
-                5,
+                ConnectionLimits(max_connections=5, max_per_address=5),
             )
     finally:
         busy.close()
@@ -143,8 +142,7 @@ def test_the_json_protocol_over_tcp(local_tills):
         get_protocol("json"),
         ProtocolSettings(),
         picker,
-        1.0,
-        5,
+        ConnectionLimits(idle_timeout=1.0, max_connections=5, max_per_address=5),
         on_bound=lambda host, port: bound.update(port=port),
     )
     try:

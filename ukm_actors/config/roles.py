@@ -210,8 +210,12 @@ class PriceCheckerSettings:
     """Longest item name sent, in characters (0: the whole name)."""
     idle_timeout: float = 60.0
     """A connection with no complete request for this many seconds is closed."""
+    first_byte_timeout: float = 5.0
+    """A new connection that sends nothing for this many seconds is closed."""
     max_connections: int = 256
-    """Most devices connected at once; more wait to be accepted."""
+    """Most connections at once; when full, the oldest silent one is closed for a new one."""
+    max_per_address: int = 8
+    """Most connections from one address; more are closed at once."""
     dead_for: float = 5.0
     """Seconds a till that failed to answer is skipped before it is tried again."""
     tills_refresh: float = 30.0
@@ -230,8 +234,19 @@ class PriceCheckerSettings:
             raise ValueError(f"unknown encoding {self.encoding!r}") from None
         if self.max_line < 8 or self.max_connections < 1 or self.display_width < 0:
             raise ValueError("max_line >= 8, max_connections >= 1, display_width >= 0")
+        if not 1 <= self.max_per_address <= self.max_connections:
+            raise ValueError(
+                f"max_per_address must be 1..max_connections ({self.max_connections}), "
+                f"not {self.max_per_address}"
+            )
         if self.till_concurrency < 1:
             raise ValueError("till_concurrency must be at least 1")
-        for name in ("till_deadline", "idle_timeout", "dead_for", "tills_refresh"):
+        for name in (
+            "till_deadline",
+            "idle_timeout",
+            "first_byte_timeout",
+            "dead_for",
+            "tills_refresh",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than zero")

@@ -17,6 +17,7 @@ from ukm_actors.config.loader import ConfigError
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.pricechecker.responder.directory import TillDirectory
+from ukm_actors.nodes.pricechecker.responder.gate import ConnectionLimits
 from ukm_actors.nodes.pricechecker.responder.server import PriceResponder
 from ukm_actors.nodes.pricechecker.responder.tills import TillFailed, TillPicker, TillRef
 from ukm_actors.supervision import Backoff, ChildSpec
@@ -114,8 +115,12 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             get_protocol(s.protocol),
             settings,
             picker,
-            s.idle_timeout,
-            s.max_connections,
+            ConnectionLimits(
+                idle_timeout=s.idle_timeout,
+                first_byte_timeout=s.first_byte_timeout,
+                max_connections=s.max_connections,
+                max_per_address=s.max_per_address,
+            ),
             on_bound,
         )
 
