@@ -41,3 +41,11 @@ def scales_emulator():
 def bank_emulator():
     with BankTerminalEmulator() as emulator:
         yield emulator
+
+
+@pytest.fixture
+def fiscal_emulator(tmp_path):
+    from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
+
+    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as emulator:
+        yield emulator

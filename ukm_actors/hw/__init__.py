@@ -9,6 +9,7 @@ and raises only ``DeviceError`` subclasses (``hw.errors``):
 - ``hw.scales``   ``Scales`` (Mettler Toledo 8217);
 - ``hw.display``  ``CustomerDisplay`` (2×20, ESC/POS display commands);
 - ``hw.bank``     ``BankTerminal`` and ``LineProtocolTerminal`` (JSON lines);
+- ``hw.fiscal``   ``FiscalRegister`` and its values; ``hw.atol`` the ATOL web-server driver;
 - ``hw.factory``  ``open_device(kind, settings)``;
 - ``hw.emulators`` the devices on 127.0.0.1 TCP ports, for tests and the demo.
 

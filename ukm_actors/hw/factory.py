@@ -13,6 +13,9 @@ opens it. Settings, by kind (defaults in brackets):
              bytesize [7], parity (N|E|O) [E]
     display  url, baudrate [9600], encoding [cp866], code_table
     bank     url, baudrate [9600], protocol (jsonlines) [jsonlines]
+    fiscal   url (the ATOL driver's web server, http://host:16732), protocol (atol-web)
+             [atol-web], poll [0.05], taxation (osn|usnIncome|usnIncomeOutcome|esn|patent)
+             [osn], operator_vatin [""], timeout [30.0]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, Protocol, overload
 
 from ukm_actors.hw._settings import REQUIRED, Schema, check_settings, config_error
+from ukm_actors.hw.atol import AtolWebRegister
 from ukm_actors.hw.bank import LineProtocolTerminal
 from ukm_actors.hw.display import CustomerDisplay
 from ukm_actors.hw.printer import PrinterConfig, ReceiptPrinter
@@ -28,9 +32,11 @@ from ukm_actors.hw.scales import PROTOCOLS as SCALES_PROTOCOLS
 from ukm_actors.hw.scales import Scales
 from ukm_actors.hw.scanner import BarcodeScanner
 
-DeviceKind = Literal["printer", "scanner", "scales", "display", "bank"]
-DEVICE_KINDS: tuple[str, ...] = ("printer", "scanner", "scales", "display", "bank")
+DeviceKind = Literal["printer", "scanner", "scales", "display", "bank", "fiscal"]
+DEVICE_KINDS: tuple[str, ...] = ("printer", "scanner", "scales", "display", "bank", "fiscal")
 BANK_PROTOCOLS: tuple[str, ...] = ("jsonlines",)
+FISCAL_PROTOCOLS: tuple[str, ...] = ("atol-web",)
+TAXATION: tuple[str, ...] = ("osn", "usnIncome", "usnIncomeOutcome", "esn", "patent")
 
 
 class Device(Protocol):
@@ -61,6 +67,14 @@ SCHEMAS: dict[str, Schema] = {
         "code_table": (int, None, None),
     },
     "bank": {**_SERIAL, "protocol": (str, "jsonlines", BANK_PROTOCOLS)},
+    "fiscal": {
+        "url": (str, REQUIRED, None),
+        "protocol": (str, "atol-web", FISCAL_PROTOCOLS),
+        "poll": (float, 0.05, None),
+        "taxation": (str, "osn", TAXATION),
+        "operator_vatin": (str, "", None),
+        "timeout": (float, 30.0, None),
+    },
 }
 
 
@@ -74,6 +88,8 @@ def build_device(kind: Literal["scales"], settings: Mapping[str, Any]) -> Scales
 def build_device(kind: Literal["display"], settings: Mapping[str, Any]) -> CustomerDisplay: ...
 @overload
 def build_device(kind: Literal["bank"], settings: Mapping[str, Any]) -> LineProtocolTerminal: ...
+@overload
+def build_device(kind: Literal["fiscal"], settings: Mapping[str, Any]) -> AtolWebRegister: ...
 @overload
 def build_device(kind: str, settings: Mapping[str, Any]) -> Device: ...
 def build_device(kind: str, settings: Mapping[str, Any]) -> Device:
@@ -97,6 +113,16 @@ def build_device(kind: str, settings: Mapping[str, Any]) -> Device:
         )
     if kind == "display":
         return CustomerDisplay(s["url"], s["baudrate"], s["encoding"], code_table=s["code_table"])
+    if kind == "fiscal":
+        if not s["url"].startswith(("http://", "https://")):
+            raise config_error(f"fiscal setting 'url' must be http://host:port, not {s['url']!r}")
+        return AtolWebRegister(
+            s["url"],
+            poll=s["poll"],
+            taxation=s["taxation"],
+            operator_vatin=s["operator_vatin"],
+            timeout=s["timeout"],
+        )
     return LineProtocolTerminal(s["url"], s["baudrate"])
 
 
@@ -110,6 +136,8 @@ def open_device(kind: Literal["scales"], settings: Mapping[str, Any]) -> Scales:
 def open_device(kind: Literal["display"], settings: Mapping[str, Any]) -> CustomerDisplay: ...
 @overload
 def open_device(kind: Literal["bank"], settings: Mapping[str, Any]) -> LineProtocolTerminal: ...
+@overload
+def open_device(kind: Literal["fiscal"], settings: Mapping[str, Any]) -> AtolWebRegister: ...
 @overload
 def open_device(kind: str, settings: Mapping[str, Any]) -> Device: ...
 def open_device(kind: str, settings: Mapping[str, Any]) -> Device:

@@ -3,7 +3,8 @@
 Each one serves a device's wire protocol on ``socket://127.0.0.1:PORT``
 (``.url``), so the real drivers talk to it through pyserial exactly as they
 would to a serial port: ``NetworkPrinterEmulator``, ``ScannerEmulator``,
-``ScalesEmulator``, ``BankTerminalEmulator``. Start with ``.start()`` or a
+``ScalesEmulator``, ``BankTerminalEmulator``; ``FiscalRegisterEmulator`` serves
+HTTP (``http://127.0.0.1:PORT``, the ATOL driver's web server). Start with ``.start()`` or a
 ``with`` block; ``.stop()`` closes every socket.
 """
 
@@ -18,6 +19,7 @@ from ukm_actors.hw.emulators.bank import (
     default_policy,
 )
 from ukm_actors.hw.emulators.devices import NetworkPrinterEmulator, ScannerEmulator
+from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
 from ukm_actors.hw.emulators.scales import ScalesEmulator
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "BankTerminalEmulator",
     "CustomerCancels",
     "Decline",
+    "FiscalRegisterEmulator",
     "LedgerEntry",
     "NetworkPrinterEmulator",
     "NoAnswer",

@@ -32,6 +32,7 @@ _LABELS = {
     "scales": "scales",
     "display": "customer display",
     "bank": "bank terminal",
+    "fiscal": "fiscal register",
 }
 
 

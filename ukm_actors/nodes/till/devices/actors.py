@@ -1,14 +1,16 @@
-"""The device actors: printer (and drawer), scanner, scales, customer display, bank terminal."""
+"""The device actors: printer (and drawer), scanner, scales, display, bank terminal, register."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import time
+from typing import Any, cast
 
 import gevent
 import gevent.event
 
 from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
+from ukm_actors.hw.fiscal import FiscalReceipt, FiscalResult, RegisterHealth, ShiftState
 from ukm_actors.hw.receipt import PrintableReceipt
 from ukm_actors.nodes.till.devices.base import LOST, DeviceActor
 
@@ -191,10 +193,95 @@ class BankDevice(DeviceActor):
         return dict(self.driver.status())
 
 
+class FiscalDevice(DeviceActor):
+    """The fiscal register. Calls wait for the register (a receipt prints for 1–3 s).
+
+    Only a register that cannot be reached (``DeviceUnavailable``) restarts
+    the actor; a refusal or an unknown outcome is the caller's to handle.
+    The health check keeps the last ``RegisterHealth`` for ``/status``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_health: RegisterHealth | None = None
+        self.health_error: str | None = None
+        self.busy_since: float | None = None
+
+    def _call(self, fn: Any, *args: Any) -> Any:
+        self.busy_since = time.monotonic()
+        try:
+            return fn(*args)
+        except DeviceUnavailable as exc:
+            self.lost(exc)
+            raise
+        finally:
+            self.busy_since = None
+
+    @property
+    def timeout(self) -> float:
+        return float(self.driver.timeout)
+
+    def register(self, receipt: FiscalReceipt, request_id: str) -> FiscalResult:
+        return cast(
+            FiscalResult, self._call(self.driver.register, receipt, request_id, self.timeout)
+        )
+
+    def open_shift(self, operator: str, request_id: str) -> FiscalResult:
+        return cast(
+            FiscalResult, self._call(self.driver.open_shift, operator, request_id, self.timeout)
+        )
+
+    def close_shift(self, operator: str, request_id: str) -> FiscalResult:
+        return cast(
+            FiscalResult, self._call(self.driver.close_shift, operator, request_id, self.timeout)
+        )
+
+    def cash(self, direction: str, amount: int, operator: str, request_id: str) -> int:
+        return int(
+            self._call(self.driver.cash, direction, amount, operator, request_id, self.timeout)
+        )
+
+    def x_report(self, operator: str, request_id: str) -> None:
+        self._call(self.driver.x_report, operator, request_id, self.timeout)
+
+    def outcome(self, request_id: str) -> FiscalResult | None:
+        return cast(FiscalResult | None, self._call(self.driver.outcome, request_id, 5.0))
+
+    def last_document(self) -> FiscalResult:
+        return cast(FiscalResult, self._call(self.driver.last_document, 5.0))
+
+    def shift_state(self) -> ShiftState:
+        return cast(ShiftState, self._call(self.driver.shift_state, 5.0))
+
+    def health(self) -> RegisterHealth:
+        """Ask the register now (and keep the answer for ``/status``)."""
+        self.last_health = self._call(self.driver.health, 5.0)
+        self.health_error = None
+        return self.last_health
+
+    def check(self) -> None:
+        try:
+            self.health()
+        except DeviceUnavailable:
+            raise
+        except DeviceError as exc:
+            self.health_error = str(exc)
+
+    def quick_status(self) -> dict[str, Any]:
+        out = dict(self.driver.status())
+        out["health"] = None if self.last_health is None else self.last_health.to_json()
+        out["health_error"] = self.health_error
+        out["busy_for"] = (
+            None if self.busy_since is None else round(time.monotonic() - self.busy_since, 2)
+        )
+        return out
+
+
 ACTORS: dict[str, type[DeviceActor]] = {
     "printer": PrinterDevice,
     "scanner": ScannerDevice,
     "scales": ScalesDevice,
     "display": DisplayDevice,
     "bank": BankDevice,
+    "fiscal": FiscalDevice,
 }

@@ -1,7 +1,7 @@
 """The till's devices from ``[till.devices.<name>]`` tables.
 
 Each table is one device. ``device`` says what it is (printer, scanner,
-scales, display, bank); when absent, the table's name must be one of those
+scales, display, bank, fiscal); when absent, the table's name must be one of those
 (``[till.devices.printer]``). The other keys are the driver's settings
 (``ukm_actors.hw.factory``, docs/devices.md), except the till's own:
 
