@@ -34,6 +34,7 @@ from ukm_actors.bridge.documents import (
 )
 from ukm_actors.bridge.errors import BridgeError, PeerUnreachable, RemoteError
 from ukm_actors.bridge.worker import Worker
+from ukm_actors.config.private import private_dir
 from ukm_actors.runtime import Cooperator
 from ukm_actors.supervision import Backoff
 
@@ -69,7 +70,9 @@ class PullFetcher(Worker):
     # -- the loop ----------------------------------------------------------------
 
     def run(self) -> None:
-        self.spool.mkdir(parents=True, exist_ok=True)
+        # Catalog documents carry cashier password hashes: the spool is the owner's only.
+        private_dir(self.spool.parent, narrow=True)
+        private_dir(self.spool)
         applied = self._applied()
         self._clean_spool(applied)
         while not self.stopping:

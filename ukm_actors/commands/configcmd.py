@@ -11,6 +11,7 @@ from typing import Any
 
 from ukm_actors.config import ROLES, load_config
 from ukm_actors.config.loader import SECTIONS
+from ukm_actors.config.private import SECRET_KEYS, write_private
 
 NAME = "config"
 HELP = "print a commented configuration file for a role (every setting, with defaults)"
@@ -19,8 +20,12 @@ Print a TOML configuration file for ROLE with every setting at its default
 and a line saying what it is for. With --check FILE, read FILE and report
 the first problem (or print the settings it results in).
 
-  ukm config till > /etc/ukm/till.toml
+  ukm config till -o /etc/ukm/till.toml
   ukm config server --check /etc/ukm/server.toml
+
+With -o the file is written readable by its owner only (0600; a new folder
+0700), as it will hold the node's bridge secret. A shell redirect (>) would
+create it readable by every user; `ukm node` warns about such a file.
 """
 
 ROLE_SECTIONS = {
@@ -35,6 +40,13 @@ ROLE_SECTIONS = {
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("role", choices=ROLES)
     p.add_argument("--check", type=Path, metavar="FILE", help="validate FILE instead")
+    p.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE",
+        help="write FILE (mode 0600) instead of printing",
+    )
 
 
 def _field_docs(cls: type[Any]) -> dict[str, str]:
@@ -68,24 +80,41 @@ def run(args: argparse.Namespace) -> int:
         cfg = load_config(args.check, role=args.role)
         print(f"{args.check}: OK (node {cfg.node_id}, role {cfg.role})")
         for name in ROLE_SECTIONS[args.role]:
-            print(f"[{name}] {dataclasses.asdict(getattr(cfg, name))}")
+            values = dataclasses.asdict(getattr(cfg, name))
+            for key in SECRET_KEYS.get(name, ()):
+                if values.get(key):
+                    values[key] = "***"
+            print(f"[{name}] {values}")
         return 0
-    cfg = load_config(None, role=args.role)
-    print(f"# ukm {args.role} node configuration. Every value shown is the default.")
-    print("# Environment variables UKM_<SECTION>_<KEY> override this file.\n")
-    for name in ROLE_SECTIONS[args.role]:
+    text = render(args.role)
+    if args.output:
+        write_private(args.output, text)
+        print(f"wrote {args.output} (readable by its owner only)")
+    else:
+        print(text, end="")
+    return 0
+
+
+def render(role: str) -> str:
+    """The commented TOML file of ``role`` with every default."""
+    cfg = load_config(None, role=role)
+    out = [
+        f"# ukm {role} node configuration. Every value shown is the default.",
+        "# Environment variables UKM_<SECTION>_<KEY> override this file.\n",
+    ]
+    for name in ROLE_SECTIONS[role]:
         cls = SECTIONS[name]
         docs = _field_docs(cls)
-        print(f"[{name}]")
+        out.append(f"[{name}]")
         obj = getattr(cfg, name)
         for f in dataclasses.fields(obj):
             v = getattr(obj, f.name)
             if name == "node" and f.name == "role":
-                v = args.role
+                v = role
             if isinstance(v, dict):
                 continue
             if f.name in docs:
-                print(f"# {docs[f.name]}")
-            print(f"{f.name} = {_value(v)}")
-        print()
-    return 0
+                out.append(f"# {docs[f.name]}")
+            out.append(f"{f.name} = {_value(v)}")
+        out.append("")
+    return "\n".join(out) + "\n"

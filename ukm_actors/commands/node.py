@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ukm_actors.config import ROLES, load_config
+from ukm_actors.config.private import warn_if_exposed
 from ukm_actors.logsetup import setup_logging
 
 NAME = "node"
@@ -31,6 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config, role=args.role)
     setup_logging(config)
+    warn_if_exposed(args.config)
     from ukm_actors.nodes.base import Node
 
     return Node(config).run_forever()

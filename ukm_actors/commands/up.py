@@ -17,6 +17,7 @@ from typing import Any
 import gevent
 import gevent.event
 
+from ukm_actors.config.private import make_private_file, private_dir, write_private
 from ukm_actors.errors import UkmError
 
 NAME = "up"
@@ -119,8 +120,8 @@ def plan(
     unless ``rewrite``; ``till_devices`` gives till number → its device tables
     (default: a file printer).
     """
-    nodes_dir = data / "nodes"
-    nodes_dir.mkdir(parents=True, exist_ok=True)
+    nodes_dir = private_dir(data / "nodes", narrow=True)  # the files hold bridge secrets
+    private_dir(data / "db", narrow=True)
     (data / "run").mkdir(exist_ok=True)
     (data / "logs").mkdir(exist_ok=True)
     for sub in ("import", "export"):
@@ -175,11 +176,13 @@ def plan(
                 "tcp_port": base_port + PRICECHECKER_TCP_OFFSET,
             }
         if rewrite or not cfg_path.exists():
-            cfg_path.write_text(
+            write_private(
+                cfg_path,
                 f"# {node_id}: written by `ukm up`; edit freely, it is kept.\n"
                 + render_toml(sections),
-                encoding="utf-8",
             )
+        else:
+            make_private_file(cfg_path)
         planned.append(
             PlannedNode(
                 node_id, role, port, cfg_path, data / "run" / f"{node_id}.json", secret, extra

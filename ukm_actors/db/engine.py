@@ -25,9 +25,25 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ukm_actors.config.private import make_private_file, private_dir
 from ukm_actors.errors import UkmError
 
 log = logging.getLogger(__name__)
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """The database file (and its WAL and shared-memory files) 0600, a new folder 0700:
+    it holds cashier password hashes and bridge secrets. SQLite gives the WAL and -shm
+    files the mode of the database file."""
+    private_dir(path.parent)
+    narrowed = [
+        p.name
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+        if (p == path or p.exists()) and make_private_file(p)
+    ]
+    if narrowed:
+        names = ", ".join(narrowed)
+        log.info("database %s: made %s readable by its owner only (0600)", path, names)
 
 
 class DatabaseError(UkmError):
@@ -73,8 +89,8 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _sqlite_engine(self, path: str, echo: bool) -> Engine:
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _private_sqlite_files(Path(path))
         engine = create_engine(
             self.url, echo=echo, connect_args={"timeout": 30}, pool_pre_ping=False
         )

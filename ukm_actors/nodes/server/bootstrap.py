@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 import ukm_actors.nodes.server as _server_pkg
 from ukm_actors.config import Config, load_config
+from ukm_actors.config.private import write_private
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
@@ -78,13 +79,11 @@ def _first_admin(session: Session, data_dir: Path) -> Path | None:
     password = secrets.token_urlsafe(12)
     create_employee(session, "admin", password, ADMIN, "Administrator")
     path = data_dir / PASSWORD_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(
-            "Cash server admin API login (POST /api/v1/login); change it after the first login.\n"
-            f"login: admin\npassword: {password}\n"
-        )
+    write_private(
+        path,
+        "Cash server admin API login (POST /api/v1/login); change it after the first login.\n"
+        f"login: admin\npassword: {password}\n",
+    )
     return path
 
 
