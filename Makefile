@@ -9,7 +9,7 @@ PY      = $(VENV)/bin/python
 DATA   ?= data
 PYTEST_ARGS ?=
 
-.PHONY: up test install lint unit bench clean
+.PHONY: up test install lint unit bench clean messages compile-messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ bench: install
 	$(PY) bench/actors.py
 	$(PY) bench/bridge.py
 	$(PY) bench/catalog.py --items 200000
+
+# Translations (docs/i18n.md): extract the texts marked with _() into the template,
+# merge them into every language's .po, then compile the .mo files that ship with the package.
+LOCALES = ukm_actors/i18n/locale
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k t --no-location --sort-output \
+	  --project ukm_actors --omit-header -o $(LOCALES)/ukm.pot .
+	$(VENV)/bin/pybabel update -D ukm -i $(LOCALES)/ukm.pot -d $(LOCALES) --no-wrap \
+	  --ignore-obsolete
+	$(MAKE) compile-messages
+
+compile-messages: install
+	$(VENV)/bin/pybabel compile -D ukm -d $(LOCALES) --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

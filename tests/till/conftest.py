@@ -13,13 +13,13 @@ def start_till(tmp_path, make_db_url):
     """Factory: ``start_till(devices={...})`` → (node, client), catalog applied; stopped after."""
     nodes = []
 
-    def start(devices=None, records=None, number=1, name=None, **till):
+    def start(devices=None, records=None, number=1, name=None, language="ru", **till):
         node_id = name or f"till-{STORE}-{number}"
         node = start_node(
             "till",
             tmp_path,
             make_db_url(node_id),
-            node={"id": node_id},
+            node={"id": node_id, "language": language},
             till={"store": STORE, "number": number, "devices": devices or {}, **till},
         )
         nodes.append(node)

@@ -216,10 +216,11 @@ def apply_catalog(node: Any, body: bytes, seq: int, *, full: bool = True) -> Non
 
 
 class TillClient:
-    """The till's JSON API."""
+    """The till's JSON API; messages in ``language`` (English unless told: tests read them)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, language: str = "en") -> None:
         self.url = url.rstrip("/") + "/api/v1"
+        self.language = language
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
@@ -227,7 +228,7 @@ class TillClient:
             method,
             self.url + path,
             body=data,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Accept-Language": self.language},
         )
         return r.status, (json.loads(r.data) if r.data else None)
 

@@ -31,6 +31,7 @@ from ukm_actors import __version__
 from ukm_actors.bridge.auth import H_URL, H_VERSION, sign
 from ukm_actors.bridge.errors import AskTimeout, BridgeError, PeerUnreachable, RemoteError
 from ukm_actors.bridge.peers import peer_key
+from ukm_actors.i18n import from_wire
 
 log = logging.getLogger(__name__)
 
@@ -254,10 +255,11 @@ def parse_reply(r: Response, url: str, name: str) -> Any:
             return data.get("reply")
         err = data.get("error") if data.get("ok") is False else data
         if isinstance(err, dict) and err.get("code"):
+            hint = err.get("hint")
             raise RemoteError(
                 str(err["code"]),
-                str(err.get("message", "")),
-                err.get("hint"),
+                from_wire(err.get("message_text"), str(err.get("message", ""))),
+                from_wire(err.get("hint_text"), hint) if isinstance(hint, str) else None,
                 status=r.status,
                 url=url,
             )

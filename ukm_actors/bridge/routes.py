@@ -33,6 +33,7 @@ from ukm_actors.bridge.keys import keys_for
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.serving import BodyGone, FileView, Unsatisfiable, parse_range, stream
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import to_wire
 
 if TYPE_CHECKING:
     from ukm_actors.bridge.service import BridgeService
@@ -41,6 +42,16 @@ log = logging.getLogger(__name__)
 
 LIST_LIMIT = 100
 MAX_LIST_LIMIT = 1000
+
+
+def wire_error(exc: UkmError) -> dict[str, Any]:
+    """An error's JSON for another node, with its texts in translatable form (ukm_actors.i18n)."""
+    body: dict[str, Any] = dict(exc.to_json())
+    for key, value in (("message_text", exc.message), ("hint_text", exc.hint)):
+        wired = to_wire(value)
+        if wired is not None:
+            body[key] = wired
+    return body
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
@@ -124,7 +135,7 @@ class Routes:
             reply = handler(message, caller.node_id)
         except UkmError as exc:
             status = int(getattr(exc, "http_status", 0) or 422)
-            return _json({"ok": False, "error": exc.to_json()}, status)
+            return _json({"ok": False, "error": wire_error(exc)}, status)
         except pykka.ActorDeadError:
             return _json(
                 {

@@ -36,7 +36,7 @@ class TillRefused(UkmError):
 
 
 class TillClient:
-    """A till's cashier API (``/api/v1``)."""
+    """A till's cashier API (``/api/v1``), its messages in English like the demo's own lines."""
 
     def __init__(self, name: str, url: str, http: urllib3.PoolManager) -> None:
         self.name = name
@@ -48,7 +48,7 @@ class TillClient:
             method,
             self.url + path,
             body=json.dumps(body or {}).encode() if method != "GET" else None,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Accept-Language": "en"},
         )
         data = json.loads(r.data) if r.data else {}
         if r.status >= 400:
@@ -169,7 +169,7 @@ class StoreDay:
         try:
             self.pay(t1, "card")
         except TillRefused as exc:
-            self.say(f"{t1}:   card declined: {exc.message} — the receipt is still open")
+            self.say(f"{t1}:   card declined: {exc.message}")
         self.pay(t1, "cash")
 
         self.say("\n== An age-restricted item and a split payment (part card, rest cash)")

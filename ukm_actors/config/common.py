@@ -28,6 +28,15 @@ class NodeSettings:
     ready_file: str = ""
     """When set, the node writes ``{"url": ...}`` there once it serves HTTP (for scripts)."""
     shutdown_timeout: float = 20.0
+    language: str = "ru"
+    """The language of people-facing texts (cashier messages, consoles): ``ru`` or ``en``.
+    A request may ask for another (``?lang=``, ``X-UKM-Language``, ``Accept-Language``)."""
+
+    def validate(self) -> None:
+        from ukm_actors.i18n import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ValueError(f"language {self.language!r} is not one of {', '.join(LANGUAGES)}")
 
 
 @section("http")

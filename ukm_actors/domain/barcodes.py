@@ -21,6 +21,7 @@ from typing import Literal
 
 from ukm_actors.domain.money import Money, Quantity
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 ValueKind = Literal["weight", "price"]
 
@@ -44,7 +45,7 @@ def _is_digits(text: str) -> bool:
 def gtin_check_digit(body: str) -> int:
     """The GS1 check digit for ``body`` (any length): weights 3,1,3,… from the right."""
     if not _is_digits(body) or not body:
-        raise BarcodeError(f"barcode body {body!r} must be digits only")
+        raise BarcodeError(_("barcode body {body!r} must be digits only", body=body))
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
     return (10 - total % 10) % 10
 
@@ -52,14 +53,14 @@ def gtin_check_digit(body: str) -> int:
 def ean13_check_digit(first12: str) -> int:
     """The 13th digit of an EAN-13 whose first 12 digits are ``first12``."""
     if len(first12) != 12 or not _is_digits(first12):
-        raise BarcodeError(f"EAN-13 body {first12!r} must be exactly 12 digits")
+        raise BarcodeError(_("EAN-13 body {first12!r} must be exactly 12 digits", first12=first12))
     return gtin_check_digit(first12)
 
 
 def ean8_check_digit(first7: str) -> int:
     """The 8th digit of an EAN-8 whose first 7 digits are ``first7``."""
     if len(first7) != 7 or not _is_digits(first7):
-        raise BarcodeError(f"EAN-8 body {first7!r} must be exactly 7 digits")
+        raise BarcodeError(_("EAN-8 body {first7!r} must be exactly 7 digits", first7=first7))
     return gtin_check_digit(first7)
 
 
@@ -234,23 +235,35 @@ def decode_weight_barcode(code: str, layout: WeightBarcodeLayout) -> WeightBarco
         return None
     if len(code) != layout.length:
         raise BarcodeError(
-            f"weight barcode {code!r} has {len(code)} digits, the scale layout expects "
-            f"{layout.length}; scan again or enter the item by code",
+            _(
+                "weight barcode {code!r} has {count} digits, the scale layout expects {length}; "
+                "scan again or enter the item by code",
+                code=code,
+                count=len(code),
+                length=layout.length,
+            ),
         )
     if not _is_digits(code):
-        raise BarcodeError(f"weight barcode {code!r} contains non-digits; scan again")
+        raise BarcodeError(_("weight barcode {code!r} contains non-digits; scan again", code=code))
     if layout.check_digit and gtin_check_digit(code[:-1]) != int(code[-1]):
         raise BarcodeError(
-            f"weight barcode {code!r} has a wrong check digit (expected "
-            f"{gtin_check_digit(code[:-1])}); the label is damaged or misread, scan again "
-            f"or enter the item by code",
+            _(
+                "weight barcode {code!r} has a wrong check digit (expected {code2}); the label "
+                "is damaged or misread, scan again or enter the item by code",
+                code=code,
+                code2=gtin_check_digit(code[:-1]),
+            ),
         )
     item = code[layout.item_code_start : layout.item_code_start + layout.item_code_length]
     value = int(code[layout.value_start : layout.value_start + layout.value_length])
     if value == 0:
         what = "weight" if layout.value_kind == "weight" else "price"
         raise BarcodeError(
-            f"weight barcode {code!r} carries a zero {what}; weigh the item again",
+            _(
+                "weight barcode {code!r} carries a zero {what}; weigh the item again",
+                code=code,
+                what=what,
+            ),
         )
     if layout.value_kind == "weight":
         return WeightBarcode(item_code=item, quantity=value, price=None)

@@ -22,11 +22,22 @@ from typing import Literal
 
 from ukm_actors.domain.money import Money, Quantity, format_money, line_amount, round_div
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 ReceiptKind = Literal["sale", "return"]
 PAYMENT_TYPES: tuple[str, ...] = ("cash", "card", "certificate", "bonus")
 _KINDS = ("sale", "return")
-_LABELS = {"cash": "Cash", "card": "Card", "certificate": "Certificate", "bonus": "Bonus"}
+_LABELS = {
+    "cash": _("Cash"),
+    "card": _("Card"),
+    "certificate": _("Certificate"),
+    "bonus": _("Bonus"),
+}
+
+
+def tender_label(type_: str) -> str:
+    """A payment type's label for people ("Cash", "Card"; translatable), or the type itself."""
+    return _LABELS.get(type_, type_)
 
 
 class ReceiptError(UkmError, ValueError):
@@ -50,8 +61,11 @@ class LineDiscount:
     def __post_init__(self) -> None:
         if self.amount < 0:
             raise ReceiptError(
-                f"discount {self.name!r} is negative ({_money(self.amount)}); "
-                f"a discount must be 0 or more",
+                _(
+                    "discount {name!r} is negative ({amount}); a discount must be 0 or more",
+                    name=self.name,
+                    amount=_money(self.amount),
+                ),
                 code="receipt.discount_negative",
             )
 
@@ -81,17 +95,24 @@ class Line:
     def __post_init__(self) -> None:
         if self.position < 1:
             raise ReceiptError(
-                f"line position {self.position} is invalid; positions start at 1",
+                _(
+                    "line position {position} is invalid; positions start at 1",
+                    position=self.position,
+                ),
                 code="receipt.line_position",
             )
         if self.quantity <= 0:
             raise ReceiptError(
-                f"{self.describe()}: quantity must be more than zero",
+                _("{value}: quantity must be more than zero", value=self.describe()),
                 code="receipt.quantity",
             )
         if self.price < 0:
             raise ReceiptError(
-                f"{self.describe()}: price {_money(self.price)} is negative",
+                _(
+                    "{value}: price {price} is negative",
+                    value=self.describe(),
+                    price=_money(self.price),
+                ),
                 code="receipt.price",
             )
         object.__setattr__(self, "discounts", tuple(self.discounts))
@@ -115,13 +136,17 @@ class Line:
 
     def describe(self) -> str:
         """``"line 3 (Молоко 1 л)"``: how messages name this line."""
-        return f"line {self.position} ({self.name})"
+        return _("line {position} ({name})", position=self.position, name=self.name)
 
 
 def _discount_exceeds(line: Line, discount: Money) -> ReceiptError:
     return ReceiptError(
-        f"{line.describe()}: discount {_money(discount)} is more than the line amount "
-        f"{_money(line.amount)}",
+        _(
+            "{value}: discount {discount} is more than the line amount {amount}",
+            value=line.describe(),
+            discount=_money(discount),
+            amount=_money(line.amount),
+        ),
         code="receipt.discount_exceeds",
     )
 
@@ -144,12 +169,20 @@ class Payment:
     def __post_init__(self) -> None:
         if self.type not in PAYMENT_TYPES:
             raise ReceiptError(
-                f"payment type {self.type!r} is unknown; use one of {', '.join(PAYMENT_TYPES)}",
+                _(
+                    "payment type {type!r} is unknown; use one of {PAYMENT_TYPES}",
+                    type=self.type,
+                    PAYMENT_TYPES=", ".join(PAYMENT_TYPES),
+                ),
                 code="receipt.payment_type",
             )
         if self.amount <= 0:
             raise ReceiptError(
-                f"{self.label} payment of {_money(self.amount)}: the amount must be more than zero",
+                _(
+                    "{label} payment of {amount}: the amount must be more than zero",
+                    label=self.label,
+                    amount=_money(self.amount),
+                ),
                 code="receipt.payment_amount",
             )
 
@@ -170,7 +203,7 @@ class Receipt:
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
             raise ReceiptError(
-                f"receipt kind {self.kind!r} is unknown; use 'sale' or 'return'",
+                _("receipt kind {kind!r} is unknown; use 'sale' or 'return'", kind=self.kind),
                 code="receipt.kind",
             )
         object.__setattr__(self, "lines", tuple(self.lines))
@@ -178,7 +211,10 @@ class Receipt:
         positions = [line.position for line in self.lines]
         if positions != sorted(set(positions)):
             raise ReceiptError(
-                f"receipt line positions {positions} must be unique and increasing",
+                _(
+                    "receipt line positions {positions} must be unique and increasing",
+                    positions=positions,
+                ),
                 code="receipt.line_position",
             )
 
@@ -238,7 +274,7 @@ class Receipt:
             if line.position == position:
                 return line
         raise ReceiptError(
-            f"there is no line {position} on this receipt",
+            _("there is no line {position} on this receipt", position=position),
             code="receipt.line_unknown",
         )
 
@@ -246,7 +282,10 @@ class Receipt:
 def _require_unpaid(receipt: Receipt, doing: str) -> None:
     if receipt.payments:
         raise ReceiptError(
-            f"cannot {doing}: payment has already started; remove the payments first",
+            _(
+                "cannot {doing}: payment has already started; remove the payments first",
+                doing=doing,
+            ),
             code="receipt.payment_started",
         )
 
@@ -259,7 +298,9 @@ def _replace_line(receipt: Receipt, new: Line) -> Receipt:
 def _active_line(receipt: Receipt, position: int) -> Line:
     line = receipt.line(position)
     if line.voided:
-        raise ReceiptError(f"{line.describe()} is voided", code="receipt.line_voided")
+        raise ReceiptError(
+            _("{value} is voided", value=line.describe()), code="receipt.line_voided"
+        )
     return line
 
 
@@ -278,7 +319,7 @@ def add_line(
     age_confirmed: bool = False,
 ) -> Receipt:
     """The receipt with a new line at ``receipt.next_position``."""
-    _require_unpaid(receipt, f"add {name!r}")
+    _require_unpaid(receipt, _("add {name!r}", name=name))
     line = Line(
         position=receipt.next_position,
         article=article,
@@ -298,7 +339,7 @@ def add_line(
 def void_line(receipt: Receipt, position: int) -> Receipt:
     """The receipt with the line at ``position`` voided (it keeps its position)."""
     line = _active_line(receipt, position)
-    _require_unpaid(receipt, f"void {line.describe()}")
+    _require_unpaid(receipt, _("void {line}", line=line.describe()))
     return _replace_line(receipt, replace(line, voided=True))
 
 
@@ -308,10 +349,13 @@ def set_quantity(receipt: Receipt, position: int, quantity: Quantity) -> Receipt
     Promotions must be applied again after a quantity change.
     """
     line = _active_line(receipt, position)
-    _require_unpaid(receipt, f"change the quantity of {line.describe()}")
+    _require_unpaid(receipt, _("change the quantity of {line}", line=line.describe()))
     if quantity <= 0:
         raise ReceiptError(
-            f"{line.describe()}: quantity must be more than zero; to remove the item void the line",
+            _(
+                "{value}: quantity must be more than zero; to remove the item void the line",
+                value=line.describe(),
+            ),
             code="receipt.quantity",
         )
     return _replace_line(receipt, replace(line, quantity=quantity, discounts=()))
@@ -323,14 +367,14 @@ def apply_discounts(receipt: Receipt, discounts: Mapping[int, tuple[LineDiscount
     Lines not in ``discounts`` keep theirs; pass ``()`` to clear a line. A
     voided line can only be cleared. No line's discount may exceed its amount.
     """
-    _require_unpaid(receipt, "change discounts")
+    _require_unpaid(receipt, _("change discounts"))
     result = receipt
     for position in sorted(discounts):
         new = tuple(discounts[position])
         line = receipt.line(position)
         if line.voided and new:
             raise ReceiptError(
-                f"{line.describe()} is voided and cannot get a discount",
+                _("{value} is voided and cannot get a discount", value=line.describe()),
                 code="receipt.line_voided",
             )
         total = sum(d.amount for d in new)
@@ -345,25 +389,34 @@ def add_payment(receipt: Receipt, payment: Payment) -> Receipt:
     refund = receipt.kind == "return"
     if receipt.is_empty:
         raise ReceiptError(
-            "the receipt has no items; add an item before taking payment",
+            _("the receipt has no items; add an item before taking payment"),
             code="receipt.empty",
         )
     if receipt.is_paid:
         raise ReceiptError(
-            f"the receipt is already {'refunded' if refund else 'paid'} in full; close it",
+            _(
+                "the receipt is already {value} in full; close it",
+                value=_("refunded") if refund else _("paid"),
+            ),
             code="receipt.already_paid",
         )
     due = receipt.due
     if payment.amount > due and (refund or payment.type != "cash"):
-        what = "refund" if refund else "payment"
+        what = _("refund") if refund else _("payment")
         rule = (
-            "a refund cannot be more than what is due"
+            _("a refund cannot be more than what is due")
             if refund
-            else "only cash can be more than the amount due"
+            else _("only cash can be more than the amount due")
         )
         raise ReceiptError(
-            f"{payment.label} {what} of {_money(payment.amount)} is more than the "
-            f"{_money(due)} still due; {rule}",
+            _(
+                "{label} {what} of {amount} is more than the {due} still due; {rule}",
+                label=payment.label,
+                what=what,
+                amount=_money(payment.amount),
+                due=_money(due),
+                rule=rule,
+            ),
             code="receipt.overpaid",
         )
     return replace(receipt, payments=(*receipt.payments, payment))
@@ -377,7 +430,7 @@ def remove_payment(receipt: Receipt, index: int) -> Receipt:
     """
     if not 0 <= index < len(receipt.payments):
         raise ReceiptError(
-            f"there is no payment {index + 1} on this receipt",
+            _("there is no payment {index} on this receipt", index=index + 1),
             code="receipt.payment_unknown",
         )
     payments = receipt.payments[:index] + receipt.payments[index + 1 :]
@@ -396,9 +449,17 @@ def tax_breakdown(receipt: Receipt, rates: Mapping[str, int]) -> dict[str, Money
     for line in receipt.active_lines:
         group = line.taxgroup_id
         if group is None or group not in rates:
-            shown = "no tax group" if group is None else f"tax group {group!r}, which is unknown"
+            shown = (
+                _("no tax group")
+                if group is None
+                else _("tax group {group!r}, which is unknown", group=group)
+            )
             raise ReceiptError(
-                f"{line.describe()} has {shown}; fix the item's tax group on the server",
+                _(
+                    "{value} has {shown}; fix the item's tax group on the server",
+                    value=line.describe(),
+                    shown=shown,
+                ),
                 code="receipt.tax_group_unknown",
             )
         totals[group] = totals.get(group, 0) + line.total
@@ -407,7 +468,7 @@ def tax_breakdown(receipt: Receipt, rates: Mapping[str, int]) -> dict[str, Money
         rate = rates[group]
         if rate < 0:
             raise ReceiptError(
-                f"tax group {group!r} has a negative rate {rate}",
+                _("tax group {group!r} has a negative rate {rate}", group=group, rate=rate),
                 code="receipt.tax_rate",
             )
         out[group] = round_div(totals[group] * rate, 10_000 + rate)

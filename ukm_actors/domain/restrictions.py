@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -146,7 +147,7 @@ def ensure_time_allowed(rules: Iterable[TimeRule], at: datetime) -> None:
         raise SaleRestricted(
             rule.message,
             rule_id=rule.id,
-            hint=f"this item is not sold {rule.describe()}",
+            hint=_("this item is not sold {value}", value=rule.describe()),
         )
 
 
@@ -185,5 +186,9 @@ def check_age(rule: AgeRule, birth: date, today: date) -> None:
         raise SaleRestricted(
             rule.message,
             rule_id=rule.id,
-            hint=f"the buyer is {age}, this item is sold from {rule.min_age}",
+            hint=_(
+                "the buyer is {age}, this item is sold from {min_age}",
+                age=age,
+                min_age=rule.min_age,
+            ),
         )

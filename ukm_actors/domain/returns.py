@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ukm_actors.domain.money import Money, Quantity, format_money, format_quantity, round_div
 from ukm_actors.domain.receipt import Payment
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 
 class ReturnError(UkmError, ValueError):
@@ -38,14 +39,17 @@ class OriginalLine:
     def __post_init__(self) -> None:
         if self.quantity <= 0 or self.total < 0 or self.price < 0:
             raise ReturnError(
-                f"original {self.describe()}: quantity must be more than zero and price "
-                f"and total not negative",
+                _(
+                    "original {value}: quantity must be more than zero and price and total not "
+                    "negative",
+                    value=self.describe(),
+                ),
                 code="return.original_invalid",
             )
 
     def describe(self) -> str:
         """``"line 3 (Молоко 1 л)"``: how messages name this line."""
-        return f"line {self.position} ({self.name})"
+        return _("line {position} ({name})", position=self.position, name=self.name)
 
 
 @dataclass(frozen=True)
@@ -72,14 +76,18 @@ def refund_amount(line: OriginalLine, quantity: Quantity, already_returned: Quan
     """
     if quantity <= 0:
         raise ReturnError(
-            f"{line.describe()}: the quantity to return must be more than zero",
+            _("{value}: the quantity to return must be more than zero", value=line.describe()),
             code="return.quantity",
         )
     if already_returned < 0 or already_returned + quantity > line.quantity:
         left = max(line.quantity - max(already_returned, 0), 0)
         raise ReturnError(
-            f"{line.describe()}: {format_quantity(quantity)} cannot be returned, "
-            f"only {format_quantity(left)} is still returnable",
+            _(
+                "{value}: {quantity} cannot be returned, only {left} is still returnable",
+                value=line.describe(),
+                quantity=format_quantity(quantity),
+                left=format_quantity(left),
+            ),
             code="return.exceeds",
         )
     return _paid_share(line, already_returned + quantity) - _paid_share(line, already_returned)
@@ -90,7 +98,7 @@ def _by_position(original_lines: Iterable[OriginalLine]) -> dict[int, OriginalLi
     for line in original_lines:
         if line.position in out:
             raise ReturnError(
-                f"the original receipt has line {line.position} twice",
+                _("the original receipt has line {position} twice", position=line.position),
                 code="return.original_invalid",
             )
         out[line.position] = line
@@ -125,13 +133,13 @@ def check_return(
     """
     lines = _by_position(original_lines)
     if not requested:
-        raise ReturnError("choose at least one line to return", code="return.empty")
+        raise ReturnError(_("choose at least one line to return"), code="return.empty")
     out: list[ReturnLine] = []
     for pos in sorted(requested):
         line = lines.get(pos)
         if line is None:
             raise ReturnError(
-                f"the original receipt has no line {pos}; check the receipt number",
+                _("the original receipt has no line {pos}; check the receipt number", pos=pos),
                 code="return.line_unknown",
             )
         qty = requested[pos]
@@ -168,7 +176,8 @@ def refund_plan(
     """
     if refund_total < 0:
         raise ReturnError(
-            f"refund {format_money(refund_total)} is negative", code="return.refund_invalid"
+            _("refund {refund_total} is negative", refund_total=format_money(refund_total)),
+            code="return.refund_invalid",
         )
     used: dict[str, Money] = {}
     for p in earlier_refunds:
@@ -188,8 +197,12 @@ def refund_plan(
     if left > 0:
         if not any(p.type == "cash" for p in original_payments):
             raise ReturnError(
-                f"refund {format_money(refund_total)} is {format_money(left)} more than "
-                f"what is left to refund of this receipt's payments",
+                _(
+                    "refund {refund_total} is {left} more than what is left to refund of this "
+                    "receipt's payments",
+                    refund_total=format_money(refund_total),
+                    left=format_money(left),
+                ),
                 code="return.exceeds_paid",
             )
         plan.append(Payment("cash", left))

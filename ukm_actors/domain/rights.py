@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 
 class Right(StrEnum):
@@ -44,19 +45,19 @@ class Right(StrEnum):
 
 
 _ACTIONS: dict[Right, str] = {
-    Right.SELL: "sell",
-    Right.VOID_LINE: "void a line",
-    Right.CANCEL_RECEIPT: "cancel a receipt",
-    Right.RETURN: "accept a return against a receipt",
-    Right.RETURN_WITHOUT_RECEIPT: "accept a return without a receipt",
-    Right.CASH_IN: "put cash into the drawer (cash in)",
-    Right.CASH_OUT: "take cash out of the drawer (cash out)",
-    Right.OPEN_SHIFT: "open a shift",
-    Right.CLOSE_SHIFT: "close a shift (Z report)",
-    Right.X_REPORT: "print an X report",
-    Right.REPRINT: "reprint a receipt",
-    Right.DISCOUNT_MANUAL: "give a manual discount",
-    Right.SUPERVISOR: "confirm operations for other cashiers",
+    Right.SELL: _("sell"),
+    Right.VOID_LINE: _("void a line"),
+    Right.CANCEL_RECEIPT: _("cancel a receipt"),
+    Right.RETURN: _("accept a return against a receipt"),
+    Right.RETURN_WITHOUT_RECEIPT: _("accept a return without a receipt"),
+    Right.CASH_IN: _("put cash into the drawer (cash in)"),
+    Right.CASH_OUT: _("take cash out of the drawer (cash out)"),
+    Right.OPEN_SHIFT: _("open a shift"),
+    Right.CLOSE_SHIFT: _("close a shift (Z report)"),
+    Right.X_REPORT: _("print an X report"),
+    Right.REPRINT: _("reprint a receipt"),
+    Right.DISCOUNT_MANUAL: _("give a manual discount"),
+    Right.SUPERVISOR: _("confirm operations for other cashiers"),
 }
 
 ALL_RIGHTS: frozenset[Right] = frozenset(Right)
@@ -94,7 +95,11 @@ def parse_rights(names: Iterable[str]) -> frozenset[Right]:
         except ValueError:
             allowed = ", ".join(r.value for r in Right)
             raise RightsError(
-                f"unknown cashier right {raw!r}; known rights are: {allowed}",
+                _(
+                    "unknown cashier right {raw!r}; known rights are: {allowed}",
+                    raw=raw,
+                    allowed=allowed,
+                ),
                 code="rights.unknown",
             ) from None
     return frozenset(out)
@@ -113,11 +118,16 @@ def require(rights: frozenset[Right], right: Right, who: str) -> None:
     if right in rights:
         return
     if right is Right.SUPERVISOR:
-        todo = "call a senior cashier or the store administrator"
+        todo = _("call a senior cashier or the store administrator")
     else:
-        todo = "ask a supervisor to confirm"
+        todo = _("ask a supervisor to confirm")
     raise RightsError(
-        f"Cashier {who} has no right to {right.action}; {todo}",
+        _(
+            "Cashier {who} has no right to {action}; {todo}",
+            who=who,
+            action=right.action,
+            todo=todo,
+        ),
         code="rights.missing",
         right=right,
     )

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from ukm_actors.domain.money import Money, format_money
 from ukm_actors.domain.receipt import PAYMENT_TYPES, Payment
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 ShiftReceiptKind = Literal["sale", "return", "cancelled"]
 CashDirection = Literal["in", "out"]
@@ -106,7 +107,11 @@ class ShiftTotals:
             value = body.get(name, 0)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ShiftError(
-                    f"shift totals: {name} must be a whole number of 0 or more, got {value!r}",
+                    _(
+                        "shift totals: {name} must be a whole number of 0 or more, got {value!r}",
+                        name=name,
+                        value=value,
+                    ),
                     code="shift.bad_json",
                 )
             values[name] = value
@@ -117,7 +122,11 @@ class ShiftTotals:
                 for k, v in tenders.items()
             ):
                 raise ShiftError(
-                    f"shift totals: {name} must map payment types to kopecks, got {tenders!r}",
+                    _(
+                        "shift totals: {name} must map payment types to kopecks, got {tenders!r}",
+                        name=name,
+                        tenders=tenders,
+                    ),
                     code="shift.bad_json",
                 )
             values[name] = dict(tenders)
@@ -125,7 +134,7 @@ class ShiftTotals:
         unknown = sorted(set(body) - known)
         if unknown:
             raise ShiftError(
-                f"shift totals: unknown field(s) {', '.join(unknown)}",
+                _("shift totals: unknown field(s) {unknown}", unknown=", ".join(unknown)),
                 code="shift.bad_json",
             )
         return cls(**values)
@@ -159,18 +168,24 @@ def add_receipt(
         return replace(totals, cancelled_count=totals.cancelled_count + 1)
     if kind not in ("sale", "return"):
         raise ShiftError(
-            f"receipt kind {kind!r} is unknown; use 'sale', 'return' or 'cancelled'",
+            _("receipt kind {kind!r} is unknown; use 'sale', 'return' or 'cancelled'", kind=kind),
             code="shift.kind",
         )
     if total < 0:
-        raise ShiftError(f"receipt total {format_money(total)} is negative", code="shift.total")
+        raise ShiftError(
+            _("receipt total {total} is negative", total=format_money(total)), code="shift.total"
+        )
     tenders = _by_type(payments)
     paid = sum(tenders.values())
     if kind == "return":
         if paid != total:
             raise ShiftError(
-                f"return of {format_money(total)} was refunded {format_money(paid)}; "
-                f"the refunds must equal the return total",
+                _(
+                    "return of {total} was refunded {paid}; the refunds must equal the return "
+                    "total",
+                    total=format_money(total),
+                    paid=format_money(paid),
+                ),
                 code="shift.payments_mismatch",
             )
         return replace(
@@ -182,9 +197,13 @@ def add_receipt(
     non_cash = paid - tenders.get("cash", 0)
     if paid < total or non_cash > total:
         raise ShiftError(
-            f"sale of {format_money(total)} was paid {format_money(paid)} "
-            f"({format_money(non_cash)} not in cash); payments must cover the total and "
-            f"only cash may exceed it",
+            _(
+                "sale of {total} was paid {paid} ({non_cash} not in cash); payments must cover "
+                "the total and only cash may exceed it",
+                total=format_money(total),
+                paid=format_money(paid),
+                non_cash=format_money(non_cash),
+            ),
             code="shift.payments_mismatch",
         )
     change = paid - total
@@ -208,7 +227,11 @@ def add_cash_move(totals: ShiftTotals, direction: CashDirection, amount: Money) 
     """
     if amount <= 0:
         raise ShiftError(
-            f"cash {direction} of {format_money(amount)}: the amount must be more than zero",
+            _(
+                "cash {direction} of {amount}: the amount must be more than zero",
+                direction=direction,
+                amount=format_money(amount),
+            ),
             code="shift.cash_amount",
         )
     if direction == "in":
@@ -216,12 +239,15 @@ def add_cash_move(totals: ShiftTotals, direction: CashDirection, amount: Money) 
     if direction == "out":
         if amount > totals.cash_in_drawer:
             raise ShiftError(
-                f"cannot take out {format_money(amount)}: the drawer should hold only "
-                f"{format_money(totals.cash_in_drawer)}",
+                _(
+                    "cannot take out {amount}: the drawer should hold only {cash_in_drawer}",
+                    amount=format_money(amount),
+                    cash_in_drawer=format_money(totals.cash_in_drawer),
+                ),
                 code="shift.cash_short",
             )
         return replace(totals, cash_out=totals.cash_out + amount)
     raise ShiftError(
-        f"cash move direction {direction!r} is unknown; use 'in' or 'out'",
+        _("cash move direction {direction!r} is unknown; use 'in' or 'out'", direction=direction),
         code="shift.direction",
     )

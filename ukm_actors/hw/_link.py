@@ -21,6 +21,7 @@ from typing import Any
 import serial
 
 from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
+from ukm_actors.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,13 @@ class SerialLink:
     ) -> None:
         if parity not in PARITIES:
             raise DeviceError(
-                f"{what} on {url}: parity {parity!r} is not one of {sorted(PARITIES)}",
+                _(
+                    "{what} on {url}: parity {parity!r} is not one of {PARITIES}",
+                    what=what,
+                    url=url,
+                    parity=parity,
+                    PARITIES=sorted(PARITIES),
+                ),
                 device=f"{what} on {url}",
             )
         self.url = url
@@ -99,15 +106,15 @@ class SerialLink:
             )
         except serial.SerialException as exc:
             raise DeviceUnavailable(
-                f"{self.label} cannot be opened: {exc}",
+                _("{label} cannot be opened: {exc}", label=self.label, exc=exc),
                 device=self.label,
-                hint="check that the device is plugged in and powered, and the port name",
+                hint=_("check that the device is plugged in and powered, and the port name"),
             ) from exc
         except (ValueError, OSError) as exc:
             raise DeviceError(
-                f"{self.label}: the port settings are not valid: {exc}",
+                _("{label}: the port settings are not valid: {exc}", label=self.label, exc=exc),
                 device=self.label,
-                hint="check the device's url and baudrate in the till settings",
+                hint=_("check the device's url and baudrate in the till settings"),
             ) from exc
 
     def close(self) -> None:
@@ -123,18 +130,18 @@ class SerialLink:
     def _require(self) -> Any:
         if self._port is None:
             raise DeviceUnavailable(
-                f"{self.label} is not open",
+                _("{label} is not open", label=self.label),
                 device=self.label,
-                hint="open the device first; it may have been closed after an error",
+                hint=_("open the device first; it may have been closed after an error"),
             )
         return self._port
 
     def _lost(self, exc: BaseException) -> DeviceUnavailable:
         self.close()
         return DeviceUnavailable(
-            f"{self.label} stopped answering: {exc}",
+            _("{label} stopped answering: {exc}", label=self.label, exc=exc),
             device=self.label,
-            hint="check the cable and power, then reopen the device",
+            hint=_("check the cable and power, then reopen the device"),
         )
 
     def write(self, data: bytes, timeout: float | None = None) -> None:
@@ -153,9 +160,14 @@ class SerialLink:
                 port.write(data)
             except serial.SerialTimeoutException as exc:
                 raise DeviceTimeout(
-                    f"{self.label} did not take {len(data)} bytes within {limit:g} s",
+                    _(
+                        "{label} did not take {count} bytes within {limit:g} s",
+                        label=self.label,
+                        count=len(data),
+                        limit=limit,
+                    ),
                     device=self.label,
-                    hint="check the cable, power and flow-control settings",
+                    hint=_("check the cable, power and flow-control settings"),
                 ) from exc
             except (serial.SerialException, OSError) as exc:
                 raise self._lost(exc) from exc

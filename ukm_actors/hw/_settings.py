@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ukm_actors.hw.errors import DeviceError
+from ukm_actors.i18n import _
 
 REQUIRED = object()
 """Marks a setting that has no default."""
@@ -16,7 +17,7 @@ Schema = dict[str, tuple[type, object, tuple[object, ...] | None]]
 
 def config_error(message: str) -> DeviceError:
     """A ``DeviceError`` (code ``device.config``) about a device's settings."""
-    return DeviceError(message, code="device.config", hint="fix the till's device settings")
+    return DeviceError(message, code="device.config", hint=_("fix the till's device settings"))
 
 
 def _typed(kind: str, key: str, value: object, expected: type) -> object:

@@ -34,6 +34,7 @@ from ukm_actors.hw.errors import (
     DeviceError,
     DeviceTimeout,
 )
+from ukm_actors.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,12 @@ class LineProtocolTerminal(BankTerminal):
         answer = self._exchange(self._stamp(request), timeout, f"the cancel of {receipt_ref}")
         if answer.get("status") != "ok":
             raise DeviceError(
-                f"{self.name} refused to cancel {receipt_ref}: {answer.get('message', '')}",
+                _(
+                    "{name} refused to cancel {receipt_ref}: {value}",
+                    name=self.name,
+                    receipt_ref=receipt_ref,
+                    value=answer.get("message", ""),
+                ),
                 device=self.name,
             )
 
@@ -184,7 +190,11 @@ class LineProtocolTerminal(BankTerminal):
         deadline = deadline_after(timeout)
         if not self._busy.acquire(timeout=max(0.0, timeout)):
             raise DeviceError(
-                f"{self.name} is busy with another operation; {what} was not sent",
+                _(
+                    "{name} is busy with another operation; {what} was not sent",
+                    name=self.name,
+                    what=what,
+                ),
                 device=self.name,
                 code="device.busy",
             )
@@ -195,9 +205,14 @@ class LineProtocolTerminal(BankTerminal):
                 answer = self._read_message(deadline)
                 if answer is None:
                     raise DeviceTimeout(
-                        f"{self.name} gave no answer to {what} within {timeout:g} s",
+                        _(
+                            "{name} gave no answer to {what} within {timeout:g} s",
+                            name=self.name,
+                            what=what,
+                            timeout=timeout,
+                        ),
                         device=self.name,
-                        hint="look at the terminal's screen before trying again",
+                        hint=_("look at the terminal's screen before trying again"),
                     )
                 if answer.get("id") == request["id"]:
                     return answer
@@ -250,7 +265,7 @@ class LineProtocolTerminal(BankTerminal):
             )
         if status == "declined":
             raise CardDeclined(
-                f"{what} was declined: {message or 'no reason given'}",
+                _("{what} was declined: {value}", what=what, value=message or "no reason given"),
                 reason=message,
                 device=self.name,
             )
@@ -261,7 +276,13 @@ class LineProtocolTerminal(BankTerminal):
                 device=self.name,
             )
         raise DeviceError(
-            f"{self.name} answered {what} with {status!r}: {message}",
+            _(
+                "{name} answered {what} with {status!r}: {message}",
+                name=self.name,
+                what=what,
+                status=status,
+                message=message,
+            ),
             device=self.name,
-            hint="check the terminal; the operation may need to be repeated",
+            hint=_("check the terminal; the operation may need to be repeated"),
         )

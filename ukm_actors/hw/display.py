@@ -27,6 +27,7 @@ from typing import Any
 from ukm_actors.domain.money import Money, format_money
 from ukm_actors.hw._link import SerialLink
 from ukm_actors.hw.errors import DeviceError
+from ukm_actors.i18n import _
 
 WIDTH = 20
 
@@ -97,13 +98,17 @@ class CustomerDisplay:
             "".encode(encoding)
         except LookupError as exc:
             raise DeviceError(
-                f"display on {url}: unknown encoding {encoding!r}",
+                _("display on {url}: unknown encoding {encoding!r}", url=url, encoding=encoding),
                 device=f"display on {url}",
-                hint="use a Python codec name such as 'cp866' or 'cp1251'",
+                hint=_("use a Python codec name such as 'cp866' or 'cp1251'"),
             ) from exc
         if code_table is not None and not 0 <= code_table <= 255:
             raise DeviceError(
-                f"display on {url}: code_table must be 0..255, not {code_table}",
+                _(
+                    "display on {url}: code_table must be 0..255, not {code_table}",
+                    url=url,
+                    code_table=code_table,
+                ),
                 device=f"display on {url}",
             )
         self.encoding = encoding

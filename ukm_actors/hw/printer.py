@@ -38,6 +38,7 @@ from ukm_actors.hw.receipt import (
     TotalLine,
     render_receipt,
 )
+from ukm_actors.i18n import _
 
 __all__ = [
     "DiscountLine",
@@ -87,32 +88,39 @@ class PrinterConfig:
     def __post_init__(self) -> None:
         if self.kind not in PRINTER_KINDS:
             raise DeviceError(
-                f"printer kind {self.kind!r} is not one of {', '.join(PRINTER_KINDS)}",
+                _(
+                    "printer kind {kind!r} is not one of {PRINTER_KINDS}",
+                    kind=self.kind,
+                    PRINTER_KINDS=", ".join(PRINTER_KINDS),
+                ),
                 device="printer",
                 code="device.config",
             )
         needs = {"network": "host", "serial": "device", "file": "path"}.get(self.kind)
         if needs and not getattr(self, needs):
             raise DeviceError(
-                f"a {self.kind} printer needs {needs!r} in its settings",
+                _("a {kind} printer needs {needs!r} in its settings", kind=self.kind, needs=needs),
                 device="printer",
                 code="device.config",
             )
         if self.kind == "usb" and not (self.usb_vendor and self.usb_product):
             raise DeviceError(
-                "a usb printer needs 'usb_vendor' and 'usb_product' (e.g. 0x04b8, 0x0202)",
+                _("a usb printer needs 'usb_vendor' and 'usb_product' (e.g. 0x04b8, 0x0202)"),
                 device="printer",
                 code="device.config",
             )
         if self.drawer_pin not in (2, 5):
             raise DeviceError(
-                f"drawer_pin must be 2 or 5, not {self.drawer_pin}",
+                _("drawer_pin must be 2 or 5, not {drawer_pin}", drawer_pin=self.drawer_pin),
                 device="printer",
                 code="device.config",
             )
         if self.width_chars < 20:
             raise DeviceError(
-                f"width_chars must be at least 20, not {self.width_chars}",
+                _(
+                    "width_chars must be at least 20, not {width_chars}",
+                    width_chars=self.width_chars,
+                ),
                 device="printer",
                 code="device.config",
             )
@@ -179,10 +187,15 @@ def _code(p: Any, item: PrintCode) -> None:
                 p.barcode("{B" + item.content, "CODE128", function_type="B", pos="BELOW", width=2)
     except EscposError as exc:
         raise DeviceError(
-            f"cannot print {item.symbology} code {item.content!r}: {exc}",
+            _(
+                "cannot print {symbology} code {content!r}: {exc}",
+                symbology=item.symbology,
+                content=item.content,
+                exc=exc,
+            ),
             device="printer",
             code="printer.code",
-            hint="CODE128 takes ASCII only, up to 253 characters",
+            hint=_("CODE128 takes ASCII only, up to 253 characters"),
         ) from exc
 
 
@@ -236,9 +249,9 @@ class ReceiptPrinter:
 
     def _unreachable(self, detail: str) -> DeviceUnavailable:
         return DeviceUnavailable(
-            f"{self.name} cannot be reached: {detail}",
+            _("{name} cannot be reached: {detail}", name=self.name, detail=detail),
             device=self.name,
-            hint="check the cable, power and the printer's address in the till settings",
+            hint=_("check the cable, power and the printer's address in the till settings"),
         )
 
     def _build(self) -> Any:
@@ -256,9 +269,12 @@ class ReceiptPrinter:
             return escpos_printer.File(c.path, profile=profile)
         if not escpos_printer.Usb.is_usable():
             raise DeviceUnavailable(
-                f"{self.name}: USB printing needs the pyusb package, which is not installed",
+                _(
+                    "{name}: USB printing needs the pyusb package, which is not installed",
+                    name=self.name,
+                ),
                 device=self.name,
-                hint="install pyusb, or connect the printer through serial or network",
+                hint=_("install pyusb, or connect the printer through serial or network"),
             )
         return escpos_printer.Usb(
             c.usb_vendor, c.usb_product, timeout=int(c.timeout * 1000), profile=profile
@@ -283,7 +299,9 @@ class ReceiptPrinter:
     def output(self) -> bytes:
         """Every byte sent so far (dummy printers only)."""
         if self.config.kind != "dummy" or self._printer is None:
-            raise DeviceError(f"{self.name}: only an open dummy printer keeps its output")
+            raise DeviceError(
+                _("{name}: only an open dummy printer keeps its output", name=self.name)
+            )
         return bytes(self._printer.output)
 
     def print_receipt(self, doc: PrintableReceipt) -> None:
@@ -306,24 +324,28 @@ class ReceiptPrinter:
             printer._raw(data)
         except (TimeoutError, serial.SerialTimeoutException) as exc:
             raise DeviceTimeout(
-                f"{self.name} did not take the data within {self.config.timeout:g} s",
+                _(
+                    "{name} did not take the data within {timeout:g} s",
+                    name=self.name,
+                    timeout=self.config.timeout,
+                ),
                 device=self.name,
-                hint="check the paper, the cover and the cable",
+                hint=_("check the paper, the cover and the cable"),
             ) from exc
         except (OSError, serial.SerialException) as exc:
             self.close()
             raise DeviceUnavailable(
-                f"{self.name} stopped answering: {exc}",
+                _("{name} stopped answering: {exc}", name=self.name, exc=exc),
                 device=self.name,
-                hint="check the cable and power, then reopen the printer",
+                hint=_("check the cable and power, then reopen the printer"),
             ) from exc
 
     def _require(self) -> Any:
         if self._printer is None:
             raise DeviceUnavailable(
-                f"{self.name} is not open",
+                _("{name} is not open", name=self.name),
                 device=self.name,
-                hint="open the printer first; it may have been closed after an error",
+                hint=_("open the printer first; it may have been closed after an error"),
             )
         return self._printer
 
@@ -343,7 +365,7 @@ class ReceiptPrinter:
         except (OSError, serial.SerialException) as exc:
             self.close()
             raise DeviceUnavailable(
-                f"{self.name} stopped answering: {exc}", device=self.name
+                _("{name} stopped answering: {exc}", name=self.name, exc=exc), device=self.name
             ) from exc
         finally:
             if self.config.kind == "network" and self._printer is not None:

@@ -42,6 +42,7 @@ from ukm_actors.hw.errors import (
     ScalesUnderZero,
     ScalesUnstable,
 )
+from ukm_actors.i18n import _
 
 STX = 0x02
 CR = 0x0D
@@ -97,27 +98,31 @@ def parse_toledo_reply(payload: bytes, device: str = "scales") -> Weight:
         status = payload[1] & 0x7F
         if status & OVER_CAPACITY:
             raise ScalesOverload(
-                f"{device}: the load is over capacity",
+                _("{device}: the load is over capacity", device=device),
                 device=device,
-                hint="take the item off and weigh a smaller load",
+                hint=_("take the item off and weigh a smaller load"),
             )
         if status & UNDER_ZERO:
             raise ScalesUnderZero(
-                f"{device} read below zero",
+                _("{device} read below zero", device=device),
                 device=device,
-                hint="empty the platter and zero the scales",
+                hint=_("empty the platter and zero the scales"),
             )
         if status & MOTION:
             raise ScalesUnstable(
-                f"{device} report motion",
+                _("{device} report motion", device=device),
                 device=device,
-                hint="wait until the item lies still on the platter",
+                hint=_("wait until the item lies still on the platter"),
             )
         raise DeviceError(
-            f"{device} answered with status 0x{status:02x} and no weight",
+            _(
+                "{device} answered with status 0x{status:02x} and no weight",
+                device=device,
+                status=status,
+            ),
             device=device,
             code="scales.protocol",
-            hint="check that the scales are in Toledo 8217 mode",
+            hint=_("check that the scales are in Toledo 8217 mode"),
         )
     match = _KG.match(payload)
     if match is not None:
@@ -126,16 +131,20 @@ def parse_toledo_reply(payload: bytes, device: str = "scales") -> Weight:
         return Weight(quantity=grams, stable=True, net=bool(net))
     if _LB.match(payload):
         raise DeviceError(
-            f"{device} send pounds ({payload.decode('ascii')})",
+            _("{device} send pounds ({value})", device=device, value=payload.decode("ascii")),
             device=device,
             code="scales.units",
-            hint="switch the scales to kilograms",
+            hint=_("switch the scales to kilograms"),
         )
     raise DeviceError(
-        f"{device} sent {payload!r}, which is not a Toledo 8217 answer",
+        _(
+            "{device} sent {payload!r}, which is not a Toledo 8217 answer",
+            device=device,
+            payload=payload,
+        ),
         device=device,
         code="scales.protocol",
-        hint="check that the scales are in Toledo 8217 mode and the port settings (9600 7E1)",
+        hint=_("check that the scales are in Toledo 8217 mode and the port settings (9600 7E1)"),
     )
 
 
@@ -158,8 +167,12 @@ class Scales:
     ) -> None:
         if protocol not in PROTOCOLS:
             raise DeviceError(
-                f"scales on {url}: protocol {protocol!r} is not supported; "
-                f"allowed: {', '.join(PROTOCOLS)}",
+                _(
+                    "scales on {url}: protocol {protocol!r} is not supported; allowed: {PROTOCOLS}",
+                    url=url,
+                    protocol=protocol,
+                    PROTOCOLS=", ".join(PROTOCOLS),
+                ),
                 device=f"scales on {url}",
             )
         self.protocol = protocol
@@ -222,9 +235,15 @@ class Scales:
             data = self.link.read_some(deadline)
             if not data:
                 raise DeviceTimeout(
-                    f"{self.name} did not answer the weight request within {timeout:g} s",
+                    _(
+                        "{name} did not answer the weight request within {timeout:g} s",
+                        name=self.name,
+                        timeout=timeout,
+                    ),
                     device=self.name,
-                    hint="check the cable and power, and that the scales are in Toledo 8217 mode",
+                    hint=_(
+                        "check the cable and power, and that the scales are in Toledo 8217 mode"
+                    ),
                 )
             for byte in data:
                 byte &= 0x7F

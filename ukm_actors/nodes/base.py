@@ -46,6 +46,8 @@ from ukm_actors.config import Config
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
+from ukm_actors.i18n.web import localized
 from ukm_actors.supervision import (
     ActorNotRunning,
     Backoff,
@@ -129,6 +131,7 @@ class Node:
         self.names = Names()
         self.app = bottle.Bottle()
         self.app.config["catchall"] = False
+        self.app.config[LANGUAGE_KEY] = config.node.language
         self.app.install(JsonErrors())
         db = None
         if config.db.url and config.role in ("server", "till", "marketing"):
@@ -377,7 +380,7 @@ class JsonErrors:
                 status = int(getattr(exc, "http_status", 0) or 0)
                 if not status:
                     status = 503 if isinstance(exc, ActorNotRunning) else 400
-                return json_response(exc.to_json(), status)
+                return json_response(localized(exc.to_json()), status)
             except pykka.ActorDeadError:
                 return json_response(
                     {"code": "actor.not_running", "message": "the service is restarting; retry"},

@@ -15,6 +15,7 @@ from typing import Any
 
 import pykka
 
+from ukm_actors.i18n import _
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.till.devices.actors import ACTORS
 from ukm_actors.nodes.till.devices.config import DeviceConfig, parse_devices
@@ -27,12 +28,12 @@ log = logging.getLogger(__name__)
 SUPERVISOR = "devices"
 BACKOFF = Backoff(initial=0.5, maximum=30.0, reset_after=30.0)
 _LABELS = {
-    "printer": "receipt printer",
-    "scanner": "barcode scanner",
-    "scales": "scales",
-    "display": "customer display",
-    "bank": "bank terminal",
-    "fiscal": "fiscal register",
+    "printer": _("receipt printer"),
+    "scanner": _("barcode scanner"),
+    "scales": _("scales"),
+    "display": _("customer display"),
+    "bank": _("bank terminal"),
+    "fiscal": _("fiscal register"),
 }
 
 
@@ -60,15 +61,15 @@ class Devices:
         label = _LABELS.get(kind, kind)
         if kind not in self.configs:
             raise DeviceMissing(
-                f"no {label} is configured at this till",
+                _("no {label} is configured at this till", label=label),
                 code="device.not_configured",
-                hint=f"add a [till.devices.{kind}] table to the till's settings",
+                hint=_("add a [till.devices.{kind}] table to the till's settings", kind=kind),
             )
         ref = self.ref(kind)
         if ref is None:
             raise DeviceMissing(
-                f"the {label} is offline (it is being reconnected)",
-                hint="check its cable and power; the till retries by itself",
+                _("the {label} is offline (it is being reconnected)", label=label),
+                hint=_("check its cable and power; the till retries by itself"),
             )
         return ref
 
@@ -81,12 +82,12 @@ class Devices:
             return getattr(proxy, method)(*args, **kwargs).get(timeout=timeout)
         except pykka.Timeout:
             raise DeviceMissing(
-                f"the {label} did not answer within {timeout:g} s",
+                _("the {label} did not answer within {timeout:g} s", label=label, timeout=timeout),
                 code="device.timeout",
-                hint="the till goes on without it; check the device",
+                hint=_("the till goes on without it; check the device"),
             ) from None
         except pykka.ActorDeadError:
-            raise DeviceMissing(f"the {label} went offline") from None
+            raise DeviceMissing(_("the {label} went offline", label=label)) from None
 
     def tell(self, kind: str, method: str, *args: Any) -> None:
         """Ask the device to do something, without waiting and without failing."""

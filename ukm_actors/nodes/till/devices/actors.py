@@ -12,6 +12,7 @@ import gevent.event
 from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
 from ukm_actors.hw.fiscal import FiscalReceipt, FiscalResult, RegisterHealth, ShiftState
 from ukm_actors.hw.receipt import PrintableReceipt
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.devices.base import LOST, DeviceActor
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,12 @@ class PrinterDevice(DeviceActor):
         if self.config.verify_online and kind in ("network", "serial"):
             if not self.driver.is_online(timeout=1.0):
                 raise DeviceUnavailable(
-                    f"{self.label} does not answer (offline, cover open or no paper)",
+                    _(
+                        "{label} does not answer (offline, cover open or no paper)",
+                        label=self.label,
+                    ),
                     device=self.label,
-                    hint="check the printer, then reprint",
+                    hint=_("check the printer, then reprint"),
                 )
 
     def print_document(self, doc: PrintableReceipt) -> None:
@@ -93,7 +97,7 @@ class ScannerDevice(DeviceActor):
 
     def check(self) -> None:
         if not self.driver.link.is_open:
-            raise DeviceUnavailable(f"{self.label} is closed", device=self.label)
+            raise DeviceUnavailable(_("{label} is closed", label=self.label), device=self.label)
 
     def quick_status(self) -> dict[str, Any]:
         return dict(self.driver.status())
@@ -139,11 +143,15 @@ class BankDevice(DeviceActor):
     def _start(self, ref: str, fn: Any, *args: Any) -> gevent.event.AsyncResult:
         if not self.driver.link.is_open:
             raise DeviceUnavailable(
-                f"{self.label} is not connected", device=self.label, code="device.not_connected"
+                _("{label} is not connected", label=self.label),
+                device=self.label,
+                code="device.not_connected",
             )
         if self._op is not None and not self._op[1].dead:
             raise DeviceError(
-                f"{self.label} is busy with another payment", device=self.label, code="device.busy"
+                _("{label} is busy with another payment", label=self.label),
+                device=self.label,
+                code="device.busy",
             )
         result = gevent.event.AsyncResult()
 
@@ -187,7 +195,9 @@ class BankDevice(DeviceActor):
         if self.busy():
             return
         if not self.driver.is_online(timeout=2.0):
-            raise DeviceUnavailable(f"{self.label} does not answer a ping", device=self.label)
+            raise DeviceUnavailable(
+                _("{label} does not answer a ping", label=self.label), device=self.label
+            )
 
     def quick_status(self) -> dict[str, Any]:
         return dict(self.driver.status())

@@ -38,6 +38,7 @@ from ukm_actors.domain.promotions.codec import (
 from ukm_actors.domain.promotions.codes import recognise
 from ukm_actors.domain.receipt import Line, LineDiscount, Payment, Receipt
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.promotions.engine import NAME
 
 log = logging.getLogger(__name__)
@@ -51,10 +52,14 @@ ACTOR_TIMEOUT = 5.0
 RETRY_ONLINE = 10.0
 """Seconds the till prices offline after the marketing server failed to answer."""
 UNREACHABLE = {
-    "certificate": "gift certificates need the marketing server, which does not answer; "
-    "take another means of payment",
-    "bonus": "bonus points need the marketing server, which does not answer; "
-    "take another means of payment",
+    "certificate": _(
+        "gift certificates need the marketing server, which does not answer; "
+        "take another means of payment"
+    ),
+    "bonus": _(
+        "bonus points need the marketing server, which does not answer; "
+        "take another means of payment"
+    ),
 }
 
 
@@ -309,7 +314,7 @@ class MarketingPayments:
     def _check_type(self, type_: str) -> None:
         if type_ not in UNREACHABLE:
             raise PaymentRefused(
-                f"{type_!r} is not a marketing payment; use certificate or bonus",
+                _("{type_!r} is not a marketing payment; use certificate or bonus", type_=type_),
                 code="receipt.payment_type",
             )
 
@@ -375,8 +380,12 @@ class MarketingPayments:
         self._check_type(payment.type)
         if not payment.rrn or not payment.reference:
             raise PaymentRefused(
-                f"{payment.label} payment of {payment.amount} lacks its receipt or reference; "
-                "it cannot be undone here",
+                _(
+                    "{label} payment of {amount} lacks its receipt or reference; it cannot be "
+                    "undone here",
+                    label=payment.label,
+                    amount=payment.amount,
+                ),
                 code="marketing.void_unknown",
             )
         self._void(payment.type, payment.reference, payment.rrn, payment.amount)
@@ -391,7 +400,11 @@ class MarketingPayments:
                 word = {"created": "not sold yet", "redeemed": "used up"}.get(state, state)
                 code = {"created": "not_sold", "redeemed": "used_up"}.get(state, state)
                 raise PaymentRefused(
-                    f"certificate {reference} is {word}; it cannot pay",
+                    _(
+                        "certificate {reference} is {word}; it cannot pay",
+                        reference=reference,
+                        word=word,
+                    ),
                     code=f"certificate.{code}",
                 )
             return int(answer["balance"])

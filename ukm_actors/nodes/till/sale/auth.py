@@ -19,6 +19,7 @@ from typing import Any
 
 from ukm_actors.domain.passwords import verify_password
 from ukm_actors.domain.rights import Right
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.catalog.lookup import CashierRecord, TillCatalog
 from ukm_actors.nodes.till.sale.errors import (
     BadRequest,
@@ -77,14 +78,18 @@ class TillAuth:
         if card:
             rec = self.catalog.cashier_by_card(card)
             if rec is None:
-                raise LoginFailed("this card does not belong to any cashier of this store")
+                raise LoginFailed(_("this card does not belong to any cashier of this store"))
         elif code:
             rec = self._check_password(code, password or "")
         else:
-            raise BadRequest("give the cashier code and password, or the cashier's card")
+            raise BadRequest(_("give the cashier code and password, or the cashier's card"))
         if not rec.enabled:
             raise LoginFailed(
-                f"cashier {rec.code} ({rec.name}) is disabled; ask the store administrator",
+                _(
+                    "cashier {code} ({name}) is disabled; ask the store administrator",
+                    code=rec.code,
+                    name=rec.name,
+                ),
                 code="auth.disabled",
             )
         self._code = rec.code
@@ -94,7 +99,7 @@ class TillAuth:
     def _check_password(self, code: str, password: str) -> CashierRecord:
         rec = self.catalog.cashier(code)
         if rec is None or not rec.password_hash or not verify_password(password, rec.password_hash):
-            raise LoginFailed("wrong cashier code or password; try again")
+            raise LoginFailed(_("wrong cashier code or password; try again"))
         return rec
 
     def logout(self) -> None:
@@ -116,7 +121,7 @@ class TillAuth:
         """The logged-in cashier, or ``NotLoggedIn``."""
         cashier = self.current()
         if cashier is None:
-            raise NotLoggedIn("no cashier is logged in; log in first")
+            raise NotLoggedIn(_("no cashier is logged in; log in first"))
         return cashier
 
     def authorize(self, right: Right | None, supervisor: Any = None) -> Grant:
@@ -134,13 +139,19 @@ class TillAuth:
     def confirm(self, right: Right, supervisor: Any) -> Cashier:
         """The supervisor confirming ``right``, after checking the code and password."""
         if not isinstance(supervisor, Mapping) or not supervisor.get("code"):
-            raise BadRequest('a supervisor confirmation is {"code": ..., "password": ...}')
+            raise BadRequest(_('a supervisor confirmation is {"code": ..., "password": ...}'))
         rec = self._check_password(str(supervisor["code"]), str(supervisor.get("password", "")))
         sup = _cashier(rec)
         if not rec.enabled or Right.SUPERVISOR not in sup.rights or right not in sup.rights:
             raise RightMissing(
-                f"{sup.code} ({sup.name}) cannot confirm this: a supervisor needs the rights "
-                f"'supervisor' and '{right.value}' ({right.action})",
+                _(
+                    "{code} ({name}) cannot confirm this: a supervisor needs the rights "
+                    "'supervisor' and '{value}' ({action})",
+                    code=sup.code,
+                    name=sup.name,
+                    value=right.value,
+                    action=right.action,
+                ),
                 code="rights.missing",
                 right=right,
             )

@@ -6,6 +6,7 @@ from typing import Any
 
 from ukm_actors.domain.rights import Right, RightsError
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 
 class SaleError(UkmError):
@@ -75,7 +76,11 @@ class BadRequest(SaleError):
 def missing_right(who: str, right: Right) -> RightMissing:
     """The error for ``who`` lacking ``right`` and no supervisor confirming it."""
     return RightMissing(
-        f"Cashier {who} has no right to {right.action}; ask a supervisor to confirm",
+        _(
+            "Cashier {who} has no right to {action}; ask a supervisor to confirm",
+            who=who,
+            action=right.action,
+        ),
         code="rights.missing",
         right=right,
     )

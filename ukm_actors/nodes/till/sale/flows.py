@@ -15,8 +15,10 @@ from typing import Any
 
 import gevent
 
+from ukm_actors.domain.receipt import tender_label
 from ukm_actors.domain.rights import Right
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant, TillAuth
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, NeedsWeight
@@ -69,8 +71,12 @@ class SaleFlows:
                 )
             except UkmError as scale_exc:
                 raise NeedsWeight(
-                    f"{exc.message}: the scales could not weigh it ({scale_exc.message})",
-                    hint="weigh again, or enter the weight",
+                    _(
+                        "{message}: the scales could not weigh it ({message2})",
+                        message=exc.message,
+                        message2=scale_exc.message,
+                    ),
+                    hint=_("weigh again, or enter the weight"),
                 ) from scale_exc
             weighed: dict[str, Any] = (
                 self.sale().add(grant, replace(req, quantity=grams, weighed=True)).get(timeout=ASK)
@@ -85,7 +91,7 @@ class SaleFlows:
             self.add_line(grant, AddRequest(barcode=code))
         except UkmError as exc:
             log.info("scan %s: %s", code, exc.message)
-            sale.note(f"scan {code}: {exc.message}").get(timeout=ASK)
+            sale.note(_("scan {code}: {message}", code=code, message=exc.message)).get(timeout=ASK)
 
     # -- paying -------------------------------------------------------------------------
 
@@ -107,7 +113,7 @@ class SaleFlows:
             answer: dict[str, Any] = pending.get(timeout=wait)
         except gevent.Timeout:
             raise SaleError(
-                "the payment is still in progress; look at the terminal",
+                _("the payment is still in progress; look at the terminal"),
                 code="sale.payment_in_progress",
             ) from None
         if answer.get("closed"):
@@ -127,7 +133,7 @@ class SaleFlows:
         """Cancel the open receipt: card and other tenders are given back first."""
         r = self.sale().snapshot().get(timeout=ASK)
         if r is None:
-            raise SaleError("there is no open receipt", code="sale.no_receipt")
+            raise SaleError(_("there is no open receipt"), code="sale.no_receipt")
         for tender in r.approved:
             if tender.type != "cash":
                 self.desk().reverse(grant, tender.id).get(timeout=ASK).get(
@@ -154,7 +160,8 @@ class SaleFlows:
         """Open a return receipt for the request and refund it by the plan."""
         if self.sale().snapshot().get(timeout=ASK) is not None:
             raise SaleError(
-                "a receipt is open; finish or cancel it before a return", code="sale.receipt_open"
+                _("a receipt is open; finish or cancel it before a return"),
+                code="sale.receipt_open",
             )
         spec = build_return(self.ctx, self.auth, grant, body)
         try:
@@ -185,8 +192,12 @@ class SaleFlows:
                     "refunds": refunds,
                     "closed": None,
                     "receipt": view["receipt"],
-                    "message": f"{payment.type} refund failed: {exc.message}; refund the rest "
-                    f"in cash (POST /api/v1/receipt/payments) or cancel the return",
+                    "message": _(
+                        "{type} refund failed: {message}; refund the rest in cash or cancel "
+                        "the return",
+                        type=tender_label(payment.type),
+                        message=exc.message,
+                    ),
                 }
             refunds.append({"type": payment.type, "amount": payment.amount, "ok": True})
         return {

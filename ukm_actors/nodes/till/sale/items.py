@@ -19,6 +19,7 @@ from typing import Any
 from ukm_actors.domain.barcodes import WeightBarcode, decode_weight_barcode
 from ukm_actors.domain.money import format_quantity, round_div
 from ukm_actors.domain.restrictions import check_age, ensure_time_allowed
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.catalog.lookup import CatalogItem, Reader, TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.errors import BadRequest, ItemNotFound, NeedsAnswer, SaleError
@@ -73,8 +74,12 @@ def _find(
             item, article, quantity = hit
             if item is None:
                 raise ItemNotFound(
-                    f"barcode {code} belongs to item {article}, which is not in the catalog",
-                    hint="the catalog is incomplete; tell the store administrator",
+                    _(
+                        "barcode {code} belongs to item {article}, which is not in the catalog",
+                        code=code,
+                        article=article,
+                    ),
+                    hint=_("the catalog is incomplete; tell the store administrator"),
                 )
             return item, quantity, None
         weight = decode_weight_barcode(code, env.weight_layout())
@@ -84,19 +89,24 @@ def _find(
             )
             if item is None:
                 raise ItemNotFound(
-                    f"weight barcode {code}: item code {weight.item_code} is not in the catalog",
-                    hint="enter the item by its code",
+                    _(
+                        "weight barcode {code}: item code {item_code} is not in the catalog",
+                        code=code,
+                        item_code=weight.item_code,
+                    ),
+                    hint=_("enter the item by its code"),
                 )
             return item, None, weight
         raise ItemNotFound(
-            f"barcode {code} is not in the catalog", hint="enter the item by its code"
+            _("barcode {code} is not in the catalog", code=code),
+            hint=_("enter the item by its code"),
         )
     if req.article:
         item = catalog.item(req.article.strip(), session)
         if item is None:
-            raise ItemNotFound(f"there is no item with code {req.article}")
+            raise ItemNotFound(_("there is no item with code {article}", article=req.article))
         return item, None, None
-    raise BadRequest('give "barcode" or "article"')
+    raise BadRequest(_('give "barcode" or "article"'))
 
 
 def _quantity(
@@ -107,13 +117,16 @@ def _quantity(
     if w is not None and w.price is not None:
         if price <= 0:
             raise SaleError(
-                f"{item.name}: the label carries a price but the item has none in this store",
+                _(
+                    "{name}: the label carries a price but the item has none in this store",
+                    name=item.name,
+                ),
                 code="sale.no_price",
             )
         return max(1, round_div(w.price * 1000, price))
     if req.quantity is not None:
         if req.quantity <= 0:
-            raise BadRequest(f"{item.name}: the quantity must be more than zero")
+            raise BadRequest(_("{name}: the quantity must be more than zero", name=item.name))
         qty = req.quantity
         if scanned is not None:
             qty = qty * scanned // 1000
@@ -121,15 +134,20 @@ def _quantity(
         qty = scanned
     elif item.weighted:
         raise NeedsWeight(
-            f"{item.name} is sold by weight; put it on the scales or enter the weight",
-            hint="send the request again with the quantity in grams",
+            _("{name} is sold by weight; put it on the scales or enter the weight", name=item.name),
+            hint=_("send the request again with the quantity in grams"),
         )
     else:
         qty = 1000
     if not item.weighted and qty % item.step:
         raise SaleError(
-            f"{item.name} is sold in steps of {format_quantity(item.step)} {item.measure}; "
-            f"{format_quantity(qty)} is not allowed",
+            _(
+                "{name} is sold in steps of {step} {measure}; {qty} is not allowed",
+                name=item.name,
+                step=format_quantity(item.step),
+                measure=item.measure,
+                qty=format_quantity(qty),
+            ),
             code="sale.quantity_step",
         )
     return qty
@@ -141,31 +159,40 @@ def _price(item: CatalogItem, req: AddRequest) -> tuple[int, str | None]:
             options: list[dict[str, Any]] = []
             if item.price is not None:
                 options.append(
-                    {"price_type": BASE_PRICE, "name": "Store price", "price": item.price}
+                    {"price_type": BASE_PRICE, "name": _("Store price"), "price": item.price}
                 )
             options.extend(
                 {"price_type": a.price_type, "name": a.name, "price": a.price}
                 for a in item.addprices
             )
             raise NeedsAnswer(
-                f"{item.name} has {len(options)} prices; choose one",
+                _("{name} has {count} prices; choose one", name=item.name, count=len(options)),
                 code="sale.choose_price",
                 question={"kind": "price", "article": item.article, "options": options},
-                hint='send the request again with "price_type"',
+                hint=_('send the request again with "price_type"'),
             )
         if req.price_type != BASE_PRICE:
             add = item.addprice(req.price_type)
             if add is None:
                 known = ", ".join([BASE_PRICE, *(a.price_type for a in item.addprices)])
                 raise BadRequest(
-                    f"{item.name} has no price {req.price_type!r}; its prices are: {known}"
+                    _(
+                        "{name} has no price {price_type!r}; its prices are: {known}",
+                        name=item.name,
+                        price_type=req.price_type,
+                        known=known,
+                    )
                 )
             return add.price, add.price_type
     if item.price is None:
         raise SaleError(
-            f"{item.name} (code {item.article}) has no price in this store",
+            _(
+                "{name} (code {article}) has no price in this store",
+                name=item.name,
+                article=item.article,
+            ),
             code="sale.no_price",
-            hint="the item cannot be sold until the server sends its price",
+            hint=_("the item cannot be sold until the server sends its price"),
         )
     return item.price, None
 
@@ -195,12 +222,15 @@ def resolve_line(
                 rule.message,
                 code="sale.age_confirm",
                 question={"kind": "age", "article": item.article, "min_age": rule.min_age},
-                hint=f'check the buyer is {rule.min_age} or older, then send "age_confirmed": true',
+                hint=_(
+                    'check the buyer is {min_age} or older, then send "age_confirmed": true',
+                    min_age=rule.min_age,
+                ),
             )
     seller = None
     if req.seller:
         if catalog.seller(req.seller) is None:
-            raise BadRequest(f"there is no seller with code {req.seller}")
+            raise BadRequest(_("there is no seller with code {seller}", seller=req.seller))
         seller = req.seller
     return LineSpec(
         article=item.article,

@@ -21,9 +21,10 @@ from typing import Any
 import gevent
 import gevent.event
 
-from ukm_actors.domain.receipt import Payment
+from ukm_actors.domain.receipt import Payment, tender_label
 from ukm_actors.errors import UkmError
 from ukm_actors.hw.errors import CardDeclined, DeviceError
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.proxies import Proxies
@@ -32,7 +33,7 @@ from ukm_actors.supervision import SupervisedActor
 log = logging.getLogger(__name__)
 
 ASK = 10.0
-MARKETING_MISSING = "gift certificates need the marketing server; it is not configured"
+MARKETING_MISSING = _("gift certificates need the marketing server; it is not configured")
 
 
 class PaymentDeclined(SaleError):
@@ -95,15 +96,17 @@ class PaymentDesk(SupervisedActor):
         if self.inflight is not None:
             return self._done(
                 error=SaleError(
-                    "another payment is in progress; wait for it or cancel it",
+                    _("another payment is in progress; wait for it or cancel it"),
                     code="sale.payment_in_progress",
                 )
             )
         if type_ in ("certificate", "bonus") and not reference:
-            what = "certificate number" if type_ == "certificate" else "loyalty card"
             return self._done(
                 error=SaleError(
-                    f'a {type_} payment needs the {what} in "reference"', code="request.invalid"
+                    _('a certificate payment needs the certificate number in "reference"')
+                    if type_ == "certificate"
+                    else _('a bonus payment needs the loyalty card number in "reference"'),
+                    code="request.invalid",
                 )
             )
         try:
@@ -126,7 +129,10 @@ class PaymentDesk(SupervisedActor):
                 raise DeviceMissing(MARKETING_MISSING, code="marketing.not_configured")
             return self._marketing
         raise SaleError(
-            f"payment type {type_!r} is unknown; use cash, card, certificate or bonus",
+            _(
+                "payment type {type_!r} is unknown; use cash, card, certificate or bonus",
+                type_=type_,
+            ),
             code="receipt.payment_type",
         )
 
@@ -136,7 +142,7 @@ class PaymentDesk(SupervisedActor):
         if op["refund"]:
             if not op["rrn"]:
                 raise SaleError(
-                    "a card refund needs the rrn of the original card payment",
+                    _("a card refund needs the rrn of the original card payment"),
                     code="request.invalid",
                 )
             pending = devices.call(
@@ -153,7 +159,10 @@ class PaymentDesk(SupervisedActor):
             refund = getattr(svc, "refund", None)
             if refund is None:
                 raise PaymentDeclined(
-                    f"{op['type']} refunds are not supported; refund this part in cash",
+                    _(
+                        "{type} refunds are not supported; refund this part in cash",
+                        type=tender_label(op["type"]),
+                    ),
                     code="payment.refund_unsupported",
                 )
             payment: Payment = refund(op["type"], op["amount"], op["reference"], op["receipt_id"])
@@ -175,7 +184,10 @@ class PaymentDesk(SupervisedActor):
             except CardDeclined as exc:
                 sale.fail_tender(tender, "declined", exc.message).get(timeout=ASK)
                 raise PaymentDeclined(
-                    f"{exc.message}; the receipt is still open: pay another way or try again",
+                    _(
+                        "{message}; the receipt is still open: pay another way or try again",
+                        message=exc.message,
+                    ),
                     code=exc.code,
                 ) from exc
             except PaymentDeclined as exc:
@@ -194,7 +206,7 @@ class PaymentDesk(SupervisedActor):
             except UkmError as exc:
                 sale.fail_tender(tender, "declined", exc.message).get(timeout=ASK)
                 raise PaymentDeclined(
-                    f"{exc.message}; the receipt is still open: pay another way",
+                    _("{message}; the receipt is still open: pay another way", message=exc.message),
                     code=exc.code,
                 ) from exc
             result.set(sale.complete_tender(tender, **answer).get(timeout=ASK))
@@ -204,10 +216,11 @@ class PaymentDesk(SupervisedActor):
             self._clear(op)
 
     def _unknown(self, sale: Any, tender: int, exc: BaseException) -> PaymentUnknown:
-        message = (
-            f"the outcome of this payment is unknown ({exc}); look at the terminal: if it "
-            f"approved the payment, resolve it as approved with the slip's rrn, otherwise as "
-            f"not approved"
+        message = _(
+            "the outcome of this payment is unknown ({reason}); look at the terminal: if it "
+            "approved the payment, resolve it as approved with the slip's rrn, otherwise as "
+            "not approved",
+            reason=getattr(exc, "message", None) or str(exc) or type(exc).__name__,
         )
         sale.fail_tender(tender, "unknown", message).get(timeout=ASK)
         return PaymentUnknown(message)
@@ -230,7 +243,7 @@ class PaymentDesk(SupervisedActor):
         """Ask the terminal to abort the card payment in progress."""
         op = self.inflight
         if op is None or op["type"] != "card":
-            raise SaleError("no card payment is in progress", code="sale.no_payment")
+            raise SaleError(_("no card payment is in progress"), code="sale.no_payment")
         sent = self.ctx.services["devices"].call("bank", "cancel", op["ref"], timeout=ASK)
         return {"cancel_sent": bool(sent), "tender": op["tender"]}
 
@@ -243,7 +256,10 @@ class PaymentDesk(SupervisedActor):
         if tender is None or tender.state != "approved":
             return self._done(
                 error=SaleError(
-                    f"payment {tender_id} is not an approved payment of the open receipt",
+                    _(
+                        "payment {tender_id} is not an approved payment of the open receipt",
+                        tender_id=tender_id,
+                    ),
                     code="sale.payment_unknown",
                 )
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from ukm_actors.hw.receipt import (
     ReceiptLine,
     TotalLine,
 )
+from ukm_actors.i18n import N_, _
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.store_sale import PrintJobRow
 
@@ -40,8 +42,30 @@ PAYMENT_LABELS = {
     "certificate": "СЕРТИФИКАТОМ",
     "bonus": "БОНУСАМИ",
 }
-OFFLINE = "printer offline — reprint when it is back"
-NO_PRINTER = "no receipt printer is configured"
+NO_PRINTER = _("no receipt printer is configured")
+_TITLES = (
+    (re.compile(r"^Z report of shift (\d+)$"), "Z report of shift {shift}"),
+    (re.compile(r"^X report of shift (\d+)$"), "X report of shift {shift}"),
+)
+_NUMBERED = re.compile(r"^(receipt|return|cash in|cash out) (\d+) of shift (\d+)$")
+_WHAT = {
+    "receipt": N_("receipt {number} of shift {shift}"),
+    "return": N_("return {number} of shift {shift}"),
+    "cash in": N_("cash in {number} of shift {shift}"),
+    "cash out": N_("cash out {number} of shift {shift}"),
+}
+
+
+def title_text(title: str) -> str:
+    """A stored job title ("receipt 2 of shift 1", kept in English) as a translatable text."""
+    for pattern, msgid in _TITLES:
+        m = pattern.match(title)
+        if m:
+            return _(msgid, shift=m[1])
+    m = _NUMBERED.match(title)
+    if m:
+        return _(_WHAT[m[1]], number=m[2], shift=m[3])
+    return title
 
 
 def _date(text: str) -> datetime:
@@ -247,7 +271,7 @@ def job_json(row: PrintJobRow) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "ref": row.ref,
-        "title": row.title,
+        "title": title_text(row.title),
         "state": row.state,
         "error": row.error,
         "attempts": row.attempts,
@@ -274,7 +298,9 @@ class Printing:
         with db.read() as s:
             row = s.get(PrintJobRow, job_id)
             if row is None:
-                raise SaleError(f"there is no print job {job_id}", code="print.unknown")
+                raise SaleError(
+                    _("there is no print job {job_id}", job_id=job_id), code="print.unknown"
+                )
             body, title = row.body, row.title
         devices = self.ctx.services.get("devices")
         error: str | None = None
@@ -301,13 +327,20 @@ class Printing:
             else:
                 job.error = error
         if error is None:
-            return {"job": job_id, "printed": True, "message": f"{title} printed"}
+            return {
+                "job": job_id,
+                "printed": True,
+                "message": _("{title} printed", title=title_text(title)),
+            }
         level = logging.INFO if error == NO_PRINTER else logging.WARNING
         log.log(level, "print job %s (%s) not printed: %s", job_id, title, error)
         return {
             "job": job_id,
             "printed": False,
-            "message": f"{title} saved; {OFFLINE}",
+            "message": _(
+                "{title} saved; printer offline — reprint when it is back",
+                title=title_text(title),
+            ),
             "error": error,
         }
 

@@ -38,6 +38,7 @@ from ukm_actors.domain.money import line_amount
 from ukm_actors.domain.receipt import Payment
 from ukm_actors.domain.returns import OriginalLine, ReturnError, check_return, refund_plan
 from ukm_actors.domain.rights import Right, RightsError
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import (
     BadRequest,
@@ -58,13 +59,13 @@ def ask_server(ctx: Any, name: str, message: dict[str, Any]) -> Any:
     bridge = ctx.services.get("bridge")
     url = getattr(bridge, "server_url", "") or ctx.config.bridge.server_url
     if bridge is None or not url:
-        raise ServerUnreachable("this till has no connection to the cash server configured")
+        raise ServerUnreachable(_("this till has no connection to the cash server configured"))
     try:
         return bridge.ask(url, name, message, timeout=ctx.config.till.server_timeout)
     except (PeerUnreachable, AskTimeout) as exc:
         raise ServerUnreachable(
-            f"the cash server cannot be reached now ({exc.message})",
-            hint="try again later, or make an offline return with a supervisor",
+            _("the cash server cannot be reached now ({message})", message=exc.message),
+            hint=_("try again later, or make an offline return with a supervisor"),
         ) from exc
     except RemoteError as exc:
         raise SaleError(exc.message, code=exc.code, hint=exc.hint) from exc
@@ -85,8 +86,10 @@ def reference_of(body: Mapping[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             pass
     raise BadRequest(
-        'name the original receipt: {"receipt_id"} (its barcode) or '
-        '{"store", "till", "shift_num", "number"}'
+        _(
+            'name the original receipt: {"receipt_id"} (its barcode) or {"store", "till", '
+            '"shift_num", "number"}'
+        )
     )
 
 
@@ -94,15 +97,21 @@ def requested_lines(body: Mapping[str, Any]) -> dict[int, int]:
     """``{"lines": {position: quantity}}`` as ints."""
     raw = body.get("lines")
     if not isinstance(raw, Mapping) or not raw:
-        raise BadRequest('give the lines to return: {"lines": {"position": quantity, ...}}')
+        raise BadRequest(_('give the lines to return: {"lines": {"position": quantity, ...}}'))
     out: dict[int, int] = {}
     for pos, qty in raw.items():
         try:
             p = int(pos)
         except (TypeError, ValueError):
-            raise BadRequest(f"line position {pos!r} is not a number") from None
+            raise BadRequest(_("line position {pos!r} is not a number", pos=pos)) from None
         if isinstance(qty, bool) or not isinstance(qty, int):
-            raise BadRequest(f"line {pos}: quantity {qty!r} must be a whole number (thousandths)")
+            raise BadRequest(
+                _(
+                    "line {pos}: quantity {qty!r} must be a whole number (thousandths)",
+                    pos=pos,
+                    qty=qty,
+                )
+            )
         out[p] = qty
     return out
 
@@ -145,8 +154,12 @@ def _ref(doc: ReceiptDoc) -> OriginalRef:
 def _check(doc: ReceiptDoc, returned: Mapping[int, int], wanted: Mapping[int, int]) -> list[Any]:
     if doc.kind != "sale" or doc.state != "completed":
         raise SaleError(
-            f"receipt {doc.number} of shift {doc.shift_num} is not a completed sale; "
-            f"it cannot be returned",
+            _(
+                "receipt {number} of shift {shift_num} is not a completed sale; it cannot be "
+                "returned",
+                number=doc.number,
+                shift_num=doc.shift_num,
+            ),
             code="return.not_a_sale",
         )
     originals = [
@@ -284,21 +297,23 @@ def offline_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
     raw = body.get("items")
     if not isinstance(raw, list) or not raw:
         raise ServerUnreachable(
-            "the cash server cannot be reached and this till has no copy of the original "
-            'receipt; list the returned items: "items": [{"article", "quantity", "price"}]',
+            _(
+                "the cash server cannot be reached and this till has no copy of the original "
+                'receipt; list the returned items: "items": [{"article", "quantity", "price"}]'
+            ),
             code="return.items_needed",
         )
     items: list[ReturnItem] = []
     for i, entry in enumerate(raw, start=1):
         if not isinstance(entry, Mapping) or not entry.get("article"):
-            raise BadRequest(f"returned item {i} needs an article")
+            raise BadRequest(_("returned item {i} needs an article", i=i))
         item = catalog.item(str(entry["article"]))
         qty = entry.get("quantity", 1000)
         price = entry.get("price", item.price if item else None)
         if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-            raise BadRequest(f"returned item {i}: quantity must be a whole number above 0")
+            raise BadRequest(_("returned item {i}: quantity must be a whole number above 0", i=i))
         if isinstance(price, bool) or not isinstance(price, int) or price < 0:
-            raise BadRequest(f"returned item {i}: give the price paid, in kopecks")
+            raise BadRequest(_("returned item {i}: give the price paid, in kopecks", i=i))
         items.append(
             ReturnItem(
                 position=i,
@@ -334,9 +349,13 @@ def build_return(ctx: Any, auth: Any, grant: Grant, body: Mapping[str, Any]) -> 
             offline_grant = auth.authorize(Right.RETURN_WITHOUT_RECEIPT, body.get("supervisor"))
         except RightsError as right_exc:
             raise RightMissing(
-                f"the cash server cannot be reached, so the original receipt cannot be checked; "
-                f"a return without it needs the right to {Right.RETURN_WITHOUT_RECEIPT.action}: "
-                f"ask a supervisor to confirm ({right_exc.message})",
+                _(
+                    "the cash server cannot be reached, so the original receipt cannot be "
+                    "checked; a return without it needs the right to {action}: ask a supervisor "
+                    "to confirm ({message})",
+                    action=Right.RETURN_WITHOUT_RECEIPT.action,
+                    message=right_exc.message,
+                ),
                 code="rights.missing",
                 right=Right.RETURN_WITHOUT_RECEIPT,
             ) from exc

@@ -25,8 +25,10 @@ from ukm_actors.domain.receipt import (
     Receipt,
     add_line,
     set_quantity,
+    tender_label,
     void_line,
 )
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.closing import finish_receipt
 from ukm_actors.nodes.till.sale.errors import SaleError
@@ -117,7 +119,7 @@ class SaleSession(TenderRecording, SupervisedActor):
 
     def _require(self) -> OpenReceipt:
         if self.current is None:
-            raise SaleError("there is no open receipt", code="sale.no_receipt")
+            raise SaleError(_("there is no open receipt"), code="sale.no_receipt")
         return self.current
 
     def _require_unlocked(self, r: OpenReceipt) -> None:
@@ -127,13 +129,22 @@ class SaleSession(TenderRecording, SupervisedActor):
         t = live[0]
         if t.state == "pending":
             raise SaleError(
-                f"a {t.type} payment of {t.amount / 100:.2f} is in progress; wait for it or "
-                f"cancel it on the terminal",
+                _(
+                    "a {type} payment of {amount:.2f} is in progress; wait for it or cancel it "
+                    "on the terminal",
+                    type=tender_label(t.type),
+                    amount=t.amount / 100,
+                ),
                 code="sale.payment_in_progress",
             )
         raise SaleError(
-            f"the outcome of the {t.type} payment {t.id} of {t.amount / 100:.2f} is unknown; "
-            f"check the terminal and resolve it first",
+            _(
+                "the outcome of the {type} payment {id} of {amount:.2f} is unknown; check the "
+                "terminal and resolve it first",
+                type=tender_label(t.type),
+                id=t.id,
+                amount=t.amount / 100,
+            ),
             code="sale.payment_unresolved",
         )
 
@@ -147,7 +158,7 @@ class SaleSession(TenderRecording, SupervisedActor):
             self._require_unlocked(r)
             if r.kind == "return":
                 raise SaleError(
-                    "this is a return receipt; lines come from the original receipt",
+                    _("this is a return receipt; lines come from the original receipt"),
                     code="sale.return_open",
                 )
             require_fresh(r.shift_opened_ms, self.env)
@@ -198,7 +209,7 @@ class SaleSession(TenderRecording, SupervisedActor):
     def _draft(self, shift: ShiftRow | None, grant: Grant, kind: str = "sale") -> OpenReceipt:
         """A new empty receipt in ``shift``, not numbered or stored yet."""
         if shift is None:
-            raise SaleError("no shift is open; open a shift first", code="shift.closed")
+            raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
         require_fresh(shift.opened_ms, self.env)
         now = self.env.now()
         return OpenReceipt(
@@ -220,7 +231,7 @@ class SaleSession(TenderRecording, SupervisedActor):
         """``draft`` with the next receipt number of its shift (taken in ``s``)."""
         shift = open_shift(s, lock=True)
         if shift is None or shift.id != draft.shift_id:
-            raise SaleError("no shift is open; open a shift first", code="shift.closed")
+            raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
         number = shift.next_receipt
         shift.next_receipt = number + 1
         return replace(draft, number=number)
@@ -231,7 +242,7 @@ class SaleSession(TenderRecording, SupervisedActor):
     def answer(self, grant: Grant, answers: dict[str, Any]) -> dict[str, Any]:
         """Answer the waiting question (age, price) and add the line it held back."""
         if self.question is None:
-            raise SaleError("there is no question waiting", code="sale.no_question")
+            raise SaleError(_("there is no question waiting"), code="sale.no_question")
         req, _q = self.question
         if answers.get("cancel"):
             self.question = None
@@ -272,7 +283,12 @@ class SaleSession(TenderRecording, SupervisedActor):
         item = self.catalog.item(line.article)
         if item is not None and not item.weighted and quantity % item.step:
             raise SaleError(
-                f"{line.name} is sold in whole steps of {item.step / 1000:g} {item.measure}",
+                _(
+                    "{name} is sold in whole steps of {step:g} {measure}",
+                    name=line.name,
+                    step=item.step / 1000,
+                    measure=item.measure,
+                ),
                 code="sale.quantity_step",
             )
         return self._change_lines(grant, set_quantity(r.receipt, position, quantity))
@@ -283,7 +299,7 @@ class SaleSession(TenderRecording, SupervisedActor):
         self._require_unlocked(r)
         if r.kind == "return":
             raise SaleError(
-                "lines of a return cannot be voided; cancel the return instead",
+                _("lines of a return cannot be voided; cancel the return instead"),
                 code="sale.return_open",
             )
         return self._change_lines(grant, void_line(r.receipt, position))
@@ -304,7 +320,9 @@ class SaleSession(TenderRecording, SupervisedActor):
         r = self._require()
         self._require_unlocked(r)
         if code in r.coupons:
-            raise SaleError(f"coupon {code} is already on this receipt", code="sale.coupon_twice")
+            raise SaleError(
+                _("coupon {code} is already on this receipt", code=code), code="sale.coupon_twice"
+            )
         new = self.repricer.reprice(replace(r, coupons=(*r.coupons, code)))
         with self.db.write() as s:
             update_receipt(s, r.id, coupons=json.dumps(list(new.coupons)))
@@ -322,8 +340,12 @@ class SaleSession(TenderRecording, SupervisedActor):
         if others:
             t = others[0]
             raise SaleError(
-                f"the receipt has an approved {t.type} payment of {t.amount / 100:.2f}; "
-                f"it must be reversed before the receipt is cancelled",
+                _(
+                    "the receipt has an approved {type} payment of {amount:.2f}; it must be "
+                    "reversed before the receipt is cancelled",
+                    type=tender_label(t.type),
+                    amount=t.amount / 100,
+                ),
                 code="sale.reverse_first",
             )
         if grant.supervisor_code:
@@ -359,7 +381,10 @@ class SaleSession(TenderRecording, SupervisedActor):
         """Open a return receipt for ``spec`` (the original receipt's lines at the prices paid)."""
         if self.current is not None:
             raise SaleError(
-                f"receipt {self.current.number} is open; finish or cancel it before a return",
+                _(
+                    "receipt {number} is open; finish or cancel it before a return",
+                    number=self.current.number,
+                ),
                 code="sale.receipt_open",
             )
         with self.db.write() as s:

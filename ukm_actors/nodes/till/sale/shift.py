@@ -20,6 +20,7 @@ from ukm_actors.bridge import outbox
 from ukm_actors.codecs import tilldocs
 from ukm_actors.codecs.tilldocs import CashMoveDoc, ShiftCloseDoc, ShiftOpenDoc
 from ukm_actors.domain.shift import ShiftTotals, add_cash_move
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.clock import epoch_ms
 from ukm_actors.nodes.till.sale.errors import SaleError
@@ -68,7 +69,7 @@ class ShiftManager(SupervisedActor):
     def _require_open(self, s: Any) -> ShiftRow:
         row = open_shift(s, lock=True)
         if row is None:
-            raise SaleError("no shift is open; open a shift first", code="shift.closed")
+            raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
         return row
 
     def open(self, grant: Grant) -> dict[str, Any]:
@@ -77,7 +78,7 @@ class ShiftManager(SupervisedActor):
         with self.db.write() as s:
             if open_shift(s, lock=True) is not None:
                 raise SaleError(
-                    "a shift is already open; close it (Z report) before opening a new one",
+                    _("a shift is already open; close it (Z report) before opening a new one"),
                     code="shift.open",
                 )
             num = int(s.execute(select(func.max(ShiftRow.num))).scalar() or 0) + 1
@@ -125,8 +126,11 @@ class ShiftManager(SupervisedActor):
             ).scalar()
             if open_receipt is not None:
                 raise SaleError(
-                    f"receipt {open_receipt} is still open; finish or cancel it before closing "
-                    f"the shift",
+                    _(
+                        "receipt {open_receipt} is still open; finish or cancel it before "
+                        "closing the shift",
+                        open_receipt=open_receipt,
+                    ),
                     code="shift.receipt_open",
                 )
             numbers = tuple(
@@ -215,7 +219,7 @@ class ShiftManager(SupervisedActor):
             with self.db.read() as s:
                 found = open_shift(s)
                 if found is None:
-                    raise SaleError("no shift is open; open a shift first", code="shift.closed")
+                    raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
                 out = self._shift_json(found)
         return {"shift": out, "x_report": out["totals"], "print_job": job}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.clock import epoch_ms
 from ukm_actors.nodes.till.sale.errors import SaleError
 
@@ -17,7 +18,10 @@ def require_fresh(opened_ms: int, env: Any) -> None:
     limit = float(env.settings.max_shift_hours)
     if opened_ms and shift_age_hours(opened_ms, env) > limit:
         raise SaleError(
-            f"the shift has been open for more than {limit:g} h and may not sell any more; "
-            f"close it (Z report) and open a new one",
+            _(
+                "the shift has been open for more than {limit:g} h and may not sell any more; "
+                "close it (Z report) and open a new one",
+                limit=limit,
+            ),
             code="shift.expired",
         )

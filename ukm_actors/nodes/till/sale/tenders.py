@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ukm_actors.domain.receipt import Payment, add_payment, remove_payment
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.model import Closed, OpenReceipt, Tender, receipt_json
@@ -118,11 +119,13 @@ class TenderRecording:
         t = r.tender(tender_id) if r is not None else None
         if r is None or t is None:
             raise SaleError(
-                f"payment {tender_id} is not on the open receipt", code="sale.payment_unknown"
+                _("payment {tender_id} is not on the open receipt", tender_id=tender_id),
+                code="sale.payment_unknown",
             )
         if t.state not in ("pending", "unknown"):
             raise SaleError(
-                f"payment {tender_id} is already {t.state}", code="sale.payment_settled"
+                _("payment {tender_id} is already {state}", tender_id=tender_id, state=t.state),
+                code="sale.payment_settled",
             )
         return r, t
 
@@ -177,16 +180,21 @@ class TenderRecording:
         _r, t = self._live_tender(tender_id)
         if t.state != "unknown":
             raise SaleError(
-                f"payment {tender_id} is still waiting for the terminal; wait or cancel it",
+                _(
+                    "payment {tender_id} is still waiting for the terminal; wait or cancel it",
+                    tender_id=tender_id,
+                ),
                 code="sale.payment_in_progress",
             )
         if approved:
             if t.type == "card" and not rrn:
                 raise SaleError(
-                    "give the rrn printed on the terminal's slip", code="request.invalid"
+                    _("give the rrn printed on the terminal's slip"), code="request.invalid"
                 )
             return self.complete_tender(tender_id, rrn=rrn, card_mask=card_mask)
-        self.fail_tender(tender_id, "declined", f"not approved (checked by {grant.cashier.code})")
+        self.fail_tender(
+            tender_id, "declined", _("not approved (checked by {code})", code=grant.cashier.code)
+        )
         return self._paid(self._require().tender(tender_id) or t, None)
 
     def reverse_tender(self, tender_id: int, message: str) -> dict[str, Any]:
@@ -196,7 +204,10 @@ class TenderRecording:
         index = next((i for i, t in enumerate(approved) if t.id == tender_id), None)
         if index is None:
             raise SaleError(
-                f"payment {tender_id} is not an approved payment of this receipt",
+                _(
+                    "payment {tender_id} is not an approved payment of this receipt",
+                    tender_id=tender_id,
+                ),
                 code="sale.payment_unknown",
             )
         receipt = remove_payment(r.receipt, index)

@@ -15,6 +15,8 @@ from typing import Any
 import bottle
 
 from ukm_actors.domain.rights import Right
+from ukm_actors.i18n import _
+from ukm_actors.i18n.web import localized
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.till.sale.errors import BadRequest, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest
@@ -30,9 +32,9 @@ def _body() -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, ValueError):
-        raise BadRequest("the request body is not valid JSON") from None
+        raise BadRequest(_("the request body is not valid JSON")) from None
     if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object")
+        raise BadRequest(_("the request body must be a JSON object"))
     return body
 
 
@@ -41,9 +43,16 @@ def _int(body: dict[str, Any], key: str, *, required: bool = True, minimum: int 
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f'"{key}" must be a whole number, not {value!r}')
+        raise BadRequest(_('"{key}" must be a whole number, not {value!r}', key=key, value=value))
     if value < minimum:
-        raise BadRequest(f'"{key}" must be at least {minimum}, not {value}')
+        raise BadRequest(
+            _(
+                '"{key}" must be at least {minimum}, not {value}',
+                key=key,
+                minimum=minimum,
+                value=value,
+            )
+        )
     return value
 
 
@@ -52,7 +61,7 @@ def _str(body: dict[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise BadRequest(f'"{key}" must be a non-empty text')
+        raise BadRequest(_('"{key}" must be a non-empty text', key=key))
     return value.strip()
 
 
@@ -64,10 +73,12 @@ def add_request(body: dict[str, Any]) -> AddRequest:
         try:
             born = date.fromisoformat(str(birth))
         except ValueError:
-            raise BadRequest(f'"birth_date" {birth!r} is not a date yyyy-mm-dd') from None
+            raise BadRequest(
+                _('"birth_date" {birth!r} is not a date yyyy-mm-dd', birth=birth)
+            ) from None
     barcode, article = _str(body, "barcode"), _str(body, "article")
     if bool(barcode) == bool(article):
-        raise BadRequest('give exactly one of "barcode" or "article"')
+        raise BadRequest(_('give exactly one of "barcode" or "article"'))
     return AddRequest(
         barcode=barcode,
         article=article,
@@ -89,7 +100,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         return auth.authorize(right, body.get("supervisor"))
 
     def ok(body: Any, status: int = 200) -> bottle.HTTPResponse:
-        return json_response(body, status)
+        return json_response(localized(body), status)
 
     def printed(answer: dict[str, Any]) -> dict[str, Any]:
         job = answer.get("print_job")
@@ -196,7 +207,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         g = grant(Right.SELL, b)
         code = _str(b, "code")
         if code is None:
-            raise BadRequest('give the coupon "code"')
+            raise BadRequest(_('give the coupon "code"'))
         return ok(flows.sale().add_coupon(g, code).get(timeout=ASK))
 
     @app.post(f"{API}/receipt/cancel")  # type: ignore[misc]
@@ -211,11 +222,11 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         b = _body()
         snapshot = flows.sale().snapshot().get(timeout=ASK)
         if snapshot is None:
-            raise SaleError("there is no open receipt to pay", code="sale.no_receipt")
+            raise SaleError(_("there is no open receipt to pay"), code="sale.no_receipt")
         g = grant(Right.RETURN if snapshot.kind == "return" else Right.SELL, b)
         type_ = _str(b, "type")
         if type_ is None:
-            raise BadRequest('give the payment "type": cash, card, certificate or bonus')
+            raise BadRequest(_('give the payment "type": cash, card, certificate or bonus'))
         amount = _int(b, "amount")
         return ok(flows.pay(g, type_, amount, reference=_str(b, "reference"), rrn=_str(b, "rrn")))
 
@@ -234,7 +245,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         b = _body()
         g = grant(Right.SELL, b)
         if not isinstance(b.get("approved"), bool):
-            raise BadRequest('say whether the terminal approved it: "approved": true or false')
+            raise BadRequest(_('say whether the terminal approved it: "approved": true or false'))
         out = (
             flows.sale()
             .resolve_tender(g, tender, b["approved"], _str(b, "rrn"), _str(b, "card_mask"))
