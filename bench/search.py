@@ -44,7 +44,7 @@ from ukm_actors.nodes.server.sales.search import (  # noqa: E402
     receipt_detail,
     search_receipts,
 )
-from ukm_actors.nodes.server.sales.store import (  # noqa: E402
+from ukm_actors.nodes.server.sales.tables import (  # noqa: E402
     SaleLine,
     SalePayment,
     SaleReceipt,

@@ -70,7 +70,7 @@ def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
     from ukm_actors.db import Database
     from ukm_actors.nodes.base import NodeContext
     from ukm_actors.nodes.marketing import core
-    from ukm_actors.nodes.marketing.store import target_metadata
+    from ukm_actors.nodes.marketing.tables import target_metadata
     from ukm_actors.supervision import Names
 
     settings = {"admin_token": TOKEN, "level_thresholds": [500_000, 2_000_000], **marketing}

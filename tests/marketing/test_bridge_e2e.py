@@ -11,7 +11,7 @@ from ukm_actors.bridge.peers import register_peer
 from ukm_actors.domain.receipt import Receipt, add_line
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.marketing.core.campaigns import store_set
-from ukm_actors.nodes.marketing.core.store import MkAccrual
+from ukm_actors.nodes.marketing.core.tables import MkAccrual
 from ukm_actors.supervision.testing import expect
 
 FAST = {"retry_initial": 0.05, "retry_maximum": 0.3, "poll_wait": 2.0}

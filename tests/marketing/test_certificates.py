@@ -16,7 +16,7 @@ from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.marketing.core import certificates
 from ukm_actors.nodes.marketing.core.campaigns import utcnow
 from ukm_actors.nodes.marketing.core.errors import CertificateRefused
-from ukm_actors.nodes.marketing.core.store import MkCertificate, MkCertOp, MkCertSeries
+from ukm_actors.nodes.marketing.core.tables import MkCertificate, MkCertOp, MkCertSeries
 from ukm_actors.nodes.till.promotions.service import MarketingPayments, PromotionsService
 from ukm_actors.supervision import Names
 
@@ -192,7 +192,7 @@ def test_a_till_that_cannot_reach_marketing_refuses_certificates_and_says_so(dow
 def test_a_payment_the_closed_receipt_does_not_have_is_given_back(light):
     from ukm_actors.domain.promotions import accrual as accruals
     from ukm_actors.nodes.marketing.core.accruals import apply_accrual
-    from ukm_actors.nodes.marketing.core.store import MkAccrual
+    from ukm_actors.nodes.marketing.core.tables import MkAccrual
 
     number, other = _numbers(light)
     _sell(light, number)

@@ -12,7 +12,7 @@ from ukm_actors.domain.promotions.codes import luhn_ok
 from ukm_actors.nodes.marketing.core import coupons
 from ukm_actors.nodes.marketing.core.campaigns import utcnow
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, CouponRefused
-from ukm_actors.nodes.marketing.core.store import MkCoupon
+from ukm_actors.nodes.marketing.core.tables import MkCoupon
 
 
 def _campaign(ctx, **kw):
@@ -128,7 +128,7 @@ def test_two_tills_redeeming_one_code_at_the_same_moment_exactly_one_wins(light)
 
 
 def test_a_stopped_coupon_campaign_refuses_its_coupons(light):
-    from ukm_actors.nodes.marketing.core.store import MkCouponCampaign
+    from ukm_actors.nodes.marketing.core.tables import MkCouponCampaign
 
     _campaign(light)
     (code,) = _batch(light, 1)

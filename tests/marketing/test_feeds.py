@@ -10,7 +10,7 @@ from ukm_actors.bridge import outbox
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.domain.promotions.feeds import FeedGroup, FeedItem, decode_catalog, decode_stores
 from ukm_actors.nodes.marketing.core.campaigns import publish, save_campaign
-from ukm_actors.nodes.marketing.core.store import MkGroup, MkItem, MkTill
+from ukm_actors.nodes.marketing.core.tables import MkGroup, MkItem, MkTill
 
 
 def add_campaign(ctx, data):
@@ -149,8 +149,8 @@ def _row(model, **given):
 
 
 def _seed_server(server):
-    from ukm_actors.nodes.server.catalog.store import Group, Item, Store
-    from ukm_actors.nodes.server.catalog.store_local import Till
+    from ukm_actors.nodes.server.catalog.tables import Group, Item, Store
+    from ukm_actors.nodes.server.catalog.tables_local import Till
 
     with server.ctx.require_db().write() as s:
         s.add(_row(Store, code="17", name="Store 17", active=True))

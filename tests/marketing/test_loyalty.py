@@ -22,7 +22,7 @@ from ukm_actors.nodes.marketing.core import loyalty
 from ukm_actors.nodes.marketing.core.accruals import apply_accrual
 from ukm_actors.nodes.marketing.core.campaigns import save_campaign, utcnow
 from ukm_actors.nodes.marketing.core.errors import CardRefused
-from ukm_actors.nodes.marketing.core.store import MkAccrual, MkBonusLot, MkCard
+from ukm_actors.nodes.marketing.core.tables import MkAccrual, MkBonusLot, MkCard
 
 T0 = datetime(2026, 12, 1, 9, 0)
 

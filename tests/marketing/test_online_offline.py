@@ -24,7 +24,7 @@ from tests.marketing.helpers import (
 from ukm_actors.domain.promotions.codes import make_code
 from ukm_actors.domain.promotions.feeds import FeedGroup, FeedItem
 from ukm_actors.nodes.marketing.core.campaigns import save_campaign, store_set, utcnow
-from ukm_actors.nodes.marketing.core.store import (
+from ukm_actors.nodes.marketing.core.tables import (
     MkCampaign,
     MkCard,
     MkCoupon,

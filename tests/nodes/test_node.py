@@ -34,7 +34,7 @@ def test_each_role_serves_health_and_status(role, tmp_path, make_db_url):
         assert st["runtime"]["gevent"] == "patched"
         names = [c["name"] for c in st["tree"]["children"]]
         assert names[0] == "http" and names[-1] == role
-        assert ("store" in names) == (db is not None)
+        assert ("db" in names) == (db is not None)
     finally:
         node.stop()
 

@@ -13,7 +13,7 @@ from tests.till.helpers import (
     put,
 )
 from ukm_actors.bridge.inbox import PermanentApplyError, last_applied
-from ukm_actors.nodes.till.catalog.store_catalog import CatBarcode, CatItem
+from ukm_actors.nodes.till.catalog.tables import CatBarcode, CatItem
 from ukm_actors.nodes.till.pricelookup import lookup
 
 

@@ -86,7 +86,7 @@ def _new_secret(db: Database, node_id: str, who: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from ukm_actors.nodes.server.admin import auth
     from ukm_actors.nodes.server.admin.audit import audit
-    from ukm_actors.nodes.server.admin.store import Employee
+    from ukm_actors.nodes.server.admin.tables import Employee
     from ukm_actors.nodes.server.bootstrap import open_server_db
     from ukm_actors.nodes.server.catalog.tills import register_till
 

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from ukm_actors.nodes.server.bootstrap import open_server_db
     from ukm_actors.nodes.server.catalog.loader import LoadOptions, load_file
     from ukm_actors.nodes.server.catalog.progress import Progress
-    from ukm_actors.nodes.server.catalog.store_changes import LOADED
+    from ukm_actors.nodes.server.catalog.tables_changes import LOADED
 
     config = load_config(args.config, role="server")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")

@@ -8,13 +8,13 @@ A role package ``ukm_actors.nodes.<role>`` provides:
   list[ChildSpec]`` (its actors) and ``routes(app, ctx)`` (its HTTP routes).
   A listed module that does not exist yet is skipped;
 - optionally ``migrations/`` (alembic scripts) when the role has a database;
-  every ``store*.py`` module of the role package holds tables.
+  every ``tables*.py`` module of the role package holds tables.
 
 The root tree of every node is::
 
     root (one_for_one, 3 restarts / 60 s)
     ├── http    the node's HTTP server: first, so /health answers from the start
-    ├── store   the database: migrations at start, liveness pings (back-off)
+    ├── db      the database (``DatabaseKeeper``): migrations at start, liveness pings
     └── <role>  the role's own supervisor (its actors)
 """
 
@@ -100,8 +100,8 @@ class NodeContext:
         return self.db
 
 
-class Store(SupervisedActor):
-    """Owns the database's life: migrates at start, checks it answers."""
+class DatabaseKeeper(SupervisedActor):
+    """The ``db`` child: owns the database's life, migrates at start, checks it answers."""
 
     def __init__(self, db: Database, migrations: Path | None) -> None:
         super().__init__()
@@ -176,14 +176,14 @@ class Node:
 
         return ChildSpec("http", start, shutdown=5.0)
 
-    def _store_spec(self) -> ChildSpec | None:
+    def _db_spec(self) -> ChildSpec | None:
         db = self.ctx.db
         if db is None:
             return None
         migrations = self._migrations()
         return ChildSpec(
-            "store",
-            lambda: Store.start(db, migrations),
+            "db",
+            lambda: DatabaseKeeper.start(db, migrations),
             backoff=Backoff(initial=1.0, maximum=30.0),
             ping_interval=10.0,
             ping_timeout=10.0,
@@ -236,7 +236,7 @@ class Node:
             if hasattr(feature, "setup"):
                 feature.setup(self.ctx)
         self._install_routes()
-        specs = [s for s in (self._http_spec(), self._store_spec(), self._role_spec()) if s]
+        specs = [s for s in (self._http_spec(), self._db_spec(), self._role_spec()) if s]
         self.root = Supervisor.start(
             children=specs,
             strategy="one_for_one",

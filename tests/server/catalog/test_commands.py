@@ -9,10 +9,10 @@ from ukm_actors.bridge.models import OutboxEntry, Peer
 from ukm_actors.cli import main
 from ukm_actors.db import Database
 from ukm_actors.domain.passwords import verify_password
-from ukm_actors.nodes.server.admin.store import Employee
+from ukm_actors.nodes.server.admin.tables import Employee
 from ukm_actors.nodes.server.bootstrap import register_local_install
-from ukm_actors.nodes.server.catalog.store import Store
-from ukm_actors.nodes.server.catalog.store_local import Till
+from ukm_actors.nodes.server.catalog.tables import Store
+from ukm_actors.nodes.server.catalog.tables_local import Till
 
 NODES = [
     ("marketing", "marketing", "s-m", {}),

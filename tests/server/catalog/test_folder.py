@@ -7,8 +7,8 @@ from ukm_actors.codecs.ukm_import import ItemRecord, PriceRecord, StoreRecord
 from ukm_actors.codecs.ukm_samples import write_import_file
 from ukm_actors.nodes.server.catalog.folder import ImportFolder
 from ukm_actors.nodes.server.catalog.loader import LoadOptions
-from ukm_actors.nodes.server.catalog.store import Item
-from ukm_actors.nodes.server.catalog.store_changes import CatalogLoad
+from ukm_actors.nodes.server.catalog.tables import Item
+from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
 
 
 def item(article, name="Товар", barcode=None):

@@ -6,8 +6,8 @@ from tests.server.catalog.conftest import EXAMPLES, load, write_xml
 from ukm_actors.codecs.ukm_import import PriceRecord
 from ukm_actors.codecs.ukm_samples import write_catalog_set, write_import_file
 from ukm_actors.domain.passwords import verify_password
-from ukm_actors.nodes.server.catalog.store import Barcode, Item, Store
-from ukm_actors.nodes.server.catalog.store_local import Cashier, Price, Restriction, Seller
+from ukm_actors.nodes.server.catalog.tables import Barcode, Item, Store
+from ukm_actors.nodes.server.catalog.tables_local import Cashier, Price, Restriction, Seller
 
 
 def rows(db, sql):

@@ -21,7 +21,7 @@ from ukm_actors.codecs.ukm_export import (
     parse_export,
 )
 from ukm_actors.nodes.server.sales.search import receipt_detail
-from ukm_actors.nodes.server.sales.store import SaleExport, SaleReceipt
+from ukm_actors.nodes.server.sales.tables import SaleExport, SaleReceipt
 from ukm_actors.supervision.testing import expect
 
 pytestmark = pytest.mark.timeout(60)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.server.tills import ScriptedTill, line
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.sales import returns
-from ukm_actors.nodes.server.sales.store import SaleReturnLine
+from ukm_actors.nodes.server.sales.tables import SaleReturnLine
 from ukm_actors.supervision.testing import expect
 
 pytestmark = pytest.mark.timeout(60)

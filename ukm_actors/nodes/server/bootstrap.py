@@ -27,9 +27,9 @@ from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.admin.auth import create_employee
-from ukm_actors.nodes.server.admin.store import ADMIN, Employee
+from ukm_actors.nodes.server.admin.tables import ADMIN, Employee
 from ukm_actors.nodes.server.catalog.seed import seed
-from ukm_actors.nodes.server.catalog.store import Store
+from ukm_actors.nodes.server.catalog.tables import Store
 from ukm_actors.nodes.server.catalog.tills import register_peer_of, register_till, till_node_id
 
 MIGRATIONS = Path(_server_pkg.__file__ or "").parent / "migrations"

@@ -61,7 +61,7 @@ LEASE = "marketing_feeds"
 
 def read_catalog(session: Session) -> tuple[list[FeedGroup], Iterator[FeedItem]]:
     """The item hierarchy and the items, from the server catalog's tables."""
-    from ukm_actors.nodes.server.catalog.store import Group, Item
+    from ukm_actors.nodes.server.catalog.tables import Group, Item
 
     groups = [
         FeedGroup(g.id, g.parent_id, g.name)
@@ -84,8 +84,8 @@ def read_catalog(session: Session) -> tuple[list[FeedGroup], Iterator[FeedItem]]
 
 def read_stores(session: Session) -> list[FeedStore]:
     """Active stores and their enabled tills, from the server catalog's tables."""
-    from ukm_actors.nodes.server.catalog.store import Store
-    from ukm_actors.nodes.server.catalog.store_local import Till
+    from ukm_actors.nodes.server.catalog.tables import Store
+    from ukm_actors.nodes.server.catalog.tables_local import Till
 
     tills: dict[str, list[FeedTill]] = {}
     for t in session.execute(select(Till).where(Till.enabled.is_(True))).scalars():

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge.peers import list_peers, peer_info
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext, json_response
-from ukm_actors.nodes.server.store_modules import IntegrationStore, IntegrationTillFolder
+from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
 
 SETTINGS_ASK = "integration.settings"
 TILLS_ASK = "store.tills"
@@ -82,7 +82,7 @@ def _check_peer(session: Session, peer_id: str, store: str, kinds: tuple[str, ..
 def _catalog_tills(session: Session, store: str) -> dict[str, int]:
     """node id → number of the store's enabled tills in the server's directory."""
     try:
-        from ukm_actors.nodes.server.catalog.store_local import Till
+        from ukm_actors.nodes.server.catalog.tables_local import Till
     except ImportError:  # the catalog feature is not installed
         return {}
     rows = session.execute(

@@ -1,5 +1,5 @@
-"""Imports every module of the till role that defines tables (``store.py``, ``store_*.py``,
-and ``store*.py`` in subpackages), so migrations see them all."""
+"""Imports every module of the till role that defines tables (``tables.py``, ``tables_*.py``,
+and ``tables*.py`` in subpackages), so migrations see them all."""
 
 import importlib
 import pkgutil
@@ -7,5 +7,5 @@ import pkgutil
 import ukm_actors.nodes.till as _pkg
 
 for _mod in pkgutil.walk_packages(_pkg.__path__, _pkg.__name__ + "."):
-    if _mod.name.rsplit(".", 1)[-1].startswith("store") and ".migrations" not in _mod.name:
+    if _mod.name.rsplit(".", 1)[-1].startswith("tables") and ".migrations" not in _mod.name:
         importlib.import_module(_mod.name)

@@ -29,7 +29,7 @@ from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.marketing.core import accruals, api, feeds
 from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
 from ukm_actors.nodes.marketing.core.service import Marketing
-from ukm_actors.nodes.marketing.core.store import (
+from ukm_actors.nodes.marketing.core.tables import (
     MkAccrual,
     MkCampaign,
     MkCard,

@@ -31,7 +31,7 @@ from ukm_actors.domain.promotions import accrual as codec
 from ukm_actors.domain.promotions.accrual import Accrual, AccrualError
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty
 from ukm_actors.nodes.marketing.core.errors import CertificateRefused, CouponRefused
-from ukm_actors.nodes.marketing.core.store import (
+from ukm_actors.nodes.marketing.core.tables import (
     MkAccrual,
     MkBonusOp,
     MkCampaignStat,

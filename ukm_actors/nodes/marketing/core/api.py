@@ -33,7 +33,7 @@ from ukm_actors.nodes.marketing.core.auth import AdminAuth
 from ukm_actors.nodes.marketing.core.campaigns import campaign_json, save_campaign, set_enabled
 from ukm_actors.nodes.marketing.core.errors import BadRequest, NotFound
 from ukm_actors.nodes.marketing.core.service import Marketing
-from ukm_actors.nodes.marketing.core.store import MkCampaign, MkCoupon, MkItem, MkStore, MkTill
+from ukm_actors.nodes.marketing.core.tables import MkCampaign, MkCoupon, MkItem, MkStore, MkTill
 
 
 def _body() -> Any:

@@ -31,7 +31,7 @@ from ukm_actors.domain.promotions.codec import (
     set_version,
 )
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, NotFound
-from ukm_actors.nodes.marketing.core.store import (
+from ukm_actors.nodes.marketing.core.tables import (
     MkCampaign,
     MkCertSeries,
     MkCouponCampaign,

@@ -31,7 +31,7 @@ from ukm_actors.nodes.marketing.core.errors import (
     Conflict,
     NotFound,
 )
-from ukm_actors.nodes.marketing.core.store import MkCertificate, MkCertOp, MkCertSeries
+from ukm_actors.nodes.marketing.core.tables import MkCertificate, MkCertOp, MkCertSeries
 
 MAX_BATCH = 100_000
 

@@ -26,7 +26,7 @@ from ukm_actors.domain.promotions.codes import (
     serial_width,
 )
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, CouponRefused, NotFound
-from ukm_actors.nodes.marketing.core.store import MkCoupon, MkCouponCampaign
+from ukm_actors.nodes.marketing.core.tables import MkCoupon, MkCouponCampaign
 
 MAX_BATCH = 100_000
 

@@ -18,7 +18,7 @@ from ukm_actors.domain.promotions.feeds import (
     decode_stores,
 )
 from ukm_actors.nodes.marketing.core.campaigns import publish
-from ukm_actors.nodes.marketing.core.store import MkGroup, MkItem, MkStore, MkTill
+from ukm_actors.nodes.marketing.core.tables import MkGroup, MkItem, MkStore, MkTill
 from ukm_actors.runtime import Cooperator
 
 BATCH = 2000

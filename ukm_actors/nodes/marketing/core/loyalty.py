@@ -28,7 +28,7 @@ from ukm_actors.domain.promotions.loyalty import (
     take,
 )
 from ukm_actors.nodes.marketing.core.errors import BadRequest, CardRefused, Conflict, NotFound
-from ukm_actors.nodes.marketing.core.store import MkBonusLot, MkBonusOp, MkBonusTake, MkCard
+from ukm_actors.nodes.marketing.core.tables import MkBonusLot, MkBonusOp, MkBonusTake, MkCard
 
 CARD_STATES = ("active", "blocked")
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.codecs.csvcells import write_csv
 from ukm_actors.domain.money import format_money
 from ukm_actors.nodes.marketing.core.errors import BadRequest
-from ukm_actors.nodes.marketing.core.store import (
+from ukm_actors.nodes.marketing.core.tables import (
     MkBonusLot,
     MkBonusOp,
     MkCampaign,

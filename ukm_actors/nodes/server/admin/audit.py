@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ukm_actors.nodes.server.admin.store import AuditEntry
+from ukm_actors.nodes.server.admin.tables import AuditEntry
 from ukm_actors.nodes.server.catalog.change import now
 
 SECRET_KEYS = frozenset({"password", "password_hash", "secret", "token"})

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.domain.passwords import hash_employee_password, verify_password
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.server.admin.store import (
+from ukm_actors.nodes.server.admin.tables import (
     ADMIN,
     EMPLOYEE_ROLES,
     MANAGER,

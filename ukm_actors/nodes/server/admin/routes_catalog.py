@@ -19,9 +19,9 @@ from ukm_actors.nodes.server.admin.auth import READERS, WRITERS, require_employe
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, paging, query, text_field, write
 from ukm_actors.nodes.server.catalog.change import begin_change
 from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
-from ukm_actors.nodes.server.catalog.store import Barcode, Group, Item, Store, Tax, TaxGroup
-from ukm_actors.nodes.server.catalog.store_changes import CatalogLoad
-from ukm_actors.nodes.server.catalog.store_local import AdditionalPrice, Price
+from ukm_actors.nodes.server.catalog.tables import Barcode, Group, Item, Store, Tax, TaxGroup
+from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+from ukm_actors.nodes.server.catalog.tables_local import AdditionalPrice, Price
 from ukm_actors.nodes.server.catalog.tills import commit_change
 
 

@@ -15,7 +15,7 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.admin import auth
 from ukm_actors.nodes.server.admin.audit import entries
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
-from ukm_actors.nodes.server.admin.store import Employee
+from ukm_actors.nodes.server.admin.tables import Employee
 from ukm_actors.nodes.server.admin.web import (
     API,
     Outcome,
@@ -29,8 +29,8 @@ from ukm_actors.nodes.server.admin.web import (
 from ukm_actors.nodes.server.catalog.change import begin_change
 from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
 from ukm_actors.nodes.server.catalog.seed import rights_text
-from ukm_actors.nodes.server.catalog.store import Store
-from ukm_actors.nodes.server.catalog.store_local import ADMIN, Cashier, CashierRole
+from ukm_actors.nodes.server.catalog.tables import Store
+from ukm_actors.nodes.server.catalog.tables_local import ADMIN, Cashier, CashierRole
 from ukm_actors.nodes.server.catalog.tills import commit_change
 
 

@@ -18,8 +18,8 @@ from ukm_actors.nodes.server.catalog import tills
 from ukm_actors.nodes.server.catalog.change import begin_change
 from ukm_actors.nodes.server.catalog.errors import CatalogError, NotFound
 from ukm_actors.nodes.server.catalog.load_store import rule_id
-from ukm_actors.nodes.server.catalog.store import Group, Item, Store
-from ukm_actors.nodes.server.catalog.store_local import ADMIN, CHAIN, Restriction, Till
+from ukm_actors.nodes.server.catalog.tables import Group, Item, Store
+from ukm_actors.nodes.server.catalog.tables_local import ADMIN, CHAIN, Restriction, Till
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

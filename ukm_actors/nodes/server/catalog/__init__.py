@@ -1,7 +1,7 @@
 """Feature "catalog" of the cash server: the directories, their import, their publishing.
 
-- tables: ``store.py`` (chain-wide), ``store_local.py`` (per store, tills),
-  ``store_changes.py`` (change history and tombstones);
+- tables: ``tables.py`` (chain-wide), ``tables_local.py`` (per store, tills),
+  ``tables_changes.py`` (change history and tombstones);
 - import: ``loader.load_file`` (one file, one transaction), ``folder``
   (the import folder), ``actor.CatalogLoader`` (the actor that watches it);
 - publishing to tills: ``publisher``; tills: ``tills.register_till``,
@@ -28,7 +28,7 @@ def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from ukm_actors.nodes.server.catalog.folder import batch_state
-    from ukm_actors.nodes.server.catalog.store_changes import FAILED, CatalogLoad
+    from ukm_actors.nodes.server.catalog.tables_changes import FAILED, CatalogLoad
 
     db = ctx.require_db()
     out: list[dict[str, Any]] = []

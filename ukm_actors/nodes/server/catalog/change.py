@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from ukm_actors.nodes.server.catalog.bulk import Bulk
-from ukm_actors.nodes.server.catalog.store_changes import CatalogLoad
-from ukm_actors.nodes.server.catalog.store_local import CHAIN
+from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+from ukm_actors.nodes.server.catalog.tables_local import CHAIN
 
 CHAIN_KINDS = ("tax", "taxgroup", "group", "item", "barcode")
 """Catalog document kinds every till of the chain receives."""

@@ -54,7 +54,7 @@ from ukm_actors.nodes.server.catalog.loader import (
     LoadResult,
     load_file,
 )
-from ukm_actors.nodes.server.catalog.store_changes import FAILED, LOADED, SKIPPED, CatalogLoad
+from ukm_actors.nodes.server.catalog.tables_changes import FAILED, LOADED, SKIPPED, CatalogLoad
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
 

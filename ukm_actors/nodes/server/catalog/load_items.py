@@ -22,7 +22,7 @@ from ukm_actors.codecs.ukm_import import ImportFormatError, ImportRecord, ItemRe
 from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
 from ukm_actors.nodes.server.catalog.bulk import SeenKeys
 from ukm_actors.nodes.server.catalog.change import Change, text_digest
-from ukm_actors.nodes.server.catalog.store_local import CHAIN
+from ukm_actors.nodes.server.catalog.tables_local import CHAIN
 
 BATCH = 2000
 

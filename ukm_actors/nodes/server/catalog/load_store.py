@@ -24,8 +24,8 @@ from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
 from ukm_actors.domain.passwords import hash_cashier_password, verify_password
 from ukm_actors.nodes.server.catalog.bulk import SeenKeys
 from ukm_actors.nodes.server.catalog.change import Change, digest
-from ukm_actors.nodes.server.catalog.store_local import IMPORT
 from ukm_actors.nodes.server.catalog.sync import Key, Row, sync_table
+from ukm_actors.nodes.server.catalog.tables_local import IMPORT
 
 Records = Iterator[tuple[int, ImportRecord]]
 Step = Callable[[], None]

@@ -51,8 +51,8 @@ from ukm_actors.nodes.server.catalog.load_store import (
 from ukm_actors.nodes.server.catalog.parsechild import ChildImport
 from ukm_actors.nodes.server.catalog.progress import Progress
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, publish
-from ukm_actors.nodes.server.catalog.store import Store
-from ukm_actors.nodes.server.catalog.store_changes import FAILED, LOADED, CatalogLoad
+from ukm_actors.nodes.server.catalog.tables import Store
+from ukm_actors.nodes.server.catalog.tables_changes import FAILED, LOADED, CatalogLoad
 from ukm_actors.runtime import Cooperator
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")

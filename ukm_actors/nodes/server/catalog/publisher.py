@@ -36,7 +36,7 @@ from ukm_actors.codecs.catalogdoc import DELTA, FULL, CatalogRecord, encode
 from ukm_actors.nodes.server.catalog import records
 from ukm_actors.nodes.server.catalog.bulk import Bulk
 from ukm_actors.nodes.server.catalog.change import Change
-from ukm_actors.nodes.server.catalog.store_local import CHAIN
+from ukm_actors.nodes.server.catalog.tables_local import CHAIN
 
 SERVER_ID = "server"
 MAX_RECORDS = 20_000

@@ -21,7 +21,7 @@ from ukm_actors.codecs.catalogdoc import CatalogRecord
 from ukm_actors.domain.rights import parse_rights
 from ukm_actors.nodes.server.catalog.bulk import Bulk
 from ukm_actors.nodes.server.catalog.load_store import rule_id
-from ukm_actors.nodes.server.catalog.store_local import CHAIN
+from ukm_actors.nodes.server.catalog.tables_local import CHAIN
 
 Page = list[CatalogRecord]
 

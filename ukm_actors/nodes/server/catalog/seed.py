@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.db import Database
 from ukm_actors.domain.rights import ALL_RIGHTS, Right
-from ukm_actors.nodes.server.catalog.store_local import CashierRole
+from ukm_actors.nodes.server.catalog.tables_local import CashierRole
 
 _CASHIER = (
     Right.SELL,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ukm_actors.nodes.server.catalog.change import Change
-from ukm_actors.nodes.server.catalog.store_local import CHAIN
+from ukm_actors.nodes.server.catalog.tables_local import CHAIN
 
 Key = tuple[object, ...]
 Row = tuple[object, ...]

@@ -19,9 +19,9 @@ from ukm_actors.bridge.models import OutboxEntry, Peer
 from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change, now
 from ukm_actors.nodes.server.catalog.errors import CatalogError, NotFound
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, SERVER_ID, publish
-from ukm_actors.nodes.server.catalog.store import Store
-from ukm_actors.nodes.server.catalog.store_changes import DONE
-from ukm_actors.nodes.server.catalog.store_local import Till
+from ukm_actors.nodes.server.catalog.tables import Store
+from ukm_actors.nodes.server.catalog.tables_changes import DONE
+from ukm_actors.nodes.server.catalog.tables_local import Till
 
 SETTINGS_KEYS = ("header", "footer", "devices", "timeouts")
 """Settings every till understands (others are passed through as they are)."""

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge import monitoring as bridge_monitoring
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.peers import list_peers
-from ukm_actors.nodes.server.monitoring.store import TillReport
+from ukm_actors.nodes.server.monitoring.tables import TillReport
 
 
 def _epoch(value: Any) -> float | None:

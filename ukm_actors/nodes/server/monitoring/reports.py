@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.server.monitoring.store import TillReport
+from ukm_actors.nodes.server.monitoring.tables import TillReport
 
 MAX_DEVICES = 32
 MAX_JSON = 16_384

@@ -22,7 +22,7 @@ from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.sales import returns, web
 from ukm_actors.nodes.server.sales.appliers import FAILED, HELD, PENDING, SalesAppliers
 from ukm_actors.nodes.server.sales.exporter import Exporter, ExportHealth, Wake
-from ukm_actors.nodes.server.sales.store import SaleExport
+from ukm_actors.nodes.server.sales.tables import SaleExport
 from ukm_actors.supervision import Backoff, ChildSpec
 
 log = logging.getLogger(__name__)

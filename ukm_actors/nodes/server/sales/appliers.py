@@ -43,7 +43,7 @@ from ukm_actors.nodes.server.sales.records import (
     utc_ms,
 )
 from ukm_actors.nodes.server.sales.shifts import count_existing, count_receipt, missing_receipts
-from ukm_actors.nodes.server.sales.store import (
+from ukm_actors.nodes.server.sales.tables import (
     SaleCashMove,
     SaleExport,
     SaleLine,

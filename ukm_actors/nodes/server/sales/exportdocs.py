@@ -24,7 +24,7 @@ from ukm_actors.codecs.ukm_export import (
     ReceiptRef,
     shift_totals,
 )
-from ukm_actors.nodes.server.sales.store import SaleCashMove, SaleShift
+from ukm_actors.nodes.server.sales.tables import SaleCashMove, SaleShift
 
 
 def _code(value: str | None, what: str) -> int:

@@ -42,7 +42,7 @@ from ukm_actors.nodes.server.sales.exportdocs import (
 )
 from ukm_actors.nodes.server.sales.records import load_receipts, now_ms
 from ukm_actors.nodes.server.sales.shifts import missing_receipts
-from ukm_actors.nodes.server.sales.store import (
+from ukm_actors.nodes.server.sales.tables import (
     SaleCashMove,
     SaleExport,
     SaleReceipt,

@@ -24,7 +24,7 @@ from ukm_actors.codecs.tilldocs import (
     ReceiptLineDoc,
 )
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.server.sales.store import (
+from ukm_actors.nodes.server.sales.tables import (
     SaleLine,
     SaleLineDiscount,
     SalePayment,

@@ -30,7 +30,7 @@ from ukm_actors.domain.money import format_quantity
 from ukm_actors.domain.returns import OriginalLine, ReturnError, check_return
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.sales.records import load_receipts, now_ms
-from ukm_actors.nodes.server.sales.store import SalePayment, SaleReceipt, SaleReturnLine
+from ukm_actors.nodes.server.sales.tables import SalePayment, SaleReceipt, SaleReturnLine
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from ukm_actors.nodes.server.sales.records import (
 )
 from ukm_actors.nodes.server.sales.returns import taken_back
 from ukm_actors.nodes.server.sales.shifts import missing_receipts
-from ukm_actors.nodes.server.sales.store import (
+from ukm_actors.nodes.server.sales.tables import (
     SaleExport,
     SaleReceipt,
     SaleReceiptTag,

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ukm_actors.nodes.server.sales.store import SaleReceipt, SaleShift
+from ukm_actors.nodes.server.sales.tables import SaleReceipt, SaleShift
 
 
 def missing_receipts(session: Session, shift: SaleShift) -> list[int]:

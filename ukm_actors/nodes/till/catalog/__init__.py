@@ -16,7 +16,7 @@ from ukm_actors.codecs.catalogdoc import DELTA, FULL
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.till.catalog.apply import CatalogApplier
 from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
-from ukm_actors.nodes.till.catalog.store_catalog import CatMeta
+from ukm_actors.nodes.till.catalog.tables import CatMeta
 
 __all__ = ["CatalogApplier", "CatalogItem", "TillCatalog", "setup"]
 

@@ -29,7 +29,7 @@ from ukm_actors.nodes.till.catalog.records import (
     key_of,
     row_of,
 )
-from ukm_actors.nodes.till.catalog.store_catalog import (
+from ukm_actors.nodes.till.catalog.tables import (
     CATALOG_TABLES,
     CatAddPrice,
     CatBarcode,
@@ -37,7 +37,7 @@ from ukm_actors.nodes.till.catalog.store_catalog import (
     CatMeta,
     CatPrice,
 )
-from ukm_actors.nodes.till.store import TillBase
+from ukm_actors.nodes.till.tables import TillBase
 from ukm_actors.runtime import Cooperator
 
 log = logging.getLogger(__name__)

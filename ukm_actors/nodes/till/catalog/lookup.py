@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.db import Database
 from ukm_actors.domain.restrictions import AgeRule, RestrictionError, TimeRule, strictest_age
 from ukm_actors.domain.rights import Right
-from ukm_actors.nodes.till.catalog.store_catalog import (
+from ukm_actors.nodes.till.catalog.tables import (
     CatAddPrice,
     CatAgeRule,
     CatBarcode,

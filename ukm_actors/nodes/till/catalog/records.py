@@ -14,7 +14,7 @@ from typing import Any
 
 from ukm_actors.codecs.catalogdoc import KINDS, CatalogRecord
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.till.catalog.store_catalog import (
+from ukm_actors.nodes.till.catalog.tables import (
     CatAddPrice,
     CatAgeRule,
     CatBarcode,
@@ -29,7 +29,7 @@ from ukm_actors.nodes.till.catalog.store_catalog import (
     CatTaxGroup,
     CatTimeRule,
 )
-from ukm_actors.nodes.till.store import TillBase
+from ukm_actors.nodes.till.tables import TillBase
 
 REQUIRED = object()
 

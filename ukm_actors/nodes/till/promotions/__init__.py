@@ -35,7 +35,7 @@ from ukm_actors.nodes.till.promotions.service import (
     MarketingPayments,
     PromotionsService,
 )
-from ukm_actors.nodes.till.promotions.store import TillPromoSet
+from ukm_actors.nodes.till.promotions.tables import TillPromoSet
 from ukm_actors.supervision import ChildSpec
 
 log = logging.getLogger(__name__)

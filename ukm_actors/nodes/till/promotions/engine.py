@@ -23,7 +23,7 @@ from ukm_actors.domain.promotions import (
 )
 from ukm_actors.domain.promotions.codec import decode_set
 from ukm_actors.domain.receipt import Receipt
-from ukm_actors.nodes.till.promotions.store import TillPromoCard, TillPromoSet
+from ukm_actors.nodes.till.promotions.tables import TillPromoCard, TillPromoSet
 from ukm_actors.supervision import SupervisedActor
 
 log = logging.getLogger(__name__)

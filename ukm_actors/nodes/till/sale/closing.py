@@ -24,7 +24,7 @@ from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.printing import queue_job, receipt_printable
 from ukm_actors.nodes.till.sale.repo import update_receipt
-from ukm_actors.nodes.till.sale.store_sale import ShiftRow
+from ukm_actors.nodes.till.sale.tables import ShiftRow
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from ukm_actors.hw.receipt import (
 )
 from ukm_actors.i18n import N_, _
 from ukm_actors.nodes.till.sale.errors import SaleError
-from ukm_actors.nodes.till.sale.store_sale import PrintJobRow
+from ukm_actors.nodes.till.sale.tables import PrintJobRow
 
 log = logging.getLogger(__name__)
 

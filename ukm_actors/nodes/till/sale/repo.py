@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.codecs.tilldocs import OriginalRef
 from ukm_actors.domain.receipt import Line, LineDiscount, Receipt
 from ukm_actors.nodes.till.sale.model import OpenReceipt, Tender
-from ukm_actors.nodes.till.sale.store_sale import LineRow, PaymentRow, ReceiptRow, ShiftRow
+from ukm_actors.nodes.till.sale.tables import LineRow, PaymentRow, ReceiptRow, ShiftRow
 
 
 def open_shift(session: Session, *, lock: bool = False) -> ShiftRow | None:

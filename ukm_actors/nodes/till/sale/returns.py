@@ -47,7 +47,7 @@ from ukm_actors.nodes.till.sale.errors import (
     ServerUnreachable,
 )
 from ukm_actors.nodes.till.sale.returnspec import ReturnItem, ReturnSpec
-from ukm_actors.nodes.till.sale.store_sale import LineRow, PaymentRow, ReceiptRow
+from ukm_actors.nodes.till.sale.tables import LineRow, PaymentRow, ReceiptRow
 
 log = logging.getLogger(__name__)
 

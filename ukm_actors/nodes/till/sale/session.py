@@ -52,7 +52,7 @@ from ukm_actors.nodes.till.sale.repo import (
 )
 from ukm_actors.nodes.till.sale.returnspec import ReturnSpec, return_receipt
 from ukm_actors.nodes.till.sale.shiftrules import require_fresh
-from ukm_actors.nodes.till.sale.store_sale import ShiftRow
+from ukm_actors.nodes.till.sale.tables import ShiftRow
 from ukm_actors.nodes.till.sale.tenders import TenderRecording
 from ukm_actors.supervision import SupervisedActor
 

@@ -27,7 +27,7 @@ from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
 from ukm_actors.nodes.till.sale.repo import open_shift
 from ukm_actors.nodes.till.sale.shiftrules import shift_age_hours
-from ukm_actors.nodes.till.sale.store_sale import CashMoveRow, ReceiptRow, ShiftRow
+from ukm_actors.nodes.till.sale.tables import CashMoveRow, ReceiptRow, ShiftRow
 from ukm_actors.supervision import SupervisedActor
 
 log = logging.getLogger(__name__)

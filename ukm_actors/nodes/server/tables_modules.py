@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.server.store import ServerBase
+from ukm_actors.nodes.server.tables import ServerBase
 
 
 class IntegrationStore(ServerBase):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.server.store import ServerBase
+from ukm_actors.nodes.server.tables import ServerBase
 
 CODE = 40
 STORE_CODE = 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.till.store import TillBase
+from ukm_actors.nodes.till.tables import TillBase
 
 
 class CatStore(TillBase):

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.till.store import TillBase
+from ukm_actors.nodes.till.tables import TillBase
 
 
 class TillPromoSet(TillBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.server.store import ServerBase
+from ukm_actors.nodes.server.tables import ServerBase
 
 
 class TillReport(ServerBase):

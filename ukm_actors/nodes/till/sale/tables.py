@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.till.store import TillBase
+from ukm_actors.nodes.till.tables import TillBase
 
 
 class ShiftRow(TillBase):

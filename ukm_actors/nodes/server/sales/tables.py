@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.server.store import ServerBase
+from ukm_actors.nodes.server.tables import ServerBase
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 """A 64-bit surrogate key (a plain INTEGER on SQLite, so it is the rowid)."""

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.server.catalog.store import CODE, STORE_CODE
-from ukm_actors.nodes.server.store import ServerBase
+from ukm_actors.nodes.server.catalog.tables import CODE, STORE_CODE
+from ukm_actors.nodes.server.tables import ServerBase
 
 LOADED = "loaded"
 FAILED = "failed"

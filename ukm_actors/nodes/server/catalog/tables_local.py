@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.server.catalog.store import CODE, STORE_CODE
-from ukm_actors.nodes.server.store import ServerBase
+from ukm_actors.nodes.server.catalog.tables import CODE, STORE_CODE
+from ukm_actors.nodes.server.tables import ServerBase
 
 IMPORT = "import"
 ADMIN = "admin"

@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ukm_actors.nodes.marketing.store import MarketingBase
+from ukm_actors.nodes.marketing.tables import MarketingBase
 
 CODE = 40
 STORE = 100
