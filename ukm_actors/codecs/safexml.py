@@ -114,7 +114,9 @@ def check_prolog(head: bytes) -> None:
             return
         else:
             raise XmlFormatError(
-                f"the file does not look like XML: unexpected {data[pos : pos + 12]!r}",
+                "the file does not look like XML: the first thing in it (line "
+                f"{_line_at(data, pos)}, column {_column_at(data, pos)}) is not an element, "
+                "a comment or an XML declaration",
                 line=_line_at(data, pos),
             )
 
@@ -133,6 +135,10 @@ def _check_declared_encoding(decl: bytes, line: int) -> None:
 
 def _line_at(data: bytes, pos: int) -> int:
     return data.count(b"\n", 0, pos) + 1
+
+
+def _column_at(data: bytes, pos: int) -> int:
+    return pos - (data.rfind(b"\n", 0, pos) + 1) + 1
 
 
 class LimitedReader:

@@ -22,7 +22,9 @@ This module also re-exports the public names of the import side
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from itertools import chain
@@ -38,7 +40,6 @@ from ukm_actors.codecs.safexml import (
     DEFAULT_MAX_BYTES,
     LimitedReader,
     XmlFormatError,
-    check_size,
     open_limited,
     raw_iterparse,
     syntax_error,
@@ -136,22 +137,29 @@ class ImportFile:
         max_bytes: int = DEFAULT_MAX_BYTES,
         strict: bool = True,
         check_duplicates: bool = True,
+        regular_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.file = self.path.name
         self.strict = strict
+        self._regular_only = regular_only
         self.warnings: list[str] = []
         self._max_bytes = max_bytes
         self._check_duplicates = check_duplicates
         self._index = CompactKeyIndex()
         self._started = False
         self._pending: list[Element] = []
+        self._raw: IO[bytes] = self._open_raw() if regular_only else open(self.path, "rb")
         try:
-            self.total = check_size(self.path, max_bytes)
-        except XmlFormatError as exc:
-            raise ImportFormatError(self.file, None, None, exc.message, hint=exc.hint) from None
-        self._raw: IO[bytes] = open(self.path, "rb")
-        try:
+            self.total = os.fstat(self._raw.fileno()).st_size
+            if self.total > max_bytes:
+                raise ImportFormatError(
+                    self.file,
+                    None,
+                    None,
+                    f"the file is {self.total} bytes, above the limit of {max_bytes} bytes",
+                    hint="split the file or raise the configured size limit",
+                )
             try:
                 self._reader: LimitedReader = open_limited(self._raw, max_bytes=max_bytes)
             except XmlFormatError as exc:
@@ -162,6 +170,27 @@ class ImportFile:
         except BaseException:
             self._raw.close()
             raise
+
+    def _open_raw(self) -> IO[bytes]:
+        """Open without following a symbolic link, and only a regular file."""
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self.path, flags)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            fd = -1
+        if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
+            if fd >= 0:
+                os.close(fd)
+            raise ImportFormatError(
+                self.file,
+                None,
+                None,
+                "not a regular file (a symbolic link, folder, pipe or device); never read",
+                hint="put the file itself into the import folder",
+            )
+        return os.fdopen(fd, "rb")
 
     # -- public -------------------------------------------------------------
 
@@ -340,7 +369,11 @@ class ImportFile:
     def _find_key(self, ordinal: int, label: str, key: object) -> int | None:
         """Line of record ``ordinal`` when it really has ``(label, key)``; else ``None``."""
         with ImportFile(
-            self.path, max_bytes=self._max_bytes, strict=self.strict, check_duplicates=False
+            self.path,
+            max_bytes=self._max_bytes,
+            strict=self.strict,
+            check_duplicates=False,
+            regular_only=self._regular_only,
         ) as again:
             for n, line, kind, record in again._parsed():
                 if n == ordinal:
@@ -356,10 +389,19 @@ def open_import(
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = True,
     check_duplicates: bool = True,
+    regular_only: bool = False,
 ) -> ImportFile:
     """Open an import file and read its root; see :class:`ImportFile`.
 
     ``strict=False`` skips unknown elements inside records instead of
     refusing the file (they are counted in ``ImportFile.ignored``).
+    ``regular_only=True`` never follows a symbolic link and refuses anything
+    but a regular file, before reading a byte (the import folder's files).
     """
-    return ImportFile(path, max_bytes=max_bytes, strict=strict, check_duplicates=check_duplicates)
+    return ImportFile(
+        path,
+        max_bytes=max_bytes,
+        strict=strict,
+        check_duplicates=check_duplicates,
+        regular_only=regular_only,
+    )

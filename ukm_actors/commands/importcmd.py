@@ -22,9 +22,16 @@ The file stays where it is (the import folder moves its files; this
 command does not). Exit code 0 when the file was loaded, 1 when it was
 refused: the message says which line and field, and nothing was changed.
 
+The folder's ordering rule applies: a file numbered below the newest file
+of its type (and store) already loaded would roll the catalog back, so it
+is refused, naming the number that is loaded; so is a file whose name has
+no number, once a file of its type is loaded. --force loads it anyway (a
+deliberate reload of an older catalog).
+
 Examples:
   ukm import updateItems_[12]_[F].xml --config data/nodes/server.toml
   ukm import storePrices_[17]_[5]_[F].xml -c /etc/ukm/server.toml --quiet
+  ukm import updateItems_[12]_[F].xml -c server.toml --force
 """
 
 
@@ -32,6 +39,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, help="the import file")
     p.add_argument("--config", "-c", type=Path, required=True, help="the cash server's TOML file")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="load even a file older than the newest of its type already loaded",
+    )
 
 
 class ProgressBar:
@@ -88,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 max_records=config.server.catalog_doc_records,
                 progress=progress,
                 child_bytes=config.server.import_child_bytes,
+                force=args.force,
             ),
         )
     finally:

@@ -27,9 +27,10 @@ class ServerSettings:
     """Seconds between scans of the import folder."""
     import_max_bytes: int = 2 * 1024 * 1024 * 1024
     """Largest import file accepted, in bytes (a bigger one is refused before parsing)."""
-    import_settle: float = 1.0
-    """An import file is read only once its size and time have not changed for this long
-    (seconds): a file still being copied into the folder is never taken for a broken one."""
+    import_settle: float = 2.0
+    """Seconds an import file's size and time must stay unchanged before it is read (a file
+    still being copied is not taken for a broken one); names starting with "." or ending in
+    .tmp/.part are never read, so write under such a name and rename: that is always safe."""
     import_lease_ttl: float = 60.0
     """Seconds the cluster-wide import lease lasts (renewed while a file loads)."""
     import_progress_interval: float = 5.0

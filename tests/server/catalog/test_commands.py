@@ -101,6 +101,64 @@ def test_ukm_import_refuses_a_bad_file_with_exit_code_1(server_toml, tmp_path, c
     assert "refused, nothing was changed" in err and "line 2, field tax/rate" in err
 
 
+def _catalog(url):
+    db = Database(url)
+    try:
+        with db.read() as s:
+            return dict(s.execute(text("SELECT article, name FROM catalog_item")).all())
+    finally:
+        db.dispose()
+
+
+def test_ukm_import_does_not_roll_the_catalog_back_without_force(server_toml, tmp_path, capsys):
+    """Issue 16.1: incremental file 13 applied from the folder, then ``ukm import`` of the
+    older full file 12: refused, naming the number loaded; with --force, loaded."""
+    import shutil
+
+    from ukm_actors.nodes.server.catalog.folder import ImportFolder
+    from ukm_actors.nodes.server.catalog.loader import LoadOptions
+
+    path, url, _ = server_toml
+    for name in ("taxes_[12]_[F].xml", "classif_[12]_[F].xml", "updateItems_[12]_[F].xml"):
+        assert main(["import", str(EXAMPLES / name), "--config", str(path), "-q"]) == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "updateItems_[13]_[I].xml", inbox)
+    db = Database(url)
+    folder = ImportFolder(db, inbox, settle=0.0, options=LoadOptions(kind="folder"))
+    folder.scan()
+    assert [r.status for r in folder.scan()] == ["loaded"]
+    db.dispose()
+    after_13 = _catalog(url)
+    assert "800210" not in after_13 and after_13["100245"].endswith("(новая упаковка)")
+    capsys.readouterr()
+
+    full_12 = str(EXAMPLES / "updateItems_[12]_[F].xml")
+    assert main(["import", full_12, "--config", str(path), "-q"]) == 1
+    _, err = capsys.readouterr()
+    assert "refused, nothing was changed" in err
+    assert "updateItems file 13 is loaded" in err and "--force" in err
+    assert _catalog(url) == after_13
+
+    assert main(["import", full_12, "--config", str(path), "-q", "--force"]) == 0
+    restored = _catalog(url)
+    assert "800210" in restored and not restored["100245"].endswith("(новая упаковка)")
+
+
+def test_ukm_import_of_a_file_without_a_number_needs_force_once_its_type_is_loaded(
+    server_toml, tmp_path, capsys
+):
+    import shutil
+
+    path, url, _ = server_toml
+    assert main(["import", str(EXAMPLES / "taxes_[12]_[F].xml"), "-c", str(path), "-q"]) == 0
+    shutil.copy(EXAMPLES / "taxes_[12]_[F].xml", tmp_path / "taxes.xml")
+    assert main(["import", str(tmp_path / "taxes.xml"), "-c", str(path), "-q"]) == 1
+    _, err = capsys.readouterr()
+    assert "has no number in its name" in err and "taxes file 12" in err
+    assert main(["import", str(tmp_path / "taxes.xml"), "-c", str(path), "-q", "--force"]) == 0
+
+
 def test_ukm_admin_creates_the_first_employee_and_registers_tills(server_toml, capsys, monkeypatch):
     path, url, _ = server_toml
     monkeypatch.setenv("UKM_ADMIN_PASSWORD", "correct horse")

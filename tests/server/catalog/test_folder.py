@@ -133,12 +133,57 @@ def test_a_file_for_an_unknown_store_waits_until_the_store_comes(examples_db, in
         assert s.execute(text("SELECT price FROM catalog_price WHERE store = '77'")).scalar() == 100
 
 
-def test_files_of_types_we_do_not_read_stay_in_place(examples_db, inbox):
+def ignored(db):
+    with db.read() as s:
+        return {
+            r.file: r.warnings
+            for r in s.execute(select(CatalogLoad).where(CatalogLoad.status == "ignored")).scalars()
+        }
+
+
+def test_files_the_loader_will_not_read_are_logged_once_and_listed(examples_db, inbox, caplog):
+    """Issue 16.3: notes.txt, prices.xml, a type not read here: never silent."""
     other = inbox / "kit_[1]_[F].xml"
     other.write_text('<kit fullness="F"/>', encoding="utf-8")
     (inbox / "notes.txt").write_text("hello", encoding="utf-8")
-    assert scan(folder_of(examples_db, inbox)) == []
-    assert other.exists() and (inbox / "notes.txt").exists()
+    (inbox / "prices.xml").write_text("<prices/>", encoding="utf-8")
+    (inbox / "archive").mkdir()
+    f = folder_of(examples_db, inbox)
+    with caplog.at_level("WARNING", logger="ukm_actors.nodes.server.catalog"):
+        for _ in range(3):
+            assert f.scan() == []
+    assert other.exists() and (inbox / "notes.txt").exists() and (inbox / "prices.xml").exists()
+    listed = ignored(examples_db)
+    assert set(listed) == {"kit_[1]_[F].xml", "notes.txt", "prices.xml", "archive"}
+    for name in ("notes.txt", "prices.xml"):
+        assert listed[name].startswith("not an exchange file name; expected <type>_[<number>]_")
+        assert "updateItems_[12]_[F].xml" in listed[name]
+    assert "type kit are not read" in listed["kit_[1]_[F].xml"]
+    logged = [r.getMessage() for r in caplog.records]
+    for name in listed:
+        assert sum(name in m for m in logged) == 1, (name, logged)
+    # a restart (a new folder object) logs again but does not list them twice
+    folder_of(examples_db, inbox).scan()
+    with examples_db.read() as s:
+        count = s.execute(text("SELECT count(*) FROM catalog_load WHERE status = 'ignored'"))
+        assert count.scalar() == 4
+
+
+def test_an_older_full_file_after_a_newer_incremental_one_is_skipped(examples_db, inbox):
+    """Issue 16.1 in the folder: I 31 loaded on F 30, then F 29 arrives late: skipped."""
+    f = folder_of(examples_db, inbox)
+    items_file(inbox, 30, "F", "1", "2")
+    items_file(inbox, 31, "I", "3")
+    scan(f)
+    items_file(inbox, 29, "F", "1")
+    assert scan(f) == []
+    assert articles(examples_db) == ["1", "2", "3"]
+    assert (inbox / "processed" / "updateItems_[29]_[F].xml").exists()
+    with examples_db.read() as s:
+        reason = s.execute(
+            select(CatalogLoad.warnings).where(CatalogLoad.file == "updateItems_[29]_[F].xml")
+        ).scalar_one()
+    assert "updateItems file 31 is already loaded" in reason
 
 
 def test_only_one_server_of_a_cluster_scans_at_a_time(examples_db, inbox):

@@ -64,10 +64,12 @@ def test_a_full_file_removes_what_it_does_not_contain(sdb, tmp_path):
 
 
 def test_loading_the_same_full_file_again_changes_nothing(examples_db):
-    r = load(examples_db, EXAMPLES / "updateItems_[12]_[F].xml")
+    # file 13 is loaded: 12 is refused unless forced
+    assert load(examples_db, EXAMPLES / "updateItems_[12]_[F].xml").status == "obsolete"
+    r = load(examples_db, EXAMPLES / "updateItems_[12]_[F].xml", force=True)
     # it restores the two items the I file changed and deleted, nothing else
     assert r.status == "loaded" and r.changes == 2
-    again = load(examples_db, EXAMPLES / "updateItems_[12]_[F].xml")
+    again = load(examples_db, EXAMPLES / "updateItems_[12]_[F].xml", force=True)
     assert again.status == "loaded" and again.changes == 0
 
 

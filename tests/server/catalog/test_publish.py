@@ -224,7 +224,7 @@ def test_a_deleted_item_and_barcode_reach_the_tills_as_deletions_first(three_til
     from tests.server.catalog.conftest import EXAMPLES
 
     # back to the full catalog (800210 returns), then the I file deletes it again
-    load(three_tills, EXAMPLES / "updateItems_[12]_[F].xml")
+    load(three_tills, EXAMPLES / "updateItems_[12]_[F].xml", force=True)
     load(three_tills, EXAMPLES / "updateItems_[13]_[I].xml")
     last = docs(three_tills, "till-18-1")[-1]
     ops = [(x.op, x.kind) for x in last[5]]

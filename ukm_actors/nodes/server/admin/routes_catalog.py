@@ -225,7 +225,7 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
                         {
                             "id": r.id,
                             "file": r.file,
-                            "type": r.type,
+                            "type": r.type if r.type != "?" else None,
                             "store": r.store or None,
                             "number": r.number,
                             "fullness": r.fullness,

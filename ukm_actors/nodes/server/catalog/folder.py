@@ -1,17 +1,22 @@
 """The import folder: which files to load, in which order, and where they go afterwards.
 
-One scan takes the files whose size and modification time have stayed
-the same since the previous scan and are at least ``settle`` seconds old
-(a file still being copied is never read), plans them with
-``plan_imports`` (per type and store: the newest full file, then every
-newer incremental one) and loads them one by one:
+A look at the folder (:class:`~ukm_actors.nodes.server.catalog.watch.FolderWatch`)
+gives the exchange files whose size and modification time have stayed the
+same for ``settle`` seconds (a file still being copied is never read), and
+the entries that will never be read (symbolic links, folders, other names:
+logged once and recorded as ``ignored``, so ``GET /api/v1/imports`` lists
+them). The ready files are planned with ``plan_imports`` (per type and
+store: the newest full file, then every newer incremental one) and loaded
+one by one:
 
-- loaded → ``processed/``; superseded (an older number) → ``processed/``;
+- loaded → ``processed/``; obsolete (numbered at or below a file of its type
+  already loaded) → ``processed/``, recorded as ``skipped``;
 - failed → ``failed/``, with ``<name>.error.txt`` beside it (file, line,
   field, what to do). The rest of that type (and store) waits until a full
-  file numbered above the failed one arrives; other types go on. The
-  failure is kept in the database, so this holds across restarts and for
-  every server of a cluster;
+  file numbered above the failed one arrives, or the failed file itself
+  arrives again under the same name (a copy that was cut short, now
+  complete); other types go on. The failure is kept in the database, so
+  this holds across restarts and for every server of a cluster;
 - a store-scoped file for a store this server does not know stays where it
   is (warned once) until the store appears;
 - while a file of a type that loads earlier (``LOAD_ORDER``: items before
@@ -31,7 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.ukm_import import (
@@ -39,22 +44,33 @@ from ukm_actors.codecs.ukm_import import (
     LOAD_ORDER,
     ImportBatch,
     ImportName,
-    parse_import_name,
     plan_imports,
 )
 from ukm_actors.codecs.ukm_schema import FULL
 from ukm_actors.db import Database
 from ukm_actors.db.leases import release, try_acquire
-from ukm_actors.nodes.server.catalog.change import now
+from ukm_actors.nodes.server.catalog.history import (
+    already_loaded,
+    newest_loaded,
+    record_ignored,
+    record_skipped,
+)
 from ukm_actors.nodes.server.catalog.loader import (
     ALREADY,
     BUSY,
+    OBSOLETE,
     WAITING,
     LoadOptions,
     LoadResult,
     load_file,
 )
-from ukm_actors.nodes.server.catalog.tables_changes import FAILED, LOADED, SKIPPED, CatalogLoad
+from ukm_actors.nodes.server.catalog.tables_changes import (
+    FAILED,
+    IGNORED,
+    LOADED,
+    CatalogLoad,
+)
+from ukm_actors.nodes.server.catalog.watch import FolderWatch, Ignored
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
 
@@ -65,34 +81,38 @@ FAILED_DIR = "failed"
 
 @dataclass(frozen=True)
 class BatchState:
-    """What the database remembers of one type (and store): the newest full file loaded,
-    and the newest failure after it (``blocked_by``: files wait for a newer full file)."""
+    """What the database remembers of one type (and store): the highest number loaded
+    (full or incremental), and the newest failure after it (``blocked_by``, the file
+    ``blocked_file``: later files wait for a newer full file or that file again)."""
 
-    last_full: int | None
+    last_loaded: int | None
     blocked_by: int | None
+    blocked_file: str | None = None
 
 
 def batch_state(session: Session, type_name: str, store: str) -> BatchState:
     """The :class:`BatchState` of ``type_name`` (and ``store``, "" for chain-wide types)."""
-    last_full = session.execute(
-        select(func.max(CatalogLoad.number)).where(
+    last = newest_loaded(session, type_name, store)
+    if IMPORT_TYPES[type_name].incremental_only:
+        return BatchState(last, None)
+    q = (
+        select(CatalogLoad.number, CatalogLoad.file)
+        .where(
             CatalogLoad.type == type_name,
             CatalogLoad.store == store,
-            CatalogLoad.status == LOADED,
-            CatalogLoad.fullness == FULL,
+            CatalogLoad.status == FAILED,
+            CatalogLoad.kind == "folder",
+            CatalogLoad.number.is_not(None),
         )
-    ).scalar()
-    if IMPORT_TYPES[type_name].incremental_only:
-        return BatchState(last_full, None)
-    q = select(func.max(CatalogLoad.number)).where(
-        CatalogLoad.type == type_name,
-        CatalogLoad.store == store,
-        CatalogLoad.status == FAILED,
-        CatalogLoad.kind == "folder",
+        .order_by(CatalogLoad.number.desc(), CatalogLoad.id.desc())
+        .limit(1)
     )
-    if last_full is not None:
-        q = q.where(CatalogLoad.number > last_full)
-    return BatchState(last_full, session.execute(q).scalar())
+    if last is not None:
+        q = q.where(CatalogLoad.number > last)
+    row = session.execute(q).first()
+    if row is None:
+        return BatchState(last, None)
+    return BatchState(last, row[0], row[1])
 
 
 def unique_target(folder: Path, name: str) -> Path:
@@ -106,7 +126,7 @@ def unique_target(folder: Path, name: str) -> Path:
 
 
 def error_text(result: LoadResult, type_name: str | None) -> str:
-    """The ``.error.txt`` beside a refused file: where, what, and what to do."""
+    """The ``.error.txt`` beside a refused file: where, what, what was assumed, what to do."""
     what = type_name or "this type"
     lines = [
         f"file:    {result.file}",
@@ -116,10 +136,15 @@ def error_text(result: LoadResult, type_name: str | None) -> str:
         "",
         "Nothing from this file was loaded; the directories are as they were before it.",
         f"What to do: send a new full file of {what} (fullness F, numbered above "
-        f"{result.number if result.number is not None else 'this one'}). Until then the "
-        f"{what} files in the import folder wait; the other types go on loading.",
+        f"{result.number if result.number is not None else 'this one'}), or this file again "
+        f"under the same name if it was cut short. Until then the {what} files in the import "
+        "folder wait; the other types go on loading.",
         "",
     ]
+    if result.warnings:
+        lines += ["Read before the error (warnings and assumptions):"]
+        lines += [f"- {w}" for w in result.warnings]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -131,27 +156,31 @@ class ImportFolder:
         db: Database,
         folder: Path,
         *,
-        settle: float = 1.0,
+        settle: float = 2.0,
         options: LoadOptions | None = None,
         holder: str = "",
         lease_ttl: float = 60.0,
         notify: Callable[[Iterable[str]], None] | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.db = db
         self.folder = folder
-        self.settle = settle
         self.options = options or LoadOptions()
         self.holder = holder or self.options.node or "loader"
         self.lease_ttl = lease_ttl
         self.notify = notify
-        self.clock = clock
-        self._sizes: dict[str, tuple[int, int]] = {}
-        self._unsettled: set[str] = set()
+        self.watch = FolderWatch(folder, settle, clock)
+        self._unsettled: frozenset[str] = frozenset()
+        self._ignored: tuple[Ignored, ...] = ()
         self._warned: set[tuple[str, int]] = set()
+        self._reported: set[tuple[str, int, int]] = set()
         self._renewed = 0.0
         if db.dialect == "postgresql":
             self.options.heartbeat = self._heartbeat
+
+    @property
+    def settle(self) -> float:
+        return self.watch.stable
 
     # -- the lease ---------------------------------------------------------------
 
@@ -178,28 +207,14 @@ class ImportFolder:
     # -- scanning ---------------------------------------------------------------------
 
     def ready_names(self) -> list[ImportName]:
-        """Import files that have not changed since the last look and are ``settle`` s old."""
-        now_s = self.clock()
-        sizes: dict[str, tuple[int, int]] = {}
-        ready: list[ImportName] = []
-        unsettled: set[str] = set()
-        with os.scandir(self.folder) as it:
-            for entry in it:
-                if not entry.is_file():
-                    continue
-                name = parse_import_name(entry.name)
-                if name is None:
-                    continue
-                st = entry.stat()
-                key = (st.st_size, st.st_mtime_ns)
-                sizes[entry.name] = key
-                if self._sizes.get(entry.name) == key and now_s - st.st_mtime >= self.settle:
-                    ready.append(name)
-                elif name.known:
-                    unsettled.add(name.type)
-        self._sizes = sizes
-        self._unsettled = unsettled
-        return ready
+        """Import files whose size and time have not changed for ``settle`` seconds."""
+        look = self.watch.look()
+        self._unsettled = look.unsettled
+        self._ignored = tuple(i for i in look.ignored if self._new_ignored(i))
+        return list(look.ready)
+
+    def _new_ignored(self, entry: Ignored) -> bool:
+        return (entry.name, entry.size, entry.mtime_ns) not in self._reported
 
     def _move(self, name: str, sub: str) -> Path | None:
         target_dir = self.folder / sub
@@ -220,43 +235,37 @@ class ImportFolder:
             self._warned.add(key)
             log.warning("%s", message)
 
-    def _record_skip(self, name: ImportName, reason: str) -> None:
-        spec = IMPORT_TYPES[name.type]
-        with self.db.write() as session:
-            session.add(
-                CatalogLoad(
-                    kind="folder",
-                    type=name.type,
-                    store=(name.store_id or "") if spec.store_scoped else "",
-                    number=name.number,
-                    fullness=name.fullness,
-                    file=name.filename,
-                    status=SKIPPED,
-                    warnings=reason,
-                    node=self.options.node,
-                    started_at=now(),
-                    finished_at=now(),
-                )
+    def _report_ignored(self) -> None:
+        """Log and record each ignored entry once (per name, size and time)."""
+        for entry in self._ignored:
+            key = (entry.name, entry.size, entry.mtime_ns)
+            if key in self._reported:
+                continue
+            self._reported.add(key)
+            log.warning("import folder: %s ignored: %s", entry.name, entry.reason)
+            record_ignored(
+                self.db,
+                node=self.options.node,
+                file=entry.name,
+                parsed=entry.parsed,
+                size=entry.size,
+                mtime_ns=entry.mtime_ns,
+                reason=entry.reason,
             )
 
     def scan(self) -> list[LoadResult]:
         """Load everything that is ready; returns what happened to each file loaded or refused."""
         ready = self.ready_names()
-        if not ready:
+        if not ready and not self._ignored:
             return []
         if not self._take_lease():
             log.debug("another server holds the import lease; not scanning")
             return []
+        self._report_ignored()
         plan = plan_imports(ready)
         for name in plan.skipped:
             self._skip(
                 name, "an import file of the same type with a higher number is loaded instead"
-            )
-        for name in plan.unknown:
-            self._warn_once(
-                name.filename,
-                f"{name.filename}: files of type {name.type} are not read by this server; "
-                "left in place",
             )
         results: list[LoadResult] = []
         for batch in plan.batches:
@@ -264,10 +273,41 @@ class ImportFolder:
                 break
         return results
 
+    def _loaded_before(self, name: ImportName) -> bool:
+        """True for a file loaded whole before a crash left it in the folder."""
+        try:
+            st = os.lstat(self.folder / name.filename)
+        except OSError:
+            return False
+        with self.db.read() as session:
+            return already_loaded(session, name.filename, st.st_size, st.st_mtime_ns)
+
     def _skip(self, name: ImportName, reason: str) -> None:
         if self._move(name.filename, PROCESSED) is not None:
             log.info("import %s skipped: %s", name.filename, reason)
-            self._record_skip(name, reason)
+            spec = IMPORT_TYPES[name.type]
+            record_skipped(
+                self.db,
+                kind="folder",
+                node=self.options.node,
+                type_name=name.type,
+                store=(name.store_id or "") if spec.store_scoped else "",
+                number=name.number,
+                fullness=name.fullness,
+                file=name.filename,
+                size=None,
+                mtime_ns=None,
+                reason=reason,
+            )
+
+    def _waits(self, files: list[ImportName], state: BatchState) -> bool:
+        """True when a failure holds ``files`` back (see the module docstring)."""
+        if state.blocked_by is None:
+            return False
+        first = files[0]
+        if first.fullness == FULL and first.number > state.blocked_by:
+            return False
+        return first.filename != state.blocked_file
 
     def _run_batch(self, batch: ImportBatch, results: list[LoadResult]) -> bool:
         """Load one batch; False when the whole scan must stop (another server is loading)."""
@@ -275,20 +315,20 @@ class ImportFolder:
         with self.db.read() as session:
             state = batch_state(session, batch.type, store)
         files = list(batch.files)
-        spec = IMPORT_TYPES[batch.type]
-        if state.last_full is not None and not spec.incremental_only:
-            for name in [f for f in files if f.number <= state.last_full]:
-                self._skip(name, f"full file {state.last_full} of {batch.type} is already loaded")
-            files = [f for f in files if f.number > state.last_full]
+        if state.last_loaded is not None:
+            for name in [f for f in files if f.number <= state.last_loaded]:
+                if self._loaded_before(name):
+                    self._move(name.filename, PROCESSED)
+                else:
+                    self._skip(name, f"{batch.type} file {state.last_loaded} is already loaded")
+            files = [f for f in files if f.number > state.last_loaded]
         if not files:
             return True
         order = LOAD_ORDER.index(batch.type)
         if any(LOAD_ORDER.index(t) < order for t in self._unsettled):
             log.debug("%s waits for files of earlier types still arriving", batch.type)
             return True
-        if state.blocked_by is not None and not (
-            files[0].fullness == FULL and files[0].number > state.blocked_by
-        ):
+        if self._waits(files, state):
             for name in files:
                 self._warn_once(
                     name.filename,
@@ -300,26 +340,38 @@ class ImportFolder:
             result = load_file(self.db, self.folder / name.filename, self.options)
             if result.status == BUSY:
                 return False
-            if result.status == WAITING:
-                for w in result.warnings:
-                    self._warn_once(name.filename, w)
+            if not self._settle(batch, name, result, results):
                 return True
-            if result.status in (LOADED, ALREADY):
-                self._move(name.filename, PROCESSED)
-                if result.status == LOADED:
-                    results.append(result)
-                    self._log_loaded(result)
-                    if self.notify is not None and result.channels:
-                        self.notify(result.channels)
-                continue
-            results.append(result)
-            target = self._move(name.filename, FAILED_DIR)
-            if target is not None:
-                (target.parent / f"{target.name}.error.txt").write_text(
-                    error_text(result, batch.type), encoding="utf-8"
-                )
-            return True
         return True
+
+    def _settle(
+        self, batch: ImportBatch, name: ImportName, result: LoadResult, results: list[LoadResult]
+    ) -> bool:
+        """Move/record what became of one file; False when the rest of the batch must wait."""
+        if result.status == WAITING:
+            for w in result.warnings:
+                self._warn_once(name.filename, w)
+            return False
+        if result.status in (OBSOLETE, IGNORED):
+            sub = PROCESSED if result.status == OBSOLETE else None
+            if sub is not None and self._move(name.filename, sub) is not None:
+                log.info("import %s skipped: %s", name.filename, result.error)
+            return True
+        if result.status in (LOADED, ALREADY):
+            self._move(name.filename, PROCESSED)
+            if result.status == LOADED:
+                results.append(result)
+                self._log_loaded(result)
+                if self.notify is not None and result.channels:
+                    self.notify(result.channels)
+            return True
+        results.append(result)
+        target = self._move(name.filename, FAILED_DIR)
+        if target is not None:
+            (target.parent / f"{target.name}.error.txt").write_text(
+                error_text(result, batch.type), encoding="utf-8"
+            )
+        return False
 
     def _log_loaded(self, result: LoadResult) -> None:
         log.info(

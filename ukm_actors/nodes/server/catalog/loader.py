@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,13 +29,20 @@ from ukm_actors.codecs.ukm_import import (
     DEFAULT_MAX_BYTES,
     ImportFile,
     ImportFormatError,
+    ImportName,
     compare_name,
     open_import,
     parse_import_name,
 )
 from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES
 from ukm_actors.db import Database
-from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change, now
+from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change
+from ukm_actors.nodes.server.catalog.history import (
+    already_loaded,
+    order_problem,
+    record_failure,
+    record_skipped,
+)
 from ukm_actors.nodes.server.catalog.load_chain import (
     load_classif,
     load_named,
@@ -52,7 +60,7 @@ from ukm_actors.nodes.server.catalog.parsechild import ChildImport
 from ukm_actors.nodes.server.catalog.progress import Progress
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, publish
 from ukm_actors.nodes.server.catalog.tables import Store
-from ukm_actors.nodes.server.catalog.tables_changes import FAILED, LOADED, CatalogLoad
+from ukm_actors.nodes.server.catalog.tables_changes import FAILED, IGNORED, LOADED
 from ukm_actors.runtime import Cooperator
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
@@ -70,6 +78,7 @@ primary keys) instead of the reader's in-memory index, so memory stays flat."""
 WAITING = "waiting"
 BUSY = "busy"
 ALREADY = "already"
+OBSOLETE = "obsolete"
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,10 @@ class LoadResult:
     reason); ``waiting`` (a store-scoped file for a store this server does
     not know: left in place); ``already`` (loaded before, e.g. by another
     server of the cluster; only the move is left); ``busy`` (another server
-    is loading right now).
+    is loading right now); ``obsolete`` (older than a file of its type
+    already loaded, ``error`` says which: not loaded, recorded as
+    ``skipped``); ``ignored`` (the folder's file is a symbolic link or not a
+    regular file: never opened).
     """
 
     file: str
@@ -124,6 +136,8 @@ class LoadOptions:
     """Files of at least this many bytes are read by a helper process (0: never)."""
     heartbeat: Callable[[], None] | None = None
     """Called every few thousand records (to renew a cluster lease)."""
+    force: bool = False
+    """Load even a file older than what is loaded (``ukm import --force``)."""
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -135,9 +149,20 @@ Reader = ImportFile | ChildImport
 
 
 def _open(path: Path, size: int, opts: LoadOptions, *, check_duplicates: bool) -> Reader:
+    regular_only = opts.kind == "folder"
     if opts.child_bytes and size >= opts.child_bytes:
-        return ChildImport(path, max_bytes=opts.max_bytes, check_duplicates=check_duplicates)
-    return open_import(path, max_bytes=opts.max_bytes, check_duplicates=check_duplicates)
+        return ChildImport(
+            path,
+            max_bytes=opts.max_bytes,
+            check_duplicates=check_duplicates,
+            regular_only=regular_only,
+        )
+    return open_import(
+        path,
+        max_bytes=opts.max_bytes,
+        check_duplicates=check_duplicates,
+        regular_only=regular_only,
+    )
 
 
 def _dispatch(change: Change, f: Reader, step: Callable[[], None]) -> int:
@@ -168,20 +193,6 @@ def _dispatch(change: Change, f: Reader, step: Callable[[], None]) -> int:
     if t == "storeRestrictions":
         return load_restrictions(change, name, store, records, step)
     raise ImportFormatError(name, None, None, f"files of type {t} are not loaded by this server")
-
-
-def _already_loaded(session: Session, name: str, size: int, mtime_ns: int) -> bool:
-    return (
-        session.execute(
-            select(CatalogLoad.id).where(
-                CatalogLoad.file == name,
-                CatalogLoad.status == LOADED,
-                CatalogLoad.size == size,
-                CatalogLoad.mtime_ns == mtime_ns,
-            )
-        ).first()
-        is not None
-    )
 
 
 def store_known(session: Session, code: str) -> bool:
@@ -221,9 +232,10 @@ def load_file(
     opts = opts or LoadOptions()
     path = Path(path)
     name = path.name
+    if opts.kind == "folder" and not stat.S_ISREG(os.lstat(path).st_mode):
+        return LoadResult(name, IGNORED, error="not a regular file: never opened")
     size, mtime_ns = _stat(path)
     parsed = parse_import_name(name)
-    number = parsed.number if parsed is not None else None
     try:
         with db.write() as session:
             if (
@@ -233,7 +245,7 @@ def load_file(
                 ).scalar_one()
             ):
                 return LoadResult(name, BUSY)
-            if opts.kind == "folder" and _already_loaded(session, name, size, mtime_ns):
+            if opts.kind == "folder" and already_loaded(session, name, size, mtime_ns):
                 return LoadResult(name, ALREADY)
             big = parsed is not None and parsed.type in BIG_TYPES
             f = _open(path, size, opts, check_duplicates=not big)
@@ -241,72 +253,105 @@ def load_file(
                 f.close()
                 f = _open(path, size, opts, check_duplicates=True)
             with f:
-                info = f.info
-                warnings = list(f.warnings)
-                if parsed is not None:
-                    warnings.extend(compare_name(parsed, info))
-                store = info.store_id or ""
-                if IMPORT_TYPES[info.type].store_scoped and not store_known(session, store):
-                    return LoadResult(
-                        name,
-                        WAITING,
-                        info.type,
-                        store,
-                        info.fullness,
-                        number,
-                        warnings=(
-                            f"{name}: store {store} is not known on this server; "
-                            "the file waits until a stores file (or the admin API) adds it",
-                        ),
-                    )
-                change = begin_change(
-                    session,
-                    opts.kind,
-                    info.type,
-                    store=store,
-                    node=opts.node,
-                    number=number,
-                    fullness=info.fullness,
-                    file=name,
-                    size=size,
-                    mtime_ns=mtime_ns,
-                )
-                change.warnings.extend(warnings)
-                change.tick = Cooperator(SLICE_S).tick
-                step = _stepper(opts, f)
-                n = _dispatch(change, f, step)
-                if f.ignored:
-                    change.warn(
-                        "ignored elements: "
-                        + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
-                    )
-                channels = publish(change, opts.max_records)
-                finish_change(change, LOADED, n)
-                result = LoadResult(
-                    name,
-                    LOADED,
-                    info.type,
-                    store or None,
-                    info.fullness,
-                    number,
-                    n,
-                    change.changes,
-                    change.version,
-                    tuple(change.warnings),
-                    channels=frozenset(channels),
-                )
+                result = _load_open(session, f, _FileFacts(name, parsed, size, mtime_ns), opts)
     except ImportFormatError as exc:
-        result = _record_failure(db, name, parsed, size, mtime_ns, exc, opts)
+        result = _failed(db, name, parsed, size, mtime_ns, exc, opts)
     except IntegrityError as exc:
         # a key twice in the file met a primary key: find the two lines
         found = find_duplicate(path, opts.max_bytes)
         if found is None:
             raise
         log.debug("duplicate key in %s: %s", name, exc)
-        result = _record_failure(db, name, parsed, size, mtime_ns, found, opts)
+        result = _failed(db, name, parsed, size, mtime_ns, found, opts)
+    if result.status == OBSOLETE:
+        record_skipped(
+            db,
+            kind=opts.kind,
+            node=opts.node,
+            type_name=result.type,
+            store=result.store,
+            number=result.number,
+            fullness=result.fullness,
+            file=name,
+            size=size,
+            mtime_ns=mtime_ns,
+            reason=result.error or "",
+        )
+        log.info("import %s not loaded: %s", name, result.error)
     if opts.progress is not None:
         opts.progress.finish(result.to_json())
     return result
+
+
+@dataclass(frozen=True)
+class _FileFacts:
+    name: str
+    parsed: ImportName | None
+    size: int
+    mtime_ns: int
+
+
+def _load_open(session: Session, f: Reader, facts: _FileFacts, opts: LoadOptions) -> LoadResult:
+    """Everything after opening: store known, order, the records, the tills' documents."""
+    info = f.info
+    name = facts.name
+    number = facts.parsed.number if facts.parsed is not None else None
+    warnings = list(f.warnings)
+    if facts.parsed is not None:
+        warnings.extend(compare_name(facts.parsed, info))
+    store = info.store_id or ""
+    if IMPORT_TYPES[info.type].store_scoped and not store_known(session, store):
+        return LoadResult(
+            name,
+            WAITING,
+            info.type,
+            store,
+            info.fullness,
+            number,
+            warnings=(
+                f"{name}: store {store} is not known on this server; "
+                "the file waits until a stores file (or the admin API) adds it",
+            ),
+        )
+    problem = None if opts.force else order_problem(session, name, number, info.type, store)
+    if problem is not None:
+        return LoadResult(
+            name, OBSOLETE, info.type, store or None, info.fullness, number, error=problem
+        )
+    change = begin_change(
+        session,
+        opts.kind,
+        info.type,
+        store=store,
+        node=opts.node,
+        number=number,
+        fullness=info.fullness,
+        file=name,
+        size=facts.size,
+        mtime_ns=facts.mtime_ns,
+    )
+    change.warnings.extend(warnings)
+    change.tick = Cooperator(SLICE_S).tick
+    n = _dispatch(change, f, _stepper(opts, f))
+    if f.ignored:
+        change.warn(
+            "ignored elements: " + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
+        )
+    channels = publish(change, opts.max_records)
+    finish_change(change, LOADED, n)
+    return LoadResult(
+        name,
+        LOADED,
+        info.type,
+        store or None,
+        info.fullness,
+        number,
+        n,
+        change.changes,
+        change.version,
+        tuple(change.warnings),
+        channels=frozenset(channels),
+    )
 
 
 def find_duplicate(path: Path, max_bytes: int) -> ImportFormatError | None:
@@ -320,49 +365,23 @@ def find_duplicate(path: Path, max_bytes: int) -> ImportFormatError | None:
     return None
 
 
-def _record_failure(
+def _failed(
     db: Database,
     name: str,
-    parsed: Any,
+    parsed: ImportName | None,
     size: int,
     mtime_ns: int,
     exc: ImportFormatError,
     opts: LoadOptions,
 ) -> LoadResult:
-    type_name = store = fullness = None
-    if parsed is not None and parsed.known:
-        type_name = parsed.type
-        fullness = parsed.fullness
-        if IMPORT_TYPES[parsed.type].store_scoped:
-            store = parsed.store_id
-    with db.write() as session:
-        session.add(
-            CatalogLoad(
-                kind=opts.kind,
-                type=type_name or "?",
-                store=store or "",
-                number=parsed.number if parsed is not None else None,
-                fullness=fullness,
-                file=name,
-                size=size,
-                mtime_ns=mtime_ns,
-                status=FAILED,
-                error=str(exc),
-                error_line=exc.line,
-                error_field=exc.field,
-                node=opts.node,
-                started_at=now(),
-                finished_at=now(),
-            )
-        )
-    log.error("import %s failed: %s", name, exc)
+    f = record_failure(db, name, parsed, size, mtime_ns, exc, kind=opts.kind, node=opts.node)
     return LoadResult(
         name,
         FAILED,
-        type_name,
-        store,
-        fullness,
-        parsed.number if parsed is not None else None,
+        f.type,
+        f.store,
+        f.fullness,
+        f.number,
         error=str(exc),
         line=exc.line,
         field=exc.field,

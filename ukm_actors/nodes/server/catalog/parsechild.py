@@ -5,7 +5,7 @@ it, and a node's greenlets share one CPU. For big files the loader runs
 the same reader (``open_import``) in a child process and receives the
 records through a pipe, in batches, while it writes the previous ones:
 
-    python -m ukm_actors.nodes.server.catalog.parsechild FILE MAX_BYTES DUPLICATES
+    python -m ukm_actors.nodes.server.catalog.parsechild FILE MAX_BYTES DUPLICATES REGULAR
 
 Frames on the child's standard output are a 4-byte big-endian length and
 a pickle of one of::
@@ -103,11 +103,13 @@ def _send(out: IO[bytes], message: tuple[Any, ...]) -> None:
     out.write(data)
 
 
-def child_main(path: str, max_bytes: int, duplicates: bool) -> int:
+def child_main(path: str, max_bytes: int, duplicates: bool, regular_only: bool = False) -> int:
     """Read ``path`` and write frames to standard output (see the module docstring)."""
     out = sys.stdout.buffer
     try:
-        with open_import(path, max_bytes=max_bytes, check_duplicates=duplicates) as f:
+        with open_import(
+            path, max_bytes=max_bytes, check_duplicates=duplicates, regular_only=regular_only
+        ) as f:
             i = f.info
             _send(out, ("info", i.type, i.fullness, i.version, i.store_id, i.file, f.warnings))
             batch: list[tuple[int, int, tuple[Any, ...]]] = []
@@ -135,7 +137,12 @@ class ChildImport:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, max_bytes: int, check_duplicates: bool
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int,
+        check_duplicates: bool,
+        regular_only: bool = False,
     ) -> None:
         self.file = os.path.basename(os.fspath(path))
         self._errors = tempfile.TemporaryFile()
@@ -147,6 +154,7 @@ class ChildImport:
                 os.fspath(path),
                 str(max_bytes),
                 "1" if check_duplicates else "0",
+                "1" if regular_only else "0",
             ],
             stdout=subprocess.PIPE,
             stderr=self._errors,
@@ -233,4 +241,4 @@ class ChildImport:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"))
+    sys.exit(child_main(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1"))

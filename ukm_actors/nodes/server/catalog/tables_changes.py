@@ -21,6 +21,9 @@ from ukm_actors.nodes.server.tables import ServerBase
 LOADED = "loaded"
 FAILED = "failed"
 SKIPPED = "skipped"
+IGNORED = "ignored"
+"""An entry of the import folder that is never read (a link, an unknown name, a type
+this server does not read): listed so that nothing there is silent."""
 DONE = "done"
 
 
