@@ -21,10 +21,14 @@ what has to happen before anyone can log into the admin API.
   ukm admin list-employees  --config server.toml
   ukm admin register-till   --config server.toml --store 17 --number 3
   ukm admin new-secret      --config server.toml --node marketing
+  ukm admin login-locks     --config server.toml
+  ukm admin unlock          --config server.toml --login anna
 
 Roles: admin (everything, incl. employees and tills), manager (directories,
 cashiers, restrictions), viewer (reads only). The password is asked for
 on the terminal, or taken from the environment variable UKM_ADMIN_PASSWORD.
+login-locks lists logins and addresses slowed down or locked after failed
+logins; unlock --login NAME (or --address IP) lifts one (docs/security.md).
 register-till prints the till's node id and bridge secret (put the secret
 in the till's [bridge] secret). new-secret issues a new bridge secret for a
 registered node (the old one stops working at once): put it in that node's
@@ -40,6 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         ("list-employees", "list the server employees"),
         ("register-till", "register a till and print its bridge secret"),
         ("new-secret", "issue a new bridge secret for a registered node"),
+        ("login-locks", "list logins and addresses with failed logins, the locked first"),
+        ("unlock", "lift the lock of a login or an address after failed logins"),
     ):
         s = sub.add_parser(name, help=text, description=text)
         s.add_argument(
@@ -52,6 +58,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             s.add_argument("--name", default="")
         if name == "new-secret":
             s.add_argument("--node", required=True, help="the node id (e.g. till-17-3, marketing)")
+        if name == "unlock":
+            which = s.add_mutually_exclusive_group(required=True)
+            which.add_argument("--login", help="the employee's login")
+            which.add_argument("--address", help="the client address (as in login-locks)")
         if name == "register-till":
             s.add_argument("--store", required=True, help="the store's code")
             s.add_argument(
@@ -83,6 +93,30 @@ def _new_secret(db: Database, node_id: str, who: str) -> str:
     return secret
 
 
+def _login_locks(db: Database, args: argparse.Namespace, who: str, lock_minutes: float) -> int:
+    """``login-locks`` (list) and ``unlock`` (lift one, audited)."""
+    from ukm_actors.nodes.server.admin import logins
+    from ukm_actors.nodes.server.admin.audit import audit
+
+    if args.admin_command == "login-locks":
+        with db.read() as session:
+            rows = logins.locks(session, logins.Policies(logins.login_policy(lock_minutes)))
+        for r in rows:
+            state = "LOCKED" if r["locked"] else "waiting" if r["wait_s"] else ""
+            wait = "until lifted" if r["wait_s"] is None else f"{r['wait_s']:g} s"
+            print(f"{r['kind']:<8} {r['key']:<40} {r['failures']:>4} failures  {state} {wait}")
+        if not rows:
+            print("no failed logins")
+        return 0
+    kind, key = ("login", args.login) if args.login else ("address", args.address)
+    with db.write() as session:
+        lifted = logins.lift(session, kind, key)
+        if lifted:
+            audit(session, who, "login.unlock", f"{kind}:{key}")
+    print(f"{kind} {key}: {'unlocked' if lifted else 'had no failed logins'}")
+    return 0 if lifted else 1
+
+
 def run(args: argparse.Namespace) -> int:
     from ukm_actors.nodes.server.admin import auth
     from ukm_actors.nodes.server.admin.audit import audit
@@ -109,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
                 audit(session, who, "till.register", reg.node_id, None, {"created": reg.created})
             print(f"node id: {reg.node_id}\nsecret:  {reg.secret}")
             return 0
+        if cmd in ("login-locks", "unlock"):
+            return _login_locks(db, args, who, config.server.login_lock_minutes)
         if cmd == "new-secret":
             secret = _new_secret(db, args.node, who)
             print(f"node id: {args.node}\nsecret:  {secret}")

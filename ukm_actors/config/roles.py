@@ -46,6 +46,8 @@ class ServerSettings:
     """An undelivered document older than this raises a 'behind' alert."""
     session_hours: float = 12.0
     """How long an employee's login lasts."""
+    login_lock_minutes: float = 15.0
+    """A login locked after 10 wrong passwords in a row stays locked this long (0: until lifted)."""
     cluster_node: str = ""
     """This process's name in a cluster sharing one PostgreSQL (default: host:pid)."""
     export_scan: float = 5.0

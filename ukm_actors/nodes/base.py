@@ -62,6 +62,9 @@ from ukm_actors.supervision import (
 log = logging.getLogger(__name__)
 
 StatusProvider = Callable[[], Any]
+METRICS = "metrics"
+"""``ctx.services[METRICS]``: callables a feature adds to the node's ``/metrics``; each
+returns ``[(name, "counter"|"gauge", help, [(labels, value), ...]), ...]``."""
 
 
 @dataclass
@@ -364,7 +367,8 @@ def json_response(body: Any, status: int = 200) -> bottle.HTTPResponse:
 class JsonErrors:
     """Bottle plugin: deliberate errors become JSON bodies, others a logged 500.
 
-    ``UkmError`` subclasses may set ``http_status``; ``ActorNotRunning`` is 503.
+    ``UkmError`` subclasses may set ``http_status`` (and ``http_headers``, e.g.
+    ``Retry-After``); ``ActorNotRunning`` is 503.
     """
 
     name = "ukm_json_errors"
@@ -380,7 +384,10 @@ class JsonErrors:
                 status = int(getattr(exc, "http_status", 0) or 0)
                 if not status:
                     status = 503 if isinstance(exc, ActorNotRunning) else 400
-                return json_response(localized(exc.to_json()), status)
+                response = json_response(localized(exc.to_json()), status)
+                for name, value in getattr(exc, "http_headers", {}).items():
+                    response.set_header(name, value)
+                return response
             except pykka.ActorDeadError:
                 return json_response(
                     {"code": "actor.not_running", "message": "the service is restarting; retry"},

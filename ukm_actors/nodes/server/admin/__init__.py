@@ -11,12 +11,33 @@ from typing import Any
 
 import bottle
 
-from ukm_actors.nodes.base import NodeContext, json_response
-from ukm_actors.nodes.server.admin import openapi, routes_catalog, routes_people, routes_tills
+from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.server.admin import (
+    logins,
+    openapi,
+    routes_catalog,
+    routes_logins,
+    routes_people,
+    routes_tills,
+)
 
 
 def setup(ctx: NodeContext) -> None:
     ctx.asks.register("auth.verify", lambda message, peer: verify_token(ctx, message, peer))
+    stats = logins.LoginStats()
+    policies = logins.Policies(logins.login_policy(ctx.config.server.login_lock_minutes))
+    guard = logins.LoginGuard(ctx.require_db(), policies, stats)
+    ctx.services[logins.GUARD] = guard
+
+    def login_metrics() -> list[tuple[str, str, str, list[Any]]]:
+        with ctx.require_db().read() as session:
+            locked = logins.locked_logins(session)
+        return [
+            *stats.families(),
+            ("ukm_logins_locked", "gauge", "Employee logins locked now.", [({}, locked)]),
+        ]
+
+    ctx.services.setdefault(METRICS, []).append(login_metrics)
 
 
 def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
@@ -43,6 +64,7 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     routes_people.routes(app, ctx)
     routes_catalog.routes(app, ctx)
     routes_tills.routes(app, ctx)
+    routes_logins.routes(app, ctx)
 
     @app.get("/api/v1/openapi.json")  # type: ignore[misc]
     def openapi_json() -> Any:

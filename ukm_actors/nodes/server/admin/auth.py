@@ -151,18 +151,21 @@ def end_sessions(session: Session, employee_id: int) -> None:
     session.execute(delete(LoginSession).where(LoginSession.employee_id == employee_id))
 
 
-def login(
-    session: Session, login_name: str, password: str, hours: float
-) -> tuple[str, int, EmployeeInfo]:
-    """Check the password and open a session: ``(token, expires unix ms, who)``.
+def check_password(session: Session, login_name: str, password: str) -> Employee | None:
+    """The enabled employee ``login_name`` if ``password`` is theirs, else None.
 
-    The same :class:`AuthError` for an unknown login, a wrong password and a
-    disabled account, and the same work done for each.
+    The same work is done for an unknown login, a wrong password and a disabled
+    account, so their answers cannot be told apart by time either.
     """
     e = session.execute(select(Employee).where(Employee.login == login_name)).scalar_one_or_none()
     ok = _off_hub(verify_password, password, e.password_hash if e is not None else _DUMMY_HASH)
     if e is None or not ok or not e.enabled:
-        raise AuthError("wrong login or password, or the account is disabled")
+        return None
+    return e
+
+
+def open_session(session: Session, e: Employee, hours: float) -> tuple[str, int, EmployeeInfo]:
+    """A new login session for ``e``: ``(token, expires unix ms, who)``."""
     now_ms = int(time.time() * 1000)
     session.execute(delete(LoginSession).where(LoginSession.expires_ms < now_ms))
     token = secrets.token_urlsafe(32)
@@ -174,6 +177,18 @@ def login(
     )
     session.flush()
     return token, expires, _info(e)
+
+
+def login(
+    session: Session, login_name: str, password: str, hours: float
+) -> tuple[str, int, EmployeeInfo]:
+    """Check the password and open a session: ``(token, expires unix ms, who)``, or
+    :class:`AuthError` (the same for an unknown login, a wrong password and a disabled
+    account). No throttling: the HTTP route goes through ``logins.LoginGuard``."""
+    e = check_password(session, login_name, password)
+    if e is None:
+        raise AuthError("wrong login or password, or the account is disabled")
+    return open_session(session, e, hours)
 
 
 def logout(session: Session, token: str) -> None:

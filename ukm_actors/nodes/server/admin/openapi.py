@@ -197,6 +197,22 @@ ROUTES: list[tuple[str, str, str, str | None, tuple[str, ...], dict[str, str] | 
         ("who", "page", "per_page"),
         None,
     ),
+    (
+        "get",
+        "/api/v1/login-locks",
+        "Logins and addresses slowed down or locked after failed logins",
+        R_ADMIN,
+        (),
+        None,
+    ),
+    (
+        "delete",
+        "/api/v1/login-locks/{kind}/{key}",
+        "Lift a lock: kind is login or address (audited login.unlock)",
+        R_ADMIN,
+        (),
+        None,
+    ),
     ("get", "/api/v1/openapi.json", "This description", None, (), None),
 ]
 
@@ -237,6 +253,17 @@ def _operation(
         }
     else:
         op["security"] = []
+    if path == "/api/v1/login":
+        op["responses"]["401"] = {
+            "description": "Wrong login or password, or the account is disabled",
+            "content": {"application/json": {"schema": _ERR}},
+        }
+        op["responses"]["429"] = {
+            "description": "Too many failed logins: wait Retry-After seconds (or the login "
+            "is locked until an admin lifts it); the password was not checked",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {"application/json": {"schema": _ERR}},
+        }
     if "{" in path:
         op["responses"]["404"] = {
             "description": "Not found",

@@ -15,6 +15,7 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.admin import auth
 from ukm_actors.nodes.server.admin.audit import entries
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
+from ukm_actors.nodes.server.admin.logins import GUARD, LoginGuard, client_address
 from ukm_actors.nodes.server.admin.tables import Employee
 from ukm_actors.nodes.server.admin.web import (
     API,
@@ -183,8 +184,8 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
         data = body()
         name = text_field(data, "login", max_len=80) or ""
         password = field(data, "password", str)
-        with db.write() as session:
-            token, expires, who = auth.login(session, name, password, hours)
+        guard: LoginGuard = ctx.services[GUARD]
+        token, expires, who = guard.attempt(name, password, client_address(), hours)
         return json_response(
             {"token": token, "expires": expires // 1000, "employee": who.to_json()}
         )

@@ -58,3 +58,17 @@ class AuditEntry(ServerBase):
     target: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginThrottle(ServerBase):
+    """Failed employee logins of one key (``login:<name>`` or ``address:<ip>``): the
+    back-off and lockout of ``ukm_actors.domain.throttle``, shared by a cluster."""
+
+    __tablename__ = "admin_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    until_ms: Mapped[int | None] = mapped_column(BigInteger)
+    """No login before this unix time in ms; NULL with ``locked``: until lifted."""
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,7 +20,7 @@ from typing import Any
 
 import bottle
 
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import METRICS, NodeContext, json_response
 from ukm_actors.nodes.server.monitoring import metrics
 from ukm_actors.nodes.server.monitoring.reports import record_report
 from ukm_actors.nodes.server.monitoring.service import Monitor, Monitoring
@@ -125,5 +125,5 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
                 status=401,
                 headers={"Content-Type": "text/plain; charset=utf-8"},
             )
-        body = metrics.render(_service(ctx).snapshot())
+        body = metrics.render(_service(ctx).snapshot(), ctx.services.get(METRICS, []))
         return bottle.HTTPResponse(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})

@@ -9,7 +9,7 @@ float syntax (``+Inf``, ``NaN``). Samples without a value are left out.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -62,9 +62,15 @@ class Exposition:
         return "\n".join(self._lines) + "\n"
 
 
-def render(snapshot: Mapping[str, Any]) -> str:
-    """Every metric of a monitoring snapshot."""
+Family = tuple[str, str, str, list[Sample]]
+
+
+def render(snapshot: Mapping[str, Any], extra: Iterable[Callable[[], list[Family]]] = ()) -> str:
+    """Every metric of a monitoring snapshot, then the families other features add."""
     e = Exposition()
+    for provide in extra:
+        for name, kind, help_text, samples in provide():
+            e.family(name, kind, help_text, samples)
     tills = snapshot.get("tills", [])
 
     def per_till(fn: Any) -> list[Sample]:
