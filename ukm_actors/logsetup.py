@@ -59,7 +59,7 @@ def setup_logging(config: Config) -> None:
         h.addFilter(flt)
         root.addHandler(h)
     logging.getLogger("pykka").setLevel(logging.WARNING)
-    for noisy in ("urllib3", "alembic.runtime.migration"):
+    for noisy in ("urllib3", "alembic"):  # alembic: a line per plugin at every start
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -36,6 +36,8 @@ import gevent
 import pykka
 from pykka import ActorDeadError, ActorRegistry, messages
 
+from ukm_actors.errors import UkmError
+
 if TYPE_CHECKING:
     from ukm_actors.supervision.names import Names
 
@@ -158,7 +160,14 @@ class SupervisedActor(pykka.ThreadingActor):
             self.on_start()
             return True
         except BaseException as exc:
-            log.error("%s failed to start: %s", self.supervised_name, _describe(exc), exc_info=True)
+            # a deliberate error (an unplugged device, a database that is down) says what
+            # and where in its message: its traceback would only repeat at every retry
+            log.error(
+                "%s failed to start: %s",
+                self.supervised_name,
+                _describe(exc),
+                exc_info=not isinstance(exc, UkmError),
+            )
             if self._start_context is not None:
                 self._start_context.start_error = _describe(exc)
             ActorRegistry.unregister(self.actor_ref)

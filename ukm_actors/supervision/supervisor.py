@@ -289,7 +289,13 @@ class Supervisor(SupervisedActor):
         except Exception as exc:
             _starting.reset(token)
             self._record_error(child, f"start: {type(exc).__name__}: {exc}")
-            log.error("%s/%s could not be started: %s", self.name, spec.name, exc, exc_info=True)
+            log.error(
+                "%s/%s could not be started: %s",
+                self.name,
+                spec.name,
+                exc,
+                exc_info=not isinstance(exc, UkmError),
+            )
             child.state = "failed"
             self._after_failure(child)
             return False
