@@ -240,3 +240,25 @@ def test_the_monitoring_api_for_a_logged_in_employee(server, employee_token):
     assert code == 200
     code, host = get_json(base + "/api/v1/monitoring/host", headers=employee_token)
     assert code == 200 and host["database"]["size_bytes"] > 0
+
+
+def test_after_a_restart_tills_get_offline_after_seconds_before_an_offline_alert(
+    server_factory, caplog
+):
+    caplog.set_level(logging.WARNING, logger="ukm_actors.nodes.server.monitoring.alerts")
+    node = server_factory(offline_after=60, monitor_interval=0.1)
+    register(node, "till-17-3")
+    snap = service(node).check()
+    assert till_view(node, "till-17-3")["online"] is False
+    assert snap["alerts"] == [] and not caplog.records, "a just-started server alerts at once"
+
+    from ukm_actors.nodes.server.monitoring.alerts import till_findings
+
+    eight_min = [
+        {"node_id": "till-17-3", "enabled": True, "online": False, "silent_s": 480.0,
+         "last_contact": "2026-01-01T10:00:00+00:00",
+         "to_till": {"oldest_age_s": None}, "from_till": {"oldest_age_s": None}}
+    ]
+    assert till_findings(eight_min, now=1000.0, behind_after=600, offline_grace_until=1060) == []
+    late = till_findings(eight_min, now=1061.0, behind_after=600, offline_grace_until=1060)
+    assert [f.kind for f in late] == ["till.offline"] and "silent for 8 min" in late[0].message

@@ -3,7 +3,9 @@
 Kinds:
 
 - ``till.offline``: silent longer than ``[server] offline_after`` (or never
-  heard from);
+  heard from). Not raised during the server's first ``offline_after`` seconds:
+  a till cannot have reached a server that was not running, so after an
+  ordinary restart it gets that long to call again;
 - ``till.behind``: a document to or from it undelivered longer than
   ``[server] behind_after``;
 - ``till.device``: a device the till reports in state ``error``;
@@ -64,14 +66,18 @@ def _ago(seconds: float) -> str:
 
 
 def till_findings(
-    tills: Iterable[Mapping[str, Any]], now: float, behind_after: float
+    tills: Iterable[Mapping[str, Any]],
+    now: float,
+    behind_after: float,
+    offline_grace_until: float = 0.0,
 ) -> list[Finding]:
+    """Alerts about tills; no ``till.offline`` before ``offline_grace_until`` (epoch s)."""
     out: list[Finding] = []
     for t in tills:
         if not t["enabled"]:
             continue
         node = t["node_id"]
-        if not t["online"]:
+        if not t["online"] and now >= offline_grace_until:
             silent = t["silent_s"]
             if silent is None:
                 out.append(Finding("till.offline", node, f"{node} has never contacted the server"))

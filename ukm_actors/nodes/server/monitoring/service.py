@@ -54,6 +54,7 @@ class Monitoring:
         self.export_status = export_status
         self.live_contacts = live_contacts
         self.book = AlertBook()
+        self.started = time.time()
         self._lock = gevent.lock.Semaphore()
         self._snapshot: dict[str, Any] | None = None
         self._taken = 0.0
@@ -85,7 +86,8 @@ class Monitoring:
             export = self.export_status()
         except Exception as exc:  # noqa: BLE001 - shown, not fatal to monitoring
             export = {"state": "unknown", "error": f"{type(exc).__name__}: {exc}"}
-        findings = till_findings(tills, now, s.behind_after) + export_findings(
+        grace = self.started + s.offline_after
+        findings = till_findings(tills, now, s.behind_after, grace) + export_findings(
             export, now, s.behind_after
         )
         if parked["parked"]:
