@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import inspect
+import itertools
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -50,21 +53,56 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _field_docs(cls: type[Any]) -> dict[str, str]:
-    """Attribute docstrings (the string literal after a field) of a dataclass."""
-    docs: dict[str, str] = {}
+    """Attribute docstrings (the string literal after a field) of a dataclass, whole."""
     try:
-        src = inspect.getsource(cls).splitlines()
-    except OSError:
-        return docs
-    last: str | None = None
-    for line in src:
-        s = line.strip()
-        if ":" in s and not s.startswith(('"', "#", "def", "class", "@")):
-            last = s.split(":", 1)[0].strip()
-        elif s.startswith('"""') and last:
-            docs[last] = s.strip('"').strip()
-            last = None
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, SyntaxError):
+        return {}
+    docs: dict[str, str] = {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    for field, doc in itertools.pairwise(body):
+        if (
+            isinstance(field, ast.AnnAssign)
+            and isinstance(field.target, ast.Name)
+            and isinstance(doc, ast.Expr)
+            and isinstance(doc.value, ast.Constant)
+            and isinstance(doc.value.value, str)
+        ):
+            docs[field.target.id] = inspect.cleandoc(doc.value.value)
     return docs
+
+
+def _comment(text: str) -> list[str]:
+    """``text`` as comment lines, each at most 80 characters where words allow."""
+    out: list[str] = []
+    for para in text.split("\n\n"):
+        words = " ".join(para.split())
+        out.extend("# " + line for line in textwrap.wrap(words, 78, break_on_hyphens=False))
+    return out
+
+
+TABLE_EXAMPLES: dict[tuple[str, str], str] = {
+    ("till", "devices"): """\
+[till.devices.printer]
+kind = "network"            # dummy | network | serial | usb | file
+host = "192.168.0.50"
+[till.devices.scanner]
+url = "/dev/ttyACM0"
+[till.devices.scales]
+url = "/dev/ttyS0"          # or socket://host:port
+[till.devices.display]
+url = "/dev/ttyUSB1"
+[till.devices.bank]
+url = "socket://127.0.0.1:7001"
+pay_timeout = 120""",
+    ("integration", "tills"): """\
+[integration.tills.1]
+folder = "/srv/ukm/till-1/in"
+sales_folder = "/srv/ukm/till-1/out"
+node_id = "till-17-1"
+""",
+}
+"""Commented examples of the settings that are tables (printed after the section's keys)."""
 
 
 def _value(v: Any) -> str:
@@ -103,18 +141,26 @@ def render(role: str) -> str:
         "# Environment variables UKM_<SECTION>_<KEY> override this file.\n",
     ]
     for name in ROLE_SECTIONS[role]:
-        cls = SECTIONS[name]
-        docs = _field_docs(cls)
-        out.append(f"[{name}]")
-        obj = getattr(cfg, name)
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name)
-            if name == "node" and f.name == "role":
-                v = role
-            if isinstance(v, dict):
-                continue
-            if f.name in docs:
-                out.append(f"# {docs[f.name]}")
-            out.append(f"{f.name} = {_value(v)}")
+        out.extend(_section_lines(role, name, getattr(cfg, name)))
         out.append("")
     return "\n".join(out) + "\n"
+
+
+def _section_lines(role: str, name: str, obj: Any) -> list[str]:
+    """One ``[section]`` of the file: each key with its whole description, then the tables."""
+    docs = _field_docs(SECTIONS[name])
+    lines = [f"[{name}]"]
+    tables: list[str] = []
+    for f in dataclasses.fields(obj):
+        v = role if name == "node" and f.name == "role" else getattr(obj, f.name)
+        if isinstance(v, dict):
+            tables.append("")
+            tables.extend(_comment(docs.get(f.name, f"[{name}.{f.name}.<name>] tables")))
+            example = TABLE_EXAMPLES.get((name, f.name))
+            if example:
+                tables.append("# For example:")
+                tables.extend("# " + line for line in example.splitlines())
+            continue
+        lines.extend(_comment(docs.get(f.name, "")))
+        lines.append(f"{f.name} = {_value(v)}")
+    return lines + tables
