@@ -83,7 +83,7 @@ def write_server(tmp: Path, db_url: str, tills: int) -> tuple[Path, Path]:
     """Migrate the server's database, register the tills, write its configuration."""
     import ukm_actors.nodes.server as server_pkg
     from ukm_actors.bridge.peers import register_peer
-    from ukm_actors.commands.up import render_toml
+    from ukm_actors.commands.up_plan import render_toml
     from ukm_actors.db import Database
     from ukm_actors.db.migrate import upgrade
 

@@ -48,7 +48,7 @@ from ukm_actors.bridge.documents import channel_name  # noqa: E402
 from ukm_actors.bridge.peers import register_peer  # noqa: E402
 from ukm_actors.codecs import catalogdoc  # noqa: E402
 from ukm_actors.codecs.catalogdoc import CatalogRecord  # noqa: E402
-from ukm_actors.commands.up import render_toml  # noqa: E402
+from ukm_actors.commands.up_plan import render_toml  # noqa: E402
 from ukm_actors.db import Database  # noqa: E402
 
 STORE = "17"

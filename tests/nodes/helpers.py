@@ -14,7 +14,7 @@ from typing import Any
 import gevent
 import urllib3
 
-from ukm_actors.commands.up import render_toml
+from ukm_actors.commands.up_plan import render_toml
 from ukm_actors.config import load_config
 from ukm_actors.nodes.base import Node
 

@@ -6,16 +6,27 @@ import argparse
 import json
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gevent
+import gevent.event
 import urllib3
 
 from ukm_actors.commands.demo_day import StoreDay, TillClient
-from ukm_actors.commands.up import Install, plan, print_admin_login, print_summary, register
+from ukm_actors.commands.up import (
+    print_admin_login,
+    print_summary,
+    start_emulators,
+    stop_signals,
+)
+from ukm_actors.commands.up_devices import Emulators
+from ukm_actors.commands.up_lock import FolderLock
+from ukm_actors.commands.up_plan import check_ports, plan, register
+from ukm_actors.commands.up_procs import Install
 from ukm_actors.errors import UkmError
-from ukm_actors.hw.emulators import BankTerminalEmulator, ScalesEmulator
+from ukm_actors.hw.emulators import ScalesEmulator
 
 NAME = "demo"
 HELP = "start everything, load the example catalog and play a store day at two tills"
@@ -59,61 +70,65 @@ def run(args: argparse.Namespace) -> int:
             hint="run from a source checkout, or pass --examples DIR with UKM XML files",
         )
     store, host = "17", "127.0.0.1"
-    banks = {n: BankTerminalEmulator() for n in (1, 2)}
-    scales = {n: ScalesEmulator() for n in (1, 2)}
-    for emu in [*banks.values(), *scales.values()]:
-        emu.start()
-    devices: dict[int, dict[str, dict[str, Any]]] = {
-        n: {
-            "printer": {"kind": "file", "path": f"run/till-{store}-{n}-printer.bin"},
-            "bank": {"url": banks[n].url, "pay_timeout": 10},
-            "scales": {"url": scales[n].url},
-        }
-        for n in (1, 2)
-    }
-    planned = plan(data, host, args.base_port, store, till_devices=devices, rewrite=True)
-    installed = register(planned) or {}
-    install = Install(data, planned, args.timeout)
-    http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=3, read=60), retries=False)
-    try:
-        print(f"Starting UKM in {data} ...", flush=True)
-        urls = install.start()
-        print_summary(data, install.procs, urls)
-        print_admin_login(installed, install.url("server"))
-        load_catalog(data, examples, install, http, store, args.timeout)
-        tills = {
-            f"till-{store}-{n}": TillClient(
-                f"till-{store}-{n}", install.url(f"till-{store}-{n}"), http
-            )
-            for n in (1, 2)
-        }
-        day = StoreDay(
-            tills,
-            scales={f"till-{store}-{n}": scales[n].set_weight for n in (1, 2)},
+    with FolderLock(data, "ukm demo"):
+        check_ports(host, args.base_port, store)
+        planned = plan(data, host, args.base_port, store, rewrite=True)
+        installed = register(planned) or {}
+        emulators = start_emulators(planned)
+        install = Install(
+            data,
+            planned,
+            args.timeout,
+            by="ukm demo",
+            env_for=lambda n: emulators.env_for(n.node_id, n.config),
         )
-        record = day.play()
-        (data / "run" / "demo-day.json").write_text(
-            json.dumps(record, ensure_ascii=False, indent=2)
-        )
-        files = wait_exports(data, record, args.timeout)
-        print(f"\n== The cash server exported {len(files)} files for the trade system:")
-        for f in files:
-            print(f"  {f.relative_to(data)}")
-        if args.keep:
-            print("\nEverything keeps running (Ctrl-C stops it).", flush=True)
-            stop = gevent.event.Event()
-            import signal
-
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                gevent.signal_handler(sig, stop.set)
-            stop.wait()
-    finally:
-        print("Stopping ...", flush=True)
-        install.stop()
-        for emu in [*banks.values(), *scales.values()]:
-            emu.stop()
+        try:
+            play(args, data, examples, install, emulators, installed, store)
+        finally:
+            print("Stopping ...", flush=True)
+            install.stop()
+            emulators.stop()
     print("Done.")
     return 0
+
+
+def play(
+    args: argparse.Namespace,
+    data: Path,
+    examples: Path,
+    install: Install,
+    emulators: Emulators,
+    installed: dict[str, Any],
+    store: str,
+) -> None:
+    """Start the nodes, load the catalog, play the day, list the exports (and --keep)."""
+    http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=3, read=60), retries=False)
+    print(f"Starting UKM in {data} ...", flush=True)
+    install.start()
+    print_summary(data, install, emulators)
+    print_admin_login(installed, install.url("server"))
+    load_catalog(data, examples, install, http, store, args.timeout)
+    names = [p.node.node_id for p in install.procs if p.node.role == "till"]
+    tills = {t: TillClient(t, install.url(t), http) for t in names}
+    scales = {t: _scales(emulators, t) for t in names}
+    record = StoreDay(tills, scales=scales).play()
+    (data / "run" / "demo-day.json").write_text(json.dumps(record, ensure_ascii=False, indent=2))
+    files = wait_exports(data, record, args.timeout)
+    print(f"\n== The cash server exported {len(files)} files for the trade system:")
+    for f in files:
+        print(f"  {f.relative_to(data)}")
+    if args.keep:
+        print("\nEverything keeps running (Ctrl-C stops it).", flush=True)
+        stop = gevent.event.Event()
+        for sig in stop_signals():
+            gevent.signal_handler(sig, stop.set)
+        stop.wait()
+
+
+def _scales(emulators: Emulators, till: str) -> Callable[[int], None]:
+    emu = emulators.get(till, "scales")
+    assert isinstance(emu, ScalesEmulator)
+    return emu.set_weight
 
 
 def _json(http: urllib3.PoolManager, url: str) -> Any:

@@ -33,6 +33,11 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config, role=args.role)
     setup_logging(config)
     warn_if_exposed(args.config)
+    from ukm_actors import launched
     from ukm_actors.nodes.base import Node
 
-    return Node(config).run_forever()
+    node = Node(config)
+    if launched.status_section() is not None:
+        node.ctx.status_providers["launcher"] = launched.status_section
+        launched.watch_launcher(node.request_stop)
+    return node.run_forever()

@@ -3,13 +3,15 @@
 Every section is a dataclass registered with ``@section("name")``; every
 field has a default, so an empty file is a working configuration. Values
 can be overridden from the environment as ``UKM_<SECTION>_<KEY>`` (for
-example ``UKM_DB_URL`` or ``UKM_HTTP_PORT``). Errors name the file, the key,
+example ``UKM_DB_URL`` or ``UKM_HTTP_PORT``; a table such as ``UKM_TILL_DEVICES`` is
+given as a JSON object and replaces the file's table). Errors name the file, the key,
 the value and what is allowed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 import types
@@ -95,6 +97,11 @@ def convert(value: Any, tp: Any, where: str, key: str, from_env: bool = False) -
             raise bad
         return [convert(v, item, where, f"{key}[{i}]", from_env) for i, v in enumerate(value)]
     if origin is dict:
+        if from_env and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ConfigError(where, key, "is not a JSON object") from None
         if not isinstance(value, dict):
             raise bad
         return dict(value)

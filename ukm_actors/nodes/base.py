@@ -297,13 +297,14 @@ class Node:
     def run_forever(self) -> int:
         """Run until SIGTERM/SIGINT or until the root fails; return the exit code."""
         for sig in (signal.SIGTERM, signal.SIGINT):
-            gevent.signal_handler(sig, self._request_stop)
+            gevent.signal_handler(sig, self.request_stop)
         self.start()
         self.stopped.wait()
         self.stop()
         return self.exit_code or 0
 
-    def _request_stop(self) -> None:
+    def request_stop(self) -> None:
+        """Ask :meth:`run_forever` to stop the node (what SIGTERM does)."""
         log.info("node %s: stop requested", self.config.node_id)
         if self.exit_code is None:
             self.exit_code = 0

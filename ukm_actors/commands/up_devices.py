@@ -1,0 +1,135 @@
+"""Emulated devices for the tills of ``ukm up`` and ``ukm demo``.
+
+The launcher starts one emulator of each kind in :data:`EMULATED` per till,
+inside the launcher's process on a free 127.0.0.1 port, and gives the till the device
+through the environment (``UKM_TILL_DEVICES``, the whole ``[till.devices]``
+table as JSON): the till's own file is never rewritten, and a device table
+of the same kind in that file wins over the emulator. The emulators live as
+long as the launcher, so a till it restarts finds them again.
+
+Adding an emulated device is one entry in :data:`EMULATED`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ukm_actors.hw.emulators import BankTerminalEmulator, ScalesEmulator
+from ukm_actors.hw.emulators._tcp import TcpEmulator
+
+ENV_DEVICES = "UKM_TILL_DEVICES"
+
+
+@dataclass(frozen=True)
+class EmulatorOptions:
+    """What the command line says about the emulators."""
+
+    scales_weight: int = 500
+    """What the emulated scales weigh, in grams (thousandths of a kilogram)."""
+
+
+@dataclass(frozen=True)
+class Emulated:
+    """One kind of emulated device: how to start it, and the till's table for it."""
+
+    kind: str
+    """The device kind, also the name of its ``[till.devices.<kind>]`` table."""
+    start: Callable[[EmulatorOptions], TcpEmulator]
+    settings: Callable[[TcpEmulator], dict[str, Any]]
+    note: str
+    """What a person trying the system should know (printed by ``ukm up``)."""
+
+
+EMULATED: list[Emulated] = [
+    Emulated(
+        "bank",
+        lambda _o: BankTerminalEmulator().start(),
+        lambda e: {"url": e.url, "pay_timeout": 10},
+        "approves every card payment except amounts ending in 99 kopecks (declined)",
+    ),
+    Emulated(
+        "scales",
+        lambda o: ScalesEmulator(weight=o.scales_weight).start(),
+        lambda e: {"url": e.url},
+        "always weighs the --scales-weight (default 500 g), stable",
+    ),
+]
+
+
+@dataclass
+class TillEmulators:
+    """The running emulators of one till, by kind."""
+
+    devices: dict[str, TcpEmulator] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, dict[str, Any]]:
+        """``[till.devices.<kind>]`` tables for the emulators."""
+        by_kind = {e.kind: e for e in EMULATED}
+        return {k: by_kind[k].settings(emu) for k, emu in self.devices.items()}
+
+    def stop(self) -> None:
+        for emu in self.devices.values():
+            emu.stop()
+
+
+class Emulators:
+    """Every till's emulators, started together and stopped together."""
+
+    def __init__(self, tills: list[str], options: EmulatorOptions | None = None) -> None:
+        self.tills = tills
+        self.options = options or EmulatorOptions()
+        self.by_till: dict[str, TillEmulators] = {}
+
+    def start(self) -> Emulators:
+        try:
+            for till in self.tills:
+                running = TillEmulators()
+                self.by_till[till] = running
+                for kind in EMULATED:
+                    running.devices[kind.kind] = kind.start(self.options)
+        except OSError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for running in self.by_till.values():
+            running.stop()
+
+    def get(self, till: str, kind: str) -> TcpEmulator:
+        return self.by_till[till].devices[kind]
+
+    def env_for(self, till: str, config: Path) -> dict[str, str]:
+        """``UKM_TILL_DEVICES`` for ``till``: its file's devices, plus the emulated kinds
+        the file has no device of."""
+        if till not in self.by_till:
+            return {}
+        own = _file_devices(config)
+        kinds = {str(t.get("device", name)) for name, t in own.items() if isinstance(t, dict)}
+        merged = dict(own)
+        for kind, table in self.by_till[till].tables().items():
+            if kind not in kinds and kind not in merged:
+                merged[kind] = table
+        return {ENV_DEVICES: json.dumps(merged, ensure_ascii=False)}
+
+    def describe(self, till: str) -> list[str]:
+        """Lines for the printed table: each emulator's address and behaviour."""
+        running = self.by_till.get(till)
+        if running is None:
+            return []
+        notes = {e.kind: e.note for e in EMULATED}
+        return [f"{k} {emu.url} ({notes[k]})" for k, emu in running.devices.items()]
+
+
+def _file_devices(config: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    devices = data.get("till", {}).get("devices", {})
+    return dict(devices) if isinstance(devices, dict) else {}

@@ -1,0 +1,214 @@
+"""What ``ukm up`` runs: the nodes of a one-machine install and their configuration files.
+
+:func:`plan` writes ``DATA/nodes/<node>.toml`` for each node of :data:`LAYOUT`
+(keeping files already there, which the user may have edited) and
+:func:`register` records the nodes with the cash server's database.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ukm_actors.config.private import make_private_file, private_dir, write_private
+from ukm_actors.errors import UkmError
+
+LAYOUT = [
+    # (node id template, role, port offset)
+    ("server", "server", 0),
+    ("marketing", "marketing", 1),
+    ("till-{store}-1", "till", 2),
+    ("till-{store}-2", "till", 3),
+    ("integration-{store}", "integration", 4),
+    ("pricechecker-{store}", "pricechecker", 5),
+]
+PRICECHECKER_TCP_OFFSET = 6
+TILL_NOTE = """\
+# Bank terminal and scales: `ukm up` starts emulated ones for this till and gives them
+# to it through UKM_TILL_DEVICES, unless a [till.devices.*] table below is of the same
+# kind (device = "bank" / "scales", or the table's name) or `ukm up --no-emulators`.
+"""
+
+
+@dataclass
+class PlannedNode:
+    node_id: str
+    role: str
+    port: int
+    config: Path
+    ready: Path
+    secret: str
+    extra: dict[str, Any]
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def render_toml(sections: dict[str, dict[str, Any]]) -> str:
+    """A small TOML writer for our flat configuration files (tables nest one level)."""
+    out: list[str] = []
+    for name, table in sections.items():
+        flat = {k: v for k, v in table.items() if not isinstance(v, dict)}
+        out.append(f"[{name}]")
+        out.extend(f"{k} = {_toml_value(v)}" for k, v in flat.items())
+        out.append("")
+        for k, v in table.items():
+            if isinstance(v, dict):
+                for sub, subtable in v.items():
+                    out.append(
+                        f"[{name}.{k}.{sub}]" if isinstance(subtable, dict) else f"[{name}.{k}]"
+                    )
+                    if isinstance(subtable, dict):
+                        out.extend(f"{kk} = {_toml_value(vv)}" for kk, vv in subtable.items())
+                    out.append("")
+    return "\n".join(out)
+
+
+def plan(
+    data: Path,
+    host: str,
+    base_port: int,
+    store: str,
+    *,
+    rewrite: bool = False,
+) -> list[PlannedNode]:
+    """The nodes of a one-machine install, keeping secrets already written.
+
+    Configuration files already there are kept (the user may have edited them)
+    unless ``rewrite``. A till's file names its printer (a file); the bank
+    terminal and scales are emulated by the launcher (``up_devices``).
+    """
+    nodes_dir = private_dir(data / "nodes", narrow=True)  # the files hold bridge secrets
+    private_dir(data / "db", narrow=True)
+    (data / "run").mkdir(exist_ok=True)
+    (data / "logs").mkdir(exist_ok=True)
+    for sub in ("import", "export"):
+        (data / "exchange" / sub).mkdir(parents=True, exist_ok=True)
+    server_url = f"http://{host}:{base_port}"
+    marketing_url = f"http://{host}:{base_port + 1}"
+    planned: list[PlannedNode] = []
+    for template, role, offset in LAYOUT:
+        node_id = template.format(store=store)
+        cfg_path = nodes_dir / f"{node_id}.toml"
+        secret = _existing_secret(cfg_path) or secrets.token_urlsafe(32)
+        port = base_port + offset
+        sections: dict[str, dict[str, Any]] = {
+            "node": {
+                "role": role,
+                "id": node_id,
+                "data_dir": "..",
+                "ready_file": f"run/{node_id}.json",
+            },
+            "http": {"host": host, "port": port},
+            "log": {"level": "INFO", "file": f"logs/{node_id}.log"},
+        }
+        if role in ("server", "till", "marketing"):
+            sections["db"] = {"url": f"sqlite:///{(data / 'db' / f'{node_id}.db').resolve()}"}
+        if role != "server":
+            sections["bridge"] = {"server_url": server_url, "secret": secret}
+        else:
+            sections["bridge"] = {"secret": secret}
+        extra: dict[str, Any] = {}
+        if role == "server":
+            sections["server"] = {"import_dir": "exchange/import", "export_dir": "exchange/export"}
+        elif role == "till":
+            number = int(node_id.rsplit("-", 1)[1])
+            extra = {"store": store, "number": number}
+            devices = {"printer": {"kind": "file", "path": f"run/{node_id}-printer.bin"}}
+            sections["till"] = {
+                "store": store,
+                "number": number,
+                "marketing_url": marketing_url,
+                "devices": devices,
+            }
+        elif role == "integration":
+            extra = {"store": store}
+            sections["integration"] = {"store": store}
+        elif role == "pricechecker":
+            extra = {"store": store, "tcp_port": base_port + PRICECHECKER_TCP_OFFSET}
+            sections["pricechecker"] = {
+                "store": store,
+                "tcp_host": host,
+                "tcp_port": base_port + PRICECHECKER_TCP_OFFSET,
+            }
+        if rewrite or not cfg_path.exists():
+            write_private(
+                cfg_path,
+                f"# {node_id}: written by `ukm up`; edit freely, it is kept.\n"
+                + (TILL_NOTE if role == "till" else "")
+                + render_toml(sections),
+            )
+        else:
+            make_private_file(cfg_path)
+        planned.append(
+            PlannedNode(
+                node_id, role, port, cfg_path, data / "run" / f"{node_id}.json", secret, extra
+            )
+        )
+    return planned
+
+
+def _existing_secret(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    import tomllib
+
+    try:
+        return (
+            str(
+                tomllib.loads(path.read_text(encoding="utf-8")).get("bridge", {}).get("secret")
+                or ""
+            )
+            or None
+        )
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def register(planned: list[PlannedNode]) -> dict[str, Any]:
+    """Register the non-server nodes (and the store) with the cash server's database."""
+    try:
+        from ukm_actors.nodes.server.bootstrap import (  # type: ignore[import-not-found,unused-ignore]
+            register_local_install,
+        )
+    except ModuleNotFoundError:
+        return {}
+    server = next(n for n in planned if n.role == "server")
+    return register_local_install(
+        server.config,
+        [(n.node_id, n.role, n.secret, n.extra) for n in planned if n.role != "server"],
+    )
+
+
+class PortInUse(UkmError):
+    """A port ``ukm up`` needs is taken by another program."""
+
+    code = "up.port_in_use"
+
+
+def check_ports(host: str, base_port: int, store: str) -> None:
+    """Refuse, naming the port and its use, when one of the install's ports is taken."""
+    uses = [(base_port + offset, template.format(store=store)) for template, _, offset in LAYOUT]
+    uses.append((base_port + PRICECHECKER_TCP_OFFSET, "price checkers"))
+    for port, use in uses:
+        with socket.socket() as s:
+            # as the nodes listen: connections of an earlier run in TIME_WAIT do not count
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((host, port))
+            except OSError as exc:
+                raise PortInUse(
+                    f"port {port} on {host} ({use}) cannot be used: {exc.strerror}; "
+                    f"stop the program using it or pass another --base-port"
+                ) from None
