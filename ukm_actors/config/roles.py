@@ -80,6 +80,9 @@ class TillSettings:
     (the server's till setting ``weight_barcode`` overrides it)."""
     weight_prefixes: str = "20-29"
     """Prefixes of weight barcodes (the server's ``weight_prefixes`` setting overrides it)."""
+    card_price_types: list[str] = field(default_factory=list)
+    """Additional price types sold only with a loyalty card on the receipt, besides those
+    whose name mentions a card ("карт", "card"); the server's setting overrides it."""
     marketing_url: str = ""
     """The marketing server (empty: no promotions online)."""
     devices: dict[str, Any] = field(default_factory=dict)

@@ -361,6 +361,16 @@ def set_quantity(receipt: Receipt, position: int, quantity: Quantity) -> Receipt
     return _replace_line(receipt, replace(line, quantity=quantity, discounts=()))
 
 
+def set_price(receipt: Receipt, position: int, price: Money, price_type: str | None) -> Receipt:
+    """The receipt with another unit price on a line (a loyalty-card price given or taken
+    back); the line's discounts are dropped: apply promotions again."""
+    line = _active_line(receipt, position)
+    _require_unpaid(receipt, f"change the price of {line.describe()}")
+    if price < 0:
+        raise ReceiptError(f"{line.describe()}: a price cannot be negative", code="receipt.price")
+    return _replace_line(receipt, replace(line, price=price, price_type=price_type, discounts=()))
+
+
 def apply_discounts(receipt: Receipt, discounts: Mapping[int, tuple[LineDiscount, ...]]) -> Receipt:
     """The receipt with the discounts of the listed lines replaced.
 

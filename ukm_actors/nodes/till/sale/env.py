@@ -9,15 +9,19 @@ has sent one.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, tzinfo
 from typing import Any
 
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.domain.barcodes import BarcodeLayoutError, WeightBarcodeLayout
-from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+from ukm_actors.nodes.till.catalog.lookup import AddPrice, TillCatalog
 from ukm_actors.nodes.till.sale.clock import Clock, local_text, utc_text, zone
 
 log = logging.getLogger(__name__)
+
+CARD_WORDS = re.compile(r"карт|card", re.IGNORECASE)
+"""An additional price whose name matches is a loyalty-card price."""
 
 
 def _lines(value: Any) -> tuple[str, ...]:
@@ -89,6 +93,20 @@ class SaleEnv:
             )
         self._layout = (self.catalog.version, pattern, prefixes, layout)
         return layout
+
+    def card_price_types(self) -> frozenset[str]:
+        """Price types listed as loyalty-card prices (the server's setting, else the config's)."""
+        value = self.catalog.setting("card_price_types", self.settings.card_price_types)
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list):
+            return frozenset()
+        return frozenset(str(v).strip() for v in value if str(v).strip())
+
+    def is_card_price(self, add: AddPrice) -> bool:
+        """True for a price sold only with a loyalty card on the receipt: its type is listed
+        in ``card_price_types`` or its name mentions a card ("Цена по карте")."""
+        return add.price_type in self.card_price_types() or bool(CARD_WORDS.search(add.name))
 
     def notify_server(self) -> None:
         """Wake the bridge's sender after documents were committed (if there is a bridge)."""

@@ -20,7 +20,7 @@ from ukm_actors.domain.barcodes import WeightBarcode, decode_weight_barcode
 from ukm_actors.domain.money import format_quantity, round_div
 from ukm_actors.domain.restrictions import check_age, ensure_time_allowed
 from ukm_actors.i18n import _
-from ukm_actors.nodes.till.catalog.lookup import CatalogItem, Reader, TillCatalog
+from ukm_actors.nodes.till.catalog.lookup import AddPrice, CatalogItem, Reader, TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.errors import BadRequest, ItemNotFound, NeedsAnswer, SaleError
 
@@ -46,6 +46,8 @@ class AddRequest:
     seller: str | None = None
     weighed: bool = False
     """The quantity came from the scales."""
+    card: bool = False
+    """A loyalty card is on the receipt (set by the sale, not by the request)."""
 
 
 @dataclass(frozen=True)
@@ -153,38 +155,18 @@ def _quantity(
     return qty
 
 
-def _price(item: CatalogItem, req: AddRequest) -> tuple[int, str | None]:
-    if item.addprices:
-        if req.price_type is None:
-            options: list[dict[str, Any]] = []
-            if item.price is not None:
-                options.append(
-                    {"price_type": BASE_PRICE, "name": _("Store price"), "price": item.price}
-                )
-            options.extend(
-                {"price_type": a.price_type, "name": a.name, "price": a.price}
-                for a in item.addprices
-            )
-            raise NeedsAnswer(
-                _("{name} has {count} prices; choose one", name=item.name, count=len(options)),
-                code="sale.choose_price",
-                question={"kind": "price", "article": item.article, "options": options},
-                hint=_('send the request again with "price_type"'),
-            )
-        if req.price_type != BASE_PRICE:
-            add = item.addprice(req.price_type)
-            if add is None:
-                known = ", ".join([BASE_PRICE, *(a.price_type for a in item.addprices)])
-                raise BadRequest(
-                    _(
-                        "{name} has no price {price_type!r}; its prices are: {known}",
-                        name=item.name,
-                        price_type=req.price_type,
-                        known=known,
-                    )
-                )
-            return add.price, add.price_type
+def _base_price(item: CatalogItem, card_only: bool) -> tuple[int, str | None]:
     if item.price is None:
+        if card_only:
+            raise SaleError(
+                _(
+                    "{name} (code {article}) is sold only at its loyalty-card price",
+                    name=item.name,
+                    article=item.article,
+                ),
+                code="sale.card_required",
+                hint=_("scan the customer's loyalty card first"),
+            )
         raise SaleError(
             _(
                 "{name} (code {article}) has no price in this store",
@@ -197,6 +179,67 @@ def _price(item: CatalogItem, req: AddRequest) -> tuple[int, str | None]:
     return item.price, None
 
 
+def _chosen(item: CatalogItem, req: AddRequest, card: list[AddPrice]) -> tuple[int, str | None]:
+    """The additional price the cashier named in ``req.price_type``."""
+    add = item.addprice(str(req.price_type))
+    if add is None:
+        known = ", ".join([BASE_PRICE, *(a.price_type for a in item.addprices)])
+        raise BadRequest(
+            _(
+                "{name} has no price {price_type!r}; its prices are: {known}",
+                name=item.name,
+                price_type=req.price_type,
+                known=known,
+            )
+        )
+    if add in card and not req.card:
+        raise SaleError(
+            _(
+                "{name}: «{price}» is for loyalty card holders; there is no card on this receipt",
+                name=item.name,
+                price=add.name,
+            ),
+            code="sale.card_required",
+            hint=_("scan the customer's loyalty card first, or sell at the store price"),
+        )
+    return add.price, add.price_type
+
+
+def _price(item: CatalogItem, req: AddRequest, env: SaleEnv) -> tuple[int, str | None]:
+    """The line's price: the store price, or an additional one. A loyalty-card price
+    needs a card on the receipt: without one it is never offered, with one it applies
+    by itself when it is the item's only additional price."""
+    if not item.addprices:
+        return _base_price(item, False)
+    card = [a for a in item.addprices if env.is_card_price(a)]
+    others = [a for a in item.addprices if not env.is_card_price(a)]
+    if req.price_type is not None and req.price_type != BASE_PRICE:
+        return _chosen(item, req, card)
+    offered = [*others, *(card if req.card else ())]
+    if req.price_type == BASE_PRICE or not offered:
+        return _base_price(item, bool(card))
+    if not others and len(card) == 1:
+        return card[0].price, card[0].price_type
+    options: list[dict[str, Any]] = []
+    if item.price is not None:
+        options.append({"price_type": BASE_PRICE, "name": _("Store price"), "price": item.price})
+    options.extend({"price_type": a.price_type, "name": a.name, "price": a.price} for a in offered)
+    raise NeedsAnswer(
+        _("{name} has {count} prices; choose one", name=item.name, count=len(options)),
+        code="sale.choose_price",
+        question={"kind": "price", "article": item.article, "options": options},
+        hint=_('send the request again with "price_type"'),
+    )
+
+
+def card_price(item: CatalogItem, env: SaleEnv) -> AddPrice | None:
+    """The item's loyalty-card price when it is its only additional price (what a line
+    gets by itself once a card is on the receipt), else None."""
+    if len(item.addprices) == 1 and env.is_card_price(item.addprices[0]):
+        return item.addprices[0]
+    return None
+
+
 def resolve_line(
     catalog: TillCatalog, env: SaleEnv, req: AddRequest, session: Reader | None = None
 ) -> LineSpec:
@@ -207,7 +250,7 @@ def resolve_line(
     item, scanned, weight = _find(catalog, env, req, session)
     now = env.local_now()
     ensure_time_allowed(catalog.time_rules(item), now)
-    price, price_type = _price(item, req)
+    price, price_type = _price(item, req, env)
     quantity = _quantity(item, req, scanned, weight, price)
     confirmed = False
     rule = catalog.age_rule(item)

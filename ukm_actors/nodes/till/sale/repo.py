@@ -175,6 +175,7 @@ def save_lines(
             .values(
                 quantity=line.quantity,
                 price=line.price,
+                price_type=line.price_type,
                 voided=line.voided,
                 age_confirmed=line.age_confirmed,
                 discounts=_discounts_text(line),

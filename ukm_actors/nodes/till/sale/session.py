@@ -30,6 +30,7 @@ from ukm_actors.domain.receipt import (
 )
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
+from ukm_actors.nodes.till.sale.cards import with_card_prices
 from ukm_actors.nodes.till.sale.closing import finish_receipt
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, resolve_line
@@ -162,6 +163,7 @@ class SaleSession(TenderRecording, SupervisedActor):
                     code="sale.return_open",
                 )
             require_fresh(r.shift_opened_ms, self.env)
+        req = replace(req, card=bool(r is not None and r.card))
         try:
             spec = resolve_line(self.catalog, self.env, req)
         except SaleError as exc:
@@ -305,14 +307,31 @@ class SaleSession(TenderRecording, SupervisedActor):
         return self._change_lines(grant, void_line(r.receipt, position))
 
     def set_card(self, grant: Grant, card: str | None) -> dict[str, Any]:
-        """Attach a loyalty card to the receipt (None takes it off); prices are recomputed."""
+        """Attach a loyalty card to the receipt (None takes it off); prices are recomputed.
+
+        With no receipt open, a card opens one: customers hand the card over first."""
+        r = self.current
+        if r is None and card:
+            return self._open_with_card(grant, card)
         r = self._require()
         self._require_unlocked(r)
-        new = self.repricer.reprice(replace(r, card=card or None))
+        receipt = with_card_prices(r.receipt, self.catalog, self.env, bool(card))
+        new = self.repricer.reprice(replace(r, card=card or None, receipt=receipt))
         with self.db.write() as s:
             update_receipt(s, r.id, card=new.card)
             save_lines(s, r.id, r.receipt, new.receipt)
         self.current = new
+        return self.view()
+
+    def _open_with_card(self, grant: Grant, card: str) -> dict[str, Any]:
+        """A new, empty sale receipt with ``card`` on it (cancelled like any other)."""
+        with self.db.write() as s:
+            r = replace(self._new_receipt(s, grant), card=card)
+            insert_receipt(s, r)
+        self.current = r
+        self.question = None
+        self.notice = None
+        log.info("receipt %s (number %s) opened by loyalty card", r.id, r.number)
         return self.view()
 
     def add_coupon(self, grant: Grant, code: str) -> dict[str, Any]:
