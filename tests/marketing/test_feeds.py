@@ -183,22 +183,52 @@ def _feeds(server):
 
 def test_the_server_queues_feeds_only_for_a_registered_marketing_server(server):
     from ukm_actors.bridge.peers import register_peer
-    from ukm_actors.nodes.server.feeds import queue_feeds
+    from ukm_actors.nodes.server.feeds import feeds_holder, queue_feeds
 
     _seed_server(server)
     db = server.ctx.require_db()
-    assert queue_feeds(db, catalog=True, stores=True) == []
+    me = feeds_holder(server.ctx)  # the node's own feeder shares the lease
+    assert queue_feeds(db, catalog=True, stores=True, holder=me) == []
     with db.write() as s:
         register_peer(s, "marketing", "marketing")
-    assert queue_feeds(db, catalog=True, stores=True) == ["feed.stores", "feed.catalog"]
-    assert queue_feeds(db, catalog=True, stores=True) == []
-    (t1, stores), (t2, catalog) = _feeds(server)
+    assert queue_feeds(db, catalog=True, stores=True, holder=me) == [
+        "feed.stores",
+        "feed.catalog",
+    ]
+    assert queue_feeds(db, catalog=True, stores=True, holder=me) == []
+    assert queue_feeds(db, catalog=False, stores=True, holder="another-process") == []
+    assert queue_feeds(db, catalog=False, stores=True, holder=me, heartbeat=True) == [
+        "feed.heartbeat"
+    ]
+    (t1, stores), (t2, catalog), (t3, beat) = _feeds(server)
     assert [(s.code, [t.node_id for t in s.tills]) for s in decode_stores(stores)] == [
         ("17", ["till-17-1"])
     ]
     records = list(decode_catalog(catalog))
     assert FeedItem("2002", "Cheese", True, "dairy", 50000) in records
     assert FeedGroup("dairy", "food", "Dairy") in records
+    from ukm_actors.bridge.documents import sha256_hex
+    from ukm_actors.domain.promotions.feeds import decode_heartbeat
+
+    assert t3 == "feed.heartbeat"
+    heartbeat = decode_heartbeat(beat)
+    assert (heartbeat["catalog"], heartbeat["stores"]) == (sha256_hex(catalog), sha256_hex(stores))
+
+
+def test_a_heartbeat_records_contact_and_changes_nothing(light):
+    from ukm_actors.domain.promotions.feeds import encode_heartbeat
+
+    feed_catalog(light, ITEMS, GROUPS)
+    apply_doc(
+        light,
+        "server>marketing",
+        "feed.heartbeat",
+        encode_heartbeat("2026-12-01T08:00:00Z", "x", None),
+    )
+    with pytest.raises(PermanentApplyError, match="heartbeat"):
+        apply_doc(light, "server>marketing", "feed.heartbeat", b"[]")
+    with light.require_db().read() as s:
+        assert len(list(s.execute(select(MkItem)).scalars())) == 3
 
 
 def test_server_feeds_applied_on_the_marketing_server(server, light):

@@ -16,6 +16,14 @@ object::
 
     {"stores": [{"code": "17", "name": "Store 17",
                  "tills": [{"node_id": "till-17-1", "number": 1}]}]}
+
+``feed.heartbeat`` says the feeds are alive when nothing changed: the cash
+server queues one when it has queued nothing else for ``feed_interval``
+seconds (so "stale" on the marketing server means "no contact", never "no
+change")::
+
+    {"at": "2026-12-01T08:00:00Z", "catalog": "<sha256 of the last feed.catalog>",
+     "stores": "<sha256 of the last feed.stores>"}
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from ukm_actors.errors import UkmError
 
 CATALOG = "feed.catalog"
 STORES = "feed.stores"
+HEARTBEAT = "feed.heartbeat"
 
 
 class FeedError(UkmError):
@@ -165,3 +174,20 @@ def decode_stores(body: bytes) -> list[FeedStore]:
         ]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise FeedError(f"feed.stores document is malformed: {exc!r}") from exc
+
+
+def encode_heartbeat(at: str, catalog: str | None, stores: str | None) -> bytes:
+    return json.dumps({"at": at, "catalog": catalog, "stores": stores}).encode()
+
+
+def decode_heartbeat(body: bytes) -> dict[str, str | None]:
+    """The heartbeat's fields; ``FeedError`` when it is not one."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise FeedError("feed.heartbeat is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("at"), str):
+        raise FeedError('feed.heartbeat must be an object with "at"')
+    return {
+        k: (str(data[k]) if data.get(k) is not None else None) for k in ("at", "catalog", "stores")
+    }

@@ -7,19 +7,30 @@ Once a marketing server is registered (bridge peer ``marketing``), the
   group, price floor) every ``[marketing] feed_interval`` seconds — only when
   it differs from the last one queued;
 - ``feed.stores`` (every active store and its enabled tills) whenever that
-  list changes (checked every ``min(feed_interval, 30)`` seconds).
+  list changes (checked every ``min(feed_interval, 30)`` seconds);
+- ``feed.heartbeat`` when it has queued nothing for ``feed_interval`` seconds,
+  so the marketing server can tell "no contact" from "no change".
+
+A loaded catalog therefore reaches the marketing server within
+``feed_interval`` (plus delivery).
 
 Both are full replacements (bodies in ``ukm_actors.domain.promotions.feeds``);
 "the last one queued" is read from the outbox, so a restart does not resend
-an unchanged feed. The directories are read through ``read_catalog`` and
-``read_stores`` (the server catalog feature's models).
+an unchanged feed. In a cluster one process queues them (lease
+``marketing_feeds``); the holder is ``[server] cluster_node``, else
+``<host>:<node id>``, so a server restarted after a crash takes its own lease
+back at once instead of waiting for it to expire, and a stopped one releases
+it. The directories are read through ``read_catalog`` and ``read_stores``
+(the server catalog feature's models).
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import gevent
@@ -32,15 +43,17 @@ from ukm_actors.bridge.documents import channel_name, sha256_hex
 from ukm_actors.bridge.models import OutboxEntry
 from ukm_actors.bridge.peers import peer_info
 from ukm_actors.db import Database
-from ukm_actors.db.leases import process_holder, try_acquire
+from ukm_actors.db.leases import process_holder, release, try_acquire
 from ukm_actors.domain.promotions.feeds import (
     CATALOG,
+    HEARTBEAT,
     STORES,
     FeedGroup,
     FeedItem,
     FeedStore,
     FeedTill,
     encode_catalog,
+    encode_heartbeat,
     encode_stores,
 )
 from ukm_actors.nodes.base import NodeContext
@@ -113,10 +126,17 @@ def marketing_registered(session: Session) -> bool:
 
 
 def queue_feeds(
-    db: Database, *, catalog: bool, stores: bool, holder: str = "", lease_ttl: float = 120.0
+    db: Database,
+    *,
+    catalog: bool,
+    stores: bool,
+    holder: str = "",
+    lease_ttl: float = 120.0,
+    heartbeat: bool = False,
 ) -> list[str]:
     """Queue the feeds that changed (when marketing is registered); the types queued.
 
+    With ``heartbeat``, a ``feed.heartbeat`` is queued when no feed changed.
     In a cluster only the process holding the ``marketing_feeds`` lease does it.
     """
     holder = holder or process_holder()
@@ -138,6 +158,11 @@ def queue_feeds(
             if _last_sha(session, doc_type) != sha256_hex(body):
                 outbox.put(session, CHANNEL, doc_type, body)
                 queued.append(doc_type)
+        if heartbeat and not queued:
+            at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            beat = encode_heartbeat(at, _last_sha(session, CATALOG), _last_sha(session, STORES))
+            outbox.put(session, CHANNEL, HEARTBEAT, beat)
+            queued.append(HEARTBEAT)
     return queued
 
 
@@ -158,6 +183,7 @@ class MarketingFeeder(SupervisedActor):
         self.stores_every = min(interval, STORES_CHECK)
         self.notify = notify
         self._next_catalog = 0.0
+        self._last_queued = -1e9
         self._timer: gevent.Greenlet[Any, Any] | None = None
         self.last: dict[str, Any] = {}
 
@@ -167,6 +193,11 @@ class MarketingFeeder(SupervisedActor):
     def on_stop(self) -> None:
         if self._timer is not None:
             self._timer.kill(block=False)
+        try:
+            with self.db.write() as session:
+                release(session, LEASE, self.holder)
+        except Exception:  # a stopping node may have lost its database; the lease expires
+            log.debug("could not release the %s lease", LEASE, exc_info=True)
 
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, _Tick):
@@ -186,7 +217,8 @@ class MarketingFeeder(SupervisedActor):
         self._timer = gevent.spawn_later(delay, tell)
 
     def run(self, *, force_catalog: bool = False) -> list[str]:
-        """One round: the store list always, the catalog when due; the types queued."""
+        """One round: the store list always, the catalog when due, each queued when it
+        changed; a heartbeat when nothing was queued for ``interval``; the types queued."""
         now = time.monotonic()
         catalog = force_catalog or now >= self._next_catalog
         queued = queue_feeds(
@@ -195,17 +227,25 @@ class MarketingFeeder(SupervisedActor):
             stores=True,
             holder=self.holder,
             lease_ttl=max(3 * self.stores_every, 60.0),
+            heartbeat=now - self._last_queued >= self.interval,
         )
         if catalog:
             self._next_catalog = now + self.interval
         if queued:
-            log.info("queued %s for the marketing server", ", ".join(queued))
+            self._last_queued = now
+            level = logging.DEBUG if queued == [HEARTBEAT] else logging.INFO
+            log.log(level, "queued %s for the marketing server", ", ".join(queued))
             self.notify(CHANNEL)
         self.last = {"queued": queued, "at": time.time()}
         return queued
 
     def status(self) -> dict[str, Any]:
         return dict(self.last)
+
+
+def feeds_holder(ctx: NodeContext) -> str:
+    """Who holds the feeds lease: ``[server] cluster_node``, else ``<host>:<node id>``."""
+    return ctx.config.server.cluster_node or f"{socket.gethostname()}:{ctx.node_id}"
 
 
 def setup(ctx: NodeContext) -> None:
@@ -227,7 +267,7 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             bridge.notify(channel)
 
     def start() -> Any:
-        holder = process_holder(ctx.config.server.cluster_node)
+        holder = feeds_holder(ctx)
         return MarketingFeeder.start(db, ctx.config.marketing.feed_interval, notify, holder)
 
     return [ChildSpec(NAME, start, backoff=Backoff(initial=2.0, maximum=60.0))]

@@ -6,8 +6,9 @@
 - the ``promotion_engine`` actor: online pricing per store, and the tills'
   ``promo.campaigns`` copies (``engine.py``, ``campaigns.py``);
 - the admin and reports API under ``/api/v1`` (``api.py``; login: ``auth.py``);
-- ``/status`` section ``marketing`` (counts; ``feed_stale`` when the cash server's
-  feeds have been silent for more than 3 × ``[marketing] feed_interval``).
+- ``/status`` section ``marketing`` (counts; ``feed_stale`` when the cash server
+  has not been in contact on its feed channel — a feed or a ``feed.heartbeat`` —
+  for more than 3 × ``[marketing] feed_interval``).
 
 See docs/marketing.md.
 """
@@ -24,7 +25,13 @@ from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.bridge.models import Channel
 from ukm_actors.domain.promotions.accrual import DOC_TYPE as ACCRUAL
-from ukm_actors.domain.promotions.feeds import CATALOG, STORES, FeedError
+from ukm_actors.domain.promotions.feeds import (
+    CATALOG,
+    HEARTBEAT,
+    STORES,
+    FeedError,
+    decode_heartbeat,
+)
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.marketing.core import accruals, api, feeds
 from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
@@ -53,6 +60,14 @@ def _feed_applier(mk: Marketing, fn: Any) -> Any:
         mk.on_commit(session, channels)
 
     return apply
+
+
+def _heartbeat(session: Session, doc: Document) -> None:
+    """Nothing to change: applying it records the contact (the channel's ``last_contact``)."""
+    try:
+        decode_heartbeat(doc.body)
+    except FeedError as exc:
+        raise PermanentApplyError(exc.message) from exc
 
 
 def _status(mk: Marketing) -> dict[str, Any]:
@@ -91,6 +106,7 @@ def setup(ctx: NodeContext) -> None:
     ctx.services[SERVICE] = mk
     ctx.appliers.register(CATALOG, _feed_applier(mk, feeds.apply_catalog))
     ctx.appliers.register(STORES, _feed_applier(mk, feeds.apply_stores))
+    ctx.appliers.register(HEARTBEAT, _heartbeat)
     ctx.appliers.register(ACCRUAL, accruals.applier(mk.settings))
     mk.register_asks()
     ctx.status_providers["marketing"] = lambda: _status(mk)
