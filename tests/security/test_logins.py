@@ -168,3 +168,118 @@ def test_the_figures_in_docs_security():
 
 def http_health(node) -> int:
     return urllib3.PoolManager().request("GET", node.ctx.url + "/health").status
+
+
+# -- the till: 4-digit cashier passwords --------------------------------------------------
+
+from tests.till.conftest import start_till  # noqa: E402, F401 - the till fixture
+from tests.till.helpers import PASSWORD_HASH, apply_catalog, base_records, catalog_body, put  # noqa: E402
+from ukm_actors.domain.passwords import hash_password  # noqa: E402
+from ukm_actors.nodes.server.monitoring.metrics import render  # noqa: E402
+from ukm_actors.nodes.till.reporting import build_report  # noqa: E402
+from ukm_actors.nodes.till.sale.logins import ADDRESS_POLICY as TILL_ADDRESS  # noqa: E402
+from ukm_actors.nodes.till.sale.logins import code_policy  # noqa: E402
+
+
+class TillUser(Client):
+    """The till's API from one address, in Russian (the default) unless told."""
+
+    def __init__(self, url: str, source: str, language: str = "ru") -> None:
+        super().__init__(url + "/api/v1", source)
+        self.language = language
+
+    def call(self, method: str, path: str, body=None):
+        r = self.http.request(method, self.url + path, body=json.dumps(body or {}).encode(),
+                              headers={"Content-Type": "application/json",
+                                       "Accept-Language": self.language})  # fmt: skip
+        return r.status, json.loads(r.data) if r.data else None, r.headers
+
+    def login(self, code: str, password: str):
+        return self.call("POST", "/login", {"code": code, "password": password})
+
+
+@pytest.fixture
+def till(start_till):  # noqa: F811
+    node, _ = start_till()
+    clock = Clock()
+    node.ctx.services["auth"].guard.clock = clock
+    attacker = TillUser(node.ctx.url, "127.0.0.1")
+    screen = TillUser(node.ctx.url, "127.0.0.2")
+    yield node, clock, attacker, screen
+    attacker.close()
+    screen.close()
+
+
+def test_a_4_digit_password_cannot_be_brute_forced_and_a_supervisor_unlocks(till):
+    node, clock, attacker, screen = till
+    statuses = [attacker.login("1", f"{pin:04d}")[0] for pin in range(2000, 2050)]
+    assert statuses[:4] == [401] * 4 and statuses[4:] == [429] * 46
+    status, body, headers = attacker.login("1", "1111")  # the right one, too soon: not checked
+    assert status == 429 and body["code"] == "auth.throttled" and headers["Retry-After"] == "1"
+    assert body["message"] == "слишком много неверных паролей; подождите 1 с и попробуйте снова"
+
+    for wait in (1, 2, 4, 8, 16, 32):
+        clock.step(wait)
+        assert attacker.login("1", "0000")[0] == 401
+    status, body, _ = attacker.login("1", "1111")
+    assert status == 429 and body["message"] == (
+        "кассир 1 заблокирован после 10 неверных паролей подряд; подождите 30 мин "
+        "или попросите старшего кассира разблокировать"
+    )
+    english = TillUser(node.ctx.url, "127.0.0.2", language="en")
+    assert "wait 30 min or ask a supervisor" in english.login("1", "1111")[1]["message"]
+    english.close()
+
+    # Another cashier works on; the supervisor unlocks cashier 1, who logs in.
+    assert screen.login("9", "9999")[0] == 200
+    status, body, _ = screen.call("POST", "/login/unlock",
+                                  {"code": "1", "supervisor": {"code": "9", "password": "9999"}})  # fmt: skip
+    assert status == 200 and body == {"unlocked": "1", "by": "9"}
+    assert screen.call("POST", "/login/unlock",
+                       {"code": "1", "supervisor": {"code": "9", "password": "9999"}})[0] == 400  # fmt: skip
+    assert screen.login("1", "1111")[0] == 200
+
+    sale = json.loads(urllib3.PoolManager().request("GET", node.ctx.url + "/status").data)["sale"]
+    assert sale["logins"] == {"failed": 10, "refused": 49, "locked_cashiers": []}
+    report = build_report(node.ctx)
+    assert report["logins"]["failed"] == 10
+    till_row = {"node_id": "till-17-1", "store": "17", "number": 1, "online": True,
+                "silent_s": 1.0, "to_till": {"pending": 0, "oldest_age_s": None},
+                "from_till": {"pending": 0, "oldest_age_s": None}, "devices": {},
+                "logins": {**report["logins"], "locked_cashiers": ["1"]}}  # fmt: skip
+    text = render({"tills": [till_row]})
+    assert 'ukm_till_failed_logins_total{node="till-17-1",store="17",till="1"} 10' in text
+    assert 'ukm_till_locked_cashiers{node="till-17-1",store="17",till="1"} 1' in text
+
+
+def test_a_new_password_from_the_server_lifts_the_lock(till):
+    node, clock, attacker, _ = till
+    for wait in (0, 0, 0, 0, 1, 2, 4, 8, 16, 32):
+        clock.step(wait)
+        assert attacker.login("1", "0000")[0] == 401
+    assert attacker.login("1", "1111")[0] == 429
+    new = hash_password("4321", scheme="pbkdf2-sha256", cost=1000)
+    records = [put("cashier", code="1", name="Иванова", inn=None, password_hash=new,
+                   rights=["sell"], enabled=True)]  # fmt: skip
+    apply_catalog(node, catalog_body(records, full=False), seq=2, full=False)
+    assert attacker.login("1", "1111")[0] == 401  # the old password is gone
+    clock.step(1)  # the address's 11th failure made it wait a second
+    assert attacker.login("1", "4321")[0] == 200
+    assert PASSWORD_HASH["9999"] and base_records
+
+
+def test_supervisor_confirmations_are_throttled_too(till):
+    _, clock, attacker, _ = till
+    assert attacker.login("1", "1111")[0] == 200
+    body = {"supervisor": {"code": "9", "password": "0000"}}  # cashier 1 may not cancel
+    statuses = [attacker.call("POST", "/receipt/cancel", body)[0] for _ in range(6)]
+    assert statuses[:4] == [401] * 4 and statuses[4:] == [429] * 2
+    clock.step(1)
+    body["supervisor"]["password"] = "9999"
+    assert attacker.call("POST", "/receipt/cancel", body)[0] not in (401, 429)
+
+
+def test_the_till_figures_in_docs_security():
+    per_cashier = guesses_within(code_policy(30), DAY)
+    per_address = guesses_within(TILL_ADDRESS, DAY)
+    assert per_cashier == 57 and per_address == 306  # was all 10,000 PINs in ~2 minutes

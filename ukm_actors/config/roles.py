@@ -104,6 +104,9 @@ class TillSettings:
     """Seconds the till waits for a printer, display or scales before going on without it."""
     server_timeout: float = 5.0
     """Seconds the till waits for the server's answer (receipt lookup for a return)."""
+    login_lock_minutes: float = 30.0
+    """A cashier locked after 10 wrong passwords in a row stays locked this long (0: until a
+    supervisor unlocks it or the server sets a new password)."""
 
     def validate(self) -> None:
         if self.receipt_code not in ("qr", "code128"):

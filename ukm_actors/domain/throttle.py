@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from ukm_actors.i18n import Text, _
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -76,14 +78,15 @@ class Attempts:
         return Attempts(n, now, now + policy.wait_after(n), locked=False)
 
 
-def describe_wait(seconds: float) -> str:
-    """A wait as people say it: ``"40 s"``, ``"3 min"``, ``"until it is unlocked"``."""
+def describe_wait(seconds: float) -> Text:
+    """A wait as people say it: ``"40 s"``, ``"3 min"``, ``"until it is unlocked"``
+    (translatable: Russian ``"40 с"``, ``"3 мин"``)."""
     if math.isinf(seconds):
-        return "until it is unlocked"
+        return _("until it is unlocked")
     s = math.ceil(seconds)
     if s < 120:
-        return f"{s} s"
-    return f"{math.ceil(s / 60)} min"
+        return _("{n} s", n=s)
+    return _("{n} min", n=math.ceil(s / 60))
 
 
 def guesses_within(policy: Policy, seconds: float) -> int:

@@ -52,6 +52,9 @@ def build_report(ctx: NodeContext) -> dict[str, Any]:
     from ukm_actors.bridge import monitoring
 
     report: dict[str, Any] = {"version": __version__, "devices": device_states(ctx)}
+    auth = ctx.services.get("auth")
+    if auth is not None:
+        report["logins"] = auth.guard.status()
     if ctx.db is not None:
         with ctx.db.read() as session:
             ch = monitoring.channel(session, channel_name(ctx.node_id, "server"))

@@ -87,11 +87,13 @@ def tills(
         from_pending: int | None = None
         from_age: float | None = None
         devices: dict[str, Any] | None = None
+        logins: dict[str, Any] | None = None
         if report is not None:
             from_pending = report.outbox_pending
             if report.outbox_oldest_ms is not None and (report.outbox_pending or 0) > 0:
                 from_age = round(max(0.0, now - report.outbox_oldest_ms / 1000), 1)
             devices = json.loads(report.devices) if report.devices else None
+            logins = _logins(report.extra)
         version = (
             (report.version if report is not None else None)
             or getattr(live, "version", None)
@@ -121,10 +123,28 @@ def tills(
                     "oldest_age_s": from_age,
                 },
                 "devices": devices,
+                "logins": logins,
                 "reported_at": iso(report.reported_ms / 1000) if report is not None else None,
             }
         )
     return out
+
+
+def _logins(extra: str | None) -> dict[str, Any] | None:
+    """The till's failed cashier logins, as it last reported them (``logins`` in its
+    report: ``{"failed", "refused", "locked_cashiers"}``), or None."""
+    try:
+        found = json.loads(extra).get("logins") if extra else None
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(found, dict):
+        return None
+    counts = {k: found.get(k) for k in ("failed", "refused")}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
+        return None
+    locked = found.get("locked_cashiers")
+    counts["locked_cashiers"] = [str(c) for c in locked][:100] if isinstance(locked, list) else []
+    return counts
 
 
 def oldest_undelivered(till: Mapping[str, Any]) -> float | None:

@@ -116,6 +116,17 @@ def render(snapshot: Mapping[str, Any], extra: Iterable[Callable[[], list[Family
             )
         ),
     )
+    e.family(
+        "ukm_till_failed_logins_total",
+        "counter",
+        "Wrong cashier passwords at the till since it started, as it last reported.",
+        per_till(lambda t: (t.get("logins") or {}).get("failed")),
+    )
+    e.gauge(
+        "ukm_till_locked_cashiers",
+        "Cashiers locked at the till after failed logins, as it last reported.",
+        per_till(lambda t: len(t["logins"]["locked_cashiers"]) if t.get("logins") else None),
+    )
     device_samples: list[Sample] = []
     for t in tills:
         for name, dev in sorted((t.get("devices") or {}).items()):

@@ -23,6 +23,7 @@ from ukm_actors.nodes.till.sale.auth import TillAuth
 from ukm_actors.nodes.till.sale.clock import Clock
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.flows import SaleFlows
+from ukm_actors.nodes.till.sale.logins import CashierGuard, code_policy
 from ukm_actors.nodes.till.sale.payments import PaymentDesk
 from ukm_actors.nodes.till.sale.printing import Printing
 from ukm_actors.nodes.till.sale.session import SaleSession
@@ -34,7 +35,8 @@ def setup(ctx: NodeContext) -> None:
     catalog = ctx.services["catalog"]
     clock = ctx.services.setdefault("clock", Clock())
     ctx.services["sale_env"] = SaleEnv(ctx, catalog, clock)
-    auth = TillAuth(catalog)
+    guard = CashierGuard(code_rule=code_policy(ctx.config.till.login_lock_minutes))
+    auth = TillAuth(catalog, guard)
     ctx.services["auth"] = auth
     printing = Printing(ctx)
     ctx.services["printing"] = printing
@@ -64,6 +66,7 @@ def _status(ctx: NodeContext) -> dict[str, Any]:
     out["print_queue"] = len(ctx.services["printing"].queue())
     cashier = ctx.services["auth"].current()
     out["cashier"] = cashier.code if cashier else None
+    out["logins"] = ctx.services["auth"].guard.status()
     return out
 
 

@@ -28,6 +28,7 @@ from ukm_actors.nodes.till.sale.errors import (
     RightMissing,
     missing_right,
 )
+from ukm_actors.nodes.till.sale.logins import CashierGuard, request_address
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,9 @@ def _cashier(rec: CashierRecord) -> Cashier:
 class TillAuth:
     """Login state and rights checks of one till (``ctx.services["auth"]``)."""
 
-    def __init__(self, catalog: TillCatalog) -> None:
+    def __init__(self, catalog: TillCatalog, guard: CashierGuard | None = None) -> None:
         self.catalog = catalog
+        self.guard = guard or CashierGuard()
         self._code: str | None = None
 
     def login(
@@ -76,8 +78,11 @@ class TillAuth:
     ) -> Cashier:
         """Log a cashier in; raises ``LoginFailed`` with a message for the cashier."""
         if card:
+            address = request_address()
+            self.guard.check(None, "", address)
             rec = self.catalog.cashier_by_card(card)
             if rec is None:
+                self.guard.failed(None, "", address)
                 raise LoginFailed(_("this card does not belong to any cashier of this store"))
         elif code:
             rec = self._check_password(code, password or "")
@@ -97,10 +102,29 @@ class TillAuth:
         return _cashier(rec)
 
     def _check_password(self, code: str, password: str) -> CashierRecord:
+        """The cashier ``code`` if ``password`` is theirs; every check is throttled
+        (``logins.CashierGuard``), a wrong one counted and logged."""
+        address = request_address()
         rec = self.catalog.cashier(code)
-        if rec is None or not rec.password_hash or not verify_password(password, rec.password_hash):
+        stored = (rec.password_hash if rec is not None else "") or ""
+        self.guard.check(code, stored, address)
+        if rec is None or not stored or not verify_password(password, stored):
+            self.guard.failed(code, stored, address)
             raise LoginFailed(_("wrong cashier code or password; try again"))
+        self.guard.succeeded(code, address)
         return rec
+
+    def unlock(self, code: str, supervisor: Any) -> Cashier:
+        """Lift the lock of cashier ``code`` after failed logins; a supervisor confirms.
+        Returns the supervisor."""
+        sup = self.confirm(Right.SUPERVISOR, supervisor)
+        if not self.guard.unlock(code):
+            raise BadRequest(
+                _("cashier {code} has no failed logins to forget", code=code),
+                code="auth.not_locked",
+            )
+        log.warning("supervisor %s unlocked cashier %s", sup.code, code)
+        return sup
 
     def logout(self) -> None:
         """Nobody is logged in any more."""

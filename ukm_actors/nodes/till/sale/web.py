@@ -114,6 +114,15 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         cashier = auth.login(_str(b, "code"), b.get("password"), _str(b, "card"))
         return ok({"cashier": cashier.to_json()})
 
+    @app.post(f"{API}/login/unlock")  # type: ignore[misc]
+    def unlock() -> Any:
+        b = _body()
+        code = _str(b, "code")
+        if code is None:
+            raise BadRequest(_('"code" (the locked cashier) is required'))
+        sup = auth.unlock(code, b.get("supervisor"))
+        return ok({"unlocked": code, "by": sup.code})
+
     @app.post(f"{API}/logout")  # type: ignore[misc]
     def logout() -> Any:
         auth.logout()
