@@ -232,11 +232,10 @@ def test_a_4_digit_password_cannot_be_brute_forced_and_a_supervisor_unlocks(till
 
     # Another cashier works on; the supervisor unlocks cashier 1, who logs in.
     assert screen.login("9", "9999")[0] == 200
-    status, body, _ = screen.call("POST", "/login/unlock",
-                                  {"code": "1", "supervisor": {"code": "9", "password": "9999"}})  # fmt: skip
+    unlock = {"code": "1", "supervisor": {"code": "9", "password": "9999"}}
+    status, body, _ = screen.call("POST", "/login/unlock", unlock)
     assert status == 200 and body == {"unlocked": "1", "by": "9"}
-    assert screen.call("POST", "/login/unlock",
-                       {"code": "1", "supervisor": {"code": "9", "password": "9999"}})[0] == 400  # fmt: skip
+    assert screen.call("POST", "/login/unlock", unlock)[0] == 400  # nothing left to lift
     assert screen.login("1", "1111")[0] == 200
 
     sale = json.loads(urllib3.PoolManager().request("GET", node.ctx.url + "/status").data)["sale"]
