@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     with FolderLock(data, "ukm demo"):
         check_ports(host, args.base_port, store)
         planned = plan(data, host, args.base_port, store, rewrite=True)
-        installed = register(planned) or {}
+        register(planned)
         emulators = start_emulators(planned)
         install = Install(
             data,
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             env_for=lambda n: emulators.env_for(n.node_id, n.config),
         )
         try:
-            play(args, data, examples, install, emulators, installed, store)
+            play(args, data, examples, install, emulators, store)
         finally:
             print("Stopping ...", flush=True)
             install.stop()
@@ -98,7 +98,6 @@ def play(
     examples: Path,
     install: Install,
     emulators: Emulators,
-    installed: dict[str, Any],
     store: str,
 ) -> None:
     """Start the nodes, load the catalog, play the day, list the exports (and --keep)."""
@@ -106,7 +105,7 @@ def play(
     print(f"Starting UKM in {data} ...", flush=True)
     install.start()
     print_summary(data, install, emulators)
-    print_admin_login(installed, install.url("server"))
+    print_admin_login(data, install.url("server"))
     load_catalog(data, examples, install, http, store, args.timeout)
     names = [p.node.node_id for p in install.procs if p.node.role == "till"]
     tills = {t: TillClient(t, install.url(t), http) for t in names}

@@ -11,7 +11,6 @@ import argparse
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 
 import gevent
 import gevent.event
@@ -91,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     with FolderLock(data, "ukm up"):
         check_ports(args.host, args.base_port, args.store)
         planned = plan(data, args.host, args.base_port, args.store)
-        installed = register(planned) or {}
+        register(planned)
         stop = gevent.event.Event()
         for sig in stop_signals():
             gevent.signal_handler(sig, stop.set)
@@ -109,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Starting UKM in {data} ...", flush=True)
             install.start()
             print_summary(data, install, emulators)
-            print_admin_login(installed, install.url("server"))
+            print_admin_login(data, install.url("server"))
             while not stop.is_set():
                 for line in install.check():
                     print(line, flush=True)
@@ -130,12 +129,16 @@ def stop_signals() -> list[int]:
     return sigs
 
 
-def print_admin_login(installed: dict[str, Any], server_url: str) -> None:
-    if installed.get("admin_password_file"):
+def print_admin_login(data: Path, server_url: str) -> None:
+    """How to log into the admin API as the first admin (while its password file is there)."""
+    from ukm_actors.nodes.server.bootstrap import PASSWORD_FILE
+
+    path = data / PASSWORD_FILE
+    if path.exists():
         print(
-            f"Server login: admin, password in {installed['admin_password_file']}\n"
+            f"Admin API login: admin, the password is the one line of {path}\n"
             f"  curl -s -X POST {server_url}/api/v1/login "
-            '-d \'{"login": "admin", "password": "..."}\'\n',
+            f'-d "{{\\"login\\": \\"admin\\", \\"password\\": \\"$(cat {path})\\"}}"\n',
             flush=True,
         )
 

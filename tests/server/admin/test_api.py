@@ -27,6 +27,22 @@ def test_login_is_needed_and_wrong_passwords_are_refused_alike(api):
     assert code == 401
 
 
+def test_a_login_request_that_is_not_a_json_login_gets_a_login_error(api):
+    anon = api(None)
+    for raw, says in [
+        (b"login=admin&password=x", "not JSON"),  # a form post, as curl -d without JSON
+        (b"", "not JSON"),
+        (b'["admin", "x"]', "JSON object"),
+        (b'{"login": "admin"}', '"password"'),
+        (b'{"login": 5, "password": "x"}', '"login"'),
+    ]:
+        code, body = anon.post("/api/v1/login", raw)
+        assert code == 400 and body["code"] == "auth.bad_request", (raw, body)
+        assert says in body["message"] and '{"login"' in body["hint"], body
+    code, body = anon.post("/api/v1/login", {"login": "admin", "password": "nope"})
+    assert code == 401, "a well-formed wrong login is still 401"
+
+
 def test_a_token_works_until_logout(api):
     viewer = api("viewer")
     assert viewer.get("/api/v1/me") == (

@@ -1,5 +1,7 @@
 """``register_local_install`` (ukm up), ``ukm import`` and ``ukm admin``."""
 
+import re
+
 import pytest
 from sqlalchemy import select, text
 
@@ -58,7 +60,7 @@ def test_a_local_install_is_registered_once_whatever_the_number_of_runs(server_t
     first = register_local_install(path, NODES)
     assert first["admin_password_file"] == str(data / "admin-password.txt")
     secret_text = (data / "admin-password.txt").read_text()
-    assert "login: admin" in secret_text
+    assert re.fullmatch(r"[A-Za-z0-9_-]{16}\n", secret_text), "the file holds the password only"
     assert (data / "admin-password.txt").stat().st_mode & 0o077 == 0
     peers, tills, docs, has_store, admins = state(url)
     assert has_store and tills == ["till-21-1", "till-21-2"]
@@ -73,6 +75,14 @@ def test_a_local_install_is_registered_once_whatever_the_number_of_runs(server_t
     assert again["admin_password_file"] is None
     assert state(url) == (peers, tills, docs, has_store, admins)
     assert (data / "admin-password.txt").read_text() == secret_text
+    # an older install's file (prose around the password) becomes the password alone
+    password = secret_text.strip()
+    (data / "admin-password.txt").write_text(
+        "Cash server admin API login (POST /api/v1/login); change it after the first login.\n"
+        f"login: admin\npassword: {password}\n"
+    )
+    register_local_install(path, NODES)
+    assert (data / "admin-password.txt").read_text() == f"{password}\n"
 
 
 def test_ukm_import_loads_a_file_with_a_progress_bar(server_toml, capsys):

@@ -6,7 +6,8 @@ cashier roles, the store, the tills (directory row, bridge peer with the
 secret from the till's configuration, first whole catalog) and the other
 nodes' peers. Running it again changes nothing. On the first run it also
 creates the employee ``admin`` with a random password, written to
-``<data_dir>/admin-password.txt`` (readable by the owner only).
+``<data_dir>/admin-password.txt`` (the password alone, one line; readable by
+the owner only).
 """
 
 from __future__ import annotations
@@ -79,12 +80,20 @@ def _first_admin(session: Session, data_dir: Path) -> Path | None:
     password = secrets.token_urlsafe(12)
     create_employee(session, "admin", password, ADMIN, "Administrator")
     path = data_dir / PASSWORD_FILE
-    write_private(
-        path,
-        "Cash server admin API login (POST /api/v1/login); change it after the first login.\n"
-        f"login: admin\npassword: {password}\n",
-    )
+    write_private(path, password + "\n")
     return path
+
+
+def _plain_password_file(data_dir: Path) -> None:
+    """Rewrite a password file of an older install (three lines of prose) as the password only."""
+    path = data_dir / PASSWORD_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    lines = [ln for ln in text.splitlines() if ln.startswith("password: ")]
+    if len(text.splitlines()) > 1 and len(lines) == 1:
+        write_private(path, lines[0].removeprefix("password: ").strip() + "\n")
 
 
 def register_nodes(session: Session, nodes: Iterable[NodeEntry]) -> list[str]:
@@ -126,6 +135,7 @@ def register_local_install(
         with db.write() as session:
             register_nodes(session, list(nodes))
             created = _first_admin(session, config.data_dir)
+        _plain_password_file(config.data_dir)
     finally:
         db.dispose()
     return {"admin_password_file": str(created) if created is not None else None}

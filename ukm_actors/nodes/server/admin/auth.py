@@ -19,6 +19,7 @@ the employee's role is not among ``roles``).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import time
@@ -60,6 +61,30 @@ class AuthError(UkmError):
 
     code = "auth.required"
     http_status = 401
+
+
+class LoginRequestError(UkmError):
+    """A login request that is not ``{"login": text, "password": text}`` (400)."""
+
+    code = "auth.bad_request"
+    http_status = 400
+
+
+def login_request(raw: bytes) -> tuple[str, str]:
+    """``(login, password)`` from a ``POST /api/v1/login`` body, or ``LoginRequestError``."""
+    hint = 'send {"login": "...", "password": "..."} as a JSON object'
+    try:
+        data = json.loads(raw or b"")
+    except ValueError:
+        raise LoginRequestError("the login request is not JSON", hint=hint) from None
+    if not isinstance(data, dict):
+        raise LoginRequestError("the login request must be a JSON object", hint=hint)
+    login, password = data.get("login"), data.get("password")
+    if not isinstance(login, str) or not login.strip() or len(login) > 80:
+        raise LoginRequestError('"login" must be a text of 1 to 80 characters', hint=hint)
+    if not isinstance(password, str):
+        raise LoginRequestError('"password" must be a text', hint=hint)
+    return login.strip(), password
 
 
 class Forbidden(UkmError):

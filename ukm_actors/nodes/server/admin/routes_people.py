@@ -181,9 +181,7 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
 
     @app.post(f"{API}/login")  # type: ignore[misc]
     def login() -> Any:
-        data = body()
-        name = text_field(data, "login", max_len=80) or ""
-        password = field(data, "password", str)
+        name, password = auth.login_request(bottle.request.body.read())
         guard: LoginGuard = ctx.services[GUARD]
         token, expires, who = guard.attempt(name, password, client_address(), hours)
         return json_response(
