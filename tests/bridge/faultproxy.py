@@ -3,7 +3,9 @@
 It forwards each request on a fresh upstream connection (``Connection:
 close``), reads the whole response, and sends it on — or, for a request
 that matches a pending fault, sends only part of the body and drops the
-connection, or flips a byte of the body. Every request is logged.
+connection, or flips a byte of the body. ``hold(path_part)`` keeps matching
+requests from going upstream until ``release()`` (a document in flight).
+Every request is logged.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 
+import gevent.event
 from gevent.server import StreamServer
 
 
@@ -74,6 +77,18 @@ class FaultProxy:
     def __post_init__(self) -> None:
         self.server = StreamServer(("127.0.0.1", 0), self._handle)
         self.server.start()
+        self.holding: str | None = None
+        self.released = gevent.event.Event()
+        self.released.set()
+
+    def hold(self, path_contains: str) -> None:
+        """Requests whose path contains ``path_contains`` wait here until ``release()``."""
+        self.holding = path_contains
+        self.released.clear()
+
+    def release(self) -> None:
+        self.holding = None
+        self.released.set()
 
     @property
     def url(self) -> str:
@@ -100,6 +115,8 @@ class FaultProxy:
 
     def _forward(self, client, head, first, hdrs, body) -> bool:
         method, path = first.split(" ")[:2]
+        if self.holding is not None and self.holding in path:
+            self.released.wait(timeout=60)
         lines = [
             ln
             for ln in head.decode("latin-1").split("\r\n")[:-2]

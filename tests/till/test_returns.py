@@ -1,8 +1,12 @@
 """Returns: at another store's till through the cash server, a double return refused,
 and an offline return with a supervisor while the server cannot be reached."""
 
+import time
+
+import gevent
 import pytest
 
+from tests.bridge.faultproxy import FaultProxy
 from tests.nodes.helpers import http, start_node
 from tests.till.helpers import (
     BREAD,
@@ -34,6 +38,52 @@ def _records(store: str):
 TILLS = (("till-17-1", "17"), ("till-17-2", "17"), ("till-18-1", "18"))
 
 
+def _start_till(server, tmp_path, make_db_url, node_id, secret, bank, server_url=None, **till):
+    _, store, number = node_id.split("-")
+    node = start_node(
+        "till",
+        tmp_path,
+        make_db_url(node_id),
+        node={"id": node_id},
+        bridge={"server_url": server_url or server.ctx.url, "secret": secret, **FAST},
+        till={
+            "store": store,
+            "number": int(number),
+            "devices": {"bank": {"url": bank.url, "check_interval": 0, "pay_timeout": 5}},
+            **till,
+        },
+    )
+    client = TillClient(node.ctx.url)
+    try:
+        expect(
+            lambda: node.ctx.services["catalog"].item("100") is not None,
+            within=30,
+            what=f"{node_id} has its catalog from the server",
+        )
+        client.login()
+        client.post("/shift/open")
+    except BaseException:
+        node.stop()
+        raise
+    return node, client
+
+
+def _register(server, wanted):
+    with server.ctx.db.write() as s:
+        secrets = {}
+        for node_id, store in TILLS:
+            if node_id not in wanted:
+                continue
+            secrets[node_id] = register_peer(s, node_id, "till", store=store)
+            outbox.put(
+                s,
+                channel_name("server", node_id),
+                catalogdoc.FULL,
+                catalog_body(_records(store), store=store),
+            )
+    return secrets
+
+
 @pytest.fixture
 def chain(request, tmp_path, make_db_url):
     """A cash server, tills 17-1, (17-2,) 18-1 on it, one bank (one acquirer) for all."""
@@ -43,41 +93,9 @@ def chain(request, tmp_path, make_db_url):
     bank = BankTerminalEmulator().start()
     try:
         tills = {}
-        with server.ctx.db.write() as s:
-            secrets = {}
-            for node_id, store in TILLS:
-                if node_id not in wanted:
-                    continue
-                secrets[node_id] = register_peer(s, node_id, "till", store=store)
-                outbox.put(
-                    s,
-                    channel_name("server", node_id),
-                    catalogdoc.FULL,
-                    catalog_body(_records(store), store=store),
-                )
-        for node_id, secret in secrets.items():
-            _, store, number = node_id.split("-")
-            node = start_node(
-                "till",
-                tmp_path,
-                make_db_url(node_id),
-                node={"id": node_id},
-                bridge={"server_url": server.ctx.url, "secret": secret, **FAST},
-                till={
-                    "store": store,
-                    "number": int(number),
-                    "devices": {"bank": {"url": bank.url, "check_interval": 0, "pay_timeout": 5}},
-                },
-            )
+        for node_id, secret in _register(server, wanted).items():
+            node, client = _start_till(server, tmp_path, make_db_url, node_id, secret, bank)
             nodes.append(node)
-            client = TillClient(node.ctx.url)
-            expect(
-                lambda node=node: node.ctx.services["catalog"].item("100") is not None,
-                within=30,
-                what=f"{node_id} has its catalog from the server",
-            )
-            client.login()
-            client.post("/shift/open")
             tills[node_id] = (node, client)
         yield server, tills, bank
     finally:
@@ -255,3 +273,98 @@ def test_an_offline_return_needs_a_supervisor_and_is_marked(start_till):
     assert out["closed"]["original"] is None and out["closed"]["totals"]["total"] == 4500
     ret = [d for t, d in outbox_docs(node) if t == "receipt"][-1]
     assert ret.kind == "return" and ret.offline_return and ret.supervisor_code == "9"
+
+
+@pytest.fixture
+def in_flight(tmp_path, make_db_url):
+    """Till 17-1 reaches the server through a proxy that can hold its outbox in flight;
+    till 17-2 waits up to 1 s for a receipt the server does not have yet."""
+    server = start_node("server", tmp_path, make_db_url("server"), bridge=dict(FAST))
+    host, port = server.ctx.url.removeprefix("http://").split(":")
+    proxy = FaultProxy((host, int(port)))
+    bank = BankTerminalEmulator().start()
+    nodes = [server]
+    try:
+        secrets = _register(server, ("till-17-1", "till-17-2"))
+        seller = _start_till(
+            server, tmp_path, make_db_url, "till-17-1", secrets["till-17-1"], bank,
+            server_url=proxy.url, return_lookup_wait=1.0,
+        )
+        nodes.append(seller[0])
+        other = _start_till(
+            server, tmp_path, make_db_url, "till-17-2", secrets["till-17-2"], bank,
+            return_lookup_wait=1.0,
+        )
+        nodes.append(other[0])
+        yield server, proxy, seller[1], other[1]
+    finally:
+        proxy.release()
+        bank.stop()
+        http.clear()
+        for node in reversed(nodes):
+            node.stop()
+        proxy.stop()
+
+
+def _sell(till):
+    till.scan(MILK)
+    till.scan(BREAD)
+    return till.pay("cash", 20000)["closed"]
+
+
+def test_the_other_till_waits_for_a_receipt_still_in_flight_then_says_not_found(in_flight):
+    server, proxy, seller, other = in_flight
+    proxy.hold("/mailbox/v1/inbox")
+    sale = _sell(seller)
+    assert _sold_on_server(server, sale["receipt_id"]) is None, "the sale is in flight"
+    gevent.spawn_later(0.4, proxy.release)
+    started = time.monotonic()
+    out = other.post("/returns", {"receipt_id": sale["receipt_id"], "lines": {"1": 1000}})
+    assert 0.3 < time.monotonic() - started < 1.5
+    assert out["closed"]["kind"] == "return" and out["offline_return"] is False
+
+    proxy.hold("/mailbox/v1/inbox")
+    sale = _sell(seller)
+    started = time.monotonic()
+    status, err = other.fail(
+        "POST", "/returns", {"receipt_id": sale["receipt_id"], "lines": {"1": 1000}}
+    )
+    waited = time.monotonic() - started
+    assert (status, err["code"]) == (404, "receipt.not_found") and "not on the server" in (
+        err["message"]
+    )
+    assert 1.0 <= waited < 3.0, f"the wait is bounded by return_lookup_wait: {waited:.2f} s"
+    proxy.release()
+
+
+def test_the_selling_till_returns_from_its_own_copy_before_the_server_has_the_sale(in_flight):
+    server, proxy, seller, _ = in_flight
+    proxy.hold("/mailbox/v1/inbox")
+    sale = _sell(seller)
+    out = seller.post(
+        "/returns",
+        {"store": "17", "till": 1, "shift_num": 1, "number": sale["number"], "lines": {"2": 1000}},
+    )
+    assert out["closed"]["totals"]["total"] == 4500 and out["offline_return"] is False
+    assert _sold_on_server(server, sale["receipt_id"]) is None, "returned before it arrived"
+    status, err = seller.fail(
+        "POST", "/returns", {"receipt_id": sale["receipt_id"], "lines": {"2": 1000}}
+    )
+    assert err["code"] == "return.exceeds", "its own copy counts its own returns"
+    proxy.release()
+    expect(
+        lambda: (_sold_on_server(server, sale["receipt_id"]) or {}).get("returned", {}).get("2")
+        == 1000,
+        within=30,
+        what="the server confirms the return after the sale",
+    )
+
+
+def test_ten_returns_right_after_their_sales_all_succeed_at_either_till(in_flight):
+    """The race from issue 16: a return asked for at once after the sale."""
+    _, _, seller, other = in_flight
+    for i in range(10):
+        sale = _sell(seller)
+        at = other if i % 2 == 0 else seller
+        out = at.post("/returns", {"receipt_id": sale["receipt_id"], "lines": {"1": 1000}})
+        assert out["closed"]["kind"] == "return", (i, out)

@@ -107,6 +107,10 @@ class TillSettings:
     login_lock_minutes: float = 30.0
     """A cashier locked after 10 wrong passwords in a row stays locked this long (0: until a
     supervisor unlocks it or the server sets a new password)."""
+    return_lookup_wait: float = 3.0
+    """Seconds a return waits for an original receipt the cash server does not have yet (a sale
+    made moments ago, still on its way from its till) before answering receipt.not_found;
+    0: no wait. The selling till uses its own copy of the receipt."""
 
     def validate(self) -> None:
         if self.receipt_code not in ("qr", "code128"):
@@ -114,6 +118,8 @@ class TillSettings:
         for name in ("max_shift_hours", "pay_timeout", "device_timeout", "server_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than zero")
+        if self.return_lookup_wait < 0:
+            raise ValueError("return_lookup_wait must be 0 or more")
 
 
 @section("marketing")

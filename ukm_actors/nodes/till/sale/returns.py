@@ -2,7 +2,9 @@
 
 A return may be of a receipt from this till, another till of the store or
 another store: the till asks the cash server (``receipts.lookup``) for the
-original and for what earlier returns took back, checks the request
+original and for what earlier returns took back (``returnlookup``: the
+selling till uses its own copy, and a receipt still on its way to the
+server is waited for a few seconds), checks the request
 (``domain.returns``), then reserves the lines on the server
 (``receipts.reserve_return``), which refuses atomically what would exceed
 the quantity bought, so two tills can never both return the same line. The
@@ -18,22 +20,12 @@ request.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
-from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
-from ukm_actors.codecs.tilldocs import (
-    OriginalRef,
-    PaymentDoc,
-    ReceiptDoc,
-    ReceiptLineDoc,
-    from_dict,
-)
+from ukm_actors.codecs.tilldocs import OriginalRef, ReceiptDoc
 from ukm_actors.domain.money import line_amount
 from ukm_actors.domain.receipt import Payment
 from ukm_actors.domain.returns import OriginalLine, ReturnError, check_return, refund_plan
@@ -46,29 +38,12 @@ from ukm_actors.nodes.till.sale.errors import (
     SaleError,
     ServerUnreachable,
 )
+from ukm_actors.nodes.till.sale.returnlookup import ask_server, find_original, local_original
 from ukm_actors.nodes.till.sale.returnspec import ReturnItem, ReturnSpec
-from ukm_actors.nodes.till.sale.tables import LineRow, PaymentRow, ReceiptRow
 
 log = logging.getLogger(__name__)
 
 REFERENCE_KEYS = ("store", "till", "shift_num", "number")
-
-
-def ask_server(ctx: Any, name: str, message: dict[str, Any]) -> Any:
-    """Ask the cash server; ``ServerUnreachable`` when it cannot answer, its own error otherwise."""
-    bridge = ctx.services.get("bridge")
-    url = getattr(bridge, "server_url", "") or ctx.config.bridge.server_url
-    if bridge is None or not url:
-        raise ServerUnreachable(_("this till has no connection to the cash server configured"))
-    try:
-        return bridge.ask(url, name, message, timeout=ctx.config.till.server_timeout)
-    except (PeerUnreachable, AskTimeout) as exc:
-        raise ServerUnreachable(
-            _("the cash server cannot be reached now ({message})", message=exc.message),
-            hint=_("try again later, or make an offline return with a supervisor"),
-        ) from exc
-    except RemoteError as exc:
-        raise SaleError(exc.message, code=exc.code, hint=exc.hint) from exc
 
 
 def reference_of(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -174,107 +149,26 @@ def _check(doc: ReceiptDoc, returned: Mapping[int, int], wanted: Mapping[int, in
 
 
 def online_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
-    """Look the original up on the server and reserve the lines there."""
-    ref = reference_of(body)
+    """Look the original up (this till's own copy, or the server) and reserve the lines."""
     wanted = requested_lines(body)
-    found = ask_server(ctx, "receipts.lookup", ref)
-    doc = from_dict(ReceiptDoc, found["receipt"], "receipts.lookup")
-    returned = {int(k): int(v) for k, v in (found.get("returned") or {}).items()}
-    accepted = _check(doc, returned, wanted)
-    earlier = [
-        Payment(p["type"], p["amount"], p.get("rrn"), p.get("card_mask"), p.get("reference"))
-        for p in found.get("refunds") or []
-    ]
+    original = find_original(ctx, reference_of(body))
+    doc = original.doc
+    accepted = _check(doc, original.returned, wanted)
     return_id = str(uuid.uuid4())
-    lines = {str(a.position): a.quantity for a in accepted}
-    ask_server(
-        ctx,
-        "receipts.reserve_return",
-        {"receipt_id": doc.receipt_id, "return_id": return_id, "lines": lines},
-    )
+    if original.on_server:
+        lines = {str(a.position): a.quantity for a in accepted}
+        ask_server(
+            ctx,
+            "receipts.reserve_return",
+            {"receipt_id": doc.receipt_id, "return_id": return_id, "lines": lines},
+        )
     return ReturnSpec(
         return_id=return_id,
         original=_ref(doc),
         items=_items(doc, accepted),
         supervisor_code=grant.supervisor_code,
-        plan=_plan(doc, sum(a.amount for a in accepted), earlier),
+        plan=_plan(doc, sum(a.amount for a in accepted), original.refunds),
     )
-
-
-def _local_original(ctx: Any, ref: Mapping[str, Any]) -> tuple[ReceiptDoc, dict[int, int]] | None:
-    """This till's own copy of a sale it closed, and what its own returns took back of it."""
-    env = ctx.services["sale_env"]
-    with ctx.require_db().read() as s:
-        q = select(ReceiptRow).where(ReceiptRow.kind == "sale", ReceiptRow.state == "completed")
-        if "receipt_id" in ref:
-            q = q.where(ReceiptRow.id == ref["receipt_id"])
-        elif ref["store"] == env.store and ref["till"] == env.till:
-            q = q.where(
-                ReceiptRow.shift_num == ref["shift_num"], ReceiptRow.number == ref["number"]
-            )
-        else:
-            return None
-        row = s.execute(q).scalar_one_or_none()
-        if row is None:
-            return None
-        lines = s.scalars(
-            select(LineRow).where(LineRow.receipt_id == row.id).order_by(LineRow.position)
-        ).all()
-        pays = s.scalars(
-            select(PaymentRow)
-            .where(PaymentRow.receipt_id == row.id, PaymentRow.state == "approved")
-            .order_by(PaymentRow.id)
-        ).all()
-        returned: dict[int, int] = {}
-        for ret_id in s.scalars(
-            select(ReceiptRow.id).where(
-                ReceiptRow.original_id == row.id, ReceiptRow.state == "completed"
-            )
-        ).all():
-            for rl in s.scalars(select(LineRow).where(LineRow.receipt_id == ret_id)):
-                returned[rl.position] = returned.get(rl.position, 0) + rl.quantity
-        doc_lines = []
-        for x in lines:
-            amount = line_amount(x.price, x.quantity)
-            discount = sum(int(d[2]) for d in json.loads(x.discounts or "[]"))
-            doc_lines.append(
-                ReceiptLineDoc(
-                    position=x.position,
-                    article=x.article,
-                    name=x.name,
-                    measure=x.measure,
-                    quantity=x.quantity,
-                    price=x.price,
-                    amount=amount,
-                    discount=discount,
-                    total=amount - discount,
-                    barcode=x.barcode,
-                    taxgroup_id=x.taxgroup_id,
-                    price_type=x.price_type,
-                    seller_code=x.seller_code,
-                    voided=x.voided,
-                )
-            )
-        doc = ReceiptDoc(
-            receipt_id=row.id,
-            store=env.store,
-            till=env.till,
-            shift_num=row.shift_num,
-            number=row.number,
-            kind="sale",
-            state="completed",
-            opened_at=row.opened_at,
-            closed_at=row.closed_at or "",
-            closed_at_utc=row.closed_at_utc or "",
-            cashier_code=row.cashier_code,
-            cashier_name=row.cashier_name,
-            total=row.total,
-            lines=tuple(doc_lines),
-            payments=tuple(
-                PaymentDoc(p.type, p.amount, p.rrn, p.card_mask, p.reference) for p in pays
-            ),
-        )
-    return doc, returned
 
 
 def offline_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
@@ -282,7 +176,7 @@ def offline_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
     catalog = ctx.services["catalog"]
     local = None
     if body.get("receipt_id") or all(k in body for k in REFERENCE_KEYS):
-        local = _local_original(ctx, reference_of(body))
+        local = local_original(ctx, reference_of(body))
     if local is not None:
         doc, returned = local
         accepted = _check(doc, returned, requested_lines(body))
