@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+from datetime import datetime
 from pathlib import Path
 
 from ukm_actors.config import Config
@@ -20,10 +21,22 @@ class _NodeFilter(logging.Filter):
         return True
 
 
+def _zoned_time(record: logging.LogRecord) -> str:
+    """When ``record`` was made, in the machine's time with its UTC offset, to the millisecond."""
+    return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
+class TextFormatter(logging.Formatter):
+    """``2026-12-05T15:52:39.123+03:00 till-17-1 INFO logger: message``."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _zoned_time(record)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "ts": _zoned_time(record),
             "node": getattr(record, "node", ""),
             "level": record.levelname,
             "logger": record.name,
@@ -40,7 +53,7 @@ def setup_logging(config: Config) -> None:
     if config.log.json:
         fmt = JsonFormatter()
     else:
-        fmt = logging.Formatter("%(asctime)s %(node)s %(levelname)s %(name)s: %(message)s")
+        fmt = TextFormatter("%(asctime)s %(node)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.handlers.clear()
     root.setLevel(config.log.level)

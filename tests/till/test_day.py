@@ -1,7 +1,11 @@
 """A scripted day at one till: shift, sales, voids, cancel, cash in/out, X and Z, documents."""
 
+import re
+from datetime import datetime
+
 from tests.nodes.helpers import get_json
 from tests.till.helpers import BREAD, MILK, SUPERVISOR, outbox_docs
+from ukm_actors.nodes.till.sale.clock import zoned_text
 
 
 def test_a_day_at_one_till(till_node):
@@ -171,3 +175,23 @@ def test_errors_are_json_for_bad_requests(till):
         == "sale.quantity_step"
     )
     assert till.receipt()["totals"]["total"] == 8990
+
+
+def test_every_time_in_the_api_carries_the_store_time_zone_offset(start_till):
+    node, till = start_till(timezone="Asia/Yekaterinburg")  # UTC+5, no summer time
+    till.login()
+    zoned = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:00$")
+    shift = till.post("/shift/open")["shift"]
+    assert zoned.match(shift["opened_at"]), shift["opened_at"]
+    till.scan(MILK)
+    assert zoned.match(till.receipt()["opened_at"])
+    closed = till.pay("cash", 10000)["closed"]
+    assert zoned.match(closed["opened_at"]) and zoned.match(closed["closed_at"]), closed
+    at = datetime.fromisoformat(closed["closed_at"])
+    assert abs((datetime.now(at.tzinfo) - at).total_seconds()) < 60, "the right moment"
+    closed_shift = till.post("/shift/close")["shift"]
+    assert zoned.match(closed_shift["closed_at"])
+    # summer time and half-hour zones come out right too
+    assert zoned_text("2026-07-01T12:00:00", "2026-07-01T10:00:00Z") == "2026-07-01T12:00:00+02:00"
+    assert zoned_text("2026-01-01T05:30:00", "2026-01-01T00:00:00Z") == "2026-01-01T05:30:00+05:30"
+    assert zoned_text("2026-01-01T05:30:00", None) == "2026-01-01T05:30:00"

@@ -8,7 +8,7 @@ forward (demos and tests of the shift rule); nothing else changes it.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,20 @@ def zone(name: str) -> tzinfo:
 def local_text(at: datetime, tz: tzinfo) -> str:
     """``at`` as the store's wall-clock time, ``yyyy-mm-ddThh:mm:ss``."""
     return at.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def zoned_text(local: str | None, utc: str | None) -> str | None:
+    """The store's wall-clock time with its UTC offset (``2026-12-05T15:52:39+03:00``), from
+    the local and UTC texts the till keeps of every moment; what the API answers with."""
+    if not local or not utc:
+        return local
+    try:
+        wall = datetime.fromisoformat(local)
+        at = datetime.fromisoformat(utc.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return local
+    minutes = round((wall - at).total_seconds() / 60)
+    return wall.replace(tzinfo=timezone(timedelta(minutes=minutes))).isoformat(timespec="seconds")
 
 
 def utc_text(at: datetime) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from ukm_actors.codecs.tilldocs import OriginalRef
 from ukm_actors.domain.money import format_money, format_quantity
 from ukm_actors.domain.receipt import Line, Payment, Receipt
+from ukm_actors.nodes.till.sale.clock import zoned_text
 
 LIVE_TENDER_STATES = ("pending", "unknown")
 
@@ -182,7 +183,7 @@ def receipt_json(r: OpenReceipt) -> dict[str, Any]:
         "state": "open",
         "shift_num": r.shift_num,
         "number": r.number,
-        "opened_at": r.opened_at,
+        "opened_at": zoned_text(r.opened_at, r.opened_at_utc),
         "cashier": {"code": r.cashier_code, "name": r.cashier_name},
         "lines": [line_json(line) for line in r.receipt.lines],
         "payments": [t.to_json() for t in r.approved],

@@ -31,6 +31,7 @@ from ukm_actors.domain.receipt import (
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.cards import with_card_prices
+from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.closing import finish_receipt
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, resolve_line
@@ -382,7 +383,8 @@ class SaleSession(TenderRecording, SupervisedActor):
         self.sums.clear()
         self.env.notify_server()
         view = receipt_json(r)
-        view.update(state=state, closed_at=doc.closed_at, change=doc.change)
+        closed_at = zoned_text(doc.closed_at, doc.closed_at_utc)
+        view.update(state=state, closed_at=closed_at, change=doc.change)
         show_on_display(self.ctx, line=None, receipt=r.receipt, closed=state == "completed")
         cash = any(t.type == "cash" for t in r.approved)
         log.info("receipt %s number %s %s, total %s", r.id, r.number, state, doc.total)

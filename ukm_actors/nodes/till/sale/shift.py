@@ -22,7 +22,7 @@ from ukm_actors.codecs.tilldocs import CashMoveDoc, ShiftCloseDoc, ShiftOpenDoc
 from ukm_actors.domain.shift import ShiftTotals, add_cash_move
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
-from ukm_actors.nodes.till.sale.clock import epoch_ms
+from ukm_actors.nodes.till.sale.clock import epoch_ms, zoned_text
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
 from ukm_actors.nodes.till.sale.repo import open_shift
@@ -52,9 +52,9 @@ class ShiftManager(SupervisedActor):
             "shift_id": row.id,
             "shift_num": row.num,
             "state": row.state,
-            "opened_at": row.opened_at,
+            "opened_at": zoned_text(row.opened_at, row.opened_at_utc),
             "opened_by": {"code": row.cashier_code, "name": row.cashier_name},
-            "closed_at": row.closed_at,
+            "closed_at": zoned_text(row.closed_at, row.closed_at_utc),
             "age_hours": round(age, 2),
             "expired": row.state == "open" and age > self.env.settings.max_shift_hours,
             "totals": _totals(row).to_json(),
