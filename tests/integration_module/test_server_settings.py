@@ -155,7 +155,7 @@ def test_the_server_answers_only_the_stores_own_modules(tmp_path, make_db_url):
         }
         with pytest.raises(RemoteError) as err:
             bridge.ask(server.ctx.url, "integration.settings", {"store": "18"})
-        assert err.value.code == "modules.forbidden"
+        assert err.value.code == "bridge.forbidden"  # the authorisation table
         with pytest.raises(RemoteError) as err:
             bridge.ask(server.ctx.url, "store.tills", {"store": ""})
         assert err.value.code == "modules.bad_request"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ukm_actors.bridge.policy import SubjectOf
 from ukm_actors.errors import UkmError
 
 AskHandler = Callable[[dict[str, Any], str], Any]
@@ -25,11 +26,19 @@ class AskHandlers:
 
     def __init__(self) -> None:
         self._handlers: dict[str, AskHandler] = {}
+        self._subjects: dict[str, SubjectOf] = {}
 
-    def register(self, name: str, handler: AskHandler) -> None:
+    def register(self, name: str, handler: AskHandler, subject: SubjectOf | None = None) -> None:
+        """``subject(message)``: the stores (and node) an ask is about, for the
+        authorisation table's store scope (``bridge/policy.py``)."""
         if name in self._handlers:
             raise ValueError(f"an ask handler for {name!r} is already registered")
         self._handlers[name] = handler
+        if subject is not None:
+            self._subjects[name] = subject
+
+    def subject_of(self, name: str) -> SubjectOf | None:
+        return self._subjects.get(name)
 
     def get(self, name: str) -> AskHandler:
         handler = self._handlers.get(name)

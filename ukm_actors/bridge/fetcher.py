@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib3.exceptions import HTTPError
 
 from ukm_actors.bridge import inbox, outbox
+from ukm_actors.bridge.auth import Caller
 from ukm_actors.bridge.documents import (
     MAX_HEADER,
     Document,
@@ -32,7 +33,8 @@ from ukm_actors.bridge.documents import (
     parse_header,
     read_document_file,
 )
-from ukm_actors.bridge.errors import BridgeError, PeerUnreachable, RemoteError
+from ukm_actors.bridge.errors import BridgeError, Forbidden, PeerUnreachable, RemoteError
+from ukm_actors.bridge.policy import DOCUMENT
 from ukm_actors.bridge.worker import Worker
 from ukm_actors.config.private import private_dir
 from ukm_actors.runtime import Cooperator
@@ -179,8 +181,12 @@ class PullFetcher(Worker):
             _remove(part)
             raise
         db = self.service.require_db()
+        refused = self._refusal(doc)
         with db.write() as session:
-            result = inbox.apply(session, doc, self.service.appliers, park=True)
+            if refused is not None:
+                result = inbox.park_refused(session, doc, refused)
+            else:
+                result = inbox.apply(session, doc, self.service.appliers, park=True)
         if result.parked:
             log.error(
                 "%s: document %d (%s) refused by its applier and parked",
@@ -191,6 +197,25 @@ class PullFetcher(Worker):
         _remove(part)
         self.live.docs += 1
         self.live.bytes += doc.size
+
+    def _refusal(self, doc: Document) -> str | None:
+        """Why the authorisation table refuses this sender's document (None: it may)."""
+        appliers = self.service.appliers
+        if not appliers.knows(doc.type):
+            return None  # not parked: a newer version of this node may know it
+        kind = self.service.pull_kinds.get(self.sender, self.sender)
+        try:
+            self.service.policy.check(
+                Caller(self.sender, kind, None),
+                DOCUMENT,
+                doc.type,
+                doc,
+                appliers.subject_of(doc.type),
+                self.url,
+            )
+        except Forbidden as exc:
+            return exc.message
+        return None
 
     def _check(self, doc: Document, entry: dict[str, Any]) -> None:
         h = doc.header

@@ -20,6 +20,7 @@ from ukm_actors.bridge import deadletters
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.outbox import CHANNELS, _channel_for_update, lock_channel
+from ukm_actors.bridge.policy import SubjectOf
 from ukm_actors.errors import UkmError
 
 Applier = Callable[[Session, Document], None]
@@ -65,15 +66,27 @@ class Applied:
 
 
 class Appliers:
-    """Document type → the function that applies it to this node's database."""
+    """Document type → the function that applies it to this node's database, and
+    the function that reads what a document is about (for ``bridge.policy``)."""
 
     def __init__(self) -> None:
         self._by_type: dict[str, Applier] = {}
+        self._subjects: dict[str, SubjectOf] = {}
 
-    def register(self, doc_type: str, fn: Applier) -> None:
+    def register(self, doc_type: str, fn: Applier, subject: SubjectOf | None = None) -> None:
+        """``subject(doc)``: the stores and node a document names, for the authorisation
+        table's store scope (``bridge/policy.py``); needed unless its scope is ``any``."""
         if doc_type in self._by_type:
             raise ValueError(f"an applier for {doc_type!r} is already registered")
         self._by_type[doc_type] = fn
+        if subject is not None:
+            self._subjects[doc_type] = subject
+
+    def subject_of(self, doc_type: str) -> SubjectOf | None:
+        return self._subjects.get(doc_type)
+
+    def knows(self, doc_type: str) -> bool:
+        return doc_type in self._by_type
 
     def get(self, doc_type: str) -> Applier:
         fn = self._by_type.get(doc_type)
@@ -111,6 +124,30 @@ def apply(session: Session, doc: Document, appliers: Appliers, *, park: bool = F
     result = _apply_one(session, doc, appliers, park)
     conn.execute(_ADVANCE, {"c": doc.channel, "s": doc.seq, "now": datetime.now(UTC)})
     return result
+
+
+def park_refused(session: Session, doc: Document, reason: str) -> Applied:
+    """Record ``doc`` (the next of its channel) as not applied but parked, because its
+    sender may not send it (a pulled document the authorisation table refuses): it is
+    kept in the dead letters and the channel moves on."""
+    last, _ = lock_channel(session, doc.channel, "in")
+    if doc.seq <= last:
+        return Applied(doc.channel, doc.seq, duplicate=True)
+    if doc.seq != last + 1:
+        raise SeqGap(doc.channel, doc.seq, last + 1)
+    _park(session, doc, reason)
+    session.connection().execute(
+        _ADVANCE, {"c": doc.channel, "s": doc.seq, "now": datetime.now(UTC)}
+    )
+    return Applied(doc.channel, doc.seq, duplicate=False, parked=True)
+
+
+def _park(session: Session, doc: Document, reason: str) -> None:
+    deadletters.park(session, doc, reason)
+    session.connection().execute(
+        _SET_ERROR,
+        {"c": doc.channel, "e": f"document {doc.seq} ({doc.type}) parked: {reason}"[:2000]},
+    )
 
 
 def apply_many(
@@ -151,11 +188,7 @@ def _apply_one(session: Session, doc: Document, appliers: Appliers, park: bool) 
         with session.begin_nested():
             fn(session, doc)
     except PermanentApplyError as exc:
-        deadletters.park(session, doc, str(exc))
-        session.connection().execute(
-            _SET_ERROR,
-            {"c": doc.channel, "e": f"document {doc.seq} ({doc.type}) parked: {exc}"[:2000]},
-        )
+        _park(session, doc, str(exc))
         return Applied(doc.channel, doc.seq, duplicate=False, parked=True)
     return Applied(doc.channel, doc.seq, duplicate=False)
 

@@ -31,6 +31,7 @@ from ukm_actors.bridge.errors import BadRequest, BodyTooLarge, Forbidden
 from ukm_actors.bridge.inboxactor import BatchResult
 from ukm_actors.bridge.keys import keys_for
 from ukm_actors.bridge.models import Channel
+from ukm_actors.bridge.policy import ASK, DOCUMENT
 from ukm_actors.bridge.serving import BodyGone, FileView, Unsatisfiable, parse_range, stream
 from ukm_actors.errors import UkmError
 from ukm_actors.i18n import to_wire
@@ -54,6 +55,10 @@ def wire_error(exc: UkmError) -> dict[str, Any]:
     return body
 
 
+def _remote() -> str:
+    return bottle.request.remote_addr or "?"
+
+
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
     return bottle.HTTPResponse(
         body=json.dumps(body, ensure_ascii=False, default=str),
@@ -70,6 +75,7 @@ class Routes:
 
     def install(self, app: bottle.Bottle) -> None:
         s = self.s
+        s.policy.require_complete(s.appliers.types(), s.asks.names())
         app.route("/mailbox/v1/hello", "GET", self.hello)
         app.route("/mailbox/v1/ask/<name>", "POST", self.ask)
         if s.db is not None and s.accepts_push:
@@ -132,6 +138,7 @@ class Routes:
             if not isinstance(message, dict):
                 raise BadRequest(f"ask {name!r}: the body must be a JSON object")
             handler = self.s.asks.get(name)
+            self.s.policy.check(caller, ASK, name, message, self.s.asks.subject_of(name), _remote())
             reply = handler(message, caller.node_id)
         except UkmError as exc:
             status = int(getattr(exc, "http_status", 0) or 422)
@@ -182,6 +189,10 @@ class Routes:
             raise Forbidden(f"{caller.node_id} cannot send documents of channel {channel}")
         if receiver != self.s.node_id:
             raise Forbidden(f"channel {channel} is not for {self.s.node_id}")
+        appliers, policy = self.s.appliers, self.s.policy
+        for d in docs:
+            if appliers.knows(d.type):
+                policy.check(caller, DOCUMENT, d.type, d, appliers.subject_of(d.type), _remote())
         try:
             result: BatchResult = (
                 self.s.inbox_applier(channel)

@@ -42,6 +42,7 @@ from ukm_actors.bridge.inboxactor import InboxApplier, shard
 from ukm_actors.bridge.keys import SERVER_ID, CachedKeys, ServerKeys, parse_keys
 from ukm_actors.bridge.live import ChannelSignals, LiveStats
 from ukm_actors.bridge.peers import own_secret
+from ukm_actors.bridge.policy import Policy
 from ukm_actors.bridge.pusher import PushSender
 from ukm_actors.bridge.upkeep import QUEUES, KeyRefresher, Maintenance
 from ukm_actors.bridge.worker import Wake
@@ -123,8 +124,12 @@ class BridgeService:
         self.verifier = Verifier(node_id, keys, self.nonces, settings.clock_skew)
         self.inbox_shards = 4 if self.clustered else 1
         self.closing = False
+        self.policy = Policy(role)
+        """Who may send this node which document or ask (``bridge/policy.py``)."""
         self._links: dict[str, tuple[str, str, str]] = {}
         """Child name → (push|pull, peer id, url)."""
+        self.pull_kinds: dict[str, str] = {}
+        """Sender id → its peer kind, for the documents pulled from it."""
 
     @classmethod
     def for_node(
@@ -183,8 +188,10 @@ class BridgeService:
         """Deliver this node's channel ``me>receiver_id`` to the node at ``url``."""
         self._add_link(f"push.{receiver_id}", "push", receiver_id, url)
 
-    def add_pull(self, sender_id: str, url: str) -> None:
-        """Fetch channel ``sender_id>me`` from the node at ``url`` (tills)."""
+    def add_pull(self, sender_id: str, url: str, kind: str = "server") -> None:
+        """Fetch channel ``sender_id>me`` from the node at ``url`` (tills); ``kind``:
+        the sender's peer kind, which the authorisation table checks its documents by."""
+        self.pull_kinds[sender_id] = kind
         self._add_link(f"pull.{sender_id}", "pull", sender_id, url)
 
     # -- internals used by the bridge's actors and routes --------------------------------

@@ -8,6 +8,7 @@ other feature.
   count: the way a catalog applier reads a 50 MB body).
 - Asks ``test.echo`` (the message and the caller's id), ``test.refuse``
   (a ``UkmError`` with code ``test.refused``), ``test.sleep`` ({"s": seconds}).
+- ``test_rules(role)``: rows of the authorisation table letting any peer send them.
 - ``BridgeNode(config)``: a ``Node`` with only ``transport`` and this module.
 - ``python -m ukm_actors.bridge.testnode --config FILE``: such a node as a
   real process (for the SIGKILL test and the benchmark).
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.bridge.policy import ASK, DOCUMENT, Rule, Scope
 from ukm_actors.db import Database
 from ukm_actors.errors import UkmError
 
@@ -104,7 +106,22 @@ def _sleep(message: dict[str, Any], peer: str) -> Any:
 # -- the feature-module interface ----------------------------------------------------------
 
 
+ANYONE = ("server", "till", "marketing", "integration", "pricechecker")
+
+
+def test_rules(role: str) -> list[Rule]:
+    """Rows of the authorisation table for the test documents and asks: anyone may."""
+    docs = ("test.row", "test.slow", "test.lines")
+    asks = ("test.echo", "test.refuse", "test.sleep")
+    return [Rule(DOCUMENT, role, n, ANYONE, Scope.ANY, "tests") for n in docs] + [
+        Rule(ASK, role, n, ANYONE, Scope.ANY, "tests") for n in asks
+    ]
+
+
 def setup(ctx: Any) -> None:
+    bridge = ctx.services.get("bridge")
+    if bridge is not None:
+        bridge.policy.add(test_rules(ctx.role))
     if ctx.db is not None:
         METADATA.create_all(ctx.db.engine)
         for t in ("test.row", "test.slow", "test.lines"):

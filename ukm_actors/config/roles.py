@@ -56,6 +56,9 @@ class ServerSettings:
     """Longest wait, in seconds, between retries while the export folder cannot be written."""
     return_reservation_ttl: float = 900.0
     """Seconds a till's reservation of lines to return holds without its return receipt."""
+    return_scope: str = "chain"
+    """Receipts a till may look up and take back: "chain" (of every store on this server:
+    a return at another store) or "store" (of its own store only)."""
     report_timezone: str = "Europe/Moscow"
     """Time zone of dates given without one in receipt searches and shift lists."""
     monitor_interval: float = 5.0

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.peers import list_peers, peer_info
+from ukm_actors.bridge.policy import json_field_subject
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
@@ -207,8 +208,8 @@ def setup(ctx: NodeContext) -> None:
             _check_peer(session, peer_id, store, ("pricechecker", "integration"))
             return {"tills": store_tills(session, store)}
 
-    ctx.asks.register(SETTINGS_ASK, on_settings)
-    ctx.asks.register(TILLS_ASK, on_tills)
+    ctx.asks.register(SETTINGS_ASK, on_settings, json_field_subject)
+    ctx.asks.register(TILLS_ASK, on_tills, json_field_subject)
 
 
 def _require_employee(ctx: NodeContext, roles: tuple[str, ...]) -> Any:

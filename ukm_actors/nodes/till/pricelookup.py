@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ukm_actors.bridge.policy import Subject
 from ukm_actors.domain.barcodes import BarcodeError, decode_weight_barcode
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.till.sale.errors import BadRequest
@@ -56,4 +57,5 @@ def setup(ctx: NodeContext) -> None:
             raise BadRequest('prices.lookup needs {"barcode": "..."}')
         return lookup(ctx, barcode)
 
-    ctx.asks.register(ASK, handle)
+    store = Subject.of(ctx.config.till.store)
+    ctx.asks.register(ASK, handle, lambda _message: store)

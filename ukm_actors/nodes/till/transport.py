@@ -28,7 +28,7 @@ def setup(ctx: NodeContext) -> None:
         bridge.add_pull("server", bridge.server_url)
     marketing = ctx.config.till.marketing_url
     if marketing:
-        bridge.add_pull("marketing", marketing)
+        bridge.add_pull("marketing", marketing, kind="marketing")
         bridge.add_push("marketing", marketing)
 
 

@@ -107,7 +107,7 @@ def setup(ctx: NodeContext) -> None:
     ctx.appliers.register(CATALOG, _feed_applier(mk, feeds.apply_catalog))
     ctx.appliers.register(STORES, _feed_applier(mk, feeds.apply_stores))
     ctx.appliers.register(HEARTBEAT, _heartbeat)
-    ctx.appliers.register(ACCRUAL, accruals.applier(mk.settings))
+    ctx.appliers.register(ACCRUAL, accruals.applier(mk.settings), accruals.subject)
     mk.register_asks()
     ctx.status_providers["marketing"] = lambda: _status(mk)
 

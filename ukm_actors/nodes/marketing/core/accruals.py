@@ -17,6 +17,7 @@ offline before a coupon expired still redeems it when it arrives later.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.bridge.policy import Subject
 from ukm_actors.config.roles import MarketingSettings
 from ukm_actors.domain.money import format_money
 from ukm_actors.domain.promotions import accrual as codec
@@ -182,6 +184,20 @@ def apply_accrual(session: Session, a: Accrual, settings: MarketingSettings, now
     return True
 
 
+def subject(doc: Document) -> Subject | None:
+    """The store and till an accrual names, for the bridge's authorisation table."""
+    try:
+        data = json.loads(doc.body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    store, till = data.get("store"), data.get("till")
+    if store is None or till is None:
+        return None  # the decoder refuses it: parked
+    return Subject.of(str(store), node=str(till))
+
+
 def applier(settings: MarketingSettings):  # type: ignore[no-untyped-def]
     """The ``loyalty.accrual`` document applier."""
 
@@ -190,6 +206,11 @@ def applier(settings: MarketingSettings):  # type: ignore[no-untyped-def]
             a = codec.decode(doc.body)
         except AccrualError as exc:
             raise PermanentApplyError(exc.message) from exc
+        if a.till != doc.header.sender:
+            raise PermanentApplyError(
+                f"{doc.channel}#{doc.seq}: {doc.header.sender} sent the accrual of {a.till}",
+                hint="a till may only send its own receipts' accruals",
+            )
         apply_accrual(session, a, settings, datetime.now(UTC).replace(tzinfo=None))
 
     return apply

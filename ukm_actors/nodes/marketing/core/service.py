@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ukm_actors.bridge.policy import Subject
 from ukm_actors.domain.promotions.codec import (
     context_from_json,
     discounts_to_json,
@@ -52,6 +53,22 @@ from ukm_actors.nodes.marketing.core.engine import NAME as ENGINE
 from ukm_actors.nodes.marketing.core.errors import BadRequest, require_amount, require_text
 
 ENGINE_TIMEOUT = 10.0
+
+
+def ask_subject(message: Any) -> Subject | None:
+    """The store a till's ask names (``store``, or a price's ``context.store``), for
+    the bridge's authorisation table."""
+    if not isinstance(message, dict):
+        return None
+    context = message.get("context")
+    if isinstance(context, dict) and context.get("store") is not None:
+        return Subject.of(str(context["store"]), *_store(message))
+    return Subject.of(*_store(message))
+
+
+def _store(message: dict[str, Any]) -> tuple[str, ...]:
+    store = message.get("store")
+    return () if store is None else (str(store),)
 
 
 class Marketing:
@@ -230,4 +247,4 @@ class Marketing:
             ("bonus.spend", self.bonus_spend),
             ("bonus.void", self.bonus_void),
         ):
-            self.ctx.asks.register(name, fn)
+            self.ctx.asks.register(name, fn, ask_subject)

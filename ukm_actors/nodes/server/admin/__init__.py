@@ -11,6 +11,7 @@ from typing import Any
 
 import bottle
 
+from ukm_actors.bridge.policy import Refusal
 from ukm_actors.nodes.base import METRICS, NodeContext, json_response
 from ukm_actors.nodes.server.admin import (
     logins,
@@ -20,6 +21,7 @@ from ukm_actors.nodes.server.admin import (
     routes_people,
     routes_tills,
 )
+from ukm_actors.nodes.server.admin.audit import audit
 
 
 def setup(ctx: NodeContext) -> None:
@@ -38,6 +40,21 @@ def setup(ctx: NodeContext) -> None:
         ]
 
     ctx.services.setdefault(METRICS, []).append(login_metrics)
+    bridge = ctx.services.get("bridge")
+    if bridge is not None:
+        bridge.policy.hooks.append(lambda refusal: audit_refusal(ctx, refusal))
+
+
+def audit_refusal(ctx: NodeContext, refusal: Refusal) -> None:
+    """A bridge request the authorisation table refused, in the audit log."""
+    with ctx.require_db().write() as session:
+        audit(
+            session,
+            refusal.caller.node_id,
+            "bridge.forbidden",
+            f"{refusal.what} {refusal.name}",
+            after={"kind": refusal.caller.kind, "reason": refusal.reason, "from": refusal.remote},
+        )
 
 
 def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:

@@ -12,11 +12,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from ukm_actors.bridge.auth import Caller
+from ukm_actors.bridge.policy import Subject, own_store
+from ukm_actors.config import ConfigError
 from ukm_actors.db.leases import process_holder
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.sales import returns, web
@@ -62,6 +66,20 @@ def export_status(ctx: NodeContext) -> dict[str, Any]:
     return out
 
 
+def visibility(scope: str) -> Callable[[Caller, str], bool]:
+    """Whose receipts a till may see (``[server] return_scope``)."""
+    if scope == "chain":
+        return lambda caller, store: caller.kind == "till"
+    if scope == "store":
+        return own_store
+    raise ConfigError(
+        "[server]",
+        "return_scope",
+        f'"{scope}" is not one of "chain", "store"',
+        hint='"chain": a till may return a receipt of any store; "store": of its own only',
+    )
+
+
 def setup(ctx: NodeContext) -> None:
     s = ctx.config.server
     ctx.services[HEALTH] = ExportHealth(directory=str(export_dir(ctx)))
@@ -82,9 +100,16 @@ def setup(ctx: NodeContext) -> None:
         with ctx.require_db().write() as session:
             return returns.release(session, message)
 
-    ctx.asks.register("receipts.lookup", lookup)
-    ctx.asks.register("receipts.reserve_return", reserve)
-    ctx.asks.register("receipts.release_return", release)
+    def subject(message: Any) -> Subject | None:
+        if not isinstance(message, dict):
+            return None
+        with ctx.require_db().read() as session:
+            return Subject(returns.stores_named(session, message))
+
+    ctx.asks.register("receipts.lookup", lookup, subject)
+    ctx.asks.register("receipts.reserve_return", reserve, subject)
+    ctx.asks.register("receipts.release_return", release, subject)
+    ctx.services["bridge"].policy.visible = visibility(s.return_scope)
     ctx.status_providers["export"] = lambda: export_status(ctx)
 
 

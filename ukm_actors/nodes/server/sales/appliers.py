@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import Appliers, PermanentApplyError
+from ukm_actors.bridge.policy import Subject
 from ukm_actors.codecs.tilldocs import (
     CASH_MOVE,
     RECEIPT,
@@ -90,10 +91,26 @@ def _decode(doc: Document) -> Any:
         ) from exc
 
 
+def till_subject(doc: Document) -> Subject | None:
+    """What a till document is about, for the bridge's authorisation table: its store
+    and the till ``till-<store>-<number>`` it names (None: the body does not say)."""
+    try:
+        data = json.loads(doc.body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    store, till = data.get("store"), data.get("till")
+    if not isinstance(store, str) or type(till) is not int:
+        return None
+    return Subject.of(store, node=f"till-{store}-{till}")
+
+
 def _check_sender(doc: Document, store: str, till: int) -> None:
-    """A till may only send its own documents (``till-<store>-<number>``)."""
+    """A till may only send its own documents (``till-<store>-<number>``): the bridge's
+    authorisation table refuses others before this; here again, for any other path."""
     sender = doc.header.sender
-    if sender.startswith("till-") and sender != f"till-{store}-{till}":
+    if sender != f"till-{store}-{till}":
         raise PermanentApplyError(
             f"{doc.channel}#{doc.seq}: {sender} sent a document of till {till} of store {store}",
             hint="a till may only send its own receipts and shifts; check its [till] store "
@@ -127,10 +144,10 @@ class SalesAppliers:
         self._wake = wake
 
     def register(self, appliers: Appliers) -> None:
-        appliers.register(SHIFT_OPEN, self.shift_open)
-        appliers.register(RECEIPT, self.receipt)
-        appliers.register(CASH_MOVE, self.cash_move)
-        appliers.register(SHIFT_CLOSE, self.shift_close)
+        appliers.register(SHIFT_OPEN, self.shift_open, till_subject)
+        appliers.register(RECEIPT, self.receipt, till_subject)
+        appliers.register(CASH_MOVE, self.cash_move, till_subject)
+        appliers.register(SHIFT_CLOSE, self.shift_close, till_subject)
 
     # -- helpers -------------------------------------------------------------------------
 

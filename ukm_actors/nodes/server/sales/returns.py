@@ -98,6 +98,37 @@ def find_receipt_pk(session: Session, message: dict[str, Any], *, lock: bool = F
     return int(pk)
 
 
+def stores_named(session: Session, message: dict[str, Any]) -> frozenset[str]:
+    """The stores of the receipts a return ask is about: the receipt it names (by
+    ``receipt_id`` or by store, till, shift and number) and the originals of the
+    reservation ``return_id`` already holds. Empty when none of them is known."""
+    stores: set[str] = set()
+    rid = message.get("receipt_id")
+    if isinstance(rid, str):
+        stores.update(
+            session.execute(select(SaleReceipt.store).where(SaleReceipt.receipt_id == rid))
+            .scalars()
+            .all()
+        )
+    elif message.get("store") is not None:
+        stores.add(str(message["store"]))
+    ret = message.get("return_id")
+    if isinstance(ret, str):
+        stores.update(
+            session.execute(
+                select(SaleReceipt.store)
+                .join(
+                    SaleReturnLine, SaleReturnLine.original_receipt_id == SaleReceipt.receipt_id
+                )
+                .where(SaleReturnLine.return_id == ret)
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+    return frozenset(stores)
+
+
 def taken_back(
     session: Session, original_receipt_id: str, now: int, exclude_return: str | None = None
 ) -> tuple[dict[int, int], dict[int, int]]:
