@@ -15,8 +15,8 @@ from tests.server.tills import ScriptedTill
 from ukm_actors.bridge.documents import Document, channel_name
 from ukm_actors.bridge.peers import register_peer
 from ukm_actors.codecs.tilldocs import doc_type, encode
-from ukm_actors.nodes.server.admin.store import AuditEntry
-from ukm_actors.nodes.server.sales.store import SaleReceipt, SaleReturnLine
+from ukm_actors.nodes.server.admin.tables import AuditEntry
+from ukm_actors.nodes.server.sales.tables import SaleReceipt, SaleReturnLine
 
 
 def batch(sender: str, *docs, seq: int = 1) -> bytes:
@@ -183,7 +183,7 @@ def test_the_table_is_checked_before_the_handler_runs(server, peers):
     status, _ = peers["marketing"].ask("till.status", {"version": "evil"})
     assert status == 403
     with server.ctx.db.read() as s:
-        from ukm_actors.nodes.server.monitoring.store import TillReport
+        from ukm_actors.nodes.server.monitoring.tables import TillReport
 
         assert s.execute(select(func.count()).select_from(TillReport)).scalar_one() == 0
 
