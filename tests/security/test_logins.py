@@ -9,6 +9,7 @@ test must not sleep for minutes."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -151,9 +152,22 @@ def test_ukm_admin_lists_and_lifts_locks(server, tmp_path, db_url):
     assert ukm("unlock", "--login", "anna").returncode == 1
     assert ukm("unlock", "--address", "127.0.0.1").returncode == 0
     assert attacker.login("anna", "anna-password-1")[0] == 200
-    status, audit, _ = attacker.call("GET", "/api/v1/audit")
+    # A new password set by an admin lifts a lock as well.
+    for wait in (0, 0, 0, 0, 1, 2, 4, 8, 16, 32):
+        clock.step(wait)
+        attacker.login("anna", "nope")
+    assert attacker.login("anna", "anna-password-1")[0] == 429
+    set_pw = subprocess.run(
+        [sys.executable, "-m", "ukm_actors", "admin", "set-password", "--login", "anna",
+         "-c", str(cfg)], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "UKM_ADMIN_PASSWORD": "anna-password-2"},
+    )  # fmt: skip
+    assert set_pw.returncode == 0, set_pw.stderr
+    clock.step(60)  # the address (20 failures) still waits a little
+    status, anna, _ = attacker.login("anna", "anna-password-2")
+    assert status == 200
     # anna (manager) may read the audit log: the CLI's lifts are in it.
-    attacker.token = attacker.login("anna", "anna-password-1")[1]["token"]
+    attacker.token = anna["token"]
     _, audit, _ = attacker.call("GET", "/api/v1/audit")
     assert [e["target"] for e in audit["entries"] if e["action"] == "login.unlock"] == [
         "address:127.0.0.1", "login:anna"]  # fmt: skip
@@ -282,3 +296,35 @@ def test_the_till_figures_in_docs_security():
     per_cashier = guesses_within(code_policy(30), DAY)
     per_address = guesses_within(TILL_ADDRESS, DAY)
     assert per_cashier == 57 and per_address == 306  # was all 10,000 PINs in ~2 minutes
+
+
+# -- the marketing API: bearer tokens only ------------------------------------------------
+
+from tests.marketing.helpers import TOKEN, start_marketing  # noqa: E402
+from ukm_actors.nodes.marketing.core.auth import GUARD as TOKEN_GUARD  # noqa: E402
+
+
+def test_guessing_the_marketing_token_is_slowed_per_address(tmp_path, make_db_url):
+    node = start_marketing(tmp_path, make_db_url("marketing"), server_auth=False)
+    clock = Clock()
+    node.ctx.services[TOKEN_GUARD].clock = clock
+    attacker, office = Client(node.ctx.url, "127.0.0.1"), Client(node.ctx.url, "127.0.0.2")
+    try:
+        statuses = []
+        for n in range(14):
+            attacker.token = f"guess-{n}"
+            statuses.append(attacker.call("GET", "/api/v1/campaigns")[0])
+        assert statuses[:11] == [401] * 11 and statuses[11:] == [429] * 3
+        attacker.token = TOKEN  # right, but this address must wait: not even checked
+        status, body, headers = attacker.call("GET", "/api/v1/campaigns")
+        assert status == 429 and headers["Retry-After"] == "1" and "wait 1 s" in body["message"]
+        office.token = TOKEN
+        assert office.call("GET", "/api/v1/campaigns")[0] == 200
+        clock.step(1)
+        assert attacker.call("GET", "/api/v1/campaigns")[0] == 200
+        status = json.loads(urllib3.PoolManager().request("GET", node.ctx.url + "/status").data)
+        assert status["marketing"]["wrong_tokens"] == {"failed": 11, "refused": 4}
+    finally:
+        attacker.close()
+        office.close()
+        node.stop()

@@ -34,6 +34,7 @@ from ukm_actors.domain.promotions.feeds import (
 )
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.marketing.core import accruals, api, feeds
+from ukm_actors.nodes.marketing.core.auth import GUARD
 from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
 from ukm_actors.nodes.marketing.core.service import Marketing
 from ukm_actors.nodes.marketing.core.tables import (
@@ -70,6 +71,11 @@ def _heartbeat(session: Session, doc: Document) -> None:
         raise PermanentApplyError(exc.message) from exc
 
 
+def _token_guard_status(mk: Marketing) -> dict[str, int] | None:
+    guard = mk.ctx.services.get(GUARD)
+    return guard.status() if guard is not None else None
+
+
 def _status(mk: Marketing) -> dict[str, Any]:
     def count(q: Any) -> int:
         return int(session.execute(q).scalar_one())
@@ -98,6 +104,7 @@ def _status(mk: Marketing) -> dict[str, Any]:
             "receipts_with_problems": count(
                 select(func.count()).select_from(MkAccrual).where(MkAccrual.problems != "")
             ),
+            "wrong_tokens": _token_guard_status(mk),
         }
 
 

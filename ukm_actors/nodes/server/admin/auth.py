@@ -40,6 +40,7 @@ from ukm_actors.nodes.server.admin.tables import (
     VIEWER,
     Employee,
     LoginSession,
+    LoginThrottle,
 )
 from ukm_actors.nodes.server.catalog.change import now
 from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
@@ -164,12 +165,14 @@ def find_employee(session: Session, login: str) -> Employee:
 
 
 def set_password(session: Session, login: str, password: str) -> None:
-    """Change an employee's password; their open sessions end."""
+    """Change an employee's password; their open sessions end, and so does a lock
+    after failed logins (``logins.py``: the key ``login:<login>``)."""
     if len(password) < 8:
         raise CatalogError("an employee password needs at least 8 characters")
     e = find_employee(session, login)
     e.password_hash = _off_hub(hash_employee_password, password)
     session.execute(delete(LoginSession).where(LoginSession.employee_id == e.id))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"login:{login}"))
 
 
 def end_sessions(session: Session, employee_id: int) -> None:
