@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def plain_items(n):
     for i in range(n):
-        yield ItemRecord(f"{i:07d}", "Товар", "шт", 1000, "1", "1")
+        yield ItemRecord(f"{i:07d}", "Товар", "шт", "1", "1", "1")
 
 
 def peak_while_reading(path, **kw):

@@ -69,7 +69,7 @@ def test_spec_update_items_example(xml_file):
                 article="100245",
                 name="Кефир 2,5% 900 г",
                 measure="шт",
-                measprec=1000,
+                measprec="1",
                 group_id="41",
                 taxgroup_id="2",
                 egais_type=0,
@@ -80,7 +80,6 @@ def test_spec_update_items_example(xml_file):
             ),
         )
     ]
-    assert not records[0][1].weighted
 
 
 def test_weighed_alcohol_and_our_optional_item_fields(xml_file):
@@ -108,10 +107,10 @@ def test_weighed_alcohol_and_our_optional_item_fields(xml_file):
     _, records, _ = read_all(path)
     cheese, vodka, wine, beer = (r for _, r in records)
     assert cheese.article == "000304" and cheese.name == "Сыр «Российский» & Ко"
-    assert cheese.measprec == 1 and cheese.weighted and cheese.barcodes == ()
+    assert cheese.measprec == "0.001" and cheese.measure == "кг" and cheese.barcodes == ()
     assert vodka.alc_codes == ("0000000000012345678", "0000000000087654321")
     assert vodka.sub_excise and vodka.min_price == 29900 and vodka.age_limit == 18
-    assert wine.alc_codes == ("111", "222", "333") and wine.measprec == 1000
+    assert wine.alc_codes == ("111", "222", "333") and wine.measprec is None
     assert beer.alc_codes == () and beer.egais_type == 1
 
 
@@ -271,7 +270,7 @@ def test_deleted_records_in_incremental_and_full_files(xml_file):
         f'<updateItems fullness="I"><version>1.5</version>{body}</updateItems>',
     )
     records = [r for _, r in read_all(inc)[1]]
-    assert records[0] == ItemRecord("1", "", "", 1000, "", "", deleted=True)
+    assert records[0] == ItemRecord("1", "", "", None, "", "", deleted=True)
     assert records[1].article == "2" and not records[1].deleted
     full = xml_file(
         "updateItems_[3]_[F].xml",

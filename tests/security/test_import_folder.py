@@ -148,7 +148,7 @@ def test_a_non_xml_file_under_an_exchange_name_never_shows_its_bytes(server, inb
 def items_xml(folder: Path, number: int, fullness: str, *articles: str) -> bytes:
     """The bytes of an ``updateItems`` file (written aside, in ``folder``)."""
     folder.mkdir(exist_ok=True)
-    records = [ItemRecord(a, f"Товар {a}", "шт", 1000, "5", "2") for a in articles]
+    records = [ItemRecord(a, f"Товар {a}", "шт", "1", "5", "2") for a in articles]
     return write_import_file(folder, "updateItems", records, fullness, number=number).read_bytes()
 
 

@@ -11,6 +11,12 @@ empty counts as absent; a field may appear once unless it is a list
 (barcodes); an unknown child element is an error in strict mode and is
 counted in ``ReadContext.ignored`` otherwise. In a record marked
 ``<deleted>1</deleted>`` only the key fields (``RECORD_KEYS``) are required.
+
+Fields whose meaning the vendor does not document ([INF]/[UNK] in
+``docs/exchange.md``) are read leniently: a value that cannot be used is
+replaced by a stated default and noted in ``ReadContext.notes`` (once per
+field and kind of problem, with a count, the first line and an example),
+never a reason to refuse the file.
 """
 
 from __future__ import annotations
@@ -40,6 +46,59 @@ Element = Any  # lxml's _Element; kept loose so the stubs' generics do not leak 
 MAX_CODE = 40
 MAX_STORE_CODE = 100
 MAX_INT = 2**31 - 1
+MAX_NOTES = 100
+"""Distinct notes kept per file (each counts every record it applies to)."""
+
+
+class Notes:
+    """What was assumed while reading or loading one file: one entry per field path and
+    kind of problem, with how many records it applies to, the first line and an example."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], list[Any]] = {}
+
+    def add(
+        self, path: str, what: str, line: int | None = None, example: str | None = None
+    ) -> None:
+        """Note that ``what`` happened to field ``path`` (of a record at ``line``)."""
+        entry = self.entries.get((path, what))
+        if entry is not None:
+            entry[0] += 1
+        elif len(self.entries) < MAX_NOTES:
+            shown = None if example is None else example[:40]
+            self.entries[(path, what)] = [1, line, shown]
+
+    def update(self, entries: dict[tuple[str, str], list[Any]]) -> None:
+        """Add the entries of another :class:`Notes` (e.g. from a helper process)."""
+        for key, (count, line, example) in entries.items():
+            mine = self.entries.get(key)
+            if mine is not None:
+                mine[0] += count
+            elif len(self.entries) < MAX_NOTES:
+                self.entries[key] = [count, line, example]
+
+    def lines(self) -> list[str]:
+        """One text per entry, in the order they first happened."""
+        out = []
+        for (path, what), (count, line, example) in self.entries.items():
+            where = f"{count} record(s)" + (f", first at line {line}" if line else "")
+            eg = f", e.g. {example!r}" if example is not None else ""
+            out.append(f"{path}: {what} ({where}{eg})")
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+class SkipRecord(Exception):
+    """Raised by a reader: this record cannot be used; note why and go on with the next."""
+
+    def __init__(self, path: str, what: str, line: int | None, example: str | None = None):
+        super().__init__(f"{path}: {what}")
+        self.path = path
+        self.what = what
+        self.line = line
+        self.example = example
 
 
 @dataclass
@@ -51,6 +110,7 @@ class ReadContext:
     store_id: str | None
     strict: bool = True
     ignored: Counter[str] = field(default_factory=Counter)
+    notes: Notes = field(default_factory=Notes)
 
     def error(self, line: int | None, path: str | None, message: str) -> ImportFormatError:
         """An :class:`ImportFormatError` for this file."""
@@ -114,6 +174,12 @@ class Fields:
             found = self._children.get(attr)
             line = found[0].sourceline if found else self.line
         return self.ctx.error(line, self.where(attr), message)
+
+    def assume(self, attr: str, what: str, example: str | None = None) -> None:
+        """Note an assumption about field ``attr`` of this record (see :class:`Notes`)."""
+        found = self._children.get(attr)
+        line = found[0].sourceline if found else self.line
+        self.ctx.notes.add(self.where(attr), what, line, example)
 
     def children(self, attr: str) -> list[Element]:
         """All child elements for a list field (e.g. barcodes), in file order."""
@@ -235,6 +301,94 @@ class Fields:
         if qty <= 0:
             raise self.fail(attr, f"{value!r} must be more than 0")
         return qty
+
+    # -- lenient reading of fields whose meaning is not documented ([INF]/[UNK]) ----
+
+    def skip(self, attr: str, what: str, example: str | None = None) -> SkipRecord:
+        """A :class:`SkipRecord` about field ``attr`` of this record."""
+        found = self._children.get(attr)
+        line = found[0].sourceline if found else self.line
+        return SkipRecord(self.where(attr), what, line, example)
+
+    def _no_comma(self, attr: str, value: str) -> None:
+        """A decimal comma is refused everywhere: the vendor documents the point [DOC]."""
+        if "," in value and value.replace(",", "", 1).replace(".", "", 1).strip("-").isdigit():
+            fixed = value.replace(",", ".")
+            raise self.fail(attr, f"{value!r} uses a comma; write a decimal point, e.g. {fixed!r}")
+
+    def lenient_text(self, attr: str, default: str, what: str) -> str:
+        """A text that may be missing: ``default`` then, noted as ``what``."""
+        value = self.raw(attr, required=False)
+        if value is None and not self.deleted:
+            self.assume(attr, what)
+            return default
+        return value or ""
+
+    def lenient_code(self, attr: str, what: str) -> str:
+        """A code that may be missing ("" then, noted as ``what``); a malformed one is still
+        refused (it could not be stored or matched)."""
+        value = self.opt_code(attr)
+        if value is None and not self.deleted:
+            self.assume(attr, what)
+        return value or ""
+
+    def lenient_integer(
+        self, attr: str, lo: int, hi: int, default: int | None, what: str
+    ) -> int | None:
+        """A whole number in ``lo..hi``; anything else gives ``default``, noted as ``what``."""
+        value = self.raw(attr, required=False)
+        if value is None:
+            return default
+        if value.isascii() and value.isdigit() and lo <= int(value) <= hi:
+            return int(value)
+        self.assume(attr, what, value)
+        return default
+
+    def lenient_flag(self, attr: str) -> bool:
+        """A 0/1 flag; any other value counts as 0, noted."""
+        value = self.raw(attr, required=False)
+        if value is None or value == "0":
+            return False
+        if value == "1":
+            return True
+        self.assume(attr, "not 0 or 1; taken as 0", value)
+        return False
+
+    def lenient_money(self, attr: str, what: str) -> Money | None:
+        """Optional money; a value that is not one gives ``None``, noted as ``what``."""
+        value = self.raw(attr, required=False)
+        if value is None:
+            return None
+        self._no_comma(attr, value)
+        try:
+            return parse_money(value, what="")
+        except AmountFormatError:
+            self.assume(attr, what, value)
+            return None
+
+    def money_or_skip(self, attr: str, what: str) -> Money:
+        """Required money; a value that is not one skips the record, noted as ``what``."""
+        value = self.raw(attr, required=True)
+        if value is None:
+            return 0
+        self._no_comma(attr, value)
+        try:
+            return parse_money(value, what="")
+        except AmountFormatError:
+            raise self.skip(attr, what, value) from None
+
+    def quantity_or_none(self, attr: str) -> Quantity | str | None:
+        """An optional quantity above 0: the value, ``None`` when absent, or the text itself
+        when it is not a usable quantity (the caller decides what that means)."""
+        value = self.raw(attr, required=False)
+        if value is None:
+            return None
+        self._no_comma(attr, value)
+        try:
+            qty = parse_quantity(value, what="")
+        except AmountFormatError:
+            return value
+        return qty if qty > 0 else value
 
     def inn(self, attr: str) -> str | None:
         """An optional INN, checked (length and check digits)."""

@@ -44,6 +44,7 @@ from ukm_actors.codecs.safexml import (
     raw_iterparse,
     syntax_error,
 )
+from ukm_actors.codecs.ukm_fields import Notes, SkipRecord
 from ukm_actors.codecs.ukm_names import (
     ImportBatch,
     ImportName,
@@ -105,6 +106,7 @@ __all__ = [
     "ImportPlan",
     "ImportRecord",
     "ItemRecord",
+    "Notes",
     "PriceRecord",
     "RegionRecord",
     "SellerRecord",
@@ -198,6 +200,11 @@ class ImportFile:
     def ignored(self) -> Counter[str]:
         """Unknown elements skipped in lenient mode, by path (``item/color``)."""
         return self._ctx.ignored
+
+    @property
+    def notes(self) -> Notes:
+        """What was assumed about fields whose meaning is not documented (so far)."""
+        return self._ctx.notes
 
     def position(self) -> tuple[int, int]:
         """``(bytes read so far, total bytes)`` for progress reporting."""
@@ -324,10 +331,15 @@ class ImportFile:
             kind = kinds.get(el.tag)
             if kind is not None:
                 line = el.sourceline or 0
-                record = READERS[kind](el, self._ctx)
-                if self._check_duplicates:
-                    self._check_keys(ordinal, line, kind, record)
-                yield ordinal, line, kind, record
+                try:
+                    record = READERS[kind](el, self._ctx)
+                except SkipRecord as skip:
+                    self._ctx.notes.add(skip.path, skip.what, skip.line, skip.example)
+                    record = None
+                if record is not None:
+                    if self._check_duplicates:
+                        self._check_keys(ordinal, line, kind, record)
+                    yield ordinal, line, kind, record
                 ordinal += 1
             elif el.tag == VERSION_TAG:
                 raise self._fail(

@@ -1,8 +1,12 @@
 """Turning one record element of an import file into a record.
 
 Each ``read_<kind>`` takes the complete element (``<item>``, ``<cashier>``
-...) and returns a frozen record or raises :class:`ImportFormatError`
-naming the line and the field. Tag names come from
+...) and returns a frozen record, raises :class:`ImportFormatError` naming
+the line and the field (what the vendor documents as wrong, a key that is
+missing or cannot be stored), or :class:`SkipRecord` (a record of a type
+whose shape is ours [INF] that cannot be used: noted, the file goes on).
+Fields whose meaning is not documented take a stated default when their
+value cannot be used, noted in ``ReadContext.notes``. Tag names come from
 :data:`ukm_schema.RECORD_TAGS`; nothing here spells a tag. The common
 field rules are in :mod:`ukm_fields`.
 """
@@ -14,6 +18,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from ukm_actors.codecs.ukm_fields import (
+    MAX_INT,
     MAX_STORE_CODE,
     Element,
     Fields,
@@ -38,10 +43,14 @@ from ukm_actors.codecs.ukm_records import (
     TimeRestrictionRecord,
 )
 from ukm_actors.codecs.ukm_schema import RECORD_TAGS
+from ukm_actors.domain.money import ONE
 
 __all__ = ["READERS", "Element", "ReadContext", "check_store_code", "record_keys"]
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_NOT_PRICE = "not an amount of money (0 or more, at most 2 decimals); this price is not loaded"
+MAX_MEASPREC = 40
+DEFAULT_TIMEZONE = "Europe/Moscow"
 _ALC_SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -53,24 +62,44 @@ def _barcodes(f: Fields) -> tuple[BarcodeRecord, ...]:
         code = b.code("barcode")
         if code in seen:
             raise b.fail("barcode", f"barcode {code} appears twice in this item")
+        qty = b.quantity_or_none("quantity")
+        if isinstance(qty, str):
+            b.assume(
+                "quantity",
+                "not a quantity above 0 with at most 3 decimals; "
+                "this barcode is not loaded (the item is)",
+                qty,
+            )
+            continue
         seen.add(code)
-        out.append(BarcodeRecord(code, b.positive_quantity("quantity")))
+        out.append(BarcodeRecord(code, ONE if qty is None else qty))
     return tuple(out)
 
 
 def _alc_codes(f: Fields) -> tuple[str, ...]:
+    codes: list[str] = []
     found = f.children("alc_codes")
-    if not found:
-        return ()
     if len(found) > 1:
-        raise f.fail("alc_codes", "<ProductAlcCodes> appears twice", found[1].sourceline)
-    el = found[0]
-    codes = [c for c in _ALC_SPLIT.split(el.text or "") if c]
-    for child in el:
-        if isinstance(child.tag, str):
-            codes.extend(c for c in _ALC_SPLIT.split("".join(child.itertext())) if c)
-        codes.extend(c for c in _ALC_SPLIT.split(child.tail or "") if c)
+        f.assume("alc_codes", "appears more than once; the codes of all are taken")
+    for el in found:
+        codes.extend(c for c in _ALC_SPLIT.split(el.text or "") if c)
+        for child in el:
+            if isinstance(child.tag, str):
+                codes.extend(c for c in _ALC_SPLIT.split("".join(child.itertext())) if c)
+            codes.extend(c for c in _ALC_SPLIT.split(child.tail or "") if c)
     return tuple(codes)
+
+
+def _measprec(f: Fields) -> str | None:
+    """``<measprec>`` as received (its meaning is not documented); a comma is still refused."""
+    value = f.raw("measprec", required=False)
+    if value is None:
+        return None
+    f._no_comma("measprec", value)
+    if len(value) > MAX_MEASPREC:
+        f.assume("measprec", f"longer than {MAX_MEASPREC} characters; not kept", value)
+        return None
+    return value
 
 
 def read_item(el: Element, ctx: ReadContext) -> ItemRecord:
@@ -79,16 +108,23 @@ def read_item(el: Element, ctx: ReadContext) -> ItemRecord:
     return ItemRecord(
         article=f.code("article"),
         name=f.text("name"),
-        measure=f.text("measure"),
-        measprec=f.positive_quantity("measprec"),
-        group_id=f.code("group_id"),
-        taxgroup_id=f.code("taxgroup_id"),
-        egais_type=f.opt_integer("egais_type", 0, 99) or 0,
+        measure=f.lenient_text("measure", "шт", "missing; the item is sold in pieces (шт)"),
+        measprec=_measprec(f),
+        group_id=f.lenient_code("group_id", "missing; the item is in no group"),
+        taxgroup_id=f.lenient_code(
+            "taxgroup_id", "missing; the item has no tax group (no VAT is exported for it)"
+        ),
+        egais_type=f.lenient_integer(
+            "egais_type", 0, 99, 0, "not a whole number from 0 to 99; taken as 0"
+        )
+        or 0,
         alc_codes=_alc_codes(f),
-        sub_excise=f.flag("sub_excise"),
+        sub_excise=f.lenient_flag("sub_excise"),
         barcodes=_barcodes(f),
-        min_price=f.opt_money("min_price"),
-        age_limit=f.opt_integer("age_limit", 0, 150),
+        min_price=f.lenient_money("min_price", "not an amount of money; no minimum price"),
+        age_limit=f.lenient_integer(
+            "age_limit", 0, 150, None, "not an age from 0 to 150; no age limit from this item"
+        ),
         deleted=f.deleted,
     )
 
@@ -99,17 +135,20 @@ def read_group(el: Element, ctx: ReadContext) -> ClassifRecord:
     group_id = f.code("id")
     parent = f.opt_code("parent_id")
     if parent is not None and parent == group_id:
-        raise f.fail("parent_id", f"group {group_id} cannot be its own parent")
+        f.assume("parent_id", "the group is its own parent; made a top-level group", parent)
+        parent = None
     return ClassifRecord(group_id, parent, f.text("name"), f.deleted)
 
 
 def read_tax(el: Element, ctx: ReadContext) -> TaxRecord:
     """A ``<tax>`` of ``taxes``; ``<rate>`` is a percentage with up to 2 decimals."""
     f = Fields(el, "tax", ctx)
-    rate = f.money("rate_bp")
+    tax_id = f.code("id")
+    what = "not a rate from 0 to 100 (%) with at most 2 decimals; this tax is not loaded"
+    rate = f.money_or_skip("rate_bp", what)
     if rate > 10_000:
-        raise f.fail("rate_bp", f"a tax rate of {rate / 100:.2f}% is above 100%")
-    return TaxRecord(f.code("id"), f.text("name"), rate, f.deleted)
+        raise f.skip("rate_bp", what, f"{rate / 100:.2f}")
+    return TaxRecord(tax_id, f.text("name"), rate, f.deleted)
 
 
 def read_tax_group(el: Element, ctx: ReadContext) -> TaxGroupRecord:
@@ -133,12 +172,12 @@ def read_store_type(el: Element, ctx: ReadContext) -> StoreTypeRecord:
 def _timezone(f: Fields) -> str:
     value = f.opt_text("timezone")
     if value is None:
-        return "Europe/Moscow"
+        return DEFAULT_TIMEZONE
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        message = f"{value!r} is not an IANA time zone name (e.g. Europe/Samara)"
-        raise f.fail("timezone", message) from None
+        f.assume("timezone", f"not an IANA time zone name; {DEFAULT_TIMEZONE} is used", value)
+        return DEFAULT_TIMEZONE
     return value
 
 
@@ -159,6 +198,15 @@ def read_store(el: Element, ctx: ReadContext) -> StoreRecord:
     )
 
 
+def _role(f: Fields) -> int:
+    value = f.raw("role_id", required=True)
+    if value is None:
+        return 0
+    if value.isascii() and value.isdigit() and int(value) <= MAX_INT:
+        return int(value)
+    raise f.skip("role_id", "not a role number; this cashier is not loaded", value)
+
+
 def read_cashier(el: Element, ctx: ReadContext) -> CashierRecord:
     """A ``<cashier>`` of ``storeCashiers``."""
     f = Fields(el, "cashier", ctx)
@@ -166,7 +214,7 @@ def read_cashier(el: Element, ctx: ReadContext) -> CashierRecord:
         store_id=f.store_id(),
         id=f.integer("id"),
         name=f.text("name"),
-        role_id=f.integer("role_id"),
+        role_id=_role(f),
         inn=f.inn("inn"),
         password=f.text("password"),
         deleted=f.deleted,
@@ -182,7 +230,9 @@ def read_seller(el: Element, ctx: ReadContext) -> SellerRecord:
 def read_price(el: Element, ctx: ReadContext) -> PriceRecord:
     """A ``<price>`` of ``storePrices``."""
     f = Fields(el, "price", ctx)
-    return PriceRecord(f.store_id(), f.code("article"), f.money("price"), f.deleted)
+    article = f.code("article")
+    price = f.money_or_skip("price", _NOT_PRICE)
+    return PriceRecord(f.store_id(), article, price, f.deleted)
 
 
 def read_additional_price(el: Element, ctx: ReadContext) -> AdditionalPriceRecord:
@@ -193,7 +243,7 @@ def read_additional_price(el: Element, ctx: ReadContext) -> AdditionalPriceRecor
         article=f.code("article"),
         price_type=f.code("price_type"),
         name=f.opt_text("name") or "",
-        price=f.money("price"),
+        price=f.money_or_skip("price", _NOT_PRICE),
         deleted=f.deleted,
     )
 
@@ -202,10 +252,10 @@ def _target(f: Fields) -> tuple[str | None, str | None]:
     article = f.opt_code("article")
     group_id = f.opt_code("group_id")
     if article is not None and group_id is not None:
-        raise f.fail(
+        raise f.skip(
             "group_id",
-            f"both <{f.tags['article']}> and <{f.tags['group_id']}> are given; a restriction "
-            "applies to one item, one group, or (with neither) the whole store",
+            f"both <{f.tags['article']}> and <{f.tags['group_id']}> are given (a restriction "
+            "applies to one item, one group, or with neither the whole store); not loaded",
         )
     return article, group_id
 
@@ -216,7 +266,7 @@ def _time(f: Fields, attr: str) -> str:
         return "00:00"
     m = _TIME.match(value)
     if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise f.fail(attr, f"{value!r} is not a time of day; write HH:MM from 00:00 to 23:59")
+        raise f.skip(attr, "not a time of day HH:MM from 00:00 to 23:59; not loaded", value)
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
@@ -226,8 +276,8 @@ def _days(f: Fields) -> str | None:
         return None
     digits = value.replace(",", "").replace(" ", "")
     if not digits or any(d not in "1234567" for d in digits) or len(set(digits)) != len(digits):
-        raise f.fail(
-            "days", f"{value!r} is not a list of weekdays; write digits 1 (Monday) to 7 (Sunday)"
+        raise f.skip(
+            "days", "not a list of weekdays, digits 1 (Monday) to 7 (Sunday); not loaded", value
         )
     return "".join(sorted(digits))
 
@@ -238,7 +288,7 @@ def read_time_restriction(el: Element, ctx: ReadContext) -> TimeRestrictionRecor
     article, group_id = _target(f)
     start, end = _time(f, "start"), _time(f, "end")
     if start == end and not f.deleted:
-        raise f.fail("end", f"from and to are both {start}; the restriction would cover no time")
+        raise f.skip("end", "from and to are equal, the rule would cover no time; not loaded", end)
     return TimeRestrictionRecord(
         store_id=f.store_id(),
         id=f.opt_code("id"),
@@ -252,6 +302,15 @@ def read_time_restriction(el: Element, ctx: ReadContext) -> TimeRestrictionRecor
     )
 
 
+def _min_age(f: Fields) -> int:
+    value = f.raw("min_age", required=True)
+    if value is None:
+        return 0
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= 150:
+        return int(value)
+    raise f.skip("min_age", "not an age from 1 to 150; not loaded", value)
+
+
 def read_age_restriction(el: Element, ctx: ReadContext) -> AgeRestrictionRecord:
     """An ``<ageRestriction>`` of ``storeRestrictions``."""
     f = Fields(el, "ageRestriction", ctx)
@@ -261,7 +320,7 @@ def read_age_restriction(el: Element, ctx: ReadContext) -> AgeRestrictionRecord:
         id=f.opt_code("id"),
         article=article,
         group_id=group_id,
-        min_age=f.integer("min_age", 1 if not f.deleted else 0, 150),
+        min_age=_min_age(f),
         message=f.opt_text("message") or "",
         deleted=f.deleted,
     )

@@ -43,14 +43,16 @@ class BarcodeRecord:
 class ItemRecord:
     """An item of ``updateItems``.
 
-    ``measprec`` is the smallest quantity step the till accepts (1000 = whole
-    units, 1 = thousandths); ``weighted`` is derived from it.
+    ``measprec`` is the text of ``<measprec>`` exactly as received (its meaning
+    is not documented; ``None`` when absent): whether the item is weighed, and
+    its quantity step, are decided by the loader from the unit and a
+    configured rule (``ukm_actors.domain.units``).
     """
 
     article: str
     name: str
     measure: str
-    measprec: Quantity
+    measprec: str | None
     group_id: str
     taxgroup_id: str
     egais_type: int = 0
@@ -60,11 +62,6 @@ class ItemRecord:
     min_price: Money | None = None
     age_limit: int | None = None
     deleted: bool = False
-
-    @property
-    def weighted(self) -> bool:
-        """True for items sold by weight or measure (a step below one unit)."""
-        return self.measprec < ONE
 
 
 @dataclass(frozen=True, slots=True)

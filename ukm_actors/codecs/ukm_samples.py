@@ -113,7 +113,7 @@ def catalog_items(n_items: int, *, groups: int = 50, seed: int = 0) -> Iterator[
             article=f"{i:06d}",
             name=f"{good} {_KINDS[rnd.randrange(len(_KINDS))]} {rnd.randrange(100, 1000)} г",
             measure="кг" if weighed else "шт",
-            measprec=1 if weighed else ONE,
+            measprec="0.001" if weighed else "1",
             group_id=str(rnd.randrange(1, groups + 1)),
             taxgroup_id="2" if good in ("Молоко", "Кефир", "Хлеб") else "1",
             egais_type=1 if alcohol else 0,

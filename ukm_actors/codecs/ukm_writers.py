@@ -89,7 +89,7 @@ def _item(b: _Builder, r: ItemRecord) -> None:
     b.put("article", r.article)
     b.put("name", r.name)
     b.put("measure", r.measure)
-    b.put("measprec", trim_quantity(r.measprec))
+    b.put("measprec", r.measprec)
     b.put("group_id", r.group_id)
     b.put("egais_type", r.egais_type)
     if r.egais_type == 1 or r.alc_codes:

@@ -75,6 +75,7 @@ class ProgressBar:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ukm_actors.domain.units import WeighRule
     from ukm_actors.nodes.server.bootstrap import open_server_db
     from ukm_actors.nodes.server.catalog.loader import LoadOptions, load_file
     from ukm_actors.nodes.server.catalog.progress import Progress
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress,
                 child_bytes=config.server.import_child_bytes,
                 force=args.force,
+                weighing=WeighRule.of(config.server.weighed_units, config.server.import_measprec),
             ),
         )
     finally:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ukm_actors.config.loader import section
+from ukm_actors.domain.units import RULES as MEASPREC_RULES
 
 
 @section("server")
@@ -31,6 +32,10 @@ class ServerSettings:
     """Seconds an import file's size and time must stay unchanged before it is read (a file
     still being copied is not taken for a broken one); names starting with "." or ending in
     .tmp/.part are never read, so write under such a name and rename: that is always safe."""
+    weighed_units: list[str] = field(default_factory=lambda: ["кг", "kg"])
+    """Units (<measure>, any case, a final dot ignored) whose items are weighed at the till."""
+    import_measprec: str = "ignore"
+    """How <measprec> (meaning undocumented) is read: ignore, step (0.001 = grams) or decimals."""
     import_lease_ttl: float = 60.0
     """Seconds the cluster-wide import lease lasts (renewed while a file loads)."""
     import_progress_interval: float = 5.0
@@ -65,6 +70,15 @@ class ServerSettings:
     """Seconds between the monitor's checks of tills, delivery and the host."""
     metrics_token: str = ""
     """When set, GET /metrics requires ``Authorization: Bearer <token>``."""
+
+    def validate(self) -> None:
+        if self.import_measprec not in MEASPREC_RULES:
+            raise ValueError(
+                f"import_measprec {self.import_measprec!r} must be one of "
+                + ", ".join(MEASPREC_RULES)
+            )
+        if self.import_settle < 0:
+            raise ValueError("import_settle must be 0 or more")
 
 
 @section("till")

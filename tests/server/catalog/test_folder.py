@@ -12,7 +12,7 @@ from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
 
 
 def item(article, name="Товар", barcode=None):
-    return ItemRecord(article, name, "шт", 1000, "5", "2")
+    return ItemRecord(article, name, "шт", "1", "5", "2")
 
 
 def items_file(folder, number, fullness, *articles, name="Товар"):

@@ -23,7 +23,9 @@ def test_the_example_files_load_into_every_directory(examples_db):
         kefir = items["100245"]
         assert kefir.name == "Кефир 2,5% 900 г (новая упаковка)"  # the I file changed it
         assert kefir.group_id == "41" and kefir.taxgroup_id == "2" and not kefir.weighted
-        assert items["000304"].weighted and items["000304"].measprec == 1
+        cheese = items["000304"]  # кг: weighed, sold in grams; measprec kept as received
+        assert cheese.weighted and cheese.step == 1 and cheese.measprec == "0.001"
+        assert kefir.step == 1000 and kefir.measprec == "1"
         assert (
             items["700501"].alc_codes == "0300106000013672281"
             and items["700501"].min_price == 29900

@@ -36,6 +36,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "name": item.name,
         "measure": item.measure,
         "measprec": item.measprec,
+        "step": item.step,
         "weighted": item.weighted,
         "group_id": item.group_id,
         "taxgroup_id": item.taxgroup_id,

@@ -20,6 +20,7 @@ from typing import Any
 
 import gevent
 
+from ukm_actors.domain.units import WeighRule
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.catalog.folder import ImportFolder
 from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult
@@ -80,6 +81,7 @@ class CatalogLoader(SupervisedActor):
                 max_records=cfg.catalog_doc_records,
                 progress=progress,
                 child_bytes=cfg.import_child_bytes,
+                weighing=WeighRule.of(cfg.weighed_units, cfg.import_measprec),
             ),
             holder=holder,
             lease_ttl=cfg.import_lease_ttl,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from ukm_actors.codecs.ukm_fields import Notes
 from ukm_actors.nodes.server.catalog.bulk import Bulk
 from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
 from ukm_actors.nodes.server.catalog.tables_local import CHAIN
@@ -58,6 +59,8 @@ class Change:
     full_for: set[str] = field(default_factory=set)
     """Tills that must get a whole catalog (new, or resync requested)."""
     warnings: list[str] = field(default_factory=list)
+    notes: Notes = field(default_factory=Notes)
+    """What was assumed, per field and kind of problem (listed after ``warnings``)."""
     changes: int = 0
     tick: Callable[[], None] = lambda: None
 
@@ -76,6 +79,16 @@ class Change:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    def note(
+        self, path: str, what: str, line: int | None = None, example: str | None = None
+    ) -> None:
+        """Note an assumption made while loading (once per ``path`` and ``what``, counted)."""
+        self.notes.add(path, what, line, example)
+
+    def report(self) -> list[str]:
+        """The warnings, then the notes, one text each."""
+        return [*self.warnings, *self.notes.lines()]
 
 
 def begin_change(
@@ -110,6 +123,6 @@ def finish_change(change: Change, status: str, records: int = 0) -> None:
     load.status = status
     load.records = records
     load.changes = change.changes
-    load.warnings = "\n".join(change.warnings[:200])
+    load.warnings = "\n".join(change.report()[:200])
     load.finished_at = now()
     change.session.flush()

@@ -1,8 +1,11 @@
 """Loading the small chain-wide types: taxes, classif, stores, regions, storeTypes.
 
 They are read whole into memory (thousands of rows at most), checked as
-a whole (a tax group's tax must be in the same file, a group's parent
-too, no cycles), then written as a difference (``sync_table``).
+a whole, then written as a difference (``sync_table``). Their shapes are
+ours [INF], so a broken reference is reported, never a reason to refuse
+the file: a tax group whose tax is not in the file is loaded (its items get
+no VAT in the export), a group whose parent is missing or that closes a
+cycle becomes a top-level group.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from collections.abc import Callable, Iterator
 
 from ukm_actors.codecs.ukm_import import (
     ClassifRecord,
-    ImportFormatError,
     ImportRecord,
     RegionRecord,
     StoreRecord,
@@ -64,12 +66,12 @@ def load_taxes(change: Change, file: str, records: Records, step: Step) -> int:
     for line, r in rows:
         if isinstance(r, TaxGroupRecord):
             if (r.tax_id,) not in taxes:
-                raise ImportFormatError(
-                    file,
-                    line,
+                change.note(
                     f"taxGroup/{RECORD_TAGS['taxGroup']['tax_id']}",
-                    f"tax group {r.id} refers to tax {r.tax_id}, which is not in this file; "
-                    "a taxes file carries the whole tax directory",
+                    "tax not in this file (a taxes file carries the whole directory); the tax "
+                    "group is loaded, no VAT is exported for its items",
+                    line,
+                    r.tax_id,
                 )
             groups[(r.id,)] = (r.id, r.name, r.tax_id)
     sync_table(
@@ -88,17 +90,22 @@ def load_taxes(change: Change, file: str, records: Records, step: Step) -> int:
     return len(rows)
 
 
-def _check_tree(file: str, groups: dict[str, tuple[int, ClassifRecord]]) -> None:
+def _mend_tree(
+    change: Change, groups: dict[str, tuple[int, ClassifRecord]]
+) -> dict[str, str | None]:
+    """Each group's parent, with missing parents and cycles cut (noted): a top-level group."""
     parent_tag = f"group/{RECORD_TAGS['group']['parent_id']}"
+    parents: dict[str, str | None] = {gid: r.parent_id for gid, (_l, r) in groups.items()}
     for gid, (line, r) in groups.items():
         if r.parent_id is not None and r.parent_id not in groups:
-            raise ImportFormatError(
-                file,
-                line,
+            change.note(
                 parent_tag,
-                f"group {gid} has parent {r.parent_id}, which is not in this file; "
-                "a classif file carries the whole hierarchy",
+                "parent not in this file (a classif file carries the whole hierarchy); "
+                "made a top-level group",
+                line,
+                r.parent_id,
             )
+            parents[gid] = None
     state: dict[str, int] = {}
     for start in groups:
         path: list[str] = []
@@ -106,13 +113,20 @@ def _check_tree(file: str, groups: dict[str, tuple[int, ClassifRecord]]) -> None
         while node is not None and state.get(node) != 2:
             if state.get(node) == 1:
                 cycle = " → ".join([*path[path.index(node) :], node])
-                line = groups[node][0]
-                raise ImportFormatError(file, line, parent_tag, f"the groups form a cycle: {cycle}")
+                change.note(
+                    parent_tag,
+                    "the groups form a cycle; the first group of it made a top-level group",
+                    groups[node][0],
+                    cycle,
+                )
+                parents[node] = None
+                break
             state[node] = 1
             path.append(node)
-            node = groups[node][1].parent_id
+            node = parents[node]
         for n in path:
             state[n] = 2
+    return parents
 
 
 def load_classif(change: Change, file: str, records: Records, step: Step) -> int:
@@ -121,9 +135,9 @@ def load_classif(change: Change, file: str, records: Records, step: Step) -> int
     for line, r in _collect(records, step):
         if isinstance(r, ClassifRecord):
             groups[r.id] = (line, r)
-    _check_tree(file, groups)
+    parents = _mend_tree(change, groups)
     incoming: dict[Key, Row] = {
-        (gid,): (gid, r.parent_id, r.name) for gid, (_line, r) in groups.items()
+        (gid,): (gid, parents[gid], r.name) for gid, (_line, r) in groups.items()
     }
     res = sync_table(
         change,

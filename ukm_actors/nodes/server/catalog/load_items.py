@@ -12,14 +12,22 @@ Duplicate keys within the file (an article or a barcode twice) are caught
 by primary keys, of the tables themselves when they were empty, else of
 temporary key tables: the loader then finds the exact lines (see
 ``loader``). No per-key index is kept in memory.
+
+Whether an item is weighed, and its quantity step, come from its unit and
+the configured rule (``domain.units.WeighRule``); ``measprec`` is stored as
+received. What was assumed is reported once per file: the rule and the
+measprec values seen, values the rule could not read, and items whose group
+or tax group is not in the directories (they are loaded all the same).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 
-from ukm_actors.codecs.ukm_import import ImportFormatError, ImportRecord, ItemRecord
+from ukm_actors.codecs.ukm_import import ImportRecord, ItemRecord
 from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
+from ukm_actors.domain.units import SaleUnit, WeighRule
 from ukm_actors.nodes.server.catalog.bulk import SeenKeys
 from ukm_actors.nodes.server.catalog.change import Change, text_digest
 from ukm_actors.nodes.server.catalog.tables_local import CHAIN
@@ -32,6 +40,7 @@ ITEM_COLS = (
     "name_lc",
     "measure",
     "measprec",
+    "step",
     "weighted",
     "group_id",
     "taxgroup_id",
@@ -49,13 +58,14 @@ _DIGEST = ITEM_COLS.index("digest")
 _TAGS = RECORD_TAGS["item"]
 
 
-def item_row(r: ItemRecord, version: int) -> tuple[object, ...]:
-    """The ``catalog_item`` row of record ``r`` (with its digest)."""
+def item_row(r: ItemRecord, unit: SaleUnit, version: int) -> tuple[object, ...]:
+    """The ``catalog_item`` row of record ``r`` sold as ``unit`` (with its digest)."""
     alc = ",".join(r.alc_codes)
     codes = ";".join([f"{b.barcode}*{b.quantity}" for b in r.barcodes])
     text = (
-        f"{r.name}\x1f{r.measure}\x1f{r.measprec}\x1f{r.group_id}\x1f{r.taxgroup_id}\x1f"
-        f"{r.egais_type}\x1f{alc}\x1f{r.sub_excise:d}\x1f{r.min_price}\x1f{r.age_limit}\x1f{codes}"
+        f"{r.name}\x1f{r.measure}\x1f{r.measprec}\x1f{unit.step}\x1f{unit.weighed:d}\x1f"
+        f"{r.group_id}\x1f{r.taxgroup_id}\x1f{r.egais_type}\x1f{alc}\x1f{r.sub_excise:d}\x1f"
+        f"{r.min_price}\x1f{r.age_limit}\x1f{codes}"
     )
     return (
         r.article,
@@ -63,7 +73,8 @@ def item_row(r: ItemRecord, version: int) -> tuple[object, ...]:
         r.name.lower(),
         r.measure,
         r.measprec,
-        r.weighted,
+        unit.step,
+        unit.weighed,
         r.group_id,
         r.taxgroup_id,
         r.egais_type,
@@ -79,8 +90,14 @@ def item_row(r: ItemRecord, version: int) -> tuple[object, ...]:
 class ItemLoader:
     """Loads the records of one ``updateItems`` file into the change's transaction."""
 
-    def __init__(self, change: Change, file: str, fullness: str) -> None:
+    def __init__(
+        self, change: Change, file: str, fullness: str, rule: WeighRule | None = None
+    ) -> None:
         self.change = change
+        self.rule = rule or WeighRule.of(())
+        self.measprecs: Counter[str] = Counter()
+        self.weighed = 0
+        self.live = 0
         self.bulk = change.bulk
         self.file = file
         self.full = fullness == FULL
@@ -96,22 +113,44 @@ class ItemLoader:
         self.unknown_deletes = 0
 
     def _check(self, line: int, r: ItemRecord) -> None:
-        if r.group_id not in self.groups:
-            raise ImportFormatError(
-                self.file,
-                line,
+        """Note what is assumed about item ``r`` (at ``line``)."""
+        note = self.change.note
+        if r.group_id and r.group_id not in self.groups:
+            note(
                 f"item/{_TAGS['group_id']}",
-                f"item {r.article}: group {r.group_id} is not in the item hierarchy; "
-                "load a classif file that has it first",
-            )
-        if r.taxgroup_id not in self.taxgroups:
-            raise ImportFormatError(
-                self.file,
+                "group not in the item hierarchy; the item is loaded and keeps the code",
                 line,
-                f"item/{_TAGS['taxgroup_id']}",
-                f"item {r.article}: tax group {r.taxgroup_id} is not in the tax directory; "
-                "load a taxes file that has it first",
+                r.group_id,
             )
+        if r.taxgroup_id and r.taxgroup_id not in self.taxgroups:
+            note(
+                f"item/{_TAGS['taxgroup_id']}",
+                "tax group not in the tax directory; the item is loaded, no VAT is exported for it",
+                line,
+                r.taxgroup_id,
+            )
+        unit = self.rule.decide(r.measure, r.measprec)
+        if unit.unread:
+            note(
+                f"item/{_TAGS['measprec']}",
+                f"not readable as the rule '{self.rule.measprec}' wants; the unit decides",
+                line,
+                r.measprec,
+            )
+        self.measprecs["(absent)" if r.measprec is None else r.measprec] += 1
+        self.live += 1
+        self.weighed += unit.weighed
+
+    def _report(self) -> None:
+        if not self.live:
+            return
+        seen = ", ".join(f"{v!r} ({n})" for v, n in self.measprecs.most_common(8))
+        more = len(self.measprecs) - 8
+        self.change.warn(
+            f"measprec values: {seen}{f' and {more} more' if more > 0 else ''}; "
+            f"{self.rule.describe()} ([server] weighed_units, import_measprec): "
+            f"{self.weighed} of {self.live} item(s) weighed"
+        )
 
     def load(self, records: Iterator[tuple[int, ImportRecord]], step: Callable[[], None]) -> int:
         """Load every record; returns how many were read."""
@@ -134,6 +173,7 @@ class ItemLoader:
         for seen in (self.seen, self.seen_codes):
             if seen is not None:
                 seen.drop()
+        self._report()
         if self.unknown_deletes:
             self.change.warn(
                 f"{self.unknown_deletes} deleted item(s) were not in the catalog "
@@ -150,7 +190,8 @@ class ItemLoader:
         if self.seen is not None and self.seen_codes is not None:
             self.seen.add([(r.article,) for r in batch])
             self.seen_codes.add([(b.barcode,) for r in live for b in r.barcodes])
-        rows = [item_row(r, version) for r in live]
+        decide = self.rule.decide
+        rows = [item_row(r, decide(r.measure, r.measprec), version) for r in live]
         if self.fresh:
             changed = live
             self.bulk.insert("catalog_item", ITEM_COLS, rows)

@@ -14,7 +14,6 @@ from ukm_actors.codecs.ukm_import import (
     AdditionalPriceRecord,
     AgeRestrictionRecord,
     CashierRecord,
-    ImportFormatError,
     ImportRecord,
     PriceRecord,
     SellerRecord,
@@ -60,13 +59,13 @@ def load_cashiers(
             deletes.append((store, r.id))
             continue
         if r.role_id not in roles:
-            raise ImportFormatError(
-                file,
-                line,
+            change.note(
                 f"cashier/{RECORD_TAGS['cashier']['role_id']}",
-                f"cashier {r.id}: role {r.role_id} is not defined on this cash server "
-                f"(defined: {', '.join(str(x) for x in sorted(roles))}); define it with "
-                f"PUT /api/v1/cashier-roles/{r.role_id} or fix the file",
+                "role not defined on this cash server (defined: "
+                f"{', '.join(str(x) for x in sorted(roles))}); the cashier is loaded with no "
+                "rights until the role is defined (PUT /api/v1/cashier-roles/{id})",
+                line,
+                str(r.role_id),
             )
         old = hashes.get(r.id)
         pw = old if old is not None and verify_password(r.password, old) else None
@@ -165,20 +164,18 @@ def load_restrictions(change: Change, file: str, store: str, records: Records, s
         ]
         element = tags["element"]
         if r.article is not None and r.article not in known_items:
-            raise ImportFormatError(
-                file,
-                line,
+            change.note(
                 f"{element}/{tags['article']}",
-                f"article {r.article} is not in the catalog; "
-                "load an updateItems file with it first",
+                "article not in the catalog; the rule is loaded and applies once it is",
+                line,
+                r.article,
             )
         if r.group_id is not None and r.group_id not in known_groups:
-            raise ImportFormatError(
-                file,
-                line,
+            change.note(
                 f"{element}/{tags['group_id']}",
-                f"group {r.group_id} is not in the item hierarchy; "
-                "load a classif file with it first",
+                "group not in the item hierarchy; the rule is loaded and applies once it is",
+                line,
+                r.group_id,
             )
         if isinstance(r, TimeRestrictionRecord):
             kind = "time"
@@ -277,7 +274,10 @@ class PriceLoader:
                 seen.drop()
         return n
 
-    def _check_articles(self, batch: list[tuple[int, PriceRecord | AdditionalPriceRecord]]) -> None:
+    def _known_only(
+        self, batch: list[tuple[int, PriceRecord | AdditionalPriceRecord]]
+    ) -> list[tuple[int, PriceRecord | AdditionalPriceRecord]]:
+        """The records whose article is in the catalog; the others are noted and left out."""
         wanted = sorted({r.article for _l, r in batch if not r.deleted})
         known = {
             a
@@ -285,23 +285,26 @@ class PriceLoader:
                 "SELECT article FROM catalog_item WHERE", "article", wanted
             )
         }
+        kept = []
         for line, r in batch:
             if not r.deleted and r.article not in known:
                 kind = "price" if isinstance(r, PriceRecord) else "additionalPrice"
-                raise ImportFormatError(
-                    self.file,
-                    line,
+                self.change.note(
                     f"{RECORD_TAGS[kind]['element']}/{RECORD_TAGS[kind]['article']}",
-                    f"article {r.article} is not in the catalog; load an updateItems file with it "
-                    "first, or leave the price out",
+                    "article not in the catalog; this price is not loaded",
+                    line,
+                    r.article,
                 )
+                continue
+            kept.append((line, r))
+        return kept
 
     def _flush(self, batch: list[tuple[int, PriceRecord | AdditionalPriceRecord]]) -> None:
         if not batch:
             return
-        self._check_articles(batch)
-        prices = [r for _l, r in batch if isinstance(r, PriceRecord)]
-        extras = [r for _l, r in batch if isinstance(r, AdditionalPriceRecord)]
+        seen = self._known_only(batch)
+        prices = [r for _l, r in seen if isinstance(r, PriceRecord)]
+        extras = [r for _l, r in seen if isinstance(r, AdditionalPriceRecord)]
         self._prices(prices)
         self._extras(extras)
 

@@ -36,6 +36,7 @@ from ukm_actors.codecs.ukm_import import (
 )
 from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES
 from ukm_actors.db import Database
+from ukm_actors.domain.units import DEFAULT_WEIGHED_UNITS, WeighRule
 from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change
 from ukm_actors.nodes.server.catalog.history import (
     already_loaded,
@@ -138,6 +139,8 @@ class LoadOptions:
     """Called every few thousand records (to renew a cluster lease)."""
     force: bool = False
     """Load even a file older than what is loaded (``ukm import --force``)."""
+    weighing: WeighRule = dc_field(default_factory=lambda: WeighRule.of(DEFAULT_WEIGHED_UNITS))
+    """How an item's unit and ``<measprec>`` decide whether it is weighed."""
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -160,12 +163,13 @@ def _open(path: Path, size: int, opts: LoadOptions, *, check_duplicates: bool) -
     return open_import(
         path,
         max_bytes=opts.max_bytes,
+        strict=False,
         check_duplicates=check_duplicates,
         regular_only=regular_only,
     )
 
 
-def _dispatch(change: Change, f: Reader, step: Callable[[], None]) -> int:
+def _dispatch(change: Change, f: Reader, step: Callable[[], None], opts: LoadOptions) -> int:
     info = f.info
     name = info.file
     store = info.store_id or ""
@@ -173,7 +177,7 @@ def _dispatch(change: Change, f: Reader, step: Callable[[], None]) -> int:
     records = f.records()
     t = info.type
     if t == "updateItems":
-        return ItemLoader(change, name, info.fullness).load(records, step)
+        return ItemLoader(change, name, info.fullness, opts.weighing).load(records, step)
     if t == "taxes":
         return load_taxes(change, name, records, step)
     if t == "classif":
@@ -236,6 +240,7 @@ def load_file(
         return LoadResult(name, IGNORED, error="not a regular file: never opened")
     size, mtime_ns = _stat(path)
     parsed = parse_import_name(name)
+    readers: list[Reader] = []
     try:
         with db.write() as session:
             if (
@@ -252,17 +257,18 @@ def load_file(
             if big != (f.info.type in BIG_TYPES):
                 f.close()
                 f = _open(path, size, opts, check_duplicates=True)
+            readers.append(f)
             with f:
                 result = _load_open(session, f, _FileFacts(name, parsed, size, mtime_ns), opts)
     except ImportFormatError as exc:
-        result = _failed(db, name, parsed, size, mtime_ns, exc, opts)
+        result = _failed(db, name, parsed, size, mtime_ns, exc, opts, readers)
     except IntegrityError as exc:
         # a key twice in the file met a primary key: find the two lines
         found = find_duplicate(path, opts.max_bytes)
         if found is None:
             raise
         log.debug("duplicate key in %s: %s", name, exc)
-        result = _failed(db, name, parsed, size, mtime_ns, found, opts)
+        result = _failed(db, name, parsed, size, mtime_ns, found, opts, readers)
     if result.status == OBSOLETE:
         record_skipped(
             db,
@@ -332,11 +338,13 @@ def _load_open(session: Session, f: Reader, facts: _FileFacts, opts: LoadOptions
     )
     change.warnings.extend(warnings)
     change.tick = Cooperator(SLICE_S).tick
-    n = _dispatch(change, f, _stepper(opts, f))
+    n = _dispatch(change, f, _stepper(opts, f), opts)
     if f.ignored:
         change.warn(
-            "ignored elements: " + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
+            "elements not read (unknown here): "
+            + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
         )
+    change.notes.update(f.notes.entries)
     channels = publish(change, opts.max_records)
     finish_change(change, LOADED, n)
     return LoadResult(
@@ -349,7 +357,7 @@ def _load_open(session: Session, f: Reader, facts: _FileFacts, opts: LoadOptions
         n,
         change.changes,
         change.version,
-        tuple(change.warnings),
+        tuple(change.report()),
         channels=frozenset(channels),
     )
 
@@ -357,7 +365,7 @@ def _load_open(session: Session, f: Reader, facts: _FileFacts, opts: LoadOptions
 def find_duplicate(path: Path, max_bytes: int) -> ImportFormatError | None:
     """Read ``path`` again with the reader's duplicate check: the error naming both lines."""
     try:
-        with open_import(path, max_bytes=max_bytes, check_duplicates=True) as f:
+        with open_import(path, max_bytes=max_bytes, strict=False, check_duplicates=True) as f:
             for _ in f.records():
                 pass
     except ImportFormatError as exc:
@@ -373,8 +381,12 @@ def _failed(
     mtime_ns: int,
     exc: ImportFormatError,
     opts: LoadOptions,
+    readers: list[Reader],
 ) -> LoadResult:
-    f = record_failure(db, name, parsed, size, mtime_ns, exc, kind=opts.kind, node=opts.node)
+    notes = readers[-1].notes.lines() if readers else []
+    f = record_failure(
+        db, name, parsed, size, mtime_ns, exc, kind=opts.kind, node=opts.node, warnings=notes
+    )
     return LoadResult(
         name,
         FAILED,
@@ -382,6 +394,7 @@ def _failed(
         f.store,
         f.fullness,
         f.number,
+        warnings=tuple(notes),
         error=str(exc),
         line=exc.line,
         field=exc.field,

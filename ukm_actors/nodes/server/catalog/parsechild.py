@@ -12,8 +12,10 @@ a pickle of one of::
 
     ("info", type, fullness, version, store_id, file, warnings)
     ("recs", [(class index, line, fields), ...], (bytes read, total))
-    ("error", file, line, field, reason, hint)        an ImportFormatError
-    ("end", {ignored path: count}, (bytes read, total))
+    ("error", file, line, field, reason, hint, notes)  an ImportFormatError
+    ("end", {ignored path: count}, (bytes read, total), notes)
+
+(``notes``: the entries of the reader's ``Notes``, what it assumed.)
 
 Records travel as plain tuples (a frozen dataclass pickles slowly). The
 child stops at the first error, or when the pipe closes (its parent died
@@ -41,10 +43,12 @@ from ukm_actors.codecs.ukm_import import (
     BarcodeRecord,
     CashierRecord,
     ClassifRecord,
+    ImportFile,
     ImportFormatError,
     ImportInfo,
     ImportRecord,
     ItemRecord,
+    Notes,
     PriceRecord,
     RegionRecord,
     SellerRecord,
@@ -106,9 +110,14 @@ def _send(out: IO[bytes], message: tuple[Any, ...]) -> None:
 def child_main(path: str, max_bytes: int, duplicates: bool, regular_only: bool = False) -> int:
     """Read ``path`` and write frames to standard output (see the module docstring)."""
     out = sys.stdout.buffer
+    f: ImportFile | None = None
     try:
         with open_import(
-            path, max_bytes=max_bytes, check_duplicates=duplicates, regular_only=regular_only
+            path,
+            max_bytes=max_bytes,
+            strict=False,
+            check_duplicates=duplicates,
+            regular_only=regular_only,
         ) as f:
             i = f.info
             _send(out, ("info", i.type, i.fullness, i.version, i.store_id, i.file, f.warnings))
@@ -120,9 +129,10 @@ def child_main(path: str, max_bytes: int, duplicates: bool, regular_only: bool =
                     _send(out, ("recs", batch, f.position()))
                     batch = []
             _send(out, ("recs", batch, f.position()))
-            _send(out, ("end", dict(f.ignored), f.position()))
+            _send(out, ("end", dict(f.ignored), f.position(), f.notes.entries))
     except ImportFormatError as exc:
-        _send(out, ("error", exc.file, exc.line, exc.field, exc.reason, exc.hint))
+        notes = f.notes.entries if f is not None else {}
+        _send(out, ("error", exc.file, exc.line, exc.field, exc.reason, exc.hint, notes))
     except BrokenPipeError:
         return 0
     out.flush()
@@ -164,6 +174,7 @@ class ChildImport:
         self._out: IO[bytes] = self._proc.stdout
         self._position = (0, os.path.getsize(path))
         self.ignored: Counter[str] = Counter()
+        self.notes = Notes()
         try:
             first = self._next()
             if first[0] == "error":
@@ -195,7 +206,8 @@ class ChildImport:
         return message
 
     def _raise(self, message: tuple[Any, ...]) -> None:
-        _, file, line, field, reason, hint = message
+        _, file, line, field, reason, hint, notes = message
+        self.notes.update(notes)
         raise ImportFormatError(file, line, field, reason, hint=hint)
 
     def position(self) -> tuple[int, int]:
@@ -216,6 +228,7 @@ class ChildImport:
             elif kind == "end":
                 self.ignored.update(message[1])
                 self._position = message[2]
+                self.notes.update(message[3])
                 return
             else:
                 raise RuntimeError(f"import reader for {self.file} sent {kind!r}")

@@ -73,7 +73,7 @@ def items(bulk: Bulk, version: int | None, page: int) -> Iterator[Page]:
         "article",
         "name",
         "measure",
-        "measprec",
+        "step",
         "weighted",
         "group_id",
         "taxgroup_id",

@@ -85,7 +85,9 @@ class Group(ServerBase):
 
 
 class Item(ServerBase):
-    """An item; quantities in thousandths (``measprec`` 1000 = whole units), money in kopecks."""
+    """An item; quantities in thousandths, money in kopecks. ``measprec`` is the text the
+    trade system sent (meaning undocumented); ``step`` and ``weighted`` are what the server
+    decided from the unit and its rule (``domain.units``)."""
 
     __tablename__ = "catalog_item"
 
@@ -94,7 +96,9 @@ class Item(ServerBase):
     name_lc: Mapped[str] = mapped_column(Text)
     """The name in lower case, for case-insensitive search in any alphabet."""
     measure: Mapped[str] = mapped_column(String(CODE))
-    measprec: Mapped[int] = mapped_column(Integer)
+    measprec: Mapped[str | None] = mapped_column(String(40))
+    step: Mapped[int] = mapped_column(Integer, default=1000)
+    """Quantity step in thousandths (1000 = whole units, 1 = grams)."""
     weighted: Mapped[bool] = mapped_column(Boolean)
     group_id: Mapped[str] = mapped_column(String(CODE))
     taxgroup_id: Mapped[str] = mapped_column(String(CODE))
