@@ -128,8 +128,14 @@ class TillSettings:
     """Seconds a return waits for an original receipt the cash server does not have yet (a sale
     made moments ago, still on its way from its till) before answering receipt.not_found;
     0: no wait. The selling till uses its own copy of the receipt."""
+    ui_mode: str = "keyboard"
+    """The cashier screen at ``/``: "keyboard" (function keys, no mouse needed) or "touch"
+    (large buttons, an on-screen number pad). The server's till setting ``ui`` =
+    ``{"mode": ..., "language": ...}`` overrides it."""
 
     def validate(self) -> None:
+        if self.ui_mode not in ("keyboard", "touch"):
+            raise ValueError(f"ui_mode {self.ui_mode!r} must be 'keyboard' or 'touch'")
         if self.receipt_code not in ("qr", "code128"):
             raise ValueError(f"receipt_code {self.receipt_code!r} must be 'qr' or 'code128'")
         for name in ("max_shift_hours", "pay_timeout", "device_timeout", "server_timeout"):

@@ -16,4 +16,5 @@ FEATURES = [
     "ukm_actors.nodes.till.reporting",
     "ukm_actors.nodes.till.promotions",
     "ukm_actors.nodes.till.pricelookup",
+    "ukm_actors.nodes.till.ui",
 ]

@@ -72,6 +72,7 @@ class TillAuth:
         self.catalog = catalog
         self.guard = guard or CashierGuard()
         self._code: str | None = None
+        self._locked_by: str | None = None
 
     def login(
         self, code: str | None = None, password: str | None = None, card: str | None = None
@@ -98,6 +99,7 @@ class TillAuth:
                 code="auth.disabled",
             )
         self._code = rec.code
+        self._locked_by = None
         log.info("cashier %s logged in", rec.code)
         return _cashier(rec)
 
@@ -129,6 +131,22 @@ class TillAuth:
     def logout(self) -> None:
         """Nobody is logged in any more."""
         self._code = None
+        self._locked_by = None
+
+    def lock(self) -> Cashier:
+        """The cashier steps away: nobody may work until a cashier logs in again."""
+        cashier = self.require_login()
+        self._code = None
+        self._locked_by = cashier.code
+        log.info("cashier %s locked the till", cashier.code)
+        return cashier
+
+    def locked_by(self) -> Cashier | None:
+        """Who locked the till (shown on the lock screen), while nobody is logged in."""
+        if self._code is not None or self._locked_by is None:
+            return None
+        rec = self.catalog.cashier(self._locked_by)
+        return _cashier(rec) if rec is not None else None
 
     def current(self) -> Cashier | None:
         """The logged-in cashier with today's rights, or None."""

@@ -92,6 +92,17 @@ class SaleFlows:
         except UkmError as exc:
             log.info("scan %s: %s", code, exc.message)
             sale.note(_("scan {code}: {message}", code=code, message=exc.message)).get(timeout=ASK)
+        self.screens("scan")
+
+    def screens(self, kind: str, closed: Mapping[str, Any] | None = None) -> None:
+        """Tell the cashier screens that the receipt changed (``closed``: its final view)."""
+        events = self.ctx.services.get("ui_events")
+        if events is None:
+            return
+        if closed is not None:
+            events.closed(closed)
+        else:
+            events.bump(kind)
 
     # -- paying -------------------------------------------------------------------------
 
@@ -117,6 +128,7 @@ class SaleFlows:
                 code="sale.payment_in_progress",
             ) from None
         if answer.get("closed"):
+            self.screens("closed", answer["closed"])
             answer["print"] = self.after_close(answer.get("print_job"), bool(answer.get("cash")))
         return answer
 

@@ -241,14 +241,13 @@ def build_return(ctx: Any, auth: Any, grant: Grant, body: Mapping[str, Any]) -> 
         log.warning("return without the server: %s", exc.message)
         try:
             offline_grant = auth.authorize(Right.RETURN_WITHOUT_RECEIPT, body.get("supervisor"))
-        except RightsError as right_exc:
+        except RightsError:
             raise RightMissing(
                 _(
                     "the cash server cannot be reached, so the original receipt cannot be "
                     "checked; a return without it needs the right to {action}: ask a supervisor "
-                    "to confirm ({message})",
+                    "to confirm",
                     action=Right.RETURN_WITHOUT_RECEIPT.action,
-                    message=right_exc.message,
                 ),
                 code="rights.missing",
                 right=Right.RETURN_WITHOUT_RECEIPT,

@@ -131,7 +131,18 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     @app.get(f"{API}/login")  # type: ignore[misc]
     def whoami() -> Any:
         cashier = auth.current()
-        return ok({"cashier": cashier.to_json() if cashier else None})
+        locked = auth.locked_by()
+        return ok(
+            {
+                "cashier": cashier.to_json() if cashier else None,
+                "locked_by": locked.to_json() if locked else None,
+            }
+        )
+
+    @app.post(f"{API}/lock")  # type: ignore[misc]
+    def lock() -> Any:
+        cashier = auth.lock()
+        return ok({"cashier": None, "locked_by": cashier.to_json()})
 
     # -- shift -------------------------------------------------------------------
 
@@ -261,6 +272,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
             .get(timeout=ASK)
         )
         if out.get("closed"):
+            flows.screens("closed", out["closed"])
             out["print"] = flows.after_close(out.get("print_job"), bool(out.get("cash")))
         return ok(out)
 

@@ -1,0 +1,107 @@
+"""Browser tests of the cashier screen: Debian's chromium driven by playwright, real tills.
+
+One browser for the whole session (a new context per test). The tests are skipped, with
+the reason, only where chromium cannot be launched. ``UKM_SCREENSHOTS=docs`` makes the
+tests write the README's screenshots there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.nodes.helpers import http, start_node
+from tests.till.helpers import STORE, TillClient, apply_catalog, base_records, catalog_body
+
+CHROMIUM = os.environ.get("UKM_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - the test extras install it
+        pytest.skip(f"playwright is not installed ({exc}); run make install")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run does)")
+    manager = sync_playwright().start()
+    try:
+        browser = manager.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    except Exception as exc:  # noqa: BLE001 - any launch failure means: cannot test here
+        manager.stop()
+        pytest.skip(f"chromium at {CHROMIUM} cannot be launched here: {exc}")
+    yield browser
+    browser.close()
+    manager.stop()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Factory: ``open_page(url, width, height)`` → a page of a fresh context (closed after)."""
+    contexts = []
+
+    def open_(url: str, width: int = 1024, height: int = 768):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        page.goto(url)
+        return page
+
+    yield open_
+    for context in contexts:
+        assert not any(p.js_errors for p in context.pages), [p.js_errors for p in context.pages]
+        context.close()
+
+
+@pytest.fixture
+def screen_till(tmp_path, make_db_url):
+    """Factory: a till node (file printer, optional devices and bridge), catalog applied."""
+    nodes = []
+
+    def start(devices=None, bridge=None, port=0, db_url=None, ui_mode="keyboard"):
+        node_id = f"till-{STORE}-1"
+        printer = tmp_path / "printer.bin"
+        all_devices = {"printer": {"kind": "file", "path": str(printer)}, **(devices or {})}
+        node = start_node(
+            "till",
+            tmp_path,
+            db_url or make_db_url(node_id),
+            node={"id": node_id},
+            http={"port": port},
+            bridge=bridge or {},
+            till={"store": STORE, "number": 1, "devices": all_devices, "ui_mode": ui_mode},
+        )
+        nodes.append(node)
+        if not bridge:
+            apply_catalog(node, catalog_body(base_records()), seq=1)
+        node.printer_path = printer
+        node.client = TillClient(node.ctx.url)
+        return node
+
+    yield start
+    http.clear()
+    for node in reversed(nodes):
+        node.stop()
+
+
+def screenshot(page, name: str) -> None:
+    """Save a screenshot for the README when ``UKM_SCREENSHOTS`` names a folder."""
+    folder = os.environ.get("UKM_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
