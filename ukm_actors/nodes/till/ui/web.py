@@ -103,7 +103,8 @@ def _bump_after_changes(ctx: NodeContext) -> Callable[[], None]:
             and request.path.startswith(API + "/")
             and bottle.response.status_code < 400
         ):
-            ctx.services["ui_events"].bump("change")
+            revision = ctx.services["ui_events"].bump("change")
+            bottle.response.set_header("X-UKM-Revision", str(revision))
 
     return hook
 

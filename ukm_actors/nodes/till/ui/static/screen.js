@@ -59,7 +59,7 @@ const Screen = (() => {
       return null;
     } finally {
       S.busy -= 1;
-      scheduleRefresh(0);
+      if (!opts.noRefresh) scheduleRefresh(0);
     }
   }
 
@@ -108,13 +108,15 @@ const Screen = (() => {
 
   // -- state from the till ----------------------------------------------------------------
 
-  async function refresh() {
+  /* Everything from the till again; the links and devices (`withUi`) only when asked
+     (every few seconds), so a change costs two small requests and the receipt. */
+  async function refresh(withUi = true) {
     try {
       const [login, receipt, ui] = await Promise.all([
-        call("GET", "/login"), call("GET", "/receipt"), call("GET", "/ui")]);
+        call("GET", "/login"), call("GET", "/receipt"), withUi || !S.ui ? call("GET", "/ui") : null]);
       S.cashier = login.data.cashier || null;
       S.lockedBy = login.data.locked_by || null;
-      S.ui = ui.data;
+      if (ui) S.ui = ui.data;
       S.receipt = receipt.data.receipt || null;
       S.question = receipt.data.question || null;
       S.notice = receipt.data.notice || null;
@@ -129,7 +131,7 @@ const Screen = (() => {
 
   function scheduleRefresh(delay) {
     clearTimeout(S.refreshTimer);
-    S.refreshTimer = setTimeout(() => { if (!S.busy) refresh(); }, delay);
+    S.refreshTimer = setTimeout(() => { if (!S.busy) refresh(false); }, delay);
   }
 
   function tillDown() {
@@ -376,7 +378,7 @@ const Screen = (() => {
     const body = /^\d{1,7}$/.test(code) ? {article: code} : {barcode: code};
     if (quantity) body.quantity = quantity;
     const started = performance.now();
-    const out = await act("POST", "/receipt/lines", body, {quiet: false});
+    const out = await act("POST", "/receipt/lines", body, {noRefresh: true});
     if (out && out.line) {
       if (!S.receipt || S.receipt.receipt_id !== out.receipt_id) {
         S.receipt = {receipt_id: out.receipt_id, number: out.number, kind: "sale", lines: [], payments: [],
@@ -385,10 +387,30 @@ const Screen = (() => {
       const lines = S.receipt.lines.filter((l) => l.position !== out.line.position);
       lines.push(out.line);
       S.receipt = {...S.receipt, lines, totals: out.totals};
+      const hadSelection = S.selected !== null;
       S.selected = null;
-      renderReceipt();
+      if (hadSelection) renderReceipt();
+      else paintScan(out.line);
       window.__ukmLastScan = {ms: performance.now() - started, position: out.line.position};
     }
+  }
+
+  /* The fast path of a scan: one row appended, the totals, nothing else redrawn. */
+  function paintScan(line) {
+    if (S.rows.has(line.position)) {
+      renderReceipt();
+      return;
+    }
+    const tr = lineRow(line);
+    S.rows.set(line.position, {tr, sig: lineSignature(line)});
+    $("lines-body").append(tr);
+    const totals = S.receipt.totals;
+    $("total").textContent = money(totals.total);
+    $("discount").textContent = totals.discount ? money(-totals.discount) : "—";
+    $("due").textContent = money(totals.due);
+    $("empty").textContent = "";
+    if (!$("receipt-head").firstChild) renderReceipt();
+    tr.scrollIntoView({block: "nearest"});
   }
 
   function select(position) {
@@ -535,9 +557,11 @@ const Screen = (() => {
     $("scan").addEventListener("blur", () => setTimeout(focusScan, 0));
     $("enter").addEventListener("click", () => $("scan").dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true})));
     $("lang").addEventListener("click", switchLanguage);
-    UKM.listen(() => scheduleRefresh(S.busy ? 150 : 10), (up) => { if (up) scheduleRefresh(0); });
+    UKM.listen((revision) => {
+      if (revision > UKM.ownRevision) scheduleRefresh(S.busy ? 150 : 10);
+    }, (up) => { if (up) scheduleRefresh(0); });
     setInterval(tick, 10000); tick();
-    setInterval(() => scheduleRefresh(0), 5000);
+    setInterval(() => { if (!S.busy) refresh(true); }, 5000);
     await refresh();
     focusScan();
   }

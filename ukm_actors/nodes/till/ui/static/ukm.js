@@ -57,6 +57,10 @@ const UKM = (() => {
 
   class TillDown extends Error {}
 
+  /* The till's change counter as of this page's own last change (X-UKM-Revision): an event
+     for a revision the page made itself needs no reload. */
+  let ownRevision = 0;
+
   /* One call to the till API: {ok, status, data}; TillDown when the till does not answer. */
   async function call(method, path, body) {
     const init = {
@@ -81,6 +85,8 @@ const UKM = (() => {
       if (r.status >= 500) throw new TillDown(`HTTP ${r.status}`);
     }
     if (r.status === 502 || r.status === 504) throw new TillDown(`HTTP ${r.status}`);
+    const revision = parseInt(r.headers.get("X-UKM-Revision") || "0", 10);
+    if (revision > ownRevision) ownRevision = revision;
     return {ok: r.ok, status: r.status, data: data || {}};
   }
 
@@ -124,5 +130,5 @@ const UKM = (() => {
   function N_(msgid) { return msgid; }
 
   return {t, N_, loadMessages, money, parseMoney, parseQuantity, quantityText, call, listen, el,
-    TillDown, get language() { return language; }};
+    TillDown, get language() { return language; }, get ownRevision() { return ownRevision; }};
 })();
