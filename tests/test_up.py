@@ -193,6 +193,7 @@ def test_ukm_up_one_per_folder_restarts_shows_pids_and_its_nodes_die_with_it(tmp
         assert "till-17-2 started again (PID" in out
         assert "PID" in out and str(nodes["server"]["pid"]) in out, "the table shows PIDs"
         assert "emulated bank socket://" in out and "emulated scales socket://" in out
+        assert f"{nodes['till-17-1']['url']}/   customer display: " in out, "cashier screens"
         assert "Traceback" not in out
 
         # the lock died with the launcher: the same folder starts again at once

@@ -151,7 +151,10 @@ def test_reload_two_tabs_the_scanner_and_a_till_restart(screen_till, open_page, 
     scan(page, MILK)
     scan(page, BREAD)
     expect(rows(page)).to_have_count(2)
+    page.keyboard.press("F2")  # the payment dialog with the on-screen pad
+    expect(page.locator(".dialog .numpad")).to_be_visible()
     screenshot(page, "screen-touch-1920")
+    page.keyboard.press("Escape")
     page.reload()  # the till holds the receipt, not the page
     expect(rows(page)).to_have_count(2)
     expect(page.locator("#due")).to_have_text("134.90")
@@ -167,6 +170,7 @@ def test_reload_two_tabs_the_scanner_and_a_till_restart(screen_till, open_page, 
     display = open_page(url + "/display", 1024, 600)
     expect(display.locator("#line")).to_contain_text("Хлеб")
     expect(display.locator("#total b")).to_have_text("269.80")
+    screenshot(display, "display-1024")
 
     port = int(url.rsplit(":", 1)[1])
     node.stop()

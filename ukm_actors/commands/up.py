@@ -143,6 +143,17 @@ def print_admin_login(data: Path, server_url: str) -> None:
         )
 
 
+def print_screens(install: Install) -> None:
+    """The tills' cashier screens and customer displays (open them in a browser)."""
+    tills = [p.node.node_id for p in install.procs if p.node.role == "till"]
+    if not tills:
+        return
+    print("\nCashier screens (log in as a cashier of the loaded catalog):")
+    for node_id in tills:
+        url = install.urls[node_id]["url"]
+        print(f"  {node_id:<20} {url}/   customer display: {url}/display")
+
+
 def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
     print("\nUKM is running. Ctrl-C stops everything.\n")
     print(f"  {'node':<20} {'role':<13} {'PID':>7}  {'address':<26} restarts")
@@ -158,6 +169,7 @@ def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
         print(line)
         for device in emulators.describe(p.node.node_id):
             print(f"  {'':<20} emulated {device}")
+    print_screens(install)
     print(
         f"\nEvery node: GET <address>/status (its PID, tree, restarts by ukm up), /health.\n"
         f"Trade system exchange: drop UKM XML into {data / 'exchange' / 'import'}\n"

@@ -309,7 +309,7 @@ const Screen = (() => {
   }
 
   function numpad() {
-    const keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "0", "00", ".", "×", "⌫", "C", "⏎"];
+    const keys = ["7", "8", "9", "⌫", "4", "5", "6", "C", "1", "2", "3", "×", "0", "00", ".", "⏎"];
     return el("div", {class: "numpad"}, keys.map((k) => el("button", {type: "button", tabindex: "-1",
       class: `padkey ${k === "⏎" ? "enter" : ""}`, onmousedown: (ev) => ev.preventDefault(),
       onclick: () => padPress(k)}, k)));
