@@ -9,7 +9,7 @@ PY      = $(VENV)/bin/python
 DATA   ?= data
 PYTEST_ARGS ?=
 
-.PHONY: up test install lint unit bench clean messages compile-messages
+.PHONY: up test install lint unit bench clean messages compile-messages screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: install
 	$(PY) bench/actors.py
 	$(PY) bench/bridge.py
 	$(PY) bench/catalog.py --items 200000
+
+# The README's pictures of the cashier screen, made by its browser tests (docs/cashier-screen.md).
+screenshots: install
+	UKM_SCREENSHOTS=docs/screens $(PY) -m pytest -q tests/browser/test_screen.py
 
 # Translations (docs/i18n.md): extract the texts marked with _() into the template,
 # merge them into every language's .po, then compile the .mo files that ship with the package.
