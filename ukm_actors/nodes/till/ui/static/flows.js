@@ -19,10 +19,11 @@ const Auth = (() => {
     const locked = S.lockedBy ? el("p", {class: "warn", text: t("Locked by {name}. Type the password to go on.", {name: S.lockedBy.name})}) : null;
     if (S.lockedBy) code.input.value = S.lockedBy.code;
     const submit = async (body) => {
-      const r = await UKM.call("POST", "/login", body);
-      if (r.ok) { Dialogs.close(true); await Screen.refresh(); return; }
-      Dialogs.error(r.data.message || t("Wrong code or password"));
-      pw.input.value = "";
+      const r = await Screen.act("POST", "/login", body, {silent: true, onRefused: (err) => {
+        Dialogs.error(err.message || t("Wrong code or password"));
+        pw.input.value = "";
+      }});
+      if (r) Dialogs.close(true);
     };
     const value = () => { submit({code: code.input.value.trim(), password: pw.input.value}); return undefined; };
     await Dialogs.open({title: S.lockedBy ? t("The till is locked") : t("Log in"), pad: true, cancel: false,
@@ -51,7 +52,6 @@ const Shift = (() => {
       ]});
     if (choice === "open") await Screen.act("POST", "/shift/open", {});
     if (choice === "logout") await Screen.act("POST", "/logout", {});
-    await Screen.refresh();
   }
 
   async function menu() {

@@ -338,8 +338,7 @@ const Screen = (() => {
 
   /* Over the sale: who must log in, the lock, the closed shift, a question waiting. */
   function renderGate() {
-    if (Dialogs.isOpen()) return;
-    if (!S.tillUp) return;
+    if (Dialogs.isOpen() || S.busy || !S.tillUp) return;
     if (!S.cashier) { Auth.login(); return; }
     if (!S.shift) { Shift.closedGate(); return; }
     if (S.question && !Dialogs.isOpen()) { answerWaitingQuestion(); return; }
