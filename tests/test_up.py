@@ -152,9 +152,19 @@ def test_ukm_up_one_per_folder_restarts_shows_pids_and_its_nodes_die_with_it(tmp
         # a second ukm up on the same folder: one line, and nothing of the first one touched
         before = sorted(p.name for p in (tmp_path / "run").iterdir())
         second = subprocess.run(
-            [sys.executable, "-m", "ukm_actors", "up", "--data", str(tmp_path),
-             "--base-port", str(base)],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "ukm_actors",
+                "up",
+                "--data",
+                str(tmp_path),
+                "--base-port",
+                str(base),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert second.returncode == 2 and second.stdout == ""
         assert second.stderr == (
@@ -168,8 +178,10 @@ def test_ukm_up_one_per_folder_restarts_shows_pids_and_its_nodes_die_with_it(tmp
         os.kill(old, signal.SIGKILL)
         wait_for(
             "till-17-2 restarted",
-            lambda: json.loads((tmp_path / "run" / "up.json").read_text())["till-17-2"]["pid"]
-            not in (None, old),
+            lambda: (
+                json.loads((tmp_path / "run" / "up.json").read_text())["till-17-2"]["pid"]
+                not in (None, old)
+            ),
         )
         again = json.loads((tmp_path / "run" / "up.json").read_text())["till-17-2"]
         assert again["restarts"] == 1 and again["last_exit_code"] == -signal.SIGKILL
@@ -218,9 +230,19 @@ def test_a_port_taken_by_another_program_is_one_line_before_anything_starts(tmp_
         taken.bind(("127.0.0.1", base + 3))
         taken.listen()
         r = subprocess.run(
-            [sys.executable, "-m", "ukm_actors", "up", "--data", str(tmp_path),
-             "--base-port", str(base)],
-            capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "ukm_actors",
+                "up",
+                "--data",
+                str(tmp_path),
+                "--base-port",
+                str(base),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr == (

@@ -287,12 +287,23 @@ def in_flight(tmp_path, make_db_url):
     try:
         secrets = _register(server, ("till-17-1", "till-17-2"))
         seller = _start_till(
-            server, tmp_path, make_db_url, "till-17-1", secrets["till-17-1"], bank,
-            server_url=proxy.url, return_lookup_wait=1.0,
+            server,
+            tmp_path,
+            make_db_url,
+            "till-17-1",
+            secrets["till-17-1"],
+            bank,
+            server_url=proxy.url,
+            return_lookup_wait=1.0,
         )
         nodes.append(seller[0])
         other = _start_till(
-            server, tmp_path, make_db_url, "till-17-2", secrets["till-17-2"], bank,
+            server,
+            tmp_path,
+            make_db_url,
+            "till-17-2",
+            secrets["till-17-2"],
+            bank,
             return_lookup_wait=1.0,
         )
         nodes.append(other[0])
@@ -353,8 +364,9 @@ def test_the_selling_till_returns_from_its_own_copy_before_the_server_has_the_sa
     assert err["code"] == "return.exceeds", "its own copy counts its own returns"
     proxy.release()
     expect(
-        lambda: (_sold_on_server(server, sale["receipt_id"]) or {}).get("returned", {}).get("2")
-        == 1000,
+        lambda: (
+            (_sold_on_server(server, sale["receipt_id"]) or {}).get("returned", {}).get("2") == 1000
+        ),
         within=30,
         what="the server confirms the return after the sale",
     )

@@ -255,9 +255,15 @@ def test_after_a_restart_tills_get_offline_after_seconds_before_an_offline_alert
     from ukm_actors.nodes.server.monitoring.alerts import till_findings
 
     eight_min = [
-        {"node_id": "till-17-3", "enabled": True, "online": False, "silent_s": 480.0,
-         "last_contact": "2026-01-01T10:00:00+00:00",
-         "to_till": {"oldest_age_s": None}, "from_till": {"oldest_age_s": None}}
+        {
+            "node_id": "till-17-3",
+            "enabled": True,
+            "online": False,
+            "silent_s": 480.0,
+            "last_contact": "2026-01-01T10:00:00+00:00",
+            "to_till": {"oldest_age_s": None},
+            "from_till": {"oldest_age_s": None},
+        }
     ]
     assert till_findings(eight_min, now=1000.0, behind_after=600, offline_grace_until=1060) == []
     late = till_findings(eight_min, now=1061.0, behind_after=600, offline_grace_until=1060)

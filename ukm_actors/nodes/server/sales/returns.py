@@ -117,9 +117,7 @@ def stores_named(session: Session, message: dict[str, Any]) -> frozenset[str]:
         stores.update(
             session.execute(
                 select(SaleReceipt.store)
-                .join(
-                    SaleReturnLine, SaleReturnLine.original_receipt_id == SaleReceipt.receipt_id
-                )
+                .join(SaleReturnLine, SaleReturnLine.original_receipt_id == SaleReceipt.receipt_id)
                 .where(SaleReturnLine.return_id == ret)
                 .distinct()
             )

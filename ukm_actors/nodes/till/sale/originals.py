@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ukm_actors.codecs.tilldocs import ReceiptDoc, _to_json, from_dict
+from ukm_actors.codecs.tilldocs import ReceiptDoc, _to_json
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.errors import ServerUnreachable
-from ukm_actors.nodes.till.sale.returns import _local_original, ask_server
+from ukm_actors.nodes.till.sale.returnlookup import find_original, local_original
 
 
 def _lines(doc: ReceiptDoc, returned: Mapping[int, int]) -> list[dict[str, Any]]:
@@ -38,12 +38,12 @@ def _lines(doc: ReceiptDoc, returned: Mapping[int, int]) -> list[dict[str, Any]]
     return out
 
 
-def find_original(ctx: Any, ref: Mapping[str, Any]) -> dict[str, Any]:
+def original_view(ctx: Any, ref: Mapping[str, Any]) -> dict[str, Any]:
     """``{"receipt", "lines", "offline", "message"?}`` of the original named by ``ref``."""
     try:
-        found = ask_server(ctx, "receipts.lookup", dict(ref))
+        found = find_original(ctx, ref)
     except ServerUnreachable as exc:
-        local = _local_original(ctx, ref)
+        local = local_original(ctx, ref)
         if local is None:
             raise
         doc, returned = local
@@ -56,6 +56,8 @@ def find_original(ctx: Any, ref: Mapping[str, Any]) -> dict[str, Any]:
                 message=exc.message,
             ),
         }
-    doc = from_dict(ReceiptDoc, found["receipt"], "receipts.lookup")
-    returned = {int(k): int(v) for k, v in (found.get("returned") or {}).items()}
-    return {"receipt": _to_json(doc), "lines": _lines(doc, returned), "offline": False}
+    return {
+        "receipt": _to_json(found.doc),
+        "lines": _lines(found.doc, found.returned),
+        "offline": False,
+    }

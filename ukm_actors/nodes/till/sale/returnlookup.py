@@ -188,7 +188,5 @@ def _doc(
         cashier_name=row.cashier_name,
         total=row.total,
         lines=tuple(doc_lines),
-        payments=tuple(
-            PaymentDoc(p.type, p.amount, p.rrn, p.card_mask, p.reference) for p in pays
-        ),
+        payments=tuple(PaymentDoc(p.type, p.amount, p.rrn, p.card_mask, p.reference) for p in pays),
     )
