@@ -44,8 +44,8 @@ PAYMENT_LABELS = {
 }
 NO_PRINTER = _("no receipt printer is configured")
 _TITLES = (
-    (re.compile(r"^Z report of shift (\d+)$"), "Z report of shift {shift}"),
-    (re.compile(r"^X report of shift (\d+)$"), "X report of shift {shift}"),
+    (re.compile(r"^Z report of shift (\d+)$"), N_("Z report of shift {shift}")),
+    (re.compile(r"^X report of shift (\d+)$"), N_("X report of shift {shift}")),
 )
 _NUMBERED = re.compile(r"^(receipt|return|cash in|cash out) (\d+) of shift (\d+)$")
 _WHAT = {

@@ -26,10 +26,11 @@ const Auth = (() => {
       if (r) Dialogs.close(true);
     };
     const value = () => { submit({code: code.input.value.trim(), password: pw.input.value}); return undefined; };
-    await Dialogs.open({title: S.lockedBy ? t("The till is locked") : t("Log in"), pad: true, cancel: false,
+    const done = Dialogs.open({title: S.lockedBy ? t("The till is locked") : t("Log in"), pad: true, cancel: false,
       className: "login", body: [locked, code.node, pw.node, el("p", {class: "hint", text: t("Or scan your cashier card.")})],
       buttons: [{label: t("Log in"), key: "Enter", primary: true, value}], onSubmit: value});
     if (S.lockedBy) pw.input.focus();
+    await done;
   }
 
   function looksLikeCard(value) {
@@ -74,7 +75,7 @@ const Shift = (() => {
     const add = (label, value) => rows.push(el("tr", {}, el("td", {text: label}), el("td", {class: "num", text: value})));
     add(t("Sales"), `${rep.sales_count ?? ""} · ${money(rep.sales_total)}`);
     add(t("Returns"), `${rep.returns_count ?? ""} · ${money(rep.returns_total)}`);
-    for (const [type, amount] of Object.entries(rep.sales_by_tender || rep.tenders || {})) add(`  ${Screen.tenderName(type)}`, money(amount));
+    for (const [type, amount] of Object.entries(rep.sales_by_payment || {})) add(`  ${Screen.tenderName(type)}`, money(amount));
     add(t("Cash in"), money(rep.cash_in));
     add(t("Cash out"), money(rep.cash_out));
     add(t("Cash in the drawer"), money(rep.cash_in_drawer));
