@@ -15,6 +15,7 @@ from ukm_actors.codecs.ukm_export import (
     ExportReceipt,
     ExportShiftClose,
     ExportShiftOpen,
+    ExportVoidedItem,
     ReceiptRef,
     export_file_name,
     parse_export,
@@ -48,6 +49,18 @@ items = st.builds(
     total=money,
     taxgroup_id=opt_text,
     seller_code=opt_text,
+    vat_rate=st.one_of(st.none(), st.integers(0, 10_000)),
+    vat_amount=st.one_of(st.none(), money),
+)
+voided = st.builds(
+    ExportVoidedItem,
+    position=ints,
+    article=text.filter(bool),
+    barcode=opt_text,
+    name=text,
+    quantity=qty,
+    price=money,
+    amount=money,
 )
 receipts = st.builds(
     ExportReceipt,
@@ -60,6 +73,7 @@ receipts = st.builds(
     cashier_code=ints,
     cashier_name=text,
     items=st.lists(items, max_size=3).map(tuple),
+    voided=st.lists(voided, max_size=2).map(tuple),
     payments=st.lists(
         st.builds(ExportPayment, type=text.filter(bool), amount=money, rrn=opt_text), max_size=3
     ).map(tuple),
@@ -116,6 +130,7 @@ closes = st.builds(
     kkm_model_name=opt_text,
     sale_count=ints,
     return_count=ints,
+    cancelled_count=ints,
     change_amount=money,
     cash_in_amount=money,
     cash_out_amount=money,

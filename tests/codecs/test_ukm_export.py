@@ -243,10 +243,29 @@ def test_shift_totals():
     )
     assert (t.sale_amount, t.return_amount, t.sale_count, t.return_count) == (2 * 48546, 8990, 2, 1)
     assert t.change_amount == 1454
+    # cash sales are what cash paid: 300.00 + 500.00 handed over − 14.54 change
     assert t.payment_totals == (
-        ExportPaymentTotal(type="cash", sale_amount=80000, return_amount=8990),
+        ExportPaymentTotal(type="cash", sale_amount=78546, return_amount=8990),
         ExportPaymentTotal(type="card", sale_amount=18546, return_amount=0),
     )
+    # so the payment types add up to the shift's amounts (what a trade system checks)
+    assert sum(p.sale_amount for p in t.payment_totals) == t.sale_amount
+    assert sum(p.return_amount for p in t.payment_totals) == t.return_amount
+
+
+def test_vat_included_in_a_price_rounds_half_up():
+    from ukm_actors.domain.money import vat_included
+
+    assert vat_included(48546, 1000) == 4413  # 485.46 × 10/110 = 44.1327
+    assert vat_included(26065, 1000) == 2370  # 23.6954
+    assert vat_included(49900, 2000) == 8317  # 499.00 × 20/120 = 83.1666
+    assert vat_included(600, 2000) == 100  # exactly 1.00
+    assert vat_included(11, 1000) == 1  # 0.11 × 10/110 = 0.01 exactly
+    assert vat_included(5, 1000) == 0  # 0.0045 → 0.00
+    assert vat_included(6, 2000) == 1  # 0.06 × 20/120 = 0.01
+    assert vat_included(3, 2000) == 1  # 0.005 → half up to 0.01
+    assert vat_included(12345, 0) == 0
+    assert vat_included(-5450, 1000) == -495  # a negative amount: half away from zero
 
 
 def test_file_names_exactly_as_documented():

@@ -72,6 +72,7 @@ RECEIPT_TAGS: dict[str, str] = {
     "card": "card",
     "original": "original",
     "items": "item",
+    "voided": "voidedItem",
     "discounts": "discount",
     "payments": "payment",
     "change": "change",
@@ -88,8 +89,21 @@ ITEM_TAGS: dict[str, str] = {
     "discount": "discountAmount",
     "total": "total",
     "taxgroup_id": "taxgroupId",
+    "vat_rate": "vatRate",
+    "vat_amount": "vatAmount",
     "seller_code": "sellerCode",
 }
+VOIDED_TAGS: dict[str, str] = {
+    "position": "position",
+    "article": "article",
+    "barcode": "barcode",
+    "name": "name",
+    "quantity": "quantity",
+    "price": "price",
+    "amount": "amount",
+}
+"""A line the cashier voided (сторно) before the receipt was paid [INF]: shown so the
+positions of ``<item>`` have no silent gaps; it is not part of any total."""
 DISCOUNT_TAGS: dict[str, str] = {
     "position": "position",
     "campaign_id": "campaignId",
@@ -121,6 +135,7 @@ SHIFT_TAGS: dict[str, str] = {
     "return_amount": "returnAmount",
     "sale_count": "saleCount",
     "return_count": "returnCount",
+    "cancelled_count": "cancelledCount",
     "change_amount": "changeAmount",
     "cash_in_amount": "cashInAmount",
     "cash_out_amount": "cashOutAmount",
@@ -145,7 +160,11 @@ DIRECTION_CODES: dict[str, str] = {CASH_IN: "in", CASH_OUT: "out"}
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExportItem:
-    """One receipt line: ``amount`` = price × quantity, ``total`` = amount − discount."""
+    """One receipt line: ``amount`` = price × quantity, ``total`` = amount − discount.
+
+    ``vat_rate`` (basis points, 2000 = 20 %) and ``vat_amount`` (the VAT included in
+    ``total``) are absent when the line's tax group had no known rate.
+    """
 
     position: int
     article: str
@@ -158,6 +177,21 @@ class ExportItem:
     total: Money
     taxgroup_id: str | None = None
     seller_code: str | None = None
+    vat_rate: int | None = None
+    vat_amount: Money | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportVoidedItem:
+    """A line voided before payment: not sold, in no total; its position stays taken."""
+
+    position: int
+    article: str
+    barcode: str | None
+    name: str
+    quantity: Quantity
+    price: Money
+    amount: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,6 +246,7 @@ class ExportReceipt:
     kkm_receipt_number: int | None = None
     card: str | None = None
     original: ReceiptRef | None = None
+    voided: tuple[ExportVoidedItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -244,7 +279,12 @@ class ExportCashBox:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExportPaymentTotal:
-    """Tendered amounts of one payment type over a shift's sales and returns."""
+    """What one payment type paid over a shift's sales and returns.
+
+    Net of change: the change a sale gives is cash going back, so it is taken off the
+    ``cash`` sales. The ``sale_amount`` of all types add up to the shift's
+    ``sale_amount``, and the ``return_amount`` to its ``return_amount``.
+    """
 
     type: str
     sale_amount: Money
@@ -261,6 +301,7 @@ class ShiftTotals:
     return_count: int
     change_amount: Money
     payment_totals: tuple[ExportPaymentTotal, ...]
+    cancelled_count: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -268,9 +309,10 @@ class ExportShiftClose:
     """A closed shift with every receipt of it.
 
     ``sale_amount``/``return_amount`` [DOC] are the sums of the receipts'
-    totals (net of discounts); the counts, change, cash in/out and
-    per-payment-type totals are ours [INF]. :func:`shift_totals` computes
-    them from the receipts.
+    totals (net of discounts); the counts (``cancelled_count``: receipts
+    cancelled before payment, not exported, whose numbers are missing from
+    ``receipts``), change, cash in/out and per-payment-type totals are ours
+    [INF]. :func:`shift_totals` computes them from the receipts.
     """
 
     store_id: str
@@ -287,6 +329,7 @@ class ExportShiftClose:
     kkm_model_name: str | None = None
     sale_count: int = 0
     return_count: int = 0
+    cancelled_count: int = 0
     change_amount: Money = 0
     cash_in_amount: Money = 0
     cash_out_amount: Money = 0
@@ -298,8 +341,16 @@ ExportDocument = ExportReceipt | ExportShiftOpen | ExportCashBox | ExportShiftCl
 """Any document the exporter writes."""
 
 
-def shift_totals(receipts: Iterable[ExportReceipt]) -> ShiftTotals:
-    """Totals of a shift from its receipts; payment types in first-seen order."""
+CASH = "cash"
+"""The payment type change is given in (only cash may be more than what is due)."""
+
+
+def shift_totals(receipts: Iterable[ExportReceipt], cancelled: int = 0) -> ShiftTotals:
+    """Totals of a shift from its completed receipts; payment types in first-seen order.
+
+    Per payment type the amounts are what the type paid, net of change (see
+    :class:`ExportPaymentTotal`), so they add up to the sale and return amounts.
+    """
     sale = ret = change = 0
     n_sale = n_ret = 0
     by_type: dict[str, list[int]] = {}
@@ -315,6 +366,9 @@ def shift_totals(receipts: Iterable[ExportReceipt]) -> ShiftTotals:
         for p in r.payments:
             sums = by_type.setdefault(p.type, [0, 0])
             sums[0 if is_sale else 1] += p.amount
+        if r.change:
+            sums = by_type.setdefault(CASH, [0, 0])
+            sums[0 if is_sale else 1] -= r.change
     totals = tuple(
         ExportPaymentTotal(type=t, sale_amount=s, return_amount=r) for t, (s, r) in by_type.items()
     )
@@ -325,4 +379,5 @@ def shift_totals(receipts: Iterable[ExportReceipt]) -> ShiftTotals:
         return_count=n_ret,
         change_amount=change,
         payment_totals=totals,
+        cancelled_count=cancelled,
     )

@@ -35,6 +35,7 @@ from ukm_actors.codecs.ukm_export_model import (
     SHIFT_KKM_ATTRS,
     SHIFT_OPEN_TAGS,
     SHIFT_TAGS,
+    VOIDED_TAGS,
     ExportCashBox,
     ExportDiscount,
     ExportDocument,
@@ -44,6 +45,7 @@ from ukm_actors.codecs.ukm_export_model import (
     ExportReceipt,
     ExportShiftClose,
     ExportShiftOpen,
+    ExportVoidedItem,
     ReceiptRef,
 )
 from ukm_actors.codecs.ukm_export_render import DATE_FORMAT
@@ -125,6 +127,9 @@ class _Node:
         except AmountFormatError as exc:
             raise self.fail(tag, exc.message.strip()) from None
 
+    def opt_money(self, tag: str) -> int | None:
+        return None if self._child(tag) is None else self.money(tag)
+
     def quantity(self, tag: str) -> int:
         try:
             return parse_quantity(self.req(tag), allow_negative=True, what="")
@@ -177,6 +182,23 @@ def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
                 total=i.money(it["total"]),
                 taxgroup_id=i.text(it["taxgroup_id"], required=False),
                 seller_code=i.text(it["seller_code"], required=False),
+                vat_rate=i.opt_money(it["vat_rate"]),
+                vat_amount=i.opt_money(it["vat_amount"]),
+            )
+        )
+    voided = []
+    for child in n.children(t["voided"]):
+        v = _Node(child, file, f"{n.path}/")
+        vt = VOIDED_TAGS
+        voided.append(
+            ExportVoidedItem(
+                position=v.int_(vt["position"]),
+                article=v.req(vt["article"]),
+                barcode=v.text(vt["barcode"], required=False),
+                name=v.text(vt["name"], required=False) or "",
+                quantity=v.quantity(vt["quantity"]),
+                price=v.money(vt["price"]),
+                amount=v.money(vt["amount"]),
             )
         )
     discounts = []
@@ -210,6 +232,7 @@ def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
         card=n.text(t["card"], required=False),
         original=original,
         items=tuple(items),
+        voided=tuple(voided),
         discounts=tuple(discounts),
         payments=tuple(payments),
         change=n.money(t["change"]),
@@ -287,6 +310,7 @@ def _shift_close(el: Any, file: str | None) -> ExportShiftClose:
         return_amount=n.money(t["return_amount"]),
         sale_count=opt_count(t["sale_count"]),
         return_count=opt_count(t["return_count"]),
+        cancelled_count=opt_count(t["cancelled_count"]),
         change_amount=opt_money(t["change_amount"]),
         cash_in_amount=opt_money(t["cash_in_amount"]),
         cash_out_amount=opt_money(t["cash_out_amount"]),

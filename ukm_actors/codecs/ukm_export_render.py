@@ -35,6 +35,7 @@ from ukm_actors.codecs.ukm_export_model import (
     SHIFT_OPEN_TAGS,
     SHIFT_TAGS,
     VERSION_ATTR,
+    VOIDED_TAGS,
     ExportCashBox,
     ExportReceipt,
     ExportShiftClose,
@@ -115,7 +116,21 @@ def receipt_element(r: ExportReceipt) -> Any:
         _money(el, it["discount"], item.discount)
         _money(el, it["total"], item.total)
         _put(el, it["taxgroup_id"], _text(item.taxgroup_id))
+        if item.vat_rate is not None:
+            _money(el, it["vat_rate"], item.vat_rate)
+        if item.vat_amount is not None:
+            _money(el, it["vat_amount"], item.vat_amount)
         _put(el, it["seller_code"], _text(item.seller_code))
+    for v in r.voided:
+        el = etree.SubElement(root, t["voided"])
+        vt = VOIDED_TAGS
+        _put(el, vt["position"], v.position)
+        _put(el, vt["article"], clean_text(v.article))
+        _put(el, vt["barcode"], _text(v.barcode))
+        _put(el, vt["name"], clean_text(v.name))
+        _put(el, vt["quantity"], format_quantity(v.quantity))
+        _money(el, vt["price"], v.price)
+        _money(el, vt["amount"], v.amount)
     for d in r.discounts:
         el = etree.SubElement(root, t["discounts"])
         _put(el, DISCOUNT_TAGS["position"], d.position)
@@ -185,6 +200,7 @@ def render_shift_close(s: ExportShiftClose) -> bytes:
     _money(root, t["return_amount"], s.return_amount)
     _put(root, t["sale_count"], s.sale_count)
     _put(root, t["return_count"], s.return_count)
+    _put(root, t["cancelled_count"], s.cancelled_count)
     _money(root, t["change_amount"], s.change_amount)
     _money(root, t["cash_in_amount"], s.cash_in_amount)
     _money(root, t["cash_out_amount"], s.cash_out_amount)

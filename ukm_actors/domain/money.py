@@ -102,6 +102,15 @@ def percent(amount: Money, basis_points: int) -> Money:
     return round_div(amount * basis_points, 10_000)
 
 
+def vat_included(amount: Money, rate_bp: int) -> Money:
+    """The VAT contained in ``amount`` at ``rate_bp`` basis points (2000 = 20 %), as a
+    Russian receipt shows it (54-ФЗ: the price includes VAT): amount × rate / (100 + rate),
+    rounded half up to the kopeck (half away from zero for a negative amount)."""
+    if rate_bp < 0:
+        raise ValueError("a VAT rate cannot be negative")
+    return round_div(amount * rate_bp, 10_000 + rate_bp)
+
+
 def allocate(total: int, weights: Sequence[int]) -> list[int]:
     """Split ``total`` into parts proportional to ``weights`` that sum exactly to it.
 

@@ -42,6 +42,7 @@ from ukm_actors.nodes.server.sales.records import (
     now_ms,
     receipt_values,
     utc_ms,
+    vat_rates_now,
 )
 from ukm_actors.nodes.server.sales.shifts import count_existing, count_receipt, missing_receipts
 from ukm_actors.nodes.server.sales.tables import (
@@ -246,7 +247,8 @@ class SalesAppliers:
         except SalesDataError as exc:
             raise PermanentApplyError(f"{where}: {exc.message}") from exc
         pk = int(session.execute(_INSERT_RECEIPT, values).scalar_one())
-        lines, discounts, payments, tags = child_values(d, pk, values["closed_ms"])
+        rates = vat_rates_now(session, (ln.taxgroup_id for ln in d.lines))
+        lines, discounts, payments, tags = child_values(d, pk, values["closed_ms"], rates)
         for stmt, rows in (
             (_INSERT_LINES, lines),
             (_INSERT_DISCOUNTS, discounts),

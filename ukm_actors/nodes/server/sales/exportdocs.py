@@ -1,17 +1,21 @@
 """What the server stored → the export documents of ``codecs.ukm_export``.
 
-Only completed receipts are exported; voided lines stay off the file (they
-do not count). Cashier codes are integers in the export (``Int(11)``, as in
+Only completed receipts are exported. Every line keeps the position the till
+gave it (a return's lines carry the positions of the sale's lines they take
+back); a voided line is written as a ``voidedItem`` (so the positions of the
+``item`` lines have no silent gap) and counts in no total. Each line's VAT
+is computed from the rate stamped on it when the receipt reached the server.
+Cashier codes are integers in the export (``Int(11)``, as in
 ``storeCashiers``): a code that is not digits is an ``ExportDataError``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from ukm_actors.codecs.tilldocs import ReceiptDoc
+from ukm_actors.codecs.tilldocs import ReceiptDoc, ReceiptLineDoc
 from ukm_actors.codecs.ukm_export import (
     ExportCashBox,
     ExportDataError,
@@ -21,9 +25,11 @@ from ukm_actors.codecs.ukm_export import (
     ExportReceipt,
     ExportShiftClose,
     ExportShiftOpen,
+    ExportVoidedItem,
     ReceiptRef,
     shift_totals,
 )
+from ukm_actors.domain.money import vat_included
 from ukm_actors.nodes.server.sales.tables import SaleCashMove, SaleShift
 
 
@@ -44,29 +50,49 @@ def _date(text: str | None, what: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def export_receipt(doc: ReceiptDoc) -> ExportReceipt:
-    """The ``receipt`` export document of a completed receipt."""
+def _item(line: ReceiptLineDoc, rate: int | None) -> ExportItem:
+    return ExportItem(
+        position=line.position,
+        article=line.article,
+        barcode=line.barcode,
+        name=line.name,
+        quantity=line.quantity,
+        price=line.price,
+        amount=line.amount,
+        discount=line.discount,
+        total=line.total,
+        taxgroup_id=line.taxgroup_id,
+        seller_code=line.seller_code,
+        vat_rate=rate,
+        vat_amount=None if rate is None else vat_included(line.total, rate),
+    )
+
+
+def _voided(line: ReceiptLineDoc) -> ExportVoidedItem:
+    return ExportVoidedItem(
+        position=line.position,
+        article=line.article,
+        barcode=line.barcode,
+        name=line.name,
+        quantity=line.quantity,
+        price=line.price,
+        amount=line.amount,
+    )
+
+
+def export_receipt(doc: ReceiptDoc, vat: Mapping[int, int] | None = None) -> ExportReceipt:
+    """The ``receipt`` export document of a completed receipt; ``vat``: position → the
+    line's VAT rate in basis points (lines without one get no VAT elements)."""
     what = f"receipt {doc.store}/{doc.till}/{doc.shift_num}/{doc.number}"
+    rates = vat or {}
     items = []
+    voided = []
     discounts = []
     for line in doc.lines:
         if line.voided:
+            voided.append(_voided(line))
             continue
-        items.append(
-            ExportItem(
-                position=line.position,
-                article=line.article,
-                barcode=line.barcode,
-                name=line.name,
-                quantity=line.quantity,
-                price=line.price,
-                amount=line.amount,
-                discount=line.discount,
-                total=line.total,
-                taxgroup_id=line.taxgroup_id,
-                seller_code=line.seller_code,
-            )
-        )
+        items.append(_item(line, rates.get(line.position)))
         for d in line.discounts:
             discounts.append(
                 ExportDiscount(
@@ -98,6 +124,7 @@ def export_receipt(doc: ReceiptDoc) -> ExportReceipt:
         kkm_receipt_number=doc.kkm_receipt_number,
         card=doc.card,
         original=original,
+        voided=tuple(voided),
     )
 
 
@@ -135,16 +162,20 @@ def expected_receipts(s: SaleShift) -> list[int]:
 
 
 def export_shift_close(
-    s: SaleShift, receipts: Iterable[ReceiptDoc], moves: Iterable[SaleCashMove]
+    s: SaleShift,
+    receipts: Iterable[ReceiptDoc],
+    moves: Iterable[SaleCashMove],
+    vat: Mapping[str, Mapping[int, int]] | None = None,
 ) -> ExportShiftClose:
-    """The ``shift`` export document, embedding the completed receipts, in number order."""
+    """The ``shift`` export document, embedding the completed receipts, in number order;
+    ``vat``: receipt id → position → VAT rate (as for :func:`export_receipt`)."""
     what = f"shift close {s.store}/{s.till}/{s.shift_num}"
+    rates = vat or {}
+    ordered = sorted(receipts, key=lambda r: r.number)
     exported = [
-        export_receipt(r)
-        for r in sorted(receipts, key=lambda r: r.number)
-        if r.state == "completed"
+        export_receipt(r, rates.get(r.receipt_id)) for r in ordered if r.state == "completed"
     ]
-    totals = shift_totals(exported)
+    totals = shift_totals(exported, cancelled=sum(r.state == "cancelled" for r in ordered))
     cash_in = sum(m.amount for m in moves if m.direction == "in")
     cash_out = sum(m.amount for m in moves if m.direction == "out")
     kkm = s.close_kkm_shift_number
@@ -162,6 +193,7 @@ def export_shift_close(
         return_amount=totals.return_amount,
         sale_count=totals.sale_count,
         return_count=totals.return_count,
+        cancelled_count=totals.cancelled_count,
         change_amount=totals.change_amount,
         cash_in_amount=cash_in,
         cash_out_amount=cash_out,

@@ -40,7 +40,7 @@ from ukm_actors.nodes.server.sales.exportdocs import (
     export_shift_close,
     export_shift_open,
 )
-from ukm_actors.nodes.server.sales.records import load_receipts, now_ms
+from ukm_actors.nodes.server.sales.records import line_vat_rates, load_receipts, now_ms
 from ukm_actors.nodes.server.sales.shifts import missing_receipts
 from ukm_actors.nodes.server.sales.tables import (
     SaleCashMove,
@@ -120,6 +120,7 @@ def _shift_close_document(session: Session, shift: SaleShift) -> ExportDocument:
         )
     ).all()
     receipts = load_receipts(session, pks).values()
+    vat = line_vat_rates(session, pks)
     moves = session.scalars(
         select(SaleCashMove).where(
             SaleCashMove.store == shift.store,
@@ -127,21 +128,23 @@ def _shift_close_document(session: Session, shift: SaleShift) -> ExportDocument:
             SaleCashMove.shift_num == shift.shift_num,
         )
     ).all()
-    return export_shift_close(shift, receipts, moves)
+    return export_shift_close(shift, receipts, moves, vat)
 
 
 def build_documents(
     session: Session, jobs: Sequence[Job]
 ) -> list[tuple[Job, ExportDocument | ExportDataError | None]]:
     """Each job's document, its data error, or None when its source row is gone."""
-    receipts = load_receipts(session, [j.ref_id for j in jobs if j.kind == "receipt"])
+    receipt_pks = [j.ref_id for j in jobs if j.kind == "receipt"]
+    receipts = load_receipts(session, receipt_pks)
+    vat = line_vat_rates(session, receipt_pks)
     out: list[tuple[Job, ExportDocument | ExportDataError | None]] = []
     for job in jobs:
         try:
             doc: ExportDocument | None
             if job.kind == "receipt":
                 r = receipts.get(job.ref_id)
-                doc = export_receipt(r) if r is not None else None
+                doc = export_receipt(r, vat.get(r.receipt_id)) if r is not None else None
             elif job.kind == "cash_move":
                 m = session.get(SaleCashMove, job.ref_id)
                 doc = export_cash_box(m) if m is not None else None
@@ -310,11 +313,12 @@ def reexport(
         batch: list[int] = []
 
         def flush_receipts() -> None:
+            vat = line_vat_rates(session, batch)
             for pk, r in load_receipts(session, batch).items():
                 if r.state != "completed" or not in_range(r.closed_at):
                     continue
                 try:
-                    emit("receipt", pk, export_receipt(r))
+                    emit("receipt", pk, export_receipt(r, vat.get(r.receipt_id)))
                 except ExportDataError as exc:
                     result.failed.append(str(exc))
             batch.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from ukm_actors.codecs.tilldocs import (
     ReceiptLineDoc,
 )
 from ukm_actors.errors import UkmError
+from ukm_actors.nodes.server.catalog.tables import Tax, TaxGroup
 from ukm_actors.nodes.server.sales.tables import (
     SaleLine,
     SaleLineDiscount,
@@ -105,9 +106,11 @@ def receipt_values(doc: ReceiptDoc, received_ms: int) -> dict[str, Any]:
 
 
 def child_values(
-    doc: ReceiptDoc, pk: int, closed_ms: int
+    doc: ReceiptDoc, pk: int, closed_ms: int, vat_rates: Mapping[str, int] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows of lines, line discounts, payments and search tags of receipt ``pk``."""
+    """Rows of lines, line discounts, payments and search tags of receipt ``pk``;
+    ``vat_rates`` (tax group → basis points) stamps each line with its VAT rate."""
+    rates = vat_rates or {}
     lines: list[dict[str, Any]] = []
     discounts: list[dict[str, Any]] = []
     tags: set[str] = set()
@@ -129,6 +132,7 @@ def child_values(
                 "price_type": line.price_type,
                 "seller_code": line.seller_code,
                 "voided": line.voided,
+                "vat_rate_bp": rates.get(line.taxgroup_id) if line.taxgroup_id else None,
             }
         )
         for i, d in enumerate(line.discounts):
@@ -291,3 +295,31 @@ def load_receipts(session: Session, pks: Iterable[int]) -> dict[int, ReceiptDoc]
         pk: _receipt_doc(r, lines.get(pk, []), discounts.get(pk, {}), payments.get(pk, []))
         for pk, r in heads.items()
     }
+
+
+def vat_rates_now(session: Session, taxgroups: Iterable[str | None]) -> dict[str, int]:
+    """Tax group → its tax's rate (basis points) as the catalog has it now."""
+    wanted = sorted({t for t in taxgroups if t})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(TaxGroup.id, Tax.rate_bp)
+        .join(Tax, Tax.id == TaxGroup.tax_id)
+        .where(TaxGroup.id.in_(wanted))
+    )
+    return {str(g): int(rate) for g, rate in rows}
+
+
+def line_vat_rates(session: Session, pks: Iterable[int]) -> dict[str, dict[int, int]]:
+    """Receipt id → line position → the VAT rate stamped on the line (lines without none)."""
+    out: dict[str, dict[int, int]] = {}
+    for chunk in _chunks(sorted(set(pks))):
+        rows = session.execute(
+            select(SaleReceipt.receipt_id, SaleLine.position, SaleLine.vat_rate_bp)
+            .join(SaleReceipt, SaleReceipt.id == SaleLine.receipt_pk)
+            .where(SaleLine.receipt_pk.in_(chunk), SaleLine.vat_rate_bp.is_not(None))
+        )
+        for rid, position, rate in rows:
+            if rate is not None:
+                out.setdefault(str(rid), {})[int(position)] = int(rate)
+    return out

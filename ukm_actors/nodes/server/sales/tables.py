@@ -102,6 +102,10 @@ class SaleLine(ServerBase):
     price_type: Mapped[str | None] = mapped_column(String(40))
     seller_code: Mapped[str | None] = mapped_column(String(40))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    vat_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    """The VAT rate of the line's tax group when the receipt reached the server (basis
+    points, 2000 = 20 %; None: no tax group, or one without a known rate). Kept, so a
+    re-export after a rate change still shows the VAT the receipt was sold with."""
 
 
 class SaleLineDiscount(ServerBase):
