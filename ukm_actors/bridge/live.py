@@ -17,6 +17,8 @@ from typing import Any
 
 import gevent.event
 
+from ukm_actors.isotime import iso
+
 
 class ChannelSignals:
     """Channel name → an event that the next ``notify`` sets."""
@@ -96,19 +98,15 @@ class LiveChannel:
             "role": self.role,
             "url": self.peer_url or None,
             "state": self.state,
-            "last_contact": _iso(self.last_contact),
+            "last_contact": iso(self.last_contact),
             "last_error": self.last_error,
-            "error_since": _iso(self.error_since),
+            "error_since": iso(self.error_since),
             "docs": self.docs,
             "bytes": self.bytes,
             "resumed": self.resumed,
             "corrupt": self.corrupt,
             "polls_waiting": self.polls_waiting,
         }
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.isoformat(timespec="seconds") if t else None
 
 
 @dataclass

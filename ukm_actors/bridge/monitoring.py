@@ -23,14 +23,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge import deadletters, peers
 from ukm_actors.bridge.documents import split_channel
 from ukm_actors.bridge.models import Channel, OutboxEntry
-
-
-def _iso(t: datetime | None) -> str | None:
-    if t is None:
-        return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.isoformat(timespec="seconds")
+from ukm_actors.isotime import iso_utc
 
 
 def _age(created: str | None, now: datetime) -> float | None:
@@ -69,7 +62,7 @@ def channels(session: Session, channel: str | None = None) -> list[dict[str, Any
             "direction": ch.direction,
             "sender": sender,
             "receiver": receiver,
-            "last_contact": _iso(ch.last_contact),
+            "last_contact": iso_utc(ch.last_contact),
             "last_error": ch.last_error,
         }
         if ch.direction == "out":

@@ -28,6 +28,7 @@ from ukm_actors.supervision.supervisor import (
     SupervisorGaveUp,
     supervisor_spec,
 )
+from ukm_actors.supervision.ticking import Tick, Ticking, wake
 
 __all__ = [
     "ActorBroken",
@@ -44,8 +45,11 @@ __all__ = [
     "SupervisionError",
     "Supervisor",
     "SupervisorGaveUp",
+    "Tick",
+    "Ticking",
     "crash_on",
     "degraded_reasons",
     "kill",
     "supervisor_spec",
+    "wake",
 ]

@@ -49,6 +49,7 @@ from ukm_actors.domain.promotions.model import (
     Schedule,
 )
 from ukm_actors.domain.receipt import Line, LineDiscount, Receipt
+from ukm_actors.isotime import iso
 
 SET_FORMAT = 1
 
@@ -211,10 +212,6 @@ def campaign_from_json(data: Any) -> Campaign:
     )
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None
-
-
 def campaign_to_json(c: Campaign) -> dict[str, Any]:
     """The JSON form of a campaign (lists sorted, so equal campaigns give equal JSON)."""
     s, k = c.schedule, c.conditions
@@ -223,8 +220,8 @@ def campaign_to_json(c: Campaign) -> dict[str, Any]:
         "name": c.name,
         "priority": c.priority,
         "stacking": c.stacking,
-        "starts": _iso(s.starts),
-        "ends": _iso(s.ends),
+        "starts": iso(s.starts),
+        "ends": iso(s.ends),
         "days": sorted(s.days),
         "hours": [h.strftime("%H:%M") for h in s.hours] if s.hours else None,
         "stores": sorted(c.stores),

@@ -33,8 +33,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import gevent
-import pykka
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,7 +56,7 @@ from ukm_actors.domain.promotions.feeds import (
 )
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.runtime import Cooperator
-from ukm_actors.supervision import Backoff, ChildSpec, SupervisedActor
+from ukm_actors.supervision import Backoff, ChildSpec, Ticking
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +164,7 @@ def queue_feeds(
     return queued
 
 
-class _Tick:
-    pass
-
-
-class MarketingFeeder(SupervisedActor):
+class MarketingFeeder(Ticking):
     """Queues the marketing feeds on their schedule (see the module doc)."""
 
     def __init__(
@@ -184,37 +178,24 @@ class MarketingFeeder(SupervisedActor):
         self.notify = notify
         self._next_catalog = 0.0
         self._last_queued = -1e9
-        self._timer: gevent.Greenlet[Any, Any] | None = None
         self.last: dict[str, Any] = {}
 
     def on_start(self) -> None:
-        self._schedule(0.0)
+        self.schedule(0.0)
 
     def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
+        super().on_stop()
         try:
             with self.db.write() as session:
                 release(session, LEASE, self.holder)
         except Exception:  # a stopping node may have lost its database; the lease expires
             log.debug("could not release the %s lease", LEASE, exc_info=True)
 
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Tick):
-            try:
-                self.run()
-            finally:
-                self._schedule(self.stores_every)
-        return None
-
-    def _schedule(self, delay: float) -> None:
-        def tell() -> None:
-            try:
-                self.actor_ref.tell(_Tick())
-            except pykka.ActorDeadError:
-                pass
-
-        self._timer = gevent.spawn_later(delay, tell)
+    def tick(self) -> None:
+        try:
+            self.run()
+        finally:
+            self.schedule(self.stores_every)
 
     def run(self, *, force_catalog: bool = False) -> list[str]:
         """One round: the store list always, the catalog when due, each queued when it

@@ -13,23 +13,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import gevent
-from pykka import ActorDeadError
-
 from ukm_actors import __version__
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.nodes.base import NodeContext
-from ukm_actors.supervision import Backoff, ChildSpec, SupervisedActor
+from ukm_actors.supervision import Backoff, ChildSpec, Ticking
 
 log = logging.getLogger(__name__)
 
 NAME = "status_reporter"
 DEFAULT_EVERY = 15.0
 ASK_TIMEOUT = 5.0
-
-
-class _Report:
-    pass
 
 
 def device_states(ctx: NodeContext) -> dict[str, dict[str, Any]]:
@@ -66,7 +59,7 @@ def build_report(ctx: NodeContext) -> dict[str, Any]:
     return report
 
 
-class StatusReporter(SupervisedActor):
+class StatusReporter(Ticking):
     """Sends ``till.status`` to the cash server periodically."""
 
     def __init__(self, ctx: NodeContext) -> None:
@@ -74,32 +67,15 @@ class StatusReporter(SupervisedActor):
         self.ctx = ctx
         self.every = DEFAULT_EVERY
         self.last_error: str | None = None
-        self._timer: Any = None
 
     def on_start(self) -> None:
-        self._schedule(1.0)
+        self.schedule(1.0)
 
-    def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-
-    def _schedule(self, delay: float) -> None:
-        def tell() -> None:
-            try:
-                self.actor_ref.tell(_Report())
-            except ActorDeadError:
-                pass
-
-        self._timer = gevent.spawn_later(delay, tell)
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Report):
-            try:
-                self.report()
-            finally:
-                self._schedule(self.every)
-            return None
-        return super().on_receive(message)
+    def tick(self) -> None:
+        try:
+            self.report()
+        finally:
+            self.schedule(self.every)
 
     def report(self) -> None:
         from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError

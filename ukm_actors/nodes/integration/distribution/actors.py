@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import gevent
 import pykka
 from gevent.threadpool import ThreadPool
 from pykka import ActorDeadError
@@ -33,7 +32,7 @@ from ukm_actors.nodes.integration.distribution.layout import StoreLayout, TillFo
 from ukm_actors.nodes.integration.distribution.queue import TillQueue
 from ukm_actors.nodes.integration.distribution.sales import SalesLedger
 from ukm_actors.nodes.integration.distribution.scan import Scan, Settler
-from ukm_actors.supervision import Backoff, ChildSpec, SupervisedActor, Supervisor
+from ukm_actors.supervision import Backoff, ChildSpec, Supervisor, Ticking, wake
 
 log = logging.getLogger(__name__)
 
@@ -122,55 +121,6 @@ class Shared:
             ),
             shutdown=30.0,
         )
-
-
-@dataclass(frozen=True)
-class _Tick:
-    pass
-
-
-class Ticking(SupervisedActor):
-    """An actor that does its work in ``tick()``, every ``interval`` seconds or when woken."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._timer: Any = None
-
-    def schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-        self._timer = gevent.spawn_later(delay, self._wake)
-
-    def _wake(self) -> None:
-        try:
-            self.actor_ref.tell(_Tick())
-        except ActorDeadError:
-            pass
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Tick):
-            self.tick()
-            return None
-        return super().on_receive(message)
-
-    def tick(self) -> None:
-        raise NotImplementedError
-
-    def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-
-    def on_failure(self, *exc_info: Any) -> None:
-        self.on_stop()
-
-
-def wake(ref: pykka.ActorRef[Any] | None) -> None:
-    """Make a ``Ticking`` actor run its tick now (nothing if it is not running)."""
-    if ref is not None:
-        try:
-            ref.tell(_Tick())
-        except ActorDeadError:
-            pass
 
 
 def now_text() -> str:

@@ -11,7 +11,6 @@ from ukm_actors.errors import UkmError
 from ukm_actors.nodes.integration.distribution.actors import (
     TILLS,
     Shared,
-    Ticking,
     distributor_name,
     now_text,
 )
@@ -21,6 +20,7 @@ from ukm_actors.nodes.integration.distribution.durable import (
     write_json,
 )
 from ukm_actors.nodes.integration.distribution.layout import StoreLayout
+from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from typing import Any
 import bottle
 from sqlalchemy import func, select
 
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty, reports
 from ukm_actors.nodes.marketing.core.auth import AdminAuth
@@ -128,8 +129,8 @@ def install(app: bottle.Bottle, mk: Marketing) -> None:
                     "state": row.state,
                     "batch": row.batch,
                     "issued_receipt": row.issued_receipt,
-                    "expires_at": coupons._iso(row.expires_at),
-                    "redeemed_at": coupons._iso(row.redeemed_at),
+                    "expires_at": iso_utc(row.expires_at, z=True),
+                    "redeemed_at": iso_utc(row.redeemed_at, z=True),
                     "redeemed_receipt": row.redeemed_receipt,
                     "redeemed_by": row.redeemed_by,
                 }

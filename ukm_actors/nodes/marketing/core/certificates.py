@@ -25,6 +25,7 @@ from ukm_actors.domain.promotions.codes import (
     scrambled_serials,
     serial_width,
 )
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.marketing.core.errors import (
     BadRequest,
     CertificateRefused,
@@ -34,10 +35,6 @@ from ukm_actors.nodes.marketing.core.errors import (
 from ukm_actors.nodes.marketing.core.tables import MkCertificate, MkCertOp, MkCertSeries
 
 MAX_BATCH = 100_000
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.isoformat(timespec="seconds") + "Z" if t is not None else None
 
 
 def create_series(session: Session, data: dict[str, Any], now: datetime) -> MkCertSeries:
@@ -140,7 +137,7 @@ class CertificateView:
 
 def _view(c: MkCertificate) -> CertificateView:
     return CertificateView(
-        c.number, c.series_id, c.state, c.face_value, c.balance, _iso(c.expires_at)
+        c.number, c.series_id, c.state, c.face_value, c.balance, iso_utc(c.expires_at, z=True)
     )
 
 

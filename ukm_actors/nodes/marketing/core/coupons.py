@@ -25,14 +25,11 @@ from ukm_actors.domain.promotions.codes import (
     scrambled_serials,
     serial_width,
 )
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, CouponRefused, NotFound
 from ukm_actors.nodes.marketing.core.tables import MkCoupon, MkCouponCampaign
 
 MAX_BATCH = 100_000
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.isoformat(timespec="seconds") + "Z" if t is not None else None
 
 
 def create_campaign(session: Session, data: dict[str, Any], now: datetime) -> MkCouponCampaign:
@@ -240,7 +237,7 @@ def check(session: Session, code: str, now: datetime) -> CouponView:
     campaign = session.get(MkCouponCampaign, row.campaign_id)
     if campaign is not None and not campaign.enabled:
         raise _refusal(session, row, code, now)
-    return CouponView(row.code, row.campaign_id, row.state, _iso(row.expires_at))
+    return CouponView(row.code, row.campaign_id, row.state, iso_utc(row.expires_at, z=True))
 
 
 def usable(
@@ -281,7 +278,7 @@ def redeem(session: Session, code: str, receipt_id: str, till: str, now: datetim
         session.refresh(row)
     if done != 1:
         if row is not None and row.state == "redeemed" and row.redeemed_receipt == receipt_id:
-            return CouponView(row.code, row.campaign_id, row.state, _iso(row.expires_at))
+            return CouponView(row.code, row.campaign_id, row.state, iso_utc(row.expires_at, z=True))
         raise _refusal(session, row, code, now)
     assert row is not None
-    return CouponView(row.code, row.campaign_id, row.state, _iso(row.expires_at))
+    return CouponView(row.code, row.campaign_id, row.state, iso_utc(row.expires_at, z=True))

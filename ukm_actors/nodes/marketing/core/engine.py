@@ -12,28 +12,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
-
-import gevent
-import pykka
 
 from ukm_actors.db import Database
 from ukm_actors.domain.promotions import Engine, PriceContext, Pricing
 from ukm_actors.domain.receipt import Receipt
 from ukm_actors.nodes.marketing.core import certificates
 from ukm_actors.nodes.marketing.core.campaigns import publish, store_set, utcnow
-from ukm_actors.supervision import SupervisedActor
+from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
 
 NAME = "promotion_engine"
 
 
-class _Refresh:
-    pass
-
-
-class PromotionEngine(SupervisedActor):
+class PromotionEngine(Ticking):
     """Prices receipts online for any store; keeps the tills' copies current."""
 
     def __init__(
@@ -44,34 +36,15 @@ class PromotionEngine(SupervisedActor):
         self.refresh_every = refresh_every
         self.notify = notify
         self._engines: dict[str, Engine] = {}
-        self._timer: gevent.Greenlet[Any, Any] | None = None
 
     def on_start(self) -> None:
-        self._schedule(0.0)
+        self.schedule(0.0)
 
-    def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Refresh):
-            try:
-                self.refresh()
-            finally:
-                self._schedule(self.refresh_every)
-        return None
-
-    def _schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-
-        def tell() -> None:
-            try:
-                self.actor_ref.tell(_Refresh())
-            except pykka.ActorDeadError:
-                pass
-
-        self._timer = gevent.spawn_later(delay, tell)
+    def tick(self) -> None:
+        try:
+            self.refresh()
+        finally:
+            self.schedule(self.refresh_every)
 
     # -- messages --------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from ukm_actors.domain.promotions.codec import (
     receipt_from_json,
 )
 from ukm_actors.domain.promotions.model import CampaignError, PriceContext
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty
 from ukm_actors.nodes.marketing.core.campaigns import publish, utcnow
@@ -166,7 +167,7 @@ class Marketing:
             return {
                 "code": row.code,
                 "campaign_id": row.campaign_id,
-                "expires_at": coupons._iso(row.expires_at),
+                "expires_at": iso_utc(row.expires_at, z=True),
             }
 
     def _ref(self, message: dict[str, Any], peer: str, what: str) -> dict[str, Any]:

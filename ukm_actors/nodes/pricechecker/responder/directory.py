@@ -14,22 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import gevent
-from pykka import ActorDeadError
-
 from ukm_actors.codecs.ukm_export import write_atomically
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.pricechecker.responder.tills import TillPicker, till_refs
-from ukm_actors.supervision import SupervisedActor
+from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
 
 
-class _Refresh:
-    pass
-
-
-class TillDirectory(SupervisedActor):
+class TillDirectory(Ticking):
     """Feeds ``picker`` the store's tills, from the cash server (cached in ``cache``)."""
 
     def __init__(
@@ -40,7 +33,6 @@ class TillDirectory(SupervisedActor):
         self.picker = picker
         self.cache = cache
         self.refresh = refresh
-        self._timer: Any = None
         self.error: str | None = None
         self.fetched_at: str | None = None
         self.origin = ""
@@ -54,31 +46,10 @@ class TillDirectory(SupervisedActor):
             pass
         except (ValueError, UkmError) as exc:
             log.warning("ignoring the tills cache %s: %s", self.cache, exc)
-        self._schedule(0)
+        self.schedule(0)
 
-    def _schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-        self._timer = gevent.spawn_later(delay, self._wake)
-
-    def _wake(self) -> None:
-        try:
-            self.actor_ref.tell(_Refresh())
-        except ActorDeadError:
-            pass
-
-    def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-
-    def on_failure(self, *exc_info: Any) -> None:
-        self.on_stop()
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Refresh):
-            self.refresh_now()
-            return None
-        return super().on_receive(message)
+    def tick(self) -> None:
+        self.refresh_now()
 
     def refresh_now(self) -> bool:
         """Ask the server now; True when the list was updated."""
@@ -88,14 +59,14 @@ class TillDirectory(SupervisedActor):
         except UkmError as exc:
             self.error = f"{exc.code}: {exc}"
             log.warning("the store's tills were not refreshed: %s", exc)
-            self._schedule(min(self.refresh, 5.0))
+            self.schedule(min(self.refresh, 5.0))
             return False
         self.picker.set_tills(tills)
         self.error, self.origin = None, "server"
         self.fetched_at = time.strftime("%Y-%m-%dT%H:%M:%S")
         self.cache.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.cache.parent, self.cache.name, json.dumps(raw).encode())
-        self._schedule(self.refresh)
+        self.schedule(self.refresh)
         return True
 
     def status(self) -> dict[str, Any]:

@@ -15,10 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
-
-import gevent
 
 from ukm_actors.domain.units import WeighRule
 from ukm_actors.nodes.base import NodeContext
@@ -26,16 +23,11 @@ from ukm_actors.nodes.server.catalog.folder import ImportFolder
 from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult
 from ukm_actors.nodes.server.catalog.progress import Progress
 from ukm_actors.nodes.server.catalog.seed import ensure_seeded
-from ukm_actors.supervision import SupervisedActor, crash_on
+from ukm_actors.supervision import Ticking, crash_on
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
 
 NAME = "catalog_loader"
-
-
-@dataclass(frozen=True)
-class _Scan:
-    """Timer tick: scan the import folder."""
 
 
 def import_holder(ctx: NodeContext) -> str:
@@ -59,7 +51,7 @@ def notify_channels(ctx: NodeContext, channels: Iterable[str]) -> None:
             log.debug("could not notify %s", channel, exc_info=True)
 
 
-class CatalogLoader(SupervisedActor):
+class CatalogLoader(Ticking):
     """Loads import files from ``[server] import_dir`` (see the module docstring)."""
 
     def __init__(self, ctx: NodeContext, progress: Progress) -> None:
@@ -87,42 +79,26 @@ class CatalogLoader(SupervisedActor):
             lease_ttl=cfg.import_lease_ttl,
             notify=lambda channels: notify_channels(ctx, channels),
         )
-        self._timer: gevent.Greenlet[Any] | None = None
-        self._pending = False
 
     def on_start(self) -> None:
         ensure_seeded(self.ctx.require_db())
         for sub in ("", "processed", "failed"):
             (self.folder_path / sub).mkdir(parents=True, exist_ok=True)
-        self._timer = gevent.spawn(self._tick)
+        self.schedule(self.poll)
         log.info("watching %s for import files every %g s", self.folder_path, self.poll)
 
     def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
+        super().on_stop()
         try:
             self.folder.release()
         except Exception:
             log.debug("could not release the import lease", exc_info=True)
 
-    def _tick(self) -> None:
-        while True:
-            gevent.sleep(self.poll)
-            if not self._pending:
-                self._pending = True
-                try:
-                    self.actor_ref.tell(_Scan())
-                except Exception:  # noqa: BLE001 - stopping
-                    return
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Scan):
-            try:
-                self.scan()
-            finally:
-                self._pending = False
-            return None
-        return super().on_receive(message)
+    def tick(self) -> None:
+        try:
+            self.scan()
+        finally:
+            self.schedule(self.poll)
 
     @crash_on(OSError)
     def scan(self) -> list[dict[str, Any]]:

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ukm_actors.nodes.server.monitoring.collect import iso, oldest_undelivered
+from ukm_actors.isotime import iso_utc
+from ukm_actors.nodes.server.monitoring.collect import oldest_undelivered
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Alert:
             "kind": self.kind,
             "subject": self.subject,
             "message": self.message,
-            "since": iso(self.since),
+            "since": iso_utc(self.since),
         }
 
 

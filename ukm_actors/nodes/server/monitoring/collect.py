@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge import monitoring as bridge_monitoring
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.peers import list_peers
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.server.monitoring.tables import TillReport
 
 
@@ -42,12 +43,6 @@ def _epoch(value: Any) -> float | None:
             value = value.replace(tzinfo=UTC)
         return float(value.timestamp())
     return None
-
-
-def iso(t: float | None) -> str | None:
-    if t is None:
-        return None
-    return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds")
 
 
 def _number(node_id: str) -> int | None:
@@ -106,7 +101,7 @@ def tills(
                 "number": _number(node),
                 "enabled": peer.enabled,
                 "online": silent is not None and silent <= offline_after,
-                "last_contact": iso(last),
+                "last_contact": iso_utc(last),
                 "silent_s": silent,
                 "version": version,
                 "url": peer.url,
@@ -124,7 +119,7 @@ def tills(
                 },
                 "devices": devices,
                 "logins": logins,
-                "reported_at": iso(report.reported_ms / 1000) if report is not None else None,
+                "reported_at": iso_utc(report.reported_ms / 1000) if report is not None else None,
             }
         )
     return out

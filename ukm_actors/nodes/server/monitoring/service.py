@@ -12,18 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gevent
 import gevent.lock
 import psutil
-import pykka
 
 from ukm_actors.bridge import monitoring as bridge_monitoring
 from ukm_actors.config import Config
 from ukm_actors.db import Database
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.server.monitoring import collect
 from ukm_actors.nodes.server.monitoring.alerts import (
     AlertBook,
@@ -31,7 +30,7 @@ from ukm_actors.nodes.server.monitoring.alerts import (
     export_findings,
     till_findings,
 )
-from ukm_actors.supervision import SupervisedActor
+from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ class Monitoring:
         alerts = self.book.update(findings, now)
         online = sum(1 for t in tills if t["online"])
         snap = {
-            "generated_at": collect.iso(now),
+            "generated_at": iso_utc(now),
             "settings": {"offline_after": s.offline_after, "behind_after": s.behind_after},
             "summary": {
                 "tills": len(tills),
@@ -138,37 +137,19 @@ class Monitoring:
         }
 
 
-@dataclass(frozen=True)
-class _Check:
-    pass
-
-
-class Monitor(SupervisedActor):
+class Monitor(Ticking):
     """Refreshes the monitoring snapshot every ``interval`` seconds."""
 
     def __init__(self, monitoring: Monitoring, interval: float) -> None:
         super().__init__()
         self.monitoring = monitoring
         self.interval = interval
-        self._timer: gevent.Greenlet[Any, Any] | None = None
 
     def on_start(self) -> None:
-        self._timer = gevent.spawn_later(0, self._tell)
+        self.schedule(0)
 
-    def on_stop(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-
-    def _tell(self) -> None:
+    def tick(self) -> None:
         try:
-            self.actor_ref.tell(_Check())
-        except pykka.ActorDeadError:
-            pass
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Check):
-            try:
-                self.monitoring.check()
-            finally:
-                self._timer = gevent.spawn_later(self.interval, self._tell)
-        return None
+            self.monitoring.check()
+        finally:
+            self.schedule(self.interval)

@@ -18,23 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import gevent
-import pykka
-
 from ukm_actors.db import Database
 from ukm_actors.db.leases import release, try_acquire
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.server.sales.exportwork import ExportFolderError, export_pending
-from ukm_actors.supervision import SupervisedActor
+from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
 
 LEASE = "sales.exporter"
-
-
-def _iso(t: float | None) -> str | None:
-    if t is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
 @dataclass
@@ -57,10 +49,10 @@ class ExportHealth:
             "folder": self.directory,
             "state": "failing" if self.error else "ok",
             "error": self.error,
-            "failing_since": _iso(self.failing_since),
+            "failing_since": iso_utc(self.failing_since, z=True),
             "retries": self.retries,
-            "next_retry": _iso(self.next_retry),
-            "last_success": _iso(self.last_success),
+            "next_retry": iso_utc(self.next_retry, z=True),
+            "last_success": iso_utc(self.last_success, z=True),
             "written_since_start": self.written,
             "failed_since_start": self.failed,
             "exporting_here": self.active,
@@ -72,12 +64,7 @@ class Wake:
     """A document arrived: export soon."""
 
 
-@dataclass(frozen=True)
-class _Run:
-    pass
-
-
-class Exporter(SupervisedActor):
+class Exporter(Ticking):
     """The one actor that writes export files (see the module docstring)."""
 
     def __init__(
@@ -99,18 +86,16 @@ class Exporter(SupervisedActor):
         self.retry_max = retry_max
         self.holder = holder
         self.lease_ttl = lease_ttl or max(30.0, 3 * scan)
-        self._timer: gevent.Greenlet[Any, Any] | None = None
-        self._due: float | None = None
         self._lease_until = 0.0
         self._failures = 0
 
     # -- life ---------------------------------------------------------------------------
 
     def on_start(self) -> None:
-        self._schedule(0.0)
+        self.schedule(0.0)
 
     def on_stop(self) -> None:
-        self._cancel()
+        super().on_stop()
         if self._lease_until:
             try:
                 with self.db.write() as session:
@@ -122,33 +107,9 @@ class Exporter(SupervisedActor):
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, Wake):
             if self._failures == 0:
-                self._schedule(0.0)
-        elif isinstance(message, _Run):
-            self._due = None
-            self._run()
-        return None
-
-    # -- scheduling ------------------------------------------------------------------------
-
-    def _cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-            self._timer = None
-        self._due = None
-
-    def _schedule(self, delay: float) -> None:
-        due = time.monotonic() + delay
-        if self._due is not None and self._due <= due:
-            return
-        self._cancel()
-        self._due = due
-        self._timer = gevent.spawn_later(delay, self._tell_run)
-
-    def _tell_run(self) -> None:
-        try:
-            self.actor_ref.tell(_Run())
-        except pykka.ActorDeadError:
-            pass
+                self.schedule(0.0, sooner_only=True)
+            return None
+        return super().on_receive(message)
 
     # -- work ------------------------------------------------------------------------------
 
@@ -162,9 +123,9 @@ class Exporter(SupervisedActor):
         self.health.active = ours
         return ours
 
-    def _run(self) -> None:
+    def tick(self) -> None:
         if not self._holds_lease():
-            self._schedule(self.scan)
+            self.schedule(self.scan)
             return
         try:
             result = export_pending(self.db, self.directory)
@@ -184,7 +145,7 @@ class Exporter(SupervisedActor):
         h.failed += result.failed
         if result.written or result.failed:
             h.last_success = time.time()
-        self._schedule(0.0 if result.more else self.scan)
+        self.schedule(0.0 if result.more else self.scan)
 
     def _failed(self, exc: ExportFolderError) -> None:
         self._failures += 1
@@ -196,4 +157,4 @@ class Exporter(SupervisedActor):
         h.retries = self._failures
         h.next_retry = time.time() + delay
         log.error("export: %s; retry %d in %.3g s", exc, self._failures, delay)
-        self._schedule(delay)
+        self.schedule(delay)

@@ -24,6 +24,7 @@ from ukm_actors.codecs.tilldocs import (
     ReceiptLineDoc,
 )
 from ukm_actors.errors import UkmError
+from ukm_actors.isotime import ms_to_iso
 from ukm_actors.nodes.server.catalog.tables import Tax, TaxGroup
 from ukm_actors.nodes.server.sales.tables import (
     SaleLine,
@@ -52,13 +53,6 @@ def utc_ms(text: str, where: str) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
-
-
-def ms_to_iso(ms: int | None) -> str | None:
-    """``2024-03-15T09:31:07Z`` (UTC, seconds) for epoch milliseconds."""
-    if ms is None:
-        return None
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_text(text: str, where: str) -> str:

@@ -23,11 +23,11 @@ from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ukm_actors.errors import UkmError
+from ukm_actors.isotime import ms_to_iso
 from ukm_actors.nodes.server.sales.records import (
     article_tag,
     barcode_tag,
     load_receipts,
-    ms_to_iso,
     now_ms,
     payment_tag,
 )

@@ -12,15 +12,12 @@ while nobody used it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
-
-import gevent
 
 from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
 from ukm_actors.hw.factory import build_device
 from ukm_actors.nodes.till.devices.config import DeviceConfig
-from ukm_actors.supervision import SupervisedActor
+from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +25,7 @@ LOST = (DeviceUnavailable, DeviceTimeout)
 """Errors after which the driver is reopened (the actor restarts)."""
 
 
-@dataclass(frozen=True)
-class _Check:
-    pass
-
-
-class DeviceActor(SupervisedActor):
+class DeviceActor(Ticking):
     """Base of the device actors: open, health checks, restart on a lost device."""
 
     def __init__(self, config: DeviceConfig, ctx: Any) -> None:
@@ -41,7 +33,6 @@ class DeviceActor(SupervisedActor):
         self.config = config
         self.ctx = ctx
         self.driver: Any = None
-        self._timer: Any = None
         self.last_error: str | None = None
 
     @property
@@ -53,7 +44,7 @@ class DeviceActor(SupervisedActor):
         self.driver.open()
         self.opened()
         log.info("%s %r is open (%s)", self.config.kind, self.config.name, self.label)
-        self._schedule()
+        self._schedule_check()
 
     def opened(self) -> None:
         """Called once the driver is open (start readers here)."""
@@ -65,9 +56,7 @@ class DeviceActor(SupervisedActor):
         self._shutdown()
 
     def _shutdown(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
-            self._timer = None
+        self.unschedule()
         self.closing()
         if self.driver is not None:
             self.driver.close()
@@ -75,27 +64,18 @@ class DeviceActor(SupervisedActor):
     def closing(self) -> None:
         """Called before the driver is closed (stop readers here)."""
 
-    def _schedule(self) -> None:
+    def _schedule_check(self) -> None:
         interval = self.config.check_interval
         if interval > 0:
-            self._timer = gevent.spawn_later(interval, self._tell_check)
+            self.schedule(interval)
 
-    def _tell_check(self) -> None:
+    def tick(self) -> None:
         try:
-            self.actor_ref.tell(_Check())
-        except Exception:  # noqa: BLE001, S110 - the actor is stopping
-            pass
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _Check):
-            try:
-                self.check()
-            except DeviceError as exc:
-                self.lost(exc)
-                return None
-            self._schedule()
-            return None
-        return super().on_receive(message)
+            self.check()
+        except DeviceError as exc:
+            self.lost(exc)
+            return
+        self._schedule_check()
 
     def check(self) -> None:
         """Raise ``DeviceError`` when the device is not usable any more."""
