@@ -70,7 +70,7 @@ def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
     from ukm_actors.db import Database
     from ukm_actors.nodes.base import NodeContext
     from ukm_actors.nodes.marketing import core
-    from ukm_actors.nodes.marketing.tables import target_metadata
+    from ukm_actors.nodes.role import role_metadata, role_spec
     from ukm_actors.supervision import Names
 
     settings = {"admin_token": TOKEN, "level_thresholds": [500_000, 2_000_000], **marketing}
@@ -84,7 +84,7 @@ def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
         },
     )
     db = Database(config.db.url)
-    for metadata in target_metadata():
+    for metadata in role_metadata(role_spec("marketing")):
         metadata.create_all(db.engine)
     ctx = NodeContext(config=config, names=Names(), app=bottle.Bottle(), db=db)
     core.setup(ctx)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ukm_actors.config.private import make_private_file, private_dir, write_private
 from ukm_actors.errors import UkmError
+from ukm_actors.nodes.role import role_spec
 
 LAYOUT = [
     # (node id template, role, port offset)
@@ -113,7 +114,7 @@ def plan(
             "http": {"host": host, "port": port},
             "log": {"level": "INFO", "file": f"logs/{node_id}.log"},
         }
-        if role in ("server", "till", "marketing"):
+        if role_spec(role).has_database:
             sections["db"] = {"url": f"sqlite:///{(data / 'db' / f'{node_id}.db').resolve()}"}
         if role != "server":
             sections["bridge"] = {"server_url": server_url, "secret": secret}

@@ -29,13 +29,6 @@ from ukm_actors.config.roles import (
     TillSettings,
 )
 
-DEFAULT_IDS = {
-    "server": "server",
-    "marketing": "marketing",
-    "integration": "integration",
-    "pricechecker": "pricechecker",
-}
-
 
 @dataclass
 class Config:
@@ -111,15 +104,18 @@ def load_config(
     built = {
         name: build_section(cls, raw.get(name, {}), where, name) for name, cls in SECTIONS.items()
     }
+    from ukm_actors.nodes.role import role_spec  # each role declares what it has
+
     cfg = Config(path=path, **built)
+    spec = role_spec(cfg.role)
     if not cfg.node.id:
         if cfg.role == "till":
             cfg.node.id = f"till-{cfg.till.store or 'store'}-{cfg.till.number}"
         else:
-            cfg.node.id = DEFAULT_IDS[cfg.role]
+            cfg.node.id = spec.default_id
     if path is not None and not Path(cfg.node.data_dir).is_absolute():
         cfg.node.data_dir = str((path.parent / cfg.node.data_dir).resolve())
-    if not cfg.db.url and cfg.role in ("server", "till", "marketing"):
+    if not cfg.db.url and spec.has_database:
         cfg.db.url = f"sqlite:///{cfg.resolve(cfg.node.id + '.db')}"
     return cfg
 

@@ -10,27 +10,26 @@ alembic autogenerate the difference to the models.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
-from pathlib import Path
 
 from alembic import command
 
 from ukm_actors.db.engine import Database
 from ukm_actors.db.migrate import alembic_config, upgrade
+from ukm_actors.nodes.role import database_roles, role_spec
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("role", choices=["server", "till", "marketing"])
+    p.add_argument("role", choices=database_roles())
     p.add_argument("-m", "--message", default="initial")
     p.add_argument("--initial", action="store_true", help="replace revision 0001 with a fresh one")
     args = p.parse_args(argv)
-    pkg = importlib.import_module(f"ukm_actors.nodes.{args.role}")
-    script = Path(pkg.__file__ or "").parent / "migrations"
+    script = role_spec(args.role).migrations
+    assert script is not None  # a database role
     versions = script / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     if args.initial:

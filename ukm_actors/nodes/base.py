@@ -1,14 +1,14 @@
 """What every node has: its context, its root tree, ``/health`` and ``/status``.
 
-A role package ``ukm_actors.nodes.<role>`` provides:
+A role package ``ukm_actors.nodes.<role>`` declares what it has in
+``tree.ROLE`` (``ukm_actors.nodes.role.RoleSpec``):
 
-- ``tree.FEATURES``: the feature modules the role is made of, in start order.
+- ``features``: the feature modules the role is made of, in start order.
   Each feature module may define ``setup(ctx)`` (register document
   appliers, asks, status sections, services), ``children(ctx) ->
-  list[ChildSpec]`` (its actors) and ``routes(app, ctx)`` (its HTTP routes).
-  A listed module that does not exist yet is skipped;
-- optionally ``migrations/`` (alembic scripts) when the role has a database;
-  every ``tables*.py`` module of the role package holds tables.
+  list[ChildSpec]`` (its actors) and ``routes(app, ctx)`` (its HTTP routes);
+- ``tables``: the modules of its tables, when it has a database (migrated at
+  start with the alembic scripts in ``migrations/``).
 
 The root tree of every node is::
 
@@ -48,6 +48,7 @@ from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
+from ukm_actors.nodes.role import role_spec
 from ukm_actors.supervision import (
     ActorNotRunning,
     Backoff,
@@ -130,14 +131,14 @@ class Node:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.role_pkg = f"ukm_actors.nodes.{config.role}"
+        self.spec = role_spec(config.role)
         self.names = Names()
         self.app = bottle.Bottle()
         self.app.config["catchall"] = False
         self.app.config[LANGUAGE_KEY] = config.node.language
         self.app.install(JsonErrors())
         db = None
-        if config.db.url and config.role in ("server", "till", "marketing"):
+        if config.db.url and self.spec.has_database:
             db = Database(
                 config.db.url,
                 pool_size=config.db.pool_size,
@@ -152,19 +153,6 @@ class Node:
         self.runtime_info: dict[str, str] = {}
 
     # -- building ---------------------------------------------------------------
-
-    def _role_module(self, name: str) -> Any:
-        try:
-            return importlib.import_module(f"{self.role_pkg}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{self.role_pkg}.{name}":
-                return None
-            raise
-
-    def _migrations(self) -> Path | None:
-        pkg = importlib.import_module(self.role_pkg)
-        path = Path(pkg.__file__ or "").parent / "migrations"
-        return path if (path / "env.py").exists() else None
 
     def _http_spec(self) -> ChildSpec:
         def start() -> pykka.ActorRef[Any]:
@@ -183,7 +171,7 @@ class Node:
         db = self.ctx.db
         if db is None:
             return None
-        migrations = self._migrations()
+        migrations = self.spec.migrations
         return ChildSpec(
             "db",
             lambda: DatabaseKeeper.start(db, migrations),
@@ -194,26 +182,16 @@ class Node:
         )
 
     def features(self) -> list[Any]:
-        """The role's feature modules that exist, in order."""
-        tree = self._role_module("tree")
-        found = []
-        for name in getattr(tree, "FEATURES", []):
-            try:
-                found.append(importlib.import_module(name))
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-        return found
+        """The role's feature modules, in order."""
+        return [importlib.import_module(name) for name in self.spec.features]
 
     def _role_spec(self) -> ChildSpec:
-        tree = self._role_module("tree")
         children: list[ChildSpec] = []
         for feature in self._features:
             if hasattr(feature, "children"):
                 children.extend(feature.children(self.ctx))
-        strategy = getattr(tree, "STRATEGY", "one_for_one")
-        max_restarts = getattr(tree, "MAX_RESTARTS", 5)
-        period = getattr(tree, "PERIOD", 60.0)
+        spec = self.spec
+        strategy, max_restarts, period = spec.strategy, spec.max_restarts, spec.period
         return ChildSpec(
             self.config.role,
             lambda: Supervisor.start(

@@ -8,24 +8,11 @@ certificates, cards). The keys of the tills come from the cash server.
 
 from __future__ import annotations
 
-import bottle
-
-from ukm_actors.bridge.routes import install_routes
-from ukm_actors.bridge.service import BridgeService
 from ukm_actors.nodes.base import NodeContext
-from ukm_actors.supervision import ChildSpec
+from ukm_actors.nodes.transport import children, routes, setup_bridge
+
+__all__ = ["children", "routes", "setup"]
 
 
 def setup(ctx: NodeContext) -> None:
-    bridge = BridgeService.for_node(ctx, serves_pull=True, accepts_push=True)
-    ctx.services["bridge"] = bridge
-    ctx.status_providers["bridge"] = bridge.status
-
-
-def children(ctx: NodeContext) -> list[ChildSpec]:
-    bridge: BridgeService = ctx.services["bridge"]
-    return bridge.children()
-
-
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    install_routes(app, ctx.services["bridge"])
+    setup_bridge(ctx, serves_pull=True, accepts_push=True)

@@ -1,14 +1,24 @@
-"""The marketing role: the feature modules it is made of, in start order.
+"""The marketing role: its feature modules in start order, its tables, its supervisor.
 
 Each feature may define ``setup(ctx)``, ``children(ctx)`` and ``routes(app, ctx)``
 (see ``ukm_actors.nodes.base``). Their actors run under one role supervisor.
+Its tables (``tables``) are listed explicitly: a module not listed here is not
+migrated, and a test fails.
 """
 
-STRATEGY = "one_for_one"
-MAX_RESTARTS = 5
-PERIOD = 60.0
+from ukm_actors.nodes.role import RoleSpec
 
-FEATURES = [
-    "ukm_actors.nodes.marketing.transport",
-    "ukm_actors.nodes.marketing.core",
-]
+ROLE = RoleSpec(
+    name="marketing",
+    features=(
+        "ukm_actors.nodes.marketing.transport",
+        "ukm_actors.nodes.marketing.core",
+    ),
+    tables=(
+        "ukm_actors.nodes.marketing.core.tables",
+    ),
+    default_id="marketing",
+    strategy="one_for_one",
+    max_restarts=5,
+    period=60.0,
+)

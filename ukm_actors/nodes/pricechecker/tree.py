@@ -1,14 +1,20 @@
-"""The pricechecker role: the feature modules it is made of, in start order.
+"""The pricechecker role: its feature modules in start order, its tables, its supervisor.
 
 Each feature may define ``setup(ctx)``, ``children(ctx)`` and ``routes(app, ctx)``
 (see ``ukm_actors.nodes.base``). Their actors run under one role supervisor.
+It has no database.
 """
 
-STRATEGY = "one_for_one"
-MAX_RESTARTS = 5
-PERIOD = 60.0
+from ukm_actors.nodes.role import RoleSpec
 
-FEATURES = [
-    "ukm_actors.nodes.pricechecker.transport",
-    "ukm_actors.nodes.pricechecker.responder",
-]
+ROLE = RoleSpec(
+    name="pricechecker",
+    features=(
+        "ukm_actors.nodes.pricechecker.transport",
+        "ukm_actors.nodes.pricechecker.responder",
+    ),
+    default_id="pricechecker",
+    strategy="one_for_one",
+    max_restarts=5,
+    period=60.0,
+)

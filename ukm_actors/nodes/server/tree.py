@@ -1,19 +1,35 @@
-"""The server role: the feature modules it is made of, in start order.
+"""The server role: its feature modules in start order, its tables, its supervisor.
 
 Each feature may define ``setup(ctx)``, ``children(ctx)`` and ``routes(app, ctx)``
 (see ``ukm_actors.nodes.base``). Their actors run under one role supervisor.
+Its tables (``tables``) are listed explicitly: a module not listed here is not
+migrated, and a test fails.
 """
 
-STRATEGY = "one_for_one"
-MAX_RESTARTS = 5
-PERIOD = 60.0
+from ukm_actors.nodes.role import RoleSpec
 
-FEATURES = [
-    "ukm_actors.nodes.server.transport",
-    "ukm_actors.nodes.server.catalog",
-    "ukm_actors.nodes.server.admin",
-    "ukm_actors.nodes.server.sales",
-    "ukm_actors.nodes.server.monitoring",
-    "ukm_actors.nodes.server.modules",
-    "ukm_actors.nodes.server.feeds",
-]
+ROLE = RoleSpec(
+    name="server",
+    features=(
+        "ukm_actors.nodes.server.transport",
+        "ukm_actors.nodes.server.catalog",
+        "ukm_actors.nodes.server.admin",
+        "ukm_actors.nodes.server.sales",
+        "ukm_actors.nodes.server.monitoring",
+        "ukm_actors.nodes.server.modules",
+        "ukm_actors.nodes.server.feeds",
+    ),
+    tables=(
+        "ukm_actors.nodes.server.tables_modules",
+        "ukm_actors.nodes.server.catalog.tables",
+        "ukm_actors.nodes.server.catalog.tables_changes",
+        "ukm_actors.nodes.server.catalog.tables_local",
+        "ukm_actors.nodes.server.sales.tables",
+        "ukm_actors.nodes.server.admin.tables",
+        "ukm_actors.nodes.server.monitoring.tables",
+    ),
+    default_id="server",
+    strategy="one_for_one",
+    max_restarts=5,
+    period=60.0,
+)

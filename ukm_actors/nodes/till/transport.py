@@ -11,18 +11,14 @@ checker's ``prices.lookup``) from peers whose keys the cash server hands out.
 
 from __future__ import annotations
 
-import bottle
-
-from ukm_actors.bridge.routes import install_routes
-from ukm_actors.bridge.service import BridgeService
 from ukm_actors.nodes.base import NodeContext
-from ukm_actors.supervision import ChildSpec
+from ukm_actors.nodes.transport import children, routes, setup_bridge
+
+__all__ = ["children", "routes", "setup"]
 
 
 def setup(ctx: NodeContext) -> None:
-    bridge = BridgeService.for_node(ctx)
-    ctx.services["bridge"] = bridge
-    ctx.status_providers["bridge"] = bridge.status
+    bridge = setup_bridge(ctx)
     if bridge.server_url:
         bridge.add_push("server", bridge.server_url)
         bridge.add_pull("server", bridge.server_url)
@@ -30,12 +26,3 @@ def setup(ctx: NodeContext) -> None:
     if marketing:
         bridge.add_pull("marketing", marketing, kind="marketing")
         bridge.add_push("marketing", marketing)
-
-
-def children(ctx: NodeContext) -> list[ChildSpec]:
-    bridge: BridgeService = ctx.services["bridge"]
-    return bridge.children()
-
-
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    install_routes(app, ctx.services["bridge"])

@@ -1,6 +1,6 @@
 """Alembic environment of the marketing role."""
 
 from ukm_actors.db.migrate import run_env
-from ukm_actors.nodes.marketing.tables import target_metadata
+from ukm_actors.nodes.role import role_metadata, role_spec
 
-run_env(target_metadata())
+run_env(role_metadata(role_spec("marketing")))
