@@ -17,7 +17,8 @@ from ukm_actors.nodes.marketing.core import certificates
 from ukm_actors.nodes.marketing.core.campaigns import utcnow
 from ukm_actors.nodes.marketing.core.errors import CertificateRefused
 from ukm_actors.nodes.marketing.core.tables import MkCertificate, MkCertOp, MkCertSeries
-from ukm_actors.nodes.till.promotions.service import MarketingPayments, PromotionsService
+from ukm_actors.nodes.till.promotions.payments import MarketingPayments
+from ukm_actors.nodes.till.promotions.service import PromotionsService
 from ukm_actors.supervision import Names
 
 SERIES = {

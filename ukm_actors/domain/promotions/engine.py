@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from ukm_actors.domain.money import Money, Quantity, allocate, format_money, percent
 from ukm_actors.domain.promotions.actions import LineState, floor_amount, propose, spread_total
+from ukm_actors.domain.promotions.conditions import unmet
 from ukm_actors.domain.promotions.model import (
     Bonus,
     Campaign,
@@ -182,26 +183,19 @@ class Engine:
         ctx: PriceContext,
         coupon_of: Mapping[str, str],
     ) -> bool:
-        if c.stores and ctx.store not in c.stores:
-            return False
-        if not c.schedule.active_at(ctx.at):
-            return False
-        card = ctx.card
-        if c.customer != "any" or c.is_bonus:
-            if card is None or not card.active:
-                return False
-            if c.customer == "level" and card.level < c.min_level:
-                return False
-        k = c.conditions
-        if k.coupon is not None and k.coupon not in coupon_of:
-            return False
-        if not matched:
-            return False
-        if k.min_receipt and receipt_amount < k.min_receipt:
-            return False
-        if k.min_quantity and sum(by_pos[p].line.quantity for p in matched) < k.min_quantity:
-            return False
-        return not (k.min_amount and sum(by_pos[p].amount for p in matched) < k.min_amount)
+        return unmet(c, matched, by_pos, receipt_amount, ctx, coupon_of) is None
+
+    def why_not(self, campaign_id: str, receipt: Receipt, ctx: PriceContext) -> str | None:
+        """The first condition campaign ``campaign_id`` does not meet on ``receipt`` (a
+        word of ``conditions.WHY_NOT``), or None when it may apply."""
+        c = self._by_id.get(campaign_id)
+        if c is None:
+            return "unknown"
+        lines = self._lines(receipt)
+        states = {ln.position: LineState(ln, ln.amount, 0) for ln in lines}
+        matched = self._candidates(lines).get(self.campaigns.index(c), [])
+        amount = sum(st.amount for st in states.values())
+        return unmet(c, matched, states, amount, ctx, _coupons_by_campaign(ctx))
 
     # -- pricing ----------------------------------------------------------------------
 

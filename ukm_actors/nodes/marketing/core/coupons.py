@@ -25,6 +25,7 @@ from ukm_actors.domain.promotions.codes import (
     scrambled_serials,
     serial_width,
 )
+from ukm_actors.i18n import _
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, CouponRefused, NotFound
 from ukm_actors.nodes.marketing.core.tables import MkCoupon, MkCouponCampaign
@@ -173,12 +174,12 @@ def _unknown(session: Session, code: str) -> CouponRefused:
     looks = any(code.startswith(r.prefix) for r in rules(session))
     if rule is None and looks:
         return CouponRefused(
-            f"coupon {code} is not valid: the code is mistyped (its check digit does not match)",
-            code="coupon.unknown",
-            hint="scan the coupon again or type its code carefully",
+            _("coupon {code} is mistyped: its check digit does not match", code=code),
+            code="coupon.mistyped",
+            hint=_("scan the coupon again or type its code carefully"),
         )
     return CouponRefused(
-        f"coupon {code} is unknown: no coupon was issued with this code",
+        _("coupon {code} is unknown: no coupon was issued with this code", code=code),
         code="coupon.unknown",
     )
 
@@ -187,24 +188,41 @@ def _refusal(session: Session, row: MkCoupon | None, code: str, now: datetime) -
     if row is None:
         return _unknown(session, code)
     if row.state == "redeemed":
-        when = f"{row.redeemed_at:%Y-%m-%d %H:%M} UTC" if row.redeemed_at else "earlier"
-        where = f" at {row.redeemed_by}" if row.redeemed_by else ""
-        return CouponRefused(
-            f"coupon {code} was already used on {when}{where}; a coupon can be used once",
-            code="coupon.used",
-        )
+        when = f"{row.redeemed_at:%Y-%m-%d %H:%M} UTC" if row.redeemed_at else "—"
+        if row.redeemed_by:
+            message = _(
+                "coupon {code} was already used on {when} at {till}; a coupon can be used once",
+                code=code,
+                when=when,
+                till=row.redeemed_by,
+            )
+        else:
+            message = _(
+                "coupon {code} was already used on {when}; a coupon can be used once",
+                code=code,
+                when=when,
+            )
+        return CouponRefused(message, code="coupon.used")
     if row.expires_at is not None and row.expires_at <= now:
         return CouponRefused(
-            f"coupon {code} expired on {row.expires_at:%Y-%m-%d %H:%M} UTC",
+            _(
+                "coupon {code} expired on {when} UTC",
+                code=code,
+                when=f"{row.expires_at:%Y-%m-%d %H:%M}",
+            ),
             code="coupon.expired",
         )
     campaign = session.get(MkCouponCampaign, row.campaign_id)
     if campaign is not None and not campaign.enabled:
         return CouponRefused(
-            f"coupon {code}: its campaign {row.campaign_id!r} has been stopped",
+            _(
+                "coupon {code}: its campaign {campaign} has been stopped",
+                code=code,
+                campaign=row.campaign_id,
+            ),
             code="coupon.expired",
         )
-    return CouponRefused(f"coupon {code} cannot be used now", code="coupon.refused")
+    return CouponRefused(_("coupon {code} cannot be used now", code=code), code="coupon.refused")
 
 
 @dataclass(frozen=True)
@@ -242,19 +260,21 @@ def check(session: Session, code: str, now: datetime) -> CouponView:
 
 def usable(
     session: Session, codes: list[str], now: datetime
-) -> tuple[list[PresentedCoupon], dict[str, str]]:
-    """The presented codes that can be used now, and for each code a word: ok or why not."""
+) -> tuple[list[PresentedCoupon], dict[str, str], dict[str, str]]:
+    """The presented codes that can be used now; for each code a word (ok or why not)
+    and a code (ok or the refusal's code: ``coupon.used``…)."""
     ok: list[PresentedCoupon] = []
     verdicts: dict[str, str] = {}
+    refusals: dict[str, str] = {}
     for code in codes:
         try:
             view = check(session, code, now)
         except CouponRefused as exc:
-            verdicts[code] = exc.message
+            verdicts[code], refusals[code] = exc.message, exc.code
             continue
         ok.append(PresentedCoupon(view.code, view.campaign_id))
-        verdicts[code] = "ok"
-    return ok, verdicts
+        verdicts[code] = refusals[code] = "ok"
+    return ok, verdicts, refusals
 
 
 def redeem(session: Session, code: str, receipt_id: str, till: str, now: datetime) -> CouponView:

@@ -4,11 +4,12 @@ Asks (``POST /mailbox/v1/ask/<name>`` through the bridge; messages are JSON,
 money in kopecks; a refusal reaches the till as a ``RemoteError`` with its code):
 
 - ``promo.price`` {receipt, context{store, till, at, card, coupons}} →
-  {discounts, card, coupons{code: "ok" or why not}, coupons_used, earned,
-  missing_gifts, version}; refusal ``marketing.bad_request``;
+  {discounts, card, coupons{code: "ok" or why not}, coupon_codes{code: "ok" or
+  the refusal's code}, coupons_used, earned, missing_gifts, version}; refusal
+  ``marketing.bad_request``;
 - ``coupon.check`` {code} and ``coupon.redeem`` {code, receipt_id} →
   {code, campaign_id, state, expires_at, valid}; ``coupon.unknown``,
-  ``coupon.used``, ``coupon.expired``;
+  ``coupon.mistyped``, ``coupon.used``, ``coupon.expired``;
 - ``coupon.issue`` {campaign_id, receipt_id} → {code, campaign_id, expires_at}
   (the same coupon when asked again for the receipt); ``marketing.not_found``;
 - ``certificate.check`` {number} → {number, series_id, state, face_value,
@@ -129,7 +130,7 @@ class Marketing:
             raise BadRequest("promo.price: context 'store' is required")
         with self.db.read() as session:
             card = loyalty.pricing_card(session, card_no if isinstance(card_no, str) else None)
-            ok, verdicts = coupons.usable(session, [str(c) for c in codes], self.now())
+            ok, verdicts, refusals = coupons.usable(session, [str(c) for c in codes], self.now())
         ctx = PriceContext(base.store, base.at, base.till, card, tuple(ok))
         engine = self.ctx.names.proxy(ENGINE)
         pricing = engine.price(base.store, receipt, ctx).get(timeout=ENGINE_TIMEOUT)
@@ -140,6 +141,7 @@ class Marketing:
             if card is None
             else {"number": card.number, "level": card.level, "state": card.state},
             "coupons": verdicts,
+            "coupon_codes": refusals,
             "coupons_used": list(pricing.coupons_used),
             "earned": [[e.campaign_id, e.points] for e in pricing.earned],
             "missing_gifts": [

@@ -28,13 +28,10 @@ from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.domain.promotions import CampaignError
 from ukm_actors.domain.promotions.codec import decode_set
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.till.promotions.couponcheck import Asker
 from ukm_actors.nodes.till.promotions.engine import NAME, TillPromotionEngine
-from ukm_actors.nodes.till.promotions.service import (
-    MARKETING,
-    Asker,
-    MarketingPayments,
-    PromotionsService,
-)
+from ukm_actors.nodes.till.promotions.payments import MarketingPayments
+from ukm_actors.nodes.till.promotions.service import MARKETING, PromotionsService
 from ukm_actors.nodes.till.promotions.tables import TillPromoSet
 from ukm_actors.supervision import ChildSpec
 

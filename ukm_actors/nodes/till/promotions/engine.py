@@ -22,6 +22,7 @@ from ukm_actors.domain.promotions import (
     Pricing,
 )
 from ukm_actors.domain.promotions.codec import decode_set
+from ukm_actors.domain.promotions.conditions import CouponVerdict, coupon_verdicts
 from ukm_actors.domain.receipt import Receipt
 from ukm_actors.nodes.till.promotions.tables import TillPromoCard, TillPromoSet
 from ukm_actors.supervision import SupervisedActor
@@ -69,6 +70,12 @@ class TillPromotionEngine(SupervisedActor):
 
     def price(self, receipt: Receipt, ctx: PriceContext) -> Pricing:
         return self.engine.price(receipt, ctx)
+
+    def verdicts(
+        self, receipt: Receipt, ctx: PriceContext, used: tuple[str, ...]
+    ) -> tuple[CouponVerdict, ...]:
+        """What each coupon of ``ctx`` does on ``receipt`` (``used``: the codes pricing used)."""
+        return coupon_verdicts(self.engine, receipt, ctx, used)
 
     def earn(self, receipt: Receipt, ctx: PriceContext, bonus_paid: int) -> tuple[Earned, ...]:
         return self.engine.earn(receipt, ctx, bonus_paid)

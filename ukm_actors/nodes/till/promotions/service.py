@@ -10,15 +10,16 @@ limited to what only the marketing server knows: whether a well-formed coupon
 was already used, and the level of a card the till has never seen (priced as
 level 0).
 
-Certificates and bonus points are money held by the marketing server, so
-they need it online; there is no offline fallback (a clear refusal instead).
+Certificates and bonus points (``payments.MarketingPayments``) are money held
+by the marketing server, so they need it online.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.bridge import outbox
 from ukm_actors.bridge.documents import channel_name
-from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
+from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable
 from ukm_actors.codecs.tilldocs import ReceiptDoc
 from ukm_actors.domain.promotions import CardInfo, PresentedCoupon, PriceContext
 from ukm_actors.domain.promotions import accrual as accruals
@@ -36,37 +37,30 @@ from ukm_actors.domain.promotions.codec import (
     receipt_to_json,
 )
 from ukm_actors.domain.promotions.codes import recognise
-from ukm_actors.domain.receipt import Line, LineDiscount, Payment, Receipt
+from ukm_actors.domain.receipt import Line, LineDiscount, Receipt
 from ukm_actors.errors import UkmError
-from ukm_actors.i18n import _
+from ukm_actors.nodes.till.promotions.couponcheck import (
+    Asker,
+    CouponCheck,
+    check_coupon,
+    check_offline,
+)
 from ukm_actors.nodes.till.promotions.engine import NAME
+from ukm_actors.nodes.till.promotions.outcome import (
+    PricingOutcome,
+    coupon_states,
+    offline_outcome,
+    offline_reason,
+    online_outcome,
+)
 
 log = logging.getLogger(__name__)
 
-Asker = Callable[[str, dict[str, Any], float], Any]
-"""``ask(name, message, timeout)``: an ask to the marketing server; raises the bridge's
-``PeerUnreachable``, ``AskTimeout`` or ``RemoteError``."""
 
 MARKETING = "marketing"
 ACTOR_TIMEOUT = 5.0
 RETRY_ONLINE = 10.0
 """Seconds the till prices offline after the marketing server failed to answer."""
-UNREACHABLE = {
-    "certificate": _(
-        "gift certificates need the marketing server, which does not answer; "
-        "take another means of payment"
-    ),
-    "bonus": _(
-        "bonus points need the marketing server, which does not answer; "
-        "take another means of payment"
-    ),
-}
-
-
-class PaymentRefused(UkmError):
-    """The marketing server refused a certificate or bonus payment (its code is kept)."""
-
-    code = "marketing.refused"
 
 
 class PromotionsService:
@@ -80,6 +74,8 @@ class PromotionsService:
         self.online: bool | None = None
         self.last_error: str | None = None
         self.last_total = 0
+        self.offline_code: str | None = None
+        """Why the last pricing was offline (``outcome.OFFLINE_REASONS``)."""
         self._last_coupons: dict[str, str] = {}
         self._offline_until = 0.0
 
@@ -92,25 +88,61 @@ class PromotionsService:
         self, receipt: Receipt, context: Mapping[str, Any]
     ) -> dict[int, tuple[LineDiscount, ...]]:
         """Every line's campaign discounts (online if the marketing server answers in time)."""
+        return self.outcome(receipt, context).discounts
+
+    def outcome(self, receipt: Receipt, context: Mapping[str, Any]) -> PricingOutcome:
+        """The discounts and what else pricing gave: online or offline and why, bonus points,
+        missing gifts, each coupon's state. ``context["coupon_checks"]``: code → how the
+        coupon was checked when it was added (``online`` / ``offline``)."""
         codes = [str(c) for c in context.get("coupons") or []]
-        rules = self._engine().campaign_set().get(timeout=ACTOR_TIMEOUT).coupon_rules
+        engine = self._engine()
+        cs = engine.campaign_set().get(timeout=ACTOR_TIMEOUT)
         self._last_coupons = {
-            code: rule.campaign_id for code in codes if (rule := recognise(code, rules))
+            code: rule.campaign_id for code in codes if (rule := recognise(code, cs.coupon_rules))
         }
-        result = None
+        answer = None
         if time.monotonic() >= self._offline_until:
-            result = self._price_online(receipt, context, codes)
-        if result is None:
-            result = self.price_offline(receipt, context)
+            answer = self._price_online(receipt, context, codes)
+        offline = self.context_offline(context) if answer is None or codes else None
+        if answer is not None:
+            result = online_outcome(answer, cs, self._item_name)
+        else:
+            assert offline is not None
+            pricing = engine.price(receipt, offline).get(timeout=ACTOR_TIMEOUT)
+            code = self.offline_code or "marketing.unreachable"
+            reason = offline_reason(code, self.settings.price_deadline)
+            result = offline_outcome(pricing, cs, code, reason, self._item_name)
+        if codes and offline is not None:
+            used = tuple(result.used)
+            verdicts = engine.verdicts(receipt, offline, used).get(timeout=ACTOR_TIMEOUT)
+            refusals = answer.get("coupon_codes") if answer is not None else None
+            checks = dict(context.get("coupon_checks") or {})
+            states = coupon_states(codes, verdicts, used, refusals, checks)
+            result = replace(result, coupons=states)
         self.last_total = sum(
-            ln.amount - sum(d.amount for d in result.get(ln.position, ()))
+            ln.amount - sum(d.amount for d in result.discounts.get(ln.position, ()))
             for ln in receipt.active_lines
         )
         return result
 
+    def check_coupon(self, code: str) -> CouponCheck:
+        """Whether ``code`` may go on the receipt (``couponcheck``); raises ``CouponRefused``.
+
+        While pricing is offline after a failure, the till checks alone at once."""
+        rules = self._engine().campaign_set().get(timeout=ACTOR_TIMEOUT).coupon_rules
+        if time.monotonic() < self._offline_until:
+            return check_offline(code, rules)
+        return check_coupon(code, rules, self.ask, self.settings.payment_deadline)
+
+    def _item_name(self, article: str) -> str:
+        catalog = self.ctx.services.get("catalog")
+        item = catalog.item(article) if catalog is not None else None
+        return str(item.name) if item is not None else article
+
     def _price_online(
         self, receipt: Receipt, context: Mapping[str, Any], codes: list[str]
-    ) -> dict[int, tuple[LineDiscount, ...]] | None:
+    ) -> dict[str, Any] | None:
+        """The marketing server's ``promo.price`` answer, or None (then price offline)."""
         message = {
             "receipt": receipt_to_json(receipt),
             "context": {
@@ -123,26 +155,34 @@ class PromotionsService:
         }
         try:
             answer = self.ask("promo.price", message, self.settings.price_deadline)
-            discounts = discounts_from_json(answer["discounts"])
-        except (PeerUnreachable, AskTimeout, RemoteError) as exc:
-            self._went_offline(str(exc))
-            log.info("pricing offline: %s", exc)
+            answer["discounts"] = discounts_from_json(answer["discounts"])
+        except AskTimeout as exc:
+            self._went_offline("marketing.timeout", exc)
+            return None
+        except PeerUnreachable as exc:
+            unset = not self.ctx.config.till.marketing_url
+            self._went_offline(
+                "marketing.not_configured" if unset else "marketing.unreachable", exc
+            )
             return None
         except (KeyError, TypeError, ValueError, UkmError) as exc:
-            self._went_offline(f"bad promo.price answer: {exc!r}")
-            log.warning("pricing offline: the marketing server's answer is unusable: %r", exc)
+            self._went_offline("marketing.bad_answer", exc)
             return None
-        self.online, self.last_error = True, None
+        self.online, self.last_error, self.offline_code = True, None, None
         card = answer.get("card")
         if isinstance(card, dict):
             info = CardInfo(str(card["number"]), int(card["level"]), str(card["state"]))
             self._engine().remember_card.defer(info)
-        return discounts
+        return dict(answer)
 
-    def _went_offline(self, error: str) -> None:
+    def _went_offline(self, code: str, exc: Exception) -> None:
         """Price offline for ``RETRY_ONLINE`` seconds: a marketing server that does not
         answer must not cost every scan of the next receipts its deadline."""
-        self.online, self.last_error = False, error
+        if code == "marketing.bad_answer":
+            log.warning("pricing offline: the marketing server's answer is unusable: %r", exc)
+        else:
+            log.info("pricing offline: %s", exc)
+        self.online, self.last_error, self.offline_code = False, str(exc), code
         self._offline_until = time.monotonic() + RETRY_ONLINE
 
     def context_offline(self, context: Mapping[str, Any]) -> PriceContext:
@@ -283,130 +323,3 @@ class PromotionsService:
         out["online"] = self.online
         out["last_error"] = self.last_error
         return out
-
-
-class MarketingPayments:
-    """``ctx.services["marketing_payments"]``: certificates and bonus points as tenders.
-
-    The returned ``Payment`` keeps the receipt id in ``rrn``: that is the key the
-    marketing server recorded the payment under, so ``void`` can undo it even
-    after a till restart.
-    """
-
-    def __init__(self, ctx: Any, ask: Asker, promotions: PromotionsService) -> None:
-        self.ctx = ctx
-        self.ask = ask
-        self.promotions = promotions
-        self.settings = ctx.config.marketing
-
-    def _store(self) -> str:
-        return str(self.ctx.config.till.store)
-
-    def _call(self, kind: str, name: str, message: dict[str, Any]) -> Any:
-        try:
-            return self.ask(name, message, self.settings.payment_deadline)
-        except RemoteError as exc:
-            raise PaymentRefused(exc.message, code=exc.code, hint=exc.hint) from None
-        except (PeerUnreachable, AskTimeout) as exc:
-            log.warning("%s %s: %s", name, message.get("receipt_id", ""), exc)
-            raise UkmError(UNREACHABLE[kind], code="marketing.unreachable") from None
-
-    def _check_type(self, type_: str) -> None:
-        if type_ not in UNREACHABLE:
-            raise PaymentRefused(
-                _("{type_!r} is not a marketing payment; use certificate or bonus", type_=type_),
-                code="receipt.payment_type",
-            )
-
-    def authorize(self, type_: str, amount: int, reference: str, receipt_id: str) -> Payment:
-        """Take ``amount`` (at most) from certificate or card ``reference`` for ``receipt_id``.
-
-        The payment may be smaller than asked (the certificate's balance).
-        Unreachable marketing server: ``UkmError`` ``marketing.unreachable``.
-        """
-        self._check_type(type_)
-        if type_ == "certificate":
-            message = {
-                "number": reference,
-                "amount": amount,
-                "receipt_id": receipt_id,
-                "store": self._store(),
-            }
-            name = "certificate.redeem"
-        else:
-            total = self.promotions.last_total or amount
-            message = {
-                "card": reference,
-                "amount": amount,
-                "receipt_id": receipt_id,
-                "receipt_total": max(total, amount),
-                "store": self._store(),
-            }
-            name = "bonus.spend"
-        try:
-            answer = self._call(type_, name, message)
-        except UkmError as exc:
-            if exc.code == "marketing.unreachable":
-                self._undo_quietly(type_, reference, receipt_id, amount)
-            raise
-        return Payment(type_, int(answer["amount"]), rrn=receipt_id, reference=reference)
-
-    def _undo_quietly(self, type_: str, reference: str, receipt_id: str, amount: int) -> None:
-        """After a lost answer the payment may have been taken: try to undo it at once."""
-        try:
-            self._void(type_, reference, receipt_id, amount)
-        except UkmError:
-            log.warning(
-                "could not undo a possibly taken %s payment of %s on %s",
-                type_,
-                reference,
-                receipt_id,
-            )
-
-    def _void(self, type_: str, reference: str, receipt_id: str, amount: int) -> None:
-        if type_ == "certificate":
-            self._call(
-                type_,
-                "certificate.void",
-                {"number": reference, "receipt_id": receipt_id, "amount": amount},
-            )
-        else:
-            self._call(
-                type_, "bonus.void", {"card": reference, "receipt_id": receipt_id, "amount": amount}
-            )
-
-    def void(self, payment: Payment) -> None:
-        """Give a certificate or bonus payment back (the receipt was cancelled)."""
-        self._check_type(payment.type)
-        if not payment.rrn or not payment.reference:
-            raise PaymentRefused(
-                _(
-                    "{label} payment of {amount} lacks its receipt or reference; it cannot be "
-                    "undone here",
-                    label=payment.label,
-                    amount=payment.amount,
-                ),
-                code="marketing.void_unknown",
-            )
-        self._void(payment.type, payment.reference, payment.rrn, payment.amount)
-
-    def balance(self, type_: str, reference: str) -> int:
-        """What certificate ``reference`` can still pay, or card ``reference``'s points."""
-        self._check_type(type_)
-        if type_ == "certificate":
-            answer = self._call(type_, "certificate.check", {"number": reference})
-            state = str(answer["state"])
-            if state != "sold":
-                word = {"created": "not sold yet", "redeemed": "used up"}.get(state, state)
-                code = {"created": "not_sold", "redeemed": "used_up"}.get(state, state)
-                raise PaymentRefused(
-                    _(
-                        "certificate {reference} is {word}; it cannot pay",
-                        reference=reference,
-                        word=word,
-                    ),
-                    code=f"certificate.{code}",
-                )
-            return int(answer["balance"])
-        answer = self._call(type_, "bonus.balance", {"card": reference})
-        return int(answer["spendable"])

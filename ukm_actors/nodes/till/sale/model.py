@@ -8,7 +8,8 @@ tender ever asked for (``tenders``: pending, unknown, declined ... too).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from ukm_actors.codecs.tilldocs import OriginalRef
@@ -71,9 +72,14 @@ class OpenReceipt:
     tenders: tuple[Tender, ...] = ()
     card: str | None = None
     coupons: tuple[str, ...] = ()
+    coupon_checks: tuple[tuple[str, str], ...] = ()
+    """``(code, "online" | "offline")``: how each coupon was checked when it was added."""
     original: OriginalRef | None = None
     offline_return: bool = False
     supervisor_code: str | None = None
+    pricing: dict[str, Any] | None = field(default=None, compare=False)
+    """The last pricing's outcome as the receipt view shows it (``promotions`` part);
+    None until the receipt is priced (again after a restart)."""
 
     @property
     def approved(self) -> tuple[Tender, ...]:
@@ -175,6 +181,26 @@ def original_json(ref: OriginalRef | None) -> dict[str, Any] | None:
     }
 
 
+def coupons_json(r: OpenReceipt) -> list[dict[str, str | None]]:
+    """The receipt's coupons as stored while it is open: code and how it was checked."""
+    checks = dict(r.coupon_checks)
+    return [{"code": code, "checked": checks.get(code)} for code in r.coupons]
+
+
+def parse_coupons(text: str | None) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Codes and checks from the stored coupons (plain codes, or ``coupons_json``)."""
+    codes: list[str] = []
+    checks: list[tuple[str, str]] = []
+    for entry in json.loads(text or "[]"):
+        if isinstance(entry, dict):
+            codes.append(str(entry["code"]))
+            if entry.get("checked"):
+                checks.append((str(entry["code"]), str(entry["checked"])))
+        else:
+            codes.append(str(entry))
+    return tuple(codes), tuple(checks)
+
+
 def receipt_json(r: OpenReceipt) -> dict[str, Any]:
     """The whole open receipt; the same before and after a restart."""
     return {
@@ -191,6 +217,7 @@ def receipt_json(r: OpenReceipt) -> dict[str, Any]:
         "totals": totals_json(r.receipt),
         "card": r.card,
         "coupons": list(r.coupons),
+        "pricing": r.pricing,
         "original": original_json(r.original),
         "offline_return": r.offline_return,
         "supervisor": r.supervisor_code,

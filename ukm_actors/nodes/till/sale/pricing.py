@@ -4,8 +4,10 @@
 written by the marketing part) for the discounts of a sale receipt whose
 lines changed, before payment: ``svc.price(receipt, context)`` returns
 ``{position: (LineDiscount, ...)}``, where ``context`` is ``{"store", "till",
-"at" (local ISO time), "card", "coupons"}``. Lines the engine does not
-mention lose their discounts. If the engine raises, the sale goes on
+"at" (local ISO time), "card", "coupons", "coupon_checks"}``; ``svc.outcome``
+(the same, with what else pricing gave) fills the receipt's ``pricing`` view
+when the service has it. Lines the engine does not mention lose their
+discounts. If the engine raises, the sale goes on
 without promotions (and the failure is logged).
 """
 
@@ -38,18 +40,27 @@ class Repricer:
             "at": self.env.local_now().isoformat(timespec="seconds"),
             "card": r.card,
             "coupons": list(r.coupons),
+            "coupon_checks": dict(r.coupon_checks),
         }
 
     def reprice(self, r: OpenReceipt) -> OpenReceipt:
-        """``r`` with the engine's discounts (unchanged for returns and paid-on receipts)."""
+        """``r`` with the engine's discounts and its pricing outcome (unchanged for returns
+        and paid-on receipts; an empty receipt is priced only for its card or coupons)."""
         svc = self.ctx.services.get("promotions")
-        if svc is None or r.kind != "sale" or r.receipt.payments or r.receipt.is_empty:
+        if svc is None or r.kind != "sale" or r.receipt.payments:
             return r
+        if r.receipt.is_empty and not (r.card or r.coupons):
+            return replace(r, pricing=None)
         clear: dict[int, tuple[LineDiscount, ...]] = {
             line.position: () for line in r.receipt.lines if line.discounts
         }
+        pricing: dict[str, Any] | None = None
         try:
-            result = svc.price(r.receipt, self.context(r))
+            if hasattr(svc, "outcome"):
+                outcome = svc.outcome(r.receipt, self.context(r))
+                pricing, result = outcome.to_json(), outcome.discounts
+            else:  # a hook that only prices
+                result = svc.price(r.receipt, self.context(r))
             wanted = dict(clear)
             for position, discounts in result.items():
                 wanted[int(position)] = tuple(discounts)
@@ -57,7 +68,7 @@ class Repricer:
         except Exception:
             log.exception("the promotion engine failed; selling without promotions")
             receipt = apply_discounts(r.receipt, clear)
-        return replace(r, receipt=receipt)
+        return replace(r, receipt=receipt, pricing=pricing)
 
 
 def _changed(

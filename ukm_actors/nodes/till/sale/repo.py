@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.tilldocs import OriginalRef
 from ukm_actors.domain.receipt import Line, LineDiscount, Receipt
-from ukm_actors.nodes.till.sale.model import OpenReceipt, Tender
+from ukm_actors.nodes.till.sale.model import OpenReceipt, Tender, coupons_json, parse_coupons
 from ukm_actors.nodes.till.sale.tables import LineRow, PaymentRow, ReceiptRow, ShiftRow
 
 
@@ -89,6 +89,7 @@ def load_open(session: Session) -> OpenReceipt | None:
         payments=tuple(t.payment for t in tenders if t.state == "approved"),
     )
     original = OriginalRef(**json.loads(row.original)) if row.original else None
+    coupons, checks = parse_coupons(row.coupons)
     return OpenReceipt(
         id=row.id,
         shift_id=row.shift_id,
@@ -103,7 +104,8 @@ def load_open(session: Session) -> OpenReceipt | None:
         receipt=receipt,
         tenders=tenders,
         card=row.card,
-        coupons=tuple(json.loads(row.coupons or "[]")),
+        coupons=coupons,
+        coupon_checks=checks,
         original=original,
         offline_return=bool(row.offline_return),
         supervisor_code=row.supervisor_code,
@@ -125,7 +127,7 @@ def insert_receipt(session: Session, r: OpenReceipt) -> None:
             cashier_code=r.cashier_code,
             cashier_name=r.cashier_name,
             card=r.card,
-            coupons=json.dumps(list(r.coupons)),
+            coupons=json.dumps(coupons_json(r)),
             original=json.dumps(asdict(r.original)) if r.original else None,
             original_id=r.original.receipt_id if r.original else None,
             offline_return=r.offline_return,

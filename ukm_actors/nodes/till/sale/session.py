@@ -15,7 +15,6 @@ payment is on the receipt (the domain rule).
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import replace
@@ -30,9 +29,9 @@ from ukm_actors.domain.receipt import (
 )
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
-from ukm_actors.nodes.till.sale.cards import with_card_prices
 from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.closing import finish_receipt
+from ukm_actors.nodes.till.sale.customer import CustomerDesk
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, resolve_line
 from ukm_actors.nodes.till.sale.model import (
@@ -61,7 +60,7 @@ from ukm_actors.supervision import SupervisedActor
 log = logging.getLogger(__name__)
 
 
-class SaleSession(TenderRecording, SupervisedActor):
+class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
     """The current receipt: lines, restrictions, prices, payments recorded, closing."""
 
     def __init__(self, ctx: Any) -> None:
@@ -306,49 +305,6 @@ class SaleSession(TenderRecording, SupervisedActor):
                 code="sale.return_open",
             )
         return self._change_lines(grant, void_line(r.receipt, position))
-
-    def set_card(self, grant: Grant, card: str | None) -> dict[str, Any]:
-        """Attach a loyalty card to the receipt (None takes it off); prices are recomputed.
-
-        With no receipt open, a card opens one: customers hand the card over first."""
-        r = self.current
-        if r is None and card:
-            return self._open_with_card(grant, card)
-        r = self._require()
-        self._require_unlocked(r)
-        receipt = with_card_prices(r.receipt, self.catalog, self.env, bool(card))
-        new = self.repricer.reprice(replace(r, card=card or None, receipt=receipt))
-        with self.db.write() as s:
-            update_receipt(s, r.id, card=new.card)
-            save_lines(s, r.id, r.receipt, new.receipt)
-        self.current = new
-        return self.view()
-
-    def _open_with_card(self, grant: Grant, card: str) -> dict[str, Any]:
-        """A new, empty sale receipt with ``card`` on it (cancelled like any other)."""
-        with self.db.write() as s:
-            r = replace(self._new_receipt(s, grant), card=card)
-            insert_receipt(s, r)
-        self.current = r
-        self.question = None
-        self.notice = None
-        log.info("receipt %s (number %s) opened by loyalty card", r.id, r.number)
-        return self.view()
-
-    def add_coupon(self, grant: Grant, code: str) -> dict[str, Any]:
-        """Present a coupon on the receipt; prices are recomputed."""
-        r = self._require()
-        self._require_unlocked(r)
-        if code in r.coupons:
-            raise SaleError(
-                _("coupon {code} is already on this receipt", code=code), code="sale.coupon_twice"
-            )
-        new = self.repricer.reprice(replace(r, coupons=(*r.coupons, code)))
-        with self.db.write() as s:
-            update_receipt(s, r.id, coupons=json.dumps(list(new.coupons)))
-            save_lines(s, r.id, r.receipt, new.receipt)
-        self.current = new
-        return self.view()
 
     # -- closing ------------------------------------------------------------------------
 
