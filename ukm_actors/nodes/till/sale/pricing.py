@@ -71,6 +71,28 @@ class Repricer:
         return replace(r, receipt=receipt, pricing=pricing)
 
 
+def _outcome_only(repricer: Repricer, r: OpenReceipt) -> OpenReceipt:
+    svc = repricer.ctx.services.get("promotions")
+    if svc is None or not hasattr(svc, "outcome"):
+        return r
+    try:
+        outcome = svc.outcome(r.receipt, repricer.context(r))
+    except Exception:  # the engine is not up yet: the next view tries again
+        log.debug("no pricing outcome for receipt %s yet", r.id, exc_info=True)
+        return r
+    return replace(r, pricing=outcome.to_json())
+
+
+def with_outcome(repricer: Repricer, r: OpenReceipt | None) -> OpenReceipt | None:
+    """``r`` with its pricing outcome when it has none yet (after a restart), its
+    discounts untouched (they may be frozen by a payment)."""
+    if r is None or r.pricing is not None or r.kind != "sale":
+        return r
+    if r.receipt.is_empty and not (r.card or r.coupons):
+        return r
+    return _outcome_only(repricer, r)
+
+
 def _changed(
     receipt: Receipt, wanted: dict[int, tuple[LineDiscount, ...]]
 ) -> dict[int, tuple[LineDiscount, ...]]:

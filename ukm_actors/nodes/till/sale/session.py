@@ -42,7 +42,7 @@ from ukm_actors.nodes.till.sale.model import (
     receipt_json,
     totals_json,
 )
-from ukm_actors.nodes.till.sale.pricing import Repricer, show_on_display
+from ukm_actors.nodes.till.sale.pricing import Repricer, show_on_display, with_outcome
 from ukm_actors.nodes.till.sale.repo import (
     insert_receipt,
     load_open,
@@ -108,6 +108,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
 
     def view(self) -> dict[str, Any]:
         """The open receipt (None when there is none), the question waiting, the last notice."""
+        self.current = with_outcome(self.repricer, self.current)
         return {
             "receipt": receipt_json(self.current) if self.current else None,
             "question": self.question[1] if self.question else None,
