@@ -247,3 +247,26 @@ def test_server_feeds_applied_on_the_marketing_server(server, light):
     with light.require_db().read() as s:
         assert s.get(MkItem, "2002").min_price == 50000
         assert s.get(MkTill, "till-17-1").campaigns_sha is not None
+
+
+def test_the_stores_view_says_which_campaign_version_each_till_has(light):
+    from ukm_actors.nodes.marketing.core.campaigns import store_set
+    from ukm_actors.nodes.marketing.core.storesview import stores_view
+
+    feed_stores(light, {"17": 1})
+    add_campaign(light, {"id": "A", "name": "a", "action": {"type": "percent", "value": 100}})
+    db = light.require_db()
+    with db.read() as s:
+        version = store_set(s, "17").version
+        (store,) = stores_view(s)["stores"]
+    (till,) = store["tills"]
+    assert store["campaigns_version"] == version
+    assert till["campaigns"] == {"version": version, "delivered": False}
+    with db.write() as s:
+        last = max(e.seq for e in outbox.pending(s, "marketing>till-17-1", 0))
+        outbox.ack(s, "marketing>till-17-1", last)
+    with db.read() as s:
+        assert stores_view(s)["stores"][0]["tills"][0]["campaigns"] == {
+            "version": version,
+            "delivered": True,
+        }

@@ -126,3 +126,16 @@ def test_bonus_points_and_a_gift_not_taken_are_shown(world):
     till.post("/receipt/lines", {"article": "101"})
     pricing = till.receipt()["pricing"]
     assert pricing["missing_gifts"] == [] and till.receipt()["totals"]["discount"] == 4500
+
+
+def test_the_till_tells_which_campaign_version_it_holds(world):
+    from ukm_actors.nodes.marketing.core.campaigns import store_set
+    from ukm_actors.nodes.till.reporting import build_report
+
+    light, node, till, _codes = world
+    with light.require_db().read() as s:
+        version = store_set(s, STORE).version
+    assert node.status()["promotions"]["version"] == version
+    assert build_report(node.ctx)["promotions"]["campaigns_version"] == version
+    till.scan(MILK)
+    assert till.receipt()["pricing"]["campaigns_version"] == version

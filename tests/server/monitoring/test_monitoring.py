@@ -83,12 +83,15 @@ def test_a_till_status_report_shows_version_outbox_and_devices(server_factory):
                 "scales": {"state": "error", "error": "no answer on /dev/ttyUSB1"},
             },
             "shift": {"open": True, "number": 12},
+            "promotions": {"campaigns_version": "v5", "campaigns_received_at": None,
+                           "online": True},
         },
         "till-17-3",
-    )
+    )  # fmt: skip
     assert answer["ok"] is True and answer["report_every"] > 0
     view = till_view(node, "till-17-3")
     assert view["online"] and view["version"] == "0.1.0"
+    assert view["promotions"]["campaigns_version"] == "v5"
     assert view["from_till"]["pending"] == 4 and view["from_till"]["oldest_age_s"] >= 12.5
     assert view["devices"]["scales"] == {"state": "error", "error": "no answer on /dev/ttyUSB1"}
     alerts = service(node).check()["alerts"]

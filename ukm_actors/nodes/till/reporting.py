@@ -2,8 +2,9 @@
 
 Every ``report_every`` seconds (the server says how often in its answer) the
 ``StatusReporter`` sends the ask ``till.status`` with the till's version, its
-outbox to the server (documents waiting, age of the oldest) and the state of
-each device. The till starts the exchange, so it works from behind NAT as the
+outbox to the server (documents waiting, age of the oldest), the state of
+each device and its promotions (the campaign set version it holds, whether
+pricing is online). The till starts the exchange, so it works from behind NAT as the
 rest of the bridge does; the server's monitoring shows devices and alerts on
 a device in error (``nodes/server/monitoring/reports.py``).
 """
@@ -40,6 +41,23 @@ def device_states(ctx: NodeContext) -> dict[str, dict[str, Any]]:
     return out
 
 
+def promotions_state(ctx: NodeContext) -> dict[str, Any] | None:
+    """Which campaign set the till prices with offline, and whether pricing is online."""
+    svc = ctx.services.get("promotions")
+    if svc is None:
+        return None
+    try:
+        st = svc.status()
+    except Exception:  # the engine is restarting: report without it this time
+        log.debug("no promotions state for the report", exc_info=True)
+        return None
+    return {
+        "campaigns_version": st.get("version"),
+        "campaigns_received_at": st.get("received_at"),
+        "online": st.get("online"),
+    }
+
+
 def build_report(ctx: NodeContext) -> dict[str, Any]:
     """The ``till.status`` message of this till now."""
     from ukm_actors.bridge import monitoring
@@ -48,6 +66,9 @@ def build_report(ctx: NodeContext) -> dict[str, Any]:
     auth = ctx.services.get("auth")
     if auth is not None:
         report["logins"] = auth.guard.status()
+    promotions = promotions_state(ctx)
+    if promotions is not None:
+        report["promotions"] = promotions
     if ctx.db is not None:
         with ctx.db.read() as session:
             ch = monitoring.channel(session, channel_name(ctx.node_id, "server"))

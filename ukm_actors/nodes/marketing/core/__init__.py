@@ -32,8 +32,8 @@ from ukm_actors.domain.promotions.feeds import (
     FeedError,
     decode_heartbeat,
 )
-from ukm_actors.nodes.base import NodeContext
-from ukm_actors.nodes.marketing.core import accruals, api, feeds
+from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.marketing.core import accruals, api, feeds, openapi
 from ukm_actors.nodes.marketing.core.auth import GUARD
 from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
 from ukm_actors.nodes.marketing.core.service import Marketing
@@ -130,3 +130,8 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
 
 def routes(app: Any, ctx: NodeContext) -> None:
     api.install(app, ctx.services[SERVICE])
+    app.route("/api/v1/openapi.json", "GET", _openapi)
+
+
+def _openapi() -> Any:
+    return json_response(openapi.spec())

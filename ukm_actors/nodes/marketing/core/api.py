@@ -13,7 +13,9 @@ Admin (writes need an admin or manager):
   {count} → {numbers}; ``GET /api/v1/certificates/<number>``;
 - ``POST /api/v1/cards`` {number, holder, state}; ``PATCH /api/v1/cards/<number>``
   {state | holder}; ``GET /api/v1/cards/<number>``;
-- ``GET /api/v1/stores`` (what the feeds brought, and each till's copy).
+- ``GET /api/v1/stores`` (what the feeds brought, and which campaign version each
+  till has: ``storesview``);
+- ``GET /api/v1/openapi.json`` (no login): the OpenAPI document (``openapi``).
 
 Reports: ``GET /api/v1/reports/{campaigns,coupons,certificates,bonus}?from=&to=``
 (+ ``store``, ``campaign`` for campaigns), ``format=csv`` or ``.csv`` for CSV.
@@ -25,7 +27,7 @@ import json
 from typing import Any
 
 import bottle
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.base import json_response
@@ -34,7 +36,8 @@ from ukm_actors.nodes.marketing.core.auth import AdminAuth
 from ukm_actors.nodes.marketing.core.campaigns import campaign_json, save_campaign, set_enabled
 from ukm_actors.nodes.marketing.core.errors import BadRequest, NotFound
 from ukm_actors.nodes.marketing.core.service import Marketing
-from ukm_actors.nodes.marketing.core.tables import MkCampaign, MkCoupon, MkItem, MkStore, MkTill
+from ukm_actors.nodes.marketing.core.storesview import stores_view
+from ukm_actors.nodes.marketing.core.tables import MkCampaign, MkCoupon
 
 
 def _body() -> Any:
@@ -186,27 +189,7 @@ def install(app: bottle.Bottle, mk: Marketing) -> None:
     def list_stores() -> Any:
         auth.require(write=False)
         with db.read() as s:
-            tills: dict[str, list[dict[str, Any]]] = {}
-            for t in s.execute(select(MkTill).order_by(MkTill.node_id)).scalars():
-                tills.setdefault(t.store, []).append(
-                    {
-                        "node_id": t.node_id,
-                        "number": t.number,
-                        "active": t.active,
-                        "campaigns_sha": t.campaigns_sha,
-                    }
-                )
-            stores = [
-                {
-                    "code": st.code,
-                    "name": st.name,
-                    "active": st.active,
-                    "tills": tills.get(st.code, []),
-                }
-                for st in s.execute(select(MkStore).order_by(MkStore.code)).scalars()
-            ]
-            items = s.execute(select(func.count()).select_from(MkItem)).scalar_one()
-        return json_response({"stores": stores, "items": items})
+            return json_response(stores_view(s))
 
     # -- reports -----------------------------------------------------------------------------
 

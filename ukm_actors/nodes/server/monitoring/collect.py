@@ -83,7 +83,9 @@ def tills(
         from_age: float | None = None
         devices: dict[str, Any] | None = None
         logins: dict[str, Any] | None = None
+        promotions: Any = None
         if report is not None:
+            promotions = (json.loads(report.extra) if report.extra else {}).get("promotions")
             from_pending = report.outbox_pending
             if report.outbox_oldest_ms is not None and (report.outbox_pending or 0) > 0:
                 from_age = round(max(0.0, now - report.outbox_oldest_ms / 1000), 1)
@@ -119,6 +121,7 @@ def tills(
                 },
                 "devices": devices,
                 "logins": logins,
+                "promotions": promotions if isinstance(promotions, dict) else None,
                 "reported_at": iso_utc(report.reported_ms / 1000) if report is not None else None,
             }
         )

@@ -7,7 +7,9 @@ till sends (every field optional)::
      "outbox": {"pending": 3, "oldest_age_s": 42.5, "last_seq": 1187},
      "devices": {"printer": {"state": "ok"},
                  "scales": {"state": "error", "error": "no answer on /dev/ttyUSB1"}},
-     "shift": {"open": true, "number": 12}}
+     "shift": {"open": true, "number": 12},
+     "promotions": {"campaigns_version": "5c1f…", "campaigns_received_at": "…Z",
+                    "online": true}}
 
 and gets ``{"ok": true, "report_every": seconds}``. ``state`` is ``ok``
 when the device works, anything else (``error``, ``absent``, ``busy``…)

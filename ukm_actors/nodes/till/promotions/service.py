@@ -321,5 +321,6 @@ class PromotionsService:
         except UkmError as exc:
             out = {"error": exc.message}
         out["online"] = self.online
+        out["offline_code"] = self.offline_code
         out["last_error"] = self.last_error
         return out
