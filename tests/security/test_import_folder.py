@@ -214,3 +214,15 @@ def test_an_atomic_rename_into_the_folder_loads_at_once(server, inbox, api, tmp_
     shutil.copy(EXAMPLES / "taxes_[12]_[F].xml", staging)
     os.replace(staging, inbox / "taxes_[40]_[F].xml")
     wait_for(lambda: row_of(api, "taxes_[40]_[F].xml", "loaded"))
+
+
+def test_files_that_are_not_exchange_files_are_listed_never_silent(inbox, api):
+    """Issue 16.3: notes.txt and prices.xml were ignored without a word."""
+    (inbox / "notes.txt").write_text("call the office", encoding="utf-8")
+    (inbox / "prices.xml").write_text("<prices/>", encoding="utf-8")
+    for name in ("notes.txt", "prices.xml"):
+        row = wait_for(lambda name=name: row_of(api, name, "ignored"))
+        assert row["type"] is None and row["error"] is None
+        assert row["warnings"][0].startswith("not an exchange file name; expected ")
+        assert "storePrices_[17]_[5]_[F].xml" in row["warnings"][0]
+    assert (inbox / "notes.txt").exists() and (inbox / "prices.xml").exists()

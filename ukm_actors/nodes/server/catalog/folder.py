@@ -366,6 +366,8 @@ class ImportFolder:
                     self.notify(result.channels)
             return True
         results.append(result)
+        for w in result.warnings[:20]:
+            log.warning("import %s (refused): %s", result.file, w)
         target = self._move(name.filename, FAILED_DIR)
         if target is not None:
             (target.parent / f"{target.name}.error.txt").write_text(
