@@ -17,6 +17,7 @@ import pytest
 
 from tests.bridge.helpers import RAW, signed
 from tests.nodes.helpers import start_node
+from tests.till.conftest import start_till, till  # noqa: F401 - a till with its catalog
 from ukm_actors.bridge.client import close_pools
 from ukm_actors.bridge.peers import peer_key, register_peer
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge import deadletters
@@ -54,6 +55,31 @@ class PermanentApplyError(UkmError):
 
     code = "bridge.unapplicable"
     http_status = 422
+
+
+PERMANENT: tuple[type[BaseException], ...] = (
+    PermanentApplyError,
+    DataError,
+    IntegrityError,
+    OverflowError,
+    UnicodeError,
+    ValueError,
+    TypeError,
+    KeyError,
+    RecursionError,
+)
+"""Errors of an applier that trying again can never cure (bad content: a number out of
+range, a broken constraint, a body that does not decode): the document is parked.
+Anything else (the database unreachable, a lock timeout, an unknown type) is retried."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UkmError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return f"the database refused it: {type(exc).__name__}: {detail}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 @dataclass(frozen=True)
@@ -187,8 +213,8 @@ def _apply_one(session: Session, doc: Document, appliers: Appliers, park: bool) 
     try:
         with session.begin_nested():
             fn(session, doc)
-    except PermanentApplyError as exc:
-        _park(session, doc, str(exc))
+    except PERMANENT as exc:
+        _park(session, doc, _reason(exc))
         return Applied(doc.channel, doc.seq, duplicate=False, parked=True)
     return Applied(doc.channel, doc.seq, duplicate=False)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from ukm_actors.bridge.keys import keys_for
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.policy import ASK, DOCUMENT
 from ukm_actors.bridge.serving import BodyGone, FileView, Unsatisfiable, parse_range, stream
+from ukm_actors.codecs import jsonsafe
 from ukm_actors.errors import UkmError
 from ukm_actors.i18n import to_wire
 
@@ -53,6 +55,19 @@ def wire_error(exc: UkmError) -> dict[str, Any]:
         if wired is not None:
             body[key] = wired
     return body
+
+
+MAX_SEQ = 2**63 - 1
+
+
+def _seq(value: object) -> int:
+    """A whole number from 0 to ``MAX_SEQ`` (``ValueError`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(value)
+    n = int(value) if isinstance(value, int) or (value.isdigit() and len(value) < 20) else -1
+    if not 0 <= n <= MAX_SEQ:
+        raise ValueError(value)
+    return n
 
 
 def _remote() -> str:
@@ -132,7 +147,7 @@ class Routes:
             if not body:
                 raise BadRequest(f"ask {name!r} has an empty body", hint="send a JSON object")
             try:
-                message = json.loads(body)
+                message = jsonsafe.loads(body)
             except ValueError as exc:
                 raise BadRequest(f"ask {name!r}: the body is not JSON ({exc})") from None
             if not isinstance(message, dict):
@@ -217,11 +232,16 @@ class Routes:
         channel = self._own_channel(caller, till)
         q = bottle.request.query
         try:
-            after = int(q.get("after") or 0)
-            wait = min(max(0.0, float(q.get("wait") or 0)), self.s.settings.poll_wait)
-            limit = min(max(1, int(q.get("limit") or LIST_LIMIT)), MAX_LIST_LIMIT)
+            after = _seq(q.get("after") or "0")
+            wait = float(q.get("wait") or 0)
+            if not math.isfinite(wait):
+                raise ValueError(wait)
+            wait = min(max(0.0, wait), self.s.settings.poll_wait)
+            limit = min(max(1, _seq(q.get("limit") or str(LIST_LIMIT))), MAX_LIST_LIMIT)
         except ValueError:
-            raise BadRequest("after, wait and limit must be numbers") from None
+            raise BadRequest(
+                f"after and limit must be whole numbers from 0 to {MAX_SEQ}, wait seconds"
+            ) from None
         live = self.s.live.channel(channel, "serve")
         live.contact()
         deadline = time.monotonic() + wait
@@ -331,7 +351,7 @@ class Routes:
         caller, body = self._auth(limit=4096)
         channel = self._own_channel(caller, till)
         try:
-            seq = int(json.loads(body)["seq"])
+            seq = _seq(jsonsafe.loads(body)["seq"])
         except (ValueError, KeyError, TypeError):
             raise BadRequest('an acknowledgement is {"seq": <number>}') from None
         db = self.s.require_db()

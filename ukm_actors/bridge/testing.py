@@ -3,7 +3,8 @@ document types, asks and a table, so the bridge can be exercised without any
 other feature.
 
 - Document types ``test.row`` (writes one row; a body starting with ``bad``
-  raises ``PermanentApplyError``), ``test.slow`` (the same, 2 ms slower) and
+  raises ``PermanentApplyError``, one starting with ``huge`` writes a number no
+  database column holds), ``test.slow`` (the same, 2 ms slower) and
   ``test.lines`` (streams the body with ``doc.lines()`` and stores the line
   count: the way a catalog applier reads a 50 MB body).
 - Asks ``test.echo`` (the message and the caller's id), ``test.refuse``
@@ -73,6 +74,8 @@ def row_applier(session: Session, doc: Document) -> None:
         lines = sum(1 for _ in doc.lines())
     elif doc.body.startswith(b"bad"):
         raise PermanentApplyError(f"test document {doc.seq} is bad by design")
+    elif doc.body.startswith(b"huge"):
+        lines = 2**70  # the database refuses it (SQLite: OverflowError; PostgreSQL: DataError)
     session.connection().execute(
         _INSERT_ROW,
         {"c": doc.channel, "s": doc.seq, "t": doc.type, "n": doc.size, "lines": lines},

@@ -31,6 +31,12 @@ CASH_MOVE = "cash.move"
 SHIFT_CLOSE = "shift.close"
 
 
+MAX_INT = 10**15
+"""Largest integer (in size) anywhere in a till document: far above any real amount,
+quantity or number (``domain.money`` has the maxima a till holds to), far enough
+below 2**63 that sums over a shift cannot overflow a database column."""
+
+
 class TillDocError(UkmError):
     code = "tilldoc.invalid"
 
@@ -253,7 +259,9 @@ def _scalar_converter(tp: type[Any]) -> Converter:
 
     def scalar(value: Any, where: str) -> Any:
         if type(value) is not tp:
-            raise TillDocError(f"{where}: expected {label}, got {value!r}")
+            raise TillDocError(f"{where}: expected {label}, got {str(value)[:40]!r}")
+        if tp is int and not -MAX_INT <= value <= MAX_INT:
+            raise TillDocError(f"{where}: {str(value)[:40]} is out of range (at most {MAX_INT})")
         return value
 
     return scalar

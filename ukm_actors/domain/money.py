@@ -22,6 +22,15 @@ Quantity = int
 ONE: Quantity = 1000
 """One whole unit, as a quantity."""
 
+MAX_QUANTITY: Quantity = 99_999_999
+"""Largest quantity of one line: 99 999.999 units."""
+MAX_PRICE: Money = 9_999_999_999
+"""Largest unit price: 99 999 999.99."""
+MAX_AMOUNT: Money = 99_999_999_999
+"""Largest amount of money in one line, payment or cash move: 999 999 999.99."""
+MAX_COUNT = 999_999_999
+"""Largest count or number given to an API (a position, a job id, a page)."""
+
 _DECIMAL = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d*))?$")
 
 

@@ -20,7 +20,17 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
-from ukm_actors.domain.money import Money, Quantity, format_money, line_amount, round_div
+from ukm_actors.domain.money import (
+    MAX_AMOUNT,
+    MAX_PRICE,
+    MAX_QUANTITY,
+    Money,
+    Quantity,
+    format_money,
+    format_quantity,
+    line_amount,
+    round_div,
+)
 from ukm_actors.errors import UkmError
 from ukm_actors.i18n import _
 
@@ -115,9 +125,32 @@ class Line:
                 ),
                 code="receipt.price",
             )
+        self._check_limits()
         object.__setattr__(self, "discounts", tuple(self.discounts))
         if self.discount > self.amount:
             raise _discount_exceeds(self, self.discount)
+
+    def _check_limits(self) -> None:
+        """The documented maxima: they keep every sum far from overflowing."""
+        if self.quantity > MAX_QUANTITY:
+            raise ReceiptError(
+                _(
+                    "{value}: quantity {quantity} is over the largest a line may have ({limit})",
+                    value=self.describe(),
+                    quantity=format_quantity(self.quantity),
+                    limit=format_quantity(MAX_QUANTITY),
+                ),
+                code="receipt.quantity",
+            )
+        if self.price > MAX_PRICE or self.amount > MAX_AMOUNT:
+            raise ReceiptError(
+                _(
+                    "{value}: the amount is over the largest a line may have ({limit})",
+                    value=self.describe(),
+                    limit=_money(MAX_AMOUNT),
+                ),
+                code="receipt.amount",
+            )
 
     @cached_property
     def amount(self) -> Money:
@@ -182,6 +215,16 @@ class Payment:
                     "{label} payment of {amount}: the amount must be more than zero",
                     label=self.label,
                     amount=_money(self.amount),
+                ),
+                code="receipt.payment_amount",
+            )
+        if self.amount > MAX_AMOUNT:
+            raise ReceiptError(
+                _(
+                    "{label} payment of {amount}: the amount is over the largest allowed ({limit})",
+                    label=self.label,
+                    amount=_money(self.amount),
+                    limit=_money(MAX_AMOUNT),
                 ),
                 code="receipt.payment_amount",
             )

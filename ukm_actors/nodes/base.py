@@ -49,6 +49,7 @@ from ukm_actors.errors import UkmError
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
 from ukm_actors.nodes.role import role_spec
+from ukm_actors.nodes import webjson
 from ukm_actors.supervision import (
     ActorNotRunning,
     Backoff,
@@ -137,6 +138,7 @@ class Node:
         self.app.config["catchall"] = False
         self.app.config[LANGUAGE_KEY] = config.node.language
         self.app.install(JsonErrors())
+        webjson.install(self.app, localized)
         db = None
         if config.db.url and self.spec.has_database:
             db = Database(

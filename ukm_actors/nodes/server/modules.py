@@ -25,7 +25,6 @@ An empty folder means the module's default.
 from __future__ import annotations
 
 import importlib
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -37,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.peers import list_peers, peer_info
 from ukm_actors.bridge.policy import json_field_subject
+from ukm_actors.codecs import jsonsafe
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
@@ -227,7 +227,7 @@ def _require_employee(ctx: NodeContext, roles: tuple[str, ...]) -> Any:
 
 def _body() -> dict[str, Any]:
     try:
-        body = json.loads(bottle.request.body.read() or b"{}")
+        body = jsonsafe.loads(bottle.request.body.read() or b"{}")
     except ValueError:
         raise ModuleRequestError("the request body is not JSON") from None
     if not isinstance(body, dict):

@@ -23,13 +23,13 @@ Reports: ``GET /api/v1/reports/{campaigns,coupons,certificates,bonus}?from=&to=`
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import bottle
 from sqlalchemy import select
 
 from ukm_actors.isotime import iso_utc
+from ukm_actors.codecs import jsonsafe
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty, reports
 from ukm_actors.nodes.marketing.core.auth import AdminAuth
@@ -43,7 +43,7 @@ from ukm_actors.nodes.marketing.core.tables import MkCampaign, MkCoupon
 def _body() -> Any:
     raw = bottle.request.body.read()
     try:
-        return json.loads(raw or b"null")
+        return jsonsafe.loads(raw or b"null")
     except ValueError:
         raise BadRequest("the request body is not valid JSON") from None
 

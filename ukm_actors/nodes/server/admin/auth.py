@@ -19,7 +19,6 @@ the employee's role is not among ``roles``).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 import time
@@ -31,6 +30,7 @@ import bottle
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ukm_actors.codecs import jsonsafe
 from ukm_actors.domain.passwords import hash_employee_password, verify_password
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.admin.tables import (
@@ -75,7 +75,7 @@ def login_request(raw: bytes) -> tuple[str, str]:
     """``(login, password)`` from a ``POST /api/v1/login`` body, or ``LoginRequestError``."""
     hint = 'send {"login": "...", "password": "..."} as a JSON object'
     try:
-        data = json.loads(raw or b"")
+        data = jsonsafe.loads(raw or b"")
     except ValueError:
         raise LoginRequestError("the login request is not JSON", hint=hint) from None
     if not isinstance(data, dict):

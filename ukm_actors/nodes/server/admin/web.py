@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -10,6 +9,7 @@ from typing import Any, TypeVar
 import bottle
 from sqlalchemy.orm import Session
 
+from ukm_actors.codecs import jsonsafe
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.admin.audit import audit
 from ukm_actors.nodes.server.admin.auth import EmployeeInfo
@@ -25,7 +25,7 @@ def body() -> dict[str, Any]:
     """The request's JSON object (``CatalogError`` 400 when it is not one)."""
     raw = bottle.request.body.read() or b"{}"
     try:
-        data = json.loads(raw)
+        data = jsonsafe.loads(raw)
     except ValueError:
         raise CatalogError("the request body is not JSON") from None
     if not isinstance(data, dict):

@@ -8,12 +8,13 @@ right the cashier lacks, for that one request. Errors are ``{"code",
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import bottle
 
+from ukm_actors.codecs import jsonsafe
+from ukm_actors.domain.money import MAX_AMOUNT, MAX_COUNT, MAX_QUANTITY
 from ukm_actors.domain.rights import Right
 from ukm_actors.i18n import _
 from ukm_actors.i18n.web import localized
@@ -30,20 +31,39 @@ def _body() -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+        body = jsonsafe.loads(raw)
+    except jsonsafe.BadJson as exc:
+        raise BadRequest(exc.message, hint=exc.hint) from None
+    except ValueError:
         raise BadRequest(_("the request body is not valid JSON")) from None
     if not isinstance(body, dict):
         raise BadRequest(_("the request body must be a JSON object"))
     return body
 
 
-def _int(body: dict[str, Any], key: str, *, required: bool = True, minimum: int = 1) -> int | None:
+def _int(
+    body: dict[str, Any],
+    key: str,
+    *,
+    required: bool = True,
+    minimum: int = 1,
+    maximum: int = MAX_COUNT,
+) -> int | None:
     value = body.get(key)
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequest(_('"{key}" must be a whole number, not {value!r}', key=key, value=value))
+    if value > maximum:
+        raise BadRequest(
+            _(
+                '"{key}" must be at most {maximum}, not {value}',
+                key=key,
+                maximum=maximum,
+                value=value,
+            ),
+            hint=_("money is in kopecks, quantities in thousandths (1 piece = 1000)"),
+        )
     if value < minimum:
         raise BadRequest(
             _(
@@ -82,7 +102,7 @@ def add_request(body: dict[str, Any]) -> AddRequest:
     return AddRequest(
         barcode=barcode,
         article=article,
-        quantity=_int(body, "quantity", required=False),
+        quantity=_int(body, "quantity", required=False, maximum=MAX_QUANTITY),
         price_type=_str(body, "price_type"),
         age_confirmed=body.get("age_confirmed") is True,
         birth_date=born,
@@ -170,7 +190,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     def cash(direction: str, right: Right) -> Any:
         b = _body()
         g = grant(right, b)
-        amount = _int(b, "amount")
+        amount = _int(b, "amount", maximum=MAX_AMOUNT)
         answer = flows.shift().cash_move(g, direction, amount).get(timeout=ASK)
         answer["print"] = flows.after_close(answer.get("print_job"), True)
         return ok(answer)
@@ -198,7 +218,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     @app.put(f"{API}/receipt/lines/<position:int>")  # type: ignore[misc]
     def set_quantity(position: int) -> Any:
         b = _body()
-        quantity = _int(b, "quantity")
+        quantity = _int(b, "quantity", maximum=MAX_QUANTITY)
         auth.require_login()
         current = flows.sale().line_quantity(position).get(timeout=ASK)
         g = grant(Right.VOID_LINE if quantity < current else Right.SELL, b)
@@ -247,7 +267,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         type_ = _str(b, "type")
         if type_ is None:
             raise BadRequest(_('give the payment "type": cash, card, certificate or bonus'))
-        amount = _int(b, "amount")
+        amount = _int(b, "amount", maximum=MAX_AMOUNT)
         return ok(flows.pay(g, type_, amount, reference=_str(b, "reference"), rrn=_str(b, "rrn")))
 
     @app.post(f"{API}/receipt/payments/cancel")  # type: ignore[misc]
