@@ -48,8 +48,8 @@ from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
-from ukm_actors.nodes.role import role_spec
 from ukm_actors.nodes import webjson
+from ukm_actors.nodes.role import role_spec
 from ukm_actors.supervision import (
     ActorNotRunning,
     Backoff,

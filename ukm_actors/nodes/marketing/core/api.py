@@ -28,8 +28,8 @@ from typing import Any
 import bottle
 from sqlalchemy import select
 
-from ukm_actors.isotime import iso_utc
 from ukm_actors.codecs import jsonsafe
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty, reports
 from ukm_actors.nodes.marketing.core.auth import AdminAuth
