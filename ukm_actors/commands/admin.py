@@ -104,6 +104,7 @@ def _login_locks(db: Database, args: argparse.Namespace, who: str, lock_minutes:
         for r in rows:
             state = "LOCKED" if r["locked"] else "waiting" if r["wait_s"] else ""
             wait = "until lifted" if r["wait_s"] is None else f"{r['wait_s']:g} s"
+            wait = wait if state else ""
             print(f"{r['kind']:<8} {r['key']:<40} {r['failures']:>4} failures  {state} {wait}")
         if not rows:
             print("no failed logins")

@@ -14,7 +14,7 @@ its database, shared by a cluster; a till in memory) and pass the time in.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ukm_actors.i18n import Text, _
 
@@ -101,3 +101,24 @@ def guesses_within(policy: Policy, seconds: float) -> int:
         tried += 1
         a = a.failed(policy, now)
     return tried
+
+
+@dataclass
+class LogSummary:
+    """When a repeated event deserves another log line: the first one, then at most one
+    per ``every`` seconds per key, saying how many were left out (refused logins arrive
+    as fast as an attacker sends them; the log must not grow as fast)."""
+
+    every: float = 10.0
+    _last: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+    def due(self, key: str, now: float) -> int | None:
+        """None: stay quiet; else log now, mentioning this many left out since the last."""
+        last = self._last.get(key)
+        if last is not None and now - last[0] < self.every:
+            self._last[key] = (last[0], last[1] + 1)
+            return None
+        self._last[key] = (now, 0)
+        if len(self._last) > 10_000:
+            self._last.clear()
+        return last[1] if last is not None else 0

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ukm_actors.db import Database
-from ukm_actors.domain.throttle import Attempts, Policy, describe_wait
+from ukm_actors.domain.throttle import Attempts, LogSummary, Policy, describe_wait
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.admin import auth
 from ukm_actors.nodes.server.admin.audit import audit
@@ -156,6 +156,7 @@ class LoginGuard:
         self.stats = stats
         self.clock = clock
         """Unix time in seconds (a test may step it instead of waiting)."""
+        self.quiet = LogSummary()
 
     def attempt(
         self, name: str, password: str, address: str, hours: float
@@ -173,7 +174,12 @@ class LoginGuard:
                 failed = self._failed(session, name, address, now)
         if refusal is not None:
             self.stats.throttled += 1
-            log.warning("login %r from %s refused: %s", name, address, refusal.message)
+            left_out = self.quiet.due(f"{name}|{address}", time.monotonic())
+            if left_out is not None:
+                log.warning(
+                    "login %r from %s refused: %s (%d more refused since the last line)",
+                    name, address, refusal.message, left_out,
+                )  # fmt: skip
             raise refusal
         self.stats.wrong_password += 1
         log.warning(

@@ -29,7 +29,7 @@ from typing import Any
 
 import bottle
 
-from ukm_actors.domain.throttle import Attempts, Policy, describe_wait
+from ukm_actors.domain.throttle import Attempts, LogSummary, Policy, describe_wait
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.errors import LoginFailed
 
@@ -91,6 +91,7 @@ class CashierGuard:
     refused_total: int = 0
     _codes: dict[str, _Code] = field(default_factory=dict)
     _addresses: dict[str, Attempts] = field(default_factory=dict)
+    _quiet: LogSummary = field(default_factory=LogSummary)
 
     def check(self, code: str | None, password_hash: str, address: str) -> None:
         """Raise ``LoginThrottled`` when ``code`` or ``address`` must wait."""
@@ -172,7 +173,13 @@ class CashierGuard:
 
     def _refused(self, code: str | None, address: str) -> None:
         self.refused_total += 1
-        log.warning("login of cashier %s from %s refused: too many wrong passwords", code, address)
+        left_out = self._quiet.due(f"{code}|{address}", time.monotonic())
+        if left_out is not None:
+            log.warning(
+                "login of cashier %s from %s refused: too many wrong passwords "
+                "(%d more refused since the last line)",
+                code, address, left_out,
+            )  # fmt: skip
 
     @staticmethod
     def _keep(table: dict[str, Any], key: str, value: Any) -> None:
