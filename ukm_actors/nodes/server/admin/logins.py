@@ -24,7 +24,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import bottle
 from sqlalchemy import delete, func, select
@@ -164,28 +164,35 @@ class LoginGuard:
         """``(token, expires ms, who)``, or ``LoginThrottled`` / ``AuthError`` (after the
         failure is recorded and committed)."""
         now = self.clock()
-        with self.db.write() as session:
+        # A flood of refused tries costs a read each, never the write lock other work needs.
+        with self.db.read() as session:
             refusal = self._refusal(session, name, address, now)
-            if refusal is None:
-                employee = auth.check_password(session, name, password)
-                if employee is not None:
-                    lift(session, LOGIN, name)
-                    return auth.open_session(session, employee, hours)
-                failed = self._failed(session, name, address, now)
+        if refusal is None:
+            with self.db.write() as session:
+                refusal = self._refusal(session, name, address, now)  # a racing try may have
+                if refusal is None:  # just failed: the write transaction decides
+                    employee = auth.check_password(session, name, password)
+                    if employee is not None:
+                        lift(session, LOGIN, name)
+                        return auth.open_session(session, employee, hours)
+                    failed = self._failed(session, name, address, now)
         if refusal is not None:
-            self.stats.throttled += 1
-            left_out = self.quiet.due(f"{name}|{address}", time.monotonic())
-            if left_out is not None:
-                log.warning(
-                    "login %r from %s refused: %s (%d more refused since the last line)",
-                    name, address, refusal.message, left_out,
-                )  # fmt: skip
-            raise refusal
+            self._refused(name, address, refusal)
         self.stats.wrong_password += 1
         log.warning(
             "failed login %r from %s (%d in a row for this login)", name, address, failed.failures
         )
         raise auth.AuthError("wrong login or password, or the account is disabled")
+
+    def _refused(self, name: str, address: str, refusal: LoginThrottled) -> NoReturn:
+        self.stats.throttled += 1
+        left_out = self.quiet.due(f"{name}|{address}", time.monotonic())
+        if left_out is not None:
+            log.warning(
+                "login %r from %s refused: %s (%d more refused since the last line)",
+                name, address, refusal.message, left_out,
+            )  # fmt: skip
+        raise refusal
 
     def _refusal(
         self, session: Session, name: str, address: str, now: float
