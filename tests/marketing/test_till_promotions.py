@@ -172,3 +172,32 @@ def test_certificate_lines_get_no_discount(pair):
     svc = till.ctx.services["promotions"]
     assert amounts(svc.price(r, {**CONTEXT, "card": "7770001"})) == {}
     assert json.loads(json.dumps(till.status()["promotions"]))["cards_known"] == 1
+
+
+def test_a_cashier_sells_a_gift_certificate_by_its_series_article_and_number(pair):
+    from tests.till.helpers import TillClient, apply_catalog, base_records, catalog_body, put
+
+    light, till = pair
+    records = base_records() + [
+        put("item", article="CERT500", name="Подарочный сертификат 500", measure="шт",
+            weighted=False, group_id="food", taxgroup_id="1"),
+        put("price", article="CERT500", price=50_000),
+    ]  # fmt: skip
+    apply_catalog(till, catalog_body(records), seq=1)
+    with light.require_db().write() as s:
+        (number,) = certificates.create_certificates(s, "GC", 1, utcnow())
+    cashier = TillClient(till.ctx.url)
+    cashier.login()
+    cashier.post("/shift/open")
+    sold = cashier.post("/receipt/lines", {"article": "CERT500", "certificate": number})
+    assert (sold["line"]["barcode"], sold["line"]["total"]) == (number, 50_000)
+    twice = cashier.fail("POST", "/receipt/lines", {"article": "CERT500", "certificate": number})
+    assert twice[1]["code"] == "sale.certificate_twice"
+    milk = cashier.fail("POST", "/receipt/lines", {"article": "100", "certificate": "9000000001"})
+    assert milk[1]["code"] == "sale.not_a_certificate"
+    alone = cashier.fail("POST", "/receipt/lines", {"barcode": "4600000000015", "certificate": "9"})
+    assert alone[1]["code"] == "request.invalid"
+    assert cashier.pay("cash", 50_000)["closed"]["state"] == "completed"
+    deliver(till, light, "till-17-1>marketing")
+    cert = ask(light, "certificate.check", {"number": number})
+    assert (cert["state"], cert["balance"]) == ("sold", 50_000)

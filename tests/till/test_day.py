@@ -189,6 +189,8 @@ def test_every_time_in_the_api_carries_the_store_time_zone_offset(start_till):
     assert zoned.match(closed["opened_at"]) and zoned.match(closed["closed_at"]), closed
     at = datetime.fromisoformat(closed["closed_at"])
     assert abs((datetime.now(at.tzinfo) - at).total_seconds()) < 60, "the right moment"
+    move = till.post("/cash/in", {"amount": 1000})["cash_move"]
+    assert zoned.match(move["at"]), move
     closed_shift = till.post("/shift/close")["shift"]
     assert zoned.match(closed_shift["closed_at"])
     # summer time and half-hour zones come out right too

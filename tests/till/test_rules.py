@@ -12,6 +12,7 @@ from tests.till.helpers import (
     VODKA,
     base_records,
     ean13,
+    put,
     weight_barcode,
 )
 from ukm_actors.hw.emulators import ScalesEmulator
@@ -97,6 +98,21 @@ def test_weight_barcodes_carry_the_weight(till):
     assert err[1]["code"] == "barcode.invalid" and "check digit" in err[1]["message"]
     err = till.fail("POST", "/receipt/lines", {"barcode": weight_barcode("777", 100)})[1]
     assert err["code"] == "sale.item_unknown" and "item code 00777" in err["message"]
+
+
+def test_a_label_item_code_finds_the_article_whatever_its_leading_zeros(start_till):
+    records = base_records() + [
+        put("item", article="000304", name="Сыр Российский", measure="кг", weighted=True,
+            group_id="food", taxgroup_id="1"),
+        put("price", article="000304", price=60000),
+    ]
+    _, till = start_till(records=records)
+    till.login()
+    till.post("/shift/open")
+    line = till.scan(weight_barcode("00304", 350))["line"]  # 5 digits on the label, 6 here
+    assert (line["article"], line["quantity"], line["amount"]) == ("000304", 350, 21000)
+    line = till.scan(weight_barcode("123", 500))["line"]  # "00123" on the label, "123" here
+    assert line["article"] == "123"
 
 
 def test_weight_barcode_layout_with_a_price_is_a_till_setting(start_till):

@@ -140,16 +140,21 @@ def _cursor(page):
 def test_bad_parameters_name_what_is_wrong():
     cases = [
         ({"till": "two"}, "till='two' is not a whole number"),
-        ({"min_total": "10,50"}, "min_total"),
+        ({"min_total": "10,50"}, "min_total='10,50' is not a whole number of kopecks"),
+        ({"min_total": "-5"}, "min_total='-5' is not a whole number of kopecks"),
+        ({"max_total": "10.50"}, "max_total='10.50': amounts are in kopecks"),
         ({"from": "yesterday"}, "from='yesterday' is not a date"),
         ({"colour": "red"}, "unknown parameter 'colour'"),
         ({"from": "2024-03-15", "to": "2024-03-01"}, "is before"),
-        ({"min_total": "5.00", "max_total": "1.00"}, "max_total is less than min_total"),
+        ({"min_total": "500", "max_total": "100"}, "max_total is less than min_total"),
     ]
     for params, message in cases:
         with pytest.raises(SearchError) as err:
             parse_receipt_query(params, MSK)
         assert message in str(err.value), params
+    with pytest.raises(SearchError) as err:
+        parse_receipt_query({"min_total": "485.46"}, MSK)
+    assert err.value.hint == "for 485.46 roubles write min_total=48546"
     with pytest.raises(SearchError):
         Paging(per_page=10_000)
 
@@ -257,7 +262,7 @@ def test_the_http_api_for_a_logged_in_employee(server, shop, employee_token):
     )
     assert code == 200 and ids(more) == milk[2:4]
     code, body = get_json(
-        base + "/api/v1/receipts?min_total=300.00&from=2024-03-15&to=2024-03-15",
+        base + "/api/v1/receipts?min_total=30000&from=2024-03-15&to=2024-03-15",
         headers=employee_token,
     )
     assert code == 200 and {r["total"] for r in body["receipts"]} == {45000, 30000}

@@ -23,8 +23,9 @@ from ukm_actors.nodes.server.catalog.tables import Store
 from ukm_actors.nodes.server.catalog.tables_changes import DONE
 from ukm_actors.nodes.server.catalog.tables_local import Till
 
-SETTINGS_KEYS = ("header", "footer", "devices", "timeouts")
-"""Settings every till understands (others are passed through as they are)."""
+SETTINGS_KEYS = ("header", "footer", "weight_barcode", "weight_prefixes", "card_price_types")
+"""Settings a till applies (docs/admin-api.md); other keys are stored and delivered as they
+are, for a till version that reads them."""
 
 
 def till_node_id(store: str, number: int) -> str:

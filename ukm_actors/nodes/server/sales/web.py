@@ -5,8 +5,9 @@
 - ``GET /api/v1/receipts/<id>`` — one receipt in full (``id`` = its receipt id);
 - ``GET /api/v1/shifts?store=&from=&to=&page=&per_page=&cursor=`` — shift closings.
 
-Money in answers is kopecks, quantities thousandths. ``min_total`` and
-``max_total`` are written like the receipt shows them (``485.46``).
+Money is kopecks, quantities thousandths, in answers and in ``min_total`` /
+``max_total`` (whole kopecks; ``485.46``, the roubles of an earlier version,
+is refused with the kopeck value to write instead).
 ``from``/``to`` are ISO dates or date-times; without a zone they are in
 ``[server] report_timezone``; a plain date ``to`` includes that whole day.
 """
@@ -77,14 +78,21 @@ def _text(params: Mapping[str, str], key: str) -> str | None:
     return raw.strip() if raw and raw.strip() else None
 
 
-def _money(params: Mapping[str, str], key: str) -> int | None:
+def _kopecks(params: Mapping[str, str], key: str) -> int | None:
+    """A whole number of kopecks; roubles with a decimal point (the old form) are refused."""
     raw = _text(params, key)
     if raw is None:
         return None
+    if raw.isdigit():
+        return int(raw)
     try:
-        return parse_money(raw)
-    except AmountFormatError as exc:
-        raise SearchError(f"{key}={raw!r}: {exc.message}") from exc
+        as_roubles = parse_money(raw)
+    except AmountFormatError:
+        raise SearchError(f"{key}={raw!r} is not a whole number of kopecks") from None
+    raise SearchError(
+        f"{key}={raw!r}: amounts are in kopecks, like everywhere in this API",
+        hint=f"for {raw} roubles write {key}={as_roubles}",
+    )
 
 
 def parse_time(raw: str, key: str, tz: ZoneInfo, *, end: bool) -> int:
@@ -147,8 +155,8 @@ def parse_receipt_query(params: Mapping[str, str], tz: ZoneInfo) -> ReceiptQuery
         from_ms=from_ms,
         to_ms=to_ms,
         cashier=_text(params, "cashier"),
-        min_total=_money(params, "min_total"),
-        max_total=_money(params, "max_total"),
+        min_total=_kopecks(params, "min_total"),
+        max_total=_kopecks(params, "max_total"),
         article=_text(params, "article"),
         barcode=_text(params, "barcode"),
         payment=_text(params, "payment"),

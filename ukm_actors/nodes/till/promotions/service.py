@@ -82,6 +82,11 @@ class PromotionsService:
     def _engine(self) -> Any:
         return self.ctx.names.proxy(NAME)
 
+    def certificate_articles(self) -> frozenset[str]:
+        """Articles that sell gift certificates, from this till's copy of the campaigns."""
+        cs = self._engine().campaign_set().get(timeout=ACTOR_TIMEOUT)
+        return frozenset(cs.certificate_articles)
+
     # -- pricing -------------------------------------------------------------------------
 
     def price(

@@ -12,6 +12,7 @@ the cashier UI (or the scales) can supply it and send the request again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -48,6 +49,9 @@ class AddRequest:
     """The quantity came from the scales."""
     card: bool = False
     """A loyalty card is on the receipt (set by the sale, not by the request)."""
+    certificate: str | None = None
+    """A gift certificate's number, sold as a line of its series' ``article``; the line's
+    barcode is the number (the sale's accrual activates it on the marketing server)."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,7 @@ def _find(
             return item, quantity, None
         weight = decode_weight_barcode(code, env.weight_layout())
         if weight is not None:
-            item = catalog.item(weight.item_code, session) or catalog.item(
-                weight.item_code.lstrip("0") or "0", session
-            )
+            item = _label_item(catalog, weight.item_code, session)
             if item is None:
                 raise ItemNotFound(
                     _(
@@ -109,6 +111,44 @@ def _find(
             raise ItemNotFound(_("there is no item with code {article}", article=req.article))
         return item, None, None
     raise BadRequest(_('give "barcode" or "article"'))
+
+
+def check_certificate(req: AddRequest, ctx: Any, on_receipt: Iterable[str | None]) -> None:
+    """Refuse a certificate line that cannot be one: not a series' article (as this till's copy
+    of the campaigns knows them), more than one piece, or a number already on the receipt."""
+    if req.certificate is None:
+        return
+    promotions = ctx.services.get("promotions")
+    articles = promotions.certificate_articles() if promotions is not None else frozenset()
+    if req.article not in articles:
+        raise SaleError(
+            _(
+                "item {article} does not sell gift certificates (no certificate series of the "
+                "marketing server has it)",
+                article=req.article,
+            ),
+            code="sale.not_a_certificate",
+            hint=_("a till learns a new series with its next copy of the campaigns"),
+        )
+    if req.quantity not in (None, 1000):
+        raise BadRequest(_("a gift certificate is sold one at a time (quantity 1000)"))
+    if req.certificate in on_receipt:
+        raise SaleError(
+            _("certificate {number} is already on this receipt", number=req.certificate),
+            code="sale.certificate_twice",
+        )
+
+
+def _label_item(catalog: TillCatalog, code: str, session: Reader | None) -> CatalogItem | None:
+    """The item a scale label's item code names: the article written as on the label, else
+    the article of that number with any count of leading zeros ("00304" finds "304" and
+    "000304")."""
+    number = code.lstrip("0") or "0"
+    for article in dict.fromkeys([code, number] + [number.zfill(n) for n in range(2, 21)]):
+        item = catalog.item(article, session)
+        if item is not None:
+            return item
+    return None
 
 
 def _quantity(
@@ -281,7 +321,7 @@ def resolve_line(
         quantity=quantity,
         price=price,
         measure=item.measure,
-        barcode=req.barcode.strip() if req.barcode else None,
+        barcode=req.certificate or (req.barcode.strip() if req.barcode else None),
         taxgroup_id=item.taxgroup_id,
         price_type=price_type,
         seller_code=seller,

@@ -33,7 +33,7 @@ from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.closing import finish_receipt
 from ukm_actors.nodes.till.sale.customer import CustomerDesk
 from ukm_actors.nodes.till.sale.errors import SaleError
-from ukm_actors.nodes.till.sale.items import AddRequest, resolve_line
+from ukm_actors.nodes.till.sale.items import AddRequest, check_certificate, resolve_line
 from ukm_actors.nodes.till.sale.model import (
     Closed,
     LineSums,
@@ -165,6 +165,8 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
                 )
             require_fresh(r.shift_opened_ms, self.env)
         req = replace(req, card=bool(r is not None and r.card))
+        on_receipt = [ln.barcode for ln in r.receipt.lines if not ln.voided] if r else []
+        check_certificate(req, self.ctx, on_receipt)
         try:
             spec = resolve_line(self.catalog, self.env, req)
         except SaleError as exc:

@@ -284,7 +284,7 @@ class ShiftManager(SupervisedActor):
                 "number": number,
                 "direction": direction,
                 "amount": amount,
-                "at": move.at,
+                "at": zoned_text(move.at, move.at_utc),
             },
             "totals": totals.to_json(),
             "print_job": job,

@@ -99,9 +99,13 @@ def add_request(body: dict[str, Any]) -> AddRequest:
     barcode, article = _str(body, "barcode"), _str(body, "article")
     if bool(barcode) == bool(article):
         raise BadRequest(_('give exactly one of "barcode" or "article"'))
+    certificate = _str(body, "certificate")
+    if certificate is not None and article is None:
+        raise BadRequest(_('a "certificate" is sold with the "article" of its series'))
     return AddRequest(
         barcode=barcode,
         article=article,
+        certificate=certificate,
         quantity=_int(body, "quantity", required=False, maximum=MAX_QUANTITY),
         price_type=_str(body, "price_type"),
         age_confirmed=body.get("age_confirmed") is True,
