@@ -124,3 +124,31 @@ def test_a_till_with_every_slot_taken_is_busy_not_dead():
     gevent.sleep(0)
     assert p.lookup("2") == Answer.unavailable("price check busy: try again")
     assert first.get(timeout=2) == Answer.unavailable()
+
+
+def test_the_directory_asks_again_soon_while_no_till_has_an_address(tmp_path):
+    """Just after `ukm up` the server knows the tills but not yet where they are."""
+    import time
+
+    from ukm_actors.nodes.pricechecker.responder.directory import EMPTY_RETRY, TillDirectory
+
+    answers = [
+        {"tills": [{"node_id": "till-17-1", "number": 1, "url": ""}]},
+        {"tills": [{"node_id": "till-17-1", "number": 1, "url": "http://127.0.0.1:9"}]},
+    ]
+    asked = []
+
+    def fetch():
+        asked.append(time.monotonic())
+        return answers[min(len(asked), len(answers)) - 1]
+
+    picker = TillPicker(lambda *a: None, deadline=0.5, dead_for=5.0)
+    directory = TillDirectory.start(fetch, picker, tmp_path / "tills.json", 3600.0)
+    try:
+        deadline = time.monotonic() + EMPTY_RETRY + 5
+        while not picker.tills and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [t.url for t in picker.tills] == ["http://127.0.0.1:9"]
+        assert len(asked) == 2 and asked[1] - asked[0] < EMPTY_RETRY + 1
+    finally:
+        directory.stop()

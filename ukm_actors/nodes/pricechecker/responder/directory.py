@@ -1,8 +1,9 @@
 """``TillDirectory``: keeps the price picker's list of the store's tills current.
 
 It asks the cash server (``store.tills``) at start and every ``refresh``
-seconds, and keeps the last answer in a file, so that after a restart during
-a server outage the module still knows where the tills are.
+seconds (every ``EMPTY_RETRY`` seconds while no till has an address yet),
+and keeps the last answer in a file, so that after a restart during a
+server outage the module still knows where the tills are.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from ukm_actors.nodes.pricechecker.responder.tills import TillPicker, till_refs
 from ukm_actors.supervision import Ticking
 
 log = logging.getLogger(__name__)
+
+EMPTY_RETRY = 2.0
+"""Seconds before asking again while the server knows no till's address."""
 
 
 class TillDirectory(Ticking):
@@ -66,7 +70,9 @@ class TillDirectory(Ticking):
         self.fetched_at = time.strftime("%Y-%m-%dT%H:%M:%S")
         self.cache.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.cache.parent, self.cache.name, json.dumps(raw).encode())
-        self.schedule(self.refresh)
+        # No till has an address yet (the server learns it at the till's first contact, e.g.
+        # just after `ukm up` started them all): ask again soon rather than in `refresh` s.
+        self.schedule(self.refresh if tills else min(self.refresh, EMPTY_RETRY))
         return True
 
     def status(self) -> dict[str, Any]:
