@@ -188,7 +188,7 @@ def test_the_server_queues_feeds_only_for_a_registered_marketing_server(server):
     _seed_server(server)
     db = server.ctx.require_db()
     me = feeds_holder(server.ctx)  # the node's own feeder shares the lease
-    assert queue_feeds(db, catalog=True, stores=True, holder=me) == []
+    assert queue_feeds(db, catalog=True, stores=True, holder=me) is None  # not registered
     with db.write() as s:
         register_peer(s, "marketing", "marketing")
     assert queue_feeds(db, catalog=True, stores=True, holder=me) == [
@@ -196,7 +196,7 @@ def test_the_server_queues_feeds_only_for_a_registered_marketing_server(server):
         "feed.catalog",
     ]
     assert queue_feeds(db, catalog=True, stores=True, holder=me) == []
-    assert queue_feeds(db, catalog=False, stores=True, holder="another-process") == []
+    assert queue_feeds(db, catalog=False, stores=True, holder="another-process") is None
     assert queue_feeds(db, catalog=False, stores=True, holder=me, heartbeat=True) == [
         "feed.heartbeat"
     ]
@@ -270,3 +270,26 @@ def test_the_stores_view_says_which_campaign_version_each_till_has(light):
             "version": version,
             "delivered": True,
         }
+
+
+def test_a_catalog_change_is_fed_at_the_next_round_not_the_next_interval(server):
+    """The fixture's feed_interval is an hour; a load (a catalog_load row) is enough."""
+    from ukm_actors.bridge.peers import register_peer
+    from ukm_actors.nodes.server.catalog.tables import Item
+    from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+
+    _seed_server(server)
+    db = server.ctx.require_db()
+    with db.write() as s:
+        register_peer(s, "marketing", "marketing")
+    feeder = server.ctx.actor("marketing_feeder").proxy()
+    feeder.run().get(timeout=10)  # its first round found no marketing server: not "done"
+    assert [t for t, _ in _feeds(server)] == ["feed.stores", "feed.catalog"]
+    assert feeder.run().get(timeout=10) == []
+    with db.write() as s:
+        s.add(_row(Item, article="3003", name="Bread", weighted=False, group_id="food"))
+    assert feeder.run().get(timeout=10) == []  # no change recorded: waits for its interval
+    with db.write() as s:
+        s.add(_row(CatalogLoad, kind="admin", type="item.create", status="loaded"))
+    assert feeder.run().get(timeout=10) == ["feed.catalog"]
+    assert feeder.run().get(timeout=10) == []

@@ -11,8 +11,9 @@ Once a marketing server is registered (bridge peer ``marketing``), the
 - ``feed.heartbeat`` when it has queued nothing for ``feed_interval`` seconds,
   so the marketing server can tell "no contact" from "no change".
 
-A loaded catalog therefore reaches the marketing server within
-``feed_interval`` (plus delivery).
+The catalog is also read in a round after any catalog change (an import or
+an admin edit: a new ``catalog_load`` row), so a loaded catalog reaches the
+marketing server within ``min(feed_interval, 30)`` seconds plus delivery.
 
 Both are full replacements (bodies in ``ukm_actors.domain.promotions.feeds``);
 "the last one queued" is read from the outbox, so a restart does not resend
@@ -33,7 +34,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge import outbox
@@ -109,6 +110,15 @@ def read_stores(session: Session) -> list[FeedStore]:
     ]
 
 
+def catalog_mark(db: Database) -> int:
+    """The number of the catalog's latest change (an import or an admin edit): when it
+    moves, the catalog may have changed."""
+    from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+
+    with db.read() as session:
+        return int(session.execute(select(func.max(CatalogLoad.id))).scalar_one() or 0)
+
+
 def _last_sha(session: Session, doc_type: str) -> str | None:
     return session.execute(
         select(OutboxEntry.sha256)
@@ -131,8 +141,9 @@ def queue_feeds(
     holder: str = "",
     lease_ttl: float = 120.0,
     heartbeat: bool = False,
-) -> list[str]:
-    """Queue the feeds that changed (when marketing is registered); the types queued.
+) -> list[str] | None:
+    """Queue the feeds that changed; the types queued, or None when it did not look (no
+    marketing server is registered, or another process holds the feeds lease).
 
     With ``heartbeat``, a ``feed.heartbeat`` is queued when no feed changed.
     In a cluster only the process holding the ``marketing_feeds`` lease does it.
@@ -140,11 +151,11 @@ def queue_feeds(
     holder = holder or process_holder()
     with db.write() as session:
         if not try_acquire(session, LEASE, holder, lease_ttl):
-            return []
+            return None
     bodies: dict[str, bytes] = {}
     with db.read() as session:
         if not marketing_registered(session):
-            return []
+            return None
         if stores:
             bodies[STORES] = encode_stores(read_stores(session))
         if catalog:
@@ -177,6 +188,7 @@ class MarketingFeeder(Ticking):
         self.stores_every = min(interval, STORES_CHECK)
         self.notify = notify
         self._next_catalog = 0.0
+        self._mark = -1
         self._last_queued = -1e9
         self.last: dict[str, Any] = {}
 
@@ -201,7 +213,8 @@ class MarketingFeeder(Ticking):
         """One round: the store list always, the catalog when due, each queued when it
         changed; a heartbeat when nothing was queued for ``interval``; the types queued."""
         now = time.monotonic()
-        catalog = force_catalog or now >= self._next_catalog
+        mark = catalog_mark(self.db)
+        catalog = force_catalog or now >= self._next_catalog or mark != self._mark
         queued = queue_feeds(
             self.db,
             catalog=catalog,
@@ -210,8 +223,11 @@ class MarketingFeeder(Ticking):
             lease_ttl=max(3 * self.stores_every, 60.0),
             heartbeat=now - self._last_queued >= self.interval,
         )
+        if queued is None:  # nothing looked at: look again next round
+            self.last = {"queued": [], "at": time.time(), "idle": True}
+            return []
         if catalog:
-            self._next_catalog = now + self.interval
+            self._next_catalog, self._mark = now + self.interval, mark
         if queued:
             self._last_queued = now
             level = logging.DEBUG if queued == [HEARTBEAT] else logging.INFO
