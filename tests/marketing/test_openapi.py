@@ -109,3 +109,12 @@ def test_the_examples_get_the_documented_answers_from_a_real_server(marketing):
         validator(doc, error).validate(answer)
     status, answer = api(marketing, "GET", "/api/v1/campaigns", token=None)
     assert status == 401 and answer["code"] == "auth.required"
+
+
+def test_the_campaign_example_of_docs_marketing_md_fits_the_schema():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "marketing.md").read_text(encoding="utf-8")
+    example = json.loads(text.split("```json", 1)[1].split("```", 1)[0])
+    assert example["id"] == "MILK10"
+    validator(spec(), {"$ref": "#/components/schemas/Campaign"}).validate(example)
