@@ -125,6 +125,8 @@ class ReceiptDoc:
     kkm_receipt_number: int | None = None
     bonus: dict[str, Any] = field(default_factory=dict)
     """Loyalty data of the receipt (points earned/spent), filled by the promotion engine."""
+    fiscal: dict[str, Any] | None = None
+    """The fiscal register's data (``FiscalResult.to_json()`` + ``qr``), None without one."""
 
 
 @dataclass(frozen=True)

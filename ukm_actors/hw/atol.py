@@ -262,7 +262,14 @@ class AtolWebRegister(FiscalRegister):
     ) -> dict[str, Any]:
         """Queue one task under ``request_id`` and wait for its result (or raise)."""
         self._submit(request_id, [task], timeout)
-        result = self._wait(request_id, 1, timeout)[0]
+        try:
+            result = self._wait(request_id, 1, timeout)[0]
+        except (DeviceUnavailable, FiscalRequestUnknown) as exc:
+            raise FiscalUnknown(
+                f"{self.name} was lost while it ran request {request_id}: {exc}",
+                request_id=request_id,
+                device=self.name,
+            ) from exc
         if result.get("status") != "ready":
             raise self._refusal(result, what)
         body = result.get("result")

@@ -22,6 +22,7 @@ from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.till.sale.auth import TillAuth
 from ukm_actors.nodes.till.sale.clock import Clock
 from ukm_actors.nodes.till.sale.env import SaleEnv
+from ukm_actors.nodes.till.sale.fiscal import FiscalDesk
 from ukm_actors.nodes.till.sale.flows import SaleFlows
 from ukm_actors.nodes.till.sale.logins import CashierGuard, code_policy
 from ukm_actors.nodes.till.sale.payments import PaymentDesk
@@ -41,6 +42,9 @@ def setup(ctx: NodeContext) -> None:
     printing = Printing(ctx)
     ctx.services["printing"] = printing
     ctx.services["sale_flows"] = SaleFlows(ctx, auth, printing)
+    fiscal = FiscalDesk(ctx, ctx.require_db(), ctx.services["sale_env"])
+    ctx.services["fiscal"] = fiscal
+    ctx.status_providers["fiscal"] = fiscal.status
     ctx.status_providers["sale"] = lambda: _status(ctx)
 
 

@@ -20,6 +20,7 @@ from ukm_actors.bridge import outbox
 from ukm_actors.codecs import tilldocs
 from ukm_actors.codecs.tilldocs import LineDiscountDoc, PaymentDoc, ReceiptDoc, ReceiptLineDoc
 from ukm_actors.domain.shift import ShiftTotals, add_receipt
+from ukm_actors.hw.fiscal import FiscalResult, qr_text
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.printing import queue_job, receipt_printable
@@ -30,7 +31,12 @@ log = logging.getLogger(__name__)
 
 
 def receipt_doc(
-    r: OpenReceipt, state: str, closed_at: str, closed_at_utc: str, env: SaleEnv
+    r: OpenReceipt,
+    state: str,
+    closed_at: str,
+    closed_at_utc: str,
+    env: SaleEnv,
+    fiscal: dict[str, Any] | None = None,
 ) -> ReceiptDoc:
     """The ``receipt`` document of ``r`` as it is closed."""
     receipt = r.receipt
@@ -83,6 +89,8 @@ def receipt_doc(
         original=r.original,
         offline_return=r.offline_return,
         supervisor_code=r.supervisor_code,
+        kkm_receipt_number=int(fiscal["number"]) if fiscal else None,
+        fiscal=fiscal,
     )
 
 
@@ -99,16 +107,29 @@ def _count_in_shift(session: Session, r: OpenReceipt, state: str) -> None:
     shift.totals = json.dumps(totals.to_json())
 
 
+def fiscal_json(result: FiscalResult, kind: str) -> dict[str, Any]:
+    """The fiscal data as stored on the receipt, sent to the server and shown: with the QR text."""
+    data = result.to_json()
+    data["qr"] = qr_text(result, "sellReturn" if kind == "return" else "sell")
+    return data
+
+
 def finish_receipt(
-    session: Session, r: OpenReceipt, state: str, now: datetime, env: SaleEnv
+    session: Session,
+    r: OpenReceipt,
+    state: str,
+    now: datetime,
+    env: SaleEnv,
+    fiscal: dict[str, Any] | None = None,
 ) -> tuple[ReceiptDoc, int | None]:
     """Close ``r`` as ``state`` ("completed" | "cancelled"); returns its document and print job.
 
+    ``fiscal`` is the register's data (``fiscal_json``) of a completed receipt.
     Runs in the caller's write transaction; the caller notifies the bridge
     after the commit.
     """
     closed_at, closed_utc = env.local(now), env.utc(now)
-    doc = receipt_doc(r, state, closed_at, closed_utc, env)
+    doc = receipt_doc(r, state, closed_at, closed_utc, env, fiscal)
     update_receipt(
         session,
         r.id,
@@ -119,6 +140,7 @@ def finish_receipt(
         change=doc.change,
         card=r.card,
         coupons=json.dumps(list(r.coupons)),
+        fiscal=json.dumps(fiscal, ensure_ascii=False) if fiscal else None,
     )
     _count_in_shift(session, r, state)
     outbox.put(session, env.channel, tilldocs.RECEIPT, tilldocs.encode(doc))

@@ -141,6 +141,16 @@ class SaleFlows:
             return None
         return self.printing.print_job(job)
 
+    def register(self, grant: Grant) -> dict[str, Any]:
+        """Register the paid receipt on the fiscal register again (after paper out, offline...)."""
+        fiscal = self.ctx.services["fiscal"]
+        wait = fiscal._timeout() * 3 + ASK if fiscal.enabled else ASK
+        closed: Closed = self.sale().register(grant).get(timeout=wait)
+        return {
+            "closed": closed.receipt,
+            "print": self.after_close(closed.print_job, closed.cash),
+        }
+
     def cancel(self, grant: Grant) -> dict[str, Any]:
         """Cancel the open receipt: card and other tenders are given back first."""
         r = self.sale().snapshot().get(timeout=ASK)

@@ -114,9 +114,28 @@ def receipt_printable(
         payments=payments,
         change=doc.change if any(p.type == "cash" for p in doc.payments) else None,
         header=header,
-        footer=footer,
-        code=doc.receipt_id,
-        code_symbology="code128" if symbology == "code128" else "qr",
+        footer=(*fiscal_lines(doc.fiscal), *footer),
+        code=doc.fiscal["qr"] if doc.fiscal else doc.receipt_id,
+        code_symbology="qr" if doc.fiscal or symbology != "code128" else "code128",
+    )
+
+
+def fiscal_lines(fiscal: dict[str, Any] | None) -> tuple[str, ...]:
+    """The fiscal data printed on a receipt (the QR code carries them too)."""
+    if not fiscal:
+        return ()
+    at = str(fiscal["registered_at"])
+    return (
+        f"ФН {fiscal['fn']}",
+        f"ФД {fiscal['fd']}  ФП {fiscal['fp']}",
+        f"СМЕНА {fiscal['shift']}  ЧЕК {fiscal['number']}",
+        f"{at[8:10]}.{at[5:7]}.{at[0:4]} {at[11:16]}",
+        *(
+            (f"РН ККТ {fiscal['registration_number']}",)
+            if fiscal.get("registration_number")
+            else ()
+        ),
+        *((f"САЙТ ФНС {fiscal['fns_url']}",) if fiscal.get("fns_url") else ()),
     )
 
 

@@ -20,6 +20,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+import gevent
+
 from ukm_actors.domain.receipt import (
     Receipt,
     add_line,
@@ -30,7 +32,7 @@ from ukm_actors.domain.receipt import (
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.clock import zoned_text
-from ukm_actors.nodes.till.sale.closing import finish_receipt
+from ukm_actors.nodes.till.sale.closing import finish_receipt, fiscal_json
 from ukm_actors.nodes.till.sale.customer import CustomerDesk
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, check_certificate, resolve_line
@@ -74,6 +76,8 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.question: tuple[AddRequest, dict[str, Any]] | None = None
         self.notice: str | None = None
         self.sums = LineSums()
+        self.fiscal = ctx.services["fiscal"]
+        self.fiscal_error: dict[str, Any] | None = None
 
     # -- life ----------------------------------------------------------------------
 
@@ -97,9 +101,46 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.current = current
         if current is not None:
             log.info("receipt %s (number %s) reopened after a restart", current.id, current.number)
+            if self.fiscal.enabled:
+                self._retrier = gevent.spawn(self._retry_fiscal_later)
+                return
             closed = self._close_if_paid()
             if closed is not None:
                 self.notice = "the receipt paid before the restart has been closed"
+
+    def on_stop(self) -> None:
+        retrier = getattr(self, "_retrier", None)
+        if retrier is not None:
+            retrier.kill(block=False)
+
+    def _retry_fiscal_later(self) -> None:
+        """After a restart: finish a paid receipt once the register answers."""
+        for _ in range(300):
+            gevent.sleep(1.0)
+            try:
+                if self.actor_ref.proxy().retry_fiscal().get(timeout=60):
+                    return
+            except Exception:  # noqa: BLE001 - the actor is stopping
+                return
+
+    def retry_fiscal(self) -> bool:
+        """Close the paid receipt if the register registers it (or had); True when settled."""
+        r = self.current
+        if r is None or r.live or not r.receipt.is_paid:
+            return True
+        if self._close_if_paid() is not None:
+            self.notice = "the receipt paid before the restart has been registered and closed"
+            return True
+        code = (self.fiscal_error or {}).get("code", "")
+        return code not in ("fiscal.unknown", "fiscal.offline", "device.offline", "device.timeout")
+
+    def register(self, grant: Grant) -> Closed:
+        """The cashier's "register again": resolve and register the paid receipt, then close it."""
+        r = self._require()
+        self._require_unlocked(r)
+        if not r.receipt.is_paid:
+            raise SaleError("the receipt is not paid yet", code="sale.not_paid")
+        return self._finish(r, "completed")
 
     def _utc(self) -> str:
         return str(self.env.utc(self.env.now()))
@@ -107,12 +148,16 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
     # -- views ---------------------------------------------------------------------
 
     def view(self) -> dict[str, Any]:
-        """The open receipt (None when there is none), the question waiting, the last notice."""
+        """The open receipt (None when there is none), the question waiting, the last notice.
+
+        ``fiscal_error``: why the paid receipt is not registered yet (and what to do).
+        """
         self.current = with_outcome(self.repricer, self.current)
         return {
             "receipt": receipt_json(self.current) if self.current else None,
             "question": self.question[1] if self.question else None,
             "notice": self.notice,
+            "fiscal_error": self.fiscal_error if self.current else None,
         }
 
     def snapshot(self) -> OpenReceipt | None:
@@ -315,6 +360,13 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         """Cancel the open receipt (cash taken is given back; other tenders must be reversed)."""
         r = self._require()
         self._require_unlocked(r)
+        if self.fiscal.enabled and self.fiscal.pending_for(r.id):
+            raise SaleError(
+                "the fiscal register may have registered this receipt; it cannot be cancelled "
+                "until the register has answered",
+                code="fiscal.unknown",
+                hint="press 'register again' once the register is on",
+            )
         others = [t for t in r.approved if t.type != "cash"]
         if others:
             t = others[0]
@@ -332,18 +384,29 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         return self._finish(r, "cancelled")
 
     def _finish(self, r: OpenReceipt, state: str) -> Closed:
+        fiscal = request_id = None
+        if state == "completed" and self.fiscal.enabled:
+            self.fiscal_error = None
+            try:
+                request_id, result = self.fiscal.register_receipt(r)
+            except SaleError as exc:
+                self.fiscal_error = {"code": exc.code, "message": exc.message, "hint": exc.hint}
+                raise
+            fiscal = fiscal_json(result, r.kind)
         now = self.env.now()
         with self.db.write() as s:
             if r.supervisor_code:
                 update_receipt(s, r.id, supervisor_code=r.supervisor_code)
-            doc, job = finish_receipt(s, r, state, now, self.env)
+            doc, job = finish_receipt(s, r, state, now, self.env, fiscal)
+            if request_id is not None:
+                self.fiscal.mark(s, request_id, "done", result)
         self.current = None
         self.question = None
         self.sums.clear()
         self.env.notify_server()
         view = receipt_json(r)
         closed_at = zoned_text(doc.closed_at, doc.closed_at_utc)
-        view.update(state=state, closed_at=closed_at, change=doc.change)
+        view.update(state=state, closed_at=closed_at, change=doc.change, fiscal=fiscal)
         show_on_display(self.ctx, line=None, receipt=r.receipt, closed=state == "completed")
         cash = any(t.type == "cash" for t in r.approved)
         log.info("receipt %s number %s %s, total %s", r.id, r.number, state, doc.total)
@@ -353,7 +416,13 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         r = self.current
         if r is None or r.live or not r.receipt.is_paid:
             return None
-        return self._finish(r, "completed")
+        try:
+            return self._finish(r, "completed")
+        except SaleError as exc:
+            if not exc.code.startswith(("fiscal.", "device.")):
+                raise
+            log.warning("receipt %s paid but not registered: %s", r.id, exc)
+            return None
 
     # -- returns --------------------------------------------------------------------------
 

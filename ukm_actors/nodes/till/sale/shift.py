@@ -45,6 +45,7 @@ class ShiftManager(SupervisedActor):
         self.ctx = ctx
         self.db = ctx.require_db()
         self.env = ctx.services["sale_env"]
+        self.fiscal = ctx.services["fiscal"]
 
     def _shift_json(self, row: ShiftRow) -> dict[str, Any]:
         age = shift_age_hours(row.opened_ms, self.env)
@@ -74,6 +75,14 @@ class ShiftManager(SupervisedActor):
 
     def open(self, grant: Grant) -> dict[str, Any]:
         """Open a new shift; refused while one is open."""
+        with self.db.read() as s:
+            if open_shift(s) is not None:
+                raise SaleError(
+                    "a shift is already open; close it (Z report) before opening a new one",
+                    code="shift.open",
+                )
+        shift_id = str(uuid.uuid4())
+        fiscal = self.fiscal.open_shift(grant.cashier.name, shift_id)
         now = self.env.now()
         with self.db.write() as s:
             if open_shift(s, lock=True) is not None:
@@ -83,7 +92,7 @@ class ShiftManager(SupervisedActor):
                 )
             num = int(s.execute(select(func.max(ShiftRow.num))).scalar() or 0) + 1
             row = ShiftRow(
-                id=str(uuid.uuid4()),
+                id=shift_id,
                 num=num,
                 state="open",
                 opened_at=self.env.local(now),
@@ -105,7 +114,7 @@ class ShiftManager(SupervisedActor):
                 opened_at_utc=row.opened_at_utc,
                 cashier_code=row.cashier_code,
                 cashier_name=row.cashier_name,
-                kkm_shift_number=num,
+                kkm_shift_number=fiscal.shift if fiscal else num,
             )
             outbox.put(s, self.env.channel, tilldocs.SHIFT_OPEN, tilldocs.encode(doc))
             s.flush()
@@ -116,6 +125,13 @@ class ShiftManager(SupervisedActor):
 
     def close(self, grant: Grant) -> dict[str, Any]:
         """Close the shift (Z report); refused while a receipt is open."""
+        with self.db.read() as s:
+            found = open_shift(s)
+            if found is None:
+                raise SaleError("no shift is open; open a shift first", code="shift.closed")
+            self._refuse_open_receipt(s, found)
+            shift_id = found.id
+        fiscal = self.fiscal.close_shift(grant.cashier.name, shift_id)
         now = self.env.now()
         with self.db.write() as s:
             row = self._require_open(s)
@@ -162,7 +178,7 @@ class ShiftManager(SupervisedActor):
                 closed_at_utc=row.closed_at_utc,
                 cashier_code=grant.cashier.code,
                 cashier_name=grant.cashier.name,
-                kkm_shift_number=row.num,
+                kkm_shift_number=fiscal.shift if fiscal else row.num,
                 receipt_numbers=numbers,
                 cash_move_numbers=cash_numbers,
                 totals=totals.to_json(),
@@ -186,6 +202,18 @@ class ShiftManager(SupervisedActor):
             "print_job": job,
         }
 
+    def _refuse_open_receipt(self, s: Any, row: ShiftRow) -> None:
+        number = s.execute(
+            select(ReceiptRow.number).where(
+                ReceiptRow.shift_id == row.id, ReceiptRow.state == "open"
+            )
+        ).scalar()
+        if number is not None:
+            raise SaleError(
+                f"receipt {number} is still open; finish or cancel it before closing the shift",
+                code="shift.receipt_open",
+            )
+
     def _report(self, kind: str, row: ShiftRow, at: str, grant: Grant, totals: ShiftTotals) -> Any:
         return report_printable(
             kind,
@@ -204,6 +232,7 @@ class ShiftManager(SupervisedActor):
         now = self.env.now()
         job = None
         if print_it:
+            self.fiscal.x_report(grant.cashier.name, "x-report")
             with self.db.write() as s:
                 row = self._require_open(s)
                 job = queue_job(
@@ -224,7 +253,12 @@ class ShiftManager(SupervisedActor):
         return {"shift": out, "x_report": out["totals"], "print_job": job}
 
     def cash_move(self, grant: Grant, direction: str, amount: int) -> dict[str, Any]:
-        """Put cash into (``in``) or take it out of (``out``) the drawer."""
+        """Put cash into (``in``) or take it out of (``out``) the drawer (and the register's)."""
+        with self.db.read() as s:
+            if open_shift(s) is None:
+                raise SaleError("no shift is open; open a shift first", code="shift.closed")
+        move_id = str(uuid.uuid4())
+        self.fiscal.cash(direction, amount, grant.cashier.name, move_id)
         now = self.env.now()
         with self.db.write() as s:
             row = self._require_open(s)
@@ -233,7 +267,7 @@ class ShiftManager(SupervisedActor):
             row.next_cash = number + 1
             row.totals = json.dumps(totals.to_json())
             move = CashMoveRow(
-                id=str(uuid.uuid4()),
+                id=move_id,
                 shift_id=row.id,
                 shift_num=row.num,
                 number=number,

@@ -63,6 +63,35 @@ class ReceiptRow(TillBase):
     supervisor_code: Mapped[str | None] = mapped_column(String(40))
     total: Mapped[int] = mapped_column(BigInteger, default=0)
     change: Mapped[int] = mapped_column(BigInteger, default=0)
+    fiscal: Mapped[str | None] = mapped_column(Text)
+    """JSON of the ``FiscalResult`` the register gave it (None without a register)."""
+
+
+class FiscalRow(TillBase):
+    """One request to the fiscal register, written before it is sent.
+
+    ``request_id`` is the uuid the register knows it by; ``state``
+    "pending" (sent, outcome not known yet), "done" (its fiscal data are in
+    ``result``), "failed" (refused or never sent: nothing registered).
+    ``fd_before`` is the last fiscal document number the till knew of when
+    it sent the request: a document the register has above it with the
+    same total is this one (how a request the register forgot is resolved).
+    """
+
+    __tablename__ = "till_fiscal"
+    __table_args__ = (Index("ix_till_fiscal_ref_state", "ref", "state"),)
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    ref: Mapped[str] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(8), index=True)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    fd_before: Mapped[int] = mapped_column(BigInteger, default=0)
+    fd: Mapped[int | None] = mapped_column(BigInteger)
+    result: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
 
 
 class LineRow(TillBase):

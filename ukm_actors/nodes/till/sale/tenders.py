@@ -65,6 +65,7 @@ class TenderRecording:
             out["receipt"] = None
         else:
             out["receipt"] = receipt_json(self._require())
+            out["fiscal_error"] = getattr(self, "fiscal_error", None)
         return out
 
     def take_cash(self, grant: Grant, amount: int) -> dict[str, Any]:

@@ -254,6 +254,16 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
             raise BadRequest(_('give the coupon "code"'))
         return ok(flows.sale().add_coupon(g, code).get(timeout=ASK))
 
+    @app.post(f"{API}/receipt/register")  # type: ignore[misc]
+    def register_again() -> Any:
+        g = grant(Right.SELL, _body())
+        return ok(flows.register(g))
+
+    @app.get(f"{API}/fiscal")  # type: ignore[misc]
+    def fiscal_state() -> Any:
+        auth.authorize(None)
+        return ok(ctx.services["fiscal"].screen())
+
     @app.post(f"{API}/receipt/cancel")  # type: ignore[misc]
     def cancel() -> Any:
         g = grant(Right.CANCEL_RECEIPT, _body())

@@ -1,0 +1,140 @@
+"""The till's fiscal flow against the register emulator: every receipt registered, never twice."""
+
+import pytest
+
+from tests.nodes.helpers import get_json
+from tests.till.helpers import BREAD, MILK, SUPERVISOR, outbox_docs
+from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
+from ukm_actors.supervision.testing import expect
+
+
+@pytest.fixture
+def register(tmp_path):
+    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def fiscal_till(start_till, register):
+    def start(timeout=2.0, **devices):
+        node, till = start_till(
+            devices={
+                "fiscal": {"url": register.url, "timeout": timeout, "poll": 0.01},
+                **devices,
+            }
+        )
+        expect(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        till.login()
+        return node, till
+
+    return start
+
+
+def _sold(till, barcode=MILK, cash=10000):
+    till.scan(barcode)
+    return till.pay("cash", cash)
+
+
+def test_shift_and_receipt_are_registered_and_the_fiscal_data_go_everywhere(
+    fiscal_till, register
+):
+    node, till = fiscal_till(printer={"kind": "dummy", "codepage": "CP866"})
+    till.post("/shift/open")
+    assert register.machine.shift_state() == "opened"
+    out = _sold(till)
+    fiscal = out["closed"]["fiscal"]
+    assert set(fiscal) >= {"fn", "fd", "fp", "shift", "number", "registered_at", "qr"}
+    assert fiscal["fd"] == 2 and fiscal["number"] == 1 and fiscal["shift"] == 1
+    assert fiscal["qr"].startswith("t=") and f"&fp={fiscal['fp']}&n=1" in fiscal["qr"]
+    assert [r["total"] for r in register.receipts()] == [89.9]
+    doc = [d for kind, d in outbox_docs(node) if kind == "receipt"][0]
+    assert doc.fiscal["fp"] == fiscal["fp"] and doc.kkm_receipt_number == 1
+    printed = node.ctx.names.get("printer").proxy().output().get(timeout=5)
+    text = printed.decode("cp866", errors="replace")
+    assert f"ФП {fiscal['fp']}" in text and fiscal["fn"] in text
+    assert fiscal["qr"].encode() in printed
+    till.post("/cash/in", {"amount": 5000})
+    till.post("/shift/close")
+    assert register.machine.shift_state() == "closed"
+    close = [d for kind, d in outbox_docs(node) if kind == "shift.close"][0]
+    assert close.kkm_shift_number == 1
+
+
+def test_paper_out_keeps_the_receipt_open_until_registered_again(fiscal_till, register):
+    node, till = fiscal_till()
+    till.post("/shift/open")
+    register.control({"paper": False})
+    out = _sold(till)
+    assert out["closed"] is None and out["fiscal_error"]["code"] == "fiscal.paper_out"
+    view = till.get("/receipt")
+    assert view["receipt"]["totals"]["due"] == 0 and view["fiscal_error"]["hint"]
+    assert register.receipts() == []
+    status, err = till.fail("POST", "/receipt/register")
+    assert err["code"] == "fiscal.paper_out"
+    register.control({"paper": True})
+    again = till.post("/receipt/register")
+    assert again["closed"]["fiscal"]["fd"] == 2
+    assert till.get("/receipt")["receipt"] is None
+    assert len(register.receipts()) == 1
+
+
+def test_an_unknown_outcome_is_resolved_without_registering_twice(fiscal_till, register):
+    node, till = fiscal_till(timeout=0.5)
+    till.post("/shift/open")
+    register.control({"hold": True})
+    out = _sold(till)
+    assert out["closed"] is None and out["fiscal_error"]["code"] == "fiscal.unknown"
+    status, err = till.fail("POST", "/receipt/cancel", {"supervisor": SUPERVISOR})
+    assert err["code"] == "fiscal.unknown"
+    register.release()
+    again = till.post("/receipt/register")
+    assert again["closed"]["fiscal"]["fd"] == 2
+    assert len(register.receipts()) == 1
+
+
+def test_a_request_the_register_forgot_is_found_by_its_last_document(fiscal_till, register):
+    node, till = fiscal_till(timeout=0.5)
+    till.post("/shift/open")
+    register.control({"hold": True})
+    _sold(till)
+    register.release()
+    for request in list(register._requests):
+        register.forget(request)
+    again = till.post("/receipt/register")
+    assert again["closed"]["fiscal"]["fd"] == 2 and len(register.receipts()) == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "code"),
+    [
+        ({"shift_age_hours": 25}, "fiscal.shift_expired"),
+        ({"fn_capacity": 1}, "fiscal.fn_full"),
+        ({"offline": True}, "fiscal.offline"),
+    ],
+)
+def test_refusals_give_the_cashier_a_message_and_keep_the_receipt(
+    fiscal_till, register, setup, code
+):
+    node, till = fiscal_till()
+    till.post("/shift/open")
+    till.scan(BREAD)
+    register.control(setup)
+    out = till.pay("cash", 10000)
+    assert out["closed"] is None and out["fiscal_error"]["code"] == code
+    assert out["fiscal_error"]["message"] and out["fiscal_error"]["hint"]
+    assert till.get("/receipt")["receipt"]["lines"][0]["article"]
+    assert register.receipts() == []
+
+
+def test_status_shows_the_register_and_alerts(fiscal_till, register):
+    node, till = fiscal_till()
+    register.control({"unsent_since_hours": 30, "fn_valid_until": "2000-01-01"})
+    expect(
+        lambda: get_json(node.ctx.url + "/status")[1]["fiscal"]["health"]["ofd_unsent"] == 1,
+        within=15,
+        what="health",
+    )
+    fiscal = get_json(node.ctx.url + "/status")[1]["fiscal"]
+    codes = {a["code"] for a in fiscal["alerts"]}
+    assert {"fiscal.ofd_unsent", "fiscal.fn_expiring"} <= codes
+    assert till.get("/fiscal")["state"] == "idle"

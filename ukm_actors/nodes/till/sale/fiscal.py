@@ -1,0 +1,432 @@
+"""Registering on the fiscal register: receipts, shifts, cash moves, X reports.
+
+``FiscalDesk`` (``ctx.services["fiscal"]``) is used by ``SaleSession`` and
+``ShiftManager``; it is a no-op when no ``fiscal`` device is configured.
+
+The register is the truth about "was this registered". Every request is
+written to ``till_fiscal`` as "pending" with a fresh uuid **before** it is
+sent. A receipt's request becomes "done" in the same transaction that
+completes the receipt (``mark_done``), so a crash in between leaves it
+pending; a pending request is resolved before anything else is sent for
+that receipt, by asking the register what became of the uuid
+(``outcome``) or, when its server forgot it, by comparing the register's
+last receipt document with what the till sent (number above ``fd_before``,
+same total). It is never registered again under a new uuid unless the
+register says it was not registered.
+
+Payments (docs/devices.md): cash → ``cash``; card → ``electronically``; a
+gift certificate → ``prepaid`` (it was paid for when it was sold, an
+advance); bonus points → a reduction of the items' amounts, spread over
+the lines in proportion to their totals (they are a discount, not a
+payment, for the tax authority).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ukm_actors.hw.atol import FiscalRequestUnknown
+from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
+from ukm_actors.hw.fiscal import (
+    FiscalItem,
+    FiscalPayment,
+    FiscalReceipt,
+    FiscalRefused,
+    FiscalResult,
+    FiscalUnknown,
+)
+from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
+from ukm_actors.nodes.till.sale.model import OpenReceipt
+from ukm_actors.nodes.till.sale.store_sale import FiscalRow
+
+log = logging.getLogger(__name__)
+
+VAT_BY_RATE = {0: "vat0", 500: "vat5", 700: "vat7", 1000: "vat10", 2000: "vat20", 2200: "vat22"}
+UNITS = {
+    "кг": "kilogram",
+    "kg": "kilogram",
+    "г": "gram",
+    "g": "gram",
+    "л": "liter",
+    "l": "liter",
+    "мл": "milliliter",
+    "ml": "milliliter",
+    "м": "meter",
+    "m": "meter",
+}
+PAYMENT_KINDS = {"cash": "cash", "card": "electronically", "certificate": "prepaid"}
+CALL_SLACK = 5.0
+
+
+def spread(amount: int, weights: list[int]) -> list[int]:
+    """``amount`` split over ``weights`` in proportion (largest remainder); sums to ``amount``."""
+    total = sum(weights)
+    if amount <= 0 or total <= 0:
+        return [0] * len(weights)
+    amount = min(amount, total)
+    shares = [amount * w // total for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: -(amount * weights[i] % total))
+    for i in order[: amount - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def fiscal_receipt(r: OpenReceipt, tax_rates: dict[str, int]) -> FiscalReceipt:
+    """The register's form of the receipt ``r`` (bonus as a reduction, see the module doc)."""
+    lines = [line for line in r.receipt.lines if not line.voided]
+    bonus = sum(p.amount for p in r.receipt.payments if p.type == "bonus")
+    cuts = spread(bonus, [line.total for line in lines])
+    items = []
+    for line, cut in zip(lines, cuts, strict=True):
+        rate = tax_rates.get(line.taxgroup_id or "") if line.taxgroup_id else None
+        tax = "none" if rate is None else VAT_BY_RATE.get(rate)
+        if tax is None:
+            raise SaleError(
+                f"{line.name}: the VAT rate {(rate or 0) / 100:g}% of tax group "
+                f"{line.taxgroup_id} is not one the fiscal register knows",
+                code="fiscal.tax",
+                hint="fix the tax group in the trade system; the receipt stays open",
+            )
+        items.append(
+            FiscalItem(
+                name=line.name[:128],
+                price=line.price,
+                quantity=line.quantity,
+                amount=line.total - cut,
+                tax=tax,
+                measure=UNITS.get(line.measure.strip().lower().rstrip("."), "piece"),
+            )
+        )
+    payments = tuple(
+        FiscalPayment(PAYMENT_KINDS.get(p.type, "other"), p.amount)
+        for p in r.receipt.payments
+        if p.type != "bonus"
+    )
+    return FiscalReceipt(
+        kind="sellReturn" if r.kind == "return" else "sell",
+        operator=r.cashier_name,
+        items=tuple(items),
+        payments=payments,
+    )
+
+
+@dataclass
+class FiscalProgress:
+    """What the register is doing now, readable without asking any actor (the cashier's screen)."""
+
+    what: str | None = None
+    ref: str | None = None
+    since: float = 0.0
+    last_error: dict[str, Any] | None = None
+    done: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def view(self) -> dict[str, Any]:
+        if self.what is None:
+            return {"state": "idle", "last_error": self.last_error}
+        return {
+            "state": "registering",
+            "what": self.what,
+            "ref": self.ref,
+            "seconds": round(time.monotonic() - self.since, 2),
+            "last_error": None,
+        }
+
+
+class FiscalDesk:
+    """The till's side of the register (see the module doc)."""
+
+    def __init__(self, ctx: Any, db: Any, env: Any) -> None:
+        self.ctx = ctx
+        self.db = db
+        self.env = env
+        self.progress = FiscalProgress()
+
+    @property
+    def devices(self) -> Any:
+        return self.ctx.services.get("devices")
+
+    @property
+    def enabled(self) -> bool:
+        devices = self.devices
+        return devices is not None and devices.configured("fiscal")
+
+    def _timeout(self) -> float:
+        config = self.devices.config("fiscal")
+        return float(config.settings.get("timeout", 30.0)) + CALL_SLACK
+
+    def _call(self, method: str, *args: Any) -> Any:
+        return self.devices.call("fiscal", method, *args, timeout=self._timeout())
+
+    # -- the request log ----------------------------------------------------------------
+
+    def _new_row(self, kind: str, ref: str, total: int) -> FiscalRow:
+        at = self.env.utc(self.env.now())
+        with self.db.write() as s:
+            fd = s.execute(select(func.max(FiscalRow.fd))).scalar() or 0
+            row = FiscalRow(
+                request_id=str(uuid.uuid4()),
+                kind=kind,
+                ref=ref,
+                state="pending",
+                total=total,
+                fd_before=int(fd),
+                created_at=at,
+                updated_at=at,
+            )
+            s.add(row)
+        return row
+
+    def _set(self, request_id: str, state: str, result: FiscalResult | None, error: str) -> None:
+        with self.db.write() as s:
+            self.mark(s, request_id, state, result, error)
+
+    def mark(
+        self, s: Any, request_id: str, state: str, result: FiscalResult | None, error: str = ""
+    ) -> None:
+        """Record a request's end in the caller's transaction ``s``."""
+        row = s.get(FiscalRow, request_id)
+        if row is None:
+            return
+        row.state = state
+        row.updated_at = self.env.utc(self.env.now())
+        if result is not None:
+            row.fd = result.fd
+            row.result = json.dumps(result.to_json(), ensure_ascii=False)
+        row.error = error or None
+
+    def pending_for(self, ref: str) -> list[FiscalRow]:
+        with self.db.read() as s:
+            rows = s.scalars(
+                select(FiscalRow).where(FiscalRow.ref == ref, FiscalRow.state == "pending")
+            ).all()
+            for row in rows:
+                s.expunge(row)
+            return list(rows)
+
+    # -- sending ------------------------------------------------------------------------
+
+    def _send(self, row: FiscalRow, what: str, method: str, *args: Any) -> Any:
+        if self.devices.ref("fiscal") is None:
+            self._set(row.request_id, "failed", None, "the register was offline")
+            self.devices.require("fiscal")
+        self.progress.what, self.progress.ref = what, row.ref
+        self.progress.since = time.monotonic()
+        try:
+            result = self._call(method, *args, row.request_id)
+        except FiscalRefused as exc:
+            self._set(row.request_id, "failed", None, exc.message)
+            self.progress.last_error = {"code": exc.code, "message": exc.message}
+            raise SaleError(
+                f"the fiscal register refused {what}: {exc.description}",
+                code=exc.code,
+                hint=f"{exc.hint}; the receipt stays open" if exc.hint else None,
+            ) from exc
+        except DeviceUnavailable as exc:
+            self._set(row.request_id, "failed", None, exc.message)
+            self.progress.last_error = {"code": "fiscal.offline", "message": exc.message}
+            raise SaleError(
+                f"the fiscal register cannot be reached; {what} was not registered",
+                code="fiscal.offline",
+                hint="check the register's power and cable, then try again",
+            ) from exc
+        except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
+            self.progress.last_error = {"code": "fiscal.unknown", "message": str(exc)}
+            raise SaleError(
+                f"the fiscal register has not confirmed {what}",
+                code="fiscal.unknown",
+                hint="do not sell it again: the till asks the register what became of it "
+                "(try again in a moment)",
+            ) from exc
+        finally:
+            elapsed = time.monotonic() - self.progress.since
+            self.progress.what = self.progress.ref = None
+            self.progress.seconds = [*self.progress.seconds[-99:], elapsed]
+        self.progress.last_error = None
+        self.progress.done += 1
+        return result
+
+    # -- receipts ----------------------------------------------------------------------
+
+    def register_receipt(self, r: OpenReceipt) -> tuple[str, FiscalResult]:
+        """Register ``r`` (or find it registered): the request id and its fiscal data.
+
+        The caller completes the receipt and ``mark``s the request "done" in one transaction.
+        Raises ``SaleError`` (``fiscal.*``): the receipt stays open.
+        """
+        for row in self.pending_for(r.id):
+            found = self.resolve(row)
+            if found is not None:
+                return row.request_id, found
+        receipt = fiscal_receipt(r, self.env.catalog.tax_rates())
+        row = self._new_row(receipt.kind, r.id, receipt.total)
+        what = f"receipt {r.number}"
+        result: FiscalResult = self._send(row, what, "register", receipt)
+        return row.request_id, result
+
+    def resolve(self, row: FiscalRow) -> FiscalResult | None:
+        """What became of a pending request: its result, or None (marked failed: not registered).
+
+        Raises ``SaleError`` (``fiscal.unknown``) while the register cannot tell.
+        """
+        try:
+            result: FiscalResult | None = self._call("outcome", row.request_id)
+        except FiscalRequestUnknown:
+            result = self._by_last_document(row)
+        except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
+            raise SaleError(
+                "the fiscal register has not said yet whether the receipt was registered",
+                code="fiscal.unknown",
+                hint="wait a moment and try again; check the register if it persists",
+            ) from exc
+        if result is None:
+            self._set(row.request_id, "failed", None, "the register did not register it")
+            log.info("fiscal request %s for %s was not registered", row.request_id, row.ref)
+        else:
+            log.info(
+                "fiscal request %s for %s was registered: FD %s", row.request_id, row.ref, result.fd
+            )
+        return result
+
+    def _by_last_document(self, row: FiscalRow) -> FiscalResult | None:
+        last: FiscalResult = self._call("last_document")
+        if last.fd > row.fd_before and last.total == row.total:
+            return last
+        return None
+
+    # -- shifts, cash, reports --------------------------------------------------------
+
+    def open_shift(self, operator: str, shift_id: str) -> FiscalResult | None:
+        """Open the register's shift (a stale one left open is closed first); None if disabled."""
+        if not self.enabled:
+            return None
+        state = self._shift_state()
+        if state == "opened":
+            log.info("the register's shift is already open: the till's shift joins it")
+            return None
+        if state == "expired":
+            self.close_shift(operator, "stale")
+        row = self._new_row("openShift", shift_id, 0)
+        result: FiscalResult = self._send(row, "the shift opening", "open_shift", operator)
+        self._set(row.request_id, "done", result, "")
+        return result
+
+    def close_shift(self, operator: str, shift_id: str) -> FiscalResult | None:
+        """Close the register's shift (Z report); None if disabled or already closed."""
+        if not self.enabled or self._shift_state() == "closed":
+            return None
+        row = self._new_row("closeShift", shift_id, 0)
+        result: FiscalResult = self._send(
+            row, "the shift closing (Z report)", "close_shift", operator
+        )
+        self._set(row.request_id, "done", result, "")
+        return result
+
+    def _shift_state(self) -> str:
+        self.devices.require("fiscal")
+        try:
+            return str(self._call("shift_state").state)
+        except DeviceError as exc:
+            raise SaleError(
+                f"the fiscal register does not answer: {exc}",
+                code="fiscal.offline",
+                hint="check the register's power and cable, then try again",
+            ) from exc
+
+    def cash(self, direction: str, amount: int, operator: str, ref: str) -> None:
+        if not self.enabled:
+            return
+        row = self._new_row("cashIn" if direction == "in" else "cashOut", ref, amount)
+        what = "the cash in" if direction == "in" else "the cash out"
+        self._send(row, what, "cash", direction, amount, operator)
+        self._set(row.request_id, "done", None, "")
+
+    def x_report(self, operator: str, ref: str) -> None:
+        if not self.enabled:
+            return
+        row = self._new_row("reportX", ref, 0)
+        self._send(row, "the X report", "x_report", operator)
+        self._set(row.request_id, "done", None, "")
+
+    # -- monitoring ---------------------------------------------------------------------
+
+    def screen(self) -> dict[str, Any]:
+        """For the cashier's screen (no actor asked): registering now, the last error."""
+        return {"configured": self.enabled, **self.progress.view()}
+
+    def status(self) -> dict[str, Any]:
+        """``/status`` → ``fiscal``: the register's health, alerts, requests pending."""
+        if not self.enabled:
+            return {"configured": False}
+        with self.db.read() as s:
+            pending = s.execute(
+                select(func.count()).select_from(FiscalRow).where(FiscalRow.state == "pending")
+            ).scalar()
+        info = self._device_info()
+        health = info.get("health")
+        return {
+            "configured": True,
+            "online": bool(info),
+            "health": health,
+            "health_error": info.get("health_error"),
+            "pending_requests": int(pending or 0),
+            "progress": self.progress.view(),
+            "alerts": alerts(health, self.env.now()) if health else [],
+        }
+
+    def _device_info(self) -> dict[str, Any]:
+        ref = self.devices.ref("fiscal")
+        if ref is None:
+            return {}
+        try:
+            info = ref.proxy().info().get(timeout=0.5)
+        except Exception:  # noqa: BLE001 - status must not fail
+            return {}
+        driver = info.get("driver") or {}
+        return driver if isinstance(driver, dict) else {}
+
+
+def alerts(health: dict[str, Any], now: datetime) -> list[dict[str, str]]:
+    """Alerts from a ``RegisterHealth.to_json()``: OFD backlog over a day, FN expiring, paper."""
+    out: list[dict[str, str]] = []
+    oldest = health.get("ofd_unsent_oldest") or ""
+    if health.get("ofd_unsent") and oldest and _age(oldest, now) > timedelta(days=1):
+        out.append(
+            {
+                "code": "fiscal.ofd_unsent",
+                "message": f"{health['ofd_unsent']} fiscal documents have not reached the OFD "
+                f"since {oldest}",
+            }
+        )
+    until = health.get("fn_valid_until") or ""
+    if until and until[:10] <= (now + timedelta(days=30)).date().isoformat():
+        out.append(
+            {"code": "fiscal.fn_expiring", "message": f"the fiscal storage expires on {until[:10]}"}
+        )
+    if "memoryOverflow" in (health.get("fn_warnings") or ()):
+        out.append(
+            {"code": "fiscal.fn_nearly_full", "message": "the fiscal storage is almost full"}
+        )
+    if health.get("paper") is False:
+        out.append({"code": "fiscal.paper_out", "message": "the fiscal register has no paper"})
+    if (health.get("shift") or {}).get("state") == "expired":
+        out.append({"code": "fiscal.shift_expired", "message": "the register's shift is over 24 h"})
+    return out
+
+
+def _age(stamp: str, now: datetime) -> timedelta:
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return timedelta(0)
+    if at.tzinfo is None or now.tzinfo is None:
+        at, now = at.replace(tzinfo=None), now.replace(tzinfo=None)
+    return now - at
