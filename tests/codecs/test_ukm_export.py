@@ -428,3 +428,22 @@ def test_write_atomically_refuses_paths_as_names(tmp_path):
     for bad in ("", "..", "sub/a.xml", "../a.xml"):
         with pytest.raises(ValueError, match="plain file name"):
             write_atomically(tmp_path, bad, b"x")
+
+
+def test_the_fiscal_data_are_written_and_read_back():
+    import dataclasses
+
+    from ukm_actors.codecs.ukm_export import ExportFiscal
+
+    fiscal = ExportFiscal(
+        fn="9999078900012345",
+        fd=42,
+        fp="0123456789",
+        shift=3,
+        number=7,
+        date_time="2024-03-01T10:15:00+03:00",
+    )
+    sale = dataclasses.replace(SALE, fiscal=fiscal, kkm_receipt_number=7)
+    data = render_receipt(sale)
+    assert b'<fiscal fn="9999078900012345" fd="42" fp="0123456789"' in data
+    assert parse_export(data) == sale

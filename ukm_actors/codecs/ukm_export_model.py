@@ -224,6 +224,28 @@ class ReceiptRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ExportFiscal:
+    """The fiscal register's data of a receipt [INF: our extension, ``<fiscal>`` attributes]."""
+
+    fn: str
+    fd: int
+    fp: str
+    shift: int
+    number: int
+    date_time: str
+
+
+FISCAL_ATTRS: dict[str, str] = {
+    "fn": "fn",
+    "fd": "fd",
+    "fp": "fp",
+    "shift": "shift",
+    "number": "number",
+    "date_time": "dateTime",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExportReceipt:
     """A completed sale or return receipt.
 
@@ -247,6 +269,7 @@ class ExportReceipt:
     card: str | None = None
     original: ReceiptRef | None = None
     voided: tuple[ExportVoidedItem, ...] = ()
+    fiscal: ExportFiscal | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

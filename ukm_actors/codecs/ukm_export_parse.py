@@ -39,6 +39,7 @@ from ukm_actors.codecs.ukm_export_model import (
     ExportCashBox,
     ExportDiscount,
     ExportDocument,
+    ExportFiscal,
     ExportItem,
     ExportPayment,
     ExportPaymentTotal,
@@ -165,6 +166,18 @@ def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
     orig_el = n._child(t["original"])
     if orig_el is not None:
         original = ReceiptRef(**_Node(orig_el, file, f"{n.path}/").head(ORIGINAL_ATTRS))
+    fiscal = None
+    fiscal_el = n._child("fiscal")
+    if fiscal_el is not None:
+        f = _Node(fiscal_el, file, f"{n.path}/")
+        fiscal = ExportFiscal(
+            fn=f.attr("fn"),
+            fd=f.to_int("@fd", f.attr("fd")),
+            fp=f.attr("fp"),
+            shift=f.to_int("@shift", f.attr("shift")),
+            number=f.to_int("@number", f.attr("number")),
+            date_time=f.attr("dateTime"),
+        )
     items = []
     for child in n.children(t["items"]):
         i = _Node(child, file, f"{n.path}/")
@@ -231,6 +244,7 @@ def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
         kkm_receipt_number=n.opt_int(t["kkm_receipt_number"]),
         card=n.text(t["card"], required=False),
         original=original,
+        fiscal=fiscal,
         items=tuple(items),
         voided=tuple(voided),
         discounts=tuple(discounts),

@@ -22,6 +22,7 @@ from ukm_actors.codecs.ukm_export_model import (
     DIRECTION_CODES,
     DISCOUNT_TAGS,
     EXPORT_VERSION,
+    FISCAL_ATTRS,
     HEAD_ATTRS,
     ITEM_TAGS,
     KIND_CODES,
@@ -98,6 +99,10 @@ def receipt_element(r: ExportReceipt) -> Any:
     _put(root, t["cashier_code"], r.cashier_code)
     _put(root, t["cashier_name"], clean_text(r.cashier_name))
     _put(root, t["kkm_receipt_number"], r.kkm_receipt_number)
+    if r.fiscal is not None:
+        fiscal = etree.SubElement(root, "fiscal")
+        for attr, name in FISCAL_ATTRS.items():
+            fiscal.set(name, clean_text(str(getattr(r.fiscal, attr))))
     _put(root, t["card"], _text(r.card))
     if r.original is not None:
         orig = etree.SubElement(root, t["original"])

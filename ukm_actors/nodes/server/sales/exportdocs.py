@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from ukm_actors.codecs.tilldocs import ReceiptDoc, ReceiptLineDoc
 from ukm_actors.codecs.ukm_export import (
     ExportCashBox,
     ExportDataError,
     ExportDiscount,
+    ExportFiscal,
     ExportItem,
     ExportPayment,
     ExportReceipt,
@@ -125,6 +127,21 @@ def export_receipt(doc: ReceiptDoc, vat: Mapping[int, int] | None = None) -> Exp
         card=doc.card,
         original=original,
         voided=tuple(voided),
+        fiscal=_fiscal(doc.fiscal),
+    )
+
+
+def _fiscal(data: dict[str, Any] | None) -> ExportFiscal | None:
+    """The register's data of a receipt for the export (None without a register)."""
+    if not data:
+        return None
+    return ExportFiscal(
+        fn=str(data["fn"]),
+        fd=int(data["fd"]),
+        fp=str(data["fp"]),
+        shift=int(data["shift"]),
+        number=int(data["number"]),
+        date_time=str(data["registered_at"]),
     )
 
 

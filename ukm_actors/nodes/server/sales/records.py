@@ -95,6 +95,9 @@ def receipt_values(doc: ReceiptDoc, received_ms: int) -> dict[str, Any]:
         "supervisor_code": doc.supervisor_code,
         "kkm_receipt_number": doc.kkm_receipt_number,
         "bonus": json.dumps(doc.bonus, ensure_ascii=False, sort_keys=True) if doc.bonus else None,
+        "fiscal": json.dumps(doc.fiscal, ensure_ascii=False, sort_keys=True)
+        if doc.fiscal
+        else None,
         "received_ms": received_ms,
     }
 
@@ -243,6 +246,7 @@ def _receipt_doc(
         supervisor_code=r.supervisor_code,
         kkm_receipt_number=r.kkm_receipt_number,
         bonus=json.loads(r.bonus) if r.bonus else {},
+        fiscal=json.loads(r.fiscal) if r.fiscal else None,
     )
 
 

@@ -78,6 +78,8 @@ class SaleReceipt(ServerBase):
     kkm_receipt_number: Mapped[int | None] = mapped_column(Integer)
     bonus: Mapped[str | None] = mapped_column(Text)
     """Loyalty data of the receipt as JSON (None when empty)."""
+    fiscal: Mapped[str | None] = mapped_column(Text)
+    """The fiscal register's data (fn, fd, fp, shift, number, registered_at, qr) as JSON."""
     received_ms: Mapped[int] = mapped_column(BigInteger)
 
 
