@@ -35,9 +35,7 @@ def _sold(till, barcode=MILK, cash=10000):
     return till.pay("cash", cash)
 
 
-def test_shift_and_receipt_are_registered_and_the_fiscal_data_go_everywhere(
-    fiscal_till, register
-):
+def test_shift_and_receipt_are_registered_and_the_fiscal_data_go_everywhere(fiscal_till, register):
     node, till = fiscal_till(printer={"kind": "dummy", "codepage": "CP866"})
     till.post("/shift/open")
     assert register.machine.shift_state() == "opened"
@@ -138,3 +136,11 @@ def test_status_shows_the_register_and_alerts(fiscal_till, register):
     codes = {a["code"] for a in fiscal["alerts"]}
     assert {"fiscal.ofd_unsent", "fiscal.fn_expiring"} <= codes
     assert till.get("/fiscal")["state"] == "idle"
+
+
+def test_spread_and_the_bonus_reduction_add_up():
+    from ukm_actors.nodes.till.sale.fiscal import spread
+
+    assert spread(100, [1, 1, 1]) == [34, 33, 33]
+    assert sum(spread(999, [8990, 4590, 123])) == 999
+    assert spread(0, [5, 5]) == [0, 0]

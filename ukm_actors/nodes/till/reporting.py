@@ -69,6 +69,10 @@ def build_report(ctx: NodeContext) -> dict[str, Any]:
     promotions = promotions_state(ctx)
     if promotions is not None:
         report["promotions"] = promotions
+    fiscal = ctx.services.get("fiscal")
+    if fiscal is not None and fiscal.enabled:
+        full = fiscal.status()
+        report["fiscal"] = {k: full.get(k) for k in ("health", "alerts", "pending_requests")}
     if ctx.db is not None:
         with ctx.db.read() as session:
             ch = monitoring.channel(session, channel_name(ctx.node_id, "server"))

@@ -108,6 +108,11 @@ def till_findings(
             if dev.get("state") == "error":
                 detail = dev.get("error") or "no details"
                 out.append(Finding("till.device", f"{node}/{name}", f"{node} {name}: {detail}"))
+        for alert in (t.get("fiscal") or {}).get("alerts") or ():
+            if isinstance(alert, dict) and alert.get("code"):
+                code = str(alert["code"])
+                text = f"{node}: {alert.get('message') or code}"
+                out.append(Finding("till.fiscal", f"{node}/{code}", text))
     return out
 
 

@@ -84,6 +84,7 @@ def tills(
         devices: dict[str, Any] | None = None
         logins: dict[str, Any] | None = None
         promotions: Any = None
+        fiscal: dict[str, Any] | None = None
         if report is not None:
             promotions = (json.loads(report.extra) if report.extra else {}).get("promotions")
             from_pending = report.outbox_pending
@@ -91,6 +92,7 @@ def tills(
                 from_age = round(max(0.0, now - report.outbox_oldest_ms / 1000), 1)
             devices = json.loads(report.devices) if report.devices else None
             logins = _logins(report.extra)
+            fiscal = _fiscal(report.extra)
         version = (
             (report.version if report is not None else None)
             or getattr(live, "version", None)
@@ -122,10 +124,21 @@ def tills(
                 "devices": devices,
                 "logins": logins,
                 "promotions": promotions if isinstance(promotions, dict) else None,
+                "fiscal": fiscal,
                 "reported_at": iso_utc(report.reported_ms / 1000) if report is not None else None,
             }
         )
     return out
+
+
+def _fiscal(extra: str | None) -> dict[str, Any] | None:
+    """The till's fiscal register state as it last reported it (``fiscal`` in its
+    report: ``{"health", "alerts", "pending_requests"}``), or None."""
+    try:
+        found = json.loads(extra).get("fiscal") if extra else None
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _logins(extra: str | None) -> dict[str, Any] | None:

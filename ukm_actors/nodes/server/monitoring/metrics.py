@@ -133,6 +133,17 @@ def render(snapshot: Mapping[str, Any], extra: Iterable[Callable[[], list[Family
             labels = {"node": t["node_id"], "device": name, "state": str(dev.get("state"))}
             device_samples.append((labels, 1 if dev.get("state") == "ok" else 0))
     e.gauge("ukm_till_device_ok", "1 when the till reports the device working.", device_samples)
+    fiscal = [(t["node_id"], (t.get("fiscal") or {}).get("health") or {}) for t in tills]
+    e.gauge(
+        "ukm_till_fiscal_unsent_documents",
+        "Fiscal documents the till's register has not sent to the OFD yet.",
+        [({"node": n}, h.get("ofd_unsent")) for n, h in fiscal if h],
+    )
+    e.gauge(
+        "ukm_till_fiscal_alerts",
+        "Fiscal register alerts (OFD backlog over a day, FN expiring, paper, shift) per till.",
+        [({"node": t["node_id"]}, len((t.get("fiscal") or {}).get("alerts") or ())) for t in tills],
+    )
     counts: dict[str, int] = {}
     for a in snapshot.get("alerts", []):
         counts[a["kind"]] = counts.get(a["kind"], 0) + 1
