@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 def _receipt_rows(url):
     from sqlalchemy import select
 
-    from ukm_actors.nodes.till.sale.store_sale import FiscalRow, ReceiptRow
+    from ukm_actors.nodes.till.sale.tables import FiscalRow, ReceiptRow
 
     db = Database(url)
     with db.read() as s:

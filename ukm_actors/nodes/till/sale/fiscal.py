@@ -45,7 +45,7 @@ from ukm_actors.hw.fiscal import (
 )
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.model import OpenReceipt
-from ukm_actors.nodes.till.sale.store_sale import FiscalRow
+from ukm_actors.nodes.till.sale.tables import FiscalRow
 
 log = logging.getLogger(__name__)
 

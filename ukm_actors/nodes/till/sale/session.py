@@ -115,7 +115,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
 
     def _retry_fiscal_later(self) -> None:
         """After a restart: finish a paid receipt once the register answers."""
-        for _ in range(300):
+        for _attempt in range(300):
             gevent.sleep(1.0)
             try:
                 if self.actor_ref.proxy().retry_fiscal().get(timeout=60):
