@@ -24,7 +24,8 @@ def pos(till_id: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def day(tmp_path_factory):
+def day_folder(tmp_path_factory):
+    """The data folder of one ``ukm demo`` run and its output."""
     data = tmp_path_factory.mktemp("store-day")
     r = subprocess.run(
         [
@@ -42,9 +43,15 @@ def day(tmp_path_factory):
         timeout=360,
     )
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
+    return data, r.stdout
+
+
+@pytest.fixture(scope="module")
+def day(day_folder):
+    data, stdout = day_folder
     record = json.loads((data / "run" / "demo-day.json").read_text())
     exports = {f.name: parse_export_file(f) for f in (data / "exchange" / "export").glob("*.xml")}
-    return record, exports, r.stdout
+    return record, exports, stdout
 
 
 def test_the_day_did_everything_the_script_says(day):
@@ -112,3 +119,35 @@ def test_shift_opens_cash_moves_and_shift_closes_are_exported(day):
         assert close.return_amount == sum(
             r["totals"]["total"] for r in mine if r["kind"] == "return"
         )
+
+
+def test_every_receipt_is_registered_once_and_exported_with_its_fiscal_data(day, day_folder):
+    """The emulated registers of ``ukm demo`` registered each receipt exactly once; the
+    export carries what the register answered (issue #17)."""
+    record, exports, out = day
+    data, _ = day_folder
+    assert "emulated fiscal http://127.0.0.1:" in out
+    for till in {r["till"] for r in record["receipts"]}:
+        mine = [r for r in record["receipts"] if r["till"] == till]
+        # the register's own journal of fiscal documents (its fiscal storage, kept by ukm up)
+        journal = json.loads((data / "run" / f"{till}-fiscal.json").read_text())["journal"]
+        sells = [j for j in journal if j["type"] in ("sell", "sellReturn")]
+        assert sorted(j["fd"] for j in sells) == sorted(r["fiscal"]["fd"] for r in mine)
+        assert len({j["uuid"] for j in sells}) == len(sells) == len(mine), "registered once"
+        for sold in mine:
+            fiscal = sold["fiscal"]
+            name = f"receipt_[17]_[{pos(till)}]_[{sold['shift_num']}]_[{sold['number']}]_[1].xml"
+            doc = exports[name]
+            assert doc.fiscal is not None, name
+            assert (doc.fiscal.fn, doc.fiscal.fd, doc.fiscal.fp) == (
+                fiscal["fn"],
+                fiscal["fd"],
+                fiscal["fp"],
+            )
+            assert (doc.fiscal.shift, doc.fiscal.number) == (fiscal["shift"], fiscal["number"])
+            assert doc.kkm_receipt_number == fiscal["number"]
+            kind = "sellReturn" if sold["kind"] == "return" else "sell"
+            assert next(j for j in sells if j["fd"] == fiscal["fd"])["type"] == kind
+            assert f"&fp={fiscal['fp']}&n={1 if kind == 'sell' else 2}" in fiscal["qr"]
+        types = [j["type"] for j in journal]
+        assert types[0] == "openShift" and types[-1] == "closeShift", "shift opened and closed"

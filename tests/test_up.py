@@ -142,9 +142,9 @@ def test_ukm_up_one_per_folder_restarts_shows_pids_and_its_nodes_die_with_it(tmp
             roles.add(st["role"])
         assert roles == {"server", "till", "marketing", "integration", "pricechecker"}
 
-        # the tills have the emulated bank terminal and scales
+        # the tills have the emulated bank terminal, scales and fiscal register
         _, devices = get_json(nodes["till-17-1"]["url"] + "/api/v1/devices")
-        for kind in ("bank", "scales", "printer"):
+        for kind in ("bank", "scales", "fiscal", "printer"):
             dev = devices["devices"][kind]
             assert dev["state"] == "running" and dev["driver"]["open"], (kind, dev)
         assert "socket://127.0.0.1:" in devices["devices"]["bank"]["driver"]["device"]
@@ -205,6 +205,8 @@ def test_ukm_up_one_per_folder_restarts_shows_pids_and_its_nodes_die_with_it(tmp
         assert "till-17-2 started again (PID" in out
         assert "PID" in out and str(nodes["server"]["pid"]) in out, "the table shows PIDs"
         assert "emulated bank socket://" in out and "emulated scales socket://" in out
+        assert "emulated fiscal http://127.0.0.1:" in out
+        assert (tmp_path / "run" / "till-17-1-fiscal.json").is_file(), "the register's storage"
         assert f"{nodes['till-17-1']['url']}/   customer display: " in out, "cashier screens"
         assert "Traceback" not in out
 

@@ -32,7 +32,9 @@ NAME = "demo"
 HELP = "start everything, load the example catalog and play a store day at two tills"
 DESCRIPTION = """\
 Start a whole store as `ukm up` does (every node its own process, SQLite),
-with emulated bank terminals and scales at both tills, then:
+with emulated bank terminals, scales and fiscal registers at both tills
+(every receipt, shift and cash move is registered; the export carries the
+fiscal data), then:
 
   1. drop the example catalog (docs/examples/import) into the import folder
      and wait until both tills have it;
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         check_ports(host, args.base_port, store)
         planned = plan(data, host, args.base_port, store, rewrite=True)
         register(planned)
-        emulators = start_emulators(planned)
+        emulators = start_emulators(planned, data)
         install = Install(
             data,
             planned,

@@ -2,7 +2,7 @@
 
 The parts: ``up_plan`` (the nodes and their files), ``up_procs`` (their
 processes: restarts with back-off, dying with the launcher), ``up_devices``
-(emulated bank terminals and scales), ``up_lock`` (one launcher per folder).
+(emulated bank terminals, scales and fiscal registers), ``up_lock`` (one launcher per folder).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ DESCRIPTION = f"""\
 Start a whole store on this machine: one cash server, one marketing server,
 two tills of one store, one integration module and one price-checker
 module, each as its own process with its own SQLite database under DATA.
-Each till gets an emulated bank terminal and scales ({", ".join(e.kind for e in EMULATED)};
---no-emulators leaves them out).
+Each till gets an emulated bank terminal, scales and fiscal register
+({", ".join(e.kind for e in EMULATED)}; the register keeps its fiscal storage in
+DATA/run/<till>-fiscal.json; --no-emulators leaves them all out).
 
 The first run writes each node's configuration to DATA/nodes/*.toml
 (edit them and run again: they are kept) and registers the nodes with the
@@ -66,7 +67,7 @@ def add_emulator_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-emulators",
         action="store_true",
-        help="give the tills no emulated devices (bank terminal, scales)",
+        help="give the tills no emulated devices (bank terminal, scales, fiscal register)",
     )
     p.add_argument(
         "--scales-weight",
@@ -78,11 +79,17 @@ def add_emulator_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def start_emulators(
-    planned: list[PlannedNode], *, enabled: bool = True, scales_weight: int = 500
+    planned: list[PlannedNode],
+    data: Path,
+    *,
+    enabled: bool = True,
+    scales_weight: int = 500,
 ) -> Emulators:
-    """The tills' emulated devices (none unless ``enabled``), started."""
+    """The tills' emulated devices (none unless ``enabled``), started; those that keep
+    state (the fiscal register) keep it in ``data``/run."""
     tills = [n.node_id for n in planned if n.role == "till"] if enabled else []
-    return Emulators(tills, EmulatorOptions(scales_weight=scales_weight)).start()
+    options = EmulatorOptions(scales_weight=scales_weight, state_dir=data / "run")
+    return Emulators(tills, options).start()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         for sig in stop_signals():
             gevent.signal_handler(sig, stop.set)
         emulators = start_emulators(
-            planned, enabled=not args.no_emulators, scales_weight=args.scales_weight
+            planned, data, enabled=not args.no_emulators, scales_weight=args.scales_weight
         )
         try:
             install = Install(

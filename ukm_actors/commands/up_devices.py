@@ -7,6 +7,11 @@ table as JSON): the till's own file is never rewritten, and a device table
 of the same kind in that file wins over the emulator. The emulators live as
 long as the launcher, so a till it restarts finds them again.
 
+Each till also gets an emulated fiscal register (the ATOL driver's web server,
+``hw.emulators.fiscal``) that keeps its fiscal storage in
+``run/<till>-fiscal.json``, so its document counter and shift survive the
+launcher as a real register's do.
+
 Adding an emulated device is one entry in :data:`EMULATED`.
 """
 
@@ -17,10 +22,13 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from ukm_actors.hw.emulators import BankTerminalEmulator, ScalesEmulator
-from ukm_actors.hw.emulators._tcp import TcpEmulator
+from ukm_actors.hw.emulators import (
+    BankTerminalEmulator,
+    FiscalRegisterEmulator,
+    ScalesEmulator,
+)
 
 ENV_DEVICES = "UKM_TILL_DEVICES"
 
@@ -31,6 +39,22 @@ class EmulatorOptions:
 
     scales_weight: int = 500
     """What the emulated scales weigh, in grams (thousandths of a kilogram)."""
+    state_dir: Path | None = None
+    """Where emulators that keep state (the fiscal register) keep it; None: in memory."""
+
+
+class RunningEmulator(Protocol):
+    """A started emulator: where the till finds it, and how to stop it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+def _fiscal(options: EmulatorOptions, till: str) -> RunningEmulator:
+    state = options.state_dir / f"{till}-fiscal.json" if options.state_dir else None
+    return FiscalRegisterEmulator(state_path=state).start()
 
 
 @dataclass(frozen=True)
@@ -39,8 +63,9 @@ class Emulated:
 
     kind: str
     """The device kind, also the name of its ``[till.devices.<kind>]`` table."""
-    start: Callable[[EmulatorOptions], TcpEmulator]
-    settings: Callable[[TcpEmulator], dict[str, Any]]
+    start: Callable[[EmulatorOptions, str], RunningEmulator]
+    """Start one for the till named by the second argument."""
+    settings: Callable[[RunningEmulator], dict[str, Any]]
     note: str
     """What a person trying the system should know (printed by ``ukm up``)."""
 
@@ -48,15 +73,22 @@ class Emulated:
 EMULATED: list[Emulated] = [
     Emulated(
         "bank",
-        lambda _o: BankTerminalEmulator().start(),
+        lambda _o, _t: BankTerminalEmulator().start(),
         lambda e: {"url": e.url, "pay_timeout": 10},
         "approves every card payment except amounts ending in 99 kopecks (declined)",
     ),
     Emulated(
         "scales",
-        lambda o: ScalesEmulator(weight=o.scales_weight).start(),
+        lambda o, _t: ScalesEmulator(weight=o.scales_weight).start(),
         lambda e: {"url": e.url},
         "always weighs the --scales-weight (default 500 g), stable",
+    ),
+    Emulated(
+        "fiscal",
+        _fiscal,
+        lambda e: {"url": e.url},
+        "ATOL driver web server: registers every receipt, shift and cash move; "
+        "its fiscal storage is run/<till>-fiscal.json",
     ),
 ]
 
@@ -65,7 +97,7 @@ EMULATED: list[Emulated] = [
 class TillEmulators:
     """The running emulators of one till, by kind."""
 
-    devices: dict[str, TcpEmulator] = field(default_factory=dict)
+    devices: dict[str, RunningEmulator] = field(default_factory=dict)
 
     def tables(self) -> dict[str, dict[str, Any]]:
         """``[till.devices.<kind>]`` tables for the emulators."""
@@ -91,7 +123,7 @@ class Emulators:
                 running = TillEmulators()
                 self.by_till[till] = running
                 for kind in EMULATED:
-                    running.devices[kind.kind] = kind.start(self.options)
+                    running.devices[kind.kind] = kind.start(self.options, till)
         except OSError:
             self.stop()
             raise
@@ -101,7 +133,7 @@ class Emulators:
         for running in self.by_till.values():
             running.stop()
 
-    def get(self, till: str, kind: str) -> TcpEmulator:
+    def get(self, till: str, kind: str) -> RunningEmulator:
         return self.by_till[till].devices[kind]
 
     def env_for(self, till: str, config: Path) -> dict[str, str]:

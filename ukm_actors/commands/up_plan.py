@@ -29,9 +29,10 @@ LAYOUT = [
 ]
 PRICECHECKER_TCP_OFFSET = 6
 TILL_NOTE = """\
-# Bank terminal and scales: `ukm up` starts emulated ones for this till and gives them
-# to it through UKM_TILL_DEVICES, unless a [till.devices.*] table below is of the same
-# kind (device = "bank" / "scales", or the table's name) or `ukm up --no-emulators`.
+# Bank terminal, scales and fiscal register: `ukm up` starts emulated ones for this till
+# and gives them to it through UKM_TILL_DEVICES, unless a [till.devices.*] table below is
+# of the same kind (device = "bank" / "scales" / "fiscal", or the table's name) or
+# `ukm up --no-emulators`.
 """
 
 
@@ -88,7 +89,7 @@ def plan(
 
     Configuration files already there are kept (the user may have edited them)
     unless ``rewrite``. A till's file names its printer (a file); the bank
-    terminal and scales are emulated by the launcher (``up_devices``).
+    terminal, scales and fiscal register are emulated by the launcher (``up_devices``).
     """
     nodes_dir = private_dir(data / "nodes", narrow=True)  # the files hold bridge secrets
     private_dir(data / "db", narrow=True)
