@@ -39,6 +39,8 @@ from ukm_actors.bridge.policy import json_field_subject
 from ukm_actors.codecs import jsonsafe
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
 
 SETTINGS_ASK = "integration.settings"
@@ -193,7 +195,27 @@ def set_integration_settings(
     return integration_settings(session, store)
 
 
+OPENAPI = (
+    Op(
+        "get",
+        "/api/v1/stores/{store}/integration",
+        "The store's integration module settings",
+        "admin, manager",
+        security="bearer",
+    ),
+    Op(
+        "put",
+        "/api/v1/stores/{store}/integration",
+        "Set the store's integration folders",
+        "admin",
+        body={"source_dir": "string", "sales_dir": "string", "tills": "object"},
+        security="bearer",
+    ),
+)
+
+
 def setup(ctx: NodeContext) -> None:
+    add_paths(ctx, paths(OPENAPI))
     db = ctx.require_db()
 
     def on_settings(message: dict[str, Any], peer_id: str) -> Any:

@@ -13,6 +13,7 @@ import bottle
 
 from ukm_actors.bridge.policy import Refusal
 from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.openapi import STATUS_OPS, paths
 from ukm_actors.nodes.server.admin import (
     logins,
     openapi,
@@ -25,6 +26,7 @@ from ukm_actors.nodes.server.admin.audit import audit
 
 
 def setup(ctx: NodeContext) -> None:
+    openapi.add_paths(ctx, paths(STATUS_OPS))
     ctx.asks.register("auth.verify", lambda message, peer: verify_token(ctx, message, peer))
     stats = logins.LoginStats()
     policies = logins.Policies(logins.login_policy(ctx.config.server.login_lock_minutes))

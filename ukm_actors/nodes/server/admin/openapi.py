@@ -238,6 +238,10 @@ def _operation(
                 "description": "Bad request",
                 "content": {"application/json": {"schema": _ERR}},
             },
+            "default": {
+                "description": "Refused or unavailable",
+                "content": {"application/json": {"schema": _ERR}},
+            },
         },
     }
     if who is not None:

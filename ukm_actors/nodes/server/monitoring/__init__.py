@@ -21,6 +21,8 @@ from typing import Any
 import bottle
 
 from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.monitoring import metrics
 from ukm_actors.nodes.server.monitoring.reports import record_report
 from ukm_actors.nodes.server.monitoring.service import Monitor, Monitoring
@@ -35,7 +37,31 @@ def _service(ctx: NodeContext) -> Monitoring:
     return svc
 
 
+R = "any employee"
+OPENAPI = (
+    Op("get", "/api/v1/monitoring", "Everything monitoring knows", R, security="bearer"),
+    Op(
+        "get",
+        "/api/v1/monitoring/tills",
+        "Every till: contact, delivery, devices",
+        R,
+        security="bearer",
+    ),
+    Op("get", "/api/v1/monitoring/tills/{node_id}", "One till", R, security="bearer"),
+    Op("get", "/api/v1/monitoring/alerts", "The alerts raised now", R, security="bearer"),
+    Op("get", "/api/v1/monitoring/host", "CPU, memory, disk, database size", R, security="bearer"),
+    Op(
+        "get",
+        "/metrics",
+        "Prometheus metrics ([server] metrics_token, when set, as a bearer token)",
+        content="text/plain",
+    ),
+)
+
+
 def setup(ctx: NodeContext) -> None:
+    add_paths(ctx, paths(OPENAPI))
+
     def export_status() -> dict[str, Any] | None:
         provider = ctx.status_providers.get("export")
         return provider() if provider is not None else None

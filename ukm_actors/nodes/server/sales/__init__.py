@@ -23,6 +23,8 @@ from ukm_actors.bridge.policy import Subject, own_store
 from ukm_actors.config import ConfigError
 from ukm_actors.db.leases import process_holder
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.sales import returns, web
 from ukm_actors.nodes.server.sales.appliers import FAILED, HELD, PENDING, SalesAppliers
 from ukm_actors.nodes.server.sales.exporter import Exporter, ExportHealth, Wake
@@ -80,7 +82,31 @@ def visibility(scope: str) -> Callable[[Caller, str], bool]:
     )
 
 
+R = "any employee (or the metrics token)"
+Q = "string"
+OPENAPI = (
+    Op(
+        "get",
+        "/api/v1/receipts",
+        "Search receipts (paged; money in kopecks)",
+        R,
+        query={k: Q for k in sorted(web.RECEIPT_PARAMS)},
+        security="bearer",
+    ),
+    Op("get", "/api/v1/receipts/{receipt_id}", "One receipt in full", R, security="bearer"),
+    Op(
+        "get",
+        "/api/v1/shifts",
+        "Shifts with their totals (paged)",
+        R,
+        query={k: Q for k in sorted(web.SHIFT_PARAMS)},
+        security="bearer",
+    ),
+)
+
+
 def setup(ctx: NodeContext) -> None:
+    add_paths(ctx, paths(OPENAPI))
     s = ctx.config.server
     ctx.services[HEALTH] = ExportHealth(directory=str(export_dir(ctx)))
     SalesAppliers(s.export_stores, wake=lambda: _wake(ctx)).register(ctx.appliers)

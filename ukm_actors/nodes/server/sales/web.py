@@ -14,6 +14,7 @@ is refused with the kopeck value to write instead).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import bottle
 
-from ukm_actors.domain.money import AmountFormatError, parse_money
+from ukm_actors.codecs.jsonsafe import MAX_INT
+from ukm_actors.domain.money import MAX_COUNT, AmountFormatError, parse_money
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.sales.access import require_reader
 from ukm_actors.nodes.server.sales.search import (
@@ -63,13 +65,18 @@ def zone(name: str) -> ZoneInfo:
         raise SearchError(f"[server] report_timezone {name!r} is not a known time zone") from exc
 
 
-def _int(params: Mapping[str, str], key: str, default: int | None = None) -> int | None:
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+
+
+def _int(
+    params: Mapping[str, str], key: str, default: int | None = None, limit: int = MAX_INT
+) -> int | None:
     raw = params.get(key)
     if raw is None or raw == "":
         return default
     text = raw.strip()
-    if not text.lstrip("-").isdigit():
-        raise SearchError(f"{key}={raw!r} is not a whole number")
+    if not _WHOLE.fullmatch(text) or abs(int(text)) > limit:
+        raise SearchError(f"{key}={raw[:40]!r} is not a whole number within ±{limit}")
     return int(text)
 
 
@@ -83,12 +90,14 @@ def _kopecks(params: Mapping[str, str], key: str) -> int | None:
     raw = _text(params, key)
     if raw is None:
         return None
-    if raw.isdigit():
+    if re.fullmatch(r"[0-9]{1,19}", raw):
+        if int(raw) > MAX_INT:
+            raise SearchError(f"{key}={raw!r} is out of range")
         return int(raw)
     try:
         as_roubles = parse_money(raw)
     except AmountFormatError:
-        raise SearchError(f"{key}={raw!r} is not a whole number of kopecks") from None
+        raise SearchError(f"{key}={raw[:40]!r} is not a whole number of kopecks") from None
     raise SearchError(
         f"{key}={raw!r}: amounts are in kopecks, like everywhere in this API",
         hint=f"for {raw} roubles write {key}={as_roubles}",
@@ -138,8 +147,8 @@ def _check_known(params: Mapping[str, str], known: frozenset[str]) -> None:
 def parse_paging(params: Mapping[str, str]) -> Paging:
     cursor = _text(params, "cursor")
     return Paging(
-        page=_int(params, "page", 1) or 1,
-        per_page=_int(params, "per_page", 50) or 50,
+        page=_int(params, "page", 1, limit=MAX_COUNT) or 1,
+        per_page=_int(params, "per_page", 50, limit=MAX_COUNT) or 50,
         cursor=parse_cursor(cursor) if cursor else None,
     )
 
