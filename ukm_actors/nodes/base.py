@@ -37,6 +37,7 @@ import bottle
 import gevent
 import gevent.event
 import pykka
+from sqlalchemy.exc import DataError
 
 from ukm_actors import __version__, runtime
 from ukm_actors.bridge.asks import AskHandlers
@@ -46,6 +47,7 @@ from ukm_actors.config import Config
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
 from ukm_actors.nodes import webjson
@@ -374,6 +376,8 @@ class JsonErrors:
                     {"code": "actor.not_running", "message": "the service is restarting; retry"},
                     503,
                 )
+            except (DataError, OverflowError) as exc:
+                return json_response(localized(out_of_range(exc)), 400)
             except Exception:
                 log.exception(
                     "unhandled error in %s %s", bottle.request.method, bottle.request.path
@@ -383,6 +387,18 @@ class JsonErrors:
                 )
 
         return wrapper
+
+
+def out_of_range(exc: DataError | OverflowError) -> dict[str, Any]:
+    """The answer to a value the database cannot hold (a number beyond its column, text
+    it cannot store): the request's fault, refused as a whole (its transaction rolled back)."""
+    detail = str(exc.orig if isinstance(exc, DataError) else exc).strip().splitlines()[0]
+    log.info("refused %s %s: %s", bottle.request.method, bottle.request.path, detail)
+    return {
+        "code": "request.out_of_range",
+        "message": _("a value of the request is out of range: {detail}", detail=detail[:200]),
+        "hint": _("nothing was changed; send values within the documented ranges"),
+    }
 
 
 def install_status_routes(app: bottle.Bottle, node: Node) -> None:
