@@ -178,6 +178,14 @@ OPS: tuple[Op, ...] = (
             "number": "string",
         },
     ),
+    Op(
+        "post",
+        f"{A}/receipt/register",
+        "Register the paid receipt on the fiscal register again",
+        "sell",
+        body={"supervisor": SUP},
+    ),
+    Op("get", f"{A}/fiscal", "What the fiscal register does now", LOGIN),
     Op("get", f"{A}/devices", "The till's devices and their states"),
     Op("get", f"{A}/ui", "The cashier screen's setup and surroundings"),
     Op(
