@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.till.helpers import APPLES, BEER, BREAD, MILK
+from tests.till.helpers import APPLES, BEER, BREAD, MILK, SUPERVISOR
 from ukm_actors.hw.emulators import BankTerminalEmulator
 
 pytestmark = pytest.mark.slow
@@ -166,6 +166,13 @@ def test_reload_two_tabs_the_scanner_and_a_till_restart(screen_till, open_page, 
     node.ctx.services["sale_flows"].scan(BREAD)  # what the till's serial scanner does
     expect(rows(page)).to_have_count(4)
     expect(rows(other)).to_have_count(4)
+    node.ctx.services["sale_flows"].scan(BEER)  # the question waits on the receipt
+    expect(page.locator(".dialog.question")).to_be_visible()
+    expect(other.locator(".dialog.question")).to_be_visible()
+    page.keyboard.press("Enter")  # answered in one tab: the other's dialog goes away
+    expect(rows(other)).to_have_count(5)
+    expect(other.locator("#overlay")).to_be_hidden()
+    node.client.call("DELETE", "/receipt/lines/5", {"supervisor": SUPERVISOR})
 
     display = open_page(url + "/display", 1024, 600)
     expect(display.locator("#line")).to_contain_text("Хлеб")
@@ -178,4 +185,5 @@ def test_reload_two_tabs_the_scanner_and_a_till_restart(screen_till, open_page, 
     screen_till(port=port, db_url=db_url, ui_mode="touch")
     expect(page.locator("#tilldown")).to_be_hidden(timeout=15000)
     login(page)  # the login does not survive a restart; the receipt does
-    expect(rows(page)).to_have_count(4)
+    expect(rows(page)).to_have_count(5)
+    expect(rows(page).nth(4)).to_have_class(re.compile("voided"))

@@ -347,6 +347,10 @@ def json_response(body: Any, status: int = 200) -> bottle.HTTPResponse:
     )
 
 
+RESTARTING = _("the service is restarting; retry")
+INTERNAL = _("internal error; see the node's log")
+
+
 class JsonErrors:
     """Bottle plugin: deliberate errors become JSON bodies, others a logged 500.
 
@@ -373,7 +377,12 @@ class JsonErrors:
                 return response
             except pykka.ActorDeadError:
                 return json_response(
-                    {"code": "actor.not_running", "message": "the service is restarting; retry"},
+                    localized(
+                        {
+                            "code": "actor.not_running",
+                            "message": _("the service is restarting; retry"),
+                        }
+                    ),
                     503,
                 )
             except (DataError, OverflowError) as exc:
@@ -383,7 +392,10 @@ class JsonErrors:
                     "unhandled error in %s %s", bottle.request.method, bottle.request.path
                 )
                 return json_response(
-                    {"code": "internal", "message": "internal error; see the node's log"}, 500
+                    localized(
+                        {"code": "internal", "message": _("internal error; see the node's log")}
+                    ),
+                    500,
                 )
 
         return wrapper

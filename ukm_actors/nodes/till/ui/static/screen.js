@@ -172,6 +172,7 @@ const Screen = (() => {
     $("lang").title = t("Language (Alt+L)");
     renderLinks();
     renderReceipt();
+    if (S.askingWaiting && !S.question) { S.askingWaiting = false; Dialogs.close(null); }
     renderGate();
   }
 
@@ -345,10 +346,15 @@ const Screen = (() => {
     if (S.receipt && (S.receipt.unresolved_payments || []).length) Pay.resolveUnknown();
   }
 
+  /* A question left on the receipt by a scan from the till's own scanner (or another tab).
+     When it is answered elsewhere, the dialog here closes without answering. */
   async function answerWaitingQuestion() {
     const q = S.question;
-    const extra = await Dialogs.question(q, q.message || t("The till asks about the scanned item"));
-    await act("POST", "/receipt/answer", extra || {cancel: true});
+    S.askingWaiting = true;
+    const extra = await Dialogs.question(q, S.notice || t("The till asks about the scanned item"));
+    const vanished = !S.askingWaiting;
+    S.askingWaiting = false;
+    if (!vanished) await act("POST", "/receipt/answer", extra || {cancel: true});
   }
 
   // -- selling ---------------------------------------------------------------------------
