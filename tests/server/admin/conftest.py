@@ -22,7 +22,8 @@ class Api:
     def call(
         self, method: str, path: str, body: Any = None, token: str | None = None
     ) -> tuple[int, Any]:
-        headers = {"Content-Type": "application/json"}
+        # messages in English: the assertions read them (the default is Russian, docs/i18n.md)
+        headers = {"Content-Type": "application/json", "Accept-Language": "en"}
         tok = token if token is not None else self.token
         if tok:
             headers["Authorization"] = f"Bearer {tok}"

@@ -257,6 +257,9 @@ const Screen = (() => {
     if (r) {
       head.push(el("b", {text: r.kind === "return" ? t("Return {n}", {n: r.number}) : t("Receipt {n}", {n: r.number})}));
       if (r.offline_return) head.push(el("span", {class: "tag warn", text: t("offline return")}));
+      if (r.state && r.state !== "open") head.push(el("span", {class: "tag warn", text: r.state_text || r.state}));
+      if (r.fiscal) head.push(el("span", {class: `tag ${r.fiscal.error ? "warn" : ""}`,
+        title: r.fiscal.error || "", text: t("Fiscal register: {state}", {state: r.fiscal.state_text || r.fiscal.state || ""})}));
       if (r.original) head.push(el("span", {class: "tag", text: t("of receipt {n}, shift {s}, till {till}",
         {n: r.original.number, s: r.original.shift_num, till: r.original.till})}));
     }
