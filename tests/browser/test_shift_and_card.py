@@ -31,6 +31,8 @@ def test_reports_cash_in_the_lock_and_a_card_login(screen_till, open_page):
     page.keyboard.press("F2")  # and printed
     expect(page.locator("#message")).to_contain_text("X-отчёт смены 1: напечатано")
 
+    page.keyboard.press("Escape")
+    expect(page.locator("#overlay")).to_be_hidden()
     page.keyboard.press("F12")  # a break: the till is locked
     expect(page.locator(".dialog.login h2")).to_have_text("Касса заблокирована")
     assert node.client.get("/login")["locked_by"]["code"] == "1"
@@ -41,11 +43,13 @@ def test_reports_cash_in_the_lock_and_a_card_login(screen_till, open_page):
 
     page.keyboard.press("F10")
     page.keyboard.press("5")  # log out; the senior cashier scans his card
+    expect(page.locator(".dialog.login")).to_be_visible()
     page.keyboard.type("CARD-9")
     page.keyboard.press("Enter")
     expect(page.locator("#cashier-info")).to_have_text("Петров (старший)")
     page.keyboard.press("F10")
     page.keyboard.press("2")  # close the shift
+    expect(page.locator(".dialog h2")).to_have_text("Закрыть смену")
     page.keyboard.press("Enter")
     expect(page.locator(".dialog h2")).to_have_text("Z-отчёт, смена 1")
     page.keyboard.press("Enter")
