@@ -9,7 +9,7 @@ const Screen = (() => {
   const $ = (id) => document.getElementById(id);
   const S = {
     cashier: null, lockedBy: null, shift: null, receipt: null, question: null, notice: null,
-    ui: null, selected: null, multiplier: null, busy: 0, tillUp: true, mode: "keyboard",
+    ui: null, selected: null, multiplier: null, busy: 0, epoch: 0, refreshSeq: 0, tillUp: true, mode: "keyboard",
     refreshTimer: null, rows: new Map(), lastError: null,
   };
 
@@ -36,6 +36,7 @@ const Screen = (() => {
      Returns the answer's data, or null when refused (the refusal is shown). */
   async function act(method, path, body, opts = {}) {
     S.busy += 1;
+    S.epoch += 1;
     try {
       let payload = body;
       for (let round = 0; round < 4; round += 1) {
@@ -59,6 +60,7 @@ const Screen = (() => {
       return null;
     } finally {
       S.busy -= 1;
+      S.epoch += 1;
       if (!opts.noRefresh) scheduleRefresh(0);
     }
   }
@@ -111,16 +113,22 @@ const Screen = (() => {
   /* Everything from the till again; the links and devices (`withUi`) only when asked
      (every few seconds), so a change costs two small requests and the receipt. */
   async function refresh(withUi = true) {
+    const seq = ++S.refreshSeq;
+    const epoch = S.epoch;
     try {
       const [login, receipt, ui] = await Promise.all([
         call("GET", "/login"), call("GET", "/receipt"), withUi || !S.ui ? call("GET", "/ui") : null]);
+      const shift = login.data.cashier ? await call("GET", "/shift") : null;
+      // An answer read before a later change (or a later refresh) must not paint over it.
+      if (seq !== S.refreshSeq) return;
+      if (epoch !== S.epoch || S.busy) { scheduleRefresh(50); return; }
       S.cashier = login.data.cashier || null;
       S.lockedBy = login.data.locked_by || null;
       if (ui) S.ui = ui.data;
       S.receipt = receipt.data.receipt || null;
       S.question = receipt.data.question || null;
       S.notice = receipt.data.notice || null;
-      S.shift = S.cashier ? ((await call("GET", "/shift")).data.shift || null) : null;
+      S.shift = shift ? (shift.data.shift || null) : null;
       tillUp();
       render();
     } catch (err) {
