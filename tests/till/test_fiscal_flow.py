@@ -139,7 +139,7 @@ def test_status_shows_the_register_and_alerts(fiscal_till, register):
 
 
 def test_spread_and_the_bonus_reduction_add_up():
-    from ukm_actors.nodes.till.sale.fiscal import spread
+    from ukm_actors.nodes.till.sale.fiscalform import spread
 
     assert spread(100, [100, 100, 100]) == [34, 33, 33]
     assert spread(100, [1, 1, 1]) == [1, 1, 1]  # never more than the lines are worth

@@ -1,24 +1,21 @@
 """Registering on the fiscal register: receipts, shifts, cash moves, X reports.
 
-``FiscalDesk`` (``ctx.services["fiscal"]``) is used by ``SaleSession`` and
-``ShiftManager``; it is a no-op when no ``fiscal`` device is configured.
+``FiscalDesk`` (``ctx.services["fiscal"]``) is used by ``ShiftManager`` and,
+through its ``ReceiptRegistrar`` (``registrar.py``), by ``SaleSession``; it
+is a no-op when no ``fiscal`` device is configured. The receipt's form for
+the register is in ``fiscalform.py``, the monitoring alerts in
+``fiscalalerts.py``.
 
 The register is the truth about "was this registered". Every request is
 written to ``till_fiscal`` as "pending" with a fresh uuid **before** it is
 sent. A receipt's request becomes "done" in the same transaction that
-completes the receipt (``mark_done``), so a crash in between leaves it
+completes the receipt (``mark``), so a crash in between leaves it
 pending; a pending request is resolved before anything else is sent for
 that receipt, by asking the register what became of the uuid
 (``outcome``) or, when its server forgot it, by comparing the register's
 last receipt document with what the till sent (number above ``fd_before``,
 same total). It is never registered again under a new uuid unless the
 register says it was not registered.
-
-Payments (docs/devices.md): cash → ``cash``; card → ``electronically``; a
-gift certificate → ``prepaid`` (it was paid for when it was sold, an
-advance); bonus points → a reduction of the items' amounts, spread over
-the lines in proportion to their totals (they are a discount, not a
-payment, for the tax authority).
 """
 
 from __future__ import annotations
@@ -28,94 +25,22 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ukm_actors.hw.atol import FiscalRequestUnknown
 from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
-from ukm_actors.hw.fiscal import (
-    FiscalItem,
-    FiscalPayment,
-    FiscalReceipt,
-    FiscalRefused,
-    FiscalResult,
-    FiscalUnknown,
-)
+from ukm_actors.hw.fiscal import FiscalRefused, FiscalResult, FiscalUnknown
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
+from ukm_actors.nodes.till.sale.fiscalalerts import alerts
+from ukm_actors.nodes.till.sale.fiscalform import fiscal_receipt
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.tables import FiscalRow
 
 log = logging.getLogger(__name__)
 
-VAT_BY_RATE = {0: "vat0", 500: "vat5", 700: "vat7", 1000: "vat10", 2000: "vat20", 2200: "vat22"}
-UNITS = {
-    "кг": "kilogram",
-    "kg": "kilogram",
-    "г": "gram",
-    "g": "gram",
-    "л": "liter",
-    "l": "liter",
-    "мл": "milliliter",
-    "ml": "milliliter",
-    "м": "meter",
-    "m": "meter",
-}
-PAYMENT_KINDS = {"cash": "cash", "card": "electronically", "certificate": "prepaid"}
 CALL_SLACK = 5.0
-
-
-def spread(amount: int, weights: list[int]) -> list[int]:
-    """``amount`` split over ``weights`` in proportion (largest remainder); sums to ``amount``."""
-    total = sum(weights)
-    if amount <= 0 or total <= 0:
-        return [0] * len(weights)
-    amount = min(amount, total)
-    shares = [amount * w // total for w in weights]
-    order = sorted(range(len(weights)), key=lambda i: -(amount * weights[i] % total))
-    for i in order[: amount - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
-def fiscal_receipt(r: OpenReceipt, tax_rates: dict[str, int]) -> FiscalReceipt:
-    """The register's form of the receipt ``r`` (bonus as a reduction, see the module doc)."""
-    lines = [line for line in r.receipt.lines if not line.voided]
-    bonus = sum(p.amount for p in r.receipt.payments if p.type == "bonus")
-    cuts = spread(bonus, [line.total for line in lines])
-    items = []
-    for line, cut in zip(lines, cuts, strict=True):
-        rate = tax_rates.get(line.taxgroup_id or "") if line.taxgroup_id else None
-        tax = "none" if rate is None else VAT_BY_RATE.get(rate)
-        if tax is None:
-            raise SaleError(
-                f"{line.name}: the VAT rate {(rate or 0) / 100:g}% of tax group "
-                f"{line.taxgroup_id} is not one the fiscal register knows",
-                code="fiscal.tax",
-                hint="fix the tax group in the trade system; the receipt stays open",
-            )
-        items.append(
-            FiscalItem(
-                name=line.name[:128],
-                price=line.price,
-                quantity=line.quantity,
-                amount=line.total - cut,
-                tax=tax,
-                measure=UNITS.get(line.measure.strip().lower().rstrip("."), "piece"),
-            )
-        )
-    payments = tuple(
-        FiscalPayment(PAYMENT_KINDS.get(p.type, "other"), p.amount)
-        for p in r.receipt.payments
-        if p.type != "bonus"
-    )
-    return FiscalReceipt(
-        kind="sellReturn" if r.kind == "return" else "sell",
-        operator=r.cashier_name,
-        items=tuple(items),
-        payments=payments,
-    )
 
 
 @dataclass
@@ -159,12 +84,13 @@ class FiscalDesk:
         devices = self.devices
         return devices is not None and devices.configured("fiscal")
 
-    def _timeout(self) -> float:
+    def call_timeout(self) -> float:
+        """Seconds one call to the register may take (its ``timeout`` and some slack)."""
         config = self.devices.config("fiscal")
         return float(config.settings.get("timeout", 30.0)) + CALL_SLACK
 
     def _call(self, method: str, *args: Any) -> Any:
-        return self.devices.call("fiscal", method, *args, timeout=self._timeout())
+        return self.devices.call("fiscal", method, *args, timeout=self.call_timeout())
 
     # -- the request log ----------------------------------------------------------------
 
@@ -392,41 +318,3 @@ class FiscalDesk:
             return {}
         driver = info.get("driver") or {}
         return driver if isinstance(driver, dict) else {}
-
-
-def alerts(health: dict[str, Any], now: datetime) -> list[dict[str, str]]:
-    """Alerts from a ``RegisterHealth.to_json()``: OFD backlog over a day, FN expiring, paper."""
-    out: list[dict[str, str]] = []
-    oldest = health.get("ofd_unsent_oldest") or ""
-    if health.get("ofd_unsent") and oldest and _age(oldest, now) > timedelta(days=1):
-        out.append(
-            {
-                "code": "fiscal.ofd_unsent",
-                "message": f"{health['ofd_unsent']} fiscal documents have not reached the OFD "
-                f"since {oldest}",
-            }
-        )
-    until = health.get("fn_valid_until") or ""
-    if until and until[:10] <= (now + timedelta(days=30)).date().isoformat():
-        out.append(
-            {"code": "fiscal.fn_expiring", "message": f"the fiscal storage expires on {until[:10]}"}
-        )
-    if "memoryOverflow" in (health.get("fn_warnings") or ()):
-        out.append(
-            {"code": "fiscal.fn_nearly_full", "message": "the fiscal storage is almost full"}
-        )
-    if health.get("paper") is False:
-        out.append({"code": "fiscal.paper_out", "message": "the fiscal register has no paper"})
-    if (health.get("shift") or {}).get("state") == "expired":
-        out.append({"code": "fiscal.shift_expired", "message": "the register's shift is over 24 h"})
-    return out
-
-
-def _age(stamp: str, now: datetime) -> timedelta:
-    try:
-        at = datetime.fromisoformat(stamp)
-    except ValueError:
-        return timedelta(0)
-    if at.tzinfo is None or now.tzinfo is None:
-        at, now = at.replace(tzinfo=None), now.replace(tzinfo=None)
-    return now - at

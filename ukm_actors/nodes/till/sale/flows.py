@@ -144,7 +144,7 @@ class SaleFlows:
     def register(self, grant: Grant) -> dict[str, Any]:
         """Register the paid receipt on the fiscal register again (after paper out, offline...)."""
         fiscal = self.ctx.services["fiscal"]
-        wait = fiscal._timeout() * 3 + ASK if fiscal.enabled else ASK
+        wait = fiscal.call_timeout() * 3 + ASK if fiscal.enabled else ASK
         closed: Closed = self.sale().register(grant).get(timeout=wait)
         return {
             "closed": closed.receipt,

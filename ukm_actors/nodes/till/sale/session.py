@@ -20,8 +20,6 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-import gevent
-
 from ukm_actors.domain.receipt import (
     Receipt,
     add_line,
@@ -32,7 +30,7 @@ from ukm_actors.domain.receipt import (
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.clock import zoned_text
-from ukm_actors.nodes.till.sale.closing import finish_receipt, fiscal_json
+from ukm_actors.nodes.till.sale.closing import finish_receipt
 from ukm_actors.nodes.till.sale.customer import CustomerDesk
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, check_certificate, resolve_line
@@ -45,6 +43,7 @@ from ukm_actors.nodes.till.sale.model import (
     totals_json,
 )
 from ukm_actors.nodes.till.sale.pricing import Repricer, show_on_display, with_outcome
+from ukm_actors.nodes.till.sale.registrar import ReceiptRegistrar
 from ukm_actors.nodes.till.sale.repo import (
     insert_receipt,
     load_open,
@@ -76,8 +75,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.question: tuple[AddRequest, dict[str, Any]] | None = None
         self.notice: str | None = None
         self.sums = LineSums()
-        self.fiscal = ctx.services["fiscal"]
-        self.fiscal_error: dict[str, Any] | None = None
+        self.registrar = ReceiptRegistrar(ctx.services["fiscal"])
 
     # -- life ----------------------------------------------------------------------
 
@@ -101,27 +99,16 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.current = current
         if current is not None:
             log.info("receipt %s (number %s) reopened after a restart", current.id, current.number)
-            if self.fiscal.enabled:
-                self._retrier = gevent.spawn(self._retry_fiscal_later)
+            if self.registrar.enabled:
+                proxy = self.actor_ref.proxy()
+                self.registrar.settle_later(lambda: bool(proxy.retry_fiscal().get(timeout=60)))
                 return
             closed = self._close_if_paid()
             if closed is not None:
                 self.notice = "the receipt paid before the restart has been closed"
 
     def on_stop(self) -> None:
-        retrier = getattr(self, "_retrier", None)
-        if retrier is not None:
-            retrier.kill(block=False)
-
-    def _retry_fiscal_later(self) -> None:
-        """After a restart: finish a paid receipt once the register answers."""
-        for _attempt in range(300):
-            gevent.sleep(1.0)
-            try:
-                if self.actor_ref.proxy().retry_fiscal().get(timeout=60):
-                    return
-            except Exception:  # noqa: BLE001 - the actor is stopping
-                return
+        self.registrar.stop()
 
     def retry_fiscal(self) -> bool:
         """Close the paid receipt if the register registers it (or had); True when settled."""
@@ -131,8 +118,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         if self._close_if_paid() is not None:
             self.notice = "the receipt paid before the restart has been registered and closed"
             return True
-        code = (self.fiscal_error or {}).get("code", "")
-        return code not in ("fiscal.unknown", "fiscal.offline", "device.offline", "device.timeout")
+        return not self.registrar.keeps_trying()
 
     def register(self, grant: Grant) -> Closed:
         """The cashier's "register again": resolve and register the paid receipt, then close it."""
@@ -157,7 +143,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
             "receipt": receipt_json(self.current) if self.current else None,
             "question": self.question[1] if self.question else None,
             "notice": self.notice,
-            "fiscal_error": self.fiscal_error if self.current else None,
+            "fiscal_error": self.registrar.error if self.current else None,
         }
 
     def snapshot(self) -> OpenReceipt | None:
@@ -360,13 +346,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         """Cancel the open receipt (cash taken is given back; other tenders must be reversed)."""
         r = self._require()
         self._require_unlocked(r)
-        if self.fiscal.enabled and self.fiscal.pending_for(r.id):
-            raise SaleError(
-                "the fiscal register may have registered this receipt; it cannot be cancelled "
-                "until the register has answered",
-                code="fiscal.unknown",
-                hint="press 'register again' once the register is on",
-            )
+        self.registrar.refuse_cancel(r)
         others = [t for t in r.approved if t.type != "cash"]
         if others:
             t = others[0]
@@ -384,22 +364,14 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         return self._finish(r, "cancelled")
 
     def _finish(self, r: OpenReceipt, state: str) -> Closed:
-        fiscal = request_id = None
-        if state == "completed" and self.fiscal.enabled:
-            self.fiscal_error = None
-            try:
-                request_id, result = self.fiscal.register_receipt(r)
-            except SaleError as exc:
-                self.fiscal_error = {"code": exc.code, "message": exc.message, "hint": exc.hint}
-                raise
-            fiscal = fiscal_json(result, r.kind)
+        registered = self.registrar.register(r) if state == "completed" else None
+        fiscal = registered.fiscal if registered else None
         now = self.env.now()
         with self.db.write() as s:
             if r.supervisor_code:
                 update_receipt(s, r.id, supervisor_code=r.supervisor_code)
             doc, job = finish_receipt(s, r, state, now, self.env, fiscal)
-            if request_id is not None:
-                self.fiscal.mark(s, request_id, "done", result)
+            self.registrar.committed(s, registered)
         self.current = None
         self.question = None
         self.sums.clear()

@@ -19,6 +19,7 @@ from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.model import Closed, OpenReceipt, Tender, receipt_json
 from ukm_actors.nodes.till.sale.pricing import Repricer
+from ukm_actors.nodes.till.sale.registrar import ReceiptRegistrar
 from ukm_actors.nodes.till.sale.repo import insert_tender, save_lines, update_tender
 
 
@@ -28,6 +29,7 @@ class TenderRecording:
     db: Any
     env: Any
     repricer: Repricer
+    registrar: ReceiptRegistrar
     current: OpenReceipt | None
 
     def _require(self) -> OpenReceipt:
@@ -65,7 +67,7 @@ class TenderRecording:
             out["receipt"] = None
         else:
             out["receipt"] = receipt_json(self._require())
-            out["fiscal_error"] = getattr(self, "fiscal_error", None)
+            out["fiscal_error"] = self.registrar.error
         return out
 
     def take_cash(self, grant: Grant, amount: int) -> dict[str, Any]:

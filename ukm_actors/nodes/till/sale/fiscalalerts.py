@@ -1,0 +1,44 @@
+"""Alerts about the fiscal register for ``/status`` and the server's till monitoring."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+
+def alerts(health: dict[str, Any], now: datetime) -> list[dict[str, str]]:
+    """Alerts from a ``RegisterHealth.to_json()``: OFD backlog over a day, FN expiring, paper."""
+    out: list[dict[str, str]] = []
+    oldest = health.get("ofd_unsent_oldest") or ""
+    if health.get("ofd_unsent") and oldest and _age(oldest, now) > timedelta(days=1):
+        out.append(
+            {
+                "code": "fiscal.ofd_unsent",
+                "message": f"{health['ofd_unsent']} fiscal documents have not reached the OFD "
+                f"since {oldest}",
+            }
+        )
+    until = health.get("fn_valid_until") or ""
+    if until and until[:10] <= (now + timedelta(days=30)).date().isoformat():
+        out.append(
+            {"code": "fiscal.fn_expiring", "message": f"the fiscal storage expires on {until[:10]}"}
+        )
+    if "memoryOverflow" in (health.get("fn_warnings") or ()):
+        out.append(
+            {"code": "fiscal.fn_nearly_full", "message": "the fiscal storage is almost full"}
+        )
+    if health.get("paper") is False:
+        out.append({"code": "fiscal.paper_out", "message": "the fiscal register has no paper"})
+    if (health.get("shift") or {}).get("state") == "expired":
+        out.append({"code": "fiscal.shift_expired", "message": "the register's shift is over 24 h"})
+    return out
+
+
+def _age(stamp: str, now: datetime) -> timedelta:
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return timedelta(0)
+    if at.tzinfo is None or now.tzinfo is None:
+        at, now = at.replace(tzinfo=None), now.replace(tzinfo=None)
+    return now - at

@@ -1,0 +1,111 @@
+"""``ReceiptRegistrar``: the sale session's side of the fiscal register.
+
+``SaleSession`` holds one (composition): before a paid receipt closes the
+registrar registers it (``register``) and, in the session's closing
+transaction, marks the register's request done (``committed``). A refusal
+is kept (``error``: code, message, hint) for the receipt view and the
+cashier's "register again". After a restart a paid receipt left
+unregistered is settled in the background (``settle_later``): the session's
+``retry_fiscal`` is called through the actor until the register answers.
+A receipt the register may have registered (a request still pending)
+cannot be cancelled (``refuse_cancel``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+
+from ukm_actors.hw.fiscal import FiscalResult
+from ukm_actors.nodes.till.sale.closing import fiscal_json
+from ukm_actors.nodes.till.sale.errors import SaleError
+from ukm_actors.nodes.till.sale.fiscal import FiscalDesk
+from ukm_actors.nodes.till.sale.model import OpenReceipt
+
+log = logging.getLogger(__name__)
+
+SETTLE_EVERY = 1.0
+SETTLE_ATTEMPTS = 300
+WAITING = ("fiscal.unknown", "fiscal.offline", "device.offline", "device.timeout")
+"""Refusals that may pass by themselves: the background settling keeps trying."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A receipt the register registered: the request to mark done, its fiscal data."""
+
+    request_id: str
+    result: FiscalResult
+    fiscal: dict[str, Any]
+    """``fiscal_json``: stored on the receipt, printed, sent to the server."""
+
+
+class ReceiptRegistrar:
+    """Registers the session's paid receipts; see the module doc."""
+
+    def __init__(self, desk: FiscalDesk) -> None:
+        self.desk = desk
+        self.error: dict[str, Any] | None = None
+        self._settler: gevent.Greenlet | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.desk.enabled
+
+    def register(self, r: OpenReceipt) -> Registered | None:
+        """Register ``r`` (or find it registered); None without a register.
+
+        Raises ``SaleError`` (``fiscal.*``), also kept in ``error``: the receipt stays open.
+        """
+        if not self.desk.enabled:
+            return None
+        self.error = None
+        try:
+            request_id, result = self.desk.register_receipt(r)
+        except SaleError as exc:
+            self.error = {"code": exc.code, "message": exc.message, "hint": exc.hint}
+            raise
+        return Registered(request_id, result, fiscal_json(result, r.kind))
+
+    def committed(self, s: Any, registered: Registered | None) -> None:
+        """In the transaction that completes the receipt: its request is done."""
+        if registered is not None:
+            self.desk.mark(s, registered.request_id, "done", registered.result)
+
+    def refuse_cancel(self, r: OpenReceipt) -> None:
+        """Refuse to cancel ``r`` while the register may have registered it."""
+        if self.desk.enabled and self.desk.pending_for(r.id):
+            raise SaleError(
+                "the fiscal register may have registered this receipt; it cannot be cancelled "
+                "until the register has answered",
+                code="fiscal.unknown",
+                hint="press 'register again' once the register is on",
+            )
+
+    def keeps_trying(self) -> bool:
+        """Whether the last refusal may pass by itself (the register offline, no answer)."""
+        return (self.error or {}).get("code", "") in WAITING
+
+    # -- after a restart ------------------------------------------------------------------
+
+    def settle_later(self, retry: Callable[[], bool]) -> None:
+        """Call ``retry`` (through the session's actor) every second until it says settled."""
+        self._settler = gevent.spawn(self._settle, retry)
+
+    def _settle(self, retry: Callable[[], bool]) -> None:
+        for _attempt in range(SETTLE_ATTEMPTS):
+            gevent.sleep(SETTLE_EVERY)
+            try:
+                if retry():
+                    return
+            except Exception:  # noqa: BLE001 - the actor is stopping
+                return
+
+    def stop(self) -> None:
+        if self._settler is not None:
+            self._settler.kill(block=False)
+            self._settler = None
