@@ -105,3 +105,36 @@ def screenshot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory, browser):
+    """The console tests' store (tests/browser/world.py), built once per session."""
+    from tests.browser import world as w
+
+    items = int(os.environ.get("UKM_CONSOLE_ITEMS", "200000"))
+    built = w.build(
+        tmp_path_factory.mktemp("console-world"), os.environ.get("UKM_TEST_PG_URL", ""), items
+    )
+    yield built
+    built.stop()
+
+
+@pytest.fixture
+def console(open_page, world):
+    """Factory: ``console(login)`` → a page of the cash server's console, logged in as ``login``
+    (None: at the login form)."""
+    from tests.browser.world import PASSWORD
+
+    def open_(
+        login: str | None = "anna.admin", path: str = "/", width: int = 1366, height: int = 900
+    ):
+        page = open_page(world.url + path, width, height)
+        if login:
+            page.fill("input[name=login]", login)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector("#nav")
+        return page
+
+    return open_

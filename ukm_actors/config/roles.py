@@ -68,6 +68,10 @@ class ServerSettings:
     """Time zone of dates given without one in receipt searches and shift lists."""
     monitor_interval: float = 5.0
     """Seconds between the monitor's checks of tills, delivery and the host."""
+    host_sample_interval: float = 60.0
+    """Seconds between the host's CPU/memory/disk samples kept for the console's charts."""
+    host_history_hours: float = 48.0
+    """Hours of host samples kept (older ones are deleted)."""
     metrics_token: str = ""
     """When set, GET /metrics requires ``Authorization: Bearer <token>``."""
 

@@ -271,3 +271,32 @@ def test_after_a_restart_tills_get_offline_after_seconds_before_an_offline_alert
     assert till_findings(eight_min, now=1000.0, behind_after=600, offline_grace_until=1060) == []
     late = till_findings(eight_min, now=1061.0, behind_after=600, offline_grace_until=1060)
     assert [f.kind for f in late] == ["till.offline"] and "silent for 8 min" in late[0].message
+
+
+def test_host_readings_are_kept_for_the_console_charts(tmp_path, db_url):
+    from tests.nodes.helpers import start_node
+
+    node = start_node(
+        "server",
+        tmp_path / "h",
+        db_url,
+        server={"host_sample_interval": 0.2, "host_history_hours": 1},
+    )
+    try:
+        from ukm_actors.nodes.server.admin import auth
+
+        with node.ctx.db.write() as s:
+            auth.create_employee(s, "olga", "correct horse", "viewer")
+            token, _, _ = auth.login(s, "olga", "correct horse", hours=1)
+        headers = {"Authorization": f"Bearer {token}"}
+        base = node.ctx.url + "/api/v1/monitoring/host/history"
+        expect(lambda: len(get_json(base, headers=headers)[1]["samples"]) >= 3, within=10)
+        code, body = get_json(base + "?hours=1", headers=headers)
+        assert code == 200 and body["hours"] == 1
+        first = body["samples"][0]
+        assert 0 <= first["cpu_percent"] <= 100 and 0 < first["memory_percent"] <= 100
+        assert [p["at_ms"] for p in body["samples"]] == sorted(p["at_ms"] for p in body["samples"])
+        assert get_json(base + "?hours=500", headers=headers)[0] == 400
+        assert get_json(base)[0] == 401
+    finally:
+        node.stop()

@@ -18,6 +18,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.server.monitoring",
         "ukm_actors.nodes.server.modules",
         "ukm_actors.nodes.server.feeds",
+        "ukm_actors.nodes.server.console",
     ),
     tables=(
         "ukm_actors.nodes.server.tables_modules",

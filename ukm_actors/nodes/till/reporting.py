@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ukm_actors import __version__
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.nodes.base import NodeContext
@@ -58,6 +60,24 @@ def promotions_state(ctx: NodeContext) -> dict[str, Any] | None:
     }
 
 
+def open_shift_state(session: Any) -> dict[str, Any]:
+    """``{"open": bool, "number", "opened_at", "cashier"}`` of the till's shift now."""
+    from ukm_actors.nodes.till.sale.repo import open_shift
+
+    try:
+        row = open_shift(session)
+    except SQLAlchemyError:  # a till without the sale feature's tables
+        return {"open": False}
+    if row is None:
+        return {"open": False}
+    return {
+        "open": True,
+        "number": row.num,
+        "opened_at": row.opened_at_utc,
+        "cashier": row.cashier_name,
+    }
+
+
 def build_report(ctx: NodeContext) -> dict[str, Any]:
     """The ``till.status`` message of this till now."""
     from ukm_actors.bridge import monitoring
@@ -76,6 +96,7 @@ def build_report(ctx: NodeContext) -> dict[str, Any]:
     if ctx.db is not None:
         with ctx.db.read() as session:
             ch = monitoring.channel(session, channel_name(ctx.node_id, "server"))
+            report["shift"] = open_shift_state(session)
         report["outbox"] = {
             "pending": int(ch.get("pending_docs") or 0),
             "oldest_age_s": ch.get("oldest_pending_age_s"),

@@ -7,6 +7,9 @@
 - ``GET /api/v1/monitoring`` (everything), ``/api/v1/monitoring/tills``,
   ``/api/v1/monitoring/tills/<node_id>``, ``/api/v1/monitoring/alerts``,
   ``/api/v1/monitoring/host`` — employee login;
+- ``GET /api/v1/monitoring/host/history?hours=6``: the host's CPU, memory and
+  disk readings kept by the ``host_sampler`` actor (``history.py``) for the
+  console's charts;
 - ``GET /metrics``: Prometheus text (``[server] metrics_token``, when set,
   is required as a bearer token);
 - ``/status`` section ``monitoring``.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from pathlib import Path
 from typing import Any
 
 import bottle
@@ -23,7 +27,7 @@ import bottle
 from ukm_actors.nodes.base import METRICS, NodeContext, json_response
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
-from ukm_actors.nodes.server.monitoring import metrics
+from ukm_actors.nodes.server.monitoring import history, metrics
 from ukm_actors.nodes.server.monitoring.reports import record_report
 from ukm_actors.nodes.server.monitoring.service import Monitor, Monitoring
 from ukm_actors.nodes.server.sales.access import require_reader
@@ -50,6 +54,14 @@ OPENAPI = (
     Op("get", "/api/v1/monitoring/tills/{node_id}", "One till", R, security="bearer"),
     Op("get", "/api/v1/monitoring/alerts", "The alerts raised now", R, security="bearer"),
     Op("get", "/api/v1/monitoring/host", "CPU, memory, disk, database size", R, security="bearer"),
+    Op(
+        "get",
+        "/api/v1/monitoring/host/history",
+        "The host's CPU, memory and disk readings over the last hours (at most 168)",
+        R,
+        query={"hours": "number"},
+        security="bearer",
+    ),
     Op(
         "get",
         "/metrics",
@@ -96,7 +108,17 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             "monitor",
             lambda: Monitor.start(svc, interval),
             backoff=Backoff(initial=1.0, maximum=30.0),
-        )
+        ),
+        ChildSpec(
+            "host_sampler",
+            lambda: history.HostSampler.start(
+                ctx.require_db(),
+                Path(ctx.config.node.data_dir),
+                ctx.config.server.host_sample_interval,
+                ctx.config.server.host_history_hours,
+            ),
+            backoff=Backoff(initial=1.0, maximum=60.0),
+        ),
     ]
 
 
@@ -142,6 +164,33 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
         require_reader(ctx)
         snap = _service(ctx).snapshot()
         return json_response({"host": snap["host"], "database": snap["database"]})
+
+    @app.get("/api/v1/monitoring/host/history")  # type: ignore[misc]
+    def host_history() -> bottle.HTTPResponse:
+        require_reader(ctx)
+        raw = bottle.request.query.get("hours", "6")
+        try:
+            hours = float(raw)
+        except ValueError:
+            hours = -1.0
+        if not 0 < hours <= 168:
+            return json_response(
+                {
+                    "code": "monitoring.bad_hours",
+                    "message": f"?hours={raw!r} must be a number of hours from 0 to 168",
+                },
+                400,
+            )
+        since = int((time.time() - hours * 3600) * 1000)
+        with ctx.require_db().read() as session:
+            points = history.series(session, since)
+        return json_response(
+            {
+                "hours": hours,
+                "interval_s": ctx.config.server.host_sample_interval,
+                "samples": points,
+            }
+        )
 
     @app.get("/metrics")  # type: ignore[misc]
     def prometheus() -> bottle.HTTPResponse:

@@ -123,6 +123,7 @@ def tills(
                 },
                 "devices": devices,
                 "logins": logins,
+                "shift": _shift(report.extra) if report is not None else None,
                 "promotions": promotions if isinstance(promotions, dict) else None,
                 "fiscal": fiscal,
                 "reported_at": iso_utc(report.reported_ms / 1000) if report is not None else None,
@@ -156,6 +157,24 @@ def _logins(extra: str | None) -> dict[str, Any] | None:
     locked = found.get("locked_cashiers")
     counts["locked_cashiers"] = [str(c) for c in locked][:100] if isinstance(locked, list) else []
     return counts
+
+
+def _shift(extra: str | None) -> dict[str, Any] | None:
+    """The till's shift as it last reported it (``{"open", "number", "opened_at",
+    "cashier"}``), or None."""
+    try:
+        found = json.loads(extra).get("shift") if extra else None
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(found, dict) or not isinstance(found.get("open"), bool):
+        return None
+    number = found.get("number")
+    return {
+        "open": found["open"],
+        "number": number if isinstance(number, int) and not isinstance(number, bool) else None,
+        "opened_at": str(found["opened_at"])[:40] if found.get("opened_at") else None,
+        "cashier": str(found["cashier"])[:200] if found.get("cashier") else None,
+    }
 
 
 def oldest_undelivered(till: Mapping[str, Any]) -> float | None:

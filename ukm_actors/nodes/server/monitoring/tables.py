@@ -25,3 +25,17 @@ class TillReport(ServerBase):
     """JSON: device name → {"state": "ok" | "error" | ..., "error": text, ...}."""
     extra: Mapped[str | None] = mapped_column(Text)
     """JSON: anything else the till reported (its shift, for instance)."""
+
+
+class HostSample(ServerBase):
+    """One reading of the host (the console's CPU, memory and disk charts).
+
+    Percentages are kept in tenths (``cpu_permille`` 123 = 12.3 %), so no float is stored.
+    """
+
+    __tablename__ = "monitoring_host_sample"
+
+    taken_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    cpu_permille: Mapped[int] = mapped_column(Integer)
+    memory_permille: Mapped[int] = mapped_column(Integer)
+    disk_permille: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,50 @@
+"""Feature "console": the cash server's web console at ``/`` (docs/consoles.md).
+
+One HTML page: the shared console shell (``ukm_actors/webui``) and this
+console's pages (``static/*.js``): dashboard, directories, items, exchange,
+receipts and shifts, audit. Every page calls the admin API (``/api/v1``,
+docs/admin-api.md) with the employee's login, so the API's role checks are the
+ones that count; the page only hides or disables what the role may not do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bottle
+
+from ukm_actors.i18n import N_, gettext_for
+from ukm_actors.i18n.web import request_language
+from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.webui import STATIC as SHARED
+from ukm_actors.webui import console_page, messages_body, packaged_file
+
+STATIC = Path(__file__).parent / "static"
+PREFIX = "/console"
+TITLE = N_("UKM cash server")
+SCRIPTS = ("server.js", "dashboard.js")
+
+
+def index() -> bottle.HTTPResponse:
+    """``GET /``: the console page."""
+    html = console_page(gettext_for(request_language(), TITLE), PREFIX, SCRIPTS)
+    return bottle.HTTPResponse(
+        body=html,
+        headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"},
+    )
+
+
+def messages() -> bottle.HTTPResponse:
+    """``GET /console/messages?lang=``: the page's texts in the reader's language."""
+    return json_response(messages_body())
+
+
+def asset(path: str) -> bottle.HTTPResponse:
+    """``GET /console/<file>``: this console's scripts, then the shared shell's files."""
+    return packaged_file(path, (STATIC, SHARED))
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    app.route("/", "GET", index)
+    app.route(f"{PREFIX}/messages", "GET", messages)
+    app.route(f"{PREFIX}/<path:path>", "GET", asset)
