@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from tests.browser.world import PASSWORD, STORE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 TILL = f"till-{STORE}-1"
 

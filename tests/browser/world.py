@@ -1,6 +1,9 @@
-"""One store for the console tests, built once per session: real processes (cash server, a
-till, later the marketing server), the example catalog plus 200,000 generated items loaded
-through the import folder (the bulk path), employees of every role.
+"""The console tests' stores, built once per session from real processes.
+
+- ``world``: the cash server with the example catalog (docs/examples/import), employees of
+  every role and a till (later the marketing server): the tests that need tills.
+- ``big_catalog``: another cash server, no till, with 200,000 generated items loaded through
+  the import folder (the bulk path): searching the catalog.
 
 Nodes are OS processes because the session outlives each test (the suite checks that no
 actor is left in the test process after a test). Their databases are SQLite files, or
@@ -175,8 +178,9 @@ class World:
         self.dbs.drop()
 
 
-def build(tmp: Path, pg_url: str, items: int) -> World:
-    """The cash server with the example catalog, ``items`` generated items, employees, a till."""
+def build(tmp: Path, pg_url: str, items: int = 0, tills: int = 1) -> World:
+    """The cash server with the example catalog, ``items`` generated items, employees and
+    ``tills`` tills of the store (each with the catalog)."""
     dbs = Databases(tmp, pg_url)
     inbox = tmp / "import"
     inbox.mkdir()
@@ -207,8 +211,10 @@ def build(tmp: Path, pg_url: str, items: int) -> World:
         if items:
             write_import_file(inbox, "updateItems", _bulk(items), "I", number=90)
         wait(lambda: not list(inbox.glob("*.xml")), 600, "the import folder emptied")
-        world.start_till(1)
-        wait(lambda: world.till_items(f"till-{STORE}-1") > 0, 300, "till 1 got the catalog")
+        for number in range(1, tills + 1):
+            world.start_till(number)
+            node_id = f"till-{STORE}-{number}"
+            wait(lambda n=node_id: world.till_items(n) > 0, 300, f"{node_id} got the catalog")
     except BaseException:
         world.stop()
         raise
