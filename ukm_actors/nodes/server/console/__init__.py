@@ -16,6 +16,8 @@ import bottle
 from ukm_actors.i18n import N_, gettext_for
 from ukm_actors.i18n.web import request_language
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.webui import STATIC as SHARED
 from ukm_actors.webui import console_page, messages_body, packaged_file
 
@@ -23,6 +25,17 @@ STATIC = Path(__file__).parent / "static"
 PREFIX = "/console"
 TITLE = N_("UKM cash server")
 SCRIPTS = ("server.js", "dashboard.js")
+
+
+OPENAPI = (
+    Op("get", "/", "The web console (docs/consoles.md)", content="text/html"),
+    Op("get", f"{PREFIX}/messages", "The console's texts in a language", query={"lang": "string"}),
+    Op("get", f"{PREFIX}/{{path}}", "The console's assets (scripts, styles)", content="*/*"),
+)
+
+
+def setup(ctx: NodeContext) -> None:
+    add_paths(ctx, paths(OPENAPI))
 
 
 def index() -> bottle.HTTPResponse:
