@@ -109,27 +109,42 @@ def screenshot(page, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory, browser):
-    """The console tests' store (tests/browser/world.py), built once per session."""
+    """The console tests' store (tests/browser/world.py): example catalog, employees, a till."""
+    from tests.browser import world as w
+
+    folder = tmp_path_factory.mktemp("console-world")
+    built = w.build(folder, os.environ.get("UKM_TEST_PG_URL", ""))
+    yield built
+    built.stop()
+
+
+@pytest.fixture(scope="session")
+def big_catalog(tmp_path_factory, browser):
+    """A cash server with 200,000 generated items besides the examples (no till)."""
     from tests.browser import world as w
 
     items = int(os.environ.get("UKM_CONSOLE_ITEMS", "200000"))
-    built = w.build(
-        tmp_path_factory.mktemp("console-world"), os.environ.get("UKM_TEST_PG_URL", ""), items
-    )
+    folder = tmp_path_factory.mktemp("console-catalog")
+    built = w.build(folder, os.environ.get("UKM_TEST_PG_URL", ""), items, tills=0)
     yield built
     built.stop()
 
 
 @pytest.fixture
-def console(open_page, world):
+def console(open_page, request):
     """Factory: ``console(login)`` → a page of the cash server's console, logged in as ``login``
-    (None: at the login form)."""
+    (None: at the login form); on ``world``'s server, or on ``server`` (``big_catalog``)."""
     from tests.browser.world import PASSWORD
 
     def open_(
-        login: str | None = "anna.admin", path: str = "/", width: int = 1366, height: int = 900
+        login: str | None = "anna.admin",
+        path: str = "/",
+        width: int = 1366,
+        height: int = 900,
+        server=None,
     ):
-        page = open_page(world.url + path, width, height)
+        url = (server or request.getfixturevalue("world")).url
+        page = open_page(url + path, width, height)
         if login:
             page.fill("input[name=login]", login)
             page.fill("input[name=password]", PASSWORD)
