@@ -3,7 +3,7 @@
 import pytest
 
 from tests.nodes.helpers import get_json
-from tests.till.helpers import BREAD, MILK, SUPERVISOR, outbox_docs
+from tests.till.helpers import BREAD, MILK, SUPERVISOR, TillClient, outbox_docs
 from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
 from ukm_actors.supervision.testing import expect
 
@@ -74,6 +74,35 @@ def test_paper_out_keeps_the_receipt_open_until_registered_again(fiscal_till, re
     assert again["closed"]["fiscal"]["fd"] == 2
     assert till.get("/receipt")["receipt"] is None
     assert len(register.receipts()) == 1
+
+
+def test_the_registers_refusal_reads_in_russian_by_default_and_in_english_on_request(
+    fiscal_till, register
+):
+    node, till = fiscal_till()
+    till.post("/shift/open")
+    register.control({"paper": False})
+    _sold(till)
+    ru = TillClient(node.ctx.url, language="")  # the till's own language: Russian
+    err = ru.get("/receipt")["fiscal_error"]
+    assert err["code"] == "fiscal.paper_out"
+    assert err["message"].startswith("фискальный регистратор отказал (чек 1): ")
+    assert err["hint"] == (
+        "заправьте бумагу в фискальный регистратор; чек остаётся открытым: затем нажмите "
+        "«Зарегистрировать снова»"
+    )
+    status, again = ru.fail("POST", "/receipt/register")
+    assert again["message"] == err["message"] and again["hint"] == err["hint"]
+    assert ru.get("/fiscal")["last_error"]["hint"] == err["hint"]
+    en = till.get("/receipt")["fiscal_error"]
+    assert en["message"].startswith("the fiscal register refused receipt 1: ")
+    assert en["hint"] == (
+        "load paper into the register; the receipt stays open: then press 'register again'"
+    )
+    # refused: nothing registered, nothing pending, so it may be cancelled (cash given back)
+    cancelled = ru.post("/receipt/cancel", {"supervisor": SUPERVISOR})["cancelled"]
+    assert cancelled["state"] == "cancelled" and cancelled["fiscal"] is None
+    assert register.receipts() == []
 
 
 def test_an_unknown_outcome_is_resolved_without_registering_twice(fiscal_till, register):

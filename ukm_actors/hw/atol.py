@@ -36,27 +36,29 @@ from ukm_actors.hw.fiscal import (
     RegisterHealth,
     ShiftState,
 )
+from ukm_actors.i18n import Text, _
 
 log = logging.getLogger(__name__)
 
 FINAL = ("ready", "error", "interrupted", "canceled")
 """Task states after which nothing more happens to the task."""
 
-REFUSALS: dict[int, tuple[str, str]] = {
-    2: ("fiscal.offline", "check the register's power and cable"),
-    44: ("fiscal.paper_out", "load paper into the register, then register the receipt again"),
-    45: ("fiscal.paper_out", "close the register's cover, then register the receipt again"),
-    66: ("fiscal.sum", "the receipt's payments do not cover it; check the payments"),
-    68: ("fiscal.shift_expired", "close the shift (Z report) and open a new one"),
-    73: ("fiscal.shift_closed", "open the shift"),
-    80: ("fiscal.no_cash", "there is not that much cash in the register's drawer"),
-    83: ("fiscal.shift_open", "close the register's shift first"),
-    70: ("fiscal.fn_full", "the fiscal storage is full: have it replaced"),
-    121: ("fiscal.fn_full", "the fiscal storage is full: have it replaced"),
-    120: ("fiscal.fn_expired", "the fiscal storage has expired: have it replaced"),
-    137: ("fiscal.fn_expired", "the fiscal storage's resource is spent: have it replaced"),
-    227: ("fiscal.sum", "the receipt's sums do not add up; check the lines"),
+REFUSALS: dict[int, tuple[str, Text]] = {
+    2: ("fiscal.offline", _("check the register's power and cable")),
+    44: ("fiscal.paper_out", _("load paper into the register")),
+    45: ("fiscal.paper_out", _("close the register's cover")),
+    66: ("fiscal.sum", _("the payments do not cover the receipt; check the payments")),
+    68: ("fiscal.shift_expired", _("the register's shift is over 24 hours: close it (Z report)")),
+    73: ("fiscal.shift_closed", _("open the shift")),
+    80: ("fiscal.no_cash", _("there is not that much cash in the register's drawer")),
+    83: ("fiscal.shift_open", _("close the register's shift first")),
+    70: ("fiscal.fn_full", _("the fiscal storage is full: have it replaced")),
+    121: ("fiscal.fn_full", _("the fiscal storage is full: have it replaced")),
+    120: ("fiscal.fn_expired", _("the fiscal storage has expired: have it replaced")),
+    137: ("fiscal.fn_expired", _("the fiscal storage's resource is spent: have it replaced")),
+    227: ("fiscal.sum", _("the receipt's sums do not add up; check the lines")),
 }
+"""The register's error codes we act on: our code and the cashier's hint."""
 
 
 class FiscalRequestUnknown(DeviceError):
@@ -247,7 +249,7 @@ class AtolWebRegister(FiscalRegister):
     def _refusal(self, result: dict[str, Any], what: str) -> FiscalRefused:
         code = int(result.get("errorCode") or 0)
         description = str(result.get("errorDescription") or result.get("status"))
-        ours, hint = REFUSALS.get(code, ("fiscal.refused", "check the register's display"))
+        ours, hint = REFUSALS.get(code, ("fiscal.refused", _("see the register's display")))
         return FiscalRefused(
             f"{self.name} refused {what}: {description} (error {code})",
             register_code=code,

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from ukm_actors.hw.atol import FiscalRequestUnknown
 from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
 from ukm_actors.hw.fiscal import FiscalRefused, FiscalResult, FiscalUnknown
+from ukm_actors.i18n import Text, _
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.fiscalalerts import alerts
 from ukm_actors.nodes.till.sale.fiscalform import fiscal_receipt
@@ -47,7 +48,7 @@ CALL_SLACK = 5.0
 class FiscalProgress:
     """What the register is doing now, readable without asking any actor (the cashier's screen)."""
 
-    what: str | None = None
+    what: Text | None = None
     ref: str | None = None
     since: float = 0.0
     last_error: dict[str, Any] | None = None
@@ -140,7 +141,11 @@ class FiscalDesk:
 
     # -- sending ------------------------------------------------------------------------
 
-    def _send(self, row: FiscalRow, what: str, method: str, *args: Any) -> Any:
+    def _send(
+        self, row: FiscalRow, what: Text, method: str, *args: Any, receipt: bool = False
+    ) -> Any:
+        """Send one request; a refusal is a ``SaleError`` for the cashier (``receipt``: it
+        is a receipt, which stays open)."""
         if self.devices.ref("fiscal") is None:
             self._set(row.request_id, "failed", None, "the register was offline")
             self.devices.require("fiscal")
@@ -150,27 +155,34 @@ class FiscalDesk:
             result = self._call(method, *args, row.request_id)
         except FiscalRefused as exc:
             self._set(row.request_id, "failed", None, exc.message)
-            self.progress.last_error = {"code": exc.code, "message": exc.message}
-            raise SaleError(
-                f"the fiscal register refused {what}: {exc.description}",
-                code=exc.code,
-                hint=f"{exc.hint}; the receipt stays open" if exc.hint else None,
+            raise self._failed(
+                _(
+                    "the fiscal register refused {what}: {reason}",
+                    what=what,
+                    reason=exc.description,
+                ),
+                exc.code,
+                exc.hint,
+                receipt,
             ) from exc
         except DeviceUnavailable as exc:
             self._set(row.request_id, "failed", None, exc.message)
-            self.progress.last_error = {"code": "fiscal.offline", "message": exc.message}
-            raise SaleError(
-                f"the fiscal register cannot be reached; {what} was not registered",
-                code="fiscal.offline",
-                hint="check the register's power and cable, then try again",
+            raise self._failed(
+                _("the fiscal register cannot be reached; {what} was not registered", what=what),
+                "fiscal.offline",
+                _("check the register's power and cable, then try again"),
+                receipt,
             ) from exc
         except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
-            self.progress.last_error = {"code": "fiscal.unknown", "message": str(exc)}
-            raise SaleError(
-                f"the fiscal register has not confirmed {what}",
-                code="fiscal.unknown",
-                hint="do not sell it again: the till asks the register what became of it "
-                "(try again in a moment)",
+            log.warning("fiscal request %s (%s): no answer: %s", row.request_id, what, exc)
+            raise self._failed(
+                _("the fiscal register has not confirmed {what}", what=what),
+                "fiscal.unknown",
+                _(
+                    "do not repeat it: the till asks the register what became of it "
+                    "(try again in a moment)"
+                ),
+                False,
             ) from exc
         finally:
             elapsed = time.monotonic() - self.progress.since
@@ -179,6 +191,16 @@ class FiscalDesk:
         self.progress.last_error = None
         self.progress.done += 1
         return result
+
+    def _failed(self, message: Text, code: str, hint: str | None, receipt: bool) -> SaleError:
+        """The cashier's error (also shown by ``GET /fiscal``)."""
+        if receipt:
+            hint = _(
+                "{hint}; the receipt stays open: then press 'register again'",
+                hint=hint or _("see the register's display"),
+            )
+        self.progress.last_error = {"code": code, "message": message, "hint": hint}
+        return SaleError(message, code=code, hint=hint)
 
     # -- receipts ----------------------------------------------------------------------
 
@@ -194,8 +216,8 @@ class FiscalDesk:
                 return row.request_id, found
         receipt = fiscal_receipt(r, self.env.catalog.tax_rates())
         row = self._new_row(receipt.kind, r.id, receipt.total)
-        what = f"receipt {r.number}"
-        result: FiscalResult = self._send(row, what, "register", receipt)
+        what = _("receipt {number}", number=r.number)
+        result: FiscalResult = self._send(row, what, "register", receipt, receipt=True)
         return row.request_id, result
 
     def resolve(self, row: FiscalRow) -> FiscalResult | None:
@@ -209,9 +231,9 @@ class FiscalDesk:
             result = self._by_last_document(row)
         except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
             raise SaleError(
-                "the fiscal register has not said yet whether the receipt was registered",
+                _("the fiscal register has not said yet whether it registered this"),
                 code="fiscal.unknown",
-                hint="wait a moment and try again; check the register if it persists",
+                hint=_("wait a moment and try again; check the register if it persists"),
             ) from exc
         if result is None:
             self._set(row.request_id, "failed", None, "the register did not register it")
@@ -241,7 +263,7 @@ class FiscalDesk:
         if state == "expired":
             self.close_shift(operator, "stale")
         row = self._new_row("openShift", shift_id, 0)
-        result: FiscalResult = self._send(row, "the shift opening", "open_shift", operator)
+        result: FiscalResult = self._send(row, _("the shift opening"), "open_shift", operator)
         self._set(row.request_id, "done", result, "")
         return result
 
@@ -251,7 +273,7 @@ class FiscalDesk:
             return None
         row = self._new_row("closeShift", shift_id, 0)
         result: FiscalResult = self._send(
-            row, "the shift closing (Z report)", "close_shift", operator
+            row, _("the shift closing (Z report)"), "close_shift", operator
         )
         self._set(row.request_id, "done", result, "")
         return result
@@ -261,17 +283,18 @@ class FiscalDesk:
         try:
             return str(self._call("shift_state").state)
         except DeviceError as exc:
+            log.warning("the fiscal register's shift state: %s", exc)
             raise SaleError(
-                f"the fiscal register does not answer: {exc}",
+                _("the fiscal register does not answer"),
                 code="fiscal.offline",
-                hint="check the register's power and cable, then try again",
+                hint=_("check the register's power and cable, then try again"),
             ) from exc
 
     def cash(self, direction: str, amount: int, operator: str, ref: str) -> None:
         if not self.enabled:
             return
         row = self._new_row("cashIn" if direction == "in" else "cashOut", ref, amount)
-        what = "the cash in" if direction == "in" else "the cash out"
+        what = _("the cash in") if direction == "in" else _("the cash out")
         self._send(row, what, "cash", direction, amount, operator)
         self._set(row.request_id, "done", None, "")
 
@@ -279,7 +302,7 @@ class FiscalDesk:
         if not self.enabled:
             return
         row = self._new_row("reportX", ref, 0)
-        self._send(row, "the X report", "x_report", operator)
+        self._send(row, _("the X report"), "x_report", operator)
         self._set(row.request_id, "done", None, "")
 
     # -- monitoring ---------------------------------------------------------------------

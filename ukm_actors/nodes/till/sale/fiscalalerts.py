@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ukm_actors.i18n import _
+
 
 def alerts(health: dict[str, Any], now: datetime) -> list[dict[str, str]]:
     """Alerts from a ``RegisterHealth.to_json()``: OFD backlog over a day, FN expiring, paper."""
@@ -14,23 +16,31 @@ def alerts(health: dict[str, Any], now: datetime) -> list[dict[str, str]]:
         out.append(
             {
                 "code": "fiscal.ofd_unsent",
-                "message": f"{health['ofd_unsent']} fiscal documents have not reached the OFD "
-                f"since {oldest}",
+                "message": _(
+                    "{count} fiscal documents have not reached the OFD since {since}",
+                    count=health["ofd_unsent"],
+                    since=oldest,
+                ),
             }
         )
     until = health.get("fn_valid_until") or ""
     if until and until[:10] <= (now + timedelta(days=30)).date().isoformat():
         out.append(
-            {"code": "fiscal.fn_expiring", "message": f"the fiscal storage expires on {until[:10]}"}
+            {
+                "code": "fiscal.fn_expiring",
+                "message": _("the fiscal storage expires on {date}", date=until[:10]),
+            }
         )
     if "memoryOverflow" in (health.get("fn_warnings") or ()):
         out.append(
-            {"code": "fiscal.fn_nearly_full", "message": "the fiscal storage is almost full"}
+            {"code": "fiscal.fn_nearly_full", "message": _("the fiscal storage is almost full")}
         )
     if health.get("paper") is False:
-        out.append({"code": "fiscal.paper_out", "message": "the fiscal register has no paper"})
+        out.append({"code": "fiscal.paper_out", "message": _("the fiscal register has no paper")})
     if (health.get("shift") or {}).get("state") == "expired":
-        out.append({"code": "fiscal.shift_expired", "message": "the register's shift is over 24 h"})
+        out.append(
+            {"code": "fiscal.shift_expired", "message": _("the register's shift is over 24 hours")}
+        )
     return out
 
 

@@ -10,6 +10,7 @@ payment, for the tax authority).
 from __future__ import annotations
 
 from ukm_actors.hw.fiscal import FiscalItem, FiscalPayment, FiscalReceipt
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 
@@ -53,10 +54,15 @@ def fiscal_receipt(r: OpenReceipt, tax_rates: dict[str, int]) -> FiscalReceipt:
         tax = "none" if rate is None else VAT_BY_RATE.get(rate)
         if tax is None:
             raise SaleError(
-                f"{line.name}: the VAT rate {(rate or 0) / 100:g}% of tax group "
-                f"{line.taxgroup_id} is not one the fiscal register knows",
+                _(
+                    "{name}: the VAT rate {rate:g}% of tax group {group} is not one the "
+                    "fiscal register knows",
+                    name=line.name,
+                    rate=(rate or 0) / 100,
+                    group=line.taxgroup_id,
+                ),
                 code="fiscal.tax",
-                hint="fix the tax group in the trade system; the receipt stays open",
+                hint=_("fix the tax group in the trade system; the receipt stays open"),
             )
         items.append(
             FiscalItem(

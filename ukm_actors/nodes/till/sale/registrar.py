@@ -21,6 +21,7 @@ from typing import Any
 import gevent
 
 from ukm_actors.hw.fiscal import FiscalResult
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.closing import fiscal_json
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.fiscal import FiscalDesk
@@ -80,10 +81,12 @@ class ReceiptRegistrar:
         """Refuse to cancel ``r`` while the register may have registered it."""
         if self.desk.enabled and self.desk.pending_for(r.id):
             raise SaleError(
-                "the fiscal register may have registered this receipt; it cannot be cancelled "
-                "until the register has answered",
+                _(
+                    "the fiscal register may have registered this receipt; it cannot be "
+                    "cancelled until the register has answered"
+                ),
                 code="fiscal.unknown",
-                hint="press 'register again' once the register is on",
+                hint=_("press 'register again' once the register is on"),
             )
 
     def keeps_trying(self) -> bool:

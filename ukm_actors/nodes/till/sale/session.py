@@ -105,7 +105,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
                 return
             closed = self._close_if_paid()
             if closed is not None:
-                self.notice = "the receipt paid before the restart has been closed"
+                self.notice = _("the receipt paid before the restart has been closed")
 
     def on_stop(self) -> None:
         self.registrar.stop()
@@ -116,7 +116,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         if r is None or r.live or not r.receipt.is_paid:
             return True
         if self._close_if_paid() is not None:
-            self.notice = "the receipt paid before the restart has been registered and closed"
+            self.notice = _("the receipt paid before the restart has been registered and closed")
             return True
         return not self.registrar.keeps_trying()
 
@@ -125,7 +125,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         r = self._require()
         self._require_unlocked(r)
         if not r.receipt.is_paid:
-            raise SaleError("the receipt is not paid yet", code="sale.not_paid")
+            raise SaleError(_("the receipt is not paid yet"), code="sale.not_paid")
         return self._finish(r, "completed")
 
     def _utc(self) -> str:

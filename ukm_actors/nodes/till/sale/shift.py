@@ -78,7 +78,7 @@ class ShiftManager(SupervisedActor):
         with self.db.read() as s:
             if open_shift(s) is not None:
                 raise SaleError(
-                    "a shift is already open; close it (Z report) before opening a new one",
+                    _("a shift is already open; close it (Z report) before opening a new one"),
                     code="shift.open",
                 )
         shift_id = str(uuid.uuid4())
@@ -128,7 +128,7 @@ class ShiftManager(SupervisedActor):
         with self.db.read() as s:
             found = open_shift(s)
             if found is None:
-                raise SaleError("no shift is open; open a shift first", code="shift.closed")
+                raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
             self._refuse_open_receipt(s, found)
             shift_id = found.id
         fiscal = self.fiscal.close_shift(grant.cashier.name, shift_id)
@@ -210,7 +210,11 @@ class ShiftManager(SupervisedActor):
         ).scalar()
         if number is not None:
             raise SaleError(
-                f"receipt {number} is still open; finish or cancel it before closing the shift",
+                _(
+                    "receipt {open_receipt} is still open; finish or cancel it before "
+                    "closing the shift",
+                    open_receipt=number,
+                ),
                 code="shift.receipt_open",
             )
 
@@ -256,7 +260,7 @@ class ShiftManager(SupervisedActor):
         """Put cash into (``in``) or take it out of (``out``) the drawer (and the register's)."""
         with self.db.read() as s:
             if open_shift(s) is None:
-                raise SaleError("no shift is open; open a shift first", code="shift.closed")
+                raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
         move_id = str(uuid.uuid4())
         self.fiscal.cash(direction, amount, grant.cashier.name, move_id)
         now = self.env.now()
