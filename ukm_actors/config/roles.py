@@ -136,8 +136,30 @@ class TillSettings:
     """The cashier screen at ``/``: "keyboard" (function keys, no mouse needed) or "touch"
     (large buttons, an on-screen number pad). The server's till setting ``ui`` =
     ``{"mode": ..., "language": ...}`` overrides it."""
+    catalog_source: str = "server"
+    """Where the catalog comes from: "server" (the cash server's documents), "folder" (the
+    trade system's files in exchange_folder: a decentralised store) or "both" (the later
+    change of a record wins; a full catalog from the server replaces everything; see
+    docs/integration.md)."""
+    exchange_folder: str = ""
+    """(folder, both) The till's queue folder: the integration module's numbered copies
+    (000001_updateItems_[1]_[F].xml) or plain UKM files the trade system writes here."""
+    sales_folder: str = ""
+    """Folder the till writes its sales files in (receipts, returns, shifts, cash moves, in
+    the UKM export format); empty: none."""
+    exchange_poll: float = 1.0
+    """Seconds between looks at exchange_folder."""
+    exchange_settle: float = 2.0
+    """Seconds a file in exchange_folder must stay unchanged before it is read (0: at once)."""
+    exchange_max_bytes: int = 2 * 1024 * 1024 * 1024
+    """Largest file read from exchange_folder, in bytes."""
+    weighed_units: list[str] = field(default_factory=lambda: ["кг", "kg"])
+    """(folder) Units whose items are weighed (as the server's [server] weighed_units)."""
+    import_measprec: str = "ignore"
+    """(folder) How <measprec> is read: ignore, step or decimals (as the server's)."""
 
     def validate(self) -> None:
+        self._validate_exchange()
         if self.ui_mode not in ("keyboard", "touch"):
             raise ValueError(f"ui_mode {self.ui_mode!r} must be 'keyboard' or 'touch'")
         if self.receipt_code not in ("qr", "code128"):
@@ -147,6 +169,36 @@ class TillSettings:
                 raise ValueError(f"{name} must be more than zero")
         if self.return_lookup_wait < 0:
             raise ValueError("return_lookup_wait must be 0 or more")
+
+    def _validate_exchange(self) -> None:
+        """Refuse a contradictory catalog source (docs/integration.md, decentralised store)."""
+        if self.catalog_source not in ("server", "folder", "both"):
+            raise ValueError(
+                f"catalog_source {self.catalog_source!r}: use 'server', 'folder' or 'both'"
+            )
+        if self.catalog_source != "server" and not self.exchange_folder:
+            raise ValueError(
+                f"catalog_source = {self.catalog_source!r} needs exchange_folder (the folder "
+                "the trade system or the integration module writes this till's files to)"
+            )
+        if self.catalog_source == "server" and self.exchange_folder:
+            raise ValueError(
+                f"exchange_folder = {self.exchange_folder!r} is set but catalog_source = "
+                "'server' would never read it: set catalog_source = 'folder' (files only) or "
+                "'both' (server and files), or remove exchange_folder"
+            )
+        if self.exchange_folder and self.exchange_folder == self.sales_folder:
+            raise ValueError(
+                "exchange_folder and sales_folder are the same folder: the till would read "
+                "its own sales files; give them different folders"
+            )
+        if self.import_measprec not in MEASPREC_RULES:
+            raise ValueError(
+                f"import_measprec {self.import_measprec!r} must be one of "
+                + ", ".join(MEASPREC_RULES)
+            )
+        if self.exchange_poll <= 0 or self.exchange_settle < 0:
+            raise ValueError("exchange_poll must be more than zero, exchange_settle 0 or more")
 
 
 @section("marketing")

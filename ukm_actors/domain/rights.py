@@ -63,6 +63,32 @@ _ACTIONS: dict[Right, str] = {
 ALL_RIGHTS: frozenset[Right] = frozenset(Right)
 """Every right there is (an administrator's role)."""
 
+_CASHIER = (
+    Right.SELL,
+    Right.OPEN_SHIFT,
+    Right.CLOSE_SHIFT,
+    Right.X_REPORT,
+    Right.CASH_IN,
+    Right.REPRINT,
+)
+_SENIOR = (
+    *_CASHIER,
+    Right.VOID_LINE,
+    Right.CANCEL_RECEIPT,
+    Right.RETURN,
+    Right.CASH_OUT,
+    Right.DISCOUNT_MANUAL,
+    Right.SUPERVISOR,
+)
+
+DEFAULT_ROLES: dict[int, tuple[str, frozenset[Right]]] = {
+    1: ("Кассир", frozenset(_CASHIER)),
+    2: ("Старший кассир", frozenset(_SENIOR)),
+    13: ("Администратор магазина", ALL_RIGHTS),
+}
+"""The roles ``storeCashiers`` files refer to by ``roleId``: a new cash server seeds them
+(employees may change them there); a till that reads the files itself uses them as they are."""
+
 
 class RightsError(UkmError):
     """An unknown right name (``rights.unknown``) or a missing right (``rights.missing``)."""

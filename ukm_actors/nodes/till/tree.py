@@ -13,6 +13,7 @@ ROLE = RoleSpec(
     features=(
         "ukm_actors.nodes.till.transport",
         "ukm_actors.nodes.till.catalog",
+        "ukm_actors.nodes.till.exchange",
         "ukm_actors.nodes.till.sale",
         "ukm_actors.nodes.till.devices",
         "ukm_actors.nodes.till.reporting",
@@ -22,6 +23,7 @@ ROLE = RoleSpec(
     ),
     tables=(
         "ukm_actors.nodes.till.catalog.tables",
+        "ukm_actors.nodes.till.exchange.tables",
         "ukm_actors.nodes.till.promotions.tables",
         "ukm_actors.nodes.till.sale.tables",
     ),

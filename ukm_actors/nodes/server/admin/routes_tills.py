@@ -11,13 +11,13 @@ import bottle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ukm_actors.exchange.catalog import rule_id
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, field, query, text_field, write
 from ukm_actors.nodes.server.catalog import tills
 from ukm_actors.nodes.server.catalog.change import begin_change
 from ukm_actors.nodes.server.catalog.errors import CatalogError, NotFound
-from ukm_actors.nodes.server.catalog.load_store import rule_id
 from ukm_actors.nodes.server.catalog.tables import Group, Item, Store
 from ukm_actors.nodes.server.catalog.tables_local import ADMIN, CHAIN, Restriction, Till
 

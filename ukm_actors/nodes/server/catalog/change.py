@@ -8,7 +8,6 @@ which tills need a document.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.ukm_fields import Notes
+from ukm_actors.exchange.catalog import digest, text_digest
 from ukm_actors.nodes.server.catalog.bulk import Bulk
 from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
 from ukm_actors.nodes.server.catalog.tables_local import CHAIN
@@ -26,18 +26,7 @@ STORE_KINDS = ("store", "price", "addprice", "cashier", "seller", "timerule", "a
 """Kinds a till receives only for its own store (rules with store "" go to every store)."""
 TILL_KINDS = ("settings",)
 
-
-def text_digest(text: str) -> int:
-    """A stable signed 64-bit hash of ``text``, for change detection (never 0)."""
-    value = int.from_bytes(
-        hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True
-    )
-    return value or 1
-
-
-def digest(*parts: object) -> int:
-    """:func:`text_digest` of ``parts`` (their ``str``; ``None`` as empty)."""
-    return text_digest("\x1f".join("" if p is None else str(p) for p in parts))
+__all__ = ["digest", "text_digest"]  # shared with the tills (exchange.catalog)
 
 
 def now() -> datetime:

@@ -1,6 +1,6 @@
 """The import folder: which files to load, in which order, and where they go afterwards.
 
-A look at the folder (:class:`~ukm_actors.nodes.server.catalog.watch.FolderWatch`)
+A look at the folder (:class:`~ukm_actors.exchange.watch.FolderWatch`)
 gives the exchange files whose size and modification time have stayed the
 same for ``settle`` seconds (a file still being copied is never read), and
 the entries that will never be read (symbolic links, folders, other names:
@@ -44,11 +44,14 @@ from ukm_actors.codecs.ukm_import import (
     LOAD_ORDER,
     ImportBatch,
     ImportName,
+    parse_import_name,
     plan_imports,
 )
 from ukm_actors.codecs.ukm_schema import FULL
 from ukm_actors.db import Database
 from ukm_actors.db.leases import release, try_acquire
+from ukm_actors.exchange.folder import PROCESSED, Refusal, move_aside, refuse
+from ukm_actors.exchange.watch import FolderWatch, Ignored
 from ukm_actors.nodes.server.catalog.history import (
     already_loaded,
     newest_loaded,
@@ -70,13 +73,10 @@ from ukm_actors.nodes.server.catalog.tables_changes import (
     LOADED,
     CatalogLoad,
 )
-from ukm_actors.nodes.server.catalog.watch import FolderWatch, Ignored
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
 
 LEASE = "catalog.import"
-PROCESSED = "processed"
-FAILED_DIR = "failed"
 
 
 @dataclass(frozen=True)
@@ -115,37 +115,25 @@ def batch_state(session: Session, type_name: str, store: str) -> BatchState:
     return BatchState(last, row[0], row[1])
 
 
-def unique_target(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``folder/name.1`` … when that is taken."""
-    target = folder / name
-    n = 0
-    while target.exists():
-        n += 1
-        target = folder / f"{name}.{n}"
-    return target
+def refusal(result: LoadResult, type_name: str | None) -> Refusal:
+    """What the ``.error.txt`` beside a refused import file says."""
+    what = type_name or "this type"
+    number = result.number if result.number is not None else "this one"
+    return Refusal(
+        result.file,
+        result.error or "",
+        result.line,
+        result.field,
+        f"send a new full file of {what} (fullness F, numbered above {number}), or this file "
+        f"again under the same name if it was cut short. Until then the {what} files in the "
+        "import folder wait; the other types go on loading.",
+        result.warnings,
+    )
 
 
 def error_text(result: LoadResult, type_name: str | None) -> str:
     """The ``.error.txt`` beside a refused file: where, what, what was assumed, what to do."""
-    what = type_name or "this type"
-    lines = [
-        f"file:    {result.file}",
-        f"line:    {result.line if result.line is not None else '-'}",
-        f"field:   {result.field or '-'}",
-        f"error:   {result.error}",
-        "",
-        "Nothing from this file was loaded; the directories are as they were before it.",
-        f"What to do: send a new full file of {what} (fullness F, numbered above "
-        f"{result.number if result.number is not None else 'this one'}), or this file again "
-        f"under the same name if it was cut short. Until then the {what} files in the import "
-        "folder wait; the other types go on loading.",
-        "",
-    ]
-    if result.warnings:
-        lines += ["Read before the error (warnings and assumptions):"]
-        lines += [f"- {w}" for w in result.warnings]
-        lines.append("")
-    return "\n".join(lines)
+    return refusal(result, type_name).text()
 
 
 class ImportFolder:
@@ -169,7 +157,9 @@ class ImportFolder:
         self.holder = holder or self.options.node or "loader"
         self.lease_ttl = lease_ttl
         self.notify = notify
-        self.watch = FolderWatch(folder, settle, clock)
+        self.watch: FolderWatch[ImportName] = FolderWatch(
+            folder, settle, clock, parse=parse_import_name
+        )
         self._unsettled: frozenset[str] = frozenset()
         self._ignored: tuple[Ignored, ...] = ()
         self._warned: set[tuple[str, int]] = set()
@@ -217,14 +207,7 @@ class ImportFolder:
         return (entry.name, entry.size, entry.mtime_ns) not in self._reported
 
     def _move(self, name: str, sub: str) -> Path | None:
-        target_dir = self.folder / sub
-        target_dir.mkdir(exist_ok=True)
-        target = unique_target(target_dir, name)
-        try:
-            os.replace(self.folder / name, target)
-        except FileNotFoundError:
-            return None
-        return target
+        return move_aside(self.folder, name, sub)
 
     def _warn_once(self, name: str, message: str) -> None:
         try:
@@ -368,11 +351,7 @@ class ImportFolder:
         results.append(result)
         for w in result.warnings[:20]:
             log.warning("import %s (refused): %s", result.file, w)
-        target = self._move(name.filename, FAILED_DIR)
-        if target is not None:
-            (target.parent / f"{target.name}.error.txt").write_text(
-                error_text(result, batch.type), encoding="utf-8"
-            )
+        refuse(self.folder, name.filename, refusal(result, batch.type))
         return False
 
     def _log_loaded(self, result: LoadResult) -> None:

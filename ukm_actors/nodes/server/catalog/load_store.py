@@ -21,19 +21,15 @@ from ukm_actors.codecs.ukm_import import (
 )
 from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
 from ukm_actors.domain.passwords import hash_cashier_password, verify_password
+from ukm_actors.exchange.catalog import rule_code, rule_id
 from ukm_actors.nodes.server.catalog.bulk import SeenKeys
-from ukm_actors.nodes.server.catalog.change import Change, digest
+from ukm_actors.nodes.server.catalog.change import Change
 from ukm_actors.nodes.server.catalog.sync import Key, Row, sync_table
 from ukm_actors.nodes.server.catalog.tables_local import IMPORT
 
 Records = Iterator[tuple[int, ImportRecord]]
 Step = Callable[[], None]
 BATCH = 2000
-
-
-def rule_id(store: str, code: str) -> str:
-    """The id a till knows a restriction by: ``"17:T1"``, or ``"*:C3"`` for chain-wide rules."""
-    return f"{store or '*'}:{code}"
 
 
 def load_cashiers(
@@ -179,9 +175,7 @@ def load_restrictions(change: Change, file: str, store: str, records: Records, s
             )
         if isinstance(r, TimeRestrictionRecord):
             kind = "time"
-            code = r.id or "h" + format(
-                digest(kind, r.article, r.group_id, r.start, r.end, r.days) & (2**40 - 1), "x"
-            )
+            code = rule_code(r)
             row: Row = (
                 store,
                 kind,
@@ -197,9 +191,7 @@ def load_restrictions(change: Change, file: str, store: str, records: Records, s
             )
         else:
             kind = "age"
-            code = r.id or "h" + format(
-                digest(kind, r.article, r.group_id, r.min_age) & (2**40 - 1), "x"
-            )
+            code = rule_code(r)
             row = (
                 store,
                 kind,

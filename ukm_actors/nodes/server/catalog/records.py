@@ -19,8 +19,9 @@ from typing import Any
 
 from ukm_actors.codecs.catalogdoc import CatalogRecord
 from ukm_actors.domain.rights import parse_rights
+from ukm_actors.exchange.catalog import rule_id
+from ukm_actors.exchange.catalog import weekdays as iso_weekdays
 from ukm_actors.nodes.server.catalog.bulk import Bulk
-from ukm_actors.nodes.server.catalog.load_store import rule_id
 from ukm_actors.nodes.server.catalog.tables_local import CHAIN
 
 Page = list[CatalogRecord]
@@ -217,7 +218,7 @@ def _rules(bulk: Bulk, kind: str, store: str, version: int | None, page: int) ->
                 "message": message,
             }
             if kind == "timerule":
-                weekdays = None if days is None else [int(d) - 1 for d in str(days)]
+                weekdays = None if days is None else iso_weekdays(str(days))
                 data.update(start=start, end=end, days=weekdays)
             else:
                 data["min_age"] = min_age

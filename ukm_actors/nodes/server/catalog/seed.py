@@ -26,32 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ukm_actors.db import Database
-from ukm_actors.domain.rights import ALL_RIGHTS, Right
+from ukm_actors.domain.rights import DEFAULT_ROLES, Right
 from ukm_actors.nodes.server.catalog.tables_local import CashierRole
-
-_CASHIER = (
-    Right.SELL,
-    Right.OPEN_SHIFT,
-    Right.CLOSE_SHIFT,
-    Right.X_REPORT,
-    Right.CASH_IN,
-    Right.REPRINT,
-)
-_SENIOR = (
-    *_CASHIER,
-    Right.VOID_LINE,
-    Right.CANCEL_RECEIPT,
-    Right.RETURN,
-    Right.CASH_OUT,
-    Right.DISCOUNT_MANUAL,
-    Right.SUPERVISOR,
-)
-
-DEFAULT_ROLES: dict[int, tuple[str, frozenset[Right]]] = {
-    1: ("Кассир", frozenset(_CASHIER)),
-    2: ("Старший кассир", frozenset(_SENIOR)),
-    13: ("Администратор магазина", ALL_RIGHTS),
-}
 
 
 def rights_text(rights: frozenset[Right] | set[Right]) -> str:

@@ -25,7 +25,12 @@ def setup(ctx: NodeContext) -> None:
     db = ctx.require_db()
     catalog = TillCatalog(db)
     ctx.services["catalog"] = catalog
-    applier = CatalogApplier(ctx.config.till.store, on_commit=catalog.changed)
+    folder_only = ctx.config.till.catalog_source == "folder"
+    applier = CatalogApplier(
+        ctx.config.till.store,
+        on_commit=catalog.changed,
+        only=frozenset({"settings"}) if folder_only else None,
+    )
     ctx.appliers.register(FULL, applier.apply_full)
     ctx.appliers.register(DELTA, applier.apply_delta)
 

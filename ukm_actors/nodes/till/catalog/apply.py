@@ -48,23 +48,33 @@ BATCH = 2000
 class CatalogApplier:
     """The appliers of one till: knows its store, and who to tell after a commit."""
 
-    def __init__(self, store: str, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: str,
+        on_commit: Callable[[], None] | None = None,
+        only: frozenset[str] | None = None,
+    ) -> None:
         self.store = store
         self.on_commit = on_commit
+        self.only = only
+        """Record kinds applied (``None``: all); a till whose catalog comes from its folder
+        applies only the server's ``settings`` records."""
+        self._dropped = False
 
     def apply_full(self, session: Session, doc: Document) -> None:
         """Replace the till's whole catalog with ``doc``'s records."""
         _meta, records = self._open(doc)
         for table in CATALOG_TABLES:
-            session.execute(delete(table))
-        bulk = _Bulk(session)
+            if self.only is None or table is SPECS["settings"][0]:
+                session.execute(delete(table))
+        bulk = BulkPut(session)
         try:
-            for line, rec in _numbered(records):
+            for line, rec in self._kept(records):
                 bulk.put(rec, line)
             bulk.flush()
         except (CatalogRecordError, CatalogDocError) as exc:
             raise PermanentApplyError(f"{doc.type} #{doc.seq}: {exc.message}") from exc
-        self._finish(session, doc, full=True, items=bulk.items)
+        self._finish(session, doc, full=True, items=bulk.items if self.only is None else None)
         log.info("catalog.full #%s applied: %s items", doc.seq, bulk.items)
 
     def apply_delta(self, session: Session, doc: Document) -> None:
@@ -72,16 +82,29 @@ class CatalogApplier:
         _meta, records = self._open(doc)
         count = 0
         try:
-            for line, rec in _numbered(records):
+            for line, rec in self._kept(records):
                 if rec.op == "del":
-                    _delete(session, rec, line)
+                    delete_record(session, rec, line)
                 else:
-                    _put(session, rec, line)
+                    put_record(session, rec, line)
                 count += 1
         except (CatalogRecordError, CatalogDocError) as exc:
             raise PermanentApplyError(f"{doc.type} #{doc.seq}: {exc.message}") from exc
         self._finish(session, doc, full=False, items=None)
         log.info("catalog.delta #%s applied: %s records", doc.seq, count)
+
+    def _kept(self, records: Any) -> Any:
+        for line, rec in _numbered(records):
+            if self.only is None or rec.kind in self.only:
+                yield line, rec
+            elif not self._dropped:
+                self._dropped = True
+                log.warning(
+                    "catalog_source = folder: the server's %s records are not applied "
+                    "(only %s); the catalog comes from the exchange folder",
+                    rec.kind,
+                    ", ".join(sorted(self.only)),
+                )
 
     def _open(self, doc: Document) -> tuple[dict[str, Any], Any]:
         try:
@@ -98,20 +121,32 @@ class CatalogApplier:
         return meta, records
 
     def _finish(self, session: Session, doc: Document, *, full: bool, items: int | None) -> None:
-        row = session.get(CatMeta, 1)
-        if row is None:
-            row = CatMeta(id=1, revision=0, full_seq=0, items=0, applied_at="")
-            session.add(row)
-        row.revision = (row.revision or 0) + 1
-        row.applied_at = datetime.now(UTC).isoformat(timespec="seconds")
-        if full:
-            row.full_seq = doc.seq
-            row.items = items or 0
-        else:
-            row.items = session.query(CatItem).count()
-        session.flush()
-        if self.on_commit is not None:
-            event.listen(session, "after_commit", _once(self.on_commit), once=True)
+        bump_meta(
+            session, full_seq=doc.seq if full else None, items=items, on_commit=self.on_commit
+        )
+
+
+def bump_meta(
+    session: Session,
+    *,
+    full_seq: int | None,
+    items: int | None,
+    on_commit: Callable[[], None] | None,
+) -> None:
+    """A new catalog revision (``full_seq``: a server full catalog's sequence number; ``items``:
+    the count when known); ``on_commit`` is called once the transaction commits."""
+    row = session.get(CatMeta, 1)
+    if row is None:
+        row = CatMeta(id=1, revision=0, full_seq=0, items=0, applied_at="")
+        session.add(row)
+    row.revision = (row.revision or 0) + 1
+    row.applied_at = datetime.now(UTC).isoformat(timespec="seconds")
+    if full_seq is not None:
+        row.full_seq = full_seq
+    row.items = items if items is not None else session.query(CatItem).count()
+    session.flush()
+    if on_commit is not None:
+        event.listen(session, "after_commit", _once(on_commit), once=True)
 
 
 def _once(fn: Callable[[], None]) -> Callable[[Session], None]:
@@ -128,7 +163,7 @@ def _numbered(records: Any) -> Any:
         yield line, rec
 
 
-class _Bulk:
+class BulkPut:
     """Buffered inserts for a full catalog; a key seen twice is replaced in place."""
 
     def __init__(self, session: Session) -> None:
@@ -184,7 +219,7 @@ class _Bulk:
         self.session.flush()
 
 
-def _put(session: Session, rec: CatalogRecord, line: int) -> None:
+def put_record(session: Session, rec: CatalogRecord, line: int) -> None:
     if rec.kind == "barcode":
         raise CatalogRecordError(
             f"catalog document line {line}: a barcode can only be deleted; put it with its item"
@@ -199,7 +234,7 @@ def _put(session: Session, rec: CatalogRecord, line: int) -> None:
             session.merge(CatBarcode(**barcode))
 
 
-def _delete(session: Session, rec: CatalogRecord, line: int) -> None:
+def delete_record(session: Session, rec: CatalogRecord, line: int) -> None:
     table = SPECS[rec.kind][0]
     key = key_of(rec, line)
     cond = [getattr(table, name) == value for name, value in key.items()]

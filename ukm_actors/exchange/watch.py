@@ -1,12 +1,13 @@
-"""Which entries of the import folder are ready to read, which are still arriving, which never.
+"""Which entries of an exchange folder are ready to read, which are still arriving, which never.
 
-The conventions (``docs/exchange.md`` §1.5), in the order they apply:
+Shared by the cash server's import folder and a till's queue folder. The
+conventions (``docs/exchange.md`` §1.5), in the order they apply:
 
-- names starting with ``.`` or ending in ``.tmp`` / ``.part`` are files being
-  written: left alone, silently (write under such a name, then rename: an
-  atomic rename is always safe);
+- names starting with ``.`` or ``~`` or ending in ``.tmp`` / ``.part`` are
+  files being written: left alone, silently (write under such a name, then
+  rename: an atomic rename is always safe);
 - symbolic links and anything that is not a regular file (a folder other
-  than ``processed/`` and ``failed/``, a pipe, a device) are never opened:
+  than the reader's own, ``processed/`` and ``failed/``, a pipe, a device) are never opened:
   logged once and listed as ``ignored``;
 - a regular file whose name is not an exchange file name (``notes.txt``,
   ``prices.xml``) is logged once and listed as ``ignored`` with the
@@ -25,6 +26,7 @@ import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from ukm_actors.codecs.ukm_import import ImportName, parse_import_name
 
@@ -45,8 +47,21 @@ NOT_REGULAR = "not a regular file (a folder, pipe or device): never opened"
 
 
 def transient(name: str) -> bool:
-    """True for names of files still being written (``.x``, ``x.tmp``, ``x.part``)."""
-    return name.startswith(".") or name.lower().endswith(TRANSIENT_SUFFIXES)
+    """True for names of files still being written (``.x``, ``~x``, ``x.tmp``, ``x.part``)."""
+    return name.startswith((".", "~")) or name.lower().endswith(TRANSIENT_SUFFIXES)
+
+
+class Candidate(Protocol):
+    """What a folder's name parser gives for a file it may read."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def known(self) -> bool: ...
+
+
+N = TypeVar("N", bound=Candidate)
 
 
 @dataclass(frozen=True)
@@ -62,50 +77,67 @@ class Ignored:
 
 
 @dataclass(frozen=True)
-class Look:
+class Look(Generic[N]):
     """One look at the folder."""
 
-    ready: tuple[ImportName, ...]
+    ready: tuple[N, ...]
     unsettled: frozenset[str]
     """Types (known ones) with a file still arriving."""
     ignored: tuple[Ignored, ...]
 
 
-def classify(entry: os.DirEntry[str]) -> str | None:
-    """Why ``entry`` is not a candidate import file, or ``None`` when it is one."""
+def classify(
+    entry: os.DirEntry[str],
+    parse: Callable[[str], Candidate | None] = parse_import_name,
+    own: frozenset[str] = OWN_FOLDERS,
+    who: str = "this server",
+) -> str | None:
+    """Why ``entry`` is not a candidate file, or ``None`` when it is one (or an own folder)."""
     if entry.is_symlink():
         return SYMLINK
     if entry.is_dir(follow_symlinks=False):
-        return None if entry.name in OWN_FOLDERS else NOT_REGULAR
+        return None if entry.name in own else NOT_REGULAR
     if not entry.is_file(follow_symlinks=False):
         return NOT_REGULAR
-    name = parse_import_name(entry.name)
+    name = parse(entry.name)
     if name is None:
         return NOT_EXCHANGE
     if not name.known:
-        return f"files of type {name.type} are not read by this server; left in place"
+        return f"files of type {name.type} are not read by {who}; left in place"
     return None
 
 
-class FolderWatch:
-    """Looks at one folder repeatedly and tells which exchange files have settled."""
+class FolderWatch(Generic[N]):
+    """Looks at one folder repeatedly and tells which exchange files have settled.
+
+    ``parse`` reads a name (``parse_import_name`` for the server's import
+    folder, ``exchange.names.parse_queue_name`` for a till's queue); ``own``
+    are the reader's own subfolders; ``who`` names the reader in messages.
+    """
 
     def __init__(
         self,
         folder: str | os.PathLike[str],
         stable: float,
         clock: Callable[[], float] | None = None,
+        *,
+        parse: Callable[[str], N | None],
+        own: frozenset[str] = OWN_FOLDERS,
+        who: str = "this server",
     ) -> None:
         self.folder = os.fspath(folder)
         self.stable = stable
         self.clock = clock or time.monotonic
+        self.parse = parse
+        self.own = own
+        self.who = who
         self._seen: dict[str, tuple[tuple[int, int], float]] = {}
 
-    def look(self) -> Look:
+    def look(self) -> Look[N]:
         """List the folder once (see the module docstring)."""
         now = self.clock()
         seen: dict[str, tuple[tuple[int, int], float]] = {}
-        ready: list[ImportName] = []
+        ready: list[N] = []
         unsettled: set[str] = set()
         ignored: list[Ignored] = []
         with os.scandir(self.folder) as it:
@@ -114,7 +146,7 @@ class FolderWatch:
                     continue
                 try:
                     st = entry.stat(follow_symlinks=False)
-                    reason = classify(entry)
+                    reason = classify(entry, self.parse, self.own, self.who)
                 except OSError:
                     continue  # gone meanwhile
                 if reason is not None:
@@ -123,7 +155,7 @@ class FolderWatch:
                     continue
                 if stat.S_ISDIR(st.st_mode):
                     continue
-                name = parse_import_name(entry.name)
+                name = self.parse(entry.name)
                 assert name is not None
                 key = (st.st_size, st.st_mtime_ns)
                 before = self._seen.get(entry.name)
