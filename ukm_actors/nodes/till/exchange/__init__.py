@@ -47,6 +47,34 @@ def _last(ctx: NodeContext) -> dict[str, Any]:
     return {"position": position, "last_loaded": last}
 
 
+def _sales(ctx: NodeContext) -> dict[str, Any]:
+    from sqlalchemy import func
+
+    from ukm_actors.nodes.till.exchange.tables import SalesFile
+
+    with ctx.require_db().read() as s:
+        pending = s.execute(
+            select(func.count()).select_from(SalesFile).where(SalesFile.written_at.is_(None))
+        ).scalar_one()
+        last = s.execute(
+            select(SalesFile.name, SalesFile.written_at)
+            .where(SalesFile.written_at.is_not(None), SalesFile.name != "-")
+            .order_by(SalesFile.id.desc())
+            .limit(1)
+        ).first()
+        errors = s.execute(
+            select(SalesFile.id, SalesFile.doc_type, SalesFile.error)
+            .where(SalesFile.error.is_not(None))
+            .order_by(SalesFile.id.desc())
+            .limit(10)
+        ).all()
+    return {
+        "pending": pending,
+        "last_written": None if last is None else {"file": last[0], "at": last[1]},
+        "not_written": [{"id": i, "type": t, "error": e} for i, t, e in errors],
+    }
+
+
 def setup(ctx: NodeContext) -> None:
     cfg = ctx.config.till
     if cfg.catalog_source == "server" and not cfg.sales_folder:
@@ -79,6 +107,8 @@ def setup(ctx: NodeContext) -> None:
             )
             out["waiting"] = list(state.waiting)
             out["ignored"] = state.ignored
+        if sales is not None:
+            out["sales"] = _sales(ctx)
         return out
 
     ctx.status_providers["exchange"] = status
@@ -113,6 +143,19 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             ChildSpec(
                 NAME,
                 lambda: QueueLoader.start(queue, cfg.exchange_poll, state),
+                backoff=Backoff(initial=1.0, maximum=30.0),
+                shutdown=10.0,
+            )
+        )
+    if cfg.sales_folder:
+        from ukm_actors.nodes.till.exchange.sales import SalesWriter
+
+        db = ctx.require_db()
+        sales_folder = ctx.config.resolve(cfg.sales_folder)
+        specs.append(
+            ChildSpec(
+                "sales_writer",
+                lambda: SalesWriter.start(db, sales_folder, cfg.exchange_poll),
                 backoff=Backoff(initial=1.0, maximum=30.0),
                 shutdown=10.0,
             )

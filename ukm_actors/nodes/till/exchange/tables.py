@@ -52,6 +52,8 @@ class SalesFile(TillBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     doc_type: Mapped[str] = mapped_column(String(40))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    vat: Mapped[str] = mapped_column(Text, default="{}")
+    """A receipt's VAT rates when it closed: position → basis points (JSON)."""
     name: Mapped[str | None] = mapped_column(String(255))
     written_at: Mapped[str | None] = mapped_column(String(32), index=True)
     error: Mapped[str | None] = mapped_column(Text)

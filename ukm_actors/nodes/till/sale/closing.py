@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from ukm_actors.bridge import outbox
 from ukm_actors.codecs import tilldocs
 from ukm_actors.codecs.tilldocs import LineDiscountDoc, PaymentDoc, ReceiptDoc, ReceiptLineDoc
 from ukm_actors.domain.shift import ShiftTotals, add_receipt
@@ -143,7 +142,7 @@ def finish_receipt(
         fiscal=json.dumps(fiscal, ensure_ascii=False) if fiscal else None,
     )
     _count_in_shift(session, r, state)
-    outbox.put(session, env.channel, tilldocs.RECEIPT, tilldocs.encode(doc))
+    env.send(session, tilldocs.RECEIPT, tilldocs.encode(doc))
     promotions = env.ctx.services.get("promotions")
     hook: Any = getattr(promotions, "on_receipt_closed", None)
     if hook is not None and state == "completed":

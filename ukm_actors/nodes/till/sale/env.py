@@ -13,6 +13,9 @@ import re
 from datetime import datetime, tzinfo
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from ukm_actors.bridge import outbox
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.domain.barcodes import BarcodeLayoutError, WeightBarcodeLayout
 from ukm_actors.nodes.till.catalog.lookup import AddPrice, TillCatalog
@@ -48,6 +51,15 @@ class SaleEnv:
     def channel(self) -> str:
         """The outbox channel to the cash server."""
         return channel_name(self.ctx.node_id, "server")
+
+    def send(self, session: Session, doc_type: str, body: bytes) -> None:
+        """Queue a document for the cash server and, with ``[till] sales_folder`` set, its
+        sales file, both in the caller's transaction."""
+        outbox.put(session, self.channel, doc_type, body)
+        if self.settings.sales_folder:
+            from ukm_actors.nodes.till.exchange.sales import enqueue
+
+            enqueue(session, doc_type, body)
 
     def tz(self) -> tzinfo:
         """The store's time zone (the config's, else the server's store record's)."""

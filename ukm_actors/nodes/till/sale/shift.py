@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ukm_actors.bridge import outbox
 from ukm_actors.codecs import tilldocs
 from ukm_actors.codecs.tilldocs import CashMoveDoc, ShiftCloseDoc, ShiftOpenDoc
 from ukm_actors.domain.shift import ShiftTotals, add_cash_move
@@ -116,7 +115,7 @@ class ShiftManager(SupervisedActor):
                 cashier_name=row.cashier_name,
                 kkm_shift_number=fiscal.shift if fiscal else num,
             )
-            outbox.put(s, self.env.channel, tilldocs.SHIFT_OPEN, tilldocs.encode(doc))
+            self.env.send(s, tilldocs.SHIFT_OPEN, tilldocs.encode(doc))
             s.flush()
             out = self._shift_json(row)
         self.env.notify_server()
@@ -183,7 +182,7 @@ class ShiftManager(SupervisedActor):
                 cash_move_numbers=cash_numbers,
                 totals=totals.to_json(),
             )
-            outbox.put(s, self.env.channel, tilldocs.SHIFT_CLOSE, tilldocs.encode(doc))
+            self.env.send(s, tilldocs.SHIFT_CLOSE, tilldocs.encode(doc))
             job = queue_job(
                 s,
                 "z-report",
@@ -296,7 +295,7 @@ class ShiftManager(SupervisedActor):
                 cashier_code=move.cashier_code,
                 cashier_name=move.cashier_name,
             )
-            outbox.put(s, self.env.channel, tilldocs.CASH_MOVE, tilldocs.encode(doc))
+            self.env.send(s, tilldocs.CASH_MOVE, tilldocs.encode(doc))
             what = "cash in" if direction == "in" else "cash out"
             job = queue_job(
                 s,

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-05 14:07:40.215607
+Create Date: 2026-12-05 14:11:04.996451
 """
 
 from collections.abc import Sequence
@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("doc_type", sa.String(length=40), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("vat", sa.Text(), nullable=False),
         sa.Column("name", sa.String(length=255), nullable=True),
         sa.Column("written_at", sa.String(length=32), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
