@@ -1,9 +1,9 @@
 """Times as text: ISO 8601 to the second, written the same way by every layer.
 
-    iso(datetime(2024, 3, 15, 9, 31, 7))           '2024-03-15T09:31:07'
-    iso_utc(1710495067.5)                          '2024-03-15T09:31:07+00:00'
-    iso_utc(1710495067.5, z=True)                  '2024-03-15T09:31:07Z'
-    iso_utc(datetime(2024, 3, 15, 9, 31, 7), z=True)  '2024-03-15T09:31:07Z'
+iso(datetime(2024, 3, 15, 9, 31, 7))           '2024-03-15T09:31:07'
+iso_utc(1710495067.5)                          '2024-03-15T09:31:07+00:00'
+iso_utc(1710495067.5, z=True)                  '2024-03-15T09:31:07Z'
+iso_utc(datetime(2024, 3, 15, 9, 31, 7), z=True)  '2024-03-15T09:31:07Z'
 """
 
 from __future__ import annotations

@@ -41,8 +41,12 @@ everything; if ukm up itself is killed, its nodes stop too. One ukm up per
 DATA folder: a second one refuses to start.
 
 Drop UKM XML files from the trade system into DATA/exchange/import;
-receipts and shift documents appear in DATA/exchange/export. DATA/run/up.json
-lists every node's address, PID, restarts and back-off.
+receipts and shift documents appear in DATA/exchange/export. A decentralised
+trade system (talking to the tills, not the server) drops its files into
+DATA/integration/STORE/from-trade: the integration module queues them for
+each till, the tills load them, and every till's receipts and shift files
+appear in DATA/integration/STORE/to-trade. DATA/run/up.json lists every
+node's address, PID, restarts and back-off.
 
 Examples:
   ukm up                         # data in ./data, ports 8400-8406
@@ -162,6 +166,8 @@ def print_screens(install: Install) -> None:
 
 
 def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
+    store = next((p.node.extra.get("store") for p in install.procs if p.node.extra), "17")
+    decentral = data / "integration" / str(store)
     print("\nUKM is running. Ctrl-C stops everything.\n")
     print(f"  {'node':<20} {'role':<13} {'PID':>7}  {'address':<26} restarts")
     for p in install.procs:
@@ -181,6 +187,9 @@ def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
         f"\nEvery node: GET <address>/status (its PID, tree, restarts by ukm up), /health.\n"
         f"Trade system exchange: drop UKM XML into {data / 'exchange' / 'import'}\n"
         f"                       exports appear in  {data / 'exchange' / 'export'}\n"
+        f"Decentralised store:   drop UKM XML into {decentral / 'from-trade'}\n"
+        f"                       (queued per till:  {decentral / 'tills' / '<N>' / 'in'})\n"
+        f"                       tills' sales in    {decentral / 'to-trade'}\n"
         f"Logs: {data / 'logs'}   Node settings: {data / 'nodes'}   "
         f"Processes: {install.run_file}\n",
         flush=True,

@@ -128,10 +128,16 @@ def plan(
             number = int(node_id.rsplit("-", 1)[1])
             extra = {"store": store, "number": number}
             devices = {"printer": {"kind": "file", "path": f"run/{node_id}-printer.bin"}}
+            queue = f"integration/{store}/tills/{number}"
             sections["till"] = {
                 "store": store,
                 "number": number,
                 "marketing_url": marketing_url,
+                # a decentralised trade system too: the integration module's queue folder
+                # (its default layout under the same DATA) and the folder it collects sales from
+                "catalog_source": "both",
+                "exchange_folder": f"{queue}/in",
+                "sales_folder": f"{queue}/out",
                 "devices": devices,
             }
         elif role == "integration":

@@ -14,9 +14,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.marketing.transport",
         "ukm_actors.nodes.marketing.core",
     ),
-    tables=(
-        "ukm_actors.nodes.marketing.core.tables",
-    ),
+    tables=("ukm_actors.nodes.marketing.core.tables",),
     default_id="marketing",
     strategy="one_for_one",
     max_restarts=5,

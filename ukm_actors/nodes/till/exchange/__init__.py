@@ -41,9 +41,9 @@ def _last(ctx: NodeContext) -> dict[str, Any]:
             .order_by(ExchangeFile.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-    last = None
-    if row is not None:
-        last = {"file": row.name, "type": row.type, "records": row.records, "at": row.at}
+        last = None
+        if row is not None:
+            last = {"file": row.name, "type": row.type, "records": row.records, "at": row.at}
     return {"position": position, "last_loaded": last}
 
 
