@@ -153,3 +153,19 @@ def test_plain_names_load_in_the_servers_order(tdb, folder):
         "storePrices_[17]_[12]_[F].xml",
     ]
     assert all(r.status == "loaded" for r in results)
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        ({"catalog_source": "folder"}, "needs exchange_folder"),
+        ({"exchange_folder": "in"}, "catalog_source = 'server' would never read it"),
+        ({"catalog_source": "both", "exchange_folder": "x", "sales_folder": "x"}, "same folder"),
+        ({"catalog_source": "files"}, "use 'server', 'folder' or 'both'"),
+    ],
+)
+def test_a_contradictory_catalog_source_is_refused_at_start(settings, says):
+    from ukm_actors.config.roles import TillSettings
+
+    with pytest.raises(ValueError, match=says):
+        TillSettings(store="17", **settings).validate()
