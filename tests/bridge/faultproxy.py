@@ -33,6 +33,10 @@ class Seen:
     body_bytes: int
     sent_bytes: int
     fault: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request's headers (lower-case names)."""
+    coding: str | None = None
+    """The response's Content-Encoding."""
 
 
 def _read_head(sock: socket.socket, buf: bytearray) -> bytes | None:
@@ -137,7 +141,17 @@ class FaultProxy:
         fault = next(
             (f for f in self.faults if f.path_contains in path and status in (200, 206)), None
         )
-        rec = Seen(method, path, hdrs.get("range"), status, len(rbody), len(rbody))
+        _, rhdrs = _headers(rhead)
+        rec = Seen(
+            method,
+            path,
+            hdrs.get("range"),
+            status,
+            len(rbody),
+            len(rbody),
+            headers=hdrs,
+            coding=rhdrs.get("content-encoding"),
+        )
         self.seen.append(rec)
         if fault is None:
             client.sendall(rhead + rbody)

@@ -85,3 +85,14 @@ class BodyTooLarge(BridgeError):
 
     code = "bridge.too_large"
     http_status = 413
+
+
+class UnsupportedEncoding(BridgeError):
+    """A request body in a ``Content-Encoding`` this node does not read."""
+
+    code = "bridge.encoding"
+    http_status = 415
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        return {"Accept-Encoding": "zstd"}  # RFC 7694: what this node reads

@@ -10,7 +10,17 @@ after a restart of the till) asks for ``Range: bytes=<size>-`` with
 ``If-Range: <etag>``. A file that fails its checks is deleted and fetched
 again from the start, after a back-off; it is never applied.
 
-Spool files: ``<data_dir>/spool/<sender>__<me>/<seq>.part`` and ``.etag``.
+Compressed transfer: every download asks ``Accept-Encoding: zstd``. A
+server that has the body's zstd variant sends it (``Content-Encoding:
+zstd``); the spool file then holds the compressed bytes, ranges and
+resumes count those, and once complete the file is decoded (bounded by
+the listed length: never more than the document can be) into
+``<seq>.doc``, which is verified and applied. An older server ignores the
+header and sends the document as it is.
+
+Spool files: ``<data_dir>/spool/<sender>__<me>/<seq>.part``, ``.etag``
+(``{"etag", "coding", "total"}``: what the partial file is) and ``.doc``
+(the decoded document of a compressed download).
 """
 
 from __future__ import annotations
@@ -18,12 +28,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from urllib3.exceptions import HTTPError
 
-from ukm_actors.bridge import inbox, outbox
+from ukm_actors.bridge import encoding, inbox, outbox
 from ukm_actors.bridge.auth import Caller
 from ukm_actors.bridge.documents import (
     MAX_HEADER,
@@ -34,6 +45,7 @@ from ukm_actors.bridge.documents import (
     read_document_file,
 )
 from ukm_actors.bridge.errors import BridgeError, Forbidden, PeerUnreachable, RemoteError
+from ukm_actors.bridge.live import Transfer
 from ukm_actors.bridge.policy import DOCUMENT
 from ukm_actors.bridge.worker import Worker
 from ukm_actors.config.private import private_dir
@@ -172,9 +184,9 @@ class PullFetcher(Worker):
     def _fetch_and_apply(self, entry: dict[str, Any]) -> None:
         seq = int(entry["seq"])
         part = self.spool / f"{seq}.part"
-        self._download(seq, part)
+        coding = self._download(seq, part)
         try:
-            doc = read_document_file(part, Cooperator().tick)
+            doc = read_document_file(self._decoded(part, coding, entry), Cooperator().tick)
             self._check(doc, entry)
         except DocumentError:
             self.live.corrupt += 1
@@ -197,6 +209,17 @@ class PullFetcher(Worker):
         _remove(part)
         self.live.docs += 1
         self.live.bytes += doc.size
+
+    def _decoded(self, part: Path, coding: str, entry: dict[str, Any]) -> Path:
+        """The document file of a complete download: ``part`` itself, or decoded from it
+        (at most the listed length plus a header: a bomb is refused, not unpacked)."""
+        if coding == encoding.IDENTITY:
+            return part
+        target = part.with_suffix(".doc")
+        limit = MAX_HEADER + int(entry.get("length") or 0)
+        what = f"document {entry['seq']} of {self.channel}"
+        encoding.decompress_file(part, target, limit, what, Cooperator().tick)
+        return target
 
     def _refusal(self, doc: Document) -> str | None:
         """Why the authorisation table refuses this sender's document (None: it may)."""
@@ -230,17 +253,24 @@ class PullFetcher(Worker):
                 f"{self.channel}#{entry['seq']} (sha256 {str(entry.get('sha256'))[:12]}…)"
             )
 
-    def _download(self, seq: int, part: Path) -> None:
-        """Bring ``part`` to the whole document file, resuming what is there."""
-        etag_file = part.with_suffix(".etag")
+    def _download(self, seq: int, part: Path) -> str:
+        """Bring ``part`` to the whole file as sent, resuming what is there; returns its
+        coding (``identity`` or ``zstd``)."""
         have = part.stat().st_size if part.exists() else 0
-        etag = etag_file.read_text().strip() if have and etag_file.exists() else ""
-        if have and not etag:
+        meta = _Partial.read(part) if have else None
+        if have and meta is None:
             _remove(part)
             have = 0
-        if have and _complete(part, have):
-            return
-        headers = {"Range": f"bytes={have}-", "If-Range": etag} if have else {}
+        if meta is not None and _complete(part, have, meta):
+            return meta.coding
+        if meta is not None and not part.exists():
+            meta, have = None, 0
+        # a resume asks for the same coding as the part it continues
+        headers = {"Accept-Encoding": encoding.ZSTD}
+        if meta is not None:
+            headers = {"Range": f"bytes={have}-", "If-Range": meta.etag}
+            if meta.coding != encoding.IDENTITY:
+                headers["Accept-Encoding"] = meta.coding
         r = self.service.client.request(
             "GET",
             self.url,
@@ -250,42 +280,84 @@ class PullFetcher(Worker):
             stream=True,
         )
         try:
-            if r.status == 200:
-                mode = "wb"
-                etag_file.write_text(r.headers.get("ETag", ""))
+            meta, mode = self._answer(r, seq, part, have, meta)
+            if mode == "wb":
                 have = 0
-            elif r.status == 206:
-                m = _CONTENT_RANGE.match(r.headers.get("Content-Range", ""))
-                if m is None or int(m.group(1)) != have:
-                    raise DocumentError(f"bad Content-Range {r.headers.get('Content-Range')!r}")
-                mode = "ab"
-                self.live.resumed += 1
-            elif r.status == 416:
-                _remove(part)
-                raise DocumentError(f"document {seq}: the partial download is longer than it")
-            else:
-                raise _refused(
-                    self.sender, f"document {seq} of {self.channel}", r.status, _json(r.read())
+            transfer = self.live.transfer_of(seq, meta.total, meta.coding, have)
+            if have:
+                log.info(
+                    "%s: document %d resumes at byte %d of %d (%s)",
+                    self.channel,
+                    seq,
+                    have,
+                    meta.total,
+                    meta.coding,
                 )
-            got = self._write(r, part, mode)
+            got = self._write(r, part, mode, transfer)
         except Exception:
             r.close()
             raise
         r.release_conn()
-        log.debug("%s: document %d, %d bytes written from offset %d", self.channel, seq, got, have)
+        transfer.finished = True
+        log.info(
+            "%s: document %d complete, %d bytes (%s) written from offset %d",
+            self.channel,
+            seq,
+            got,
+            meta.coding,
+            have,
+        )
+        return meta.coding
 
-    def _write(self, r: Any, part: Path, mode: str) -> int:
+    def _answer(
+        self, r: Any, seq: int, part: Path, have: int, meta: _Partial | None
+    ) -> tuple[_Partial, str]:
+        """What the server's answer to a download is: the partial file's description
+        and the file mode to write it in (``wb`` from the start, ``ab`` to continue)."""
+        coding = (r.headers.get("Content-Encoding") or encoding.IDENTITY).strip().lower()
+        if r.status in (200, 206) and coding not in (encoding.IDENTITY, encoding.ZSTD):
+            raise DocumentError(f"document {seq}: the server sent it in {coding!r}")
+        if r.status == 200:
+            fresh = _Partial(
+                r.headers.get("ETag", ""), coding, int(r.headers.get("Content-Length") or 0)
+            )
+            fresh.write(part)
+            return fresh, "wb"
+        if r.status == 206:
+            m = _CONTENT_RANGE.match(r.headers.get("Content-Range", ""))
+            if m is None or int(m.group(1)) != have or meta is None or coding != meta.coding:
+                _remove(part)
+                raise DocumentError(f"bad Content-Range {r.headers.get('Content-Range')!r}")
+            self.live.resumed += 1
+            return _Partial(meta.etag, coding, int(m.group(3))), "ab"
+        if r.status == 416:
+            _remove(part)
+            raise DocumentError(f"document {seq}: the partial download is longer than it")
+        raise _refused(self.sender, f"document {seq} of {self.channel}", r.status, _json(r.read()))
+
+    def _write(self, r: Any, part: Path, mode: str, transfer: Transfer) -> int:
         tick = Cooperator().tick
         got = 0
         with part.open(mode) as f:
             try:
                 # read1: every byte that arrived is kept, even when the connection
-                # breaks in the middle of a chunk (read() would drop that chunk).
-                while chunk := r.read1(READ_CHUNK):
+                # breaks in the middle of a chunk (read() would drop that chunk);
+                # decode_content=False: the file keeps the bytes as sent.
+                while chunk := r.read1(READ_CHUNK, decode_content=False):
                     f.write(chunk)
                     got += len(chunk)
+                    transfer.done += len(chunk)
+                    self.live.wire_bytes += len(chunk)
                     tick()
             except (HTTPError, OSError) as exc:  # cut or silent: keep what we have
+                log.info(
+                    "%s: document %d broke at byte %d of %d (%s)",
+                    self.channel,
+                    transfer.seq,
+                    transfer.done,
+                    transfer.total,
+                    type(exc).__name__,
+                )
                 raise PeerUnreachable(
                     self.url,
                     f"the transfer broke after {got} bytes ({type(exc).__name__}); "
@@ -316,22 +388,56 @@ class PullFetcher(Worker):
         return {"channel": self.channel, "url": self.url, **self.live.to_json()}
 
 
-def _complete(part: Path, have: int) -> bool:
-    """True when ``part`` already holds a whole document file (by its header)."""
-    with part.open("rb") as f:
-        head = f.read(MAX_HEADER)
-    try:
-        header, offset = parse_header(head)
-    except DocumentError:
-        return False
-    if have > offset + header.length:
+@dataclass(frozen=True)
+class _Partial:
+    """What a spool file is: the ETag and coding it came with and the size it will have
+    (0: unknown; written by a version that kept only the ETag)."""
+
+    etag: str
+    coding: str
+    total: int
+
+    @staticmethod
+    def path(part: Path) -> Path:
+        return part.with_suffix(".etag")
+
+    @classmethod
+    def read(cls, part: Path) -> _Partial | None:
+        try:
+            text = cls.path(part).read_text().strip()
+        except FileNotFoundError:
+            return None
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            return cls(str(data["etag"]), str(data["coding"]), int(data["total"]))
+        except (ValueError, KeyError, TypeError):
+            return cls(text, encoding.IDENTITY, 0)  # an ETag alone: an older version's
+
+    def write(self, part: Path) -> None:
+        self.path(part).write_text(json.dumps(asdict(self)))
+
+
+def _complete(part: Path, have: int, meta: _Partial) -> bool:
+    """True when ``part`` already holds the whole file as sent (removed if longer)."""
+    total = meta.total
+    if not total and meta.coding == encoding.IDENTITY:
+        with part.open("rb") as f:
+            head = f.read(MAX_HEADER)
+        try:
+            header, offset = parse_header(head)
+        except DocumentError:
+            return False
+        total = offset + header.length
+    if total and have > total:
         _remove(part)
         return False
-    return have == offset + header.length
+    return have == total
 
 
 def _remove(path: Path) -> None:
-    for p in (path, path.with_suffix(".etag")):
+    for p in (path, path.with_suffix(".etag"), path.with_suffix(".doc")):
         try:
             p.unlink()
         except FileNotFoundError:

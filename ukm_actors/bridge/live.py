@@ -11,6 +11,7 @@ lost wake-up costs at most that long.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,53 @@ def now_utc() -> datetime:
 
 
 @dataclass
+class Transfer:
+    """One document on its way (a till's download, or the server sending it).
+
+    Byte counts are of what travels (compressed when it is): ``done`` of
+    ``total``, this attempt having started at ``offset`` (0, or where a
+    resume continued from); ``resumes`` counts the attempts that continued
+    a broken one.
+    """
+
+    seq: int
+    total: int
+    coding: str = "identity"
+    done: int = 0
+    offset: int = 0
+    resumes: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: bool = False
+
+    def restart(self, offset: int, total: int) -> None:
+        """A new attempt at the same document, from ``offset``."""
+        if offset > 0:
+            self.resumes += 1
+        self.offset = self.done = offset
+        self.total = total
+        self.started = time.monotonic()
+        self.finished = False
+
+    def rate(self) -> float:
+        """Bytes per second of the current attempt."""
+        elapsed = time.monotonic() - self.started
+        return (self.done - self.offset) / elapsed if elapsed > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "coding": self.coding,
+            "done": self.done,
+            "total": self.total,
+            "percent": round(100 * self.done / self.total, 1) if self.total else 100.0,
+            "rate_bps": round(self.rate()),
+            "offset": self.offset,
+            "resumes": self.resumes,
+            "finished": self.finished,
+        }
+
+
+@dataclass
 class LiveChannel:
     """Counters of one channel since this process started."""
 
@@ -63,10 +111,24 @@ class LiveChannel:
     last_sent: int = 0
     docs: int = 0
     bytes: int = 0
+    """Document bytes moved (decoded)."""
+    wire_bytes: int = 0
+    """Bytes that crossed the network for them (compressed, or not)."""
     resumed: int = 0
     corrupt: int = 0
     polls_waiting: int = 0
+    transfer: Transfer | None = None
+    """The document being downloaded or served now (or the last one, ``finished``)."""
     dirty: bool = False
+
+    def transfer_of(self, seq: int, total: int, coding: str, offset: int) -> Transfer:
+        """Record an attempt at document ``seq`` from ``offset`` (a resume when > 0)."""
+        t = self.transfer
+        if t is None or t.seq != seq or t.coding != coding:
+            t = self.transfer = Transfer(seq, total, coding, offset, offset, int(offset > 0))
+        else:
+            t.restart(offset, total)
+        return t
 
     def contact(self) -> None:
         self.last_contact = now_utc()
@@ -103,9 +165,11 @@ class LiveChannel:
             "error_since": iso(self.error_since),
             "docs": self.docs,
             "bytes": self.bytes,
+            "wire_bytes": self.wire_bytes,
             "resumed": self.resumed,
             "corrupt": self.corrupt,
             "polls_waiting": self.polls_waiting,
+            "transfer": self.transfer.to_json() if self.transfer is not None else None,
         }
 
 

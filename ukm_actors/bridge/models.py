@@ -2,6 +2,8 @@
 
 - ``bridge_blob``: document bodies, stored once by content hash (the full
   catalog of a store is one blob however many tills receive it);
+- ``bridge_blob_variant``: a body compressed once (zstd), served to the
+  receivers that accept it (``encoding.py``);
 - ``bridge_outbox``: documents to send, numbered 1, 2, 3… per channel;
 - ``bridge_channel``: per channel, the last seq assigned and acknowledged
   (sender side) or applied (receiver side), and the last contact;
@@ -41,6 +43,20 @@ class Blob(BridgeBase):
     __tablename__ = "bridge_blob"
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    length: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BlobVariant(BridgeBase):
+    """A stored body in another encoding, made once when the body was stored."""
+
+    __tablename__ = "bridge_blob_variant"
+
+    sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("bridge_blob.sha256"), primary_key=True
+    )
+    """The body's (the decoded bytes') SHA-256."""
+    encoding: Mapped[str] = mapped_column(String(20), primary_key=True)
     length: Mapped[int] = mapped_column(BigInteger)
     body: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ukm_actors.bridge import encoding
 from ukm_actors.bridge.documents import (
     Document,
     DocumentError,
@@ -27,11 +28,13 @@ from ukm_actors.bridge.documents import (
     sha256_hex,
     utc_now_iso,
 )
-from ukm_actors.bridge.models import Blob, Channel, OutboxEntry
+from ukm_actors.bridge.models import Blob, BlobVariant, Channel, OutboxEntry
+from ukm_actors.runtime import Cooperator
 
 CHANNELS = cast(Table, Channel.__table__)
 OUTBOX = cast(Table, OutboxEntry.__table__)
 BLOBS = cast(Table, Blob.__table__)
+VARIANTS = cast(Table, BlobVariant.__table__)
 
 
 def _channel_for_update(session: Session, channel: str, direction: str) -> Channel:
@@ -84,6 +87,17 @@ _BLOB_VALUES: dict[str, Any] = {
 }
 _PG_INSERT_BLOB = pg_insert(BLOBS).values(**_BLOB_VALUES).on_conflict_do_nothing()
 _SQLITE_INSERT_BLOB = sqlite_insert(BLOBS).values(**_BLOB_VALUES).on_conflict_do_nothing()
+_VARIANT_LENGTH = select(VARIANTS.c.length).where(
+    VARIANTS.c.sha256 == bindparam("h"), VARIANTS.c.encoding == bindparam("e")
+)
+_VARIANT_VALUES: dict[str, Any] = {
+    "sha256": bindparam("h"),
+    "encoding": bindparam("e"),
+    "length": bindparam("n"),
+    "body": bindparam("b"),
+}
+_PG_INSERT_VARIANT = pg_insert(VARIANTS).values(**_VARIANT_VALUES).on_conflict_do_nothing()
+_SQLITE_INSERT_VARIANT = sqlite_insert(VARIANTS).values(**_VARIANT_VALUES).on_conflict_do_nothing()
 _INSERT_OUTBOX = insert(OUTBOX).values(
     channel=bindparam("c"),
     seq=bindparam("s"),
@@ -124,7 +138,11 @@ def _next_seq(session: Session, channel: str) -> int:
 
 
 def store_blob(session: Session, body: bytes) -> str:
-    """Store ``body`` once by its SHA-256; returns the hash."""
+    """Store ``body`` once by its SHA-256; returns the hash.
+
+    A body of ``encoding.VARIANT_MIN`` bytes or more also gets its zstd
+    variant, compressed here once (not once per till that downloads it).
+    """
     digest = sha256_hex(body)
     conn = _c(session)
     params = {"h": digest, "n": len(body), "b": body}
@@ -135,7 +153,30 @@ def store_blob(session: Session, body: bytes) -> str:
             conn.execute(_PG_INSERT_BLOB, params)
     else:
         conn.execute(_SQLITE_INSERT_BLOB, params)
+    if len(body) >= encoding.VARIANT_MIN:
+        store_variant(session, digest, body)
     return digest
+
+
+def store_variant(session: Session, digest: str, body: bytes) -> int | None:
+    """Store the zstd variant of the stored body ``digest`` unless it is there;
+    returns its length (None: compressing saves too little, none is kept)."""
+    conn = _c(session)
+    have = conn.execute(_VARIANT_LENGTH, {"h": digest, "e": encoding.ZSTD}).scalar()
+    if have is not None:
+        return int(have)
+    packed = encoding.compress_stored(body, Cooperator().tick)
+    if len(packed) > len(body) * 0.9:
+        return None
+    stmt = _PG_INSERT_VARIANT if conn.dialect.name == "postgresql" else _SQLITE_INSERT_VARIANT
+    conn.execute(stmt, {"h": digest, "e": encoding.ZSTD, "n": len(packed), "b": packed})
+    return len(packed)
+
+
+def variant_length(session: Session, digest: str, coding: str) -> int | None:
+    """The length of the stored body ``digest`` in ``coding`` (None: no such variant)."""
+    n = _c(session).execute(_VARIANT_LENGTH, {"h": digest, "e": coding}).scalar()
+    return None if n is None else int(n)
 
 
 def put(session: Session, channel: str, doc_type: str, body: bytes, version: int = 1) -> int:
@@ -288,27 +329,32 @@ def body_chunk_size(session: Session) -> int:
     return SQLITE_CHUNK if session.get_bind().dialect.name == "sqlite" else PG_CHUNK
 
 
-def read_body(session: Session, digest: str, start: int, length: int) -> bytes | None:
-    """``length`` bytes of a stored body from ``start`` (None if the body is gone).
+def read_body(
+    session: Session, digest: str, start: int, length: int, coding: str = encoding.IDENTITY
+) -> bytes | None:
+    """``length`` bytes of a stored body (or of its variant in ``coding``) from
+    ``start`` (None if it is gone).
 
     Never loads the whole body: SQLite reads through its incremental blob API
     (``substr`` would read the whole value for each chunk), PostgreSQL with
     ``substring(body from x for n)``.
     """
     conn = session.connection()
+    table, where, params = "bridge_blob", "sha256 = :h", {"h": digest}
+    if coding != encoding.IDENTITY:
+        table, where = "bridge_blob_variant", "sha256 = :h AND encoding = :e"
+        params["e"] = coding
     if conn.dialect.name == "sqlite":
-        rowid = conn.execute(
-            text("SELECT rowid FROM bridge_blob WHERE sha256 = :h"), {"h": digest}
-        ).scalar()
+        rowid = conn.execute(text(f"SELECT rowid FROM {table} WHERE {where}"), params).scalar()
         if rowid is None:
             return None
         raw: Any = conn.connection.dbapi_connection
-        with raw.blobopen("bridge_blob", "body", int(rowid), readonly=True) as blob:
+        with raw.blobopen(table, "body", int(rowid), readonly=True) as blob:
             blob.seek(start)
             return bytes(blob.read(length))
     data = conn.execute(
-        text("SELECT substring(body from :x for :n) FROM bridge_blob WHERE sha256 = :h"),
-        {"x": start + 1, "n": length, "h": digest},
+        text(f"SELECT substring(body from :x for :n) FROM {table} WHERE {where}"),
+        {"x": start + 1, "n": length, **params},
     ).scalar()
     return None if data is None else bytes(data)
 
@@ -355,8 +401,15 @@ def prune(session: Session, channel: str, older_than: str) -> int:
 
 
 def prune_blobs(session: Session) -> int:
-    """Delete bodies no outbox entry refers to any more; returns how many went."""
+    """Delete bodies no outbox entry refers to any more (and their variants);
+    returns how many went."""
     used = select(OutboxEntry.sha256).where(OutboxEntry.sha256 == Blob.sha256).exists()
+    variant_used = (
+        select(OutboxEntry.sha256).where(OutboxEntry.sha256 == BlobVariant.sha256).exists()
+    )
+    session.execute(
+        delete(BlobVariant).where(~variant_used).execution_options(synchronize_session=False)
+    )
     result = session.execute(delete(Blob).where(~used).execution_options(synchronize_session=False))
     return int(result.rowcount)  # type: ignore[attr-defined]
 

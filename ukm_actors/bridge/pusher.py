@@ -17,7 +17,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ukm_actors.bridge import outbox
+from ukm_actors.bridge import encoding, outbox
 from ukm_actors.bridge.documents import Document, channel_name
 from ukm_actors.bridge.errors import BridgeError
 from ukm_actors.bridge.models import Channel
@@ -52,6 +52,8 @@ class PushSender(Worker):
         self.live.peer_url = self.url
         self.attempt = 0
         self._resend_from: int | None = None
+        self.zstd = False
+        """The receiver reads zstd batches (it said so: ``Accept-Encoding`` in its answer)."""
 
     def run(self) -> None:
         db = self.service.require_db()
@@ -96,6 +98,12 @@ class PushSender(Worker):
     def _send(self, docs: list[Document], acked: int, last: int) -> bool:
         """POST one batch; True when it went through without an error."""
         body = b"".join(d.render() for d in docs)
+        plain = len(body)
+        headers = {"Content-Type": "application/x-ukm-documents"}
+        packed = self.zstd and plain >= encoding.BATCH_MIN
+        if packed:
+            body = encoding.compress(body)
+            headers["Content-Encoding"] = encoding.ZSTD
         try:
             with self.waiting():
                 r = self.service.client.request(
@@ -104,11 +112,16 @@ class PushSender(Worker):
                     "/mailbox/v1/inbox",
                     peer=self.receiver,
                     body=body,
-                    headers={"Content-Type": "application/x-ukm-documents"},
+                    headers=headers,
                 )
         except BridgeError as exc:
             self._error(f"{exc}")
             return False
+        if r.status < 500:
+            self.zstd = encoding.accepts(r.headers.get("Accept-Encoding"))
+        if packed and r.status in (400, 415) and not self.zstd:
+            log.warning("%s: %s refused a compressed batch; sending plain", self.channel, self.url)
+            return True
         try:
             answer: dict[str, Any] = json.loads(r.data) if r.data else {}
         except ValueError:
@@ -118,7 +131,7 @@ class PushSender(Worker):
             log.warning(
                 "%s: receiver refused %d bytes; batches now ≤ %d",
                 self.channel,
-                len(body),
+                plain,
                 self.max_bytes,
             )
             return True
@@ -136,7 +149,8 @@ class PushSender(Worker):
             self._resend_from = None
             self.live.ok()
             self.live.docs += len(docs)
-            self.live.bytes += len(body)
+            self.live.bytes += plain
+            self.live.wire_bytes += len(body)
             return True
         expected = answer.get("expected")
         if r.status == 409 and isinstance(expected, int):

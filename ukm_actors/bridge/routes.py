@@ -25,10 +25,10 @@ import bottle
 import pykka
 
 from ukm_actors import __version__
-from ukm_actors.bridge import outbox
+from ukm_actors.bridge import encoding, outbox
 from ukm_actors.bridge.auth import H_URL, H_VERSION, Caller
 from ukm_actors.bridge.documents import DocumentError, channel_name, split_channel, split_documents
-from ukm_actors.bridge.errors import BadRequest, BodyTooLarge, Forbidden
+from ukm_actors.bridge.errors import BadRequest, BodyTooLarge, Forbidden, UnsupportedEncoding
 from ukm_actors.bridge.inboxactor import BatchResult
 from ukm_actors.bridge.keys import keys_for
 from ukm_actors.bridge.models import Channel
@@ -185,6 +185,7 @@ class Routes:
 
     def inbox(self) -> Any:
         caller, body = self._auth()
+        body = self._decoded(caller, body)
         if not body:
             raise BadRequest(
                 "empty document batch (0 bytes)",
@@ -225,7 +226,29 @@ class Routes:
                 503,
             )
 
-        return _json(result.to_json(), result.status)
+        # RFC 7694: a sender that sees this compresses its next batches
+        return _json(result.to_json(), result.status, {"Accept-Encoding": encoding.ZSTD})
+
+    def _decoded(self, caller: Caller, body: bytes) -> bytes:
+        """A POSTed batch without its ``Content-Encoding`` (zstd or none), at most
+        ``[bridge] max_batch`` bytes decoded."""
+        coding = (bottle.request.get_header("Content-Encoding") or "").strip().lower()
+        if coding in ("", encoding.IDENTITY):
+            return body
+        if coding != encoding.ZSTD:
+            raise UnsupportedEncoding(
+                f"{caller.node_id} sent a batch in {coding!r}; this node reads zstd or none",
+                hint="send it uncompressed, or zstd-compressed",
+            )
+        cap = self.s.settings.max_batch
+        try:
+            return encoding.decompress(body, cap, f"the batch from {caller.node_id}")
+        except encoding.DecodedTooLarge as exc:
+            raise BodyTooLarge(
+                exc.message, hint="send smaller batches, or raise [bridge] max_batch on this node"
+            ) from None
+        except encoding.EncodingError as exc:
+            raise BadRequest(exc.message, hint=exc.hint) from None
 
     def listing(self, till: str) -> Any:
         caller, _ = self._auth()
@@ -280,9 +303,14 @@ class Routes:
         caller, _ = self._auth()
         channel = self._own_channel(caller, till)
         db = self.s.require_db()
+        req = bottle.request
+        zstd = encoding.accepts(req.get_header("Accept-Encoding"))
         with db.read() as session:
             entry = outbox.entry(session, channel, seq)
-            view = FileView.of(outbox.header_of(entry)) if entry is not None else None
+            view = None
+            if entry is not None:
+                packed = outbox.variant_length(session, entry.sha256, encoding.ZSTD)
+                view = FileView.of(outbox.header_of(entry), packed if zstd else None)
             chunk = outbox.body_chunk_size(session)
         if view is None:
             return _json(
@@ -292,13 +320,15 @@ class Routes:
                 },
                 404,
             )
-        req = bottle.request
         total = view.total
         headers = {
             "ETag": view.etag,
             "Accept-Ranges": "bytes",
             "Content-Type": "application/x-ukm-document",
+            "Vary": "Accept-Encoding",
         }
+        if view.coding != encoding.IDENTITY:
+            headers["Content-Encoding"] = view.coding
         wanted = req.get_header("Range")
         if_range = req.get_header("If-Range")
         if wanted and if_range and if_range.strip() != view.etag:
@@ -327,22 +357,27 @@ class Routes:
     ) -> Iterator[bytes]:
         db = self.s.require_db()
         live = self.s.live.channel(channel, "serve")
+        transfer = live.transfer_of(seq, view.total, view.coding, first)
+        transfer.done = first
 
         def read(start: int, n: int) -> bytes | None:
             with db.read() as session:
-                return outbox.read_body(session, view.sha256, start, n)
+                return outbox.read_body(session, view.sha256, start, n, view.coding)
 
         sent = 0
         try:
             for piece in stream(view, first, last, read, chunk):
-                sent += len(piece)
                 yield piece
+                sent += len(piece)
+                transfer.done += len(piece)
         except BodyGone:
             log.warning("%s#%d was pruned while it was being sent", channel, seq)
             raise
         finally:
-            live.bytes += sent
+            live.wire_bytes += sent
         if last == view.total - 1:
+            transfer.finished = True
+            live.bytes += view.plain
             live.docs += 1
             live.last_sent = max(live.last_sent, seq)
             live.contact()

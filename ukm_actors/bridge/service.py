@@ -357,6 +357,15 @@ class BridgeService:
             out["keys"] = self.cached_keys.status()
         return out
 
+    def transfers(self) -> dict[str, Any]:
+        """Receiver → the document this node is serving it now (or served last):
+        ``Transfer.to_json()`` of every pulled channel (the server's till monitoring)."""
+        return {
+            live.channel.split(">", 1)[1]: live.transfer.to_json()
+            for live in list(self.live.channels.values())
+            if live.role == "serve" and live.transfer is not None
+        }
+
     def _with_live_contacts(self, peers: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p in peers:
             c = self.live.contacts.get(str(p["node_id"]))

@@ -7,6 +7,13 @@ honoured (one range; several ranges get the whole file), ``If-Range``
 with another validator gets the whole file (200), a range past the end
 gets 416 with ``Content-Range: bytes */total``. The body is read from the
 database in chunks while it is sent, never whole.
+
+Compressed (``FileView.of(header, zstd_length)``, for a client that sent
+``Accept-Encoding: zstd``): the file is the header compressed on the spot
+(one small zstd frame) followed by the body's stored zstd variant (the
+frames decode to header then body). Ranges and the ETag are those of
+these compressed bytes, which is what travels and what a broken download
+has kept; the ETag names the coding, so ``If-Range`` never mixes the two.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ukm_actors.bridge import encoding
 from ukm_actors.bridge.documents import DocumentHeader
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$")
@@ -28,12 +36,22 @@ class Unsatisfiable(Exception):
 @dataclass(frozen=True)
 class FileView:
     header: bytes
+    """The bytes before the body: the rendered header (or its zstd frame)."""
     length: int
+    """The length of the body as sent (of its variant when compressed)."""
     sha256: str
+    """The SHA-256 of the decoded body (which stored body to read)."""
+    coding: str = encoding.IDENTITY
+    plain: int = 0
+    """The length of the whole document decoded (header and body)."""
 
     @classmethod
-    def of(cls, header: DocumentHeader) -> FileView:
-        return cls(header.render(), header.length, header.sha256)
+    def of(cls, header: DocumentHeader, zstd_length: int | None = None) -> FileView:
+        rendered = header.render()
+        plain = len(rendered) + header.length
+        if zstd_length is None:
+            return cls(rendered, header.length, header.sha256, plain=plain)
+        return cls(encoding.compress(rendered), zstd_length, header.sha256, encoding.ZSTD, plain)
 
     @property
     def total(self) -> int:
@@ -41,7 +59,8 @@ class FileView:
 
     @property
     def etag(self) -> str:
-        return f'"{hashlib.sha256(self.header).hexdigest()[:24]}-{self.sha256[:40]}"'
+        tag = f"{hashlib.sha256(self.header).hexdigest()[:24]}-{self.sha256[:40]}"
+        return f'"{tag}"' if self.coding == encoding.IDENTITY else f'"{tag}-{self.coding}"'
 
 
 def parse_range(value: str | None, total: int) -> tuple[int, int] | None:

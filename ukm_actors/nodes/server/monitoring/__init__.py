@@ -82,12 +82,17 @@ def setup(ctx: NodeContext) -> None:
         live = getattr(ctx.services.get("bridge"), "live", None)
         return dict(getattr(live, "contacts", {}) or {}) if live is not None else None
 
+    def live_transfers() -> dict[str, Any]:
+        bridge = ctx.services.get("bridge")
+        return bridge.transfers() if bridge is not None else {}
+
     ctx.services[SERVICE] = Monitoring(
         ctx.config,
         ctx.require_db(),
         server_id=ctx.node_id,
         export_status=export_status,
         live_contacts=live_contacts,
+        live_transfers=live_transfers,
     )
     interval = max(1.0, min(60.0, ctx.config.server.offline_after / 4))
 

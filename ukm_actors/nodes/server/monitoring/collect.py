@@ -56,8 +56,10 @@ def tills(
     now: float,
     offline_after: float,
     live_contacts: Mapping[str, Any] | None = None,
+    live_transfers: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """One view per registered till, by node id."""
+    """One view per registered till, by node id; ``live_transfers``: node id → the
+    document being sent to it now (or last), as the bridge's ``Transfer.to_json()``."""
     channels = {c["channel"]: c for c in bridge_monitoring.channels(session)}
     # the bridge's view rounds times to the second; contact times are read exactly
     exact = {ch: t for ch, t in session.execute(select(Channel.channel, Channel.last_contact))}
@@ -115,6 +117,7 @@ def tills(
                     "last_seq": to_ch.get("last_seq", 0),
                     "last_acked": to_ch.get("last_acked", 0),
                     "last_error": to_ch.get("last_error"),
+                    "transfer": (live_transfers or {}).get(node),
                 },
                 "from_till": {
                     "applied": from_ch.get("last_applied", 0),

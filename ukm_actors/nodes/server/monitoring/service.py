@@ -46,12 +46,14 @@ class Monitoring:
         server_id: str,
         export_status: Callable[[], dict[str, Any] | None] = lambda: None,
         live_contacts: Callable[[], dict[str, Any] | None] = lambda: None,
+        live_transfers: Callable[[], dict[str, Any]] = dict,
     ) -> None:
         self.config = config
         self.db = db
         self.server_id = server_id
         self.export_status = export_status
         self.live_contacts = live_contacts
+        self.live_transfers = live_transfers
         self.book = AlertBook()
         self.started = time.time()
         self._lock = gevent.lock.Semaphore()
@@ -78,7 +80,12 @@ class Monitoring:
         now = time.time()
         with self.db.read() as session:
             tills = collect.tills(
-                session, self.server_id, now, s.offline_after, self.live_contacts()
+                session,
+                self.server_id,
+                now,
+                s.offline_after,
+                self.live_contacts(),
+                self.live_transfers(),
             )
             parked = bridge_monitoring.dead_letters(session, limit=5)
         try:
