@@ -45,6 +45,8 @@ def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
             devices={"bank": {"url": bank.url, "check_interval": 0, "pay_timeout": 5}}
         )
         page = open_page(node.ctx.url + "/")
+        display = open_page(node.ctx.url + "/display", 800, 480)
+        expect(display.locator("#idle")).to_have_text("Добро пожаловать!")
         login(page)
         open_shift(page)
         scan(page, MILK)
@@ -80,6 +82,7 @@ def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
         expect(change.locator(".change-amount")).to_have_text("225.10")
         expect(change).to_contain_text("напечатано")
         screenshot(page, "screen-change-1024")
+        expect(display.locator("#change b")).to_have_text("225.10")
         page.keyboard.press("Enter")
         expect(rows(page)).to_have_count(0)
         assert bank.charged("17-1-1-1") == 10000
@@ -110,6 +113,18 @@ def test_a_supervisor_confirms_a_void_the_cashier_may_not_do(screen_till, open_p
     expect(page.locator("#due")).to_have_text("45.00")
     receipt = node.client.receipt()
     assert receipt["lines"][0]["voided"] is True
+    page.keyboard.press("F7")  # a loyalty card, then a coupon the till cannot check alone
+    page.keyboard.type("7770001")
+    page.keyboard.press("Enter")
+    expect(page.locator("#extras")).to_contain_text("7770001")
+    page.keyboard.press("F7")
+    page.keyboard.press("Tab")
+    page.keyboard.type("COUPON1")
+    page.keyboard.press("Enter")
+    message = page.locator("#message")
+    expect(message).to_have_class("error")  # the till's own words, in Russian, no code
+    text = message.locator("b").text_content() or ""
+    assert re.search("[а-я]", text) and not re.fullmatch(r"[a-z_]+\.[a-z_.]+", text), text
 
 
 def test_a_return_of_this_tills_receipt_with_a_supervisor_while_offline(screen_till, open_page):

@@ -25,6 +25,14 @@ from ukm_actors.i18n import _
 
 log = logging.getLogger(__name__)
 
+_WHAT = {
+    "bank terminal": _("bank terminal"),
+    "display": _("customer display"),
+    "scales": _("scales"),
+    "scanner": _("barcode scanner"),
+}
+"""The devices' names in messages (translatable)."""
+
 PARITIES = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
 
 
@@ -80,7 +88,7 @@ class SerialLink:
     @property
     def label(self) -> str:
         """``"<what> on <url>"``, the device's name in messages."""
-        return f"{self.what} on {self.url}"
+        return _("{what} on {url}", what=_WHAT.get(self.what, self.what), url=self.url)
 
     @property
     def is_open(self) -> bool:

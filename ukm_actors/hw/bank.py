@@ -119,7 +119,11 @@ class LineProtocolTerminal(BankTerminal):
     def pay(self, amount: Money, receipt_ref: str, timeout: float) -> CardResult:
         _check_amount(amount)
         request = {"op": "pay", "amount": amount, "ref": receipt_ref}
-        what = f"the payment of {format_money(amount)} for receipt {receipt_ref}"
+        what = _(
+            "the payment of {amount} for receipt {receipt}",
+            amount=format_money(amount),
+            receipt=receipt_ref,
+        )
         return self._operation(request, what, timeout)
 
     def refund(self, amount: Money, rrn: str, receipt_ref: str, timeout: float) -> CardResult:
@@ -127,7 +131,12 @@ class LineProtocolTerminal(BankTerminal):
         if not rrn:
             raise ValueError("a refund needs the rrn of the card payment it returns")
         request = {"op": "refund", "amount": amount, "rrn": rrn, "ref": receipt_ref}
-        what = f"the refund of {format_money(amount)} (payment {rrn}) for receipt {receipt_ref}"
+        what = _(
+            "the refund of {amount} (payment {rrn}) for receipt {receipt}",
+            amount=format_money(amount),
+            rrn=rrn,
+            receipt=receipt_ref,
+        )
         return self._operation(request, what, timeout)
 
     def cancel(self, receipt_ref: str, timeout: float = 5.0) -> None:
@@ -135,7 +144,9 @@ class LineProtocolTerminal(BankTerminal):
         if self._pending_ref is not None:
             self._send(self._stamp(request))
             return
-        answer = self._exchange(self._stamp(request), timeout, f"the cancel of {receipt_ref}")
+        answer = self._exchange(
+            self._stamp(request), timeout, _("the cancel of {receipt}", receipt=receipt_ref)
+        )
         if answer.get("status") != "ok":
             raise DeviceError(
                 _(
@@ -152,7 +163,7 @@ class LineProtocolTerminal(BankTerminal):
         if not self.link.is_open or self._pending_ref is not None:
             return False
         try:
-            answer = self._exchange(self._stamp({"op": "ping"}), timeout, "a ping")
+            answer = self._exchange(self._stamp({"op": "ping"}), timeout, _("a ping"))
         except DeviceError:
             return False
         return answer.get("status") == "ok"
