@@ -47,6 +47,7 @@ from ukm_actors.bridge.documents import (
 from ukm_actors.bridge.errors import BridgeError, Forbidden, PeerUnreachable, RemoteError
 from ukm_actors.bridge.live import Transfer
 from ukm_actors.bridge.policy import DOCUMENT
+from ukm_actors.bridge.servers import ServerSet, is_server_failure
 from ukm_actors.bridge.worker import Worker
 from ukm_actors.config.private import private_dir
 from ukm_actors.runtime import Cooperator
@@ -65,11 +66,14 @@ _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 class PullFetcher(Worker):
     """Fetches and applies one incoming channel."""
 
-    def __init__(self, service: BridgeService, sender: str, url: str) -> None:
+    def __init__(self, service: BridgeService, sender: str, targets: ServerSet) -> None:
         super().__init__()
         self.service = service
         self.sender = sender
-        self.url = url.rstrip("/")
+        self.targets = targets
+        """Where to fetch from: one URL, or the cluster's servers (the same documents,
+        ETags and acknowledgements on each: a download resumes on the next one)."""
+        self.url = targets.current()
         me = service.node_id
         self.channel = channel_name(sender, me)
         self.list_path = f"/mailbox/v1/tills/{me}/docs"
@@ -90,12 +94,15 @@ class PullFetcher(Worker):
         applied = self._applied()
         self._clean_spool(applied)
         while not self.stopping:
+            self.url = self.live.peer_url = self.targets.current()
             try:
                 applied = self._round(self._applied())
                 self.attempt = 0
             except (BridgeError, DocumentError) as exc:
                 self._error(str(exc))
-                self.pause(self.backoff.delay(self.attempt))
+                moved = is_server_failure(exc) and self.targets.failed(self.url, str(exc))
+                if not (moved and self.attempt < len(self.targets)):
+                    self.pause(self.backoff.delay(self.attempt))
                 self.attempt += 1
 
     def _applied(self) -> int:

@@ -21,6 +21,7 @@ from ukm_actors.bridge import encoding, outbox
 from ukm_actors.bridge.documents import Document, channel_name
 from ukm_actors.bridge.errors import BridgeError
 from ukm_actors.bridge.models import Channel
+from ukm_actors.bridge.servers import ServerSet
 from ukm_actors.bridge.worker import Worker
 from ukm_actors.db import leases
 from ukm_actors.runtime import Cooperator
@@ -39,11 +40,13 @@ LEASE_TTL = 30.0
 class PushSender(Worker):
     """Sends one outbox channel to one receiver."""
 
-    def __init__(self, service: BridgeService, receiver: str, url: str) -> None:
+    def __init__(self, service: BridgeService, receiver: str, targets: ServerSet) -> None:
         super().__init__()
         self.service = service
         self.receiver = receiver
-        self.url = url.rstrip("/")
+        self.targets = targets
+        """Where to send: one URL, or the cluster's servers (on to the next on failure)."""
+        self.url = targets.current()
         self.channel = channel_name(service.node_id, receiver)
         cfg = service.settings
         self.backoff = Backoff(initial=cfg.retry_initial, maximum=cfg.retry_maximum, jitter=1.0)
@@ -54,6 +57,7 @@ class PushSender(Worker):
         self._resend_from: int | None = None
         self.zstd = False
         """The receiver reads zstd batches (it said so: ``Accept-Encoding`` in its answer)."""
+        self._moved = False
 
     def run(self) -> None:
         db = self.service.require_db()
@@ -82,8 +86,11 @@ class PushSender(Worker):
                 self.live.state = "idle" if self.live.state != "error" else "error"
                 self.idle(IDLE_CHECK)
                 continue
+            self.url = self.live.peer_url = self.targets.current()
             if self._send(docs, acked, last):
                 self.attempt = 0
+            elif self._moved and self.attempt < len(self.targets):
+                self.attempt += 1  # another server: try it at once
             else:
                 self.pause(self.backoff.delay(self.attempt))
                 self.attempt += 1
@@ -104,6 +111,7 @@ class PushSender(Worker):
         if packed:
             body = encoding.compress(body)
             headers["Content-Encoding"] = encoding.ZSTD
+        self._moved = False
         try:
             with self.waiting():
                 r = self.service.client.request(
@@ -116,6 +124,7 @@ class PushSender(Worker):
                 )
         except BridgeError as exc:
             self._error(f"{exc}")
+            self._moved = self.targets.failed(self.url, str(exc))
             return False
         if r.status < 500:
             self.zstd = encoding.accepts(r.headers.get("Accept-Encoding"))
@@ -174,9 +183,10 @@ class PushSender(Worker):
             return True
         err = answer.get("error") if isinstance(answer.get("error"), dict) else answer
         message = err.get("message") if isinstance(err, dict) else None
-        self._error(
-            f"{self.receiver} refused the batch (HTTP {r.status}): {message or r.data[:200]!r}"
-        )
+        why = f"{self.receiver} refused the batch (HTTP {r.status}): {message or r.data[:200]!r}"
+        self._error(why)
+        if r.status >= 500:
+            self._moved = self.targets.failed(self.url, why)
         return False
 
     def _record_ack(self, upto: int, sent: int) -> None:

@@ -33,9 +33,8 @@ import pykka
 from ukm_actors.bridge import cluster, monitoring
 from ukm_actors.bridge.asks import AskHandlers
 from ukm_actors.bridge.auth import KeySource, Verifier, nonce_store
-from ukm_actors.bridge.client import BridgeClient, RemoteRef, normalize_url
+from ukm_actors.bridge.client import BridgeClient, RemoteRef, Response, normalize_url
 from ukm_actors.bridge.documents import DocumentError, split_channel
-from ukm_actors.bridge.errors import PeerUnreachable
 from ukm_actors.bridge.fetcher import PullFetcher
 from ukm_actors.bridge.inbox import Appliers
 from ukm_actors.bridge.inboxactor import InboxApplier, shard
@@ -44,6 +43,7 @@ from ukm_actors.bridge.live import ChannelSignals, LiveStats
 from ukm_actors.bridge.peers import own_secret
 from ukm_actors.bridge.policy import Policy
 from ukm_actors.bridge.pusher import PushSender
+from ukm_actors.bridge.servers import ServerSet, ask_any, request_any
 from ukm_actors.bridge.upkeep import QUEUES, KeyRefresher, Maintenance
 from ukm_actors.bridge.worker import Wake
 from ukm_actors.config import Config
@@ -100,7 +100,10 @@ class BridgeService:
         self.accepts_push = accepts_push
         self.clustered = db is not None and db.dialect == "postgresql"
         self.holder = leases.process_holder(cluster_name)
-        self._server_url = "" if self.is_server else normalize_url(settings.server_url)
+        self.servers = ServerSet(
+            [] if self.is_server else settings.servers(), node_id, failback=settings.failback
+        )
+        """The cash servers this node may use, preferred first (empty on the server)."""
         self._secret_cache = settings.secret
         self.client = BridgeClient(
             node_id,
@@ -109,8 +112,8 @@ class BridgeService:
             connect_timeout=settings.connect_timeout,
             transfer_timeout=settings.transfer_timeout,
         )
-        if self._server_url:
-            self.client.know(self._server_url, SERVER_ID)
+        for url in self.servers.urls:
+            self.client.know(url, SERVER_ID)
         self.signals = ChannelSignals()
         self.live = LiveStats()
         self.cached_keys: CachedKeys | None = None
@@ -156,8 +159,10 @@ class BridgeService:
 
     @property
     def server_url(self) -> str:
-        """The cash server's URL ("" on the server itself)."""
-        return self._server_url
+        """The cash server to use now ("" on the server itself): the preferred one of
+        ``[bridge] server_urls``, or the next while it fails. An ``ask`` to any
+        server of the set goes to the one in use and moves on when it fails."""
+        return self.servers.current()
 
     def notify(self, channel: str) -> None:
         """New documents on ``channel`` are committed: wake whoever delivers them.
@@ -177,8 +182,21 @@ class BridgeService:
     ) -> Any:
         """Ask ``name`` on the node at ``url``; its reply, or ``PeerUnreachable``,
         ``AskTimeout`` or ``RemoteError``. ``peer`` is that node's id when known
-        (else it is learned once from the node's ``/mailbox/v1/hello``)."""
-        return self.client.ask(url, name, message, timeout or self.settings.ask_timeout, peer=peer)
+        (else it is learned once from the node's ``/mailbox/v1/hello``).
+
+        An ask to a cash server (any URL of ``server_urls``) goes to the server
+        in use; when that one cannot be reached or answers 502/503/504 (nothing
+        was done) the ask goes to the next; a timeout moves later asks on but is
+        raised (the deadline is spent, and the first server may have acted)."""
+        deadline = timeout or self.settings.ask_timeout
+        if url not in self.servers or len(self.servers) < 2:
+            return self.client.ask(url, name, message, deadline, peer=peer)
+        return ask_any(self.client, self.servers, name, message, deadline)
+
+    def server_request(self, method: str, path: str, **kwargs: Any) -> Response:
+        """A signed request to the cash server in use, moving on to the next one on a
+        connection error, a timeout or a 5xx (only for requests safe to repeat)."""
+        return request_any(self.client, self.servers, method, path, **kwargs)
 
     def ref(self, url: str, name: str, peer: str | None = None) -> RemoteRef:
         """A ``RemoteRef`` to ``name`` at ``url`` through this bridge."""
@@ -247,11 +265,7 @@ class BridgeService:
             ref.tell("sync")
 
     def _fetch_keys(self) -> list[dict[str, Any]]:
-        if not self._server_url:
-            raise PeerUnreachable("(no server)", "[bridge] server_url is not set")
-        r = self.client.request(
-            "GET", self._server_url, "/mailbox/v1/peers/keys", peer=SERVER_ID, timeout=10.0
-        )
+        r = self.server_request("GET", "/mailbox/v1/peers/keys", timeout=10.0)
         if r.status != 200:
             from ukm_actors.bridge.fetcher import _json, _refused
 
@@ -262,7 +276,8 @@ class BridgeService:
         url = normalize_url(url)
         if not url:
             raise UkmError(f"no URL for the bridge link {name}")
-        self.client.know(url, peer)
+        if peer != SERVER_ID or url not in self.servers:
+            self.client.know(url, peer)
         if self._links.get(name) == (kind, peer, url):
             return
         replacing = name in self._links
@@ -275,15 +290,23 @@ class BridgeService:
             proxy.stop_child(name).get(timeout=30)
         proxy.start_child(self._link_spec(name)).get(timeout=30)
 
+    def link_targets(self, peer: str, url: str) -> ServerSet:
+        """Where a link to ``peer`` at ``url`` goes: the cluster's servers (shared by
+        every link and ask, so all move together), or that one URL."""
+        if peer == SERVER_ID and url in self.servers:
+            return self.servers
+        return ServerSet([url], self.node_id)
+
     def _link_spec(self, name: str) -> ChildSpec:
         kind, peer, url = self._links[name]
+        targets = self.link_targets(peer, url)
         backoff = Backoff(initial=self.settings.retry_initial, maximum=self.settings.retry_maximum)
         if kind == "push":
             return ChildSpec(
-                name, lambda: PushSender.start(self, peer, url), backoff=backoff, shutdown=10.0
+                name, lambda: PushSender.start(self, peer, targets), backoff=backoff, shutdown=10.0
             )
         return ChildSpec(
-            name, lambda: PullFetcher.start(self, peer, url), backoff=backoff, shutdown=10.0
+            name, lambda: PullFetcher.start(self, peer, targets), backoff=backoff, shutdown=10.0
         )
 
     def children(self) -> list[ChildSpec]:
@@ -310,7 +333,7 @@ class BridgeService:
             specs.append(ChildSpec("bridge_signals", lambda: PgListener.start(self), backoff=slow))
         if self.is_server:
             specs.append(supervisor_spec(QUEUES, [], max_restarts=10, period=60.0))
-        elif self._server_url:
+        elif self.servers:
             specs.append(ChildSpec("bridge_keys", lambda: KeyRefresher.start(self), backoff=slow))
         specs.append(
             ChildSpec(
@@ -336,7 +359,7 @@ class BridgeService:
                     "name": n,
                     "kind": k,
                     "peer": p,
-                    "url": u,
+                    "url": self.link_targets(p, u).current() if p == SERVER_ID else u,
                     **self.live.channel(self._link_channel(k, p)).to_json(),
                 }
                 for n, (k, p, u) in sorted(self._links.items())
@@ -355,6 +378,8 @@ class BridgeService:
             out["channels"] = views
         if self.cached_keys is not None:
             out["keys"] = self.cached_keys.status()
+        if len(self.servers) > 1:
+            out["servers"] = self.servers.status()
         return out
 
     def transfers(self) -> dict[str, Any]:

@@ -78,7 +78,13 @@ class BridgeSettings:
     """How this node talks to the other nodes."""
 
     server_url: str = ""
-    """The cash server's URL (every role but the server)."""
+    """The cash server's URL (every role but the server); see ``server_urls`` for a cluster."""
+    server_urls: list[str] = field(default_factory=list)
+    """The cash servers of a cluster (every role but the server): this node prefers one
+    of them by a hash of its id and moves to the next when it fails. ``server_url``
+    alone is a cluster of one."""
+    failback: float = 60.0
+    """Seconds after moving away from its preferred server before a node tries it again."""
     secret: str = ""
     """This node's bridge secret, issued by the cash server when the node was registered."""
     clock_skew: float = 300.0
@@ -107,7 +113,14 @@ class BridgeSettings:
     keys_refresh: float = 300.0
     """Nodes other than the server re-read their callers' keys from the server this often."""
 
+    def servers(self) -> list[str]:
+        """Every cash server this node may use (``server_urls``, else ``server_url``)."""
+        listed = [u for u in self.server_urls if u.strip()]
+        return listed or ([self.server_url] if self.server_url.strip() else [])
+
     def validate(self) -> None:
+        if self.failback < 0:
+            raise ValueError("failback must be >= 0 seconds")
         if self.clock_skew <= 0 or self.poll_wait < 0 or self.poll_recheck <= 0:
             raise ValueError("clock_skew and poll_recheck must be positive, poll_wait >= 0")
         if not 0 < self.retry_initial <= self.retry_maximum:

@@ -1,0 +1,197 @@
+"""``ServerSet``: the cash servers of a cluster, as one client node sees them.
+
+A till, an integration or price-checker module and the marketing server may
+know several cash servers (``[bridge] server_urls``). Each prefers one of
+them by a stable hash of its own node id (``preferred_index``), so a chain's
+tills spread evenly over the servers, and every restart of a node picks the
+same one. The others follow in a fixed order (the preferred one's
+successors, wrapping around).
+
+Every user of the set (the push sender, the pull fetcher, asks, the key
+refresher) asks ``current()`` for the server to use and reports what
+happened: ``failed(url, why)`` after a connection error, a timeout or a 5xx
+(the set moves on to the next server, for every user at once), ``ok(url)``
+after an answer. After ``failback`` seconds away from the preferred server,
+``current()`` offers it again; if it is still down, the next failure moves
+on once more.
+
+Documents stay exactly-once whichever server gets them: the servers share
+one database, where each channel's last applied seq is locked for the
+applying transaction (``bridge.inbox``), and the document lists, ETags and
+acknowledgements a till downloads are the same on every server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ukm_actors.bridge.client import BridgeClient, Response, normalize_url
+from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
+from ukm_actors.bridge.keys import SERVER_ID
+from ukm_actors.isotime import iso_utc
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+"""Answers that mean "this server cannot serve now" (nothing was done): another may."""
+
+
+def preferred_index(node_id: str, n: int) -> int:
+    """The index of ``node_id``'s preferred server among ``n`` (stable across restarts
+    and machines: a SHA-256 of the id, not Python's salted ``hash``)."""
+    if n <= 1:
+        return 0
+    digest = hashlib.sha256(node_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n
+
+
+def is_server_failure(exc: BaseException) -> bool:
+    """True when ``exc`` says the server is down or broken (try another), not that
+    it refused what was asked."""
+    if isinstance(exc, PeerUnreachable | AskTimeout):
+        return True
+    return isinstance(exc, RemoteError) and exc.status >= 500
+
+
+class ServerSet:
+    """The cash servers this node may use, in its order of preference."""
+
+    def __init__(
+        self,
+        urls: list[str],
+        node_id: str,
+        *,
+        failback: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        clean = [normalize_url(u) for u in urls if u and u.strip()]
+        unique = list(dict.fromkeys(clean))
+        first = preferred_index(node_id, len(unique))
+        self.urls: list[str] = unique[first:] + unique[:first]
+        """Preferred first, then the fallbacks in order."""
+        self.failback = failback
+        self._clock = clock
+        self._index = 0
+        self._away_since = 0.0
+        self.switches = 0
+        self.last_failure: dict[str, tuple[float, str]] = {}
+        """url → (unix time, reason) of its latest failure."""
+
+    def __bool__(self) -> bool:
+        return bool(self.urls)
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and normalize_url(url) in self.urls
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    @property
+    def preferred(self) -> str:
+        return self.urls[0] if self.urls else ""
+
+    def current(self) -> str:
+        """The server to use now ("" when none is configured)."""
+        if not self.urls:
+            return ""
+        if self._index and self._clock() - self._away_since >= self.failback:
+            log.info("trying the preferred cash server %s again", self.urls[0])
+            self._index = 0
+        return self.urls[self._index]
+
+    def failed(self, url: str, why: str = "") -> bool:
+        """``url`` failed; move on if it is the current one. True when the next
+        call goes to another server than ``url``."""
+        url = normalize_url(url)
+        self.last_failure[url] = (time.time(), why[:300])
+        if len(self.urls) < 2 or url not in self.urls:
+            return False
+        if self.urls[self._index] != url:
+            return True  # someone else has moved on already
+        self._index = (self._index + 1) % len(self.urls)
+        if self._index:
+            self._away_since = self._clock()
+        self.switches += 1
+        log.warning(
+            "cash server %s failed (%s); using %s", url, why or "error", self.urls[self._index]
+        )
+        return True
+
+    def ok(self, url: str) -> None:
+        """``url`` answered (nothing to change: a success does not move the set)."""
+
+    def status(self) -> dict[str, Any]:
+        """For ``/status``: the servers in order, which one is in use, recent failures."""
+        current = self.urls[self._index] if self.urls else ""
+        return {
+            "servers": [
+                {
+                    "url": u,
+                    "preferred": i == 0,
+                    "current": u == current,
+                    **(
+                        {
+                            "last_failure": iso_utc(self.last_failure[u][0], z=True),
+                            "reason": self.last_failure[u][1],
+                        }
+                        if u in self.last_failure
+                        else {}
+                    ),
+                }
+                for i, u in enumerate(self.urls)
+            ],
+            "switches": self.switches,
+        }
+
+
+def ask_any(
+    client: BridgeClient, servers: ServerSet, name: str, message: dict[str, Any], timeout: float
+) -> Any:
+    """Ask ``name`` of the server in use; on to the next when it cannot be reached or
+    answers 502/503/504 (nothing was done). A timeout moves later asks on but is
+    raised: the deadline is spent, and the server may have acted."""
+    last: Exception | None = None
+    for _ in range(len(servers)):
+        target = servers.current()
+        try:
+            return client.ask(target, name, message, timeout, peer=SERVER_ID)
+        except PeerUnreachable as exc:
+            servers.failed(target, str(exc))
+            last = exc
+        except AskTimeout as exc:
+            servers.failed(target, str(exc))
+            raise
+        except RemoteError as exc:
+            if exc.status not in RETRY_STATUSES:
+                raise
+            servers.failed(target, str(exc))
+            last = exc
+    if last is None:
+        raise PeerUnreachable("(no server)", "[bridge] server_url is not set")
+    raise last
+
+
+def request_any(
+    client: BridgeClient, servers: ServerSet, method: str, path: str, **kwargs: Any
+) -> Response:
+    """A signed request (safe to repeat) to the server in use, on to the next on a
+    connection error, a timeout or a 5xx; the last server's answer otherwise."""
+    last: Exception | None = None
+    for i in range(len(servers)):
+        target = servers.current()
+        try:
+            r = client.request(method, target, path, peer=SERVER_ID, **kwargs)
+        except (PeerUnreachable, AskTimeout) as exc:
+            servers.failed(target, str(exc))
+            last = exc
+            continue
+        if r.status < 500 or i == len(servers) - 1:
+            return r
+        servers.failed(target, f"HTTP {r.status}")
+    if last is None:
+        raise PeerUnreachable("(no server)", "[bridge] server_url is not set")
+    raise last
