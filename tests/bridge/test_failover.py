@@ -102,8 +102,8 @@ def applied_on(server, channel=UP):
 
 @needs_pg
 def test_pushes_asks_and_pulls_move_to_the_next_server_and_apply_once(tmp_path, server_db_url):
-    a = start_server(tmp_path / "a", server_db_url)
-    b = bridge_node("server", tmp_path / "b", server_db_url)
+    a = start_server(tmp_path / "a", server_db_url, server={"cluster_node": "a"})
+    b = bridge_node("server", tmp_path / "b", server_db_url, server={"cluster_node": "b"})
     till = till_node(tmp_path, ordered(a.ctx.url, b.ctx.url))
     bridge = till.ctx.services["bridge"]
     try:
@@ -111,6 +111,12 @@ def test_pushes_asks_and_pulls_move_to_the_next_server_and_apply_once(tmp_path, 
         put_many(till, "server", 50)
         expect(lambda: applied_on(a) == list(range(1, 51)), within=20)
         assert bridge.ask(bridge.server_url, "test.echo", {"x": 1})["peer"] == "till-17-1"
+        _, sa = get_json(a.ctx.url + "/status")
+        _, sb = get_json(b.ctx.url + "/status")
+        assert (sa["cluster"]["me"], sb["cluster"]["me"]) == ("a", "b")
+        assert sa["cluster"]["shared_database"]
+        assert sa["cluster"]["till_queues"] == sb["cluster"]["till_queues"]
+        assert sum(sa["cluster"]["till_queues"].values()) == 1, "one server prunes the queue"
 
         a.stop()
         put_many(till, "server", 50)

@@ -4,7 +4,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 
 from tests.conftest import PG_URL
 from ukm_actors.db import Database, DatabaseError
-from ukm_actors.db.leases import release, try_acquire
+from ukm_actors.db.leases import held, release, try_acquire
 from ukm_actors.db.models import InfraBase
 
 md = MetaData()
@@ -80,6 +80,27 @@ def test_leases_give_work_to_exactly_one_holder(db):
     gevent.sleep(0.01)
     with db.write() as s:
         assert try_acquire(s, "import", "node-c", ttl=30), "an expired lease is taken over"
+
+
+def test_leases_say_who_holds_what_since_when(db):
+    with db.write() as s:
+        assert try_acquire(s, "export", "node-a", ttl=0.05)
+    with db.read() as s:
+        (first,) = held(s, "node-a")
+    assert first["holder"] == "node-a" and first["mine"] and not first["expired"]
+    gevent.sleep(1.1)
+    with db.read() as s:
+        assert held(s)[0]["expired"]
+    with db.write() as s:
+        assert try_acquire(s, "export", "node-a", ttl=30), "taken again after it ran out"
+    with db.read() as s:
+        (again,) = held(s, "node-b")
+    assert again["since"] > first["since"] and "mine" not in again
+    gevent.sleep(1.1)
+    with db.write() as s:
+        assert try_acquire(s, "export", "node-a", ttl=30)
+    with db.read() as s:
+        assert held(s)[0]["since"] == again["since"], "a renewal keeps the time it was taken"
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL only")

@@ -2,7 +2,11 @@
 
 Works the same on SQLite and PostgreSQL: a conditional UPDATE takes a lease
 that is free, expired or already ours; otherwise an INSERT creates it; a
-conflicting INSERT means somebody else holds it.
+conflicting INSERT means somebody else holds it. A holder renews its lease
+well before it expires; when a holder dies, its leases expire and the next
+process that asks takes them (within the lease's time to live plus that
+process's own check interval). ``since_ms`` is when the current holder took
+it; ``held(session)`` lists them all for ``/status``.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 import os
 import socket
 import time
+from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ukm_actors.db.models import Lease
+from ukm_actors.isotime import ms_to_iso
 
 
 def process_holder(name: str = "") -> str:
@@ -31,7 +37,14 @@ def try_acquire(session: Session, resource: str, holder: str, ttl: float) -> boo
         update(Lease)
         .where(Lease.resource == resource)
         .where((Lease.holder == holder) | (Lease.expires_at_ms < now))
-        .values(holder=holder, expires_at_ms=expires)
+        .values(
+            holder=holder,
+            expires_at_ms=expires,
+            since_ms=case(
+                ((Lease.holder == holder) & (Lease.expires_at_ms >= now), Lease.since_ms),
+                else_=now,
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
@@ -39,7 +52,9 @@ def try_acquire(session: Session, resource: str, holder: str, ttl: float) -> boo
     try:
         with session.begin_nested():
             session.execute(
-                insert(Lease).values(resource=resource, holder=holder, expires_at_ms=expires)
+                insert(Lease).values(
+                    resource=resource, holder=holder, expires_at_ms=expires, since_ms=now
+                )
             )
         return True
     except IntegrityError:
@@ -53,3 +68,22 @@ def release(session: Session, resource: str, holder: str) -> None:
         .where(Lease.resource == resource, Lease.holder == holder)
         .execution_options(synchronize_session=False)
     )
+
+
+def held(session: Session, me: str = "") -> list[dict[str, Any]]:
+    """Every lease: ``resource``, ``holder``, ``since``, ``expires`` (ISO, UTC),
+    ``expired`` (its holder stopped renewing it: the next taker gets it), and
+    ``mine`` when ``me`` is its holder."""
+    now = int(time.time() * 1000)
+    rows = session.execute(select(Lease).order_by(Lease.resource)).scalars()
+    return [
+        {
+            "resource": r.resource,
+            "holder": r.holder,
+            "since": ms_to_iso(r.since_ms),
+            "expires": ms_to_iso(r.expires_at_ms),
+            "expired": r.expires_at_ms < now,
+            **({"mine": True} if me and r.holder == me else {}),
+        }
+        for r in rows
+    ]

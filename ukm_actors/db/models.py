@@ -38,3 +38,5 @@ class Lease(InfraBase):
     resource: Mapped[str] = mapped_column(String(200), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+    since_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """When the current holder took it (Unix ms; renewals keep it)."""
