@@ -48,9 +48,15 @@ each till, the tills load them, and every till's receipts and shift files
 appear in DATA/integration/STORE/to-trade. DATA/run/up.json lists every
 node's address, PID, restarts and back-off.
 
+A cluster: --servers 3 --db postgresql+psycopg://user@host/db starts three
+cash servers on that PostgreSQL database (ports base, base+7, base+8; every
+other node knows all three and prefers one by its id); the other roles keep
+their own SQLite files. See docs/cluster.md.
+
 Examples:
   ukm up                         # data in ./data, ports 8400-8406
   ukm up --data /tmp/shop --base-port 9400
+  ukm up --servers 3 --db postgresql+psycopg://postgres@127.0.0.1:5432/ukm
 """
 
 
@@ -63,6 +69,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", default="17", help="the store's external code (default 17)")
     p.add_argument(
         "--ready-timeout", type=float, default=120.0, help="seconds to wait for each node to start"
+    )
+    p.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="cash servers sharing --db (default 1; more need PostgreSQL)",
+    )
+    p.add_argument(
+        "--db",
+        default="",
+        metavar="URL",
+        help="the cash servers' database (postgresql+psycopg://…; default a SQLite file)",
     )
     add_emulator_arguments(p)
 
@@ -99,8 +118,15 @@ def start_emulators(
 def run(args: argparse.Namespace) -> int:
     data: Path = args.data.resolve()
     with FolderLock(data, "ukm up"):
-        check_ports(args.host, args.base_port, args.store)
-        planned = plan(data, args.host, args.base_port, args.store)
+        check_ports(args.host, args.base_port, args.store, args.servers)
+        planned = plan(
+            data,
+            args.host,
+            args.base_port,
+            args.store,
+            servers=args.servers,
+            server_db=args.db,
+        )
         register(planned)
         stop = gevent.event.Event()
         for sig in stop_signals():
