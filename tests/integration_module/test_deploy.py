@@ -33,7 +33,7 @@ def test_every_role_has_a_unit_that_restarts_on_failure(role):
 def test_systemd_accepts_the_units(tmp_path):
     for f in UNITS.glob("*.service"):
         text = f.read_text().replace("/opt/ukm/venv/bin/ukm", "/bin/true")
-        (tmp_path / f.name).write_text(text)
+        (tmp_path / f.name.replace("@.", "@1.")).write_text(text)  # a template's instance
     r = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *sorted(str(p) for p in tmp_path.iterdir())],
         capture_output=True,
@@ -41,3 +41,13 @@ def test_systemd_accepts_the_units(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "Unknown key" not in r.stderr and "Invalid" not in r.stderr, r.stderr
+
+
+def test_a_cluster_runs_n_servers_from_one_template_unit():
+    p = configparser.ConfigParser(strict=False, interpolation=None)
+    p.optionxform = str
+    p.read(UNITS / "ukm-server@.service")
+    assert p["Service"]["ExecStart"].endswith("ukm node server --config /etc/ukm/server-%i.toml")
+    assert p["Service"]["Restart"] == "on-failure" and p["Service"]["User"] == "ukm"
+    assert "postgresql.service" in p["Unit"]["After"]
+    assert p["Unit"]["RequiresMountsFor"], "the shared exchange folders are mounted first"

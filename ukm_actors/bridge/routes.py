@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import bottle
 import pykka
+import sqlalchemy.exc
 
 from ukm_actors import __version__
 from ukm_actors.bridge import encoding, outbox
@@ -166,6 +167,15 @@ class Routes:
                         "code": "actor.not_running",
                         "message": "the service is restarting; retry",
                     },
+                },
+                503,
+            )
+        except sqlalchemy.exc.OperationalError as exc:
+            log.warning("ask %r: the database does not answer: %s", name, exc.orig)
+            return _json(
+                {
+                    "ok": False,
+                    "error": {"code": "db.unavailable", "message": "the database does not answer"},
                 },
                 503,
             )

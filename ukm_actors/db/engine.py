@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,8 @@ class Database:
         self.dialect = parsed.get_backend_name()
         self._write_lock = gevent.lock.Semaphore(1)
         self._writer: Any = None
+        self.outage: tuple[float, str] | None = None
+        """(since, the error) while ``check()`` finds the database unreachable."""
         if self.dialect == "sqlite":
             self.engine = self._sqlite_engine(parsed.database or "", echo)
         elif self.dialect == "postgresql":
@@ -177,6 +181,26 @@ class Database:
         """Run a trivial query; raises the driver's error when the database is gone."""
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+    def check(self) -> bool:
+        """``ping`` and remember the outcome in ``outage`` (for ``/health``); True when
+        the database answered. A connection broken by a restart of the database is
+        replaced by the pool (pre-ping), so this recovers by itself."""
+        try:
+            self.ping()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not answering"
+            if self.outage is None:
+                self.outage = (time.time(), f"{type(exc).__name__}: {exc}"[:300])
+            return False
+        self.outage = None
+        return True
+
+    def outage_reason(self) -> str | None:
+        """``database unreachable since …: error`` during an outage, else None."""
+        if self.outage is None:
+            return None
+        since = datetime.fromtimestamp(self.outage[0], UTC).isoformat(timespec="seconds")
+        return f"db: unreachable since {since} ({self.outage[1]})"
 
     def size_bytes(self) -> int | None:
         """Size of the database on disk (SQLite file + WAL, or pg_database_size)."""

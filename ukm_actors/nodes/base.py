@@ -37,7 +37,7 @@ import bottle
 import gevent
 import gevent.event
 import pykka
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from ukm_actors import __version__, runtime
 from ukm_actors.bridge.asks import AskHandlers
@@ -121,8 +121,16 @@ class DatabaseKeeper(SupervisedActor):
         self.db.ping()
 
     def on_ping(self) -> Any:
-        self.db.ping()
-        return "ok"
+        """Every 2 s: does the database answer? ``/health`` reports an outage
+        (``db.outage``) until it does again."""
+        was_down = self.db.outage is not None
+        if self.db.check():
+            if was_down:
+                log.warning("the database answers again")
+            return "ok"
+        if not was_down:
+            log.error("the database does not answer: %s", self.db.outage_reason())
+        return "down"
 
 
 ROOT_MAX_RESTARTS = 3
@@ -180,7 +188,7 @@ class Node:
             "db",
             lambda: DatabaseKeeper.start(db, migrations),
             backoff=Backoff(initial=1.0, maximum=30.0),
-            ping_interval=10.0,
+            ping_interval=2.0,
             ping_timeout=10.0,
             start_timeout=600.0,
         )
@@ -303,9 +311,15 @@ class Node:
         except pykka.Timeout:
             return {"name": self.config.node_id, "state": "unresponsive", "children": []}
 
+    def degraded(self, tree: dict[str, Any]) -> list[str]:
+        """Why this node is not well: actors not running, the database not answering."""
+        reasons = degraded_reasons(tree)
+        outage = self.ctx.db.outage_reason() if self.ctx.db is not None else None
+        return [outage, *reasons] if outage else reasons
+
     def status(self) -> dict[str, Any]:
         tree = self.tree()
-        reasons = degraded_reasons(tree)
+        reasons = self.degraded(tree)
         out: dict[str, Any] = {
             "node": self.config.node_id,
             "name": self.config.node.name or self.config.node_id,
@@ -387,6 +401,18 @@ class JsonErrors:
                 )
             except (DataError, OverflowError) as exc:
                 return json_response(localized(out_of_range(exc)), 400)
+            except OperationalError as exc:
+                log.warning("database unavailable in %s: %s", bottle.request.path, exc.orig)
+                return json_response(
+                    localized(
+                        {
+                            "code": "db.unavailable",
+                            "message": _("the database does not answer; retry"),
+                            "hint": _("see this node's /health"),
+                        }
+                    ),
+                    503,
+                )
             except Exception:
                 log.exception(
                     "unhandled error in %s %s", bottle.request.method, bottle.request.path
@@ -419,7 +445,7 @@ def install_status_routes(app: bottle.Bottle, node: Node) -> None:
     @app.get("/health")  # type: ignore[misc]
     def health() -> bottle.HTTPResponse:
         tree = node.tree()
-        reasons = degraded_reasons(tree)
+        reasons = node.degraded(tree)
         if reasons:
             return json_response({"status": "degraded", "reasons": reasons}, 503)
         return json_response({"status": "ok"})
