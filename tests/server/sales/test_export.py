@@ -326,3 +326,19 @@ def test_a_document_that_cannot_be_written_is_marked_failed_and_the_rest_go_on(
         detail = receipt_detail(s, bad.receipt_id)
     assert detail["export"]["state"] == "failed"
     assert "cashier code 'A-17' is not a whole number" in detail["export"]["error"]
+
+
+def test_unfinished_files_a_killed_exporter_left_are_removed_by_the_next_holder(tmp_path):
+    import os
+    import time
+
+    from ukm_actors.nodes.server.sales.exporter import remove_stale_temporaries
+
+    old = tmp_path / ".receipt_[17]_[1]_[1]_[5]_[1].xml.abc123.tmp"
+    fresh = tmp_path / ".receipt_[17]_[1]_[1]_[6]_[1].xml.def456.tmp"
+    done = tmp_path / "receipt_[17]_[1]_[1]_[4]_[1].xml"
+    for f in (old, fresh, done):
+        f.write_text("<receipt/>")
+    os.utime(old, (time.time() - 120, time.time() - 120))
+    assert remove_stale_temporaries(tmp_path, 15.0) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, done.name])

@@ -7,7 +7,10 @@ in ``/status`` (``ExportHealth``), and retries with a growing pause (1 s,
 2 s, 4 s … up to ``[server] export_retry_max``); the documents stay
 pending, so nothing is lost. In a cluster sharing one PostgreSQL only the
 holder of the ``sales.exporter`` lease exports; another server takes over
-when that lease expires.
+when that lease expires. The holder also deletes the ``.<name>.<random>.tmp``
+files a killed exporter left (older than half a lease): a writer that was
+only paused finds its temporary file gone, fails the rename, and its rows
+stay pending, so deleting is always safe.
 """
 
 from __future__ import annotations
@@ -119,6 +122,8 @@ class Exporter(Ticking):
             return True
         with self.db.write() as session:
             ours = try_acquire(session, LEASE, self.holder, self.lease_ttl)
+        if ours:  # on taking the lease and on every renewal (every lease_ttl / 2)
+            remove_stale_temporaries(self.directory, self.lease_ttl / 2)
         self._lease_until = now + self.lease_ttl if ours else 0.0
         self.health.active = ours
         return ours
@@ -158,3 +163,24 @@ class Exporter(Ticking):
         h.next_retry = time.time() + delay
         log.error("export: %s; retry %d in %.3g s", exc, self._failures, delay)
         self.schedule(delay)
+
+
+def remove_stale_temporaries(directory: Path, older_than: float) -> int:
+    """Delete ``.<name>.<random>.tmp`` files a killed exporter left (older than a lease:
+    no live writer can still own them); how many went."""
+    gone = 0
+    cutoff = time.time() - older_than
+    try:
+        found = list(directory.glob(".*.tmp"))
+    except OSError:
+        return 0
+    for f in found:
+        try:
+            if f.stat().st_mtime < cutoff:
+                f.unlink()
+                gone += 1
+        except OSError:
+            continue
+    if gone:
+        log.info("removed %d unfinished export file(s) a stopped exporter left", gone)
+    return gone
