@@ -152,6 +152,18 @@ class Cluster:
             tmp.write_text(text, encoding="utf-8")
             tmp.rename(folder / name)
 
+    def caught_up(self) -> bool:
+        """Every import file loaded and every till's queue delivered (as ``ukm demo``)."""
+        if list((self.exchange / "import").glob("*.xml")):
+            return False
+        st = self.status(self.server_procs[0].url)
+        pending = [
+            c.get("pending_docs", 0)
+            for c in st.get("bridge", {}).get("channels", [])
+            if c["channel"].startswith("server>till-")
+        ]
+        return len(pending) == len(self.till_procs) and not any(pending)
+
     def base_catalog(self) -> dict[str, str]:
         """The example catalog, its store files also for store 18."""
         out: dict[str, str] = {}
@@ -240,9 +252,18 @@ class Cashier:
         finally:
             self.slowest = max(self.slowest, time.monotonic() - t0)
 
-    def prepare(self, store: str) -> None:
+    def prepare(self, store: str, within: float = 90.0) -> None:
+        """Log in (once the store's cashiers have reached the till) and open a shift."""
         code, password = CASHIER[store]
-        self.call("POST", "/login", {"code": code, "password": password})
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                self.client.post("/login", {"code": code, "password": password})
+                break
+            except TillRefused:
+                if time.monotonic() > deadline:
+                    raise
+                gevent.sleep(0.5)
         try:
             self.call("POST", "/shift/open")
         except TillRefused as exc:

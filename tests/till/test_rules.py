@@ -102,8 +102,15 @@ def test_weight_barcodes_carry_the_weight(till):
 
 def test_a_label_item_code_finds_the_article_whatever_its_leading_zeros(start_till):
     records = base_records() + [
-        put("item", article="000304", name="Сыр Российский", measure="кг", weighted=True,
-            group_id="food", taxgroup_id="1"),
+        put(
+            "item",
+            article="000304",
+            name="Сыр Российский",
+            measure="кг",
+            weighted=True,
+            group_id="food",
+            taxgroup_id="1",
+        ),
         put("price", article="000304", price=60000),
     ]
     _, till = start_till(records=records)
