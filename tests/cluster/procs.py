@@ -50,6 +50,7 @@ class Cluster:
     db_url: str
     servers: int = 3
     tills_per_store: int = 2
+    log_level: str = "INFO"
     server_procs: list[NodeProcess] = field(default_factory=list)
     till_procs: dict[str, NodeProcess] = field(default_factory=dict)
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
@@ -92,7 +93,7 @@ class Cluster:
                         "import_lease_ttl": 8.0,
                         **(server_extra or {}),
                     },
-                    "log": {"level": "INFO"},
+                    "log": {"level": self.log_level},
                 },
             )
             self.server_procs.append(NodeProcess("server", d / "server.toml", d / "ready.json"))
@@ -163,6 +164,22 @@ class Cluster:
             if c["channel"].startswith("server>till-")
         ]
         return len(pending) == len(self.till_procs) and not any(pending)
+
+    def wait_catalog(self, within: float = 120.0) -> None:
+        """Wait until ``caught_up``; on time-out fail with what each server says."""
+        deadline = time.monotonic() + within
+        while not self.caught_up():
+            if time.monotonic() > deadline:
+                seen = {}
+                for p in self.server_procs:
+                    st = self.status(p.url)
+                    seen[p.url] = {k: st.get(k) for k in ("import", "degraded")}
+                left = sorted(f.name for f in (self.exchange / "import").glob("*.xml"))
+                raise AssertionError(
+                    f"catalog not on every till within {within:g} s; files left {left}; "
+                    f"leases {self.lease_holders()}; servers {json.dumps(seen)[:3000]}"
+                )
+            gevent.sleep(0.5)
 
     def base_catalog(self) -> dict[str, str]:
         """The example catalog, its store files also for store 18."""

@@ -58,7 +58,7 @@ def test_kill_and_stop_servers_while_selling_and_importing(tmp_path, make_db_url
 
 def run_chaos(cluster: Cluster) -> None:
     cluster.import_files(cluster.base_catalog())
-    expect(cluster.caught_up, within=120, what="the catalog on every till")
+    cluster.wait_catalog()
     before = {t: items(cluster, t) for t in cluster.till_procs}
     sellers = cashiers(cluster)
     loops = [gevent.spawn(c.run, 0.3) for c in sellers]
