@@ -205,3 +205,50 @@ def test_the_admin_api_is_closed_without_an_employee_login(tmp_path, make_db_url
             assert integration_settings(s, "17")["source_dir"] == ""
     finally:
         server.stop()
+
+
+def test_a_module_with_only_the_servers_and_its_secret_configures_itself(tmp_path, make_db_url):
+    """No [integration] store, no folders: the store, the folders and the tills' numbering
+    all come from the cash server (the first address listed is down: the next answers)."""
+    from tests.bridge.helpers import free_port
+    from ukm_actors.bridge.servers import preferred_index
+
+    f = make_folders(tmp_path / "store", 2)
+    server = start_node("server", tmp_path, make_db_url("server"))
+    module = None
+    try:
+        with server.ctx.db.write() as s:
+            secret = register_peer(s, "integration-17", "integration", store="17")
+            for n in (1, 2):
+                register_peer(s, f"till-17-{n}", "till", store="17")
+            set_integration_settings(
+                s,
+                "17",
+                source_dir=str(f.source),
+                sales_dir=str(f.sales),
+                tills={
+                    n: {"folder": str(f.tills[n]), "sales_folder": str(f.outs[n])} for n in (1, 2)
+                },
+            )
+        down = f"http://127.0.0.1:{free_port()}"
+        urls = [down, server.ctx.url]
+        if preferred_index("integration-17", 2):
+            urls.reverse()  # the module prefers the server that is down
+        module = start_node(
+            "integration",
+            tmp_path,
+            node={"id": "integration-17"},
+            bridge={"server_urls": urls, "secret": secret},
+            integration={"settle": 0, "poll": 0.02},
+        )
+        expect(lambda: settings(module)["settings"]["from"] == "server", within=15)
+        got = settings(module)
+        assert got["store"] == "17" and got["source_dir"] == str(f.source)
+        assert sorted(got["tills"]) == ["till-17-1", "till-17-2"]
+        drop(f.source, "prices.xml", b"<prices/>")
+        for n in (1, 2):
+            expect(lambda n=n: f.queue(n) == ["000001_prices.xml"])
+    finally:
+        if module is not None:
+            module.stop()
+        server.stop()

@@ -3,7 +3,8 @@ modules ask for.
 
 Asks (CONTRACTS.md §3):
 
-- ``integration.settings`` {"store"} → {"store", "source_dir", "sales_dir",
+- ``integration.settings`` {"store"} (or {}: the caller's registered store)
+  → {"store", "source_dir", "sales_dir",
   "tills": [{"number", "node_id", "folder", "sales_folder"}]} — only the
   store's own integration module may ask;
 - ``store.tills`` {"store"} → {"tills": [{"node_id", "number", "url", "last_seen"}]}
@@ -71,6 +72,18 @@ def _store_of(message: Mapping[str, Any]) -> str:
     if not isinstance(store, str) or not store:
         raise ModuleRequestError('the ask needs {"store": "<store code>"}')
     return store
+
+
+def _own_store(session: Session, peer_id: str) -> str:
+    """The store ``peer_id`` was registered for: a module started with only the server's
+    address and its secret learns its store from the answer."""
+    info = peer_info(session, peer_id)
+    if info is None or not info.store:
+        raise ModuleRequestError(
+            f"{peer_id} is registered for no store",
+            hint="register it with its store, or name the store in the ask",
+        )
+    return str(info.store)
 
 
 def _check_peer(session: Session, peer_id: str, store: str, kinds: tuple[str, ...]) -> None:
@@ -219,8 +232,8 @@ def setup(ctx: NodeContext) -> None:
     db = ctx.require_db()
 
     def on_settings(message: dict[str, Any], peer_id: str) -> Any:
-        store = _store_of(message)
         with db.read() as session:
+            store = _store_of(message) if message.get("store") else _own_store(session, peer_id)
             _check_peer(session, peer_id, store, ("integration",))
             return integration_settings(session, store)
 

@@ -68,8 +68,9 @@ def _fetcher(ctx: NodeContext) -> Callable[[], Any]:
                 "[bridge] server_url is not set",
                 hint='set it, or use [integration] settings_source = "local"',
             )
+        store = cfg.integration.store
         return bridge.ask(
-            url, SETTINGS_ASK, {"store": cfg.integration.store}, timeout=cfg.bridge.ask_timeout
+            url, SETTINGS_ASK, {"store": store} if store else {}, timeout=cfg.bridge.ask_timeout
         )
 
     return fetch
@@ -89,6 +90,13 @@ def local_layout(ctx: NodeContext) -> StoreLayout:
         raise ConfigError(ctx.config.where, None, exc.message) from exc
 
 
+def configured(ctx: NodeContext) -> bool:
+    """A store of its own, or a cash server to learn it from (``settings_source`` server:
+    a module started with only the servers' addresses and its secret configures itself)."""
+    s = ctx.config.integration
+    return bool(s.store) or (s.settings_source == "server" and bool(ctx.config.bridge.servers()))
+
+
 def setup(ctx: NodeContext) -> None:
     s = ctx.config.integration
     shared = Shared(
@@ -100,10 +108,10 @@ def setup(ctx: NodeContext) -> None:
         retry_maximum=s.retry_maximum,
     )
     ctx.services[SERVICE] = shared
-    if not s.store:
+    if not configured(ctx):
         ctx.status_providers["integration"] = lambda: {
             "store": None,
-            "error": "not configured: [integration] store is empty",
+            "error": "not configured: [integration] store is empty and no cash server to ask",
         }
         return
     if s.settings_source == "local":
@@ -113,7 +121,7 @@ def setup(ctx: NodeContext) -> None:
 
 def children(ctx: NodeContext) -> list[ChildSpec]:
     s = ctx.config.integration
-    if not s.store:
+    if not configured(ctx):
         return []
     shared: Shared = ctx.services[SERVICE]
     local = ctx.services.get(SERVICE + ".local")
