@@ -128,12 +128,16 @@ class Exporter(Ticking):
         self.health.active = ours
         return ours
 
+    def _still_ours(self) -> bool:
+        """The lease has not run out (monotonic time: a paused process sees the jump)."""
+        return time.monotonic() < self._lease_until
+
     def tick(self) -> None:
         if not self._holds_lease():
             self.schedule(self.scan)
             return
         try:
-            result = export_pending(self.db, self.directory)
+            result = export_pending(self.db, self.directory, still_ours=self._still_ours)
         except ExportFolderError as exc:
             self._failed(exc)
             return

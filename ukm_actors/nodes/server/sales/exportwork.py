@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -172,8 +172,18 @@ def _write(directory: Path, doc: ExportDocument) -> str:
     return name
 
 
-def export_pending(db: Database, directory: Path, limit: int = BATCH) -> RunResult:
-    """Write up to ``limit`` pending documents; raises ``ExportFolderError`` (rows stay pending)."""
+def export_pending(
+    db: Database,
+    directory: Path,
+    limit: int = BATCH,
+    still_ours: Callable[[], bool] = lambda: True,
+) -> RunResult:
+    """Write up to ``limit`` pending documents; raises ``ExportFolderError`` (rows stay pending).
+
+    ``still_ours`` is asked before each file (a cluster's export lease): once it says
+    no, the batch stops and what is left stays pending for the lease's new holder, so a
+    server that was paused past its lease writes no file the trade system may already
+    have taken."""
     result = RunResult()
     with db.read() as session:
         jobs = pending_jobs(session, limit)
@@ -185,6 +195,9 @@ def export_pending(db: Database, directory: Path, limit: int = BATCH) -> RunResu
     failed: list[tuple[Job, str]] = []
     try:
         for job, doc in built:
+            if not still_ours():
+                log.warning("the export lease ran out mid-batch; the rest is left to its holder")
+                break
             if isinstance(doc, ExportDataError):
                 failed.append((job, str(doc)))
                 log.error("export of %s %s failed: %s", job.kind, job.ref_id, doc)
