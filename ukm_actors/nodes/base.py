@@ -47,7 +47,6 @@ from ukm_actors.config import Config
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
-from ukm_actors.i18n import _
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
 from ukm_actors.nodes import webjson
@@ -400,7 +399,7 @@ class JsonErrors:
                     503,
                 )
             except (DataError, OverflowError) as exc:
-                return json_response(localized(out_of_range(exc)), 400)
+                return json_response(localized(webjson.out_of_range(exc)), 400)
             except OperationalError as exc:
                 log.warning("database unavailable in %s: %s", bottle.request.path, exc.orig)
                 return json_response(
@@ -425,18 +424,6 @@ class JsonErrors:
                 )
 
         return wrapper
-
-
-def out_of_range(exc: DataError | OverflowError) -> dict[str, Any]:
-    """The answer to a value the database cannot hold (a number beyond its column, text
-    it cannot store): the request's fault, refused as a whole (its transaction rolled back)."""
-    detail = str(exc.orig if isinstance(exc, DataError) else exc).strip().splitlines()[0]
-    log.info("refused %s %s: %s", bottle.request.method, bottle.request.path, detail)
-    return {
-        "code": "request.out_of_range",
-        "message": _("a value of the request is out of range: {detail}", detail=detail[:200]),
-        "hint": _("nothing was changed; send values within the documented ranges"),
-    }
 
 
 def install_status_routes(app: bottle.Bottle, node: Node) -> None:

@@ -5,18 +5,23 @@ take (405) or a path parameter it cannot convert (400) are HTML pages; a
 node's APIs speak JSON, so ``install(app)`` replaces them with
 ``{"code", "message", "hint"}`` bodies. It also bounds the ``<n:int>`` path
 parameter: a number over ``MAX_PATH_INT`` is a 400 naming it, not a
-database error later.
+database error later. ``out_of_range`` is the 400 answer (``JsonErrors``) to a
+value the database cannot hold.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
 import bottle
+from sqlalchemy.exc import DataError
 
 from ukm_actors.i18n import _
+
+log = logging.getLogger(__name__)
 
 MAX_PATH_INT = 2**63 - 1
 """Largest number a path parameter may be (a signed 64-bit number)."""
@@ -61,6 +66,18 @@ def _body(res: bottle.HTTPError) -> dict[str, Any]:
             ),
         }
     return {"code": f"http.{status}", "message": str(res.body or res.status_line)}
+
+
+def out_of_range(exc: DataError | OverflowError) -> dict[str, Any]:
+    """The answer to a value the database cannot hold (a number beyond its column, text
+    it cannot store): the request's fault, refused as a whole (its transaction rolled back)."""
+    detail = str(exc.orig if isinstance(exc, DataError) else exc).strip().splitlines()[0]
+    log.info("refused %s %s: %s", bottle.request.method, bottle.request.path, detail)
+    return {
+        "code": "request.out_of_range",
+        "message": _("a value of the request is out of range: {detail}", detail=detail[:200]),
+        "hint": _("nothing was changed; send values within the documented ranges"),
+    }
 
 
 def install(app: bottle.Bottle, localize: Any = None) -> None:
