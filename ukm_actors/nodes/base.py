@@ -47,6 +47,7 @@ from ukm_actors.config import Config
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
 from ukm_actors.nodes import webjson
