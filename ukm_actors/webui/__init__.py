@@ -10,6 +10,7 @@ catalogs (docs/i18n.md), fetched by the page from ``<prefix>/messages``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -30,10 +31,11 @@ def packaged_file(path: str, roots: Sequence[Path]) -> bottle.HTTPResponse:
             response: bottle.HTTPResponse = bottle.static_file(path, root=str(root))
             response.set_header("Cache-Control", "no-cache")
             return response
+    body = {"code": "web.not_found", "message": f"no file {path[:200]} here"}
     return bottle.HTTPResponse(
-        body=f'{{"code": "web.not_found", "message": "no file {escape(path)!s} here"}}',
+        body=json.dumps(body, ensure_ascii=False),
         status=404,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json; charset=utf-8"},
     )
 
 
