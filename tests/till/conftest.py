@@ -1,4 +1,4 @@
-"""Fixtures: a till node with its catalog applied, and its API client."""
+"""Fixtures: a till node with its catalog applied, its API client, an emulated fiscal register."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import pytest
 
 from tests.nodes.helpers import http, start_node
 from tests.till.helpers import STORE, TillClient, apply_catalog, base_records, catalog_body
+from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
+from ukm_actors.supervision.testing import expect
 
 
 @pytest.fixture
@@ -45,3 +47,28 @@ def till_node(start_till):
     node, client = start_till()
     client.login()
     return node, client
+
+
+@pytest.fixture
+def register(tmp_path):
+    """An emulated fiscal register (its state in tmp_path)."""
+    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def fiscal_till(start_till, register):
+    """Starts a till with ``register`` as its fiscal device, logged in: (node, client)."""
+
+    def start(timeout=2.0, **devices):
+        node, till = start_till(
+            devices={
+                "fiscal": {"url": register.url, "timeout": timeout, "poll": 0.01},
+                **devices,
+            }
+        )
+        expect(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        till.login()
+        return node, till
+
+    return start

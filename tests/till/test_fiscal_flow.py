@@ -4,30 +4,7 @@ import pytest
 
 from tests.nodes.helpers import get_json
 from tests.till.helpers import BREAD, MILK, SUPERVISOR, TillClient, outbox_docs
-from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
 from ukm_actors.supervision.testing import expect
-
-
-@pytest.fixture
-def register(tmp_path):
-    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def fiscal_till(start_till, register):
-    def start(timeout=2.0, **devices):
-        node, till = start_till(
-            devices={
-                "fiscal": {"url": register.url, "timeout": timeout, "poll": 0.01},
-                **devices,
-            }
-        )
-        expect(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
-        till.login()
-        return node, till
-
-    return start
 
 
 def _sold(till, barcode=MILK, cash=10000):

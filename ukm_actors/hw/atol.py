@@ -317,7 +317,7 @@ class AtolWebRegister(FiscalRegister):
     def x_report(self, operator: str, request_id: str, timeout: float) -> None:
         self.run(request_id, {"type": "reportX", "operator": {"name": operator}}, timeout, "X")
 
-    def outcome(self, request_id: str, timeout: float) -> FiscalResult | None:
+    def _final(self, request_id: str, timeout: float) -> dict[str, Any]:
         results = self._results(request_id, timeout)
         if not results or any(r.get("status") not in FINAL for r in results):
             raise FiscalUnknown(
@@ -325,7 +325,13 @@ class AtolWebRegister(FiscalRegister):
                 request_id=request_id,
                 device=self.name,
             )
-        result = results[0]
+        return results[0]
+
+    def finished(self, request_id: str, timeout: float) -> bool:
+        return self._final(request_id, timeout).get("status") == "ready"
+
+    def outcome(self, request_id: str, timeout: float) -> FiscalResult | None:
+        result = self._final(request_id, timeout)
         if result.get("status") != "ready":
             return None
         body = result.get("result") or {}

@@ -249,6 +249,15 @@ class FiscalRegister(ABC):
         """
 
     @abstractmethod
+    def finished(self, request_id: str, timeout: float) -> bool:
+        """Whether ``request_id`` ran to the end (True) or ended refused (False); for requests
+        that make no fiscal document (cash in/out, X report).
+
+        Raises ``FiscalUnknown`` while the register still works on it or cannot tell, and
+        ``FiscalRequestUnknown`` (``hw.atol``) when its server has no such request.
+        """
+
+    @abstractmethod
     def last_document(self, timeout: float, *, receipt: bool = True) -> FiscalResult:
         """The fiscal data of the last (receipt) document in the fiscal storage."""
 

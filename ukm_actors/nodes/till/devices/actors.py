@@ -257,6 +257,9 @@ class FiscalDevice(DeviceActor):
     def outcome(self, request_id: str) -> FiscalResult | None:
         return cast(FiscalResult | None, self._call(self.driver.outcome, request_id, 5.0))
 
+    def finished(self, request_id: str) -> bool:
+        return bool(self._call(self.driver.finished, request_id, 5.0))
+
     def last_document(self) -> FiscalResult:
         return cast(FiscalResult, self._call(self.driver.last_document, 5.0))
 

@@ -25,16 +25,16 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
 from ukm_actors.hw.atol import FiscalRequestUnknown
 from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
-from ukm_actors.hw.fiscal import FiscalRefused, FiscalResult, FiscalUnknown
+from ukm_actors.hw.fiscal import FiscalRefused, FiscalResult, FiscalUnknown, ShiftState
 from ukm_actors.i18n import Text, _
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
-from ukm_actors.nodes.till.sale.fiscalalerts import alerts
+from ukm_actors.nodes.till.sale.fiscalalerts import register_status
 from ukm_actors.nodes.till.sale.fiscalform import fiscal_receipt
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.tables import FiscalRow
@@ -42,6 +42,17 @@ from ukm_actors.nodes.till.sale.tables import FiscalRow
 log = logging.getLogger(__name__)
 
 CALL_SLACK = 5.0
+RECEIPT_KINDS = ("sell", "sellReturn")
+SHIFT_KINDS = ("openShift", "closeShift", "cashIn", "cashOut", "reportX")
+"""Requests of the till's shift (``ShiftManager``), settled by its ``ShiftRegistrar``."""
+
+
+def _not_said() -> SaleError:
+    return SaleError(
+        _("the fiscal register has not said yet whether it did this"),
+        code="fiscal.unknown",
+        hint=_("wait a moment and try again; check the register if it persists"),
+    )
 
 
 @dataclass
@@ -95,7 +106,9 @@ class FiscalDesk:
 
     # -- the request log ----------------------------------------------------------------
 
-    def _new_row(self, kind: str, ref: str, total: int) -> FiscalRow:
+    def _new_row(
+        self, kind: str, ref: str, total: int, details: dict[str, Any] | None = None
+    ) -> FiscalRow:
         at = self.env.utc(self.env.now())
         with self.db.write() as s:
             fd = s.execute(select(func.max(FiscalRow.fd))).scalar() or 0
@@ -106,6 +119,7 @@ class FiscalDesk:
                 state="pending",
                 total=total,
                 fd_before=int(fd),
+                details=None if details is None else json.dumps(details, ensure_ascii=False),
                 created_at=at,
                 updated_at=at,
             )
@@ -116,10 +130,21 @@ class FiscalDesk:
         with self.db.write() as s:
             self.mark(s, request_id, state, result, error)
 
+    def done(self, request_id: str, result: FiscalResult | None) -> None:
+        """Record that the register did ``request_id`` (nothing of the till's waits on it)."""
+        self._set(request_id, "done", result, "")
+
     def mark(
-        self, s: Any, request_id: str, state: str, result: FiscalResult | None, error: str = ""
+        self,
+        s: Any,
+        request_id: str | None,
+        state: str,
+        result: FiscalResult | None,
+        error: str = "",
     ) -> None:
-        """Record a request's end in the caller's transaction ``s``."""
+        """Record a request's end in the caller's transaction ``s`` (None: no request)."""
+        if request_id is None:
+            return
         row = s.get(FiscalRow, request_id)
         if row is None:
             return
@@ -131,9 +156,19 @@ class FiscalDesk:
         row.error = error or None
 
     def pending_for(self, ref: str) -> list[FiscalRow]:
+        """The requests for ``ref`` whose outcome the till has not recorded."""
+        return self._pending(FiscalRow.ref == ref)
+
+    def pending(self, kinds: tuple[str, ...]) -> list[FiscalRow]:
+        """The requests of ``kinds`` whose outcome the till has not recorded, oldest first."""
+        return self._pending(FiscalRow.kind.in_(kinds))
+
+    def _pending(self, where: Any) -> list[FiscalRow]:
         with self.db.read() as s:
             rows = s.scalars(
-                select(FiscalRow).where(FiscalRow.ref == ref, FiscalRow.state == "pending")
+                select(FiscalRow)
+                .where(where, FiscalRow.state == "pending")
+                .order_by(FiscalRow.created_at)
             ).all()
             for row in rows:
                 s.expunge(row)
@@ -228,13 +263,9 @@ class FiscalDesk:
         try:
             result: FiscalResult | None = self._call("outcome", row.request_id)
         except FiscalRequestUnknown:
-            result = self._by_last_document(row)
+            result = self._by_last_document(row) if row.kind in RECEIPT_KINDS else None
         except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
-            raise SaleError(
-                _("the fiscal register has not said yet whether it registered this"),
-                code="fiscal.unknown",
-                hint=_("wait a moment and try again; check the register if it persists"),
-            ) from exc
+            raise _not_said() from exc
         if result is None:
             self._set(row.request_id, "failed", None, "the register did not register it")
             log.info("fiscal request %s for %s was not registered", row.request_id, row.ref)
@@ -244,6 +275,29 @@ class FiscalDesk:
             )
         return result
 
+    def finished(self, row: FiscalRow) -> bool:
+        """Whether a pending request that makes no fiscal document (cash, X report) was done;
+        one not done (or that the register's server no longer knows) is marked failed.
+
+        Raises ``SaleError`` (``fiscal.unknown``) while the register cannot tell.
+        """
+        try:
+            done = bool(self._call("finished", row.request_id))
+        except FiscalRequestUnknown:
+            log.warning(
+                "fiscal request %s (%s %s) is unknown to the register; taken as not done",
+                row.request_id,
+                row.kind,
+                row.ref,
+            )
+            done = False
+        except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
+            raise _not_said() from exc
+        if not done:
+            self._set(row.request_id, "failed", None, "the register did not do it")
+        log.info("fiscal request %s (%s) done by the register: %s", row.request_id, row.kind, done)
+        return done
+
     def _by_last_document(self, row: FiscalRow) -> FiscalResult | None:
         last: FiscalResult = self._call("last_document")
         if last.fd > row.fd_before and last.total == row.total:
@@ -252,36 +306,55 @@ class FiscalDesk:
 
     # -- shifts, cash, reports --------------------------------------------------------
 
-    def open_shift(self, operator: str, shift_id: str) -> FiscalResult | None:
-        """Open the register's shift (a stale one left open is closed first); None if disabled."""
+    def open_shift(self, operator: str, shift_id: str) -> int | None:
+        """Open the register's shift (one left open over 24 h is closed first); its number,
+        or None without a register. A shift the register has open already is joined."""
         if not self.enabled:
             return None
         state = self._shift_state()
-        if state == "opened":
-            log.info("the register's shift is already open: the till's shift joins it")
+        if state.state == "opened":
+            log.info("the register's shift %s is open already: the till joins it", state.number)
+            return state.number
+        if state.state == "expired":
+            self._close(operator, shift_id)
+        return self._open(operator, shift_id)
+
+    def close_shift(self, operator: str, shift_id: str) -> int | None:
+        """Close the register's shift (Z report); its number, or None without a register."""
+        if not self.enabled:
             return None
-        if state == "expired":
-            self.close_shift(operator, "stale")
-        row = self._new_row("openShift", shift_id, 0)
+        state = self._shift_state()
+        if state.state == "closed":
+            return state.number
+        return self._close(operator, shift_id)
+
+    def renew_shift(self, operator: str, ref: str) -> int:
+        """Close the register's shift that is over 24 h (Z report) and open a new one, while
+        the till's shift stays open (a paid receipt waits to be registered); its number."""
+        state = self._shift_state()
+        if state.state == "opened":
+            return state.number
+        if state.state == "expired":
+            self._close(operator, ref)
+        return self._open(operator, ref)
+
+    def _open(self, operator: str, ref: str) -> int:
+        row = self._new_row("openShift", ref, 0)
         result: FiscalResult = self._send(row, _("the shift opening"), "open_shift", operator)
-        self._set(row.request_id, "done", result, "")
-        return result
+        self.done(row.request_id, result)
+        return result.shift
 
-    def close_shift(self, operator: str, shift_id: str) -> FiscalResult | None:
-        """Close the register's shift (Z report); None if disabled or already closed."""
-        if not self.enabled or self._shift_state() == "closed":
-            return None
-        row = self._new_row("closeShift", shift_id, 0)
-        result: FiscalResult = self._send(
-            row, _("the shift closing (Z report)"), "close_shift", operator
-        )
-        self._set(row.request_id, "done", result, "")
-        return result
+    def _close(self, operator: str, ref: str) -> int:
+        row = self._new_row("closeShift", ref, 0)
+        what = _("the shift closing (Z report)")
+        result: FiscalResult = self._send(row, what, "close_shift", operator)
+        self.done(row.request_id, result)
+        return result.shift
 
-    def _shift_state(self) -> str:
+    def _shift_state(self) -> ShiftState:
         self.devices.require("fiscal")
         try:
-            return str(self._call("shift_state").state)
+            return cast(ShiftState, self._call("shift_state"))
         except DeviceError as exc:
             log.warning("the fiscal register's shift state: %s", exc)
             raise SaleError(
@@ -290,20 +363,25 @@ class FiscalDesk:
                 hint=_("check the register's power and cable, then try again"),
             ) from exc
 
-    def cash(self, direction: str, amount: int, operator: str, ref: str) -> None:
+    def cash(
+        self, direction: str, amount: int, operator: str, ref: str, details: dict[str, Any]
+    ) -> str | None:
+        """Cash in or out on the register; the request id (None without a register), which
+        the caller ``mark``s done in the transaction that records the move."""
         if not self.enabled:
-            return
-        row = self._new_row("cashIn" if direction == "in" else "cashOut", ref, amount)
+            return None
+        row = self._new_row("cashIn" if direction == "in" else "cashOut", ref, amount, details)
         what = _("the cash in") if direction == "in" else _("the cash out")
         self._send(row, what, "cash", direction, amount, operator)
-        self._set(row.request_id, "done", None, "")
+        return row.request_id
 
-    def x_report(self, operator: str, ref: str) -> None:
+    def x_report(self, operator: str, ref: str, details: dict[str, Any]) -> str | None:
+        """The register prints its X report; the request id, as for ``cash``."""
         if not self.enabled:
-            return
-        row = self._new_row("reportX", ref, 0)
+            return None
+        row = self._new_row("reportX", ref, 0, details)
         self._send(row, _("the X report"), "x_report", operator)
-        self._set(row.request_id, "done", None, "")
+        return row.request_id
 
     # -- monitoring ---------------------------------------------------------------------
 
@@ -319,25 +397,4 @@ class FiscalDesk:
             pending = s.execute(
                 select(func.count()).select_from(FiscalRow).where(FiscalRow.state == "pending")
             ).scalar()
-        info = self._device_info()
-        health = info.get("health")
-        return {
-            "configured": True,
-            "online": bool(info),
-            "health": health,
-            "health_error": info.get("health_error"),
-            "pending_requests": int(pending or 0),
-            "progress": self.progress.view(),
-            "alerts": alerts(health, self.env.now()) if health else [],
-        }
-
-    def _device_info(self) -> dict[str, Any]:
-        ref = self.devices.ref("fiscal")
-        if ref is None:
-            return {}
-        try:
-            info = ref.proxy().info().get(timeout=0.5)
-        except Exception:  # noqa: BLE001 - status must not fail
-            return {}
-        driver = info.get("driver") or {}
-        return driver if isinstance(driver, dict) else {}
+        return register_status(self.devices, int(pending or 0), self.progress.view(), self.env)

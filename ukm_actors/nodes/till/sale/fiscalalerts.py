@@ -1,4 +1,4 @@
-"""Alerts about the fiscal register for ``/status`` and the server's till monitoring."""
+"""The fiscal register in ``/status`` and the server's till monitoring: health, alerts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,35 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ukm_actors.i18n import _
+
+
+def register_status(
+    devices: Any, pending: int, progress: dict[str, Any], env: Any
+) -> dict[str, Any]:
+    """``/status`` → ``fiscal``, from the device's last health check (no register call)."""
+    info = _device_info(devices)
+    health = info.get("health")
+    return {
+        "configured": True,
+        "online": bool(info),
+        "health": health,
+        "health_error": info.get("health_error"),
+        "pending_requests": pending,
+        "progress": progress,
+        "alerts": alerts(health, env.now()) if health else [],
+    }
+
+
+def _device_info(devices: Any) -> dict[str, Any]:
+    ref = devices.ref("fiscal")
+    if ref is None:
+        return {}
+    try:
+        info = ref.proxy().info().get(timeout=0.5)
+    except Exception:  # noqa: BLE001 - status must not fail
+        return {}
+    driver = info.get("driver") or {}
+    return driver if isinstance(driver, dict) else {}
 
 
 def alerts(health: dict[str, Any], now: datetime) -> list[dict[str, str]]:

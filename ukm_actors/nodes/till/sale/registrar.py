@@ -35,6 +35,23 @@ WAITING = ("fiscal.unknown", "fiscal.offline", "device.offline", "device.timeout
 """Refusals that may pass by themselves: the background settling keeps trying."""
 
 
+def keep_trying(retry: Callable[[], bool]) -> gevent.Greenlet:
+    """Call ``retry`` every second (``SETTLE_ATTEMPTS`` times at most) until it answers True:
+    an actor settling what the register did while it was down (``retry`` goes through the
+    actor's proxy, so it runs between the actor's other messages)."""
+    return gevent.spawn(_keep_trying, retry)
+
+
+def _keep_trying(retry: Callable[[], bool]) -> None:
+    for _attempt in range(SETTLE_ATTEMPTS):
+        gevent.sleep(SETTLE_EVERY)
+        try:
+            if retry():
+                return
+        except Exception:  # noqa: BLE001 - the actor is stopping
+            return
+
+
 @dataclass(frozen=True)
 class Registered:
     """A receipt the register registered: the request to mark done, its fiscal data."""
@@ -97,16 +114,7 @@ class ReceiptRegistrar:
 
     def settle_later(self, retry: Callable[[], bool]) -> None:
         """Call ``retry`` (through the session's actor) every second until it says settled."""
-        self._settler = gevent.spawn(self._settle, retry)
-
-    def _settle(self, retry: Callable[[], bool]) -> None:
-        for _attempt in range(SETTLE_ATTEMPTS):
-            gevent.sleep(SETTLE_EVERY)
-            try:
-                if retry():
-                    return
-            except Exception:  # noqa: BLE001 - the actor is stopping
-                return
+        self._settler = keep_trying(retry)
 
     def stop(self) -> None:
         if self._settler is not None:

@@ -5,6 +5,11 @@ its document (``shift.open``, ``cash.move``, ``shift.close``) in the outbox
 for the cash server, and queues what is to be printed. A shift cannot be
 closed while a receipt is open. Shift totals are kept on the shift row and
 updated by every closed receipt (``closing.finish_receipt``).
+
+With a fiscal register every operation goes through it first; what the
+register did while the till could not record it (a crash, a lost answer)
+is finished by the ``ShiftRegistrar`` (``shiftregistrar.py``) after a
+restart and before the next operation, never sent again.
 """
 
 from __future__ import annotations
@@ -17,23 +22,27 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ukm_actors.codecs import tilldocs
-from ukm_actors.codecs.tilldocs import CashMoveDoc, ShiftCloseDoc, ShiftOpenDoc
-from ukm_actors.domain.shift import ShiftTotals, add_cash_move
+from ukm_actors.codecs.tilldocs import ShiftCloseDoc, ShiftOpenDoc
+from ukm_actors.domain.shift import ShiftTotals
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.clock import epoch_ms, zoned_text
 from ukm_actors.nodes.till.sale.errors import SaleError
-from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
+from ukm_actors.nodes.till.sale.fiscal import SHIFT_KINDS
+from ukm_actors.nodes.till.sale.registrar import keep_trying
 from ukm_actors.nodes.till.sale.repo import open_shift
+from ukm_actors.nodes.till.sale.shiftdocs import (
+    CashSpec,
+    record_cash_move,
+    report_job,
+    shift_totals,
+)
+from ukm_actors.nodes.till.sale.shiftregistrar import ShiftRegistrar
 from ukm_actors.nodes.till.sale.shiftrules import shift_age_hours
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, ReceiptRow, ShiftRow
 from ukm_actors.supervision import SupervisedActor
 
 log = logging.getLogger(__name__)
-
-
-def _totals(row: ShiftRow) -> ShiftTotals:
-    return ShiftTotals.from_json(json.loads(row.totals or "{}"))
 
 
 class ShiftManager(SupervisedActor):
@@ -45,6 +54,34 @@ class ShiftManager(SupervisedActor):
         self.db = ctx.require_db()
         self.env = ctx.services["sale_env"]
         self.fiscal = ctx.services["fiscal"]
+        self.registrar = ShiftRegistrar(self.fiscal, self.db, self.env)
+        self._settler: Any = None
+
+    def on_start(self) -> None:
+        if self.fiscal.enabled and self.fiscal.pending(SHIFT_KINDS):
+            proxy = self.actor_ref.proxy()
+            self._settler = keep_trying(lambda: bool(proxy.settle_fiscal().get(timeout=60)))
+
+    def on_stop(self) -> None:
+        if self._settler is not None:
+            self._settler.kill(block=False)
+
+    def settle_fiscal(self) -> bool:
+        """Finish what the register did for the shift before a restart; True when settled."""
+        try:
+            self._settle()
+        except SaleError as exc:
+            log.info("fiscal requests of the shift not settled yet: %s", exc)
+            return False
+        return True
+
+    def _settle(self) -> list[dict[str, Any]]:
+        return self.registrar.settle()
+
+    def _require_shift(self) -> None:
+        with self.db.read() as s:
+            if open_shift(s) is None:
+                raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
 
     def _shift_json(self, row: ShiftRow) -> dict[str, Any]:
         age = shift_age_hours(row.opened_ms, self.env)
@@ -57,7 +94,7 @@ class ShiftManager(SupervisedActor):
             "closed_at": zoned_text(row.closed_at, row.closed_at_utc),
             "age_hours": round(age, 2),
             "expired": row.state == "open" and age > self.env.settings.max_shift_hours,
-            "totals": _totals(row).to_json(),
+            "totals": shift_totals(row).to_json(),
         }
 
     def current(self) -> dict[str, Any] | None:
@@ -80,8 +117,9 @@ class ShiftManager(SupervisedActor):
                     _("a shift is already open; close it (Z report) before opening a new one"),
                     code="shift.open",
                 )
+        self._settle()
         shift_id = str(uuid.uuid4())
-        fiscal = self.fiscal.open_shift(grant.cashier.name, shift_id)
+        kkm_shift = self.fiscal.open_shift(grant.cashier.name, shift_id)
         now = self.env.now()
         with self.db.write() as s:
             if open_shift(s, lock=True) is not None:
@@ -113,7 +151,7 @@ class ShiftManager(SupervisedActor):
                 opened_at_utc=row.opened_at_utc,
                 cashier_code=row.cashier_code,
                 cashier_name=row.cashier_name,
-                kkm_shift_number=fiscal.shift if fiscal else num,
+                kkm_shift_number=kkm_shift or num,
             )
             self.env.send(s, tilldocs.SHIFT_OPEN, tilldocs.encode(doc))
             s.flush()
@@ -130,7 +168,8 @@ class ShiftManager(SupervisedActor):
                 raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
             self._refuse_open_receipt(s, found)
             shift_id = found.id
-        fiscal = self.fiscal.close_shift(grant.cashier.name, shift_id)
+        self._settle()
+        kkm_shift = self.fiscal.close_shift(grant.cashier.name, shift_id)
         now = self.env.now()
         with self.db.write() as s:
             row = self._require_open(s)
@@ -162,7 +201,7 @@ class ShiftManager(SupervisedActor):
                     .order_by(CashMoveRow.number)
                 )
             )
-            totals = _totals(row)
+            totals = shift_totals(row)
             row.state = "closed"
             row.closed_at = self.env.local(now)
             row.closed_at_utc = self.env.utc(now)
@@ -177,19 +216,20 @@ class ShiftManager(SupervisedActor):
                 closed_at_utc=row.closed_at_utc,
                 cashier_code=grant.cashier.code,
                 cashier_name=grant.cashier.name,
-                kkm_shift_number=fiscal.shift if fiscal else row.num,
+                kkm_shift_number=kkm_shift or row.num,
                 receipt_numbers=numbers,
                 cash_move_numbers=cash_numbers,
                 totals=totals.to_json(),
             )
             self.env.send(s, tilldocs.SHIFT_CLOSE, tilldocs.encode(doc))
-            job = queue_job(
+            job = report_job(
                 s,
+                self.env,
                 "z-report",
-                row.id,
-                f"Z report of shift {row.num}",
-                self._report("z-report", row, row.closed_at, grant, totals),
+                row,
+                row.closed_at,
                 row.closed_at_utc,
+                grant.cashier.name,
             )
             out = self._shift_json(row)
         self.env.notify_server()
@@ -217,35 +257,21 @@ class ShiftManager(SupervisedActor):
                 code="shift.receipt_open",
             )
 
-    def _report(self, kind: str, row: ShiftRow, at: str, grant: Grant, totals: ShiftTotals) -> Any:
-        return report_printable(
-            kind,
-            store=self.env.store,
-            till=self.env.till,
-            shift=row.num,
-            number=row.num,
-            at=at,
-            cashier=grant.cashier.name,
-            totals=totals,
-            header=self.env.header(),
-        )
-
     def x_report(self, grant: Grant, print_it: bool = False) -> dict[str, Any]:
-        """The shift's totals now, without closing it; queued for printing when ``print_it``."""
+        """The shift's totals now, without closing it; printed (by the register too) when
+        ``print_it``."""
         now = self.env.now()
         job = None
         if print_it:
-            self.fiscal.x_report(grant.cashier.name, "x-report")
+            self._require_shift()
+            self._settle()
+            at, at_utc = self.env.local(now), self.env.utc(now)
+            details = {"cashier_name": grant.cashier.name, "at": at, "at_utc": at_utc}
+            request_id = self.fiscal.x_report(grant.cashier.name, str(uuid.uuid4()), details)
             with self.db.write() as s:
                 row = self._require_open(s)
-                job = queue_job(
-                    s,
-                    "x-report",
-                    row.id,
-                    f"X report of shift {row.num}",
-                    self._report("x-report", row, self.env.local(now), grant, _totals(row)),
-                    self.env.utc(now),
-                )
+                job = report_job(s, self.env, "x-report", row, at, at_utc, grant.cashier.name)
+                self.fiscal.mark(s, request_id, "done", None)
                 out = self._shift_json(row)
         else:
             with self.db.read() as s:
@@ -256,73 +282,36 @@ class ShiftManager(SupervisedActor):
         return {"shift": out, "x_report": out["totals"], "print_job": job}
 
     def cash_move(self, grant: Grant, direction: str, amount: int) -> dict[str, Any]:
-        """Put cash into (``in``) or take it out of (``out``) the drawer (and the register's)."""
-        with self.db.read() as s:
-            if open_shift(s) is None:
-                raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
-        move_id = str(uuid.uuid4())
-        self.fiscal.cash(direction, amount, grant.cashier.name, move_id)
+        """Put cash into (``in``) or take it out of (``out``) the drawer (and the register's).
+
+        A cash move the register did earlier without the till recording it (a crash, a
+        lost answer) is recorded first; when it is this same move asked again, that is
+        the answer, and it is not done twice.
+        """
+        self._require_shift()
+        for earlier in self._settle():
+            move = earlier["cash_move"]
+            if (move["direction"], move["amount"]) == (direction, amount):
+                earlier["notice"] = _(
+                    "the register had already done this cash move before the till could "
+                    "record it; it is recorded now, once"
+                )
+                return earlier
         now = self.env.now()
+        spec = CashSpec(
+            move_id=str(uuid.uuid4()),
+            direction=direction,
+            amount=amount,
+            cashier_code=grant.cashier.code,
+            cashier_name=grant.cashier.name,
+            at=self.env.local(now),
+            at_utc=self.env.utc(now),
+        )
+        request_id = self.fiscal.cash(
+            direction, amount, grant.cashier.name, spec.move_id, spec.details()
+        )
         with self.db.write() as s:
-            row = self._require_open(s)
-            totals = add_cash_move(_totals(row), "in" if direction == "in" else "out", amount)
-            number = row.next_cash
-            row.next_cash = number + 1
-            row.totals = json.dumps(totals.to_json())
-            move = CashMoveRow(
-                id=move_id,
-                shift_id=row.id,
-                shift_num=row.num,
-                number=number,
-                direction=direction,
-                amount=amount,
-                at=self.env.local(now),
-                at_utc=self.env.utc(now),
-                cashier_code=grant.cashier.code,
-                cashier_name=grant.cashier.name,
-            )
-            s.add(move)
-            doc = CashMoveDoc(
-                doc_id=move.id,
-                store=self.env.store,
-                till=self.env.till,
-                shift_num=row.num,
-                number=number,
-                direction=direction,
-                amount=amount,
-                at=move.at,
-                at_utc=move.at_utc,
-                cashier_code=move.cashier_code,
-                cashier_name=move.cashier_name,
-            )
-            self.env.send(s, tilldocs.CASH_MOVE, tilldocs.encode(doc))
-            what = "cash in" if direction == "in" else "cash out"
-            job = queue_job(
-                s,
-                f"cash-{direction}",
-                move.id,
-                f"{what} {number} of shift {row.num}",
-                cash_printable(
-                    direction,
-                    amount,
-                    store=self.env.store,
-                    till=self.env.till,
-                    shift=row.num,
-                    number=number,
-                    at=move.at,
-                    cashier=grant.cashier.name,
-                    header=self.env.header(),
-                ),
-                move.at_utc,
-            )
+            answer = record_cash_move(s, self.env, self._require_open(s), spec)
+            self.fiscal.mark(s, request_id, "done", None)
         self.env.notify_server()
-        return {
-            "cash_move": {
-                "number": number,
-                "direction": direction,
-                "amount": amount,
-                "at": zoned_text(move.at, move.at_utc),
-            },
-            "totals": totals.to_json(),
-            "print_job": job,
-        }
+        return answer

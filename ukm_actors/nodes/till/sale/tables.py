@@ -76,6 +76,9 @@ class FiscalRow(TillBase):
     ``fd_before`` is the last fiscal document number the till knew of when
     it sent the request: a document the register has above it with the
     same total is this one (how a request the register forgot is resolved).
+    ``details`` (JSON) is what the till needs to finish its own side of a
+    request the register did after the till crashed: for a cash move and an
+    X report the cashier and the time asked.
     """
 
     __tablename__ = "till_fiscal"
@@ -90,6 +93,7 @@ class FiscalRow(TillBase):
     fd: Mapped[int | None] = mapped_column(BigInteger)
     result: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
 

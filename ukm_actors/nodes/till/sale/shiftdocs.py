@@ -1,0 +1,146 @@
+"""What shift operations write, in the caller's transaction: cash moves and report slips.
+
+Used by ``ShiftManager`` for the cashier's requests and by its
+``ShiftRegistrar`` to finish a cash move or X report the fiscal register
+did while the till crashed before recording it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ukm_actors.codecs import tilldocs
+from ukm_actors.codecs.tilldocs import CashMoveDoc
+from ukm_actors.domain.shift import ShiftTotals, add_cash_move
+from ukm_actors.nodes.till.sale.clock import zoned_text
+from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
+from ukm_actors.nodes.till.sale.tables import CashMoveRow, ShiftRow
+
+
+def shift_totals(row: ShiftRow) -> ShiftTotals:
+    return ShiftTotals.from_json(json.loads(row.totals or "{}"))
+
+
+@dataclass(frozen=True)
+class CashSpec:
+    """A cash move as the cashier asked for it (kept with its fiscal request)."""
+
+    move_id: str
+    direction: str
+    amount: int
+    cashier_code: str
+    cashier_name: str
+    at: str
+    at_utc: str
+
+    def details(self) -> dict[str, Any]:
+        """What the fiscal request keeps (``till_fiscal.details``)."""
+        return {
+            "cashier_code": self.cashier_code,
+            "cashier_name": self.cashier_name,
+            "at": self.at,
+            "at_utc": self.at_utc,
+        }
+
+    @classmethod
+    def from_request(
+        cls, move_id: str, kind: str, amount: int, details: dict[str, Any]
+    ) -> CashSpec:
+        return cls(
+            move_id=move_id,
+            direction="in" if kind == "cashIn" else "out",
+            amount=amount,
+            cashier_code=str(details.get("cashier_code") or ""),
+            cashier_name=str(details.get("cashier_name") or ""),
+            at=str(details.get("at") or ""),
+            at_utc=str(details.get("at_utc") or ""),
+        )
+
+
+def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> dict[str, Any]:
+    """Record ``spec`` in the open shift ``row``: totals, the move, its document for the
+    server, its slip; returns the cashier's answer."""
+    totals = add_cash_move(
+        shift_totals(row), "in" if spec.direction == "in" else "out", spec.amount
+    )
+    number = row.next_cash
+    row.next_cash = number + 1
+    row.totals = json.dumps(totals.to_json())
+    move = CashMoveRow(
+        id=spec.move_id,
+        shift_id=row.id,
+        shift_num=row.num,
+        number=number,
+        direction=spec.direction,
+        amount=spec.amount,
+        at=spec.at,
+        at_utc=spec.at_utc,
+        cashier_code=spec.cashier_code,
+        cashier_name=spec.cashier_name,
+    )
+    s.add(move)
+    doc = CashMoveDoc(
+        doc_id=move.id,
+        store=env.store,
+        till=env.till,
+        shift_num=row.num,
+        number=number,
+        direction=spec.direction,
+        amount=spec.amount,
+        at=move.at,
+        at_utc=move.at_utc,
+        cashier_code=move.cashier_code,
+        cashier_name=move.cashier_name,
+    )
+    env.send(s, tilldocs.CASH_MOVE, tilldocs.encode(doc))
+    what = "cash in" if spec.direction == "in" else "cash out"
+    slip = cash_printable(
+        spec.direction,
+        spec.amount,
+        store=env.store,
+        till=env.till,
+        shift=row.num,
+        number=number,
+        at=move.at,
+        cashier=spec.cashier_name,
+        header=env.header(),
+    )
+    job = queue_job(
+        s,
+        f"cash-{spec.direction}",
+        move.id,
+        f"{what} {number} of shift {row.num}",
+        slip,
+        move.at_utc,
+    )
+    return {
+        "cash_move": {
+            "number": number,
+            "direction": spec.direction,
+            "amount": spec.amount,
+            "at": zoned_text(move.at, move.at_utc),
+        },
+        "totals": totals.to_json(),
+        "print_job": job,
+    }
+
+
+def report_job(
+    s: Any, env: Any, kind: str, row: ShiftRow, at: str, at_utc: str, cashier: str
+) -> int:
+    """Queue the X report ("x-report") or Z report ("z-report") of ``row`` for printing."""
+    title = f"{'X' if kind == 'x-report' else 'Z'} report of shift {row.num}"
+    printable = report_printable(
+        kind,
+        store=env.store,
+        till=env.till,
+        shift=row.num,
+        number=row.num,
+        at=at,
+        cashier=cashier,
+        totals=shift_totals(row),
+        header=env.header(),
+    )
+    return queue_job(s, kind, row.id, title, printable, at_utc)
