@@ -73,7 +73,7 @@ def screen_till(tmp_path, make_db_url):
     """Factory: a till node (file printer, optional devices and bridge), catalog applied."""
     nodes = []
 
-    def start(devices=None, bridge=None, port=0, db_url=None, ui_mode="keyboard"):
+    def start(devices=None, bridge=None, port=0, db_url=None, ui_mode="keyboard", **till):
         node_id = f"till-{STORE}-1"
         printer = tmp_path / "printer.bin"
         all_devices = {"printer": {"kind": "file", "path": str(printer)}, **(devices or {})}
@@ -84,7 +84,7 @@ def screen_till(tmp_path, make_db_url):
             node={"id": node_id},
             http={"port": port},
             bridge=bridge or {},
-            till={"store": STORE, "number": 1, "devices": all_devices, "ui_mode": ui_mode},
+            till={"store": STORE, "number": 1, "devices": all_devices, "ui_mode": ui_mode, **till},
         )
         nodes.append(node)
         if not bridge:

@@ -120,6 +120,18 @@ def line_json(line: Line) -> dict[str, Any]:
     }
 
 
+def changed_lines(before: Receipt, after: Receipt) -> list[dict[str, Any]]:
+    """The lines of ``before`` that ``after`` changed (repricing moved a discount), as
+    ``line_json``: what a scan's answer adds to its new line so a screen need not fetch the
+    whole receipt. An unchanged line is the same object in both, so this costs a pass of
+    identity checks."""
+    return [
+        line_json(new)
+        for old, new in zip(before.lines, after.lines, strict=False)
+        if new is not old and new != old
+    ]
+
+
 class LineSums:
     """Amount and discount per line, remembered per line object.
 

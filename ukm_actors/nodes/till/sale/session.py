@@ -38,6 +38,7 @@ from ukm_actors.nodes.till.sale.model import (
     Closed,
     LineSums,
     OpenReceipt,
+    changed_lines,
     line_json,
     receipt_json,
     totals_json,
@@ -239,7 +240,9 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
             "receipt_id": new.id,
             "number": new.number,
             "line": line_json(line),
+            "changed": changed_lines(r.receipt, new.receipt),
             "totals": totals_json(new.receipt, self.sums),
+            "pricing": new.pricing,
         }
 
     def _draft(self, shift: ShiftRow | None, grant: Grant, kind: str = "sale") -> OpenReceipt:

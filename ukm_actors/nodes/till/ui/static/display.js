@@ -7,6 +7,16 @@
   let shownClosed = null;
   let closedUntil = 0;
 
+  /* What the buyer gains: the bonus points this receipt earns, a gift still to take. */
+  function offers(pricing) {
+    const out = [];
+    if (!pricing) return out;
+    const line = (cls, text) => { const d = document.createElement("div"); d.className = cls; d.textContent = text; return d; };
+    if (pricing.bonus_points) out.push(line("bonus", t("You earn {points} bonus points", {points: pricing.bonus_points})));
+    for (const g of pricing.missing_gifts || []) out.push(line("gift", t("A gift for you: {name}", {name: g.name})));
+    return out;
+  }
+
   async function refresh() {
     let receipt = null;
     let ui = {};
@@ -34,6 +44,7 @@
       }
       $("total").querySelector("span").textContent = r.totals.paid ? t("Due") : t("Total");
       $("total").querySelector("b").textContent = money(r.totals.paid ? r.totals.due : r.totals.total);
+      $("offers").replaceChildren(...offers(r.pricing));
     }
     if (showClosed) {
       $("paid").querySelector("span").textContent = t("Paid");

@@ -166,11 +166,17 @@ const Pay = (() => {
   async function pay(body) {
     let waiting = null;
     if (body.type === "card") waiting = pinPad(body.amount);
+    const stopWatching = Fiscal.watch();
     const out = await Screen.act("POST", "/receipt/payments", body);
+    stopWatching();
     if (waiting) Dialogs.close(null);
     if (!out) return;
     if (out.closed) await closed(out);
-    else if (out.receipt) Screen.showMessage(t("Paid {amount}; due {due}", {amount: money(out.payment.amount), due: money(out.receipt.totals.due)}), "ok");
+    else if (out.fiscal_error) {
+      Screen.state.fiscalError = out.fiscal_error;
+      Screen.state.fiscalAsked = `${out.receipt && out.receipt.receipt_id}/${out.fiscal_error.code}`;
+      await Fiscal.resolve(out.fiscal_error);
+    } else if (out.receipt) Screen.showMessage(t("Paid {amount}; due {due}", {amount: money(out.payment.amount), due: money(out.receipt.totals.due)}), "ok");
   }
 
   /* While the terminal works: "follow the PIN pad", with a cancel that asks the terminal to stop. */
@@ -191,7 +197,8 @@ const Pay = (() => {
     await Dialogs.open({title: r.kind === "return" ? t("Return {n} done", {n: r.number}) : t("Receipt {n} paid", {n: r.number}),
       className: "change", cancel: false,
       body: [el("p", {class: "change-label", text: change ? t("Change") : t("No change")}),
-        el("p", {class: "change-amount", text: money(change)}), printed],
+        el("p", {class: "change-amount", text: money(change)}), printed,
+        r.fiscal ? el("p", {class: "hint fiscal-done", text: t("Fiscal document {fd}, fiscal sign {fp}", {fd: r.fiscal.fd, fp: r.fiscal.fp})}) : null],
       buttons: [{label: t("Next buyer"), key: "Enter", primary: true, value: true}]});
     await Screen.refresh();
   }
@@ -224,7 +231,7 @@ const Pay = (() => {
     }
   }
 
-  return {start, resolveUnknown};
+  return {start, resolveUnknown, closed};
 })();
 
 const Returns = (() => {

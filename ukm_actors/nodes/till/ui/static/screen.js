@@ -9,7 +9,7 @@ const Screen = (() => {
   const $ = (id) => document.getElementById(id);
   const S = {
     cashier: null, lockedBy: null, shift: null, receipt: null, question: null, notice: null,
-    ui: null, selected: null, multiplier: null, busy: 0, epoch: 0, refreshSeq: 0, tillUp: true, mode: "keyboard",
+    ui: null, fiscalError: null, fiscalAsked: null, selected: null, multiplier: null, busy: 0, epoch: 0, refreshSeq: 0, tillUp: true, mode: "keyboard",
     refreshTimer: null, rows: new Map(), lastError: null,
   };
 
@@ -128,6 +128,7 @@ const Screen = (() => {
       S.receipt = receipt.data.receipt || null;
       S.question = receipt.data.question || null;
       S.notice = receipt.data.notice || null;
+      S.fiscalError = receipt.data.fiscal_error || null;
       S.shift = shift ? (shift.data.shift || null) : null;
       tillUp();
       render();
@@ -266,48 +267,16 @@ const Screen = (() => {
       head.push(el("b", {text: r.kind === "return" ? t("Return {n}", {n: r.number}) : t("Receipt {n}", {n: r.number})}));
       if (r.offline_return) head.push(el("span", {class: "tag warn", text: t("offline return")}));
       if (r.state && r.state !== "open") head.push(el("span", {class: "tag warn", text: r.state_text || r.state}));
-      if (r.fiscal) head.push(el("span", {class: `tag ${r.fiscal.error ? "warn" : ""}`,
-        title: r.fiscal.error || "", text: t("Fiscal register: {state}", {state: r.fiscal.state_text || r.fiscal.state || ""})}));
+      if (S.fiscalError) head.push(el("span", {class: "tag warn", dataset: {fiscal: S.fiscalError.code},
+        text: t("not registered on the fiscal register")}));
       if (r.original) head.push(el("span", {class: "tag", text: t("of receipt {n}, shift {s}, till {till}",
         {n: r.original.number, s: r.original.shift_num, till: r.original.till})}));
     }
     $("receipt-head").replaceChildren(...head);
-    renderExtras(r);
+    ReceiptSide.render(r, S.fiscalError);
     if (S.notice && !S.lastError) showMessage(S.notice, "notice");
     const tail = $("lines-body").lastElementChild;
     if (tail && S.selected === null) tail.scrollIntoView({block: "nearest"});
-  }
-
-  function renderExtras(r) {
-    const out = [];
-    if (r) {
-      if (r.card) out.push(el("div", {class: "extra"}, t("Loyalty card"), ": ", el("b", {text: r.card})));
-      for (const c of r.coupons || []) {
-        const code = typeof c === "string" ? c : c.code;
-        const state = typeof c === "string" ? "" : (c.state_text || c.message || c.state || "");
-        out.push(el("div", {class: `extra coupon ${typeof c === "string" ? "" : c.state || ""}`},
-          t("Coupon"), " ", el("b", {text: code}), state ? ` — ${state}` : ""));
-      }
-      const pricing = r.pricing || null;
-      if (pricing && pricing.mode) out.push(el("div", {class: `extra pricing ${pricing.mode}`},
-        pricing.mode === "online" ? t("Promotions: online") : t("Promotions: offline (the till's own rules)")));
-      const bonus = (r.bonus || (pricing && pricing.bonus) || null);
-      if (bonus && (bonus.earn || bonus.earned)) out.push(el("div", {class: "extra"},
-        t("Bonus to earn: {n}", {n: bonus.earn || bonus.earned})));
-      for (const g of (pricing && pricing.gifts_not_taken) || r.gifts_not_taken || []) {
-        out.push(el("div", {class: "extra warn"}, t("Gift not taken: {name}", {name: g.name || g})));
-      }
-      for (const p of r.payments || []) {
-        if (p.state !== "approved") continue;
-        out.push(el("div", {class: "extra payment"}, `${tenderName(p.type)} `, el("b", {text: money(p.amount)}),
-          p.card_mask ? el("small", {text: ` ${p.card_mask}`}) : null));
-      }
-      for (const p of r.unresolved_payments || []) {
-        out.push(el("button", {type: "button", class: "extra unresolved", tabindex: "-1",
-          onclick: () => Pay.resolveUnknown()}, t("Payment outcome unknown — resolve it"), ` (${money(p.amount)})`));
-      }
-    }
-    $("extras").replaceChildren(...out);
   }
 
   function tenderName(type) {
@@ -354,7 +323,10 @@ const Screen = (() => {
     if (!S.cashier) { Auth.login(); return; }
     if (!S.shift) { Shift.closedGate(); return; }
     if (S.question && !Dialogs.isOpen()) { answerWaitingQuestion(); return; }
-    if (S.receipt && (S.receipt.unresolved_payments || []).length) Pay.resolveUnknown();
+    if (S.receipt && (S.receipt.unresolved_payments || []).length) { Pay.resolveUnknown(); return; }
+    // A refusal of the register is offered once (Esc: later; the button beside the lines reopens it).
+    const asked = S.fiscalError && `${S.receipt && S.receipt.receipt_id}/${S.fiscalError.code}`;
+    if (asked && asked !== S.fiscalAsked) { S.fiscalAsked = asked; Fiscal.resolve(S.fiscalError); }
   }
 
   /* A question left on the receipt by a scan from the till's own scanner (or another tab).
@@ -400,23 +372,36 @@ const Screen = (() => {
         S.receipt = {receipt_id: out.receipt_id, number: out.number, kind: "sale", lines: [], payments: [],
           unresolved_payments: [], coupons: [], totals: out.totals};
       }
-      const lines = S.receipt.lines.filter((l) => l.position !== out.line.position);
+      const changed = new Map((out.changed || []).map((l) => [l.position, l]));
+      const lines = S.receipt.lines.filter((l) => l.position !== out.line.position)
+        .map((l) => changed.get(l.position) || l);
       lines.push(out.line);
-      S.receipt = {...S.receipt, lines, totals: out.totals};
+      const pricingChanged = JSON.stringify(out.pricing || null) !== JSON.stringify(S.receipt.pricing || null);
+      S.receipt = {...S.receipt, lines, totals: out.totals, pricing: out.pricing || null};
       const hadSelection = S.selected !== null;
       S.selected = null;
       if (hadSelection) renderReceipt();
-      else paintScan(out.line);
+      else paintScan(out.line, changed.values(), pricingChanged);
       window.__ukmLastScan = {ms: performance.now() - started, position: out.line.position};
     }
   }
 
-  /* The fast path of a scan: one row appended, the totals, nothing else redrawn. */
-  function paintScan(line) {
+  /* The fast path of a scan: one row appended, the rows repricing changed, the totals and
+     (when it changed) the pricing outcome; nothing else redrawn, nothing fetched again. */
+  function paintScan(line, changed, pricingChanged) {
     if (S.rows.has(line.position)) {
       renderReceipt();
       return;
     }
+    for (const l of changed) {
+      const row = S.rows.get(l.position);
+      const sig = lineSignature(l);
+      if (!row || row.sig === sig) continue;
+      const tr = lineRow(l);
+      row.tr.replaceWith(tr);
+      S.rows.set(l.position, {tr, sig});
+    }
+    if (pricingChanged) ReceiptSide.render(S.receipt, S.fiscalError);
     const tr = lineRow(line);
     S.rows.set(line.position, {tr, sig: lineSignature(line)});
     $("lines-body").append(tr);

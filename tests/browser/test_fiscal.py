@@ -1,0 +1,54 @@
+"""The fiscal register on the cashier screen (the register emulator over its real protocol):
+"registering…" while the register works, its refusal (paper out) with the till's words and
+hint, the receipt kept open and paid, and "register again" once the paper is in."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_screen import login, open_shift, rows, scan
+from tests.till.helpers import MILK
+from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
+from ukm_actors.supervision.testing import expect as eventually
+
+pytestmark = pytest.mark.slow
+
+
+def test_paper_out_on_the_register_then_registered_again(screen_till, open_page, tmp_path):
+    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
+        node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 5, "poll": 0.01}})
+        eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        page = open_page(node.ctx.url + "/")
+        login(page)
+        open_shift(page)
+        scan(page, MILK)
+        expect(rows(page)).to_have_count(1)
+
+        register.control({"paper": False, "delay": 1.5})
+        page.keyboard.press("F2")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("100")
+        page.keyboard.press("F2")
+        expect(page.locator("#message.registering")).to_contain_text("регистрирует чек")
+        refusal = page.locator(".dialog.fiscal")
+        expect(refusal).to_contain_text("бумаг", timeout=10000)  # the till's words and hint
+        screenshot(page, "screen-fiscal-refusal-1024")
+        page.keyboard.press("Escape")  # later: the receipt stays open, paid, with the action
+        expect(page.locator("#due")).to_have_text("0.00")
+        side = page.locator('#extras [data-fiscal="fiscal.paper_out"]')
+        expect(side).to_be_visible()
+        expect(page.locator('#receipt-head [data-fiscal="fiscal.paper_out"]')).to_be_visible()
+        assert register.receipts() == []
+
+        register.control({"paper": True, "delay": 0})
+        side.click()  # the button beside the lines opens it again
+        page.keyboard.press("Enter")  # register again
+        change = page.locator(".dialog.change")
+        expect(change.locator(".change-amount")).to_have_text("10.10")
+        expect(change.locator(".fiscal-done")).to_contain_text("ФД 2")
+        page.keyboard.press("Enter")
+        expect(rows(page)).to_have_count(0)
+        expect(page.locator("#scan")).to_be_focused()
+        assert len(register.receipts()) == 1
