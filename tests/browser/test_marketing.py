@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from tests.browser.test_screen import login, open_shift, rows, scan
 from tests.marketing.helpers import (
-    TOKEN,
     api,
     connect,
     deliver,
@@ -150,7 +149,8 @@ def test_the_pricing_outcome_certificate_and_bonus_online_then_offline(
     page.keyboard.press("F2")
     expect(page.locator(".dialog.change")).to_be_visible()
     page.keyboard.press("Enter")
-    assert api(marketing, "GET", f"/api/v1/certificates/{marketing.certificate}")[1]["balance"] == 40_000
+    certificate = api(marketing, "GET", f"/api/v1/certificates/{marketing.certificate}")[1]
+    assert certificate["balance"] == 40_000
     assert api(marketing, "GET", f"/api/v1/cards/{CARD}")[1]["bonus"]["spendable"] == 5_000
 
     connect(node, unreachable)  # the marketing server goes away
