@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.till.helpers import APPLES, BEER, BREAD, MILK, SUPERVISOR
-from ukm_actors.hw.emulators import BankTerminalEmulator
+from ukm_actors.hw.emulators import BankTerminalEmulator, ScalesEmulator
 
 pytestmark = pytest.mark.slow
 
@@ -40,9 +40,14 @@ def rows(page):
 
 
 def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
-    with BankTerminalEmulator() as bank:
+    """Issue #12's flow: login → open shift → scan → age question → weighed item (scales) →
+    split payment → change → receipt printed."""
+    with BankTerminalEmulator() as bank, ScalesEmulator(weight=500) as scales:
         node = screen_till(
-            devices={"bank": {"url": bank.url, "check_interval": 0, "pay_timeout": 5}}
+            devices={
+                "bank": {"url": bank.url, "check_interval": 0, "pay_timeout": 5},
+                "scales": {"url": scales.url, "check_interval": 0},
+            }
         )
         page = open_page(node.ctx.url + "/")
         display = open_page(node.ctx.url + "/display", 800, 480)
@@ -55,10 +60,7 @@ def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
         expect(page.locator(".dialog.question")).to_contain_text("18")
         page.keyboard.press("Enter")
         expect(rows(page)).to_have_count(2)
-        scan(page, APPLES)  # weighed, no scales: the cashier types the weight
-        expect(page.locator(".dialog h2")).to_have_text("Введите вес")
-        page.keyboard.type("0.5")
-        page.keyboard.press("Enter")
+        scan(page, APPLES)  # weighed: the scales say 0.500 kg
         expect(rows(page)).to_have_count(3)
         expect(rows(page).nth(2)).to_contain_text("0.500 кг")
         page.keyboard.type("2*")  # the multiplier key, then the scan
@@ -86,6 +88,7 @@ def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
         page.keyboard.press("Enter")
         expect(rows(page)).to_have_count(0)
         assert bank.charged("17-1-1-1") == 10000
+        assert scales.requests == 1
     printed = node.printer_path.read_bytes()
     assert "Молоко".encode("cp866") in printed or "Молоко".encode() in printed
 
@@ -111,6 +114,12 @@ def test_a_supervisor_confirms_a_void_the_cashier_may_not_do(screen_till, open_p
     page.keyboard.press("Enter")
     expect(rows(page).nth(0)).to_have_class(re.compile("voided"))
     expect(page.locator("#due")).to_have_text("45.00")
+    scan(page, APPLES)  # weighed, no scales: the cashier types the weight
+    expect(page.locator(".dialog h2")).to_have_text("Введите вес")
+    page.keyboard.type("0.5")
+    page.keyboard.press("Enter")
+    expect(rows(page).nth(2)).to_contain_text("0.500 кг")
+    expect(page.locator("#due")).to_have_text("120.00")
     receipt = node.client.receipt()
     assert receipt["lines"][0]["voided"] is True
     page.keyboard.press("F7")  # a loyalty card, then a coupon the till cannot check alone

@@ -96,8 +96,8 @@ const Screen = (() => {
   function showError(err) {
     const box = $("message");
     box.className = "error";
-    box.replaceChildren(el("b", {text: err.message || t("The till refused")}),
-      err.hint ? el("span", {class: "hint", text: err.hint}) : null);
+    box.replaceChildren(...[el("b", {text: err.message || t("The till refused")}),
+      err.hint ? el("span", {class: "hint", text: err.hint}) : null].filter(Boolean));
     S.lastError = err;
     if (Dialogs.isOpen()) Dialogs.error(withHint(err));
   }
