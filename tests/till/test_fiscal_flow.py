@@ -130,6 +130,43 @@ def test_refusals_give_the_cashier_a_message_and_keep_the_receipt(
     assert register.receipts() == []
 
 
+def test_a_paid_receipt_the_expired_register_shift_refused_is_registered_in_a_new_one(
+    fiscal_till, register
+):
+    """The register's shift went over 24 h with a paid receipt waiting: the cashier closes
+    the register's shift (Z) and registers the receipt in a new one; the till's shift and
+    the receipt stay as they were (docs/till-api.md, "The fiscal register")."""
+    node, till = fiscal_till(printer={"kind": "dummy", "codepage": "CP866"})
+    till.post("/shift/open")
+    till.scan(BREAD)
+    register.control({"shift_age_hours": 25})
+    out = till.pay("cash", 10000)
+    err = out["fiscal_error"]
+    assert out["closed"] is None and err["code"] == "fiscal.shift_expired"
+    assert "new register shift" in err["hint"] and "Z report" in err["hint"]
+    status, again = till.fail("POST", "/receipt/register")
+    assert again["code"] == "fiscal.shift_expired", "plain 'register again' cannot help"
+    status, cancel = till.fail("POST", "/receipt/cancel")
+    assert status == 403, "and the receipt is not lost to a cancel without a supervisor"
+    assert till.get("/shift")["shift"]["state"] == "open"
+
+    closed = till.post("/receipt/register", {"new_register_shift": True})["closed"]
+    fiscal = closed["fiscal"]
+    assert (fiscal["shift"], fiscal["number"]) == (2, 1), "first receipt of register shift 2"
+    assert closed["shift_num"] == 1 and closed["number"] == 1, "the till's numbering stays"
+    journal = [(j["type"], j["fd"]) for j in register.journal]
+    assert [t for t, _fd in journal] == ["openShift", "closeShift", "openShift", "sell"]
+    assert register.machine.shift_state() == "opened"
+    doc = [d for kind, d in outbox_docs(node) if kind == "receipt"][0]
+    assert doc.fiscal["shift"] == 2 and doc.kkm_receipt_number == 1
+
+    till.post("/shift/close")
+    shift_close = [d for kind, d in outbox_docs(node) if kind == "shift.close"][0]
+    assert shift_close.kkm_shift_number == 2 and shift_close.receipt_numbers == (1,)
+    assert register.machine.shift_state() == "closed"
+    assert len(register.receipts()) == 1, "registered once"
+
+
 def test_status_shows_the_register_and_alerts(fiscal_till, register):
     node, till = fiscal_till()
     register.control({"unsent_since_hours": 30, "fn_valid_until": "2000-01-01"})

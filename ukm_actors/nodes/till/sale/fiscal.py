@@ -229,7 +229,13 @@ class FiscalDesk:
 
     def _failed(self, message: Text, code: str, hint: str | None, receipt: bool) -> SaleError:
         """The cashier's error (also shown by ``GET /fiscal``)."""
-        if receipt:
+        if receipt and code == "fiscal.shift_expired":
+            hint = _(
+                "register it in a new register shift: 'register again' with a new shift "
+                "(the register closes its shift with a Z report and opens a new one; needs "
+                "the right to close a shift); the receipt stays open"
+            )
+        elif receipt:
             hint = _(
                 "{hint}; the receipt stays open: then press 'register again'",
                 hint=hint or _("see the register's display"),

@@ -141,11 +141,13 @@ class SaleFlows:
             return None
         return self.printing.print_job(job)
 
-    def register(self, grant: Grant) -> dict[str, Any]:
-        """Register the paid receipt on the fiscal register again (after paper out, offline...)."""
+    def register(self, grant: Grant, new_register_shift: bool = False) -> dict[str, Any]:
+        """Register the paid receipt on the fiscal register again (after paper out, offline...);
+        with ``new_register_shift`` after closing the register's shift that is over 24 h."""
         fiscal = self.ctx.services["fiscal"]
-        wait = fiscal.call_timeout() * 3 + ASK if fiscal.enabled else ASK
-        closed: Closed = self.sale().register(grant).get(timeout=wait)
+        calls = 6 if new_register_shift else 3
+        wait = fiscal.call_timeout() * calls + ASK if fiscal.enabled else ASK
+        closed: Closed = self.sale().register(grant, new_register_shift).get(timeout=wait)
         return {
             "closed": closed.receipt,
             "print": self.after_close(closed.print_job, closed.cash),

@@ -181,9 +181,10 @@ OPS: tuple[Op, ...] = (
     Op(
         "post",
         f"{A}/receipt/register",
-        "Register the paid receipt on the fiscal register again",
+        "Register the paid receipt on the fiscal register again (new_register_shift: "
+        "after closing the register's shift that is over 24 h; right close_shift)",
         "sell",
-        body={"supervisor": SUP},
+        body={"new_register_shift": "boolean", "supervisor": SUP},
     ),
     Op("get", f"{A}/fiscal", "What the fiscal register does now", LOGIN),
     Op("get", f"{A}/devices", "The till's devices and their states"),

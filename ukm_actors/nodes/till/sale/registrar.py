@@ -89,6 +89,21 @@ class ReceiptRegistrar:
             raise
         return Registered(request_id, result, fiscal_json(result, r.kind))
 
+    def new_register_shift(self, r: OpenReceipt, operator: str) -> None:
+        """Before registering the paid ``r`` again: the register's shift is over 24 h, so it
+        is closed (Z report) and a new one opened; the till's own shift stays open (54-ФЗ:
+        the receipt is registered in the register's new shift, docs/till-api.md)."""
+        if not self.desk.enabled:
+            raise SaleError(
+                _("no fiscal register is configured at this till"), code="fiscal.not_configured"
+            )
+        try:
+            number = self.desk.renew_shift(operator, r.shift_id)
+        except SaleError as exc:
+            self.error = {"code": exc.code, "message": exc.message, "hint": exc.hint}
+            raise
+        log.info("register shift %s opened to register receipt %s", number, r.id)
+
     def committed(self, s: Any, registered: Registered | None) -> None:
         """In the transaction that completes the receipt: its request is done."""
         if registered is not None:

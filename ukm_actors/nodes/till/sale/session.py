@@ -121,12 +121,15 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
             return True
         return not self.registrar.keeps_trying()
 
-    def register(self, grant: Grant) -> Closed:
-        """The cashier's "register again": resolve and register the paid receipt, then close it."""
+    def register(self, grant: Grant, new_register_shift: bool = False) -> Closed:
+        """The cashier's "register again": resolve and register the paid receipt, then close
+        it; with ``new_register_shift`` in a new register shift (the old one over 24 h)."""
         r = self._require()
         self._require_unlocked(r)
         if not r.receipt.is_paid:
             raise SaleError(_("the receipt is not paid yet"), code="sale.not_paid")
+        if new_register_shift:
+            self.registrar.new_register_shift(r, grant.cashier.name)
         return self._finish(r, "completed")
 
     def _utc(self) -> str:

@@ -256,8 +256,10 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
 
     @app.post(f"{API}/receipt/register")  # type: ignore[misc]
     def register_again() -> Any:
-        g = grant(Right.SELL, _body())
-        return ok(flows.register(g))
+        b = _body()
+        new_shift = b.get("new_register_shift") is True
+        g = grant(Right.CLOSE_SHIFT if new_shift else Right.SELL, b)
+        return ok(flows.register(g, new_shift))
 
     @app.get(f"{API}/fiscal")  # type: ignore[misc]
     def fiscal_state() -> Any:
