@@ -57,3 +57,27 @@ def test_the_dashboard_shows_a_till_go_offline_and_come_back(console, world):
     till.start()
     expect(row.locator(".pill.online")).to_be_visible(timeout=30000)
     assert PASSWORD
+
+
+def test_an_item_is_found_by_barcode_among_200000(console, big_catalog):
+    from tests.browser.world import bulk_barcode
+
+    page = console("vera.viewer", "/#/catalog", server=big_catalog)
+    expect(page.locator("#search-figures")).to_contain_text("200")  # the whole catalog, paged
+    page.fill("input[name=find]", bulk_barcode(123_456))
+    page.keyboard.press("Enter")
+    rows = page.locator("#items tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("9123456")
+    screenshot(page, "console-catalog")
+    rows.first.click()
+    card = page.locator(".item-card")
+    expect(card.locator(".barcodes")).to_contain_text(bulk_barcode(123_456))
+    screenshot(page, "console-item")
+
+    page.keyboard.press("Escape")
+    page.fill("input[name=find]", "молоко")  # a part of the name: counted up to 1,000
+    page.keyboard.press("Enter")
+    expect(page.locator("#search-figures")).to_contain_text("более 1000")
+    expect(rows).to_have_count(50)
+    assert not page.locator("button:has-text('Новый товар')").count()  # a viewer edits nothing

@@ -227,6 +227,7 @@ const C = (() => {
     const view = document.getElementById("view");
     view.replaceChildren(el("div", {class: "loading", text: t("Loading…")}));
     view.dataset.page = spec.id;
+    view.dataset.ready = "0";
     if (!can(spec.role)) {
       view.replaceChildren(el("div", {class: "error", text: t("Your role may not open this page")}));
       return;
@@ -244,6 +245,7 @@ const C = (() => {
       const box = errorBox(err);
       if (box) view.replaceChildren(box);
     }
+    if (current === mine) view.dataset.ready = "1";  /* the page has its data (tests, bench) */
   }
 
   function shell() {
@@ -462,6 +464,6 @@ const C = (() => {
   }
 
   return {t, N_, el, money, parseMoney, quantity, age, time, api, get, send, ApiError, errorBox,
-    can, employee, page, go, start, table, pill, section, form, dialog, pager, chart, bars, csv, button,
+    can, employee, page, go, start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, button,
     get language() { return language; }};
 })();

@@ -38,7 +38,7 @@ ROUTES: list[tuple[str, str, str, str | None, tuple[str, ...], dict[str, str] | 
         "/api/v1/items",
         "Search items (paged)",
         R_ANY,
-        ("q", "article", "barcode", "page", "per_page"),
+        ("q", "article", "barcode", "find", "page", "per_page"),
         None,
     ),
     (
