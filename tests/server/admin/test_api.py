@@ -94,6 +94,28 @@ def test_items_are_searched_by_name_in_any_case_by_barcode_and_by_article(api):
     )  # "%" is a character, not a wildcard
 
 
+def test_one_search_box_finds_an_article_a_barcode_or_a_part_of_the_name(api, monkeypatch):
+    from ukm_actors.nodes.server.admin import routes_catalog
+
+    viewer = api("viewer")
+    by_barcode = viewer.get("/api/v1/items?find=4600682000419")[1]
+    assert [i["article"] for i in by_barcode["items"]] == ["700501"] and by_barcode["total_exact"]
+    assert [i["article"] for i in viewer.get("/api/v1/items?find=000304")[1]["items"]] == [
+        "000304"
+    ]
+    assert [i["article"] for i in viewer.get("/api/v1/items?find=кеф")[1]["items"]] == ["100245"]
+    # a name search counts up to COUNT_CAP matches, then says there are more
+    everything = viewer.get("/api/v1/items?find=о&per_page=500")[1]
+    matches = everything["total"]
+    assert everything["total_exact"] and matches == len(everything["items"]) >= 5
+    monkeypatch.setattr(routes_catalog, "COUNT_CAP", 3)
+    page = viewer.get("/api/v1/items?find=о&per_page=2")[1]
+    assert (page["total"], page["total_exact"], len(page["items"])) == (3, False, 2)
+    last_page = (matches + 1) // 2
+    last = viewer.get(f"/api/v1/items?find=о&per_page=2&page={last_page}")[1]
+    assert last["total_exact"] and last["total"] == matches
+
+
 def test_one_item_has_its_barcodes_and_prices(api):
     viewer = api("viewer")
     code, item = viewer.get("/api/v1/items/100245")

@@ -101,8 +101,17 @@ def search_items(
         else:
             stmt = stmt.where(Item.name_lc.like(_like(find), escape="\\"))
     offset = (page - 1) * per_page
-    rows = list(
-        session.execute(stmt.order_by(Item.article).offset(offset).limit(per_page + 1)).scalars()
+    # the page's articles first (an index-only walk on PostgreSQL), then those items' rows
+    keys = stmt.with_only_columns(Item.article).order_by(Item.article)
+    articles = list(session.execute(keys.offset(offset).limit(per_page + 1)).scalars())
+    rows = (
+        list(
+            session.execute(
+                select(Item).where(Item.article.in_(articles)).order_by(Item.article)
+            ).scalars()
+        )
+        if articles
+        else []
     )
     if len(rows) <= per_page and (rows or page == 1):
         return ItemSearch(offset + len(rows), True, rows)
