@@ -6,6 +6,11 @@
                    task after it), for each of --lines scans onto one receipt
   API alone        baseline from the same run and the same page: the bare
                    POST /api/v1/receipt/lines (fetch, JSON parsed), no drawing
+  of it: the till / the page
+                   the same scans split where the till's answer is parsed: request to
+                   answer (the till and the network; "on the wire": the browser's resource
+                   timing of the same requests), then the page: its own JavaScript (the row
+                   built and appended), the next frame and its layout and paint
   200-line redraw  reload of the whole receipt (GET /receipt, every row rebuilt) to painted
   200-line scroll  the line list scrolled top to bottom in 20 steps: the longest frame
 
@@ -24,6 +29,7 @@ patch()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -50,10 +56,11 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    *os.environ.get("UKM_BENCH_CHROMIUM_ARGS", "").split(),
 ]
 
 INSTRUMENT = """
-window.__bench = {t0: 0, times: []};
+window.__bench = {t0: 0, times: [], api: [], js: []};
 document.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && e.target && e.target.id === "scan") {
     window.__bench.t0 = performance.now();
@@ -64,7 +71,11 @@ document.addEventListener("DOMContentLoaded", () => {
     const t0 = window.__bench.t0;
     if (!t0) return;
     window.__bench.t0 = 0;
-    const done = () => window.__bench.times.push(performance.now() - t0);
+    const done = () => {
+      window.__bench.times.push(performance.now() - t0);
+      window.__bench.api.push((window.__ukmLastScan || {}).api || 0);
+      window.__bench.js.push((window.__ukmLastScan || {}).js || 0);
+    };
     requestAnimationFrame(() => setTimeout(done, 0));
   }).observe(document.getElementById("lines-body"), {childList: true});
 });
@@ -177,10 +188,16 @@ def main() -> None:
                 page.keyboard.press("Enter")
                 page.wait_for_function(f"window.__bench.times.length >= {i + 1}")
             scans: list[float] = page.evaluate("window.__bench.times")
+            in_page_api: list[float] = page.evaluate("window.__bench.api")
+            network: list[float] = page.evaluate(NETWORK)
+            page_js: list[float] = page.evaluate("window.__bench.js")
             assert page.locator("#lines-body tr").count() == args.lines
             redraw: list[float] = page.evaluate(REDRAW)
             scroll: float = page.evaluate(SCROLL)
             api(http, url, "POST", "/receipt/cancel")
+            # the baseline from a page of the same origin without the screen (whose event
+            # stream would otherwise refresh after every bare call)
+            page.goto(url + "/ui/messages?lang=ru")
             bare: list[float] = page.evaluate(
                 BARE, [barcode(i % args.items) for i in range(args.lines)]
             )
@@ -188,6 +205,14 @@ def main() -> None:
         node.stop()
     print(f"cashier screen, {args.lines} scans onto one receipt, chromium {ARGS[0]}, 1024x768")
     print(figures("scan→painted", scans))
+    print(figures("  of it: the till", in_page_api))
+    print(figures("    on the wire", network))
+    page_part = [t - a for t, a in zip(scans, in_page_api, strict=True)]
+    print(figures("  of it: the page", page_part))
+    print(figures("    its own JS", page_js))
+    if os.environ.get("UKM_BENCH_DETAIL"):
+        print(figures("  page, first 50", page_part[:50]))
+        print(figures("  page, last 50", page_part[-50:]))
     print(figures("API alone (fetch)", bare))
     print(
         f"{'overhead':<18} p50 {pct(scans, 0.5) - pct(bare, 0.5):+6.1f} ms over the bare API call"
@@ -226,6 +251,10 @@ SCROLL = """async () => {
   }
   return longest;
 }"""
+
+NETWORK = """performance.getEntriesByType("resource")
+  .filter((e) => e.name.endsWith("/api/v1/receipt/lines"))
+  .map((e) => e.responseEnd - e.startTime)"""
 
 BARE = """async (codes) => {
   const out = [];
