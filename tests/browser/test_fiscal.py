@@ -20,7 +20,7 @@ def test_paper_out_on_the_register_then_registered_again(screen_till, open_page,
     with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
         node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 5, "poll": 0.01}})
         eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
-        page = open_page(node.ctx.url + "/")
+        page = open_page(node.ctx.url + "/", 1920, 1080)
         login(page)
         open_shift(page)
         scan(page, MILK)
@@ -34,7 +34,7 @@ def test_paper_out_on_the_register_then_registered_again(screen_till, open_page,
         expect(page.locator("#message.registering")).to_contain_text("регистрирует чек")
         refusal = page.locator(".dialog.fiscal")
         expect(refusal).to_contain_text("бумаг", timeout=10000)  # the till's words and hint
-        screenshot(page, "screen-fiscal-refusal-1024")
+        screenshot(page, "screen-fiscal-refusal-1920")
         page.keyboard.press("Escape")  # later: the receipt stays open, paid, with the action
         expect(page.locator("#due")).to_have_text("0.00")
         side = page.locator('#extras [data-fiscal="fiscal.paper_out"]')

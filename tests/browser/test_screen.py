@@ -58,6 +58,7 @@ def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
         expect(rows(page)).to_have_count(1)
         scan(page, BEER)  # alcohol: the till asks for the buyer's age
         expect(page.locator(".dialog.question")).to_contain_text("18")
+        screenshot(page, "screen-question-1024")
         page.keyboard.press("Enter")
         expect(rows(page)).to_have_count(2)
         scan(page, APPLES)  # weighed: the scales say 0.500 kg
@@ -108,6 +109,7 @@ def test_a_supervisor_confirms_a_void_the_cashier_may_not_do(screen_till, open_p
     page.keyboard.press("Enter")  # yes, void it
     sup = page.locator(".dialog.supervisor")
     expect(sup).to_contain_text("нет права")
+    screenshot(page, "screen-supervisor-1024")
     page.keyboard.type("9")
     page.keyboard.press("Enter")
     page.keyboard.type("9999")
@@ -151,6 +153,7 @@ def test_a_return_of_this_tills_receipt_with_a_supervisor_while_offline(screen_t
     page.keyboard.press("Enter")
     lines = page.locator(".dialog.return-lines")
     expect(lines).to_contain_text("own copy")
+    screenshot(page, "screen-return-en-1024")
     page.keyboard.press("Space")  # tick line 1 (the focus is on its box)
     page.keyboard.press("F2")
     expect(page.locator(".dialog.supervisor")).to_be_visible()

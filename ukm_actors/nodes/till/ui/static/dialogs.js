@@ -28,14 +28,16 @@ const Dialogs = (() => {
         b.key ? el("kbd", {text: b.key}) : null, b.label));
       if (spec.cancel !== false) {
         buttons.push(el("button", {type: "button", class: "btn", dataset: {key: "Esc"},
-          onclick: () => finish(null)}, el("kbd", {text: "Esc"}), t("Cancel")));
+          onclick: () => finish(null)}, el("kbd", {text: "Esc"}), spec.cancelLabel || t("Cancel")));
       }
-      box.append(
+      const body = el("div", {class: "dialog-body"}, spec.body || []);
+      box.append(...[
         el("h2", {text: spec.title || ""}),
-        el("div", {class: "dialog-body"}, spec.body || []),
+        body,
         el("div", {class: "dialog-error", role: "alert"}),
         el("div", {class: "dialog-buttons"}, buttons),
-      );
+        keysHint(spec.keys || [], body.querySelectorAll("input").length),
+      ].filter(Boolean));
       if (Screen.touch() && spec.pad) box.append(Screen.numpad());
       const o = overlay();
       o.replaceChildren(box);
@@ -44,6 +46,15 @@ const Dialogs = (() => {
       const first = box.querySelector("input, select, textarea") || box.querySelector(".btn.primary");
       if (first) first.focus();
     });
+  }
+
+  /* The keys that are not on a button (Tab, Space…), shown under the buttons (keyboard mode). */
+  function keysHint(keys, inputs) {
+    if (Screen.touch()) return null;
+    const all = [...keys];
+    if (inputs > 1) all.push(["Tab", t("next field")]);
+    if (!all.length) return null;
+    return el("p", {class: "keys-hint"}, all.map(([key, text]) => el("span", {}, el("kbd", {text: key}), text, "  ")));
   }
 
   function close(value) {

@@ -252,6 +252,7 @@ const Returns = (() => {
       return {store: store.input.value.trim(), till: tillNo.input.value.trim(), shift_num: shift.input.value.trim(), number: number.input.value.trim()};
     };
     const ref = await Dialogs.open({title: t("Return"), pad: true, wide: true,
+      keys: [["↵", t("a scanned barcode finds the receipt")]],
       body: [code.node, el("div", {class: "row4"}, store.node, tillNo.node, shift.node, number.node)],
       buttons: [{label: t("Find the receipt"), key: "Enter", primary: true, value: read},
         {label: t("Without a receipt"), key: "F5", value: "none"}],
@@ -286,8 +287,12 @@ const Returns = (() => {
     const doc = found.receipt;
     const lines = await Dialogs.open({title: t("Return of receipt {n}, shift {s}, till {till}", {n: doc.number, s: doc.shift_num, till: doc.till}),
       wide: true, className: "return-lines",
+      keys: [["Space", t("tick the line")]],
       body: [found.message ? el("p", {class: "warn", text: found.message}) : null,
-        rows.length ? el("table", {class: "report"}, rows.map((r) => r.tr)) : el("p", {text: t("Everything on this receipt was returned already")})],
+        rows.length ? el("table", {class: "report"}, el("tr", {class: "head"}, el("th", {}), el("th", {text: "#"}),
+          el("th", {text: t("Item")}), el("th", {text: t("Quantity to return")}), el("th", {class: "num", text: t("Price")}),
+          el("th", {class: "num", text: t("Total")})), rows.map((r) => r.tr))
+          : el("p", {text: t("Everything on this receipt was returned already")})],
       buttons: rows.length ? [{label: t("Refund"), key: "F2", primary: true, value: read}] : [], onSubmit: read});
     if (!lines) return;
     const body = doc.receipt_id ? {receipt_id: doc.receipt_id, lines} : {...ref, lines};

@@ -100,7 +100,7 @@ const Fiscal = (() => {
     resolving = true;
     try {
       const choice = await Dialogs.open({title: t("The fiscal register did not register the receipt"),
-        className: "fiscal", cancel: true,
+        className: "fiscal", cancel: true, cancelLabel: t("Later"),
         body: [el("p", {class: "warn", text: err.message}), err.hint ? el("p", {class: "hint", text: err.hint}) : null,
           el("p", {text: t("The payment is kept; the receipt stays open until it is registered.")})],
         buttons: [{label: t("Register again"), key: "Enter", primary: true, value: "again"}]});

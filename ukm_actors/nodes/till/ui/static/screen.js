@@ -214,7 +214,7 @@ const Screen = (() => {
       connecting: t("connecting"), not_configured: t("not configured"), unknown: "?"};
     for (const [name, label] of [["server", t("Server")], ["marketing", t("Marketing")]]) {
       const state = (links[name] || {}).state || "unknown";
-      if (state === "not_configured" && name === "marketing") continue;
+      if (state === "not_configured") continue;  // nothing to watch: no pill
       pills.push(el("span", {class: `pill ${state}`, title: (links[name] || {}).error || "",
         dataset: {link: name}}, `${label}: ${linkText[state] || state}`));
     }
@@ -509,6 +509,7 @@ const Screen = (() => {
     });
     const submit = () => ({card: card.input.value.trim(), coupon: coupon.input.value.trim()});
     const v = await Dialogs.open({title: t("Loyalty card and coupons"), pad: true,
+      keys: [["↵", t("after the card: apply it; after a coupon: apply both")]],
       body: [card.node, coupon.node], buttons: [{label: t("Apply"), key: "Enter", primary: true, value: submit}],
       onSubmit: submit});
     if (!v) return;
@@ -565,6 +566,7 @@ const Screen = (() => {
 
   function translateStatic() {
     for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+    $("scan").placeholder = t("Scan an item or type its code");
     document.title = t("UKM till");
   }
 
