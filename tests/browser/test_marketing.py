@@ -115,6 +115,10 @@ def test_the_pricing_outcome_certificate_and_bonus_online_then_offline(
     expect(gift).to_contain_text("Хлеб")
     expect(gift).to_contain_text("Хлеб к молоку")
     expect(extras.locator(".bonus")).to_contain_text("899")  # 5% of 179.80
+    display = open_page(node.ctx.url + "/display", 1024, 600)  # the buyer sees them too
+    expect(display.locator("#offers .gift")).to_contain_text("Хлеб")
+    expect(display.locator("#offers .bonus")).to_contain_text("899")
+    screenshot(display, "display-offers-1024")
     scan(page, BREAD)
     expect(gift).to_have_count(0)
     expect(coupon.locator(".why")).to_contain_text("400.00")  # the receipt is below 400.00
