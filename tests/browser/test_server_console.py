@@ -81,3 +81,73 @@ def test_an_item_is_found_by_barcode_among_200000(console, big_catalog):
     expect(page.locator("#search-figures")).to_contain_text("более 1000")
     expect(rows).to_have_count(50)
     assert not page.locator("button:has-text('Новый товар')").count()  # a viewer edits nothing
+
+
+def _till(world):
+    from tests.till.helpers import TillClient
+
+    return TillClient(world.tills[TILL].url)
+
+
+def _eventually(check, within: float, what: str):
+    from tests.browser.world import wait
+
+    return wait(check, within, what)
+
+
+def test_a_restriction_made_in_the_console_is_enforced_by_the_till(console, world):
+    till = _till(world)
+    page = console("max.manager", "/#/restrictions?store=17")
+    editor = page.locator("form.rule-editor")
+    editor.locator("select[name=store]").select_option("17")
+    editor.locator("input[name=article]").fill("100245")
+    editor.locator("input[name=from]").fill("00:00")
+    editor.locator("input[name=to]").fill("23:59")
+    editor.locator("input[name=message]").fill("Кефир не продаём (тест консоли)")
+    editor.locator("button[type=submit]").click()
+    expect(page.locator("tr.rule", has_text="100245")).to_be_visible()
+    screenshot(page, "console-restrictions")
+
+    till.login("1", "QR:17-ADM-0001")  # the store administrator: may void and cancel
+    if not till.get("/shift").get("shift"):
+        till.post("/shift/open")
+
+    def refused():
+        status, body = till.call("POST", "/receipt/lines", {"article": "100245"})
+        if status < 300:  # not there yet: take the line back and try again
+            till.call("DELETE", f"/receipt/lines/{body['line']['position']}")
+            return None
+        return body
+
+    body = _eventually(refused, 30, "the till refuses the restricted item")
+    assert "Кефир не продаём" in body["message"], body
+
+    page.once("dialog", lambda d: d.accept())
+    page.locator("tr.rule", has_text="100245").locator("button.danger").click()
+    expect(page.locator("tr.rule", has_text="100245")).to_have_count(0)
+    _eventually(lambda: till.call("POST", "/receipt/lines", {"article": "100245"})[0] < 300, 30,
+                "the till sells it again")  # fmt: skip
+    till.post("/receipt/cancel")
+
+
+def test_a_cashier_made_in_the_console_logs_in_at_the_till(console, world):
+    page = console("max.manager", "/#/cashiers?store=17")
+    form = page.locator("form.cashier-new")
+    form.locator("input[name=id]").fill("555")
+    form.locator("input[name=name]").fill("Тестова Мария")
+    form.locator("select[name=role_id]").select_option("1")
+    form.locator("input[name=password]").fill("4321")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("td", has_text="Тестова Мария")).to_be_visible()
+    screenshot(page, "console-cashiers")
+
+    till = _till(world)
+    _eventually(lambda: till.call("POST", "/login", {"code": "555", "password": "4321"})[0] == 200,
+                30, "cashier 555 logs in at the till")  # fmt: skip
+
+
+def test_a_viewer_sees_directories_without_controls(console):
+    page = console("vera.viewer", "/#/restrictions")
+    expect(page.locator("[data-readonly=manager]")).to_be_visible()
+    assert not page.locator("form.rule-editor").count()
+    assert not page.locator('#nav a[data-page="employees"]').count()

@@ -329,7 +329,7 @@ const C = (() => {
           placeholder: f.placeholder, disabled: f.disabled, autocomplete: "off", step: f.step});
       }
       inputs[f.name] = input;
-      return el("label", {class: `field ${f.type === "checkbox" ? "inline" : ""}`},
+      return el("label", {class: `field ${f.type === "checkbox" ? "inline" : ""} ${f.wide ? "wide" : ""}`},
         el("span", {text: f.label}), input, f.hint ? el("small", {text: f.hint}) : null);
     });
     const button = el("button", {class: "btn primary", type: "submit", text: submitLabel});

@@ -24,7 +24,7 @@ from ukm_actors.webui import console_page, messages_body, packaged_file
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/console"
 TITLE = N_("UKM cash server")
-SCRIPTS = ("server.js", "dashboard.js", "catalog.js")
+SCRIPTS = ("server.js", "dashboard.js", "catalog.js", "directories.js")
 
 
 OPENAPI = (

@@ -1,0 +1,249 @@
+/* Directories: stores, sale restrictions, cashiers with their roles and rights, server
+   employees, tills and their settings. Every change goes through the admin API, which
+   checks the role again; what reaches the tills is queued there (docs/admin-api.md). */
+"use strict";
+
+(() => {
+  const {t, N_, el} = C;
+
+  const RIGHTS = [
+    ["sell", N_("sell")], ["void_line", N_("void a line")], ["cancel_receipt", N_("cancel a receipt")],
+    ["return", N_("return")], ["return_without_receipt", N_("return without a receipt")],
+    ["cash_in", N_("cash in")], ["cash_out", N_("cash out")], ["open_shift", N_("open a shift")],
+    ["close_shift", N_("close a shift")], ["x_report", N_("X report")], ["reprint", N_("reprint")],
+    ["discount_manual", N_("manual discount")], ["supervisor", N_("supervisor")],
+  ];
+  const rightTitle = (name) => t((RIGHTS.find((r) => r[0] === name) || [name, name])[1]);
+  const WEEKDAYS = [N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")];
+
+  async function storeOptions(withAll) {
+    const stores = await S.stores();
+    return [...(withAll ? [["", t("every store")]] : []), ...stores.map((s) => [s.code, `${s.code} ${s.name}`])];
+  }
+  function storeSelect(options, value, onchange) {
+    return el("select", {name: "store", onchange}, options.map(([v, label]) =>
+      el("option", {value: v, selected: String(v) === String(value ?? "") ? true : null, text: label})));
+  }
+
+  /* ---- stores ---- */
+  async function stores(view) {
+    const data = await C.get("stores");
+    const list = C.table([
+      {title: N_("Code"), value: (s) => s.code}, {title: N_("Name"), value: (s) => s.name},
+      {title: N_("Time zone"), value: (s) => s.timezone},
+      {title: N_("State"), value: (s) => s.active ? C.pill(t("active"), "ok") : C.pill(t("closed"), "")},
+    ], data.stores);
+    const add = C.can("manager") ? C.section(t("New store"), C.form([
+      {name: "code", label: t("Code"), required: true}, {name: "name", label: t("Name"), required: true},
+      {name: "timezone", label: t("Time zone"), value: "Europe/Moscow"},
+    ], t("Add"), async (v) => {
+      await C.send("POST", "stores", v);
+      S.forgetStores();
+      C.go("stores");
+    }, {class: "inline"})) : null;
+    view.replaceChildren(C.section(t("Stores"), S.readOnly("manager"), list), add);
+  }
+
+  /* ---- restrictions ---- */
+  function ruleWhen(r) {
+    if (r.kind === "age") return t("from {age} years", {age: r.min_age});
+    const days = r.days ? r.days.split("").map((d) => t(WEEKDAYS[parseInt(d, 10) - 1])).join(", ") : t("every day");
+    return `${r.from}–${r.to}, ${days}`;
+  }
+  async function restrictions(view, params) {
+    const store = params.get("store") || "";
+    const data = await C.get(`restrictions${store ? `?store=${encodeURIComponent(store)}` : ""}`);
+    const options = await storeOptions(true);
+    const may = C.can("manager");
+    const list = C.table([
+      {title: N_("Store"), value: (r) => r.store || t("every store")},
+      {title: N_("Kind"), value: (r) => r.kind === "age" ? t("age") : t("time of day")},
+      {title: N_("Applies to"), value: (r) => r.article ? t("item {article}", {article: r.article})
+        : r.group_id ? t("group {group}", {group: r.group_id}) : t("every item")},
+      {title: N_("When"), value: ruleWhen},
+      {title: N_("Message"), value: (r) => r.message},
+      {title: N_("Source"), value: (r) => r.source === "admin" ? t("console") : t("the trade system")},
+      {title: "", value: (r) => may ? C.button(t("Delete"), async () => {
+        if (!confirm(t("Delete this restriction?"))) return;
+        await C.send("DELETE", `restrictions/${r.id}`);
+        C.go("restrictions", {store});
+      }, {class: "small danger"}) : null},
+    ], data.restrictions, {empty: N_("No restrictions"), rowClass: () => "rule"});
+    const editor = may ? C.section(t("New restriction"), C.form([
+      {name: "kind", label: t("Kind"), type: "select", options: [["time", t("time of day")], ["age", t("age")]]},
+      {name: "store", label: t("Store"), type: "select", options: options, value: store},
+      {name: "article", label: t("Article (empty: every item)")},
+      {name: "group_id", label: t("or group")},
+      {name: "from", label: t("From (HH:MM)"), value: "22:00"},
+      {name: "to", label: t("To (HH:MM)"), value: "08:00"},
+      {name: "days", label: t("Weekdays"), type: "checks", wide: true, options: WEEKDAYS.map((d, i) => [String(i + 1), t(d)])},
+      {name: "min_age", label: t("Minimum age"), type: "number", value: "18"},
+      {name: "message", label: t("Message at the till (empty: the usual one)")},
+    ], t("Add"), async (v) => {
+      const rule = {kind: v.kind, message: v.message || undefined};
+      if (v.store) rule.store = v.store;
+      if (v.article) rule.article = v.article.trim();
+      if (v.group_id) rule.group_id = v.group_id.trim();
+      if (v.kind === "time") {
+        rule.from = v.from; rule.to = v.to;
+        if (v.days.length) rule.days = v.days.join("");
+      } else rule.min_age = parseInt(v.min_age, 10);
+      await C.send("POST", "restrictions", rule);
+      C.go("restrictions", {store});
+    }, {class: "cols rule-editor"}), el("p", {class: "muted", text: t("The tills of the store get the change within seconds; a time restriction refuses the sale, an age restriction asks the cashier to check the buyer's age.")})) : null;
+    view.replaceChildren(C.section(t("Sale restrictions"),
+      el("div", {class: "toolbar"}, el("label", {class: "field"}, el("span", {text: t("Store")}),
+        storeSelect(options, store, (ev) => C.go("restrictions", {store: ev.target.value})))),
+      S.readOnly("manager"), list), editor);
+  }
+
+  /* ---- cashiers and their roles ---- */
+  async function cashiers(view, params) {
+    const options = await storeOptions(false);
+    const store = params.get("store") || (options[0] && options[0][0]) || "";
+    const [list, roles] = await Promise.all([
+      store ? C.get(`stores/${encodeURIComponent(store)}/cashiers`) : {cashiers: []},
+      C.get("cashier-roles"),
+    ]);
+    const roleName = (id) => (roles.roles.find((r) => r.id === id) || {name: id}).name;
+    const may = C.can("manager");
+    const table = C.table([
+      {title: N_("Code"), value: (c) => c.id}, {title: N_("Name"), value: (c) => c.name},
+      {title: N_("Role"), value: (c) => roleName(c.role_id)},
+      {title: N_("Rights"), value: (c) => c.rights === null ? el("span", {class: "muted", text: t("the role's")})
+        : c.rights.map((r) => C.pill(rightTitle(r), "info"))},
+      {title: N_("State"), value: (c) => c.enabled ? C.pill(t("active"), "ok") : C.pill(t("disabled"), "bad")},
+      {title: N_("Source"), value: (c) => c.source === "admin" ? t("console") : t("the trade system")},
+    ], list.cashiers, {empty: N_("No cashiers"), onRow: may ? (c) => editCashier(store, c, roles.roles) : null});
+    const roleOptions = roles.roles.map((r) => [r.id, `${r.id} ${r.name}`]);
+    const add = may ? C.section(t("New cashier"), C.form([
+      {name: "id", label: t("Code (typed at the till)"), required: true},
+      {name: "name", label: t("Name"), required: true},
+      {name: "role_id", label: t("Role"), type: "select", options: roleOptions},
+      {name: "password", label: t("Password"), type: "password", required: true},
+      {name: "inn", label: t("INN (for fiscal receipts)")},
+    ], t("Add"), async (v) => {
+      await C.send("POST", `stores/${encodeURIComponent(store)}/cashiers`,
+        {id: /^\d+$/.test(v.id.trim()) ? parseInt(v.id, 10) : v.id.trim(), name: v.name.trim(), role_id: parseInt(v.role_id, 10), password: v.password, inn: v.inn || undefined});
+      C.go("cashiers", {store});
+    }, {class: "inline cashier-new"})) : null;
+    const rolesTable = C.table([
+      {title: N_("Role"), value: (r) => `${r.id} ${r.name}`},
+      {title: N_("Rights"), value: (r) => r.rights.map((x) => C.pill(rightTitle(x), "info"))},
+    ], roles.roles, {onRow: may ? (r) => editRole(r, store) : null});
+    view.replaceChildren(
+      C.section(t("Cashiers"), el("div", {class: "toolbar"}, el("label", {class: "field"},
+        el("span", {text: t("Store")}), storeSelect(options, store, (ev) => C.go("cashiers", {store: ev.target.value})))),
+      S.readOnly("manager"), table),
+      add,
+      C.section(t("Cashier roles and rights"), el("p", {class: "muted", text: t("A change reaches every cashier of the role at the tills.")}), rolesTable,
+        may ? C.button(t("New role"), () => editRole({id: Math.max(0, ...roles.roles.map((r) => r.id)) + 1, name: "", rights: ["sell"]}, store)) : null));
+  }
+
+  function editCashier(store, c, roles) {
+    const dlg = C.dialog(t("Cashier {code}", {code: c.id}), C.form([
+      {name: "name", label: t("Name"), value: c.name},
+      {name: "role_id", label: t("Role"), type: "select", options: roles.map((r) => [r.id, `${r.id} ${r.name}`]), value: c.role_id},
+      {name: "own", label: t("Rights of their own instead of the role's"), type: "checkbox", value: c.rights !== null},
+      {name: "rights", label: t("Their rights"), type: "checks", options: RIGHTS.map(([v, l]) => [v, t(l)]), value: c.rights || []},
+      {name: "password", label: t("New password (empty: unchanged)"), type: "password"},
+      {name: "enabled", label: t("May log in"), type: "checkbox", value: c.enabled},
+    ], t("Save"), async (v) => {
+      const change = {name: v.name, role_id: parseInt(v.role_id, 10), rights: v.own ? v.rights : null, enabled: v.enabled};
+      if (v.password) change.password = v.password;
+      await C.send("PUT", `stores/${encodeURIComponent(store)}/cashiers/${encodeURIComponent(c.id)}`, change);
+      dlg.close();
+      C.go("cashiers", {store});
+    }));
+  }
+
+  function editRole(role, store) {
+    const dlg = C.dialog(t("Role {id}", {id: role.id}), C.form([
+      {name: "name", label: t("Name"), value: role.name, required: true},
+      {name: "rights", label: t("Rights"), type: "checks", options: RIGHTS.map(([v, l]) => [v, t(l)]), value: role.rights},
+    ], t("Save"), async (v) => {
+      await C.send("PUT", `cashier-roles/${role.id}`, {name: v.name, rights: v.rights});
+      dlg.close();
+      C.go("cashiers", {store});
+    }));
+  }
+
+  /* ---- employees of the server (admin) ---- */
+  const EMPLOYEE_ROLES = [["viewer", N_("viewer")], ["manager", N_("manager")], ["admin", N_("administrator")]];
+  async function employees(view) {
+    const data = await C.get("employees");
+    const me = C.employee();
+    const table = C.table([
+      {title: N_("Login"), value: (e) => e.login}, {title: N_("Name"), value: (e) => e.name},
+      {title: N_("Role"), value: (e) => t((EMPLOYEE_ROLES.find((r) => r[0] === e.role) || [e.role, e.role])[1])},
+      {title: N_("State"), value: (e) => e.enabled ? C.pill(t("active"), "ok") : C.pill(t("disabled"), "bad")},
+    ], data.employees, {onRow: (e) => e.login === me.login ? null : editEmployee(e)});
+    view.replaceChildren(C.section(t("Server employees"), table), C.section(t("New employee"), C.form([
+      {name: "login", label: t("Login"), required: true}, {name: "name", label: t("Name")},
+      {name: "role", label: t("Role"), type: "select", options: EMPLOYEE_ROLES.map(([v, l]) => [v, t(l)])},
+      {name: "password", label: t("Password (8 characters or more)"), type: "password", required: true},
+    ], t("Add"), async (v) => {
+      await C.send("POST", "employees", v);
+      C.go("employees");
+    }, {class: "inline"})));
+  }
+  function editEmployee(e) {
+    const dlg = C.dialog(e.login, C.form([
+      {name: "name", label: t("Name"), value: e.name},
+      {name: "role", label: t("Role"), type: "select", options: EMPLOYEE_ROLES.map(([v, l]) => [v, t(l)]), value: e.role},
+      {name: "password", label: t("New password (empty: unchanged)"), type: "password"},
+      {name: "enabled", label: t("May log in"), type: "checkbox", value: e.enabled},
+    ], t("Save"), async (v) => {
+      const change = {name: v.name, role: v.role, enabled: v.enabled};
+      if (v.password) change.password = v.password;
+      await C.send("PUT", `employees/${encodeURIComponent(e.login)}`, change);
+      dlg.close();
+      C.go("employees");
+    }));
+  }
+
+  /* ---- tills and their settings ---- */
+  async function tills(view) {
+    const [data, mon] = await Promise.all([C.get("tills"), C.get("monitoring/tills")]);
+    const states = Object.fromEntries(mon.tills.map((m) => [m.node_id, m]));
+    const may = C.can("admin");
+    const table = C.table([
+      {title: N_("Till"), value: (x) => x.node_id}, {title: N_("Store"), value: (x) => x.store},
+      {title: N_("Mode"), value: (x) => ((x.settings.ui || {}).mode === "touch" ? t("touch") : t("keyboard"))},
+      {title: N_("Receipt header"), value: (x) => lines(x.settings.header).join(" / ")},
+      {title: N_("Devices"), value: (x) => Object.entries((states[x.node_id] || {}).devices || {}).map(([n, d]) =>
+        C.pill(`${n}: ${d.state}`, d.state === "ok" ? "ok" : "warn"))},
+      {title: N_("Settings"), value: (x) => el("code", {text: JSON.stringify(x.settings)})},
+    ], data.tills, {empty: N_("No till is registered"), onRow: may ? editTill : null});
+    view.replaceChildren(C.section(t("Tills"), S.readOnly("admin"),
+      el("p", {class: "muted", text: t("Settings reach the till with its next catalog document (seconds while it is online). Devices are wired to each till and set in its own file; their states are shown as the till reports them.")}),
+      table));
+  }
+  function lines(v) { return Array.isArray(v) ? v : typeof v === "string" ? v.split("\n") : []; }
+  function editTill(till) {
+    const s = till.settings || {};
+    const ui = s.ui || {};
+    const dlg = C.dialog(t("Settings of {till}", {till: till.node_id}), C.form([
+      {name: "header", label: t("Receipt header (one line each)"), type: "textarea", value: lines(s.header).join("\n")},
+      {name: "footer", label: t("Receipt footer"), type: "textarea", value: lines(s.footer).join("\n")},
+      {name: "mode", label: t("Cashier screen"), type: "select", options: [["keyboard", t("keyboard")], ["touch", t("touch")]], value: ui.mode || "keyboard"},
+      {name: "language", label: t("Screen language"), type: "select", options: [["ru", "русский"], ["en", "English"]], value: ui.language || "ru"},
+      {name: "weight_prefixes", label: t("Scale label prefixes"), value: s.weight_prefixes || ""},
+      {name: "card_price_types", label: t("Card-only price types"), value: Array.isArray(s.card_price_types) ? s.card_price_types.join(",") : (s.card_price_types || "")},
+    ], t("Save and send to the till"), async (v) => {
+      const next = {...s, header: lines(v.header).filter(Boolean), footer: lines(v.footer).filter(Boolean),
+        ui: {...ui, mode: v.mode, language: v.language}};
+      if (v.weight_prefixes) next.weight_prefixes = v.weight_prefixes; else delete next.weight_prefixes;
+      if (v.card_price_types) next.card_price_types = v.card_price_types; else delete next.card_price_types;
+      await C.send("PUT", `tills/${encodeURIComponent(till.node_id)}/settings`, next);
+      dlg.close();
+      C.go("tills");
+    }));
+  }
+
+  C.page("stores", {title: N_("Stores"), render: stores});
+  C.page("restrictions", {title: N_("Restrictions"), render: restrictions});
+  C.page("cashiers", {title: N_("Cashiers"), render: cashiers});
+  C.page("tills", {title: N_("Tills"), render: tills});
+  C.page("employees", {title: N_("Employees"), role: "admin", render: employees});
+})();
