@@ -151,3 +151,33 @@ def test_a_viewer_sees_directories_without_controls(console):
     expect(page.locator("[data-readonly=manager]")).to_be_visible()
     assert not page.locator("form.rule-editor").count()
     assert not page.locator('#nav a[data-page="employees"]').count()
+
+
+def test_an_item_made_in_the_console_is_sold_at_the_till(console, world):
+    page = console("max.manager", "/#/catalog")
+    expect(page.locator("#master-note")).to_be_visible()
+    page.click("text=Новый товар")
+    form = page.locator("form.item-editor")
+    form.locator("input[name=article]").fill("777001")
+    form.locator("input[name=name]").fill("Пирожок с капустой")
+    form.locator("textarea[name=barcodes]").fill("2000000777003")
+    form.locator("input[name=price_17]").fill("45.90")
+    screenshot(page, "console-item-editor")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("form.item-editor")).to_have_count(0)  # saved: the dialog closed
+    expect(page.locator("#items tbody tr")).to_have_count(1)
+    expect(page.locator("#items tbody tr")).to_contain_text("Пирожок с капустой")
+
+    till = _till(world)
+    till.login("1", "QR:17-ADM-0001")
+    if not till.get("/shift").get("shift"):
+        till.post("/shift/open")
+    line = _eventually(
+        lambda: (lambda r: r[1] if r[0] < 300 else None)(
+            till.call("POST", "/receipt/lines", {"barcode": "2000000777003"})
+        ),
+        30,
+        "the till sells the new item",
+    )
+    assert line["line"]["price"] == 4590, line
+    till.post("/receipt/cancel")

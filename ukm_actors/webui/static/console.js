@@ -141,7 +141,7 @@ const C = (() => {
   /* An error box (message and hint) for a failed answer. */
   function errorBox(err) {
     if (err instanceof LoginNeeded) return null;
-    const message = err instanceof ApiError ? err.message : (err.data ? err.data.message : String(err));
+    const message = err instanceof ApiError || err instanceof Error ? err.message : (err.data ? err.data.message : String(err));
     const hint = err instanceof ApiError ? err.hint : (err.data ? err.data.hint : null);
     return el("div", {class: "error", role: "alert"}, message, hint ? el("small", {text: hint}) : null);
   }

@@ -18,6 +18,7 @@ from ukm_actors.nodes.server.admin import (
     logins,
     openapi,
     routes_catalog,
+    routes_items,
     routes_logins,
     routes_people,
     routes_tills,
@@ -82,6 +83,7 @@ def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[s
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     routes_people.routes(app, ctx)
     routes_catalog.routes(app, ctx)
+    routes_items.routes(app, ctx)
     routes_tills.routes(app, ctx)
     routes_logins.routes(app, ctx)
 
