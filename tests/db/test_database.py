@@ -128,3 +128,24 @@ def test_postgres_queries_run_concurrently_under_gevent(db):
 
 def test_size_is_reported(db):
     assert (db.size_bytes() or 0) > 0
+
+
+@pytest.mark.skipif(not PG_URL, reason="advisory locks are PostgreSQL's")
+def test_migration_lock_is_per_schema(make_db_url):
+    """A node migrating in one schema does not hold up a node in another (same database)."""
+    from pathlib import Path
+
+    from ukm_actors.db.locks import session_lock
+    from ukm_actors.db.migrate import current_revision, upgrade
+
+    scripts = Path(__import__("ukm_actors").__file__).parent / "nodes" / "till" / "migrations"
+    a, b = Database(make_db_url("a")), Database(make_db_url("b"))
+    try:
+        with a.engine.connect() as holder, session_lock(holder, "ukm.migrations.till"):
+            done = gevent.spawn(upgrade, b, scripts)
+            done.join(timeout=30)
+            assert done.ready() and done.successful(), done.exception
+        assert current_revision(b) is not None
+    finally:
+        a.dispose()
+        b.dispose()

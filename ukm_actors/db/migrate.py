@@ -3,15 +3,16 @@
 Each database-backed role keeps an alembic script folder in its package
 (``ukm_actors/nodes/<role>/migrations``) whose ``env.py`` calls ``run_env``
 with the role's metadata. ``upgrade`` brings a database to the newest
-revision; on PostgreSQL it holds an advisory lock so that several server
-processes starting together migrate once.
+revision; on PostgreSQL it holds an advisory lock (per schema, ``db.locks``)
+so that several server processes starting together migrate once, while
+nodes in other schemas of the same database migrate undisturbed.
 """
 
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ from alembic import command, context
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
 
 from ukm_actors.db.engine import Database
+from ukm_actors.db.locks import session_lock
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +40,15 @@ def upgrade(db: Database, script_location: Path, revision: str = "head") -> None
     """Migrate ``db`` to ``revision`` with the scripts at ``script_location``."""
     cfg = alembic_config(script_location, db)
     with db.engine.connect() as conn:
-        if db.dialect == "postgresql":
-            key = zlib.crc32(str(script_location.name).encode())
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-            conn.commit()
-        try:
+        lock = (
+            session_lock(conn, f"ukm.migrations.{script_location.parent.name}")
+            if db.dialect == "postgresql"
+            else nullcontext()
+        )
+        with lock:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
             conn.commit()
-        finally:
-            if db.dialect == "postgresql":
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
     log.info("database %r is at revision %s", db, current_revision(db))
 
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +34,7 @@ from ukm_actors.codecs.ukm_import import (
 )
 from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES
 from ukm_actors.db import Database
+from ukm_actors.db.locks import try_transaction_lock
 from ukm_actors.domain.units import DEFAULT_WEIGHED_UNITS, WeighRule
 from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change
 from ukm_actors.nodes.server.catalog.history import (
@@ -66,8 +65,9 @@ from ukm_actors.runtime import Cooperator
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
 
-IMPORT_LOCK = zlib.crc32(b"ukm.catalog.import")
-"""PostgreSQL advisory lock key held by the transaction that loads a file."""
+IMPORT_LOCK = "ukm.catalog.import"
+"""PostgreSQL advisory lock (per schema, ``db.locks``) held by the transaction that loads a
+file."""
 
 SLICE_S = 0.02
 """The loader yields to the HTTP server after this much work (a yield costs ~1 ms)."""
@@ -243,12 +243,7 @@ def load_file(
     readers: list[Reader] = []
     try:
         with db.write() as session:
-            if (
-                db.dialect == "postgresql"
-                and not session.execute(
-                    text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK}
-                ).scalar_one()
-            ):
+            if db.dialect == "postgresql" and not try_transaction_lock(session, IMPORT_LOCK):
                 return LoadResult(name, BUSY)
             if opts.kind == "folder" and already_loaded(session, name, size, mtime_ns):
                 return LoadResult(name, ALREADY)
