@@ -169,3 +169,50 @@ def test_a_contradictory_catalog_source_is_refused_at_start(settings, says):
 
     with pytest.raises(ValueError, match=says):
         TillSettings(store="17", **settings).validate()
+
+
+def _age(db) -> None:
+    from sqlalchemy import update
+
+    with db.write() as s:
+        s.execute(update(ExchangeFile).values(at="2000-01-01T00:00:00+00:00"))
+
+
+def _rows(db) -> list[tuple[str, str]]:
+    with db.read() as s:
+        return [
+            (r.name, r.status)
+            for r in s.execute(select(ExchangeFile).order_by(ExchangeFile.id)).scalars()
+        ]
+
+
+def test_old_rows_are_pruned_but_never_a_refusal_in_force_nor_the_last_file(tdb, folder):
+    from ukm_actors.db.prune import cutoff
+    from ukm_actors.nodes.till.exchange.prune import prune_exchange_files
+
+    _drop(folder, 1, "taxes_[12]_[F].xml")
+    _drop(folder, 2, "updateItems_[12]_[F].xml")
+    bad = (EXAMPLES / "storePrices_[17]_[12]_[F].xml").read_bytes().replace(b"89.90", b"89,90")
+    _drop(folder, 3, "storePrices_[17]_[12]_[F].xml", bad)
+    q = _queue(tdb, folder)
+    assert [r.status for r in _scan(q)] == ["loaded", "loaded", "failed"]
+    assert prune_exchange_files(tdb, cutoff(30)) == 0  # nothing is old yet
+    _age(tdb)
+    # the first file goes; the last file loaded (the queue position) and the refusal stay
+    assert prune_exchange_files(tdb, cutoff(30)) == 1
+    assert _rows(tdb) == [
+        ("000002_updateItems_[12]_[F].xml", "loaded"),
+        ("000003_storePrices_[17]_[12]_[F].xml", "failed"),
+    ]
+    assert q.blocked() is not None
+    # the refusal lifted by a new full file: when old, only that last file's row is left
+    _drop(folder, 4, "storePrices_[17]_[12]_[F].xml")
+    assert [r.status for r in _scan(q)] == ["loaded"]
+    _age(tdb)
+    assert prune_exchange_files(tdb, cutoff(30)) == 2
+    assert _rows(tdb) == [("000004_storePrices_[17]_[12]_[F].xml", "loaded")]
+    assert q.blocked() is None
+    # the queue goes on numbering from there
+    _drop(folder, 5, "storeCashiers_[17]_[45296]_[F].xml")
+    assert [r.status for r in _scan(q)] == ["loaded"]
+    assert _count(tdb, CatCashier) == 4

@@ -75,3 +75,39 @@ def test_a_kill_between_the_file_and_its_mark_writes_nothing_twice(start_till, t
         "receipt_[17]_[1]_[1]_[1]_[1].xml",
         "shiftOpen_[17]_[1]_[1]_[1].xml",
     ]
+
+
+def _age_all(db, model, column, when="2000-01-01T00:00:00+00:00") -> None:
+    with db.write() as s:
+        s.execute(update(model).where(column.is_not(None)).values({column: when}))
+
+
+def test_written_rows_of_closed_shifts_are_pruned_once_old(start_till, tmp_path):
+    """Rows written long ago go once their shift is closed; an open shift's rows (its close
+    file is built from them), the last file written and unwritten rows stay."""
+    from sqlalchemy import select
+
+    sales = tmp_path / "sales"
+    node, till = start_till(sales_folder=str(sales), exchange_keep_days=30)
+    till.login()
+    _day(till)  # shift 1: open, 3 receipts (one cancelled), 2 cash moves, close
+    till.post("/shift/open")  # shift 2, still open
+    till.scan(MILK)
+    till.pay("cash", 10000)
+    db = node.ctx.require_db()
+    drain(db, sales)
+    _age_all(db, SalesFile, SalesFile.written_at)
+    writer = node.ctx.names.find("sales_writer")
+    assert writer is not None
+    assert writer.proxy().prune().get(timeout=30) == 7  # shift 1's rows, its close too
+    with db.read() as s:
+        left = s.execute(select(SalesFile.doc_type).order_by(SalesFile.id)).scalars().all()
+    assert left == ["shift.open", "receipt"]
+    till.post("/shift/close")
+    drain(db, sales)  # shift 2's close file is built from the rows that stayed
+    shift2 = parse_export_file(sales / "shift_[17]_[1]_[2]_[1].xml")
+    assert shift2.sale_count == 1 and shift2.sale_amount == 8990
+    assert writer.proxy().prune().get(timeout=30) == 0  # not old yet
+    code, body = get_json(node.ctx.url + "/status")
+    assert body["exchange"]["pruned"]["sales"]["pruned"] == 7
+    assert body["exchange"]["pruned"]["sales"]["keep_days"] == 30

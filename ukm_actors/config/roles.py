@@ -72,6 +72,9 @@ class ServerSettings:
     """Seconds between the host's CPU/memory/disk samples kept for the console's charts."""
     host_history_hours: float = 48.0
     """Hours of host samples kept (older ones are deleted)."""
+    tombstone_keep_days: float = 30.0
+    """Days the catalog's tombstones (records a change deleted, sent to the tills with the
+    change) are kept after their change finished; 0: kept for ever."""
     metrics_token: str = ""
     """When set, GET /metrics requires ``Authorization: Bearer <token>``."""
 
@@ -83,6 +86,8 @@ class ServerSettings:
             )
         if self.import_settle < 0:
             raise ValueError("import_settle must be 0 or more")
+        if self.tombstone_keep_days < 0:
+            raise ValueError("tombstone_keep_days must be 0 (keep for ever) or more")
 
 
 @section("till")
@@ -157,6 +162,10 @@ class TillSettings:
     """(folder) Units whose items are weighed (as the server's [server] weighed_units)."""
     import_measprec: str = "ignore"
     """(folder) How <measprec> is read: ignore, step or decimals (as the server's)."""
+    exchange_keep_days: float = 30.0
+    """Days the rows of files loaded from exchange_folder and of sales files written are kept
+    (those still needed, the last ones and a refusal in force, are kept whatever their
+    age); 0: kept for ever."""
 
     def validate(self) -> None:
         self._validate_exchange()
@@ -199,6 +208,8 @@ class TillSettings:
             )
         if self.exchange_poll <= 0 or self.exchange_settle < 0:
             raise ValueError("exchange_poll must be more than zero, exchange_settle 0 or more")
+        if self.exchange_keep_days < 0:
+            raise ValueError("exchange_keep_days must be 0 (keep for ever) or more")
 
 
 @section("marketing")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the feature's modules are imported when the node sets it up
     from ukm_actors.supervision import ChildSpec
 
 PROGRESS = "catalog.progress"
+PRUNING = "catalog.pruning"
 
 
 def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
@@ -58,10 +59,13 @@ def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
 
 
 def setup(ctx: NodeContext) -> None:
+    from ukm_actors.db.prune import PruneSchedule
     from ukm_actors.nodes.server.catalog.progress import Progress
 
     progress = Progress(interval=ctx.config.server.import_progress_interval)
     ctx.services[PROGRESS] = progress
+    pruning = PruneSchedule(ctx.config.server.tombstone_keep_days)
+    ctx.services[PRUNING] = pruning
     folder = ctx.config.resolve(ctx.config.server.import_dir)
 
     def status() -> dict[str, Any]:
@@ -71,6 +75,7 @@ def setup(ctx: NodeContext) -> None:
             "current": snap.to_json() if snap is not None else None,
             "last": list(progress.results)[-10:],
             "waiting_types": _blocked(ctx),
+            "tombstones_pruned": pruning.to_json(),
         }
 
     ctx.status_providers["import"] = status
@@ -81,10 +86,11 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     from ukm_actors.supervision import Backoff, ChildSpec
 
     progress = ctx.services[PROGRESS]
+    pruning = ctx.services[PRUNING]
     return [
         ChildSpec(
             NAME,
-            lambda: CatalogLoader.start(ctx, progress),
+            lambda: CatalogLoader.start(ctx, progress, pruning),
             backoff=Backoff(initial=1.0, maximum=30.0),
             shutdown=10.0,
         )

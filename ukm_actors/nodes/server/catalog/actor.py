@@ -15,13 +15,16 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from ukm_actors.db.prune import PruneSchedule, cutoff
 from ukm_actors.domain.units import WeighRule
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.catalog.folder import ImportFolder
 from ukm_actors.nodes.server.catalog.loader import LoadOptions, LoadResult
 from ukm_actors.nodes.server.catalog.progress import Progress
+from ukm_actors.nodes.server.catalog.prune import prune_tombstones
 from ukm_actors.nodes.server.catalog.seed import ensure_seeded
 from ukm_actors.supervision import Ticking, crash_on
 
@@ -54,10 +57,13 @@ def notify_channels(ctx: NodeContext, channels: Iterable[str]) -> None:
 class CatalogLoader(Ticking):
     """Loads import files from ``[server] import_dir`` (see the module docstring)."""
 
-    def __init__(self, ctx: NodeContext, progress: Progress) -> None:
+    def __init__(
+        self, ctx: NodeContext, progress: Progress, pruning: PruneSchedule | None = None
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.progress = progress
+        self.pruning = pruning or PruneSchedule(ctx.config.server.tombstone_keep_days)
         cfg = ctx.config.server
         holder = import_holder(ctx)
         self.poll = cfg.import_poll
@@ -97,8 +103,22 @@ class CatalogLoader(Ticking):
     def tick(self) -> None:
         try:
             self.scan()
+            before = self.pruning.due()
+            if before is not None:
+                self.prune(before)
         finally:
             self.schedule(self.poll)
+
+    def prune(self, before: datetime | None = None) -> int:
+        """Delete the tombstones of changes finished before ``before`` (default: those older
+        than ``[server] tombstone_keep_days``); how many went."""
+        if before is None:
+            before = cutoff(self.pruning.keep_days)
+        n = prune_tombstones(self.ctx.require_db(), before)
+        self.pruning.done(n)
+        if n:
+            log.info("catalog: %d tombstone(s) of changes finished before %s pruned", n, before)
+        return n
 
     @crash_on(OSError)
     def scan(self) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ukm_actors.supervision import ChildSpec
 
 STATE = "exchange.queue"
+PRUNING = "exchange.pruning"
 
 
 def _last(ctx: NodeContext) -> dict[str, Any]:
@@ -79,10 +80,16 @@ def setup(ctx: NodeContext) -> None:
     cfg = ctx.config.till
     if cfg.catalog_source == "server" and not cfg.sales_folder:
         return
+    from ukm_actors.db.prune import PruneSchedule
     from ukm_actors.nodes.till.exchange.actor import QueueState
 
     state = QueueState()
     ctx.services[STATE] = state
+    pruning = {
+        "files": PruneSchedule(cfg.exchange_keep_days),
+        "sales": PruneSchedule(cfg.exchange_keep_days),
+    }
+    ctx.services[PRUNING] = pruning
     folder = str(ctx.config.resolve(cfg.exchange_folder)) if cfg.exchange_folder else None
     sales = str(ctx.config.resolve(cfg.sales_folder)) if cfg.sales_folder else None
 
@@ -109,6 +116,7 @@ def setup(ctx: NodeContext) -> None:
             out["ignored"] = state.ignored
         if sales is not None:
             out["sales"] = _sales(ctx)
+        out["pruned"] = {k: v.to_json() for k, v in pruning.items()}
         return out
 
     ctx.status_providers["exchange"] = status
@@ -142,7 +150,9 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
         specs.append(
             ChildSpec(
                 NAME,
-                lambda: QueueLoader.start(queue, cfg.exchange_poll, state),
+                lambda: QueueLoader.start(
+                    queue, cfg.exchange_poll, state, ctx.services[PRUNING]["files"]
+                ),
                 backoff=Backoff(initial=1.0, maximum=30.0),
                 shutdown=10.0,
             )
@@ -155,7 +165,9 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
         specs.append(
             ChildSpec(
                 "sales_writer",
-                lambda: SalesWriter.start(db, sales_folder, cfg.exchange_poll),
+                lambda: SalesWriter.start(
+                    db, sales_folder, cfg.exchange_poll, ctx.services[PRUNING]["sales"]
+                ),
                 backoff=Backoff(initial=1.0, maximum=30.0),
                 shutdown=10.0,
             )

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from ukm_actors.db.prune import PruneSchedule, cutoff
 from ukm_actors.exchange.folder import FAILED_DIR, PROCESSED
+from ukm_actors.nodes.till.exchange.prune import prune_exchange_files
 from ukm_actors.nodes.till.exchange.queue import TillQueue
 from ukm_actors.supervision import Ticking, crash_on
 
@@ -33,11 +36,18 @@ class QueueState:
 class QueueLoader(Ticking):
     """Loads the till's exchange folder (see the module docstring)."""
 
-    def __init__(self, queue: TillQueue, poll: float, state: QueueState) -> None:
+    def __init__(
+        self,
+        queue: TillQueue,
+        poll: float,
+        state: QueueState,
+        pruning: PruneSchedule | None = None,
+    ) -> None:
         super().__init__()
         self.queue = queue
         self.poll = poll
         self.state = state
+        self.pruning = pruning or PruneSchedule(0)
 
     def on_start(self) -> None:
         for sub in ("", PROCESSED, FAILED_DIR):
@@ -48,8 +58,20 @@ class QueueLoader(Ticking):
     def tick(self) -> None:
         try:
             self.scan()
+            before = self.pruning.due()
+            if before is not None:
+                self.prune(before)
         finally:
             self.schedule(self.poll)
+
+    def prune(self, before: datetime | None = None) -> int:
+        """Delete the rows of files done before ``before`` (default: ``exchange_keep_days``
+        ago) that decide nothing any more; how many went."""
+        n = prune_exchange_files(self.queue.db, before or cutoff(self.pruning.keep_days))
+        self.pruning.done(n)
+        if n:
+            log.info("exchange: %d old file row(s) pruned", n)
+        return n
 
     @crash_on(OSError)
     def scan(self) -> list[dict[str, Any]]:

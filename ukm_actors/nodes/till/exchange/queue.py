@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.ukm_names import plan_imports
 from ukm_actors.codecs.ukm_schema import FULL
@@ -215,25 +216,7 @@ class TillQueue:
     def blocked(self) -> Blocked | None:
         """The refused file the queue waits behind, if any."""
         with self.db.read() as session:
-            failed = session.execute(
-                select(ExchangeFile)
-                .where(ExchangeFile.status == FAILED)
-                .order_by(ExchangeFile.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if failed is None:
-                return None
-            block = Blocked(failed.id, failed.name, failed.type, failed.error or "")
-            later = session.execute(
-                select(ExchangeFile.name, ExchangeFile.type, ExchangeFile.fullness).where(
-                    ExchangeFile.id > failed.id, ExchangeFile.status == LOADED
-                )
-            ).all()
-            for loaded, type_name, fullness in later:
-                same = _original(loaded) == _original(block.file)
-                if same or (type_name == block.type and fullness == FULL):
-                    return None
-        return block
+            return blocking(session)
 
     def _report(self, ignored: tuple[Ignored, ...]) -> None:
         self.ignored = ignored
@@ -242,6 +225,30 @@ class TillQueue:
             if key not in self._reported:
                 self._reported.add(key)
                 log.warning("exchange folder: %s ignored: %s", entry.name, entry.reason)
+
+
+def blocking(session: Session) -> Blocked | None:
+    """The refused file the queue waits behind: the last refusal, unless a file loaded after
+    it (a full file of its type, or the same file again) lifted it."""
+    failed = session.execute(
+        select(ExchangeFile)
+        .where(ExchangeFile.status == FAILED)
+        .order_by(ExchangeFile.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if failed is None:
+        return None
+    block = Blocked(failed.id, failed.name, failed.type, failed.error or "")
+    later = session.execute(
+        select(ExchangeFile.name, ExchangeFile.type, ExchangeFile.fullness).where(
+            ExchangeFile.id > failed.id, ExchangeFile.status == LOADED
+        )
+    ).all()
+    for loaded, type_name, fullness in later:
+        same = _original(loaded) == _original(block.file)
+        if same or (type_name == block.type and fullness == FULL):
+            return None
+    return block
 
 
 def _before(a: QueueName, b: QueueName) -> bool:

@@ -25,6 +25,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from ukm_actors.codecs.ukm_export import (
     write_atomically,
 )
 from ukm_actors.db import Database
+from ukm_actors.db.prune import PruneSchedule, cutoff
 from ukm_actors.exchange.sales import (
     CashFacts,
     ShiftFacts,
@@ -51,14 +53,13 @@ from ukm_actors.exchange.sales import (
 )
 from ukm_actors.nodes.till.catalog.tables import CatTax, CatTaxGroup
 from ukm_actors.nodes.till.exchange.load import now_text
-from ukm_actors.nodes.till.exchange.tables import SalesFile
+from ukm_actors.nodes.till.exchange.prune import prune_sales_files
+from ukm_actors.nodes.till.exchange.tables import NO_FILE, SalesFile
 from ukm_actors.supervision import Ticking, crash_on
 
 log = logging.getLogger(__name__)
 
 KINDS = (tilldocs.SHIFT_OPEN, tilldocs.RECEIPT, tilldocs.CASH_MOVE, tilldocs.SHIFT_CLOSE)
-NO_FILE = "-"
-"""``name`` of a row that has no file (a cancelled receipt)."""
 
 
 def _rates(session: Session) -> dict[str, int]:
@@ -240,11 +241,14 @@ class SalesWriter(Ticking):
     """Drains the sales-file rows into the sales folder every ``poll`` seconds (and when
     told that a document was queued)."""
 
-    def __init__(self, db: Database, folder: Path, poll: float) -> None:
+    def __init__(
+        self, db: Database, folder: Path, poll: float, pruning: PruneSchedule | None = None
+    ) -> None:
         super().__init__()
         self.db = db
         self.folder = folder
         self.poll = poll
+        self.pruning = pruning or PruneSchedule(0)
 
     def on_start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -256,8 +260,20 @@ class SalesWriter(Ticking):
     def tick(self) -> None:
         try:
             self.write()
+            before = self.pruning.due()
+            if before is not None:
+                self.prune(before)
         finally:
             self.schedule(self.poll)
+
+    def prune(self, before: datetime | None = None) -> int:
+        """Delete the rows written before ``before`` (default: ``exchange_keep_days`` ago)
+        whose shift is closed; how many went."""
+        n = prune_sales_files(self.db, before or cutoff(self.pruning.keep_days))
+        self.pruning.done(n)
+        if n:
+            log.info("sales files: %d old row(s) pruned", n)
+        return n
 
     @crash_on(OSError)
     def write(self) -> int:

@@ -43,6 +43,10 @@ class ExchangeFile(TillBase):
     at: Mapped[str] = mapped_column(String(32))
 
 
+NO_FILE = "-"
+"""``till_sales_file.name`` of a row that has no file (a cancelled receipt)."""
+
+
 class SalesFile(TillBase):
     """A document to write into the sales folder (the till's document, as sent to the
     server); ``name`` and ``written_at`` are set once the file is in place."""
