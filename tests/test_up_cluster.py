@@ -6,6 +6,8 @@ import tomllib
 
 import pytest
 
+from tests.conftest import PG_URL
+from tests.nodes.helpers import get_json
 from ukm_actors.commands.up_plan import ClusterNeedsPostgres, plan
 from ukm_actors.errors import UkmError
 
@@ -63,3 +65,43 @@ def test_files_kept_from_another_cluster_shape_are_named(tmp_path):
         plan(tmp_path / "b", "127.0.0.1", 9000, "17", servers=3, server_db=PG)
     assert "names the cash servers ['http://127.0.0.1:9000']" in e.value.message
     assert "another --data folder" in (e.value.hint or "")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(not PG_URL, reason="a cluster of cash servers needs PostgreSQL")
+def test_ukm_up_starts_three_servers_prints_each_and_restarts_one_that_dies(tmp_path, make_db_url):
+    import os
+    import signal
+
+    from tests.test_cli import free_base_port
+    from tests.test_up import healthy, start_up, wait_for, wait_up
+
+    base = free_base_port(span=9)
+    data = tmp_path / "data"
+    proc = start_up(data, base, "--servers", "3", "--db", make_db_url("up"), "--no-emulators")
+    try:
+        nodes = wait_up(proc, data)
+        servers = {n: v for n, v in nodes.items() if n.startswith("server")}
+        assert sorted(servers) == ["server", "server-2", "server-3"]
+        assert [v["url"] for v in servers.values()] == [
+            f"http://127.0.0.1:{base + off}" for off in (0, 7, 8)
+        ]
+        for v in servers.values():
+            wait_for("every server healthy", lambda v=v: healthy(v["url"]), 60)
+        holders = {v["url"]: get_json(v["url"] + "/status")[1]["cluster"] for v in servers.values()}
+        assert sorted(h["me"] for h in holders.values()) == ["server-1", "server-2", "server-3"]
+        victim = servers["server-2"]
+        os.kill(victim["pid"], signal.SIGKILL)
+        wait_for(
+            "server-2 restarted",
+            lambda: (
+                wait_up(proc, data)["server-2"].get("restarts", 0) >= 1 and healthy(victim["url"])
+            ),
+            90,
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=90)
+    lines = [ln for ln in out.splitlines() if ln.strip().startswith("server")]
+    assert len([ln for ln in lines if "http://" in ln]) >= 3, out[-3000:]
