@@ -55,8 +55,8 @@ def fiscal_receipt(r: OpenReceipt, tax_rates: dict[str, int]) -> FiscalReceipt:
         if tax is None:
             raise SaleError(
                 _(
-                    "{name}: the VAT rate {rate:g}% of tax group {group} is not one the "
-                    "fiscal register knows",
+                    "{name}: tax group {group} has the VAT rate {rate:g}%, which the "
+                    "fiscal register does not know",
                     name=line.name,
                     rate=(rate or 0) / 100,
                     group=line.taxgroup_id,
