@@ -58,14 +58,29 @@ def audit(
 
 
 def entries(
-    session: Session, page: int, per_page: int, who: str | None = None
+    session: Session,
+    page: int,
+    per_page: int,
+    who: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """``(total, entries)`` newest first."""
+    """``(total, entries)`` newest first: ``who`` exactly, ``action`` exactly or a prefix
+    ending in a dot (``cashier.``), ``target`` exactly."""
     q = select(AuditEntry)
-    count = select(func.count()).select_from(AuditEntry)
+    conditions = []
     if who:
-        q = q.where(AuditEntry.who == who)
-        count = count.where(AuditEntry.who == who)
+        conditions.append(AuditEntry.who == who)
+    if action:
+        if action.endswith("."):
+            escaped = action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(AuditEntry.action.like(escaped + "%", escape="\\"))
+        else:
+            conditions.append(AuditEntry.action == action)
+    if target:
+        conditions.append(AuditEntry.target == target)
+    q = q.where(*conditions)
+    count = select(func.count()).select_from(AuditEntry).where(*conditions)
     total = int(session.execute(count).scalar_one())
     rows = session.execute(
         q.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)

@@ -232,7 +232,7 @@ ROUTES: list[tuple[str, str, str, str | None, tuple[str, ...], dict[str, str] | 
         "/api/v1/audit",
         "Audit log of every write (paged)",
         R_WRITE,
-        ("who", "page", "per_page"),
+        ("who", "action", "target", "page", "per_page"),
         None,
     ),
     (

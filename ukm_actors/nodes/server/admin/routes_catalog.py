@@ -294,6 +294,12 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
                             "changes": r.changes,
                             "warnings": [w for w in (r.warnings or "").split("\n") if w],
                             "error": r.error,
+                            "started_at": r.started_at.isoformat(timespec="seconds")
+                            if r.started_at
+                            else None,
+                            "duration_s": round((r.finished_at - r.started_at).total_seconds(), 1)
+                            if r.finished_at and r.started_at
+                            else None,
                             "finished_at": r.finished_at.isoformat(timespec="seconds")
                             if r.finished_at
                             else None,

@@ -326,5 +326,7 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
         require_employee(ctx, WRITERS)
         p = paging()
         with db.read() as session:
-            total, rows = entries(session, p.page, p.per_page, query("who"))
+            total, rows = entries(
+                session, p.page, p.per_page, query("who"), query("action"), query("target")
+            )
             return json_response(p.wrap(total, "entries", rows))

@@ -95,6 +95,15 @@ OPENAPI = (
     ),
     Op("get", "/api/v1/receipts/{receipt_id}", "One receipt in full", R, security="bearer"),
     Op(
+        "post",
+        "/api/v1/exports",
+        "Export a period again (receipts, shift opens and closes, cash moves; store-local "
+        "dates, inclusive); files keep their names, so existing ones are replaced",
+        "manager or admin",
+        body={"since": "string", "until": "string", "stores": "array"},
+        security="bearer",
+    ),
+    Op(
         "get",
         "/api/v1/shifts",
         "Shifts with their totals (paged)",

@@ -15,6 +15,8 @@ from ukm_actors.errors import UkmError
 
 READ_ROLES = ("admin", "manager", "viewer")
 """Every employee role may read receipts, shifts and monitoring."""
+WRITE_ROLES = ("admin", "manager")
+"""Managers and admins may export a period again."""
 
 
 class LoginRequired(UkmError):
@@ -24,13 +26,29 @@ class LoginRequired(UkmError):
 
 def require_reader(ctx: Any) -> Any:
     """The logged-in employee of the current request (any role), or an error (401/403)."""
+    return _admin("auth").require_employee(ctx, roles=READ_ROLES)
+
+
+def require_writer(ctx: Any) -> Any:
+    """The logged-in manager or admin of the current request, or an error (401/403)."""
+    return _admin("auth").require_employee(ctx, roles=WRITE_ROLES)
+
+
+def audited(session: Any, who: str, action: str, target: str, after: Any) -> None:
+    """One audit row (the admin feature's log) in ``session``'s transaction."""
+    _admin("audit").audit(session, who, action, target, None, after)
+
+
+def _admin(module: str) -> Any:
     try:
-        auth = importlib.import_module("ukm_actors.nodes.server.admin.auth")
+        return importlib.import_module(f"ukm_actors.nodes.server.admin.{module}")
     except ModuleNotFoundError as exc:
-        if exc.name not in ("ukm_actors.nodes.server.admin.auth", "ukm_actors.nodes.server.admin"):
+        if exc.name not in (
+            f"ukm_actors.nodes.server.admin.{module}",
+            "ukm_actors.nodes.server.admin",
+        ):
             raise
         raise LoginRequired(
             "employee login is not available on this server, so this API is closed",
             hint="install the admin feature (ukm_actors.nodes.server.admin.auth)",
         ) from None
-    return auth.require_employee(ctx, roles=READ_ROLES)

@@ -22,10 +22,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import bottle
 
+from ukm_actors.codecs import jsonsafe
 from ukm_actors.codecs.jsonsafe import MAX_INT
 from ukm_actors.domain.money import MAX_COUNT, AmountFormatError, parse_money
 from ukm_actors.nodes.base import NodeContext, json_response
-from ukm_actors.nodes.server.sales.access import require_reader
+from ukm_actors.nodes.server.sales.access import audited, require_reader, require_writer
+from ukm_actors.nodes.server.sales.exportwork import reexport
 from ukm_actors.nodes.server.sales.search import (
     Paging,
     ReceiptQuery,
@@ -176,6 +178,35 @@ def parse_receipt_query(params: Mapping[str, str], tz: ZoneInfo) -> ReceiptQuery
     return q
 
 
+def parse_reexport(raw: bytes) -> tuple[date, date | None, list[str]]:
+    """``{"since": "2024-03-01", "until"?: "2024-03-31", "stores"?: ["17"]}`` of a re-export."""
+    try:
+        data = jsonsafe.loads(raw or b"{}")
+    except ValueError:
+        raise SearchError("the request body is not JSON") from None
+    if not isinstance(data, dict):
+        raise SearchError('send {"since": "YYYY-MM-DD", "until"?: "YYYY-MM-DD", "stores"?: [...]}')
+
+    def day(name: str) -> date | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise SearchError(f'"{name}" must be a date like 2024-03-15, not {value!r}') from None
+
+    since, until = day("since"), day("until")
+    if since is None:
+        raise SearchError('"since" (the first day, YYYY-MM-DD) is required')
+    if until is not None and until < since:
+        raise SearchError(f'"until" {until} is before "since" {since}')
+    stores = data.get("stores") or []
+    if not isinstance(stores, list) or not all(isinstance(x, str) for x in stores):
+        raise SearchError('"stores" must be a list of store codes')
+    return since, until, [str(x) for x in stores][:1000]
+
+
 def _params() -> dict[str, str]:
     return {k: bottle.request.query.getunicode(k) or "" for k in bottle.request.query.keys()}
 
@@ -204,6 +235,26 @@ def install(app: bottle.Bottle, ctx: NodeContext) -> None:
                 404,
             )
         return json_response(found)
+
+    @app.post("/api/v1/exports")  # type: ignore[misc]
+    def export_again() -> bottle.HTTPResponse:
+        who = require_writer(ctx)
+        since, until, stores = parse_reexport(bottle.request.body.read())
+        folder = ctx.config.resolve(ctx.config.server.export_dir)
+        result = reexport(
+            ctx.require_db(), folder, since, until, stores or ctx.config.server.export_stores
+        )
+        answer = {
+            "since": since.isoformat(),
+            "until": until.isoformat() if until else None,
+            "written": result.written,
+            "total": result.total,
+            "held": result.held[:100],
+            "failed": result.failed[:100],
+        }
+        with ctx.require_db().write() as session:
+            audited(session, who.login, "export.again", f"{since}..{until or ''}", answer)
+        return json_response(answer)
 
     @app.get("/api/v1/shifts")  # type: ignore[misc]
     def shifts() -> bottle.HTTPResponse:
