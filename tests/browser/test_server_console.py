@@ -181,3 +181,50 @@ def test_an_item_made_in_the_console_is_sold_at_the_till(console, world):
     )
     assert line["line"]["price"] == 4590, line
     till.post("/receipt/cancel")
+
+
+def test_the_error_report_of_a_bad_import_opens_in_place(console, world):
+    bad = world.inbox / "updateItems_[95]_[I].xml"
+    part = world.inbox / ".bad.part"
+    part.write_text('<?xml version="1.0"?><updateItems fullness="I"><item><article>1', "utf-8")
+    part.rename(bad)
+    _eventually(lambda: not bad.exists(), 30, "the bad file was taken")
+    page = console("vera.viewer", "/#/exchange")
+    row = page.locator("tr.import", has_text="updateItems_[95]_[I].xml")
+    expect(row.locator(".pill.bad")).to_be_visible()
+    row.click()
+    report = page.locator("#import-report .error")
+    expect(report).to_be_visible()
+    expect(report.locator(".action")).to_be_visible()  # what the file asks for
+    screenshot(page, "console-exchange")
+    assert not page.locator("form.reexport").count()  # a viewer exports nothing
+
+
+def test_a_receipt_is_found_and_shown_as_printed(console, world):
+    till = _till(world)
+    till.login("1", "QR:17-ADM-0001")
+    if not till.get("/shift").get("shift"):
+        till.post("/shift/open")
+    till.post("/receipt/lines", {"article": "200017"})  # bread
+    till.pay("cash", till.receipt()["totals"]["total"])
+    page = console("vera.viewer", "/#/receipts?store=17&article=200017")
+    rows = page.locator("tr.receipt")
+    expect(rows.first).to_be_visible(timeout=20000)
+    rows.first.click()
+    printed = page.locator(".printed")
+    expect(printed).to_contain_text("Хлеб Бородинский")
+    expect(printed).to_contain_text("наличные")
+    screenshot(page, "console-receipt")
+
+
+def test_the_audit_log_is_filtered_and_a_period_is_exported_again(console, world):
+    page = console("max.manager", "/#/audit?action=restriction.")
+    entries = page.locator("tr.entry")
+    expect(entries.first).to_be_visible()
+    assert all("restriction." in e.inner_text() for e in entries.all())
+    screenshot(page, "console-audit")
+    page.goto(world.url + "/#/exchange")
+    form = page.locator("form.reexport")
+    form.locator("input[name=since]").fill("2020-01-01")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".result")).to_be_visible(timeout=20000)

@@ -24,7 +24,15 @@ from ukm_actors.webui import console_page, messages_body, packaged_file
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/console"
 TITLE = N_("UKM cash server")
-SCRIPTS = ("server.js", "dashboard.js", "catalog.js", "items.js", "directories.js")
+SCRIPTS = (
+    "server.js",
+    "dashboard.js",
+    "catalog.js",
+    "items.js",
+    "directories.js",
+    "receipts.js",
+    "exchange.js",
+)
 
 
 OPENAPI = (
