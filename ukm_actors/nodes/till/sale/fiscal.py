@@ -24,7 +24,6 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -34,7 +33,7 @@ from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
 from ukm_actors.hw.fiscal import FiscalRefused, FiscalResult, FiscalUnknown, ShiftState
 from ukm_actors.i18n import Text, _
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
-from ukm_actors.nodes.till.sale.fiscalalerts import register_status
+from ukm_actors.nodes.till.sale.fiscalalerts import FiscalProgress, register_status
 from ukm_actors.nodes.till.sale.fiscalform import fiscal_receipt
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.tables import FiscalRow
@@ -53,29 +52,6 @@ def _not_said() -> SaleError:
         code="fiscal.unknown",
         hint=_("wait a moment and try again; check the register if it persists"),
     )
-
-
-@dataclass
-class FiscalProgress:
-    """What the register is doing now, readable without asking any actor (the cashier's screen)."""
-
-    what: Text | None = None
-    ref: str | None = None
-    since: float = 0.0
-    last_error: dict[str, Any] | None = None
-    done: int = 0
-    seconds: list[float] = field(default_factory=list)
-
-    def view(self) -> dict[str, Any]:
-        if self.what is None:
-            return {"state": "idle", "last_error": self.last_error}
-        return {
-            "state": "registering",
-            "what": self.what,
-            "ref": self.ref,
-            "seconds": round(time.monotonic() - self.since, 2),
-            "last_error": None,
-        }
 
 
 class FiscalDesk:

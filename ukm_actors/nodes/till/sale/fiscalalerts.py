@@ -1,11 +1,37 @@
-"""The fiscal register in ``/status`` and the server's till monitoring: health, alerts."""
+"""Watching the fiscal register: what it does now (``FiscalProgress``, the cashier's
+screen), its health and alerts in ``/status`` and the server's till monitoring."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ukm_actors.i18n import _
+from ukm_actors.i18n import Text, _
+
+
+@dataclass
+class FiscalProgress:
+    """What the register is doing now, readable without asking any actor (the cashier's screen)."""
+
+    what: Text | None = None
+    ref: str | None = None
+    since: float = 0.0
+    last_error: dict[str, Any] | None = None
+    done: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def view(self) -> dict[str, Any]:
+        if self.what is None:
+            return {"state": "idle", "last_error": self.last_error}
+        return {
+            "state": "registering",
+            "what": self.what,
+            "ref": self.ref,
+            "seconds": round(time.monotonic() - self.since, 2),
+            "last_error": None,
+        }
 
 
 def register_status(

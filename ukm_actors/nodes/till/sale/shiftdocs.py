@@ -81,40 +81,7 @@ def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> dict[st
         cashier_name=spec.cashier_name,
     )
     s.add(move)
-    doc = CashMoveDoc(
-        doc_id=move.id,
-        store=env.store,
-        till=env.till,
-        shift_num=row.num,
-        number=number,
-        direction=spec.direction,
-        amount=spec.amount,
-        at=move.at,
-        at_utc=move.at_utc,
-        cashier_code=move.cashier_code,
-        cashier_name=move.cashier_name,
-    )
-    env.send(s, tilldocs.CASH_MOVE, tilldocs.encode(doc))
-    what = "cash in" if spec.direction == "in" else "cash out"
-    slip = cash_printable(
-        spec.direction,
-        spec.amount,
-        store=env.store,
-        till=env.till,
-        shift=row.num,
-        number=number,
-        at=move.at,
-        cashier=spec.cashier_name,
-        header=env.header(),
-    )
-    job = queue_job(
-        s,
-        f"cash-{spec.direction}",
-        move.id,
-        f"{what} {number} of shift {row.num}",
-        slip,
-        move.at_utc,
-    )
+    env.send(s, tilldocs.CASH_MOVE, tilldocs.encode(_cash_doc(env, move)))
     return {
         "cash_move": {
             "number": number,
@@ -123,8 +90,41 @@ def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> dict[st
             "at": zoned_text(move.at, move.at_utc),
         },
         "totals": totals.to_json(),
-        "print_job": job,
+        "print_job": _cash_slip(s, env, move),
     }
+
+
+def _cash_doc(env: Any, move: CashMoveRow) -> CashMoveDoc:
+    return CashMoveDoc(
+        doc_id=move.id,
+        store=env.store,
+        till=env.till,
+        shift_num=move.shift_num,
+        number=move.number,
+        direction=move.direction,
+        amount=move.amount,
+        at=move.at,
+        at_utc=move.at_utc,
+        cashier_code=move.cashier_code,
+        cashier_name=move.cashier_name,
+    )
+
+
+def _cash_slip(s: Any, env: Any, move: CashMoveRow) -> int:
+    slip = cash_printable(
+        move.direction,
+        move.amount,
+        store=env.store,
+        till=env.till,
+        shift=move.shift_num,
+        number=move.number,
+        at=move.at,
+        cashier=move.cashier_name,
+        header=env.header(),
+    )
+    what = "cash in" if move.direction == "in" else "cash out"
+    title = f"{what} {move.number} of shift {move.shift_num}"
+    return queue_job(s, f"cash-{move.direction}", move.id, title, slip, move.at_utc)
 
 
 def report_job(
