@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_screen import login, open_shift, rows, scan
-from tests.till.helpers import MILK
+from tests.till.helpers import CASHIER_RIGHTS, MILK, PASSWORD_HASH, apply_catalog, catalog_body, put
 from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
 from ukm_actors.supervision.testing import expect as eventually
 
@@ -51,4 +51,56 @@ def test_paper_out_on_the_register_then_registered_again(screen_till, open_page,
         page.keyboard.press("Enter")
         expect(rows(page)).to_have_count(0)
         expect(page.locator("#scan")).to_be_focused()
+        assert len(register.receipts()) == 1
+
+
+TRAINEE = put(
+    "cashier",
+    code="2",
+    name="Сидорова (стажёр)",
+    inn=None,
+    password_hash=PASSWORD_HASH["1111"],
+    rights=[r for r in CASHIER_RIGHTS if r != "close_shift"],
+    enabled=True,
+)
+
+
+def test_a_register_shift_over_24_hours_registers_the_receipt_in_a_new_one(
+    screen_till, open_page, tmp_path
+):
+    """The register's shift went over 24 h with the receipt paid: the refusal's dialog offers
+    the one action that helps (close the register's shift, register in a new one); the
+    trainee lacks close_shift, so a supervisor confirms it (docs/till-api.md)."""
+    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
+        node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 5, "poll": 0.01}})
+        apply_catalog(node, catalog_body([TRAINEE], full=False), seq=2, full=False)
+        eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        page = open_page(node.ctx.url + "/")
+        login(page, code="2")
+        open_shift(page)
+        scan(page, MILK)
+        expect(rows(page)).to_have_count(1)
+
+        register.control({"shift_age_hours": 25})  # the register's shift ran out meanwhile
+        page.keyboard.press("F2")
+        page.keyboard.press("F2")
+        refusal = page.locator(".dialog.fiscal.new-shift")
+        expect(refusal).to_contain_text("новой смене")  # the action, not "register again"
+        expect(refusal.locator(".btn.primary")).to_contain_text("в новой смене регистратора")
+        screenshot(page, "screen-fiscal-new-shift-1024")
+        page.keyboard.press("Enter")
+        sup = page.locator(".dialog.supervisor")
+        expect(sup).to_contain_text("закрытие смены")  # the right the trainee lacks
+        page.keyboard.type("9")
+        page.keyboard.press("Enter")
+        page.keyboard.type("9999")
+        page.keyboard.press("Enter")
+        change = page.locator(".dialog.change")
+        expect(change.locator(".change-amount")).to_have_text("0.00")
+        expect(change.locator(".fiscal-done")).to_contain_text("смена ККТ 2")
+        page.keyboard.press("Enter")
+        expect(rows(page)).to_have_count(0)
+        expect(page.locator("#shift-info")).to_have_text("Смена 1")  # the till's shift stays
+        journal = [j["type"] for j in register.journal]
+        assert journal[-3:] == ["closeShift", "openShift", "sell"]
         assert len(register.receipts()) == 1

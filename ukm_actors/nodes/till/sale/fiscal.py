@@ -207,9 +207,9 @@ class FiscalDesk:
         """The cashier's error (also shown by ``GET /fiscal``)."""
         if receipt and code == "fiscal.shift_expired":
             hint = _(
-                "register it in a new register shift: 'register again' with a new shift "
-                "(the register closes its shift with a Z report and opens a new one; needs "
-                "the right to close a shift); the receipt stays open"
+                "register it in a new register shift: press 'Register in a new register "
+                "shift' (the register closes its shift with a Z report and opens a new one; "
+                "needs the right to close a shift); the receipt stays open"
             )
         elif receipt:
             hint = _(

@@ -198,7 +198,7 @@ const Pay = (() => {
       className: "change", cancel: false,
       body: [el("p", {class: "change-label", text: change ? t("Change") : t("No change")}),
         el("p", {class: "change-amount", text: money(change)}), printed,
-        r.fiscal ? el("p", {class: "hint fiscal-done", text: t("Fiscal document {fd}, fiscal sign {fp}", {fd: r.fiscal.fd, fp: r.fiscal.fp})}) : null],
+        r.fiscal ? el("p", {class: "hint fiscal-done", text: t("Fiscal document {fd}, fiscal sign {fp}, register shift {shift}", {fd: r.fiscal.fd, fp: r.fiscal.fp, shift: r.fiscal.shift})}) : null],
       buttons: [{label: t("Next buyer"), key: "Enter", primary: true, value: true}]});
     await Screen.refresh();
   }

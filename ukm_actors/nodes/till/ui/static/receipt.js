@@ -94,19 +94,27 @@ const Fiscal = (() => {
   let resolving = false;
 
   /* The register refused (or could not be reached) for a paid receipt: the till's words and
-     hint, then "register again" (POST /receipt/register) once the cashier has fixed it. */
+     hint, then "register again" (POST /receipt/register) once the cashier has fixed it. When
+     the register's shift is over 24 h (`fiscal.shift_expired`) plain "register again" cannot
+     help: the action is to close the register's shift (Z) and register the receipt in a new
+     one (`{"new_register_shift": true}`, right close_shift: a supervisor when the cashier
+     lacks it, through Screen.act). */
   async function resolve(err) {
     if (resolving) return;
     resolving = true;
     try {
+      const newShift = err.code === "fiscal.shift_expired";
+      const button = newShift
+        ? {label: t("Register in a new register shift"), key: "Enter", primary: true, value: "new-shift"}
+        : {label: t("Register again"), key: "Enter", primary: true, value: "again"};
       const choice = await Dialogs.open({title: t("The fiscal register did not register the receipt"),
-        className: "fiscal", cancel: true, cancelLabel: t("Later"),
+        className: `fiscal ${newShift ? "new-shift" : ""}`, cancel: true, cancelLabel: t("Later"),
         body: [el("p", {class: "warn", text: err.message}), err.hint ? el("p", {class: "hint", text: err.hint}) : null,
           el("p", {text: t("The payment is kept; the receipt stays open until it is registered.")})],
-        buttons: [{label: t("Register again"), key: "Enter", primary: true, value: "again"}]});
-      if (choice !== "again") return;
+        buttons: [button]});
+      if (choice !== "again" && choice !== "new-shift") return;
       const stopWatching = watch();
-      const out = await Screen.act("POST", "/receipt/register", {});
+      const out = await Screen.act("POST", "/receipt/register", newShift ? {new_register_shift: true} : {});
       stopWatching();
       if (out && out.closed) await Pay.closed(out);
     } finally {
