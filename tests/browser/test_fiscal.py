@@ -104,3 +104,40 @@ def test_a_register_shift_over_24_hours_registers_the_receipt_in_a_new_one(
         journal = [j["type"] for j in register.journal]
         assert journal[-3:] == ["closeShift", "openShift", "sell"]
         assert len(register.receipts()) == 1
+
+
+def test_a_cash_out_the_register_did_before_a_lost_answer_says_so_when_asked_again(
+    screen_till, open_page, tmp_path
+):
+    """The register took the cash out but its answer was lost (fiscal.unknown): the cashier
+    asks again, the till answers with the move it recorded once and a notice, and the
+    cash-move dialog's result shows that notice (docs/till-api.md)."""
+    with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
+        node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 0.5, "poll": 0.01}})
+        eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        page = open_page(node.ctx.url + "/")
+        login(page)
+        open_shift(page)
+
+        def cash(key: str, amount: str) -> None:
+            page.keyboard.press("F10")
+            page.keyboard.press(key)  # 3: cash in, 4: cash out
+            page.keyboard.type(amount)
+            page.keyboard.press("Enter")
+
+        cash("3", "500")
+        expect(page.locator("#message")).to_have_class("ok")
+        register.control({"hold": True})  # it does the move, its answer comes too late
+        cash("4", "100")
+        expect(page.locator("#message.error")).to_contain_text("не повторяйте")
+        register.release()
+        cash("4", "100")
+        result = page.locator(".dialog.cash-result")
+        expect(result).to_contain_text("Изъятие: 100.00")
+        expect(result.locator(".notice")).to_contain_text("уже выполнил")
+        screenshot(page, "screen-cash-notice-1024")
+        page.keyboard.press("Enter")
+        expect(page.locator("#overlay")).to_be_hidden()
+        expect(page.locator("#message")).to_have_class("ok")
+        expect(page.locator("#scan")).to_be_focused()
+        assert node.client.get("/shift/x-report")["x_report"]["cash_out"] == 10000, "once"

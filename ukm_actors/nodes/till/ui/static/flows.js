@@ -111,7 +111,21 @@ const Shift = (() => {
     });
     if (!amount) return;
     const out = await Screen.act("POST", `/cash/${direction}`, {amount});
-    if (out) Screen.showMessage(`${direction === "in" ? t("Cash in") : t("Cash out")}: ${money(amount)}`, "ok");
+    if (!out) return;
+    const what = `${direction === "in" ? t("Cash in") : t("Cash out")}: ${money(out.cash_move.amount)}`;
+    if (out.notice) await cashNotice(out, what);
+    else Screen.showMessage(what, "ok");
+  }
+
+  /* The till answered with a move it had already recorded (the register did it before a
+     crash or a lost answer; docs/till-api.md): say so, so the cash is not moved twice. */
+  async function cashNotice(out, what) {
+    const move = out.cash_move;
+    await Dialogs.open({title: t("Cash move {n} recorded", {n: move.number}), className: "cash-result", cancel: false,
+      body: [el("p", {class: "big", text: what}), el("p", {class: "warn notice", text: out.notice}),
+        out.print ? el("p", {class: out.print.printed ? "ok" : "warn", text: out.print.message}) : null],
+      buttons: [{label: t("OK"), key: "Enter", primary: true, value: true}]});
+    Screen.showMessage(what, "ok");
   }
 
   async function devices() {
