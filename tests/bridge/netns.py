@@ -11,6 +11,9 @@ unique names per run, and ``shape()`` slows both directions down:
   netem delays). ``Link.shaping`` says which was done.
 
 ``down()`` / ``up()`` cut and restore the link (``ip link set … down/up``).
+``reach_till()`` gives the test process its own unshaped way into the till's
+namespace (a second veth pair: ``10.201.<n>.1`` here, ``10.201.<n>.2``
+there), as a cashier's screen on the till itself would reach its API.
 ``close()`` deletes both namespaces (and with them the veth pair) and is
 always called; ``unavailable()`` says why namespaces cannot be used here
 (a reason for ``pytest.skip``), or None.
@@ -98,6 +101,31 @@ class Link:
         return self.name + "b"
 
     @property
+    def host_dev(self) -> str:
+        return self.name + "h"
+
+    @property
+    def host_addr(self) -> str:
+        return f"10.201.{self.subnet}.1"
+
+    @property
+    def till_api_addr(self) -> str:
+        """The till's address on the test process's own link (see ``reach_till``)."""
+        return f"10.201.{self.subnet}.2"
+
+    def reach_till(self) -> None:
+        """A veth pair from this (the test's) namespace into the till's, unshaped and
+        never cut: the test reaches the till's HTTP API at ``till_api_addr``. Deleting
+        the till's namespace deletes the pair."""
+        peer = self.name + "c"
+        _ip("link", "add", self.host_dev, "type", "veth", "peer", "name", peer)
+        _ip("link", "set", peer, "netns", self.till_ns)
+        _ip("addr", "add", f"{self.host_addr}/24", "dev", self.host_dev)
+        _ip("link", "set", self.host_dev, "up")
+        _ip("-n", self.till_ns, "addr", "add", f"{self.till_api_addr}/24", "dev", peer)
+        _ip("-n", self.till_ns, "link", "set", peer, "up")
+
+    @property
     def server_addr(self) -> str:
         return f"10.200.{self.subnet}.1"
 
@@ -170,6 +198,7 @@ class Link:
         _ip("-n", self.server_ns, "link", "set", self.server_dev, "up")
 
     def close(self) -> None:
+        _ip("link", "del", self.host_dev, check=False)  # gone with the namespace, normally
         for ns in reversed(self.made):
             _ip("netns", "del", ns, check=False)
         self.made.clear()

@@ -1,49 +1,78 @@
-"""A till and the cash server in separate network namespaces on a slow, lossy link.
+"""A till and the cash server in separate network namespaces, the link cut three times
+in the middle of a catalog download while a cashier sells.
 
-Both are real processes (``python -m ukm_actors.bridge.testnode`` started with
-``ip netns exec``), joined by a veth pair shaped like a store's line
-(``tests/bridge/netns.py``: netem 2 Mbit/s, 80 ms, 2 % loss; where the kernel
-has no netem, tbf at 2 Mbit/s and nftables dropping 2 %). A catalog-sized
-document, sized to take about half a minute compressed, is downloaded while
-the till sends receipts. The second run pulls the cable three times in the
-middle of the download (``ip link set … down``, 8 s each, longer than the
-till's read timeout so the transfer really breaks): the download completes,
-every attempt continues where the previous one stopped (the offsets in the
-till's log), the document applies once, and every receipt reaches the
-server once, in order.
+Both are real nodes (``ukm node server`` and ``ukm node till``, each on its own
+SQLite file, started with ``ip netns exec``), configured and registered the way
+``ukm up`` does it (configuration files, ``register_local_install``). Their
+veth link is shaped like a store's line (``tests/bridge/netns.py``: netem
+2 Mbit/s, 80 ms, 2 % loss; where the kernel has no netem, tbf at 2 Mbit/s and
+nftables dropping 2 %; the test prints which). The test process reaches the
+till's cashier API over a veth pair of its own into the till's namespace.
+
+1. The server imports the example catalog (store 17, its cashiers and
+   prices); the cashier logs in, opens a shift and sells from then on.
+2. The server imports a generated ``updateItems`` file (the codecs' sample
+   items under new articles and barcodes, each name with a random
+   supplier's code so that zstd cannot shrink it to nothing): one catalog
+   document of about 7 MB compressed, about half a minute on the line.
+3. At a fifth, two fifths and three fifths of the download the cable is
+   pulled (``ip link set … down``) for longer than the till's read timeout,
+   so the transfer really breaks.
+
+Then: the download completed, every attempt continued where the previous one
+broke (the byte offsets in the till's log), the catalog was applied once (the
+items are in the till's tables, one catalog revision per document, one
+"applied" line), and every receipt the cashier closed meanwhile is in the
+server's database exactly once.
 
 Skipped, saying why, where namespaces cannot be made (not root, no ``ip``).
 """
 
-import json
-import os
+import dataclasses
+import random
 import re
-import subprocess
-import sys
+import shutil
 import time
+from pathlib import Path
 
+import gevent
 import pytest
+import sqlalchemy as sa
 
 from tests.bridge import netns
-from tests.bridge.conftest import TILL_SECRET
-from tests.bridge.helpers import SERVER_SECRET, BridgeProcess, migrate, register
-from ukm_actors.bridge import encoding, outbox
-from ukm_actors.bridge.testing import rows
-from ukm_actors.db import Database
+from tests.cluster.procs import HTTP, Cashier
+from tests.nodes.helpers import NodeProcess, write_config
+from ukm_actors.codecs.ukm_records import BarcodeRecord
+from ukm_actors.codecs.ukm_samples import catalog_items, ean13, write_import_file
+from ukm_actors.commands.demo_day import TillClient
+from ukm_actors.nodes.server.bootstrap import register_local_install
 from ukm_actors.supervision.testing import expect
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
-DOWN = "server>till-17-1"
-UP = "till-17-1>server"
-TARGET = 6_500_000
-"""Compressed bytes of the catalog: about 30 s at 2 Mbit/s."""
-RECEIPTS = 120
-PORT = 8520
+EXAMPLES = Path(__file__).parents[2] / "docs" / "examples" / "import"
+TILL = "till-17-1"
+CHANNEL = "server>till-17-1"
+SECRET = "degraded-network-secret"
+ITEMS = 30_000
+"""Generated items: about 7 MB compressed, half a minute at 2 Mbit/s."""
+CUTS = 3
+CUT_S = 7.0
+"""How long the cable stays pulled: longer than the till's read timeout (``transfer_timeout``)."""
+BRIDGE = {
+    "connect_timeout": 2.0,
+    "transfer_timeout": 4.0,
+    "retry_initial": 0.2,
+    "retry_maximum": 1.0,
+    "poll_wait": 5.0,
+    "poll_recheck": 1.0,
+}
 
 
 @pytest.fixture
 def link():
+    import os
+
     if os.environ.get("UKM_TEST_PG_URL"):
         pytest.skip("both nodes use SQLite here (a namespace has no PostgreSQL): run on SQLite")
     why = netns.unavailable()
@@ -52,138 +81,227 @@ def link():
     made = netns.Link.create()
     try:
         made.shape()
+        made.reach_till()
         print("link shaping:", "; ".join(made.shaping))
         yield made
     finally:
         made.close()
 
 
-def catalog_body() -> bytes:
-    """Catalog-like JSON lines that compress about 4:1 (random codes in every line),
-    as many as make ``TARGET`` compressed bytes."""
+def big_catalog(folder: Path) -> Path:
+    """``updateItems_[14]_[I]``: the sample generator's items under articles ``5…`` and
+    barcodes ``48…`` (clear of the example catalog's), in its groups, each name with
+    a random 200-byte supplier's code."""
+    rnd = random.Random(18)
+    groups = ("41", "42", "43", "71", "72")
 
-    def lines(start: int, n: int) -> bytes:
-        return b"".join(
-            b'{"op": "put", "kind": "item", "article": "%06d", "name": "Item %d", "code": "%s"}\n'
-            % (i, i % 977, os.urandom(24).hex().encode())
-            for i in range(start, start + n)
+    def items():
+        for i, item in enumerate(catalog_items(ITEMS), start=1):
+            code = rnd.getrandbits(1600).to_bytes(200, "big").hex()
+            yield dataclasses.replace(
+                item,
+                article=f"5{i:06d}",
+                name=f"{item.name}, поставщик {code}",
+                group_id=groups[i % len(groups)],
+                barcodes=tuple(
+                    BarcodeRecord(ean13(2 * i + k, prefix="48"), b.quantity)
+                    for k, b in enumerate(item.barcodes)
+                ),
+            )
+
+    staging = folder.parent / "staging"
+    staging.mkdir(exist_ok=True)
+    made = write_import_file(staging, "updateItems", items(), "I", number=14)
+    return made.rename(folder / made.name)  # whole, as a trade system should drop it
+
+
+def import_examples(folder: Path) -> None:
+    for f in EXAMPLES.glob("*.xml"):
+        tmp = folder / f".{f.name}.part"
+        shutil.copyfile(f, tmp)
+        tmp.rename(folder / f.name)
+
+
+def start_nodes(root: Path, link: netns.Link) -> tuple[NodeProcess, NodeProcess]:
+    """The server in its namespace, ``till-17-1`` registered, then the till in its own."""
+    exchange = root / "exchange"
+    for sub in ("import", "export"):
+        (exchange / sub).mkdir(parents=True)
+    sd, td = root / "server", root / TILL
+    sd.mkdir()
+    td.mkdir()
+    server_cfg = write_config(
+        sd / "server.toml",
+        {
+            "node": {"role": "server", "id": "server", "data_dir": str(sd), "ready_file": "ready"},
+            "http": {"host": link.server_addr, "port": 0},
+            "db": {"url": f"sqlite:///{sd / 'server.db'}"},
+            "bridge": {"secret": SECRET, **BRIDGE},
+            "server": {
+                "import_dir": str(exchange / "import"),
+                "export_dir": str(exchange / "export"),
+                "import_poll": 0.5,
+                "import_settle": 0.3,
+                # one catalog document: the three cuts fall in one download
+                "catalog_doc_records": 2 * ITEMS,
+            },
+            "log": {"level": "INFO"},
+        },
+    )
+    register_local_install(
+        server_cfg, [(TILL, "till", SECRET + "-till", {"store": "17", "number": 1})]
+    )
+    server = NodeProcess("server", server_cfg, sd / "ready")
+    server.prefix = link.exec_prefix(link.server_ns)
+    server.start(timeout=120)
+    port = server.url.rsplit(":", 1)[1]
+    till_cfg = write_config(
+        td / "till.toml",
+        {
+            "node": {"role": "till", "id": TILL, "data_dir": str(td), "ready_file": "ready"},
+            "http": {"host": "0.0.0.0", "port": 0},
+            "db": {"url": f"sqlite:///{td / 'till.db'}"},
+            "bridge": {
+                "server_url": f"http://{link.server_addr}:{port}",
+                "secret": SECRET + "-till",
+                **BRIDGE,
+            },
+            "till": {
+                "store": "17",
+                "number": 1,
+                "devices": {"printer": {"kind": "file", "path": str(td / "printer.bin")}},
+            },
+            "log": {"level": "INFO"},
+        },
+    )
+    till = NodeProcess("till", till_cfg, td / "ready")
+    till.prefix = link.exec_prefix(link.till_ns)
+    till.start(timeout=120)
+    return server, till
+
+
+def one(engine: sa.Engine, sql: str, **params: object) -> sa.Row:
+    with engine.connect() as c:
+        return c.execute(sa.text(sql), params).one()
+
+
+def delivered(server_db: sa.Engine) -> bool:
+    """Every catalog document of the till's channel acknowledged (applied there)."""
+    seq, acked = one(
+        server_db, "SELECT last_seq, last_acked FROM bridge_channel WHERE channel = :c", c=CHANNEL
+    )
+    return bool(seq) and seq == acked
+
+
+def big_document(server_db: sa.Engine) -> tuple[int, int, int]:
+    """(seq, bytes, compressed bytes) of the generated catalog's document."""
+    return tuple(
+        one(
+            server_db,
+            "SELECT o.seq, o.length, v.length FROM bridge_outbox o JOIN bridge_blob_variant v "
+            "ON v.sha256 = o.sha256 AND v.encoding = 'zstd' "
+            "WHERE o.channel = :c AND o.length > 1000000",
+            c=CHANNEL,
+        )
+    )
+
+
+def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link):
+    server, till = start_nodes(tmp_path, link)
+    server_db = sa.create_engine(f"sqlite:///{tmp_path / 'server' / 'server.db'}")
+    till_db = sa.create_engine(f"sqlite:///{tmp_path / TILL / 'till.db'}")
+    folder = tmp_path / "exchange" / "import"
+    till_url = f"http://{link.till_api_addr}:{till.url.rsplit(':', 1)[1]}"
+    cashier = Cashier(TILL, TillClient(TILL, till_url, HTTP))
+    selling = None
+    try:
+        import_examples(folder)
+        expect(lambda: delivered(server_db), within=120, every=0.5, what="the example catalog")
+        cashier.prepare("17")
+        selling = gevent.spawn(cashier.run, 0.3)
+
+        started = time.monotonic()
+        big_catalog(folder)
+        seq, length, packed = expect(
+            lambda: big_document(server_db), within=120, every=0.5, what="the catalog published"
+        )
+        published = time.monotonic() - started
+        print(
+            f"{ITEMS} items imported in {published:.0f} s: document {seq}, {length} bytes, "
+            f"{packed} compressed"
+        )
+        part = tmp_path / TILL / "spool" / f"server__{TILL}" / f"{seq}.part"
+        sold_at_cuts = []
+        for k in range(CUTS):
+            mark = packed * (k + 1) / (CUTS + 2)
+            expect(lambda m=mark: part.stat().st_size >= m, within=120, every=0.1, what="bytes")
+            link.down()
+            gevent.sleep(CUT_S)
+            link.up()
+            sold_at_cuts.append(len(cashier.closed))
+        log_line = f"{CHANNEL}: document {seq} complete"
+        expect(lambda: log_line in till.output(), within=180, every=0.5, what="the download")
+        downloaded = time.monotonic() - started
+        applied = f"catalog.delta #{seq} applied"
+        expect(lambda: applied in till.output(), within=120, every=0.5, what="the catalog applied")
+        sold_during = len(cashier.closed) - sold_at_cuts[0]
+        cashier.stop = True
+        selling.join(timeout=30)
+        closed = sorted(cashier.closed)
+        expect(
+            lambda: one(server_db, "SELECT count(*) FROM sales_receipt")[0] >= len(closed),
+            within=120,
+            every=0.5,
+            what="the receipts on the server",
         )
 
-    sample = lines(0, 20_000)
-    per_line = len(encoding.compress_stored(sample)) / 20_000
-    return sample + lines(20_000, int(TARGET / per_line) - 20_000)
-
-
-def in_ns(link, ns, url):
-    """GET ``url`` from inside namespace ``ns`` (the nodes are reachable only there)."""
-    code = (
-        f"import urllib.request; print(urllib.request.urlopen({url!r}, timeout=10).read().decode())"
-    )
-    out = subprocess.run(
-        [*link.exec_prefix(ns), sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return json.loads(out.stdout)
-
-
-def start(tmp_path, link):
-    # SQLite also in a PostgreSQL run: a namespace has its own loopback, where no
-    # PostgreSQL listens (what is tested here is the network)
-    server_db_url = f"sqlite:///{tmp_path / 'server.db'}"
-    migrate(server_db_url, "server")
-    register(server_db_url, "till-17-1", "till", "17", TILL_SECRET)
-    server = BridgeProcess.write(
-        tmp_path,
-        "server",
-        {
-            "node": {"role": "server", "id": "server"},
-            "http": {"host": link.server_addr, "port": PORT},
-            "db": {"url": server_db_url},
-            "bridge": {"secret": SERVER_SECRET},
-        },
-    )
-    server.prefix = link.exec_prefix(link.server_ns)
-    till_db = f"sqlite:///{tmp_path / 'till.db'}"
-    migrate(till_db, "till")
-    till = BridgeProcess.write(
-        tmp_path,
-        "till",
-        {
-            "node": {"role": "till", "id": "till-17-1"},
-            "http": {"host": link.till_addr, "port": PORT},
-            "db": {"url": till_db},
-            "till": {"store": "17", "number": 1},
-            "log": {"level": "INFO"},
-            "bridge": {
-                "server_url": f"http://{link.server_addr}:{PORT}",
-                "secret": TILL_SECRET,
-                "transfer_timeout": 5.0,
-                "connect_timeout": 2.0,
-                "retry_initial": 0.2,
-                "retry_maximum": 1.0,
-                "poll_wait": 5.0,
-                "batch_docs": 10,
-            },
-        },
-    )
-    till.prefix = link.exec_prefix(link.till_ns)
-    return server, till, server_db_url, till_db
-
-
-def sell(db, n):
-    """Receipts queued at the till (its outbox, in its database), one per transaction."""
-    for _ in range(n):
-        with db.write() as session:
-            outbox.put(session, UP, "test.row", json.dumps({"receipt": True}).encode() * 40)
-
-
-@pytest.mark.parametrize("cuts", [0, 3], ids=["shaped", "cut-three-times"])
-def test_a_catalog_crosses_a_slow_lossy_link_and_survives_cuts(tmp_path, link, cuts):
-    body = catalog_body()
-    server, till, server_db_url, till_url = start(tmp_path, link)
-    sdb, tdb = Database(server_db_url), Database(till_url)
-    try:
-        with sdb.write() as session:
-            outbox.put(session, DOWN, "test.lines", body)
-            packed = outbox.variant_length(session, outbox.entry(session, DOWN, 1).sha256, "zstd")
-        server.start()
-        till.start()
-        part = tmp_path / "till" / "spool" / "server__till-17-1" / "1.part"
-        started = time.monotonic()
-        sold = 0
-        for k in range(cuts):
-            mark = packed * (k + 1) / (cuts + 2)
-            expect(lambda m=mark: part.stat().st_size >= m, within=120, every=0.1)
-            sell(tdb, RECEIPTS // (cuts + 1))
-            sold += RECEIPTS // (cuts + 1)
-            link.down()
-            time.sleep(8)
-            link.up()
-        sell(tdb, RECEIPTS - sold)
-        expect(lambda: len(rows(tdb, DOWN)) == 1, within=300, every=0.5, what="catalog applied")
-        took = time.monotonic() - started
-        expect(lambda: len(rows(sdb, UP)) == RECEIPTS, within=120, every=0.5, what="receipts")
-
-        assert rows(tdb, DOWN) == [(DOWN, 1, "test.lines", len(body), body.count(b"\n"))]
-        assert [r[1] for r in rows(sdb, UP)] == list(range(1, RECEIPTS + 1)), "each once, in order"
         log = till.output()
-        breaks = [int(b) for b in re.findall(r"document 1 broke at byte (\d+) of", log)]
-        resumes = [int(r) for r in re.findall(r"document 1 resumes at byte (\d+) of", log)]
-        print(f"{len(body)} bytes, {packed} compressed, applied after {took:.0f} s;")
-        print(f"broke at {breaks}, resumed at {resumes}")
-        assert len(resumes) >= cuts and resumes == sorted(resumes)
+        breaks = [int(b) for b in re.findall(rf"document {seq} broke at byte (\d+) of", log)]
+        resumes = [int(r) for r in re.findall(rf"document {seq} resumes at byte (\d+) of", log)]
+        print(
+            f"downloaded {downloaded - published:.0f} s after publishing, cut {CUTS}× "
+            f"for {CUT_S:g} s; broke at {breaks}, resumed at {resumes}"
+        )
+        print(
+            f"{len(closed)} receipts closed, {sold_during} of them from the first cut "
+            f"until the catalog applied"
+        )
+        assert cashier.errors == []
+        assert len(resumes) >= CUTS and resumes == sorted(resumes)
         assert breaks == resumes[: len(breaks)], "every attempt continues where one stopped"
-        status = in_ns(link, link.till_ns, f"http://{link.till_addr}:{PORT}/status")
+        assert log.count(log_line) == 1 and log.count(applied) == 1
+
+        # the catalog applied once: its items there, one revision per catalog document
+        docs = one(server_db, "SELECT count(*) FROM bridge_outbox WHERE channel = :c", c=CHANNEL)[0]
+        revision, items = one(till_db, "SELECT revision, items FROM till_cat_meta")
+        new = one(till_db, "SELECT count(*) FROM till_cat_item WHERE article LIKE '5%'")[0]
+        assert (new, revision) == (ITEMS, docs)
+        assert items >= ITEMS
+
+        # every receipt at the server once
+        with server_db.connect() as c:
+            got = [
+                tuple(r)
+                for r in c.execute(
+                    sa.text(
+                        "SELECT shift_num, number FROM sales_receipt "
+                        "WHERE store = '17' AND till = 1 ORDER BY shift_num, number"
+                    )
+                )
+            ]
+        assert got == closed and sold_during > 0
+
+        status = HTTP.request("GET", f"{till_url}/status").json()
         pull = next(x for x in status["bridge"]["links"] if x["name"] == "pull.server")
         t = pull["transfer"]
-        assert (t["seq"], t["coding"], t["finished"]) == (1, "zstd", True)
-        assert t["total"] == t["done"] and t["resumes"] == len(resumes) == pull["resumed"]
-        assert pull["wire_bytes"] < len(body) / 2
+        assert (t["seq"], t["coding"], t["finished"], t["total"]) == (seq, "zstd", True, packed)
+        assert t["done"] == packed and t["resumes"] == len(resumes)
     finally:
-        till.stop()
-        server.stop()
-        sdb.dispose()
-        tdb.dispose()
+        cashier.stop = True
+        if selling is not None:
+            selling.kill()
+        for p in (till, server):
+            if p.proc is not None and p.proc.poll() is None:
+                p.terminate(timeout=40)
+        server_db.dispose()
+        till_db.dispose()

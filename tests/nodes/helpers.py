@@ -57,13 +57,24 @@ class NodeProcess:
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
+        self.prefix: list[str] = []
+        """Put before the command (``ip netns exec NS``: the node in a network namespace)."""
 
     def start(self, timeout: float = 60) -> NodeProcess:
         if self.ready.exists():
             self.ready.unlink()
         log = open(self.config.with_suffix(".out"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ukm_actors", "node", self.role, "--config", str(self.config)],
+            [
+                *self.prefix,
+                sys.executable,
+                "-m",
+                "ukm_actors",
+                "node",
+                self.role,
+                "--config",
+                str(self.config),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=self.env,

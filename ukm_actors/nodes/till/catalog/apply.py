@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.codecs.catalogdoc import CatalogDocError, CatalogRecord, decode
+from ukm_actors.nodes.till.catalog.bulkdelta import BulkDelta
 from ukm_actors.nodes.till.catalog.records import (
     SPECS,
     CatalogRecordError,
@@ -78,16 +79,15 @@ class CatalogApplier:
         log.info("catalog.full #%s applied: %s items", doc.seq, bulk.items)
 
     def apply_delta(self, session: Session, doc: Document) -> None:
-        """Put and delete the single records of ``doc``."""
+        """Put and delete the single records of ``doc`` (in batches: ``bulkdelta``)."""
         _meta, records = self._open(doc)
         count = 0
+        bulk = BulkDelta(session)
         try:
             for line, rec in self._kept(records):
-                if rec.op == "del":
-                    delete_record(session, rec, line)
-                else:
-                    put_record(session, rec, line)
+                bulk.add(rec, line)
                 count += 1
+            bulk.flush()
         except (CatalogRecordError, CatalogDocError) as exc:
             raise PermanentApplyError(f"{doc.type} #{doc.seq}: {exc.message}") from exc
         self._finish(session, doc, full=False, items=None)

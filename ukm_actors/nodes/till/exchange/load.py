@@ -40,7 +40,8 @@ from ukm_actors.domain.rights import DEFAULT_ROLES, Right
 from ukm_actors.domain.units import WeighRule
 from ukm_actors.exchange.catalog import REPLACES, Converter
 from ukm_actors.exchange.names import QueueName
-from ukm_actors.nodes.till.catalog.apply import BulkPut, bump_meta, delete_record, put_record
+from ukm_actors.nodes.till.catalog.apply import BulkPut, bump_meta
+from ukm_actors.nodes.till.catalog.bulkdelta import BulkDelta
 from ukm_actors.nodes.till.catalog.records import SPECS, CatalogRecordError
 from ukm_actors.nodes.till.catalog.tables import CatAddPrice, CatItem, CatPrice
 from ukm_actors.nodes.till.exchange.tables import ExchangeFile
@@ -227,12 +228,11 @@ def _converted(records: Iterator[tuple[int, ImportRecord]], converter: Converter
 
 def _apply(session: Session, records: Numbered) -> int:
     n = 0
+    bulk = BulkDelta(session)
     for line, rec in records:
-        if rec.op == "del":
-            delete_record(session, rec, line)
-        else:
-            put_record(session, rec, line)
+        bulk.add(rec, line)
         n += 1
+    bulk.flush()
     return n
 
 
