@@ -120,8 +120,6 @@ class BridgeProcess:
     def __init__(self, config: Path, ready: Path) -> None:
         self.config, self.ready = config, ready
         self.proc: subprocess.Popen[bytes] | None = None
-        self.prefix: list[str] = []
-        """Put before the command (``ip netns exec NS``: the node in a network namespace)."""
 
     @classmethod
     def write(cls, tmp_path: Path, name: str, sections: dict[str, dict[str, Any]]) -> BridgeProcess:
@@ -142,14 +140,7 @@ class BridgeProcess:
             self.ready.unlink()
         out = open(self.config.with_suffix(".out"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [
-                *self.prefix,
-                sys.executable,
-                "-m",
-                "ukm_actors.bridge.testnode",
-                "--config",
-                str(self.config),
-            ],
+            [sys.executable, "-m", "ukm_actors.bridge.testnode", "--config", str(self.config)],
             stdout=out,
             stderr=subprocess.STDOUT,
         )

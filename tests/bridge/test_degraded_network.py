@@ -29,6 +29,7 @@ Skipped, saying why, where namespaces cannot be made (not root, no ``ip``).
 """
 
 import dataclasses
+import os
 import random
 import re
 import shutil
@@ -71,8 +72,6 @@ BRIDGE = {
 
 @pytest.fixture
 def link():
-    import os
-
     if os.environ.get("UKM_TEST_PG_URL"):
         pytest.skip("both nodes use SQLite here (a namespace has no PostgreSQL): run on SQLite")
     why = netns.unavailable()
@@ -206,6 +205,21 @@ def big_document(server_db: sa.Engine) -> tuple[int, int, int]:
     )
 
 
+def pull_the_cable(link: netns.Link, part: Path, packed: int, cashier: Cashier) -> int:
+    """Cut the link ``CUTS`` times as the download passes a fifth, two fifths …
+    of ``packed`` bytes; returns how many receipts the cashier closed meanwhile."""
+    sold = 0
+    for k in range(CUTS):
+        mark = packed * (k + 1) / (CUTS + 2)
+        expect(lambda m=mark: part.stat().st_size >= m, within=120, every=0.1, what="bytes")
+        before = len(cashier.closed)
+        link.down()
+        gevent.sleep(CUT_S)
+        link.up()
+        sold += len(cashier.closed) - before
+    return sold
+
+
 def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link):
     server, till = start_nodes(tmp_path, link)
     server_db = sa.create_engine(f"sqlite:///{tmp_path / 'server' / 'server.db'}")
@@ -231,20 +245,12 @@ def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link)
             f"{packed} compressed"
         )
         part = tmp_path / TILL / "spool" / f"server__{TILL}" / f"{seq}.part"
-        sold_at_cuts = []
-        for k in range(CUTS):
-            mark = packed * (k + 1) / (CUTS + 2)
-            expect(lambda m=mark: part.stat().st_size >= m, within=120, every=0.1, what="bytes")
-            link.down()
-            gevent.sleep(CUT_S)
-            link.up()
-            sold_at_cuts.append(len(cashier.closed))
+        sold_offline = pull_the_cable(link, part, packed, cashier)
         log_line = f"{CHANNEL}: document {seq} complete"
         expect(lambda: log_line in till.output(), within=180, every=0.5, what="the download")
         downloaded = time.monotonic() - started
         applied = f"catalog.delta #{seq} applied"
         expect(lambda: applied in till.output(), within=120, every=0.5, what="the catalog applied")
-        sold_during = len(cashier.closed) - sold_at_cuts[0]
         cashier.stop = True
         selling.join(timeout=30)
         closed = sorted(cashier.closed)
@@ -262,10 +268,7 @@ def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link)
             f"downloaded {downloaded - published:.0f} s after publishing, cut {CUTS}× "
             f"for {CUT_S:g} s; broke at {breaks}, resumed at {resumes}"
         )
-        print(
-            f"{len(closed)} receipts closed, {sold_during} of them from the first cut "
-            f"until the catalog applied"
-        )
+        print(f"{len(closed)} receipts closed, {sold_offline} of them while the cable was out")
         assert cashier.errors == []
         assert len(resumes) >= CUTS and resumes == sorted(resumes)
         assert breaks == resumes[: len(breaks)], "every attempt continues where one stopped"
@@ -289,13 +292,15 @@ def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link)
                     )
                 )
             ]
-        assert got == closed and sold_during > 0
+        assert got == closed and sold_offline > 0
 
         status = HTTP.request("GET", f"{till_url}/status").json()
         pull = next(x for x in status["bridge"]["links"] if x["name"] == "pull.server")
         t = pull["transfer"]
-        assert (t["seq"], t["coding"], t["finished"], t["total"]) == (seq, "zstd", True, packed)
-        assert t["done"] == packed and t["resumes"] == len(resumes)
+        assert (t["seq"], t["coding"], t["finished"]) == (seq, "zstd", True)
+        # the document's header (a small zstd frame) travels ahead of the stored variant
+        assert packed < t["total"] == t["done"] < packed + 1024
+        assert t["resumes"] == len(resumes) and pull["wire_bytes"] < length / 2
     finally:
         cashier.stop = True
         if selling is not None:
