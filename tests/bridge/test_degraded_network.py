@@ -121,8 +121,11 @@ def import_examples(folder: Path) -> None:
         tmp.rename(folder / f.name)
 
 
-def start_nodes(root: Path, link: netns.Link) -> tuple[NodeProcess, NodeProcess]:
-    """The server in its namespace, ``till-17-1`` registered, then the till in its own."""
+def start_nodes(
+    root: Path, link: netns.Link, started: list[NodeProcess]
+) -> tuple[NodeProcess, NodeProcess]:
+    """The server in its namespace, ``till-17-1`` registered, then the till in its own
+    (each put in ``started`` as it starts, for the caller to stop)."""
     exchange = root / "exchange"
     for sub in ("import", "export"):
         (exchange / sub).mkdir(parents=True)
@@ -152,6 +155,7 @@ def start_nodes(root: Path, link: netns.Link) -> tuple[NodeProcess, NodeProcess]
     )
     server = NodeProcess("server", server_cfg, sd / "ready")
     server.prefix = link.exec_prefix(link.server_ns)
+    started.append(server)
     server.start(timeout=120)
     port = server.url.rsplit(":", 1)[1]
     till_cfg = write_config(
@@ -175,6 +179,7 @@ def start_nodes(root: Path, link: netns.Link) -> tuple[NodeProcess, NodeProcess]
     )
     till = NodeProcess("till", till_cfg, td / "ready")
     till.prefix = link.exec_prefix(link.till_ns)
+    started.append(till)
     till.start(timeout=120)
     return server, till
 
@@ -220,15 +225,46 @@ def pull_the_cable(link: netns.Link, part: Path, packed: int, cashier: Cashier) 
     return sold
 
 
+def resumed_where_it_broke(log: str, seq: int) -> list[int]:
+    """The offsets document ``seq`` resumed at, each where an attempt broke."""
+    breaks = [int(b) for b in re.findall(rf"document {seq} broke at byte (\d+) of", log)]
+    resumes = [int(r) for r in re.findall(rf"document {seq} resumes at byte (\d+) of", log)]
+    print(f"broke at {breaks}, resumed at {resumes}")
+    assert len(resumes) >= CUTS and resumes == sorted(resumes)
+    assert breaks == resumes[: len(breaks)], "every attempt continues where one stopped"
+    return resumes
+
+
+def applied_once(server_db: sa.Engine, till_db: sa.Engine) -> None:
+    """The generated items in the till's tables, one catalog revision per document."""
+    docs = one(server_db, "SELECT count(*) FROM bridge_outbox WHERE channel = :c", c=CHANNEL)[0]
+    revision, items = one(till_db, "SELECT revision, items FROM till_cat_meta")
+    new = one(till_db, "SELECT count(*) FROM till_cat_item WHERE article LIKE '5%'")[0]
+    assert (new, revision) == (ITEMS, docs) and items >= ITEMS
+
+
+def server_receipts(server_db: sa.Engine) -> list[tuple[int, int]]:
+    """(shift, number) of every receipt of till 17/1 in the server's database."""
+    with server_db.connect() as c:
+        rows = c.execute(
+            sa.text(
+                "SELECT shift_num, number FROM sales_receipt "
+                "WHERE store = '17' AND till = 1 ORDER BY shift_num, number"
+            )
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+
 def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link):
-    server, till = start_nodes(tmp_path, link)
+    nodes: list[NodeProcess] = []
     server_db = sa.create_engine(f"sqlite:///{tmp_path / 'server' / 'server.db'}")
     till_db = sa.create_engine(f"sqlite:///{tmp_path / TILL / 'till.db'}")
-    folder = tmp_path / "exchange" / "import"
-    till_url = f"http://{link.till_api_addr}:{till.url.rsplit(':', 1)[1]}"
-    cashier = Cashier(TILL, TillClient(TILL, till_url, HTTP))
-    selling = None
+    cashier = selling = None
     try:
+        _server, till = start_nodes(tmp_path, link, nodes)
+        till_url = f"http://{link.till_api_addr}:{till.url.rsplit(':', 1)[1]}"
+        cashier = Cashier(TILL, TillClient(TILL, till_url, HTTP))
+        folder = tmp_path / "exchange" / "import"
         import_examples(folder)
         expect(lambda: delivered(server_db), within=120, every=0.5, what="the example catalog")
         cashier.prepare("17")
@@ -239,60 +275,28 @@ def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link)
         seq, length, packed = expect(
             lambda: big_document(server_db), within=120, every=0.5, what="the catalog published"
         )
-        published = time.monotonic() - started
         print(
-            f"{ITEMS} items imported in {published:.0f} s: document {seq}, {length} bytes, "
-            f"{packed} compressed"
+            f"{ITEMS} items imported in {time.monotonic() - started:.0f} s: document {seq}, "
+            f"{length} bytes, {packed} compressed"
         )
         part = tmp_path / TILL / "spool" / f"server__{TILL}" / f"{seq}.part"
         sold_offline = pull_the_cable(link, part, packed, cashier)
-        log_line = f"{CHANNEL}: document {seq} complete"
-        expect(lambda: log_line in till.output(), within=180, every=0.5, what="the download")
-        downloaded = time.monotonic() - started
-        applied = f"catalog.delta #{seq} applied"
+        done, applied = f"{CHANNEL}: document {seq} complete", f"catalog.delta #{seq} applied"
+        expect(lambda: done in till.output(), within=180, every=0.5, what="the download")
+        print(f"downloaded {time.monotonic() - started:.0f} s after the file was dropped")
         expect(lambda: applied in till.output(), within=120, every=0.5, what="the catalog applied")
         cashier.stop = True
         selling.join(timeout=30)
         closed = sorted(cashier.closed)
-        expect(
-            lambda: one(server_db, "SELECT count(*) FROM sales_receipt")[0] >= len(closed),
-            within=120,
-            every=0.5,
-            what="the receipts on the server",
-        )
-
-        log = till.output()
-        breaks = [int(b) for b in re.findall(rf"document {seq} broke at byte (\d+) of", log)]
-        resumes = [int(r) for r in re.findall(rf"document {seq} resumes at byte (\d+) of", log)]
-        print(
-            f"downloaded {downloaded - published:.0f} s after publishing, cut {CUTS}× "
-            f"for {CUT_S:g} s; broke at {breaks}, resumed at {resumes}"
-        )
+        expect(lambda: len(server_receipts(server_db)) >= len(closed), within=120, every=0.5)
         print(f"{len(closed)} receipts closed, {sold_offline} of them while the cable was out")
+
         assert cashier.errors == []
-        assert len(resumes) >= CUTS and resumes == sorted(resumes)
-        assert breaks == resumes[: len(breaks)], "every attempt continues where one stopped"
-        assert log.count(log_line) == 1 and log.count(applied) == 1
-
-        # the catalog applied once: its items there, one revision per catalog document
-        docs = one(server_db, "SELECT count(*) FROM bridge_outbox WHERE channel = :c", c=CHANNEL)[0]
-        revision, items = one(till_db, "SELECT revision, items FROM till_cat_meta")
-        new = one(till_db, "SELECT count(*) FROM till_cat_item WHERE article LIKE '5%'")[0]
-        assert (new, revision) == (ITEMS, docs)
-        assert items >= ITEMS
-
-        # every receipt at the server once
-        with server_db.connect() as c:
-            got = [
-                tuple(r)
-                for r in c.execute(
-                    sa.text(
-                        "SELECT shift_num, number FROM sales_receipt "
-                        "WHERE store = '17' AND till = 1 ORDER BY shift_num, number"
-                    )
-                )
-            ]
-        assert got == closed and sold_offline > 0
+        log = till.output()
+        resumes = resumed_where_it_broke(log, seq)
+        assert log.count(done) == 1 and log.count(applied) == 1
+        applied_once(server_db, till_db)
+        assert server_receipts(server_db) == closed and sold_offline > 0, "each once"
 
         status = HTTP.request("GET", f"{till_url}/status").json()
         pull = next(x for x in status["bridge"]["links"] if x["name"] == "pull.server")
@@ -302,10 +306,11 @@ def test_a_catalog_download_cut_three_times_while_the_till_sells(tmp_path, link)
         assert packed < t["total"] == t["done"] < packed + 1024
         assert t["resumes"] == len(resumes) and pull["wire_bytes"] < length / 2
     finally:
-        cashier.stop = True
+        if cashier is not None:
+            cashier.stop = True
         if selling is not None:
             selling.kill()
-        for p in (till, server):
+        for p in reversed(nodes):
             if p.proc is not None and p.proc.poll() is None:
                 p.terminate(timeout=40)
         server_db.dispose()
