@@ -125,7 +125,7 @@ def big_catalog(tmp_path_factory, browser):
 
     items = int(os.environ.get("UKM_CONSOLE_ITEMS", "200000"))
     folder = tmp_path_factory.mktemp("console-catalog")
-    built = w.build(folder, os.environ.get("UKM_TEST_PG_URL", ""), items, tills=0)
+    built = w.build(folder, os.environ.get("UKM_TEST_PG_URL", ""), items, tills=0, marketing=False)
     yield built
     built.stop()
 
@@ -150,6 +150,23 @@ def console(open_page, request):
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_selector("#nav")
+        return page
+
+    return open_
+
+
+@pytest.fixture
+def marketing_console(open_page, world):
+    """Factory: ``marketing_console(login)`` → the marketing server's console, logged in with
+    a cash server employee's login (asked of the cash server)."""
+    from tests.browser.world import PASSWORD
+
+    def open_(login: str = "max.manager", path: str = "/", width: int = 1366, height: int = 900):
+        page = open_page(world.marketing.url + path, width, height)
+        page.fill("input[name=login]", login)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#nav")
         return page
 
     return open_

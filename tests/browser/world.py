@@ -31,6 +31,7 @@ PASSWORD = "console-pass-1"
 EMPLOYEES = {"anna.admin": "admin", "max.manager": "manager", "vera.viewer": "viewer"}
 FAST = {"retry_initial": 0.05, "retry_maximum": 0.5, "poll_wait": 2.0, "poll_recheck": 0.2}
 OFFLINE_AFTER = 4.0
+FEED_INTERVAL = 2.0
 
 
 def free_port() -> int:
@@ -134,6 +135,7 @@ class World:
     inbox: Path
     tills: dict[str, NodeProcess] = field(default_factory=dict)
     admin: Api | None = None
+    marketing: NodeProcess | None = None
 
     @property
     def url(self) -> str:
@@ -159,6 +161,7 @@ class World:
                 "store": STORE,
                 "number": number,
                 "devices": {"printer": {"kind": "file", "path": str(printer)}},
+                **({"marketing_url": self.marketing.url} if self.marketing else {}),
                 **till,
             },
         ).start()
@@ -174,11 +177,35 @@ class World:
         for proc in self.tills.values():
             if proc.proc is not None and proc.proc.poll() is None:
                 proc.terminate()
+        if self.marketing is not None:
+            self.marketing.terminate()
         self.server.terminate()
         self.dbs.drop()
 
 
-def build(tmp: Path, pg_url: str, items: int = 0, tills: int = 1) -> World:
+def start_marketing(world: World) -> NodeProcess:
+    """The marketing server, registered with the cash server; employees log in through it."""
+    from ukm_actors.bridge.peers import register_peer
+    from ukm_actors.db import Database
+
+    db = Database(_db_url(world.server))
+    try:
+        with db.write() as s:
+            secret = register_peer(s, "marketing", "marketing")
+    finally:
+        db.dispose()
+    world.marketing = node(
+        world.tmp,
+        "marketing",
+        "marketing",
+        world.dbs.url("marketing"),
+        bridge={**FAST, "server_url": world.url, "secret": secret},
+        marketing={"feed_interval": FEED_INTERVAL},
+    ).start()
+    return world.marketing
+
+
+def build(tmp: Path, pg_url: str, items: int = 0, tills: int = 1, marketing: bool = True) -> World:
     """The cash server with the example catalog, ``items`` generated items, employees and
     ``tills`` tills of the store (each with the catalog)."""
     dbs = Databases(tmp, pg_url)
@@ -198,6 +225,7 @@ def build(tmp: Path, pg_url: str, items: int = 0, tills: int = 1) -> World:
             "monitor_interval": 0.5,
             "host_sample_interval": 1.0,
         },
+        marketing={"feed_interval": FEED_INTERVAL},
         bridge={**FAST, "secret": "server-secret"},
     ).start()
     world = World(tmp, dbs, server, inbox)
@@ -211,6 +239,8 @@ def build(tmp: Path, pg_url: str, items: int = 0, tills: int = 1) -> World:
         if items:
             write_import_file(inbox, "updateItems", _bulk(items), "I", number=90)
         wait(lambda: not list(inbox.glob("*.xml")), 600, "the import folder emptied")
+        if marketing:
+            start_marketing(world)
         for number in range(1, tills + 1):
             world.start_till(number)
             node_id = f"till-{STORE}-{number}"

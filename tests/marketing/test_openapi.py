@@ -61,7 +61,7 @@ def test_every_example_fits_its_schema():
                 assert "example" in body, (method, path)
                 validator(doc, body["schema"]).validate(body["example"])
                 seen += 1
-    assert seen == 8
+    assert seen == 10
 
 
 PATHS = {
@@ -71,7 +71,11 @@ PATHS = {
     "/api/v1/coupon-campaigns/{id}/batches": "/api/v1/coupon-campaigns/SPRING/batches",
     "/api/v1/certificate-series/{id}/certificates": "/api/v1/certificate-series/GC500/certificates",
     "/api/v1/cards/{number}": "/api/v1/cards/7770001",
+    "/api/v1/cards/{number}/history": "/api/v1/cards/7770001/history",
+    "/api/v1/coupon-campaigns/{id}/codes": "/api/v1/coupon-campaigns/SPRING/codes",
 }
+NEEDS_CASH_SERVER = {"/api/v1/login"}
+"""Employees log in through the cash server (ask auth.login): tests/browser covers it."""
 
 
 def test_the_examples_get_the_documented_answers_from_a_real_server(marketing):
@@ -79,6 +83,8 @@ def test_the_examples_get_the_documented_answers_from_a_real_server(marketing):
     feed_stores(marketing, {"17": 2})
     made = {}
     for method, path, _summary, _body, example, answers in OPERATIONS:
+        if path in NEEDS_CASH_SERVER:
+            continue
         concrete = PATHS.get(path, path)
         concrete = concrete.replace("{code}", made.get("code", "")).replace(
             "{number}", made.get("number", ""))  # fmt: skip

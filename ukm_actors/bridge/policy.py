@@ -114,6 +114,8 @@ TABLE: tuple[Rule, ...] = (
     *_rules(ASK, "server", RETURN_ASKS, ("till",), Scope.VISIBLE, "a return: its original"),
     Rule(ASK, "server", "till.status", ("till",), Scope.ANY, "recorded as the sender's own"),
     Rule(ASK, "server", "auth.verify", ("marketing",), Scope.ANY, "an employee's login"),
+    Rule(ASK, "server", "auth.login", ("marketing",), Scope.ANY, "an employee logs in (console)"),
+    Rule(ASK, "server", "auth.logout", ("marketing",), Scope.ANY, "an employee logs out"),
     Rule(ASK, "server", "integration.settings", ("integration",), Scope.OWN_STORE, "folders"),
     Rule(ASK, "server", "store.tills", ("pricechecker", "integration"), Scope.OWN_STORE, "tills"),
     Rule(DOCUMENT, "marketing", "feed.catalog", ("server",), Scope.ANY, "items for campaigns"),

@@ -13,6 +13,7 @@ ROLE = RoleSpec(
     features=(
         "ukm_actors.nodes.marketing.transport",
         "ukm_actors.nodes.marketing.core",
+        "ukm_actors.nodes.marketing.console",
     ),
     tables=("ukm_actors.nodes.marketing.core.tables",),
     default_id="marketing",

@@ -168,8 +168,13 @@ def _expand_groups(session: Session, wanted: set[str]) -> dict[str, frozenset[st
     return out
 
 
-def chain_parts(session: Session, now: datetime | None = None) -> ChainParts:
-    campaigns = tuple(sorted(running_campaigns(session, now), key=lambda c: c.id))
+def chain_parts(
+    session: Session, now: datetime | None = None, draft: Campaign | None = None
+) -> ChainParts:
+    """What every store's set shares; ``draft`` replaces (or joins) the running campaign of
+    its id (the console's preview of a campaign being edited)."""
+    running = [c for c in running_campaigns(session, now) if draft is None or c.id != draft.id]
+    campaigns = tuple(sorted([*running, *([draft] if draft else [])], key=lambda c: c.id))
     wanted = {g for c in campaigns for g in c.conditions.items.groups}
     floors = {
         a: p
@@ -209,6 +214,11 @@ def set_for_store(parts: ChainParts, store: str) -> CampaignSet:
 
 def store_set(session: Session, store: str, now: datetime | None = None) -> CampaignSet:
     return set_for_store(chain_parts(session, now), store)
+
+
+def preview_set(session: Session, draft: Campaign, store: str) -> CampaignSet:
+    """The set ``store`` would have with ``draft`` saved and enabled (nothing is written)."""
+    return set_for_store(chain_parts(session, draft=draft), store)
 
 
 # -- the tills' copies ------------------------------------------------------------------

@@ -216,6 +216,12 @@ def redeem(
     """
     c = _locked(session, number)
     _expire_if_due(session, c, now)
+    if c.state == "blocked":
+        raise CertificateRefused(
+            f"certificate {number} is blocked and cannot pay",
+            code="certificate.blocked",
+            hint="it was blocked (lost or stolen); take another means of payment",
+        )
     if c.state == "created":
         raise CertificateRefused(
             f"certificate {number} has not been sold yet, so it cannot pay",
@@ -275,6 +281,44 @@ def void(
         c.state = "sold"
     session.add(MkCertOp(number=number, kind="void", amount=back, receipt_id=receipt_id, at=now))
     return _view(c)
+
+
+def block(session: Session, number: str, blocked: bool, now: datetime) -> CertificateView:
+    """Block a certificate (lost, stolen: it neither sells nor pays) or lift the block; the
+    history shows both (``mk_cert_op`` kinds ``block`` and ``unblock``)."""
+    c = _locked(session, number)
+    if blocked and c.state != "blocked":
+        c.state = "blocked"
+        _op(session, c, "block", 0, {}, now)
+    elif not blocked and c.state == "blocked":
+        if c.sold_at is None:
+            c.state = "created"
+        elif c.balance <= 0:
+            c.state = "redeemed"
+        else:
+            c.state = "sold"
+            _expire_if_due(session, c, now)
+        _op(session, c, "unblock", 0, {}, now)
+    return _view(c)
+
+
+def history(session: Session, number: str) -> list[dict[str, Any]]:
+    """Every operation on a certificate, oldest first (``check`` raises for an unknown one)."""
+    rows = session.execute(
+        select(MkCertOp).where(MkCertOp.number == number).order_by(MkCertOp.id)
+    ).scalars()
+    return [
+        {
+            "at": iso_utc(r.at, z=True),
+            "kind": r.kind,
+            "amount": r.amount,
+            "receipt_id": r.receipt_id,
+            "store": r.store,
+            "till": r.till,
+            "voided": r.voided,
+        }
+        for r in rows
+    ]
 
 
 def expire_due(session: Session, now: datetime) -> int:

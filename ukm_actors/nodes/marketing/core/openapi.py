@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ukm_actors.nodes.marketing.core.openapi_console import CONSOLE_OPERATIONS
 from ukm_actors.nodes.marketing.core.openapi_schemas import (
     KOPECKS,
     SCHEMAS,
@@ -134,6 +135,9 @@ for _name, _summary in REPORTS.items():
                 {200: ("the report (JSON money in kopecks; CSV as 89.90)", ref("Report")), **BAD},
             )
         )
+
+
+OPERATIONS.extend(CONSOLE_OPERATIONS)
 
 
 def _operation(op: Op) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from ukm_actors.nodes.server.admin.audit import audit
 def setup(ctx: NodeContext) -> None:
     openapi.add_paths(ctx, paths(STATUS_OPS))
     ctx.asks.register("auth.verify", lambda message, peer: verify_token(ctx, message, peer))
+    ctx.asks.register("auth.login", lambda message, peer: login_for_peer(ctx, message, peer))
+    ctx.asks.register("auth.logout", lambda message, peer: logout_for_peer(ctx, message, peer))
     stats = logins.LoginStats()
     policies = logins.Policies(logins.login_policy(ctx.config.server.login_lock_minutes))
     guard = logins.LoginGuard(ctx.require_db(), policies, stats)
@@ -78,6 +80,48 @@ def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[s
     if who is None:
         raise AuthError("the login is not valid (expired or logged out)")
     return {"login": who.login, "role": who.role, "name": who.name}
+
+
+def _marketing_peer(ctx: NodeContext, peer: str, what: str) -> None:
+    from ukm_actors.bridge.peers import peer_info
+    from ukm_actors.nodes.server.admin.auth import Forbidden
+
+    with ctx.require_db().read() as session:
+        info = peer_info(session, peer)
+    if info is None or info.kind != "marketing":
+        raise Forbidden(f"{peer} may not {what}")
+
+
+def login_for_peer(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
+    """Ask ``auth.login`` {"login", "password", "address"} → {"token", "expires", "employee"}:
+    the marketing server's console logs employees in here, with the same throttling as
+    ``POST /api/v1/login`` (per login, and per the browser's address it passes on)."""
+    from ukm_actors.nodes.server.admin.auth import LoginRequestError
+
+    _marketing_peer(ctx, peer, "log employees in")
+    name, password = message.get("login"), message.get("password")
+    if not isinstance(name, str) or not name.strip() or len(name) > 80:
+        raise LoginRequestError('"login" must be a text of 1 to 80 characters')
+    if not isinstance(password, str) or len(password) > 1000:
+        raise LoginRequestError('"password" must be a text')
+    address = str(message.get("address") or peer)[:64]
+    guard: logins.LoginGuard = ctx.services[logins.GUARD]
+    token, expires, who = guard.attempt(
+        name.strip(), password, f"{peer}/{address}", ctx.config.server.session_hours
+    )
+    return {"token": token, "expires": expires // 1000, "employee": who.to_json()}
+
+
+def logout_for_peer(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
+    """Ask ``auth.logout`` {"token"}: ends that login (the marketing console's logout)."""
+    from ukm_actors.nodes.server.admin import auth
+
+    _marketing_peer(ctx, peer, "log employees out")
+    token = message.get("token")
+    if isinstance(token, str) and token:
+        with ctx.require_db().write() as session:
+            auth.logout(session, token)
+    return {"ok": True}
 
 
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:

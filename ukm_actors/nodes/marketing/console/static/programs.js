@@ -1,0 +1,178 @@
+/* Coupons, gift certificates, loyalty cards and reports of the marketing server. */
+"use strict";
+
+(() => {
+  const {t, N_, el} = C;
+  const MONEY_COLUMNS = /(amount|discount|sales|value|balance|total|sold_sum|redeemed_sum)/;
+
+  const WORDS = {created: N_("created"), sold: N_("sold"), redeemed: N_("redeemed"), expired: N_("expired"),
+    blocked: N_("blocked"), active: N_("active"), issued: N_("issued"), sell: N_("sale"), redeem: N_("payment"),
+    forfeit: N_("forfeited"), void: N_("given back"), block: N_("blocked"), unblock: N_("unblocked"),
+    expire: N_("expired"), earn: N_("earned"), spend: N_("spent"), claw: N_("taken back")};
+  const word = (w) => t(WORDS[w] || w);
+
+  function fact(label, value) { return [el("dt", {text: label}), el("dd", {}, value ?? "—")]; }
+
+  /* ---- coupons ---- */
+  async function coupons(view) {
+    const data = await C.get("coupon-campaigns");
+    const may = C.can("manager");
+    const table = C.table([
+      {title: N_("Id"), value: (c) => c.id}, {title: N_("Name"), value: (c) => c.name},
+      {title: N_("Codes"), value: (c) => `${c.prefix}… (${c.length})`},
+      {title: N_("Valid"), value: (c) => c.valid_days ? t("{n} days", {n: c.valid_days}) : (c.valid_until || "—")},
+      {title: N_("Issued"), class: "num", value: (c) => c.issued}, {title: N_("Redeemed"), class: "num", value: (c) => c.redeemed},
+      {title: "", value: (c) => el("span", {},
+        may ? C.button(t("Generate"), () => generate(c), {class: "small"}) : null,
+        C.button(t("Export codes"), async () => {
+          const codes = await C.get(`coupon-campaigns/${encodeURIComponent(c.id)}/codes`);
+          C.csv(`coupons-${c.id}.csv`, [
+            {title: N_("Code"), value: (x) => x.code}, {title: N_("Batch"), value: (x) => x.batch},
+            {title: N_("State"), value: (x) => x.state}, {title: N_("Expires"), value: (x) => x.expires_at},
+          ], codes.coupons);
+        }, {class: "small"}))},
+    ], data.coupon_campaigns, {empty: N_("No coupon campaigns")});
+    const add = may ? C.section(t("New coupon campaign"), C.form([
+      {name: "id", label: t("Id"), required: true}, {name: "name", label: t("Name")},
+      {name: "prefix", label: t("Code prefix"), required: true}, {name: "length", label: t("Code length"), type: "number", value: 13},
+      {name: "valid_days", label: t("Valid for days"), type: "number", value: 30},
+    ], t("Add"), async (v) => {
+      await C.send("POST", "coupon-campaigns", {id: v.id, name: v.name, prefix: v.prefix, length: parseInt(v.length, 10), valid_days: parseInt(v.valid_days, 10)});
+      C.go("coupons");
+    }, {class: "inline"})) : null;
+    const lookup = C.section(t("One coupon"), C.form([{name: "code", label: t("Code"), required: true}], t("Show"), async (v, node) => {
+      const c = await C.get(`coupons/${encodeURIComponent(v.code.trim())}`);
+      node.querySelector(".facts")?.remove();
+      node.append(el("dl", {class: "facts"}, fact(t("Campaign"), c.campaign_id), fact(t("State"), word(c.state)),
+        fact(t("Expires"), C.time(c.expires_at)), fact(t("Redeemed"), c.redeemed_at ? `${C.time(c.redeemed_at)} ${c.redeemed_receipt || ""}` : "—")));
+    }, {class: "inline"}));
+    view.replaceChildren(C.section(t("Coupon campaigns"), table), add, lookup);
+  }
+  function generate(c) {
+    const out = el("div");
+    const dlg = C.dialog(t("Generate codes of {id}", {id: c.id}), el("div", {}, C.form([
+      {name: "count", label: t("How many"), type: "number", value: 100, required: true},
+    ], t("Generate"), async (v) => {
+      const r = await C.send("POST", `coupon-campaigns/${encodeURIComponent(c.id)}/batches`, {count: parseInt(v.count, 10)});
+      out.replaceChildren(el("p", {class: "done", text: t("Batch {batch}: {n} codes", {batch: r.batch, n: r.codes.length})}),
+        C.button(t("Download them as CSV"), () => C.csv(`${r.batch}.csv`, [{title: N_("Code"), value: (x) => x}], r.codes)));
+    }), out));
+    return dlg;
+  }
+
+  /* ---- gift certificates ---- */
+  async function certificates(view, params) {
+    const data = await C.get("certificate-series");
+    const may = C.can("manager");
+    const table = C.table([
+      {title: N_("Series"), value: (s) => s.id}, {title: N_("Name"), value: (s) => s.name},
+      {title: N_("Face value"), class: "num", value: (s) => C.money(s.face_value)},
+      {title: N_("Sold as article"), value: (s) => s.article},
+      {title: N_("Certificates"), value: (s) => Object.entries(s.states).map(([k, n]) => C.pill(`${word(k)}: ${n}`, k === "sold" ? "ok" : k === "blocked" ? "bad" : ""))},
+      {title: "", value: (s) => may ? C.button(t("Issue"), () => issue(s), {class: "small issue"}) : null},
+    ], data.series, {empty: N_("No series"), rowClass: () => "series"});
+    const add = may ? C.section(t("New series"), C.form([
+      {name: "id", label: t("Id"), required: true}, {name: "name", label: t("Name")},
+      {name: "face_value", label: t("Face value"), required: true, placeholder: "500.00"},
+      {name: "article", label: t("Article the till sells it as"), required: true},
+      {name: "prefix", label: t("Number prefix"), value: "9"}, {name: "valid_days", label: t("Valid for days after the sale"), type: "number", value: 365},
+    ], t("Add"), async (v) => {
+      await C.send("POST", "certificate-series", {id: v.id, name: v.name, face_value: C.parseMoney(v.face_value), article: v.article, prefix: v.prefix, valid_days: parseInt(v.valid_days, 10)});
+      C.go("certificates");
+    }, {class: "cols"})) : null;
+    const one = el("div", {id: "certificate"});
+    const lookup = C.section(t("One certificate"), C.form([{name: "number", label: t("Number"), required: true, value: params.get("number") || ""}],
+      t("Show"), async (v) => C.go("certificates", {number: v.number.trim()}), {class: "inline"}), one);
+    view.replaceChildren(C.section(t("Gift certificate series"), table), add, lookup);
+    if (params.get("number")) one.replaceChildren(await certificate(params.get("number"), may));
+  }
+  async function certificate(number, may) {
+    const r = await C.get(`certificates/${encodeURIComponent(number)}/history`);
+    const c = r.certificate;
+    return el("div", {class: "certificate-card"}, el("dl", {class: "facts"},
+      fact(t("Number"), c.number), fact(t("Series"), c.series_id), fact(t("State"), C.pill(word(c.state), c.state === "sold" ? "ok" : c.state === "blocked" ? "bad" : "")),
+      fact(t("Face value"), C.money(c.face_value)), fact(t("Balance"), el("b", {class: "balance", text: C.money(c.balance)})),
+      fact(t("Expires"), C.time(c.expires_at))),
+      may ? C.button(c.state === "blocked" ? t("Unblock") : t("Block"), async () => {
+        await C.send("POST", `certificates/${encodeURIComponent(c.number)}/${c.state === "blocked" ? "unblock" : "block"}`);
+        C.go("certificates", {number: c.number, at: Date.now()});
+      }, {class: c.state === "blocked" ? "" : "danger"}) : null,
+      el("h3", {text: t("History")}),
+      C.table([
+        {title: N_("When"), value: (h) => C.time(h.at)}, {title: N_("What"), value: (h) => word(h.kind)},
+        {title: N_("Amount"), class: "num", value: (h) => h.amount ? C.money(h.amount) : ""},
+        {title: N_("Receipt"), value: (h) => h.receipt_id || ""}, {title: N_("Where"), value: (h) => [h.store, h.till].filter(Boolean).join(" / ")},
+        {title: "", value: (h) => h.voided ? C.pill(t("voided"), "warn") : ""},
+      ], r.history, {empty: N_("Nothing yet")}));
+  }
+  function issue(s) {
+    const out = el("div");
+    C.dialog(t("Issue certificates of {id}", {id: s.id}), el("div", {}, C.form([
+      {name: "count", label: t("How many"), type: "number", value: 1, required: true},
+    ], t("Issue"), async (v) => {
+      const r = await C.send("POST", `certificate-series/${encodeURIComponent(s.id)}/certificates`, {count: parseInt(v.count, 10)});
+      out.replaceChildren(el("p", {class: "done", text: t("{n} certificates issued; a till's sale activates each.", {n: r.numbers.length})}),
+        el("ul", {class: "numbers"}, r.numbers.slice(0, 50).map((n) => el("li", {text: n}))),
+        C.button(t("Download them as CSV"), () => C.csv(`certificates-${s.id}.csv`, [{title: N_("Number"), value: (x) => x}], r.numbers)));
+    }, {class: "inline issue-form"}), out));
+  }
+
+  /* ---- loyalty ---- */
+  async function loyalty(view, params) {
+    const may = C.can("manager");
+    const card = el("div", {id: "card"});
+    view.replaceChildren(
+      C.section(t("A loyalty card"), C.form([{name: "number", label: t("Card number"), required: true, value: params.get("number") || ""}],
+        t("Show"), async (v) => C.go("loyalty", {number: v.number.trim()}), {class: "inline"}), card),
+      may ? C.section(t("New card"), C.form([
+        {name: "number", label: t("Card number"), required: true}, {name: "holder", label: t("Holder")},
+      ], t("Add"), async (v) => { await C.send("POST", "cards", v); C.go("loyalty", {number: v.number}); }, {class: "inline"})) : null);
+    if (!params.get("number")) return;
+    const r = await C.get(`cards/${encodeURIComponent(params.get("number"))}/history`);
+    const c = r.card;
+    card.replaceChildren(el("dl", {class: "facts"}, fact(t("Holder"), c.holder), fact(t("State"), word(c.state)),
+      fact(t("Level"), c.level), fact(t("Purchases"), C.money(c.accumulated)),
+      fact(t("Points to spend"), (c.bonus || {}).spendable ?? 0), fact(t("Points pending"), (c.bonus || {}).pending ?? 0)),
+      may ? C.button(c.state === "blocked" ? t("Unblock") : t("Block"), async () => {
+        await C.send("PATCH", `cards/${encodeURIComponent(c.number)}`, {state: c.state === "blocked" ? "active" : "blocked"});
+        C.go("loyalty", {number: c.number, at: Date.now()});
+      }) : null,
+      el("h3", {text: t("History")}), C.table([
+        {title: N_("When"), value: (h) => C.time(h.at)}, {title: N_("What"), value: (h) => word(h.kind)},
+        {title: N_("Points"), class: "num", value: (h) => h.points}, {title: N_("Campaign"), value: (h) => h.campaign_id || ""},
+        {title: N_("Receipt"), value: (h) => h.receipt_id || ""}, {title: "", value: (h) => h.voided ? C.pill(t("voided"), "warn") : ""},
+      ], r.history, {empty: N_("Nothing yet")}));
+  }
+
+  /* ---- reports ---- */
+  const REPORTS = [["campaigns", N_("Campaigns")], ["coupons", N_("Coupons")], ["certificates", N_("Certificates")], ["bonus", N_("Bonus points")]];
+  async function reports(view, params) {
+    const name = params.get("report") || "campaigns";
+    const today = new Date().toISOString().slice(0, 10);
+    const from = params.get("from") || `${today.slice(0, 8)}01`;
+    const to = params.get("to") || today;
+    const q = new URLSearchParams({from, to});
+    const r = await C.get(`reports/${name}?${q}`);
+    const columns = r.columns.map((c) => ({title: c, class: typeof (r.rows[0] || {})[c] === "number" ? "num" : null,
+      value: (row) => MONEY_COLUMNS.test(c) && typeof row[c] === "number" ? C.money(row[c]) : row[c],
+      csv: (row) => MONEY_COLUMNS.test(c) && typeof row[c] === "number" ? (row[c] / 100).toFixed(2) : row[c]}));
+    const label = r.columns.find((c) => !/(^day$|count|amount|discount|sales|sum|points|issued|redeemed|expired|open|sold|balance)/.test(c)) || r.columns[0];
+    const measure = r.columns.find((c) => /discount|amount|points|sold|issued/.test(c) && typeof (r.rows[0] || {})[c] === "number");
+    const byLabel = {};
+    for (const row of r.rows) byLabel[row[label]] = (byLabel[row[label]] || 0) + (row[measure] || 0);
+    view.replaceChildren(C.section(t("Reports"),
+      el("div", {class: "toolbar"}, REPORTS.map(([k, l]) => C.button(t(l), () => C.go("reports", {report: k, from, to}), {class: k === name ? "primary" : ""}))),
+      C.form([
+        {name: "from", label: t("From"), type: "date", value: from}, {name: "to", label: t("To"), type: "date", value: to},
+      ], t("Show"), async (v) => C.go("reports", {report: name, ...v}), {class: "inline"}),
+      measure ? el("div", {class: "row"}, C.bars(`${measure} / ${label}`, Object.entries(byLabel).slice(0, 20),
+        {format: (v) => MONEY_COLUMNS.test(measure) ? C.money(v) : String(v)})) : null,
+      C.table(columns, r.rows, {empty: N_("Nothing in this period"), class: "report"}),
+      C.button(t("Download CSV"), () => C.csv(`${name}-${from}-${to}.csv`, columns, r.rows), {class: "csv"})));
+  }
+
+  C.page("coupons", {title: N_("Coupons"), render: coupons});
+  C.page("certificates", {title: N_("Certificates"), render: certificates});
+  C.page("loyalty", {title: N_("Loyalty"), render: loyalty});
+  C.page("reports", {title: N_("Reports"), render: reports});
+})();
