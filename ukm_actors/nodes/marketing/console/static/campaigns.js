@@ -23,13 +23,13 @@
   }
   function describe(a) {
     switch (a.type) {
-      case "percent": return t("{value}% off", {value: a.value / 100});
+      case "percent": return t("minus {value}%", {value: a.value / 100});
       case "amount": return t("{value} off", {value: C.money(a.value)});
       case "fixed_price": return t("at {price}", {price: C.money(a.price)});
       case "n_for_m": return t("{n} for the price of {m}", {n: a.n, m: a.m});
       case "cheapest_free": return t("cheapest of {articles} free", {articles: (a.articles || []).join(", ")});
       case "gift": return t("gift {article}", {article: a.article});
-      case "bonus": return t("{value}% in points", {value: a.value / 100});
+      case "bonus": return t("points: {value}%", {value: a.value / 100});
       default: return a.type;
     }
   }
