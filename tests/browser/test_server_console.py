@@ -206,11 +206,14 @@ def test_a_receipt_is_found_and_shown_as_printed(console, world):
     if not till.get("/shift").get("shift"):
         till.post("/shift/open")
     till.post("/receipt/lines", {"article": "200017"})  # bread
+    receipt_id = till.receipt()["receipt_id"]
     till.pay("cash", till.receipt()["totals"]["total"])
-    page = console("vera.viewer", "/#/receipts?store=17&article=200017")
+    _eventually(lambda: world.admin.call("GET", f"/api/v1/receipts/{receipt_id}")[0] == 200,
+                30, "the receipt reached the server")  # fmt: skip
+    page = console("vera.viewer", "/#/receipts?store=17&article=200017&payment=cash")
     rows = page.locator("tr.receipt")
     expect(rows.first).to_be_visible(timeout=20000)
-    rows.first.click()
+    page.locator("tr.receipt", has_text=receipt_id).click()
     printed = page.locator(".printed")
     expect(printed).to_contain_text("Хлеб Бородинский")
     expect(printed).to_contain_text("наличные")
