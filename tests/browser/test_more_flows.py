@@ -13,6 +13,7 @@ from tests.nodes.helpers import http, start_node
 from tests.till.helpers import (
     BREAD,
     CASHIER_RIGHTS,
+    COFFEE,
     MILK,
     PASSWORD_HASH,
     apply_catalog,
@@ -142,3 +143,30 @@ def test_a_return_by_scanning_another_tills_receipt(two_tills, open_page):
     expect(page.locator("#scan")).to_be_focused()
     eventually(lambda: _sold_on_server(server, sale["receipt_id"])["returned"].get("1") == 1000,
                within=30, what="the return known to the server")  # fmt: skip
+
+
+def test_a_line_at_an_additional_price_shows_its_name_everywhere(screen_till, open_page):
+    """Coffee sold at the "promo" price reads "Кофе … (Акция)" on the screen (after a reload:
+    the name is stored with the line), on the customer display and on the printed receipt,
+    never the price type's code."""
+    node = screen_till()
+    page = open_page(node.ctx.url + "/")
+    display = open_page(node.ctx.url + "/display", 800, 480)
+    login(page)
+    open_shift(page)
+    scan(page, COFFEE)
+    question = page.locator(".dialog.question")
+    page.keyboard.press(question.locator(".btn", has_text="Акция").get_attribute("data-key"))
+    name = rows(page).nth(0).locator("td.name")
+    expect(name).to_contain_text("(Акция)")
+    expect(name).not_to_contain_text("promo")
+    expect(display.locator("#line b")).to_contain_text("(Акция)")
+    page.reload()  # the till holds the line, its price's name with it
+    expect(rows(page).nth(0).locator("td.name")).to_contain_text("(Акция)")
+    page.keyboard.press("F2")
+    page.keyboard.press("F2")
+    expect(page.locator(".dialog.change")).to_contain_text("напечатано")
+    page.keyboard.press("Enter")
+    printed = node.printer_path.read_bytes()
+    assert "(Акция)".encode("cp866") in printed
+    assert b"promo" not in printed

@@ -10,6 +10,7 @@ from tests.bridge.faultproxy import FaultProxy
 from tests.nodes.helpers import http, start_node
 from tests.till.helpers import (
     BREAD,
+    COFFEE,
     MILK,
     SUPERVISOR,
     TillClient,
@@ -380,3 +381,19 @@ def test_ten_returns_right_after_their_sales_all_succeed_at_either_till(in_fligh
         at = other if i % 2 == 0 else seller
         out = at.post("/returns", {"receipt_id": sale["receipt_id"], "lines": {"1": 1000}})
         assert out["closed"]["kind"] == "return", (i, out)
+
+
+def test_a_return_of_a_line_at_an_additional_price_names_that_price(start_till):
+    """The original's document carries only the price type's code; the return line gets
+    its name from this till's catalog, as the sale line had it."""
+    node, till = start_till()
+    till.login()
+    till.post("/shift/open")
+    assert till.scan(COFFEE, price_type="promo")["line"]["price_name"] == "Акция"
+    sale = till.pay("cash", 30000)["closed"]
+    out = till.post(
+        "/returns",
+        {"receipt_id": sale["receipt_id"], "lines": {"1": 1000}, "supervisor": SUPERVISOR},
+    )
+    line = out["closed"]["lines"][0]
+    assert (line["price_type"], line["price_name"]) == ("promo", "Акция")

@@ -83,7 +83,11 @@ def test_additional_prices_are_chosen_by_the_cashier(till):
     ]
     line = till.scan(COFFEE, price_type="club")["line"]
     assert (line["price"], line["price_type"]) == (25000, "club")
-    assert till.scan(COFFEE, price_type="base")["line"]["price"] == 30000
+    assert line["price_name"] == "Клубная цена", "the name the cashier and the buyer read"
+    stored = till.get("/receipt")["receipt"]["lines"][0]
+    assert (stored["price_type"], stored["price_name"]) == ("club", "Клубная цена")
+    base = till.scan(COFFEE, price_type="base")["line"]
+    assert (base["price"], base["price_type"], base["price_name"]) == (30000, None, None)
     err = till.fail("POST", "/receipt/lines", {"barcode": COFFEE, "price_type": "vip"})[1]
     assert "has no price 'vip'" in err["message"]
     till.fail("POST", "/receipt/lines", {"article": "300"})

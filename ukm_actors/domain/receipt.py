@@ -101,6 +101,9 @@ class Line:
     voided: bool = False
     age_confirmed: bool = False
     discounts: tuple[LineDiscount, ...] = ()
+    price_name: str | None = None
+    """The additional price's name as the catalog gives it ("Акция") when ``price_type``
+    is set: what the cashier, the buyer and the printed receipt read instead of the code."""
 
     def __post_init__(self) -> None:
         if self.position < 1:
@@ -360,6 +363,7 @@ def add_line(
     price_type: str | None = None,
     seller_code: str | None = None,
     age_confirmed: bool = False,
+    price_name: str | None = None,
 ) -> Receipt:
     """The receipt with a new line at ``receipt.next_position``."""
     _require_unpaid(receipt, _("add {name!r}", name=name))
@@ -373,6 +377,7 @@ def add_line(
         measure=measure,
         taxgroup_id=taxgroup_id,
         price_type=price_type,
+        price_name=price_name if price_type is not None else None,
         seller_code=seller_code,
         age_confirmed=age_confirmed,
     )
@@ -404,14 +409,23 @@ def set_quantity(receipt: Receipt, position: int, quantity: Quantity) -> Receipt
     return _replace_line(receipt, replace(line, quantity=quantity, discounts=()))
 
 
-def set_price(receipt: Receipt, position: int, price: Money, price_type: str | None) -> Receipt:
+def set_price(
+    receipt: Receipt,
+    position: int,
+    price: Money,
+    price_type: str | None,
+    price_name: str | None = None,
+) -> Receipt:
     """The receipt with another unit price on a line (a loyalty-card price given or taken
-    back); the line's discounts are dropped: apply promotions again."""
+    back, ``price_name`` its name); the line's discounts are dropped: apply promotions
+    again."""
     line = _active_line(receipt, position)
     _require_unpaid(receipt, f"change the price of {line.describe()}")
     if price < 0:
         raise ReceiptError(f"{line.describe()}: a price cannot be negative", code="receipt.price")
-    return _replace_line(receipt, replace(line, price=price, price_type=price_type, discounts=()))
+    name = price_name if price_type is not None else None
+    changed = replace(line, price=price, price_type=price_type, price_name=name, discounts=())
+    return _replace_line(receipt, changed)
 
 
 def apply_discounts(receipt: Receipt, discounts: Mapping[int, tuple[LineDiscount, ...]]) -> Receipt:

@@ -27,7 +27,7 @@ def with_card_prices(receipt: Receipt, catalog: TillCatalog, env: SaleEnv, card:
         if card and line.price_type is None:
             add = card_price(item, env)
             if add is not None:
-                out = set_price(out, line.position, add.price, add.price_type)
+                out = set_price(out, line.position, add.price, add.price_type, add.name or None)
         elif not card and line.price_type is not None:
             add = item.addprice(line.price_type)
             if add is not None and env.is_card_price(add) and item.price is not None:

@@ -159,7 +159,13 @@ def finish_receipt(
             r.kind,
             r.id,
             f"{what} {r.number} of shift {r.shift_num}",
-            receipt_printable(doc, env.header(), env.footer(), env.settings.receipt_code),
+            receipt_printable(
+                doc,
+                env.header(),
+                env.footer(),
+                env.settings.receipt_code,
+                {ln.position: ln.price_name for ln in r.receipt.lines if ln.price_name},
+            ),
             closed_utc,
         )
     return doc, job

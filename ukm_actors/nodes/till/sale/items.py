@@ -68,6 +68,7 @@ class LineSpec:
     price_type: str | None
     seller_code: str | None
     age_confirmed: bool
+    price_name: str | None = None
 
 
 def _find(
@@ -219,7 +220,7 @@ def _base_price(item: CatalogItem, card_only: bool) -> tuple[int, str | None]:
     return item.price, None
 
 
-def _chosen(item: CatalogItem, req: AddRequest, card: list[AddPrice]) -> tuple[int, str | None]:
+def _chosen(item: CatalogItem, req: AddRequest, card: list[AddPrice]) -> AddPrice:
     """The additional price the cashier named in ``req.price_type``."""
     add = item.addprice(str(req.price_type))
     if add is None:
@@ -242,7 +243,7 @@ def _chosen(item: CatalogItem, req: AddRequest, card: list[AddPrice]) -> tuple[i
             code="sale.card_required",
             hint=_("scan the customer's loyalty card first, or sell at the store price"),
         )
-    return add.price, add.price_type
+    return add
 
 
 def _price(item: CatalogItem, req: AddRequest, env: SaleEnv) -> tuple[int, str | None]:
@@ -254,7 +255,8 @@ def _price(item: CatalogItem, req: AddRequest, env: SaleEnv) -> tuple[int, str |
     card = [a for a in item.addprices if env.is_card_price(a)]
     others = [a for a in item.addprices if not env.is_card_price(a)]
     if req.price_type is not None and req.price_type != BASE_PRICE:
-        return _chosen(item, req, card)
+        chosen = _chosen(item, req, card)
+        return chosen.price, chosen.price_type
     offered = [*others, *(card if req.card else ())]
     if req.price_type == BASE_PRICE or not offered:
         return _base_price(item, bool(card))
@@ -291,6 +293,7 @@ def resolve_line(
     now = env.local_now()
     ensure_time_allowed(catalog.time_rules(item), now)
     price, price_type = _price(item, req, env)
+    add = item.addprice(price_type) if price_type is not None else None
     quantity = _quantity(item, req, scanned, weight, price)
     confirmed = False
     rule = catalog.age_rule(item)
@@ -326,4 +329,5 @@ def resolve_line(
         price_type=price_type,
         seller_code=seller,
         age_confirmed=confirmed,
+        price_name=(add.name or None) if add is not None else None,
     )

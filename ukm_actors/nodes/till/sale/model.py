@@ -107,6 +107,7 @@ def line_json(line: Line) -> dict[str, Any]:
         "measure": line.measure,
         "price": line.price,
         "price_type": line.price_type,
+        "price_name": line.price_name,
         "amount": line.amount,
         "discount": line.discount,
         "total": line.total,

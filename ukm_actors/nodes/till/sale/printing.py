@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -79,12 +80,18 @@ def _qty(quantity: int, measure: str) -> str:
 
 
 def receipt_printable(
-    doc: ReceiptDoc, header: tuple[str, ...], footer: tuple[str, ...], symbology: str
+    doc: ReceiptDoc,
+    header: tuple[str, ...],
+    footer: tuple[str, ...],
+    symbology: str,
+    price_names: Mapping[int, str] | None = None,
 ) -> PrintableReceipt:
-    """The printed form of a finished sale or return."""
+    """The printed form of a finished sale or return; ``price_names`` by position: the
+    additional price a line was sold at ("Кофе (Акция)")."""
+    names = price_names or {}
     lines = tuple(
         ReceiptLine(
-            name=line.name,
+            name=f"{line.name} ({names[line.position]})" if line.position in names else line.name,
             quantity_text=_qty(line.quantity, line.measure),
             price=line.price,
             amount=line.amount,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from ukm_actors.codecs.tilldocs import OriginalRef
 from ukm_actors.domain.money import Money, line_amount
 from ukm_actors.domain.receipt import Line, LineDiscount, Payment, Receipt
+from ukm_actors.nodes.till.catalog.lookup import TillCatalog
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 
 RETURN_DISCOUNT = "return"
@@ -27,6 +28,7 @@ class ReturnItem:
     barcode: str | None = None
     price_type: str | None = None
     seller_code: str | None = None
+    price_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,24 @@ def _line(item: ReturnItem) -> Line:
         measure=item.measure,
         taxgroup_id=item.taxgroup_id,
         price_type=item.price_type,
+        price_name=item.price_name if item.price_type is not None else None,
         seller_code=item.seller_code,
         discounts=discounts,
     )
+
+
+def with_price_names(spec: ReturnSpec, catalog: TillCatalog) -> ReturnSpec:
+    """``spec`` with the names of the additional prices its items were sold at, from this
+    till's catalog (the original's document carries only the price type's code)."""
+    items = []
+    for i in spec.items:
+        if i.price_type is not None and i.price_name is None:
+            item = catalog.item(i.article)
+            add = item.addprice(i.price_type) if item is not None else None
+            if add is not None and add.name:
+                i = replace(i, price_name=add.name)
+        items.append(i)
+    return replace(spec, items=tuple(items))
 
 
 def return_receipt(base: OpenReceipt, spec: ReturnSpec) -> OpenReceipt:

@@ -53,7 +53,7 @@ from ukm_actors.nodes.till.sale.repo import (
     update_receipt,
     update_tender,
 )
-from ukm_actors.nodes.till.sale.returnspec import ReturnSpec, return_receipt
+from ukm_actors.nodes.till.sale.returnspec import ReturnSpec, return_receipt, with_price_names
 from ukm_actors.nodes.till.sale.shiftrules import require_fresh
 from ukm_actors.nodes.till.sale.tables import ShiftRow
 from ukm_actors.nodes.till.sale.tenders import TenderRecording
@@ -223,6 +223,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
             barcode=spec.barcode,
             taxgroup_id=spec.taxgroup_id,
             price_type=spec.price_type,
+            price_name=spec.price_name,
             seller_code=spec.seller_code,
             age_confirmed=spec.age_confirmed,
         )
@@ -416,7 +417,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
             )
         with self.db.write() as s:
             base = self._new_receipt(s, grant, kind="return")
-            r = return_receipt(base, spec)
+            r = return_receipt(base, with_price_names(spec, self.catalog))
             insert_receipt(s, r)
             save_lines(s, r.id, None, r.receipt)
         self.current = r

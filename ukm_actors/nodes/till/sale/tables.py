@@ -117,6 +117,8 @@ class LineRow(TillBase):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     age_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     discounts: Mapped[str] = mapped_column(Text, default="[]")
+    price_name: Mapped[str | None] = mapped_column(String(200))
+    """The additional price's name ("Акция") when ``price_type`` is set (migration 0007)."""
 
 
 class PaymentRow(TillBase):

@@ -39,7 +39,7 @@
       $("line").replaceChildren();
       if (l) {
         const b = document.createElement("b");
-        b.textContent = l.name;
+        b.textContent = l.price_type ? `${l.name} (${l.price_name || l.price_type})` : l.name;
         $("line").append(b, `${l.quantity_text && l.measure !== "шт" ? `${l.quantity_text} ${l.measure}` : UKM.quantityText(l.quantity)} × ${money(l.price)} = ${money(l.total)}`);
       }
       $("total").querySelector("span").textContent = r.totals.paid ? t("Due") : t("Total");

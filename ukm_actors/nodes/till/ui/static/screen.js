@@ -232,14 +232,14 @@ const Screen = (() => {
   }
 
   function lineSignature(l) {
-    return [l.name, l.quantity, l.price, l.discount, l.total, l.voided, S.selected === l.position].join("|");
+    return [l.name, l.price_name, l.price_type, l.quantity, l.price, l.discount, l.total, l.voided, S.selected === l.position].join("|");
   }
 
   function lineRow(l) {
     const tr = el("tr", {dataset: {pos: l.position}, class: `${l.voided ? "voided" : ""} ${S.selected === l.position ? "selected" : ""}`,
       onclick: () => select(l.position)},
     el("td", {class: "pos", text: l.position}),
-    el("td", {class: "name"}, l.name, l.price_type ? el("small", {text: ` (${l.price_type})`}) : null,
+    el("td", {class: "name"}, l.name, l.price_type ? el("small", {class: "price-name", title: l.price_type, text: ` (${l.price_name || l.price_type})`}) : null,
       l.discounts && l.discounts.length ? el("small", {class: "promo", text: l.discounts.map((d) => d.name).join(", ")}) : null),
     el("td", {class: "qty", text: l.measure && l.measure !== "шт" ? `${l.quantity_text} ${l.measure}` : UKM.quantityText(l.quantity)}),
     el("td", {class: "price", text: money(l.price)}),
