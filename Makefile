@@ -38,7 +38,8 @@ bench: install
 
 # The README's pictures of the cashier screen, made by its browser tests (docs/cashier-screen.md).
 screenshots: install
-	UKM_SCREENSHOTS=docs/screens $(PY) -m pytest -q tests/browser/test_screen.py
+	UKM_SCREENSHOTS=docs/screens $(PY) -m pytest -q tests/browser/test_screen.py \
+	  tests/browser/test_fiscal.py tests/browser/test_marketing.py
 
 # Translations (docs/i18n.md): extract the texts marked with _() into the template,
 # merge them into every language's .po, then compile the .mo files that ship with the package.

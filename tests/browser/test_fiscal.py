@@ -37,6 +37,7 @@ def test_paper_out_on_the_register_then_registered_again(screen_till, open_page,
         screenshot(page, "screen-fiscal-refusal-1920")
         page.keyboard.press("Escape")  # later: the receipt stays open, paid, with the action
         expect(page.locator("#due")).to_have_text("0.00")
+        expect(page.locator("#change")).to_have_text("10.10")  # owed already: shown
         side = page.locator('#extras [data-fiscal="fiscal.paper_out"]')
         expect(side).to_be_visible()
         expect(page.locator('#receipt-head [data-fiscal="fiscal.paper_out"]')).to_be_visible()

@@ -6,6 +6,7 @@ receipt cancelled with a supervisor."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,6 +134,9 @@ def test_the_pricing_outcome_certificate_and_bonus_online_then_offline(
     scan(page, COFFEE)
     page.keyboard.press(question.locator(".btn", has_text="Клубная").get_attribute("data-key"))
     expect(page.locator("#due")).to_have_text("899.80")  # 179.80 + 270 + 2 × 250 − 50
+    expect(rows(page).nth(2).locator("td.name")).to_contain_text("(Акция)")
+    # priced online just now: the marketing pill does not say otherwise
+    expect(page.locator('[data-link="marketing"]')).to_have_class(re.compile("online"))
     screenshot(page, "screen-pricing-1024")
 
     page.keyboard.press("F4")  # a gift certificate, part of it

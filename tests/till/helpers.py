@@ -156,7 +156,7 @@ def base_records(*, vodka_rule: tuple[str, str] = ("23:00", "08:00")) -> list[Ca
             article=None,
             group_id="alcohol",
             min_age=18,
-            message="Alcohol is sold only to buyers aged 18 or over",
+            message="Алкоголь продаётся только покупателям с 18 лет",
         ),
         put(
             "timerule",

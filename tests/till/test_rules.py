@@ -10,6 +10,7 @@ from tests.till.helpers import (
     COFFEE,
     MILK,
     VODKA,
+    TillClient,
     base_records,
     ean13,
     put,
@@ -36,7 +37,7 @@ def test_age_restriction_needs_the_cashiers_confirmation(till):
     till.post("/shift/open")
     status, err = till.fail("POST", "/receipt/lines", {"barcode": BEER6})
     assert (status, err["code"]) == (409, "sale.age_confirm")
-    assert err["message"] == "Alcohol is sold only to buyers aged 18 or over"
+    assert err["message"] == "Алкоголь продаётся только покупателям с 18 лет"
     assert err["question"] == {"kind": "age", "article": "200", "min_age": 18}
     assert till.receipt() is None
     line = till.scan(BEER6, age_confirmed=True)["line"]
@@ -163,4 +164,31 @@ def test_a_weighed_item_without_scales_needs_a_weight(till):
     assert err["code"] == "sale.needs_weight"
     assert till.post("/receipt/lines", {"barcode": APPLES, "quantity": 800})["line"]["amount"] == (
         12000
+    )
+
+
+def test_an_items_own_age_limit_asks_in_the_cashiers_language(start_till):
+    """An item's own ``age_limit`` (no age rule of the trade system) words its question through
+    the catalogs, like every till message: Russian for a Russian screen."""
+    energy = put(
+        "item",
+        article="400",
+        name="Энергетик",
+        measure="шт",
+        group_id="food",
+        taxgroup_id="1",
+        age_limit=21,
+        barcodes=[[ean13("460000000040"), 1000]],
+    )
+    price = put("price", article="400", price=15000)
+    node, till = start_till(records=[*base_records(), energy, price])
+    till.login()
+    till.post("/shift/open")
+    err = till.fail("POST", "/receipt/lines", {"article": "400"})[1]
+    assert err["message"] == "Энергетик is sold only to buyers aged 21 or over"
+    ru = TillClient(node.ctx.url, language="ru")
+    err = ru.fail("POST", "/receipt/lines", {"article": "400"})[1]
+    assert (err["code"], err["message"]) == (
+        "sale.age_confirm",
+        "Энергетик продаётся только покупателям с 21 лет",
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.db import Database
 from ukm_actors.domain.restrictions import AgeRule, RestrictionError, TimeRule, strictest_age
 from ukm_actors.domain.rights import Right
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.catalog.tables import (
     CatAddPrice,
     CatAgeRule,
@@ -301,7 +302,11 @@ class TillCatalog:
                 AgeRule(
                     f"item:{item.article}",
                     item.age_limit,
-                    f"{item.name} is sold only to buyers aged {item.age_limit} or over",
+                    _(
+                        "{name} is sold only to buyers aged {age} or over",
+                        name=item.name,
+                        age=item.age_limit,
+                    ),
                 )
             )
         return strictest_age(rules)

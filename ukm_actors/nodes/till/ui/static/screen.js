@@ -212,8 +212,12 @@ const Screen = (() => {
     const pills = [];
     const linkText = {online: t("online"), offline: t("offline — selling goes on"),
       connecting: t("connecting"), not_configured: t("not configured"), unknown: "?"};
+    // The pricing outcome of the open receipt is the freshest word on the marketing server:
+    // promotions just priced online mean it answers, whatever the feed's link last said.
+    const pricedOnline = S.receipt && S.receipt.pricing && S.receipt.pricing.mode === "online";
     for (const [name, label] of [["server", t("Server")], ["marketing", t("Marketing")]]) {
-      const state = (links[name] || {}).state || "unknown";
+      let state = (links[name] || {}).state || "unknown";
+      if (name === "marketing" && pricedOnline && state !== "not_configured") state = "online";
       if (state === "not_configured") continue;  // nothing to watch: no pill
       pills.push(el("span", {class: `pill ${state}`, title: (links[name] || {}).error || "",
         dataset: {link: name}}, `${label}: ${linkText[state] || state}`));
@@ -281,6 +285,9 @@ const Screen = (() => {
     $("total").textContent = money(totals.total);
     $("discount").textContent = totals.discount ? money(-totals.discount) : "—";
     $("paid").textContent = totals.paid ? money(totals.paid) : "—";
+    // paid more than the total but not closed yet (the register refused): the change is owed
+    $("change-row").hidden = !totals.change;
+    $("change").textContent = totals.change ? money(totals.change) : "";
     $("due").textContent = money(totals.due);
     $("empty").textContent = r ? "" : (S.cashier && S.shift ? t("Scan an item to start a receipt") : "");
     const head = [];
@@ -425,7 +432,7 @@ const Screen = (() => {
       row.tr.replaceWith(tr);
       S.rows.set(l.position, {tr, sig});
     }
-    if (pricingChanged) ReceiptSide.render(S.receipt, S.fiscalError);
+    if (pricingChanged) { ReceiptSide.render(S.receipt, S.fiscalError); renderLinks(); }
     const tr = lineRow(line);
     S.rows.set(line.position, {tr, sig: lineSignature(line)});
     $("lines-body").append(tr);
@@ -562,7 +569,7 @@ const Screen = (() => {
   }
 
   /* The page's own fixed texts (data-t in index.html), marked here for `make messages`. */
-  const STATIC_TEXTS = [N_("Item"), N_("Qty"), N_("Price"), N_("Discount"), N_("Total"), N_("Paid"), N_("Due")];
+  const STATIC_TEXTS = [N_("Item"), N_("Qty"), N_("Price"), N_("Discount"), N_("Total"), N_("Paid"), N_("Change"), N_("Due")];
 
   function translateStatic() {
     for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
