@@ -9,27 +9,25 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
 import bottle
 from sqlalchemy.orm import Session
 
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin import logins
 from ukm_actors.nodes.server.admin.auth import ADMINS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, write
 from ukm_actors.nodes.server.catalog.errors import NotFound
 
 
-def list_locks(ctx: NodeContext) -> Any:
+def list_locks(ctx: NodeContext) -> bottle.HTTPResponse:
     require_employee(ctx, ADMINS)
     guard: logins.LoginGuard = ctx.services[logins.GUARD]
     with ctx.require_db().read() as session:
         return json_response({"locks": logins.locks(session, guard.policies, guard.clock())})
 
 
-def lift_lock(ctx: NodeContext, kind: str, key: str) -> Any:
+def lift_lock(ctx: NodeContext, kind: str, key: str) -> bottle.HTTPResponse:
     who = require_employee(ctx, ADMINS)
     if kind not in (logins.LOGIN, logins.ADDRESS):
         raise NotFound(f"no lock kind {kind!r}: use login-locks/login/<login> or /address/<ip>")
@@ -43,9 +41,6 @@ def lift_lock(ctx: NodeContext, kind: str, key: str) -> Any:
 
 
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    app.route(f"{API}/login-locks", "GET", functools.partial(list_locks, ctx))
-    app.route(
-        f"{API}/login-locks/<kind>/<key>",
-        "DELETE",
-        functools.partial(lift_lock, ctx),
-    )
+    r = Routes(app, ctx, prefix=API)
+    r.get("/login-locks", list_locks)
+    r.delete("/login-locks/<kind>/<key>", lift_lock)
