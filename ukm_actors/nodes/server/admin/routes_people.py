@@ -12,6 +12,7 @@ from ukm_actors.domain.inn import InnError, validate_inn
 from ukm_actors.domain.passwords import hash_cashier_password
 from ukm_actors.domain.rights import RightsError, parse_rights
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin import auth
 from ukm_actors.nodes.server.admin.audit import entries
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
@@ -175,158 +176,174 @@ def save_cashier(
     return existing, before, commit_change(change)
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    db = ctx.require_db()
-    hours = ctx.config.server.session_hours
+def login(ctx: NodeContext) -> bottle.HTTPResponse:
+    name, password = auth.login_request(bottle.request.body.read())
+    guard: LoginGuard = ctx.services[GUARD]
+    token, expires, who = guard.attempt(
+        name, password, client_address(), ctx.config.server.session_hours
+    )
+    return json_response({"token": token, "expires": expires // 1000, "employee": who.to_json()})
 
-    @app.post(f"{API}/login")  # type: ignore[misc]
-    def login() -> Any:
-        name, password = auth.login_request(bottle.request.body.read())
-        guard: LoginGuard = ctx.services[GUARD]
-        token, expires, who = guard.attempt(name, password, client_address(), hours)
-        return json_response(
-            {"token": token, "expires": expires // 1000, "employee": who.to_json()}
+
+def logout(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    token = auth.request_token() or ""
+    with ctx.require_db().write() as session:
+        auth.logout(session, token)
+    return json_response({"ok": True})
+
+
+def me(ctx: NodeContext) -> bottle.HTTPResponse:
+    return json_response(require_employee(ctx, READERS).to_json())
+
+
+# -- employees (admin only) -------------------------------------------------------
+
+
+def list_employees(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, ADMINS)
+    with ctx.require_db().read() as session:
+        rows = session.execute(select(Employee).order_by(Employee.login)).scalars()
+        return json_response({"employees": [employee_json(e) for e in rows]})
+
+
+def post_employee(ctx: NodeContext) -> bottle.HTTPResponse:
+    who = require_employee(ctx, ADMINS)
+    data = body()
+
+    def do(session: Session) -> Outcome:
+        e = auth.create_employee(
+            session,
+            text_field(data, "login", max_len=80) or "",
+            field(data, "password", str),
+            text_field(data, "role") or "",
+            text_field(data, "name", required=False) or "",
         )
+        return Outcome(employee_json(e), None, employee_json(e))
 
-    @app.post(f"{API}/logout")  # type: ignore[misc]
-    def logout() -> Any:
-        require_employee(ctx, READERS)
-        token = auth.request_token() or ""
-        with db.write() as session:
-            auth.logout(session, token)
-        return json_response({"ok": True})
+    return json_response(write(ctx, who, "employee.create", str(data.get("login")), do), 201)
 
-    @app.get(f"{API}/me")  # type: ignore[misc]
-    def me() -> Any:
-        return json_response(require_employee(ctx, READERS).to_json())
 
-    # -- employees (admin only) -------------------------------------------------------
+def put_employee(ctx: NodeContext, login: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, ADMINS)
+    data = body()
 
-    @app.get(f"{API}/employees")  # type: ignore[misc]
-    def list_employees() -> Any:
-        require_employee(ctx, ADMINS)
-        with db.read() as session:
-            rows = session.execute(select(Employee).order_by(Employee.login)).scalars()
-            return json_response({"employees": [employee_json(e) for e in rows]})
+    def do(session: Session) -> Outcome:
+        e = auth.find_employee(session, login)
+        before = employee_json(e)
+        if "role" in data:
+            e.role = auth.check_role(text_field(data, "role") or "")
+        if "name" in data:
+            e.name = text_field(data, "name", required=False) or ""
+        if "enabled" in data:
+            e.enabled = bool(field(data, "enabled", bool))
+            if not e.enabled:
+                auth.end_sessions(session, e.id)
+        if data.get("password"):
+            auth.set_password(session, login, field(data, "password", str))
+        if e.id == who.id and (e.role != before["role"] or not e.enabled):
+            raise CatalogError("you cannot lower your own role or disable yourself")
+        session.flush()
+        return Outcome(employee_json(e), before, employee_json(e))
 
-    @app.post(f"{API}/employees")  # type: ignore[misc]
-    def post_employee() -> Any:
-        who = require_employee(ctx, ADMINS)
-        data = body()
+    return json_response(write(ctx, who, "employee.update", login, do))
 
-        def do(session: Session) -> Outcome:
-            e = auth.create_employee(
-                session,
-                text_field(data, "login", max_len=80) or "",
-                field(data, "password", str),
-                text_field(data, "role") or "",
-                text_field(data, "name", required=False) or "",
-            )
-            return Outcome(employee_json(e), None, employee_json(e))
 
-        return json_response(write(ctx, who, "employee.create", str(data.get("login")), do), 201)
+# -- cashier roles ------------------------------------------------------------------
 
-    @app.put(f"{API}/employees/<login>")  # type: ignore[misc]
-    def put_employee(login: str) -> Any:
-        who = require_employee(ctx, ADMINS)
-        data = body()
 
-        def do(session: Session) -> Outcome:
-            e = auth.find_employee(session, login)
-            before = employee_json(e)
-            if "role" in data:
-                e.role = auth.check_role(text_field(data, "role") or "")
-            if "name" in data:
-                e.name = text_field(data, "name", required=False) or ""
-            if "enabled" in data:
-                e.enabled = bool(field(data, "enabled", bool))
-                if not e.enabled:
-                    auth.end_sessions(session, e.id)
-            if data.get("password"):
-                auth.set_password(session, login, field(data, "password", str))
-            if e.id == who.id and (e.role != before["role"] or not e.enabled):
-                raise CatalogError("you cannot lower your own role or disable yourself")
-            session.flush()
-            return Outcome(employee_json(e), before, employee_json(e))
+def list_roles(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        rows = session.execute(select(CashierRole).order_by(CashierRole.id)).scalars()
+        return json_response({"roles": [role_json(r) for r in rows]})
 
-        return json_response(write(ctx, who, "employee.update", login, do))
 
-    # -- cashier roles ------------------------------------------------------------------
+def put_role(ctx: NodeContext, role_id: int) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
 
-    @app.get(f"{API}/cashier-roles")  # type: ignore[misc]
-    def list_roles() -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            rows = session.execute(select(CashierRole).order_by(CashierRole.id)).scalars()
-            return json_response({"roles": [role_json(r) for r in rows]})
+    def do(session: Session) -> Outcome:
+        role, before, channels = update_role(session, role_id, data, who.login)
+        return Outcome(role_json(role), before, role_json(role), channels)
 
-    @app.put(f"{API}/cashier-roles/<role_id:int>")  # type: ignore[misc]
-    def put_role(role_id: int) -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
+    return json_response(write(ctx, who, "cashier_role.update", str(role_id), do))
 
-        def do(session: Session) -> Outcome:
-            role, before, channels = update_role(session, role_id, data, who.login)
-            return Outcome(role_json(role), before, role_json(role), channels)
 
-        return json_response(write(ctx, who, "cashier_role.update", str(role_id), do))
+# -- cashiers -----------------------------------------------------------------------
 
-    # -- cashiers -----------------------------------------------------------------------
 
-    @app.get(f"{API}/stores/<code>/cashiers")  # type: ignore[misc]
-    def list_cashiers(code: str) -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            _store(session, code)
-            rows = session.execute(
-                select(Cashier).where(Cashier.store == code).order_by(Cashier.id)
-            ).scalars()
-            return json_response({"cashiers": [cashier_json(c) for c in rows]})
+def list_cashiers(ctx: NodeContext, code: str) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        _store(session, code)
+        rows = session.execute(
+            select(Cashier).where(Cashier.store == code).order_by(Cashier.id)
+        ).scalars()
+        return json_response({"cashiers": [cashier_json(c) for c in rows]})
 
-    @app.post(f"{API}/stores/<code>/cashiers")  # type: ignore[misc]
-    def post_cashier(code: str) -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
 
-        def do(session: Session) -> Outcome:
-            c, before, channels = save_cashier(session, code, data, who.login, None)
-            return Outcome(cashier_json(c), before, cashier_json(c), channels)
+def post_cashier(ctx: NodeContext, code: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
 
-        return json_response(write(ctx, who, "cashier.create", f"{code}/{data.get('id')}", do), 201)
+    def do(session: Session) -> Outcome:
+        c, before, channels = save_cashier(session, code, data, who.login, None)
+        return Outcome(cashier_json(c), before, cashier_json(c), channels)
 
-    @app.put(f"{API}/stores/<code>/cashiers/<cashier_id>")  # type: ignore[misc]
-    def put_cashier(code: str, cashier_id: str) -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
+    return json_response(write(ctx, who, "cashier.create", f"{code}/{data.get('id')}", do), 201)
 
-        def do(session: Session) -> Outcome:
-            c, before, channels = save_cashier(
-                session, code, data, who.login, _cashier(session, code, cashier_id)
-            )
-            return Outcome(cashier_json(c), before, cashier_json(c), channels)
 
-        return json_response(write(ctx, who, "cashier.update", f"{code}/{cashier_id}", do))
+def put_cashier(ctx: NodeContext, code: str, cashier_id: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
 
-    @app.post(f"{API}/stores/<code>/cashiers/<cashier_id>/disable")  # type: ignore[misc]
-    def disable_cashier(code: str, cashier_id: str) -> Any:
-        who = require_employee(ctx, WRITERS)
+    def do(session: Session) -> Outcome:
+        c, before, channels = save_cashier(
+            session, code, data, who.login, _cashier(session, code, cashier_id)
+        )
+        return Outcome(cashier_json(c), before, cashier_json(c), channels)
 
-        def do(session: Session) -> Outcome:
-            c, before, channels = save_cashier(
-                session, code, {"enabled": False}, who.login, _cashier(session, code, cashier_id)
-            )
-            return Outcome(cashier_json(c), before, cashier_json(c), channels)
+    return json_response(write(ctx, who, "cashier.update", f"{code}/{cashier_id}", do))
 
-        return json_response(write(ctx, who, "cashier.disable", f"{code}/{cashier_id}", do))
 
-    # -- audit ----------------------------------------------------------------------------
+def disable_cashier(ctx: NodeContext, code: str, cashier_id: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
 
-    @app.get(f"{API}/audit")  # type: ignore[misc]
-    def audit_log() -> Any:
-        require_employee(ctx, WRITERS)
-        p = paging()
-        with db.read() as session:
-            total, rows = entries(
-                session, p.page, p.per_page, query("who"), query("action"), query("target")
-            )
-            return json_response(p.wrap(total, "entries", rows))
+    def do(session: Session) -> Outcome:
+        c, before, channels = save_cashier(
+            session, code, {"enabled": False}, who.login, _cashier(session, code, cashier_id)
+        )
+        return Outcome(cashier_json(c), before, cashier_json(c), channels)
+
+    return json_response(write(ctx, who, "cashier.disable", f"{code}/{cashier_id}", do))
+
+
+# -- audit ----------------------------------------------------------------------------
+
+
+def audit_log(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, WRITERS)
+    p = paging()
+    with ctx.require_db().read() as session:
+        total, rows = entries(
+            session, p.page, p.per_page, query("who"), query("action"), query("target")
+        )
+        return json_response(p.wrap(total, "entries", rows))
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    r = Routes(app, ctx, prefix=API)
+    r.post("/login", login)
+    r.post("/logout", logout)
+    r.get("/me", me)
+    r.get("/employees", list_employees)
+    r.post("/employees", post_employee)
+    r.put("/employees/<login>", put_employee)
+    r.get("/cashier-roles", list_roles)
+    r.put("/cashier-roles/<role_id:int>", put_role)
+    r.get("/stores/<code>/cashiers", list_cashiers)
+    r.post("/stores/<code>/cashiers", post_cashier)
+    r.put("/stores/<code>/cashiers/<cashier_id>", put_cashier)
+    r.post("/stores/<code>/cashiers/<cashier_id>/disable", disable_cashier)
+    r.get("/audit", audit_log)
