@@ -24,11 +24,13 @@ from ukm_actors.nodes.till.sale.clock import Clock
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.fiscal import FiscalDesk
 from ukm_actors.nodes.till.sale.flows import SaleFlows
+from ukm_actors.nodes.till.sale.jsonviews import shift_json
 from ukm_actors.nodes.till.sale.logins import CashierGuard, code_policy
 from ukm_actors.nodes.till.sale.payments import PaymentDesk
 from ukm_actors.nodes.till.sale.printing import Printing
 from ukm_actors.nodes.till.sale.session import SaleSession
 from ukm_actors.nodes.till.sale.shift import ShiftManager
+from ukm_actors.nodes.till.sale.shiftmodel import ShiftView
 from ukm_actors.supervision import ChildSpec
 
 
@@ -53,10 +55,11 @@ def _status(ctx: NodeContext) -> dict[str, Any]:
     shift = ctx.names.find("shift")
     sale = ctx.names.find("sale")
     try:
-        out["shift"] = shift.proxy().current().get(timeout=1.0) if shift else "not running"
+        view = shift.proxy().current().get(timeout=1.0) if shift else "not running"
         r = sale.proxy().snapshot().get(timeout=1.0) if sale else None
     except (pykka.Timeout, pykka.ActorDeadError):
         return {"state": "busy"}
+    out["shift"] = shift_json(view) if isinstance(view, ShiftView) else view
     out["receipt"] = (
         None
         if r is None

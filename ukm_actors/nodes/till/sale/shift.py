@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,6 +38,7 @@ from ukm_actors.nodes.till.sale.shiftdocs import (
     report_job,
     shift_totals,
 )
+from ukm_actors.nodes.till.sale.shiftmodel import CashMove, ShiftClosed, ShiftView, XReport
 from ukm_actors.nodes.till.sale.shiftregistrar import ShiftRegistrar
 from ukm_actors.nodes.till.sale.shiftrules import shift_age_hours
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, ReceiptRow, ShiftRow
@@ -75,7 +77,7 @@ class ShiftManager(SupervisedActor):
             return False
         return True
 
-    def _settle(self) -> list[dict[str, Any]]:
+    def _settle(self) -> list[CashMove]:
         return self.registrar.settle()
 
     def _require_shift(self) -> None:
@@ -83,25 +85,26 @@ class ShiftManager(SupervisedActor):
             if open_shift(s) is None:
                 raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
 
-    def _shift_json(self, row: ShiftRow) -> dict[str, Any]:
+    def _view(self, row: ShiftRow) -> ShiftView:
         age = shift_age_hours(row.opened_ms, self.env)
-        return {
-            "shift_id": row.id,
-            "shift_num": row.num,
-            "state": row.state,
-            "opened_at": zoned_text(row.opened_at, row.opened_at_utc),
-            "opened_by": {"code": row.cashier_code, "name": row.cashier_name},
-            "closed_at": zoned_text(row.closed_at, row.closed_at_utc),
-            "age_hours": round(age, 2),
-            "expired": row.state == "open" and age > self.env.settings.max_shift_hours,
-            "totals": shift_totals(row).to_json(),
-        }
+        return ShiftView(
+            id=row.id,
+            num=row.num,
+            state=row.state,
+            opened_at=zoned_text(row.opened_at, row.opened_at_utc),
+            opened_by_code=row.cashier_code,
+            opened_by_name=row.cashier_name,
+            closed_at=zoned_text(row.closed_at, row.closed_at_utc),
+            age_hours=round(age, 2),
+            expired=row.state == "open" and age > self.env.settings.max_shift_hours,
+            totals=shift_totals(row),
+        )
 
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> ShiftView | None:
         """The open shift (with its totals and whether it is past the 24 h rule), or None."""
         with self.db.read() as s:
             row = open_shift(s)
-            return None if row is None else self._shift_json(row)
+            return None if row is None else self._view(row)
 
     def _require_open(self, s: Any) -> ShiftRow:
         row = open_shift(s, lock=True)
@@ -109,7 +112,7 @@ class ShiftManager(SupervisedActor):
             raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
         return row
 
-    def open(self, grant: Grant) -> dict[str, Any]:
+    def open(self, grant: Grant) -> ShiftView:
         """Open a new shift; refused while one is open."""
         with self.db.read() as s:
             if open_shift(s) is not None:
@@ -155,12 +158,12 @@ class ShiftManager(SupervisedActor):
             )
             self.env.send(s, tilldocs.SHIFT_OPEN, tilldocs.encode(doc))
             s.flush()
-            out = self._shift_json(row)
+            out = self._view(row)
         self.env.notify_server()
         log.info("shift %s opened by %s", num, grant.cashier.code)
-        return {"shift": out}
+        return out
 
-    def close(self, grant: Grant) -> dict[str, Any]:
+    def close(self, grant: Grant) -> ShiftClosed:
         """Close the shift (Z report); refused while a receipt is open."""
         with self.db.read() as s:
             found = open_shift(s)
@@ -231,15 +234,10 @@ class ShiftManager(SupervisedActor):
                 row.closed_at_utc,
                 grant.cashier.name,
             )
-            out = self._shift_json(row)
+            out = self._view(row)
         self.env.notify_server()
         log.info("shift %s closed by %s: %s receipts", row.num, grant.cashier.code, len(numbers))
-        return {
-            "shift": out,
-            "z_report": out["totals"],
-            "receipts": list(numbers),
-            "print_job": job,
-        }
+        return ShiftClosed(shift=out, receipts=numbers, print_job=job)
 
     def _refuse_open_receipt(self, s: Any, row: ShiftRow) -> None:
         number = s.execute(
@@ -257,7 +255,7 @@ class ShiftManager(SupervisedActor):
                 code="shift.receipt_open",
             )
 
-    def x_report(self, grant: Grant, print_it: bool = False) -> dict[str, Any]:
+    def x_report(self, grant: Grant, print_it: bool = False) -> XReport:
         """The shift's totals now, without closing it; printed (by the register too) when
         ``print_it``."""
         now = self.env.now()
@@ -272,16 +270,16 @@ class ShiftManager(SupervisedActor):
                 row = self._require_open(s)
                 job = report_job(s, self.env, "x-report", row, at, at_utc, grant.cashier.name)
                 self.fiscal.mark(s, request_id, "done", None)
-                out = self._shift_json(row)
+                out = self._view(row)
         else:
             with self.db.read() as s:
                 found = open_shift(s)
                 if found is None:
                     raise SaleError(_("no shift is open; open a shift first"), code="shift.closed")
-                out = self._shift_json(found)
-        return {"shift": out, "x_report": out["totals"], "print_job": job}
+                out = self._view(found)
+        return XReport(shift=out, print_job=job)
 
-    def cash_move(self, grant: Grant, direction: str, amount: int) -> dict[str, Any]:
+    def cash_move(self, grant: Grant, direction: str, amount: int) -> CashMove:
         """Put cash into (``in``) or take it out of (``out``) the drawer (and the register's).
 
         A cash move the register did earlier without the till recording it (a crash, a
@@ -290,13 +288,14 @@ class ShiftManager(SupervisedActor):
         """
         self._require_shift()
         for earlier in self._settle():
-            move = earlier["cash_move"]
-            if (move["direction"], move["amount"]) == (direction, amount):
-                earlier["notice"] = _(
-                    "the register had already done this cash move before the till could "
-                    "record it; it is recorded now, once"
+            if (earlier.direction, earlier.amount) == (direction, amount):
+                return replace(
+                    earlier,
+                    notice=_(
+                        "the register had already done this cash move before the till could "
+                        "record it; it is recorded now, once"
+                    ),
                 )
-                return earlier
         now = self.env.now()
         spec = CashSpec(
             move_id=str(uuid.uuid4()),

@@ -13,9 +13,10 @@ from typing import Any
 
 from ukm_actors.codecs import tilldocs
 from ukm_actors.codecs.tilldocs import CashMoveDoc
-from ukm_actors.domain.shift import ShiftTotals, add_cash_move
+from ukm_actors.domain.shift import CashDirection, ShiftTotals, add_cash_move
 from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
+from ukm_actors.nodes.till.sale.shiftmodel import CashMove
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, ShiftRow
 
 
@@ -59,12 +60,11 @@ class CashSpec:
         )
 
 
-def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> dict[str, Any]:
+def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> CashMove:
     """Record ``spec`` in the open shift ``row``: totals, the move, its document for the
-    server, its slip; returns the cashier's answer."""
-    totals = add_cash_move(
-        shift_totals(row), "in" if spec.direction == "in" else "out", spec.amount
-    )
+    server, its slip; returns the move as recorded."""
+    direction: CashDirection = "in" if spec.direction == "in" else "out"
+    totals = add_cash_move(shift_totals(row), direction, spec.amount)
     number = row.next_cash
     row.next_cash = number + 1
     row.totals = json.dumps(totals.to_json())
@@ -82,16 +82,14 @@ def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> dict[st
     )
     s.add(move)
     env.send(s, tilldocs.CASH_MOVE, tilldocs.encode(_cash_doc(env, move)))
-    return {
-        "cash_move": {
-            "number": number,
-            "direction": spec.direction,
-            "amount": spec.amount,
-            "at": zoned_text(move.at, move.at_utc),
-        },
-        "totals": totals.to_json(),
-        "print_job": _cash_slip(s, env, move),
-    }
+    return CashMove(
+        number=number,
+        direction=direction,
+        amount=spec.amount,
+        at=zoned_text(move.at, move.at_utc),
+        totals=totals,
+        print_job=_cash_slip(s, env, move),
+    )
 
 
 def _cash_doc(env: Any, move: CashMoveRow) -> CashMoveDoc:

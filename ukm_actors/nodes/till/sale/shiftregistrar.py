@@ -23,6 +23,7 @@ from typing import Any
 from ukm_actors.nodes.till.sale.fiscal import SHIFT_KINDS, FiscalDesk
 from ukm_actors.nodes.till.sale.repo import open_shift
 from ukm_actors.nodes.till.sale.shiftdocs import CashSpec, record_cash_move, report_job
+from ukm_actors.nodes.till.sale.shiftmodel import CashMove
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, FiscalRow
 
 log = logging.getLogger(__name__)
@@ -36,13 +37,13 @@ class ShiftRegistrar:
         self.db = db
         self.env = env
 
-    def settle(self) -> list[dict[str, Any]]:
+    def settle(self) -> list[CashMove]:
         """Settle every pending shift-level request; the cash moves recorded now (as the
         cashier's answer to each). Raises ``SaleError`` (``fiscal.unknown``) while the
         register cannot tell about one; those settled before stay settled."""
         if not self.desk.enabled:
             return []
-        recorded: list[dict[str, Any]] = []
+        recorded: list[CashMove] = []
         for row in self.desk.pending(SHIFT_KINDS):
             if row.kind in ("openShift", "closeShift"):
                 result = self.desk.resolve(row)
@@ -61,7 +62,7 @@ class ShiftRegistrar:
             self.env.notify_server()
         return recorded
 
-    def _finish_cash(self, request: FiscalRow) -> dict[str, Any] | None:
+    def _finish_cash(self, request: FiscalRow) -> CashMove | None:
         spec = CashSpec.from_request(
             request.ref, request.kind, request.total, json.loads(request.details or "{}")
         )
@@ -87,7 +88,7 @@ class ShiftRegistrar:
             spec.direction,
             spec.amount,
             request.request_id,
-            answer["cash_move"]["number"],
+            answer.number,
         )
         return answer
 

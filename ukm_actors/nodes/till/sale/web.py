@@ -21,6 +21,12 @@ from ukm_actors.i18n.web import localized
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.till.sale.errors import BadRequest, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest
+from ukm_actors.nodes.till.sale.jsonviews import (
+    cash_move_json,
+    shift_closed_json,
+    shift_json,
+    x_report_json,
+)
 
 ASK = 10.0
 API = "/api/v1"
@@ -173,30 +179,32 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     @app.get(f"{API}/shift")  # type: ignore[misc]
     def shift() -> Any:
         auth.require_login()
-        return ok({"shift": flows.shift().current().get(timeout=ASK)})
+        current = flows.shift().current().get(timeout=ASK)
+        return ok({"shift": shift_json(current) if current is not None else None})
 
     @app.post(f"{API}/shift/open")  # type: ignore[misc]
     def shift_open() -> Any:
         g = grant(Right.OPEN_SHIFT, _body())
-        return ok(flows.shift().open(g).get(timeout=ASK))
+        return ok({"shift": shift_json(flows.shift().open(g).get(timeout=ASK))})
 
     @app.post(f"{API}/shift/close")  # type: ignore[misc]
     def shift_close() -> Any:
         g = grant(Right.CLOSE_SHIFT, _body())
-        return ok(printed(flows.shift().close(g).get(timeout=ASK)))
+        return ok(printed(shift_closed_json(flows.shift().close(g).get(timeout=ASK))))
 
     @app.get(f"{API}/shift/x-report")  # type: ignore[misc]
     def x_report() -> Any:
         g = grant(Right.X_REPORT, {})
         want = bottle.request.query.get("print", "") in ("1", "true", "yes")
-        return ok(printed(flows.shift().x_report(g, want).get(timeout=ASK)))
+        return ok(printed(x_report_json(flows.shift().x_report(g, want).get(timeout=ASK))))
 
     def cash(direction: str, right: Right) -> Any:
         b = _body()
         g = grant(right, b)
         amount = _int(b, "amount", maximum=MAX_AMOUNT)
-        answer = flows.shift().cash_move(g, direction, amount).get(timeout=ASK)
-        answer["print"] = flows.after_close(answer.get("print_job"), True)
+        move = flows.shift().cash_move(g, direction, amount).get(timeout=ASK)
+        answer = cash_move_json(move)
+        answer["print"] = flows.after_close(move.print_job, True)
         return ok(answer)
 
     @app.post(f"{API}/cash/in")  # type: ignore[misc]
