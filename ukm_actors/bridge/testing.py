@@ -18,11 +18,9 @@ other feature.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-import bottle
 import gevent
 from sqlalchemy import (
     BigInteger,
@@ -134,20 +132,18 @@ def setup(ctx: Any) -> None:
     ctx.asks.register("test.sleep", _sleep)
 
 
-def routes(app: bottle.Bottle, ctx: Any) -> None:
-    return None
-
-
 def node_class() -> Any:
-    """``BridgeNode``: a Node made of its role's transport and this module only."""
-    import importlib
-
+    """``BridgeNode``: a Node made of its role's transport and this module's ``setup`` only."""
     from ukm_actors.nodes.base import Node
+    from ukm_actors.nodes.feature import Feature, load_feature
 
     class BridgeNode(Node):
-        def features(self) -> list[Any]:
-            transport = importlib.import_module(f"ukm_actors.nodes.{self.config.role}.transport")
-            return [transport, sys.modules[__name__]]
+        def features(self) -> list[Feature[Any]]:
+            transport = f"ukm_actors.nodes.{self.config.role}.transport"
+            return [
+                load_feature(self.spec, transport),
+                Feature(__name__, setup=setup, needs=("bridge",)),
+            ]
 
     return BridgeNode
 

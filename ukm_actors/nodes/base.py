@@ -4,9 +4,12 @@ A role package ``ukm_actors.nodes.<role>`` declares what it has in
 ``tree.ROLE`` (``ukm_actors.nodes.role.RoleSpec``):
 
 - ``features``: the feature modules the role is made of, in start order.
-  Each feature module may define ``setup(ctx)`` (register document
-  appliers, asks, status sections, services), ``children(ctx) ->
-  list[ChildSpec]`` (its actors) and ``routes(app, ctx)`` (its HTTP routes);
+  Each declares ``FEATURE = Feature(__name__, setup=..., children=...,
+  routes=..., needs=..., provides=...)`` (``ukm_actors.nodes.feature``):
+  ``setup(ctx)`` registers document appliers, asks, status sections and
+  services, ``children(ctx) -> list[ChildSpec]`` its actors, ``routes(app,
+  ctx)`` its HTTP routes. The node refuses to start when a module has no
+  ``FEATURE`` or a feature needs a service no earlier feature provides;
 - ``tables``: the modules of its tables, when it has a database (migrated at
   start with the alembic scripts in ``migrations/``).
 
@@ -21,7 +24,6 @@ The root tree of every node is::
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import logging
 import os
@@ -51,6 +53,7 @@ from ukm_actors.i18n import _
 from ukm_actors.i18n.web import CONFIG_KEY as LANGUAGE_KEY
 from ukm_actors.i18n.web import localized
 from ukm_actors.nodes import webjson
+from ukm_actors.nodes.feature import Feature, check_order, load_features
 from ukm_actors.nodes.role import role_spec
 from ukm_actors.supervision import (
     ActorNotRunning,
@@ -193,14 +196,14 @@ class Node:
             start_timeout=600.0,
         )
 
-    def features(self) -> list[Any]:
-        """The role's feature modules, in order."""
-        return [importlib.import_module(name) for name in self.spec.features]
+    def features(self) -> list[Feature[Any]]:
+        """The role's features (each module's ``FEATURE``), in start order."""
+        return load_features(self.spec)
 
     def _role_spec(self) -> ChildSpec:
         children: list[ChildSpec] = []
         for feature in self._features:
-            if hasattr(feature, "children"):
+            if feature.children is not None:
                 children.extend(feature.children(self.ctx))
         spec = self.spec
         strategy, max_restarts, period = spec.strategy, spec.max_restarts, spec.period
@@ -216,7 +219,7 @@ class Node:
     def _install_routes(self) -> None:
         install_status_routes(self.app, self)
         for feature in self._features:
-            if hasattr(feature, "routes"):
+            if feature.routes is not None:
                 feature.routes(self.app, self.ctx)
 
     # -- running ------------------------------------------------------------------
@@ -225,8 +228,9 @@ class Node:
         """Start the tree; returns once every child has started (or is retrying)."""
         self.runtime_info = runtime.check()
         self._features = self.features()
+        check_order(self.spec, self._features)
         for feature in self._features:
-            if hasattr(feature, "setup"):
+            if feature.setup is not None:
                 feature.setup(self.ctx)
         self._install_routes()
         specs = [s for s in (self._http_spec(), self._db_spec(), self._role_spec()) if s]

@@ -7,11 +7,14 @@ every role. See ``ukm_actors.bridge.service`` and docs/bridge.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import bottle
 
 from ukm_actors.bridge.routes import install_routes
 from ukm_actors.bridge.service import BridgeService
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.supervision import ChildSpec
 
 
@@ -38,3 +41,8 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
 
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     install_routes(app, ctx.services["bridge"])
+
+
+def bridge_feature(name: str, setup: Callable[[NodeContext], None] = setup) -> Feature[NodeContext]:
+    """The ``FEATURE`` of a role's ``transport`` module (``name``): it provides ``bridge``."""
+    return Feature(name, setup=setup, children=children, routes=routes, provides=("bridge",))

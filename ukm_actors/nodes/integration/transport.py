@@ -4,6 +4,6 @@ This role has no database: it only asks (the cash server)
 and answers asks from peers whose keys the cash server hands out (kept in memory).
 """
 
-from ukm_actors.nodes.transport import children, routes, setup
+from ukm_actors.nodes.transport import bridge_feature
 
-__all__ = ["children", "routes", "setup"]
+FEATURE = bridge_feature(__name__)

@@ -9,10 +9,11 @@ certificates, cards). The keys of the tills come from the cash server.
 from __future__ import annotations
 
 from ukm_actors.nodes.base import NodeContext
-from ukm_actors.nodes.transport import children, routes, setup_bridge
-
-__all__ = ["children", "routes", "setup"]
+from ukm_actors.nodes.transport import bridge_feature, setup_bridge
 
 
 def setup(ctx: NodeContext) -> None:
     setup_bridge(ctx, serves_pull=True, accepts_push=True)
+
+
+FEATURE = bridge_feature(__name__, setup)

@@ -56,6 +56,7 @@ from ukm_actors.domain.promotions.feeds import (
     encode_stores,
 )
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.runtime import Cooperator
 from ukm_actors.supervision import Backoff, ChildSpec, Ticking
 
@@ -268,3 +269,6 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
         return MarketingFeeder.start(db, ctx.config.marketing.feed_interval, notify, holder)
 
     return [ChildSpec(NAME, start, backoff=Backoff(initial=2.0, maximum=60.0))]
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))

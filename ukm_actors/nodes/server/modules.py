@@ -40,6 +40,7 @@ from ukm_actors.bridge.policy import json_field_subject
 from ukm_actors.codecs import jsonsafe
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
@@ -307,3 +308,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
                 tills=_tills_of(body),
             )
         return json_response(reply)
+
+
+FEATURE = Feature(__name__, setup=setup, routes=routes)

@@ -18,9 +18,7 @@ from typing import Any
 from ukm_actors.bridge.service import BridgeService
 from ukm_actors.db import leases
 from ukm_actors.nodes.base import NodeContext
-from ukm_actors.nodes.transport import children, routes, setup_bridge
-
-__all__ = ["children", "cluster_status", "routes", "setup"]
+from ukm_actors.nodes.transport import bridge_feature, setup_bridge
 
 QUEUE_PREFIX = "bridge.queue:"
 
@@ -48,3 +46,6 @@ def cluster_status(bridge: BridgeService) -> dict[str, Any]:
         "leases": work,
         "till_queues": queues,
     }
+
+
+FEATURE = bridge_feature(__name__, setup)

@@ -14,6 +14,7 @@ from typing import Any
 from ukm_actors.bridge.policy import Subject
 from ukm_actors.domain.barcodes import BarcodeError, decode_weight_barcode
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.sale.errors import BadRequest
 
 ASK = "prices.lookup"
@@ -59,3 +60,6 @@ def setup(ctx: NodeContext) -> None:
 
     store = Subject.of(ctx.config.till.store)
     ctx.asks.register(ASK, handle, lambda _message: store)
+
+
+FEATURE = Feature(__name__, setup=setup, uses=("catalog", "sale_env"))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ukm_actors import __version__
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.supervision import Backoff, ChildSpec, Ticking
 
 log = logging.getLogger(__name__)
@@ -147,3 +148,8 @@ class StatusReporter(Ticking):
 
 def children(ctx: NodeContext) -> list[ChildSpec]:
     return [ChildSpec(NAME, lambda: StatusReporter.start(ctx), backoff=Backoff(1.0, 60.0))]
+
+
+FEATURE = Feature(
+    __name__, children=children, uses=("bridge", "devices", "promotions", "auth", "fiscal")
+)

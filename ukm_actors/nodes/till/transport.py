@@ -12,9 +12,7 @@ checker's ``prices.lookup``) from peers whose keys the cash server hands out.
 from __future__ import annotations
 
 from ukm_actors.nodes.base import NodeContext
-from ukm_actors.nodes.transport import children, routes, setup_bridge
-
-__all__ = ["children", "routes", "setup"]
+from ukm_actors.nodes.transport import bridge_feature, setup_bridge
 
 
 def setup(ctx: NodeContext) -> None:
@@ -26,3 +24,6 @@ def setup(ctx: NodeContext) -> None:
     if marketing:
         bridge.add_pull("marketing", marketing, kind="marketing")
         bridge.add_push("marketing", marketing)
+
+
+FEATURE = bridge_feature(__name__, setup)

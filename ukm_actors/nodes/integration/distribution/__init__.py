@@ -17,6 +17,7 @@ from typing import Any
 from ukm_actors.config.loader import ConfigError
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.integration.distribution.actors import (
     SALES,
     SETTINGS,
@@ -139,3 +140,6 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             shutdown=10.0,
         ),
     ]
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))

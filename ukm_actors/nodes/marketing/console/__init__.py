@@ -24,6 +24,7 @@ import bottle
 from ukm_actors.i18n import N_, gettext_for
 from ukm_actors.i18n.web import request_language
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.webui import STATIC as SHARED
 from ukm_actors.webui import console_page, messages_body, packaged_file
 
@@ -59,3 +60,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     app.route(f"{PREFIX}/messages", "GET", messages)
     app.route(f"{PREFIX}/<path:path>", "GET", asset)
     install(app, ctx)
+
+
+FEATURE = Feature(__name__, routes=routes, uses=("bridge",))

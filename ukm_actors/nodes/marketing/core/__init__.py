@@ -33,6 +33,7 @@ from ukm_actors.domain.promotions.feeds import (
     decode_heartbeat,
 )
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.marketing.core import accruals, api, feeds, openapi
 from ukm_actors.nodes.marketing.core.auth import GUARD
 from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
@@ -135,3 +136,13 @@ def routes(app: Any, ctx: NodeContext) -> None:
 
 def _openapi() -> Any:
     return json_response(openapi.spec())
+
+
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    routes=routes,
+    uses=("bridge",),
+    provides=("marketing",),
+)

@@ -16,6 +16,7 @@ from ukm_actors.codecs.pricechecker import ProtocolSettings, UnknownProtocol, ge
 from ukm_actors.config.loader import ConfigError
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.pricechecker.responder.directory import TillDirectory
 from ukm_actors.nodes.pricechecker.responder.gate import ConnectionLimits
 from ukm_actors.nodes.pricechecker.responder.server import PriceResponder
@@ -138,3 +139,6 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             ),
         )
     return specs
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))

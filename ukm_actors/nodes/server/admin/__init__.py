@@ -13,6 +13,7 @@ import bottle
 
 from ukm_actors.bridge.policy import Refusal
 from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import STATUS_OPS, paths
 from ukm_actors.nodes.server.admin import (
     logins,
@@ -134,3 +135,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     @app.get("/api/v1/openapi.json")  # type: ignore[misc]
     def openapi_json() -> Any:
         return json_response(openapi.spec(ctx))
+
+
+FEATURE = Feature(__name__, setup=setup, routes=routes, needs=("bridge",))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ukm_actors.nodes.feature import Feature
+
 if TYPE_CHECKING:  # the feature's modules are imported when the node sets it up, so that
     # ``python -m ukm_actors.nodes.server.catalog.parsechild`` starts light
     from ukm_actors.nodes.base import NodeContext
@@ -95,3 +97,6 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             shutdown=10.0,
         )
     ]
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))

@@ -16,6 +16,7 @@ import bottle
 from ukm_actors.i18n import N_, gettext_for
 from ukm_actors.i18n.web import request_language
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.webui import STATIC as SHARED
@@ -69,3 +70,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     app.route("/", "GET", index)
     app.route(f"{PREFIX}/messages", "GET", messages)
     app.route(f"{PREFIX}/<path:path>", "GET", asset)
+
+
+FEATURE = Feature(__name__, setup=setup, routes=routes)

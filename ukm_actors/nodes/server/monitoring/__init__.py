@@ -25,6 +25,7 @@ from typing import Any
 import bottle
 
 from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.monitoring import history, metrics
@@ -207,3 +208,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
             )
         body = metrics.render(_service(ctx).snapshot(), ctx.services.get(METRICS, []))
         return bottle.HTTPResponse(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, routes=routes, uses=("bridge",))

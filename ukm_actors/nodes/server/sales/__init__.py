@@ -23,6 +23,7 @@ from ukm_actors.bridge.policy import Subject, own_store
 from ukm_actors.config import ConfigError
 from ukm_actors.db.leases import process_holder
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.sales import returns, web
@@ -170,3 +171,6 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
 
 def routes(app: Any, ctx: NodeContext) -> None:
     web.install(app, ctx)
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, routes=routes, needs=("bridge",))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ukm_actors.codecs.catalogdoc import DELTA, FULL
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.catalog.apply import CatalogApplier
 from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
 from ukm_actors.nodes.till.catalog.tables import CatMeta
@@ -47,3 +48,6 @@ def setup(ctx: NodeContext) -> None:
             }
 
     ctx.status_providers["catalog"] = status
+
+
+FEATURE = Feature(__name__, setup=setup, provides=("catalog",))

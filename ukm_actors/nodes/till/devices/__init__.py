@@ -17,6 +17,7 @@ import pykka
 
 from ukm_actors.i18n import _
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.devices.actors import ACTORS
 from ukm_actors.nodes.till.devices.config import DeviceConfig, parse_devices
 from ukm_actors.nodes.till.sale.errors import DeviceMissing
@@ -164,3 +165,8 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
         return []
     specs = [_spec(ctx, c) for c in devices.configs.values()]
     return [supervisor_spec(SUPERVISOR, specs, strategy="one_for_one", max_restarts=10, period=60)]
+
+
+FEATURE = Feature(
+    __name__, setup=setup, children=children, uses=("sale_flows",), provides=("devices",)
+)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 
 if TYPE_CHECKING:
     from ukm_actors.supervision import ChildSpec
@@ -173,3 +174,6 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
             )
         )
     return specs
+
+
+FEATURE = Feature(__name__, setup=setup, children=children, needs=("catalog",))

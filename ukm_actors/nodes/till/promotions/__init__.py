@@ -28,6 +28,7 @@ from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.domain.promotions import CampaignError
 from ukm_actors.domain.promotions.codec import decode_set
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.promotions.couponcheck import Asker
 from ukm_actors.nodes.till.promotions.engine import NAME, TillPromotionEngine
 from ukm_actors.nodes.till.promotions.payments import MarketingPayments
@@ -90,3 +91,12 @@ def setup(ctx: NodeContext, ask: Asker | None = None) -> None:
 def children(ctx: NodeContext) -> list[ChildSpec]:
     db = ctx.require_db()
     return [ChildSpec(NAME, lambda: TillPromotionEngine.start(db))]
+
+
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    uses=("bridge", "catalog"),
+    provides=("promotions", "marketing_payments"),
+)

@@ -19,6 +19,7 @@ import bottle
 import pykka
 
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.sale.auth import TillAuth
 from ukm_actors.nodes.till.sale.clock import Clock
 from ukm_actors.nodes.till.sale.env import SaleEnv
@@ -98,3 +99,14 @@ def openapi_json() -> bottle.HTTPResponse:
     from ukm_actors.nodes.till.sale.openapi import spec
 
     return json_response(spec())
+
+
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    routes=routes,
+    needs=("catalog",),
+    uses=("bridge", "devices", "promotions", "marketing_payments", "ui_events"),
+    provides=("clock", "sale_env", "auth", "printing", "sale_flows", "fiscal"),
+)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bottle
 
 from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.ui.events import UiEvents
 from ukm_actors.supervision import ChildSpec, SupervisedActor
 
@@ -42,3 +43,13 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     from ukm_actors.nodes.till.ui.web import install
 
     install(app, ctx)
+
+
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    routes=routes,
+    uses=("bridge", "catalog", "promotions", "printing", "auth"),
+    provides=("ui_events",),
+)
