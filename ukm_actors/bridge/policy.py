@@ -118,6 +118,7 @@ TABLE: tuple[Rule, ...] = (
     Rule(ASK, "server", "auth.logout", ("marketing",), Scope.ANY, "an employee logs out"),
     Rule(ASK, "server", "integration.settings", ("integration",), Scope.OWN_STORE, "folders"),
     Rule(ASK, "server", "store.tills", ("pricechecker", "integration"), Scope.OWN_STORE, "tills"),
+    Rule(ASK, "server", "till.exchange_settings", ("till",), Scope.ITSELF, "its own folders"),
     Rule(DOCUMENT, "marketing", "feed.catalog", ("server",), Scope.ANY, "items for campaigns"),
     Rule(DOCUMENT, "marketing", "feed.stores", ("server",), Scope.ANY, "the store list"),
     Rule(DOCUMENT, "marketing", "feed.heartbeat", ("server",), Scope.ANY, "feeds alive"),

@@ -9,16 +9,20 @@ Asks (CONTRACTS.md §3):
   store's own integration module may ask;
 - ``store.tills`` {"store"} → {"tills": [{"node_id", "number", "url", "last_seen"}]}
   — the store's price-checker or integration module; ``url`` is what the
-  till last reported to the bridge (None before its first contact).
+  till last reported to the bridge (None before its first contact);
+- ``till.exchange_settings`` {"node_id"} → {"store", "number", "node_id",
+  "catalog_source", "folder", "sales_folder"} — a till asks for its own entry
+  only (the folders as the till sees them: ``till_folder`` or else ``folder``).
 
 Folders are set with ``set_integration_settings`` (bootstrap, scripts) or the
 admin API (a logged-in employee; ``admin.auth.require_employee``):
 
 - ``GET /api/v1/stores/<store>/integration`` → the ``integration.settings`` answer
+  with ``catalog_source`` and each till's ``till_folder``, ``till_sales_folder``
   (roles admin, manager);
 - ``PUT /api/v1/stores/<store>/integration`` {"source_dir", "sales_dir",
-  "tills": {"<number>": {"folder", "sales_folder"}}} (any key may be left out)
-  → the new answer (role admin).
+  "catalog_source", "tills": {"<number>": {"folder", "sales_folder", "till_folder",
+  "till_sales_folder"}}} (any key may be left out) → the new answer (role admin).
 
 An empty folder means the module's default.
 """
@@ -36,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.peers import list_peers, peer_info
-from ukm_actors.bridge.policy import json_field_subject
+from ukm_actors.bridge.policy import Subject, json_field_subject
 from ukm_actors.codecs import jsonsafe
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext, json_response
@@ -47,6 +51,9 @@ from ukm_actors.nodes.server.tables_modules import IntegrationStore, Integration
 
 SETTINGS_ASK = "integration.settings"
 TILLS_ASK = "store.tills"
+TILL_ASK = "till.exchange_settings"
+CATALOG_SOURCES = ("server", "folder", "both")
+TILL_KEYS = ("folder", "sales_folder", "till_folder", "till_sales_folder")
 _TILL_ID = re.compile(r"^till-(?P<store>.+)-(?P<number>\d+)$")
 
 
@@ -163,6 +170,41 @@ def integration_settings(session: Session, store: str) -> dict[str, Any]:
     }
 
 
+def admin_settings(session: Session, store: str) -> dict[str, Any]:
+    """What the admin API shows: the ``integration.settings`` answer, the store's
+    ``catalog_source`` and each till's folders as the till sees them."""
+    out = integration_settings(session, store)
+    row = session.get(IntegrationStore, store)
+    out["catalog_source"] = row.catalog_source if row else "server"
+    for t in out["tills"]:
+        f = session.get(IntegrationTillFolder, (store, t["number"]))
+        t["till_folder"] = f.till_folder if f else ""
+        t["till_sales_folder"] = f.till_sales_folder if f else ""
+    return out
+
+
+def till_exchange_settings(session: Session, node_id: str) -> dict[str, Any]:
+    """The ``till.exchange_settings`` answer for the till ``node_id`` (a registered till
+    of its store): its folders as the till sees them, and the store's catalog source."""
+    store = _own_store(session, node_id)
+    entry = next((t for t in store_tills(session, store) if t["node_id"] == node_id), None)
+    if entry is None:
+        raise ModuleRequestError(
+            f"{node_id} is not an enabled till of store {store}",
+            hint="register the till with its store and number on the cash server",
+        )
+    row = session.get(IntegrationStore, store)
+    f = session.get(IntegrationTillFolder, (store, entry["number"]))
+    return {
+        "store": store,
+        "number": entry["number"],
+        "node_id": node_id,
+        "catalog_source": row.catalog_source if row else "server",
+        "folder": (f.till_folder or f.folder) if f else "",
+        "sales_folder": (f.till_sales_folder or f.sales_folder) if f else "",
+    }
+
+
 def _folder(value: Any, what: str) -> str:
     if not isinstance(value, str) or "\x00" in value or len(value) > 1000:
         raise ModuleRequestError(f"{what} must be a folder path (text, no NUL, <= 1000 chars)")
@@ -176,10 +218,12 @@ def set_integration_settings(
     source_dir: str | None = None,
     sales_dir: str | None = None,
     tills: Mapping[int, Mapping[str, str]] | None = None,
+    catalog_source: str | None = None,
 ) -> dict[str, Any]:
     """Set the store's integration folders (None leaves a value as it is); returns the
     new ``integration.settings`` answer. ``tills`` maps a till number to its
-    ``folder`` and/or ``sales_folder``."""
+    ``folder``, ``sales_folder``, ``till_folder`` and/or ``till_sales_folder``;
+    ``catalog_source`` is where the store's tills take their catalog."""
     if not store:
         raise ModuleRequestError("the store code is empty")
     row = session.get(IntegrationStore, store)
@@ -190,23 +234,41 @@ def set_integration_settings(
         row.source_dir = _folder(source_dir, "source_dir")
     if sales_dir is not None:
         row.sales_dir = _folder(sales_dir, "sales_dir")
+    if catalog_source is not None:
+        if catalog_source not in CATALOG_SOURCES:
+            raise ModuleRequestError(
+                f"catalog_source {catalog_source!r}: use " + ", ".join(CATALOG_SOURCES)
+            )
+        row.catalog_source = catalog_source
     row.updated_at = datetime.now(UTC)
     for number, values in (tills or {}).items():
-        if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
-            raise ModuleRequestError(f"till number {number!r} must be a positive integer")
-        unknown = set(values) - {"folder", "sales_folder"}
-        if unknown:
-            raise ModuleRequestError(f"till {number}: unknown keys {sorted(unknown)}")
-        f = session.get(IntegrationTillFolder, (store, number))
-        if f is None:
-            f = IntegrationTillFolder(store=store, number=number, folder="", sales_folder="")
-            session.add(f)
-        if "folder" in values:
-            f.folder = _folder(values["folder"], f"till {number} folder")
-        if "sales_folder" in values:
-            f.sales_folder = _folder(values["sales_folder"], f"till {number} sales_folder")
+        _set_till(session, store, number, values)
     session.flush()
     return integration_settings(session, store)
+
+
+def _set_till(session: Session, store: str, number: int, values: Mapping[str, str]) -> None:
+    if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
+        raise ModuleRequestError(f"till number {number!r} must be a positive integer")
+    unknown = set(values) - set(TILL_KEYS)
+    if unknown:
+        raise ModuleRequestError(
+            f"till {number}: unknown keys {sorted(unknown)}", hint="use " + ", ".join(TILL_KEYS)
+        )
+    f = session.get(IntegrationTillFolder, (store, number))
+    if f is None:
+        f = IntegrationTillFolder(
+            store=store,
+            number=number,
+            folder="",
+            sales_folder="",
+            till_folder="",
+            till_sales_folder="",
+        )
+        session.add(f)
+    for key in TILL_KEYS:
+        if key in values:
+            setattr(f, key, _folder(values[key], f"till {number} {key}"))
 
 
 OPENAPI = (
@@ -222,7 +284,12 @@ OPENAPI = (
         "/api/v1/stores/{store}/integration",
         "Set the store's integration folders",
         "admin",
-        body={"source_dir": "string", "sales_dir": "string", "tills": "object"},
+        body={
+            "source_dir": "string",
+            "sales_dir": "string",
+            "catalog_source": "string",
+            "tills": "object",
+        },
         security="bearer",
     ),
 )
@@ -244,8 +311,22 @@ def setup(ctx: NodeContext) -> None:
             _check_peer(session, peer_id, store, ("pricechecker", "integration"))
             return {"tills": store_tills(session, store)}
 
+    def on_till(message: dict[str, Any], peer_id: str) -> Any:
+        if message.get("node_id") != peer_id:
+            raise ModuleForbidden(f"{peer_id} may ask only for its own exchange settings")
+        with db.read() as session:
+            return till_exchange_settings(session, peer_id)
+
     ctx.asks.register(SETTINGS_ASK, on_settings, json_field_subject)
     ctx.asks.register(TILLS_ASK, on_tills, json_field_subject)
+    ctx.asks.register(TILL_ASK, on_till, till_subject)
+
+
+def till_subject(data: Any) -> Subject | None:
+    """A ``till.exchange_settings`` ask is about the till it names (``node_id``)."""
+    if not isinstance(data, dict) or not isinstance(data.get("node_id"), str):
+        return None
+    return Subject(node=data["node_id"])
 
 
 def _require_employee(ctx: NodeContext, roles: tuple[str, ...]) -> Any:
@@ -290,23 +371,25 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     def get_settings(store: str) -> bottle.HTTPResponse:
         _require_employee(ctx, ("admin", "manager"))
         with db.read() as session:
-            return json_response(integration_settings(session, store))
+            return json_response(admin_settings(session, store))
 
     @app.put("/api/v1/stores/<store>/integration")  # type: ignore[misc]
     def put_settings(store: str) -> bottle.HTTPResponse:
         _require_employee(ctx, ("admin",))
         body = _body()
-        unknown = set(body) - {"source_dir", "sales_dir", "tills"}
+        unknown = set(body) - {"source_dir", "sales_dir", "catalog_source", "tills"}
         if unknown:
             raise ModuleRequestError(f"unknown keys {sorted(unknown)}")
         with db.write() as session:
-            reply = set_integration_settings(
+            set_integration_settings(
                 session,
                 store,
                 source_dir=body.get("source_dir"),
                 sales_dir=body.get("sales_dir"),
                 tills=_tills_of(body),
+                catalog_source=body.get("catalog_source"),
             )
+            reply = admin_settings(session, store)
         return json_response(reply)
 
 

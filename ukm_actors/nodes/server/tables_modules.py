@@ -1,6 +1,7 @@
 """Tables of the store modules' settings on the cash server (integration module).
 
-The integration module of a store asks for these (``integration.settings``);
+The integration module of a store asks for these (``integration.settings``),
+and each till of the store for its own entry (``till.exchange_settings``);
 empty folders mean "the module's default" (see docs/integration.md).
 """
 
@@ -24,11 +25,15 @@ class IntegrationStore(ServerBase):
     """The trade system's outgoing folder (files for the tills)."""
     sales_dir: Mapped[str] = mapped_column(Text, default="")
     """The trade system's incoming folder (the tills' sales files)."""
+    catalog_source: Mapped[str] = mapped_column(String(10), default="server")
+    """Where the store's tills take their catalog: "server", "folder" (their queue folder:
+    a decentralised store) or "both" (the till's ``[till] catalog_source``)."""
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IntegrationTillFolder(ServerBase):
-    """One till's folders on the integration module's machine."""
+    """One till's folders on the integration module's machine (and, when they differ, on
+    the till's: a share the module reaches as ``//till1/ukm/in`` is ``C:/ukm/in`` there)."""
 
     __tablename__ = "module_integration_till"
 
@@ -38,3 +43,7 @@ class IntegrationTillFolder(ServerBase):
     """The till's queue folder (numbered files from the trade system)."""
     sales_folder: Mapped[str] = mapped_column(Text, default="")
     """The folder the till leaves its sales files in."""
+    till_folder: Mapped[str] = mapped_column(Text, default="")
+    """The queue folder as the till itself sees it (empty: ``folder``)."""
+    till_sales_folder: Mapped[str] = mapped_column(Text, default="")
+    """The sales folder as the till itself sees it (empty: ``sales_folder``)."""
