@@ -212,6 +212,7 @@ const C = (() => {
   }
 
   function stopPage() {
+    closeDialogs();
     if (current) for (const fn of current.cleanup) try { fn(); } catch (e) { /* ignore */ }
     current = null;
   }
@@ -364,20 +365,49 @@ const C = (() => {
     return r.data;
   }
 
-  /* A modal dialog with a body; returns {close}. */
+  /* A modal dialog with a body; returns {close, box}. Escape closes the topmost one, focus goes
+     into it and back to where it was when it closes; leaving the page closes every dialog. */
+  const dialogs = [];
   function dialog(heading, body) {
+    const opener = document.activeElement;
     const overlay = el("div", {class: "overlay", onclick: (ev) => { if (ev.target === overlay) close(); }});
-    const box = el("div", {class: "dialog", role: "dialog"},
-      el("div", {class: "dialog-head"}, el("h2", {text: heading}),
-        el("button", {class: "btn close", type: "button", "aria-label": t("Close"), onclick: () => close(), text: "×"})),
+    const headingId = `dialog-${Date.now()}-${dialogs.length}`;
+    const box = el("div", {class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": headingId},
+      el("div", {class: "dialog-head"}, el("h2", {id: headingId, text: heading}),
+        el("button", {class: "btn close", type: "button", "aria-label": t("Close"), title: t("Close (Esc)"), onclick: () => close(), text: "×"})),
       body);
     overlay.append(box);
-    function close() { overlay.remove(); document.removeEventListener("keydown", esc); }
-    function esc(ev) { if (ev.key === "Escape") close(); }
-    document.addEventListener("keydown", esc);
+    const handle = {close, box};
+    function close() {
+      const i = dialogs.indexOf(handle);
+      if (i < 0) return;
+      dialogs.splice(i, 1);
+      overlay.remove();
+      if (opener && opener.isConnected && typeof opener.focus === "function") opener.focus();
+    }
+    dialogs.push(handle);
     document.body.append(overlay);
-    return {close, box};
+    const first = box.querySelector("input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled])")
+      || box.querySelector("button.close");
+    if (first) first.focus();
+    return handle;
   }
+  function closeDialogs() { while (dialogs.length) dialogs[dialogs.length - 1].close(); }
+  document.addEventListener("keydown", (ev) => {
+    const top = dialogs[dialogs.length - 1];
+    if (!top) return;
+    if (ev.key === "Escape") { ev.preventDefault(); top.close(); return; }
+    if (ev.key !== "Tab") return;
+    /* keep the keyboard inside the topmost dialog */
+    const focusable = [...top.box.querySelectorAll("button, input, select, textarea, a[href], [tabindex]")]
+      .filter((n) => !n.disabled && n.tabIndex >= 0 && n.offsetParent !== null);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!top.box.contains(document.activeElement)) { ev.preventDefault(); first.focus(); }
+    else if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+    else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+  });
 
   /* Pager for {page, per_page, total?, has_more?}: onPage(n). */
   function pager(info, onPage) {
