@@ -78,8 +78,7 @@ def test_a_whole_sale_by_keyboard_only(screen_till, open_page):
         expect(page.locator("#message")).to_contain_text("осталось 274.90")
         expect(page.locator("#extras")).to_contain_text("220220******1234")
         page.keyboard.press("F2")  # the rest in cash, more than due
-        page.keyboard.press("Control+A")
-        page.keyboard.type("500")
+        page.keyboard.type("500")  # the prefilled amount due is selected: typing replaces it
         page.keyboard.press("F2")
         change = page.locator(".dialog.change")
         expect(change.locator(".change-amount")).to_have_text("225.10")

@@ -201,6 +201,15 @@ def test_card_may_not_exceed_what_is_due():
         assert error_code(add_payment, milk(), Payment(kind, 20000)).code == "receipt.overpaid"
 
 
+def test_cash_leaving_more_change_than_the_till_gives_is_refused():
+    r = milk()  # 179.80 due
+    err = error_code(lambda: add_payment(r, Payment("cash", 5_000_017_980), max_change=1_000_000))
+    assert err.code == "receipt.change_too_large"
+    assert "50000000.00 change" in err.message and "check the amount" in err.message
+    assert add_payment(r, Payment("cash", 1_017_980), max_change=1_000_000).change == 1_000_000
+    assert add_payment(r, Payment("cash", 5_000_017_980)).change == 5_000_000_000  # 0: no limit
+
+
 def test_no_payment_on_an_empty_receipt():
     for r in (Receipt(), void_line(milk(), 1)):
         err = error_code(add_payment, r, Payment("cash", 100))

@@ -38,6 +38,8 @@ def test_split_tender_part_card_rest_cash(card_till, bank):
     assert out["receipt"]["totals"]["due"] == 7990
     err = till.fail("POST", "/receipt/payments", {"type": "card", "amount": 8000})[1]
     assert err["code"] == "receipt.overpaid"
+    status, err = till.fail("POST", "/receipt/payments", {"type": "cash", "amount": 5_000_007_990})
+    assert err["code"] == "receipt.change_too_large" and status == 400  # a mistyped amount
     done = till.pay("cash", 10000)
     assert done["closed"]["change"] == 2010
     assert bank.charged("17-1-1-1") == 10000

@@ -23,7 +23,7 @@ from ukm_actors.commands.up import (
 )
 from ukm_actors.commands.up_devices import Emulators
 from ukm_actors.commands.up_lock import FolderLock
-from ukm_actors.commands.up_plan import check_ports, plan, register
+from ukm_actors.commands.up_plan import EXAMPLES, check_ports, plan, register
 from ukm_actors.commands.up_procs import Install
 from ukm_actors.errors import UkmError
 from ukm_actors.hw.emulators import ScalesEmulator
@@ -49,8 +49,6 @@ catalog): at night the demo shows the refusal instead.
   ukm demo                        # data in ./demo-data, ports 8500-8506
   ukm demo --data /tmp/d --keep   # leave everything running afterwards
 """
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

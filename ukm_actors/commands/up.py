@@ -17,7 +17,14 @@ import gevent.event
 
 from ukm_actors.commands.up_devices import EMULATED, EmulatorOptions, Emulators
 from ukm_actors.commands.up_lock import FolderLock
-from ukm_actors.commands.up_plan import PlannedNode, check_ports, plan, register, render_toml
+from ukm_actors.commands.up_plan import (
+    EXAMPLES,
+    PlannedNode,
+    check_ports,
+    plan,
+    register,
+    render_toml,
+)
 from ukm_actors.commands.up_procs import BACKOFF_MAX, RESET_AFTER, Install
 
 __all__ = ["add_arguments", "render_toml", "run"]  # render_toml: moved to up_plan
@@ -191,6 +198,31 @@ def print_screens(install: Install) -> None:
         print(f"  {node_id:<20} {url}/   customer display: {url}/display")
 
 
+def print_consoles(install: Install) -> None:
+    """The web consoles of the cash servers and the marketing server (employees log in)."""
+    shown = {"server": "cash server console", "marketing": "marketing console"}
+    lines = [
+        f"  {p.node.node_id:<20} {install.urls[p.node.node_id]['url']}/   {shown[p.node.role]}"
+        for p in install.procs
+        if p.node.role in shown
+    ]
+    if lines:
+        print("\nConsoles (log in as admin, the password below):")
+        print("\n".join(lines))
+
+
+def print_catalog_hint(data: Path) -> None:
+    """How to load a catalog when the import folder has never had one."""
+    imported = data / "exchange" / "import"
+    if any(imported.glob("*.xml")) or any(imported.glob("processed/*")):
+        return
+    example = EXAMPLES if EXAMPLES.is_dir() else None
+    print("\nThe catalog is empty: the cashiers and items come from the trade system's files.")
+    if example is not None:
+        print(f"  try the example store:  cp {example}/*.xml {imported}/")
+    print("  (or `ukm demo`, which loads them and plays a store day)")
+
+
 def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
     store = next((p.node.extra.get("store") for p in install.procs if p.node.extra), "17")
     decentral = data / "integration" / str(store)
@@ -209,6 +241,8 @@ def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
         for device in emulators.describe(p.node.node_id):
             print(f"  {'':<20} emulated {device}")
     print_screens(install)
+    print_consoles(install)
+    print_catalog_hint(data)
     print(
         f"\nEvery node: GET <address>/status (its PID, tree, restarts by ukm up), /health.\n"
         f"Trade system exchange: drop UKM XML into {data / 'exchange' / 'import'}\n"

@@ -18,6 +18,9 @@ from ukm_actors.config.private import make_private_file, private_dir, write_priv
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.role import role_spec
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import"
+"""The example store's UKM XML files in a source checkout (``ukm demo``, ``ukm up``'s hint)."""
+
 LAYOUT = [
     # (node id template, role, port offset)
     ("server", "server", 0),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ukm_actors.config.loader import section
+from ukm_actors.domain.money import MAX_AMOUNT
 from ukm_actors.domain.units import RULES as MEASPREC_RULES
 
 
@@ -126,6 +127,9 @@ class TillSettings:
     """The code printed at the bottom of a receipt: "qr" or "code128" (of the receipt id)."""
     pay_timeout: float = 120.0
     """Seconds a card payment or refund may wait for the bank terminal."""
+    max_change: int = 1_000_000
+    """The most change a cash payment may leave, in kopecks (default 10 000.00: two of the
+    largest banknotes); more is refused as a mistyped amount. 0: no limit."""
     device_timeout: float = 5.0
     """Seconds the till waits for a printer, display or scales before going on without it."""
     server_timeout: float = 5.0
@@ -176,6 +180,8 @@ class TillSettings:
         for name in ("max_shift_hours", "pay_timeout", "device_timeout", "server_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than zero")
+        if not 0 <= self.max_change <= MAX_AMOUNT:
+            raise ValueError(f"max_change {self.max_change} must be 0 (no limit) to {MAX_AMOUNT}")
         if self.return_lookup_wait < 0:
             raise ValueError("return_lookup_wait must be 0 or more")
 

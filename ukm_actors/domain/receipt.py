@@ -451,8 +451,11 @@ def apply_discounts(receipt: Receipt, discounts: Mapping[int, tuple[LineDiscount
     return result
 
 
-def add_payment(receipt: Receipt, payment: Payment) -> Receipt:
-    """The receipt with one more payment, if the payment rules allow it."""
+def add_payment(receipt: Receipt, payment: Payment, *, max_change: Money = 0) -> Receipt:
+    """The receipt with one more payment, if the payment rules allow it.
+
+    ``max_change`` (more than 0): the most change a cash payment may leave (a till's
+    ``max_change``); a mistyped amount, 50 000 000.00 instead of 500.00, is refused."""
     refund = receipt.kind == "return"
     if receipt.is_empty:
         raise ReceiptError(
@@ -485,6 +488,17 @@ def add_payment(receipt: Receipt, payment: Payment) -> Receipt:
                 rule=rule,
             ),
             code="receipt.overpaid",
+        )
+    if max_change > 0 and not refund and payment.amount - due > max_change:
+        raise ReceiptError(
+            _(
+                "cash of {amount} would leave {change} change, more than the {most} a till "
+                "gives back; check the amount typed",
+                amount=_money(payment.amount),
+                change=_money(payment.amount - due),
+                most=_money(max_change),
+            ),
+            code="receipt.change_too_large",
         )
     return replace(receipt, payments=(*receipt.payments, payment))
 

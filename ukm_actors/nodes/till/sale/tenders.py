@@ -73,7 +73,9 @@ class TenderRecording:
     def take_cash(self, grant: Grant, amount: int) -> dict[str, Any]:
         """Take (or, on a return, give back) cash; closes the receipt when it is covered."""
         r = self._prepare_payment(self._require())
-        receipt = add_payment(r.receipt, Payment("cash", amount))
+        receipt = add_payment(
+            r.receipt, Payment("cash", amount), max_change=self.env.settings.max_change
+        )
         with self.db.write() as s:
             tender = insert_tender(
                 s, r.id, self._utc(), state="approved", type="cash", amount=amount

@@ -45,6 +45,8 @@ const Dialogs = (() => {
       current = {box, resolve, spec, finish};
       const first = box.querySelector("input, select, textarea") || box.querySelector(".btn.primary");
       if (first) first.focus();
+      // A prefilled amount (what is due) is selected: the cashier's digits replace it.
+      if (first && first.tagName === "INPUT" && first.value && first.select) first.select();
     });
   }
 
