@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.ukm_fields import check_store_code
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import READERS, WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, paging, query, text_field, write
 from ukm_actors.nodes.server.catalog.change import begin_change
@@ -161,150 +162,147 @@ def create_store(session: Session, data: dict[str, Any], by: str) -> tuple[Store
     return existing, commit_change(change)
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    db = ctx.require_db()
+def import_json(r: CatalogLoad) -> dict[str, Any]:
+    """One catalog file loaded from the import folder or ``ukm import``."""
+    started, finished = r.started_at, r.finished_at
+    return {
+        "id": r.id,
+        "file": r.file,
+        "type": r.type if r.type != "?" else None,
+        "store": r.store or None,
+        "number": r.number,
+        "fullness": r.fullness,
+        "status": r.status,
+        "records": r.records,
+        "changes": r.changes,
+        "warnings": [w for w in (r.warnings or "").split("\n") if w],
+        "error": r.error,
+        "started_at": started.isoformat(timespec="seconds") if started else None,
+        "duration_s": round((finished - started).total_seconds(), 1)
+        if finished and started
+        else None,
+        "finished_at": finished.isoformat(timespec="seconds") if finished else None,
+    }
 
-    @app.get(f"{API}/items")  # type: ignore[misc]
-    def list_items() -> Any:
-        require_employee(ctx, READERS)
-        p = paging()
-        with db.read() as session:
-            found = search_items(
-                session,
-                query("q"),
-                query("article"),
-                query("barcode"),
-                p.page,
-                p.per_page,
-                find=query("find"),
-            )
-            out = p.wrap(found.total, "items", [item_json(i) for i in found.items])
-            out["total_exact"] = found.total_exact
-            return json_response(out)
 
-    @app.get(f"{API}/items/<article>")  # type: ignore[misc]
-    def one_item(article: str) -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            item = session.get(Item, article)
-            if item is None:
-                raise NotFound(f"no item with article {article!r}")
-            out = item_json(item)
-            out["barcodes"] = [
-                {"barcode": b.barcode, "quantity": b.quantity}
-                for b in session.execute(
-                    select(Barcode).where(Barcode.article == article).order_by(Barcode.barcode)
-                ).scalars()
-            ]
-            out["prices"] = [
-                {"store": p.store, "price": p.price}
-                for p in session.execute(
-                    select(Price).where(Price.article == article).order_by(Price.store)
-                ).scalars()
-            ]
-            out["additional_prices"] = [
-                {"store": a.store, "price_type": a.price_type, "name": a.name, "price": a.price}
-                for a in session.execute(
-                    select(AdditionalPrice)
-                    .where(AdditionalPrice.article == article)
-                    .order_by(AdditionalPrice.store, AdditionalPrice.price_type)
-                ).scalars()
-            ]
-            group = session.get(Group, item.group_id)
-            out["group_name"] = group.name if group is not None else None
-            return json_response(out)
+def list_items(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    p = paging()
+    with ctx.require_db().read() as session:
+        found = search_items(
+            session,
+            query("q"),
+            query("article"),
+            query("barcode"),
+            p.page,
+            p.per_page,
+            find=query("find"),
+        )
+        out = p.wrap(found.total, "items", [item_json(i) for i in found.items])
+        out["total_exact"] = found.total_exact
+        return json_response(out)
 
-    @app.get(f"{API}/stores")  # type: ignore[misc]
-    def list_stores() -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            rows = session.execute(select(Store).order_by(Store.code)).scalars()
-            return json_response({"stores": [store_json(s) for s in rows]})
 
-    @app.get(f"{API}/stores/<code>")  # type: ignore[misc]
-    def one_store(code: str) -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            s = session.get(Store, code)
-            if s is None:
-                raise NotFound(f"no store {code!r}")
-            return json_response(store_json(s))
-
-    @app.post(f"{API}/stores")  # type: ignore[misc]
-    def post_store() -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
-
-        def do(session: Session) -> Outcome:
-            s, channels = create_store(session, data, who.login)
-            return Outcome(store_json(s), None, store_json(s), channels)
-
-        return json_response(write(ctx, who, "store.create", str(data.get("code")), do), 201)
-
-    @app.get(f"{API}/groups")  # type: ignore[misc]
-    def list_groups() -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            rows = session.execute(select(Group).order_by(Group.id)).scalars()
-            return json_response(
-                {"groups": [{"id": g.id, "parent_id": g.parent_id, "name": g.name} for g in rows]}
-            )
-
-    @app.get(f"{API}/taxes")  # type: ignore[misc]
-    def list_taxes() -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            taxes = session.execute(select(Tax).order_by(Tax.id)).scalars()
-            groups = session.execute(select(TaxGroup).order_by(TaxGroup.id)).scalars()
-            return json_response(
-                {
-                    "taxes": [{"id": t.id, "name": t.name, "rate_bp": t.rate_bp} for t in taxes],
-                    "tax_groups": [
-                        {"id": g.id, "name": g.name, "tax_id": g.tax_id} for g in groups
-                    ],
-                }
-            )
-
-    @app.get(f"{API}/imports")  # type: ignore[misc]
-    def list_imports() -> Any:
-        require_employee(ctx, READERS)
-        p = paging()
-        with db.read() as session:
-            base = select(CatalogLoad).where(CatalogLoad.kind.in_(("folder", "cli")))
-            total = int(
-                session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-            )
-            rows = session.execute(
-                base.order_by(CatalogLoad.id.desc()).offset(p.offset).limit(p.per_page)
+def one_item(ctx: NodeContext, article: str) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        item = session.get(Item, article)
+        if item is None:
+            raise NotFound(f"no item with article {article!r}")
+        out = item_json(item)
+        out["barcodes"] = [
+            {"barcode": b.barcode, "quantity": b.quantity}
+            for b in session.execute(
+                select(Barcode).where(Barcode.article == article).order_by(Barcode.barcode)
             ).scalars()
-            return json_response(
-                p.wrap(
-                    total,
-                    "imports",
-                    [
-                        {
-                            "id": r.id,
-                            "file": r.file,
-                            "type": r.type if r.type != "?" else None,
-                            "store": r.store or None,
-                            "number": r.number,
-                            "fullness": r.fullness,
-                            "status": r.status,
-                            "records": r.records,
-                            "changes": r.changes,
-                            "warnings": [w for w in (r.warnings or "").split("\n") if w],
-                            "error": r.error,
-                            "started_at": r.started_at.isoformat(timespec="seconds")
-                            if r.started_at
-                            else None,
-                            "duration_s": round((r.finished_at - r.started_at).total_seconds(), 1)
-                            if r.finished_at and r.started_at
-                            else None,
-                            "finished_at": r.finished_at.isoformat(timespec="seconds")
-                            if r.finished_at
-                            else None,
-                        }
-                        for r in rows
-                    ],
-                )
-            )
+        ]
+        out["prices"] = [
+            {"store": p.store, "price": p.price}
+            for p in session.execute(
+                select(Price).where(Price.article == article).order_by(Price.store)
+            ).scalars()
+        ]
+        out["additional_prices"] = [
+            {"store": a.store, "price_type": a.price_type, "name": a.name, "price": a.price}
+            for a in session.execute(
+                select(AdditionalPrice)
+                .where(AdditionalPrice.article == article)
+                .order_by(AdditionalPrice.store, AdditionalPrice.price_type)
+            ).scalars()
+        ]
+        group = session.get(Group, item.group_id)
+        out["group_name"] = group.name if group is not None else None
+        return json_response(out)
+
+
+def list_stores(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        rows = session.execute(select(Store).order_by(Store.code)).scalars()
+        return json_response({"stores": [store_json(s) for s in rows]})
+
+
+def one_store(ctx: NodeContext, code: str) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        s = session.get(Store, code)
+        if s is None:
+            raise NotFound(f"no store {code!r}")
+        return json_response(store_json(s))
+
+
+def post_store(ctx: NodeContext) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
+
+    def do(session: Session) -> Outcome:
+        s, channels = create_store(session, data, who.login)
+        return Outcome(store_json(s), None, store_json(s), channels)
+
+    return json_response(write(ctx, who, "store.create", str(data.get("code")), do), 201)
+
+
+def list_groups(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        rows = session.execute(select(Group).order_by(Group.id)).scalars()
+        return json_response(
+            {"groups": [{"id": g.id, "parent_id": g.parent_id, "name": g.name} for g in rows]}
+        )
+
+
+def list_taxes(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        taxes = session.execute(select(Tax).order_by(Tax.id)).scalars()
+        groups = session.execute(select(TaxGroup).order_by(TaxGroup.id)).scalars()
+        return json_response(
+            {
+                "taxes": [{"id": t.id, "name": t.name, "rate_bp": t.rate_bp} for t in taxes],
+                "tax_groups": [{"id": g.id, "name": g.name, "tax_id": g.tax_id} for g in groups],
+            }
+        )
+
+
+def list_imports(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    p = paging()
+    with ctx.require_db().read() as session:
+        base = select(CatalogLoad).where(CatalogLoad.kind.in_(("folder", "cli")))
+        total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
+        rows = session.execute(
+            base.order_by(CatalogLoad.id.desc()).offset(p.offset).limit(p.per_page)
+        ).scalars()
+        return json_response(p.wrap(total, "imports", [import_json(r) for r in rows]))
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    r = Routes(app, ctx, prefix=API)
+    r.get("/items", list_items)
+    r.get("/items/<article>", one_item)
+    r.get("/stores", list_stores)
+    r.get("/stores/<code>", one_store)
+    r.post("/stores", post_store)
+    r.get("/groups", list_groups)
+    r.get("/taxes", list_taxes)
+    r.get("/imports", list_imports)
