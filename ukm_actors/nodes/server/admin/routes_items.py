@@ -23,6 +23,7 @@ from ukm_actors.codecs.ukm_fields import check_store_code
 from ukm_actors.codecs.ukm_records import BarcodeRecord, ItemRecord, PriceRecord
 from ukm_actors.domain.units import WeighRule
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, field, text_field, write
 from ukm_actors.nodes.server.catalog.change import begin_change
@@ -150,31 +151,37 @@ def save_item(
     return before, commit_change(change)
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def _rule(ctx: NodeContext) -> WeighRule:
     cfg = ctx.config.server
-    rule = WeighRule.of(cfg.weighed_units, cfg.import_measprec)
+    return WeighRule.of(cfg.weighed_units, cfg.import_measprec)
 
-    @app.post(f"{API}/items")  # type: ignore[misc]
-    def post_item() -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
-        article = text_field(data, "article", max_len=40) or ""
 
-        def do(session: Session) -> Outcome:
-            _before, channels = save_item(session, article, data, who.login, rule, new=True)
-            after = summary(session, article)
-            return Outcome(after, None, after, channels)
+def post_item(ctx: NodeContext) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
+    article = text_field(data, "article", max_len=40) or ""
 
-        return json_response(write(ctx, who, "item.create", article, do), 201)
+    def do(session: Session) -> Outcome:
+        _before, channels = save_item(session, article, data, who.login, _rule(ctx), new=True)
+        after = summary(session, article)
+        return Outcome(after, None, after, channels)
 
-    @app.put(f"{API}/items/<article>")  # type: ignore[misc]
-    def put_item(article: str) -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
+    return json_response(write(ctx, who, "item.create", article, do), 201)
 
-        def do(session: Session) -> Outcome:
-            before, channels = save_item(session, article, data, who.login, rule, new=False)
-            after = summary(session, article)
-            return Outcome(after, before, after, channels)
 
-        return json_response(write(ctx, who, "item.update", article, do))
+def put_item(ctx: NodeContext, article: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
+
+    def do(session: Session) -> Outcome:
+        before, channels = save_item(session, article, data, who.login, _rule(ctx), new=False)
+        after = summary(session, article)
+        return Outcome(after, before, after, channels)
+
+    return json_response(write(ctx, who, "item.update", article, do))
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    r = Routes(app, ctx, prefix=API)
+    r.post("/items", post_item)
+    r.put("/items/<article>", put_item)
