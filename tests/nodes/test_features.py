@@ -8,6 +8,13 @@ from ukm_actors.config import ROLES, load_config
 from ukm_actors.nodes.base import Node
 from ukm_actors.nodes.feature import Feature, check_order, load_feature, load_features
 from ukm_actors.nodes.role import RoleSpecError, role_spec
+from ukm_actors.nodes.services import (
+    ServiceMissing,
+    Services,
+    Slot,
+    check_provided,
+    check_slots,
+)
 
 TILL = role_spec("till")
 
@@ -77,3 +84,38 @@ def test_a_node_in_the_wrong_order_does_not_start(tmp_path):
     with pytest.raises(RoleSpecError, match="needs 'catalog', which no feature of the till role"):
         node.start()
     assert node.root is None
+
+
+class ShopServices(Services):
+    catalog: Slot[dict[str, int]] = Slot()
+
+
+def test_a_service_read_before_its_feature_set_it_names_that_feature():
+    services = ShopServices()
+    services.known_providers("till", {"catalog": "ukm_actors.nodes.till.catalog"})
+    with pytest.raises(ServiceMissing) as err:
+        services.catalog  # noqa: B018
+    assert str(err.value) == (
+        "ctx.services.catalog is not set up yet: feature ukm_actors.nodes.till.catalog provides "
+        "it; a feature that reads it while it is set up declares needs=('catalog',) and is "
+        "listed after ukm_actors.nodes.till.catalog in ukm_actors/nodes/till/tree.py"
+    )
+    services.catalog = {"100": 8990}
+    assert services.catalog == {"100": 8990}
+    services = ShopServices()
+    services.known_providers("till", {})
+    with pytest.raises(ServiceMissing, match="no feature of the till role provides it"):
+        services.catalog  # noqa: B018
+
+
+def test_a_provided_service_the_class_lacks_or_a_setup_that_skips_it_is_refused():
+    spec = dataclasses.replace(TILL, features=())
+    with pytest.raises(RoleSpecError, match="provides 'prices', which ShopServices does not"):
+        check_slots(spec, ShopServices, {"prices": "tests.prices"})
+    lazy = Feature("tests.lazy", setup=lambda ctx: None, provides=("catalog",))
+    with pytest.raises(
+        RoleSpecError,
+        match=r"tests.lazy declares provides=\('catalog', ...\) "
+        "but its setup did not set ctx.services.catalog",
+    ):
+        check_provided(lazy, ShopServices())

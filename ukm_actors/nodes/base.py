@@ -33,13 +33,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 import bottle
 import gevent
 import gevent.event
 import pykka
 from sqlalchemy.exc import DataError, OperationalError
+from typing_extensions import TypeVar
 
 from ukm_actors import __version__, runtime
 from ukm_actors.bridge.asks import AskHandlers
@@ -55,6 +56,7 @@ from ukm_actors.i18n.web import localized
 from ukm_actors.nodes import webjson
 from ukm_actors.nodes.feature import Feature, check_order, load_features
 from ukm_actors.nodes.role import role_spec
+from ukm_actors.nodes.services import Services, check_provided, check_slots, services_class
 from ukm_actors.supervision import (
     ActorNotRunning,
     Backoff,
@@ -74,9 +76,20 @@ METRICS = "metrics"
 returns ``[(name, "counter"|"gauge", help, [(labels, value), ...]), ...]``."""
 
 
+S = TypeVar("S", bound=Services, covariant=True, default=Services)
+"""The role's services class (``ServerServices``, ``TillServices``...)."""
+
+
+def _base_services() -> Any:
+    return Services()
+
+
 @dataclass
-class NodeContext:
-    """Everything a role's actors and routes share within one node."""
+class NodeContext(Generic[S]):
+    """Everything a role's actors and routes share within one node.
+
+    ``NodeContext[TillServices]`` (``TillContext``) is a till's: its
+    ``services`` are typed (``ukm_actors.nodes.services``)."""
 
     config: Config
     names: Names
@@ -85,8 +98,9 @@ class NodeContext:
     started_at: float = field(default_factory=time.time)
     url: str = ""
     status_providers: dict[str, StatusProvider] = field(default_factory=dict)
-    services: dict[str, Any] = field(default_factory=dict)
-    """Role-wide shared objects that are not actors (bridge clients, caches)."""
+    services: S = field(default_factory=_base_services)
+    """Role-wide shared objects that are not actors (bridge clients, caches), one typed slot
+    each; the node makes them from ``ROLE.services``."""
     appliers: Appliers = field(default_factory=Appliers)
     """Document type → how this node applies it (registered by features)."""
     asks: AskHandlers = field(default_factory=AskHandlers)
@@ -160,7 +174,13 @@ class Node:
                 statement_timeout_ms=config.db.statement_timeout_ms,
                 echo=config.db.echo,
             )
-        self.ctx = NodeContext(config=config, names=self.names, app=self.app, db=db)
+        self.ctx = NodeContext(
+            config=config,
+            names=self.names,
+            app=self.app,
+            db=db,
+            services=services_class(self.spec)(),
+        )
         self.root: pykka.ActorRef[Any] | None = None
         self.exit_code: int | None = None
         self.stopped = gevent.event.Event()
@@ -228,10 +248,13 @@ class Node:
         """Start the tree; returns once every child has started (or is retrying)."""
         self.runtime_info = runtime.check()
         self._features = self.features()
-        check_order(self.spec, self._features)
+        providers = check_order(self.spec, self._features)
+        check_slots(self.spec, type(self.ctx.services), providers)
+        self.ctx.services.known_providers(self.spec.name, providers)
         for feature in self._features:
             if feature.setup is not None:
                 feature.setup(self.ctx)
+            check_provided(feature, self.ctx.services)
         self._install_routes()
         specs = [s for s in (self._http_spec(), self._db_spec(), self._role_spec()) if s]
         self.root = Supervisor.start(
@@ -264,7 +287,7 @@ class Node:
             "url": self.ctx.url,
             "pid": os.getpid(),
         }
-        info.update(self.ctx.services.get("ready_extra", {}))
+        info.update(self.ctx.services.ready_extra)
         return info
 
     def _on_root_exit(self, note: ChildExited) -> None:

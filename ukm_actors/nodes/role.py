@@ -52,6 +52,8 @@ class RoleSpec:
     tables: tuple[str, ...] = ()
     """Modules that define the role's tables. Non-empty: the role has a database,
     migrated with the alembic scripts in ``<role>/migrations``."""
+    services: str = "ukm_actors.nodes.services.Services"
+    """The class of the node's services (``ukm_actors.nodes.services``), by its dotted name."""
     default_id: str = ""
     """The node id when the configuration gives none (empty: the role derives one)."""
     strategy: Strategy = "one_for_one"

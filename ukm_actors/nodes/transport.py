@@ -1,6 +1,6 @@
 """The bridge as a feature: each role's ``transport`` module sets it up with its own peers.
 
-``setup_bridge`` builds the node's ``BridgeService`` (``ctx.services["bridge"]``)
+``setup_bridge`` builds the node's ``BridgeService`` (``ctx.services.bridge``)
 and its ``/status`` section; ``children`` and ``routes`` are the same for
 every role. See ``ukm_actors.bridge.service`` and docs/bridge.md.
 """
@@ -24,7 +24,7 @@ def setup_bridge(
     """The node's bridge: ``serves_pull`` serves channels for download, ``accepts_push``
     takes pushed documents (cash and marketing servers)."""
     bridge = BridgeService.for_node(ctx, serves_pull=serves_pull, accepts_push=accepts_push)
-    ctx.services["bridge"] = bridge
+    ctx.services.bridge = bridge
     ctx.status_providers["bridge"] = bridge.status
     return bridge
 
@@ -35,12 +35,11 @@ def setup(ctx: NodeContext) -> None:
 
 
 def children(ctx: NodeContext) -> list[ChildSpec]:
-    bridge: BridgeService = ctx.services["bridge"]
-    return bridge.children()
+    return ctx.services.bridge.children()
 
 
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    install_routes(app, ctx.services["bridge"])
+    install_routes(app, ctx.services.bridge)
 
 
 def bridge_feature(name: str, setup: Callable[[NodeContext], None] = setup) -> Feature[NodeContext]:

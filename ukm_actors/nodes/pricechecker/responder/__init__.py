@@ -105,7 +105,7 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
 
     def on_bound(host: str, port: int) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
-        ctx.services.setdefault("ready_extra", {})["tcp"] = f"tcp://{shown}:{port}"
+        ctx.services.ready_extra["tcp"] = f"tcp://{shown}:{port}"
         ctx.services["pricechecker.port"] = port
 
     def start_responder() -> pykka.ActorRef[Any]:
