@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.exchange.catalog import rule_id
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, field, query, text_field, write
 from ukm_actors.nodes.server.catalog import tills
@@ -136,117 +137,132 @@ def delete_rule(session: Session, rid: int, by: str) -> tuple[dict[str, Any], fr
     return before, tills.commit_change(change)
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
-    db = ctx.require_db()
-    max_records = ctx.config.server.catalog_doc_records
+def list_tills(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    store = query("store")
+    with ctx.require_db().read() as session:
+        q = select(Till).order_by(Till.store, Till.number)
+        if store:
+            q = q.where(Till.store == store)
+        return json_response({"tills": [till_json(t) for t in session.execute(q).scalars()]})
 
-    @app.get(f"{API}/tills")  # type: ignore[misc]
-    def list_tills() -> Any:
-        require_employee(ctx, READERS)
-        store = query("store")
-        with db.read() as session:
-            q = select(Till).order_by(Till.store, Till.number)
-            if store:
-                q = q.where(Till.store == store)
-            return json_response({"tills": [till_json(t) for t in session.execute(q).scalars()]})
 
-    @app.post(f"{API}/tills")  # type: ignore[misc]
-    def post_till() -> Any:
-        who = require_employee(ctx, ADMINS)
-        data = body()
-        store = text_field(data, "store", max_len=100) or ""
-        number = field(data, "number", int)
-        settings = field(data, "settings", dict, required=False)
+def post_till(ctx: NodeContext) -> bottle.HTTPResponse:
+    who = require_employee(ctx, ADMINS)
+    data = body()
+    store = text_field(data, "store", max_len=100) or ""
+    number = field(data, "number", int)
+    settings = field(data, "settings", dict, required=False)
 
-        def do(session: Session) -> Outcome:
-            reg = tills.register_till(
-                session, store, number, settings=settings, by=who.login, max_records=max_records
-            )
-            till = tills.get_till(session, reg.node_id)
-            answer = {**till_json(till), "secret": reg.secret, "created": reg.created}
-            return Outcome(answer, None, till_json(till), reg.channels)
-
-        return json_response(write(ctx, who, "till.register", f"{store}/{number}", do), 201)
-
-    @app.get(f"{API}/tills/<node_id>")  # type: ignore[misc]
-    def one_till(node_id: str) -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            return json_response(till_json(tills.get_till(session, node_id)))
-
-    @app.post(f"{API}/tills/<node_id>/secret")  # type: ignore[misc]
-    def till_secret(node_id: str) -> Any:
-        who = require_employee(ctx, ADMINS)
-
-        def do(session: Session) -> Outcome:
-            secret = tills.new_secret(session, node_id)
-            return Outcome({"node_id": node_id, "secret": secret}, None, {"secret": "new"})
-
-        return json_response(write(ctx, who, "till.secret", node_id, do))
-
-    @app.get(f"{API}/tills/<node_id>/settings")  # type: ignore[misc]
-    def get_settings(node_id: str) -> Any:
-        require_employee(ctx, READERS)
-        with db.read() as session:
-            return json_response(json.loads(tills.get_till(session, node_id).settings or "{}"))
-
-    @app.put(f"{API}/tills/<node_id>/settings")  # type: ignore[misc]
-    def put_settings(node_id: str) -> Any:
-        who = require_employee(ctx, ADMINS)
-        data = body()
-
-        def do(session: Session) -> Outcome:
-            before = json.loads(tills.get_till(session, node_id).settings or "{}")
-            channels = tills.update_settings(
-                session, node_id, data, by=who.login, max_records=max_records
-            )
-            return Outcome(data, before, data, channels)
-
-        return json_response(write(ctx, who, "till.settings", node_id, do))
-
-    @app.post(f"{API}/tills/<node_id>/resync")  # type: ignore[misc]
-    def resync(node_id: str) -> Any:
-        who = require_employee(ctx, ADMINS)
-
-        def do(session: Session) -> Outcome:
-            channels = tills.resync(session, node_id, by=who.login, max_records=max_records)
-            return Outcome({"node_id": node_id, "queued": "catalog.full"}, None, None, channels)
-
-        return json_response(write(ctx, who, "till.resync", node_id, do))
-
-    # -- restrictions -------------------------------------------------------------------
-
-    @app.get(f"{API}/restrictions")  # type: ignore[misc]
-    def list_rules() -> Any:
-        require_employee(ctx, READERS)
-        store = query("store")
-        with db.read() as session:
-            q = select(Restriction).order_by(Restriction.store, Restriction.kind, Restriction.code)
-            if store is not None:
-                q = q.where(Restriction.store.in_((store, CHAIN)))
-            return json_response(
-                {"restrictions": [rule_json(r) for r in session.execute(q).scalars()]}
-            )
-
-    @app.post(f"{API}/restrictions")  # type: ignore[misc]
-    def post_rule() -> Any:
-        who = require_employee(ctx, WRITERS)
-        data = body()
-
-        def do(session: Session) -> Outcome:
-            rule, channels = create_rule(session, data, who.login)
-            return Outcome(rule_json(rule), None, rule_json(rule), channels)
-
-        return json_response(
-            write(ctx, who, "restriction.create", str(data.get("store") or "*"), do), 201
+    def do(session: Session) -> Outcome:
+        reg = tills.register_till(
+            session,
+            store,
+            number,
+            settings=settings,
+            by=who.login,
+            max_records=ctx.config.server.catalog_doc_records,
         )
+        till = tills.get_till(session, reg.node_id)
+        answer = {**till_json(till), "secret": reg.secret, "created": reg.created}
+        return Outcome(answer, None, till_json(till), reg.channels)
 
-    @app.delete(f"{API}/restrictions/<rid:int>")  # type: ignore[misc]
-    def del_rule(rid: int) -> Any:
-        who = require_employee(ctx, WRITERS)
+    return json_response(write(ctx, who, "till.register", f"{store}/{number}", do), 201)
 
-        def do(session: Session) -> Outcome:
-            before, channels = delete_rule(session, rid, who.login)
-            return Outcome({"deleted": rid}, before, None, channels)
 
-        return json_response(write(ctx, who, "restriction.delete", str(rid), do))
+def one_till(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        return json_response(till_json(tills.get_till(session, node_id)))
+
+
+def till_secret(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, ADMINS)
+
+    def do(session: Session) -> Outcome:
+        secret = tills.new_secret(session, node_id)
+        return Outcome({"node_id": node_id, "secret": secret}, None, {"secret": "new"})
+
+    return json_response(write(ctx, who, "till.secret", node_id, do))
+
+
+def get_settings(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    with ctx.require_db().read() as session:
+        return json_response(json.loads(tills.get_till(session, node_id).settings or "{}"))
+
+
+def put_settings(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, ADMINS)
+    data = body()
+
+    def do(session: Session) -> Outcome:
+        before = json.loads(tills.get_till(session, node_id).settings or "{}")
+        channels = tills.update_settings(
+            session, node_id, data, by=who.login, max_records=ctx.config.server.catalog_doc_records
+        )
+        return Outcome(data, before, data, channels)
+
+    return json_response(write(ctx, who, "till.settings", node_id, do))
+
+
+def resync(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
+    who = require_employee(ctx, ADMINS)
+
+    def do(session: Session) -> Outcome:
+        channels = tills.resync(
+            session, node_id, by=who.login, max_records=ctx.config.server.catalog_doc_records
+        )
+        return Outcome({"node_id": node_id, "queued": "catalog.full"}, None, None, channels)
+
+    return json_response(write(ctx, who, "till.resync", node_id, do))
+
+
+# -- restrictions -------------------------------------------------------------------
+
+
+def list_rules(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_employee(ctx, READERS)
+    store = query("store")
+    with ctx.require_db().read() as session:
+        q = select(Restriction).order_by(Restriction.store, Restriction.kind, Restriction.code)
+        if store is not None:
+            q = q.where(Restriction.store.in_((store, CHAIN)))
+        return json_response({"restrictions": [rule_json(r) for r in session.execute(q).scalars()]})
+
+
+def post_rule(ctx: NodeContext) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+    data = body()
+
+    def do(session: Session) -> Outcome:
+        rule, channels = create_rule(session, data, who.login)
+        return Outcome(rule_json(rule), None, rule_json(rule), channels)
+
+    return json_response(
+        write(ctx, who, "restriction.create", str(data.get("store") or "*"), do), 201
+    )
+
+
+def del_rule(ctx: NodeContext, rid: int) -> bottle.HTTPResponse:
+    who = require_employee(ctx, WRITERS)
+
+    def do(session: Session) -> Outcome:
+        before, channels = delete_rule(session, rid, who.login)
+        return Outcome({"deleted": rid}, before, None, channels)
+
+    return json_response(write(ctx, who, "restriction.delete", str(rid), do))
+
+
+def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+    r = Routes(app, ctx, prefix=API)
+    r.get("/tills", list_tills)
+    r.post("/tills", post_till)
+    r.get("/tills/<node_id>", one_till)
+    r.post("/tills/<node_id>/secret", till_secret)
+    r.get("/tills/<node_id>/settings", get_settings)
+    r.put("/tills/<node_id>/settings", put_settings)
+    r.post("/tills/<node_id>/resync", resync)
+    r.get("/restrictions", list_rules)
+    r.post("/restrictions", post_rule)
+    r.delete("/restrictions/<rid:int>", del_rule)
