@@ -29,6 +29,7 @@ from ukm_actors.supervision.supervisor import (
     supervisor_spec,
 )
 from ukm_actors.supervision.ticking import Tick, Ticking, wake
+from ukm_actors.supervision.typed import defer
 
 __all__ = [
     "ActorBroken",
@@ -48,6 +49,7 @@ __all__ = [
     "Tick",
     "Ticking",
     "crash_on",
+    "defer",
     "degraded_reasons",
     "kill",
     "supervisor_spec",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import gevent
 import gevent.event
@@ -14,6 +14,9 @@ from ukm_actors.hw.fiscal import FiscalReceipt, FiscalResult, RegisterHealth, Sh
 from ukm_actors.hw.receipt import PrintableReceipt
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.devices.base import LOST, DeviceActor
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.proxies import DeviceProxy
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +172,7 @@ class BankDevice(DeviceActor):
 
     def _tell_lost(self, exc: BaseException) -> None:
         try:
-            self.actor_ref.proxy().lost(exc)
+            cast("DeviceProxy", self.actor_ref.proxy()).lost(exc)
         except Exception:  # noqa: BLE001, S110 - already stopping
             pass
 

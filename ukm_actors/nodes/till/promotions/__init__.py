@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -30,11 +30,15 @@ from ukm_actors.domain.promotions.codec import decode_set
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.promotions.couponcheck import Asker
-from ukm_actors.nodes.till.promotions.engine import NAME, TillPromotionEngine
+from ukm_actors.nodes.till.promotions.engine import (
+    NAME,
+    TillPromotionEngine,
+    TillPromotionEngineProxy,
+)
 from ukm_actors.nodes.till.promotions.payments import MarketingPayments
 from ukm_actors.nodes.till.promotions.service import MARKETING, PromotionsService
 from ukm_actors.nodes.till.promotions.tables import TillPromoSet
-from ukm_actors.supervision import ChildSpec
+from ukm_actors.supervision import ChildSpec, defer
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +76,7 @@ def campaigns_applier(ctx: NodeContext) -> Any:
         def committed(_session: Session) -> None:
             ref = ctx.names.find(NAME)
             if ref is not None:
-                ref.proxy().take.defer(cs, now)
+                defer(cast(TillPromotionEngineProxy, ref.proxy()).take, cs, now)
 
         event.listen(session, "after_commit", committed, once=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from pykka.typing import ActorMemberMixin, proxy_method
 from sqlalchemy import select
 
 from ukm_actors.db import Database
@@ -109,3 +110,16 @@ class TillPromotionEngine(SupervisedActor):
             else None,
             "cards_known": len(self.cards),
         }
+
+
+class TillPromotionEngineProxy(ActorMemberMixin):
+    """``TillPromotionEngine`` through its proxy: each method answers a ``pykka.Future``."""
+
+    take = proxy_method(TillPromotionEngine.take)
+    campaign_set = proxy_method(TillPromotionEngine.campaign_set)
+    price = proxy_method(TillPromotionEngine.price)
+    verdicts = proxy_method(TillPromotionEngine.verdicts)
+    earn = proxy_method(TillPromotionEngine.earn)
+    card = proxy_method(TillPromotionEngine.card)
+    remember_card = proxy_method(TillPromotionEngine.remember_card)
+    status = proxy_method(TillPromotionEngine.status)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -45,7 +45,7 @@ from ukm_actors.nodes.till.promotions.couponcheck import (
     check_coupon,
     check_offline,
 )
-from ukm_actors.nodes.till.promotions.engine import NAME
+from ukm_actors.nodes.till.promotions.engine import NAME, TillPromotionEngineProxy
 from ukm_actors.nodes.till.promotions.outcome import (
     PricingOutcome,
     coupon_states,
@@ -53,6 +53,7 @@ from ukm_actors.nodes.till.promotions.outcome import (
     offline_reason,
     online_outcome,
 )
+from ukm_actors.supervision import defer
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,8 @@ class PromotionsService:
         self._last_coupons: dict[str, str] = {}
         self._offline_until = 0.0
 
-    def _engine(self) -> Any:
-        return self.ctx.names.proxy(NAME)
+    def _engine(self) -> TillPromotionEngineProxy:
+        return cast(TillPromotionEngineProxy, self.ctx.names.proxy(NAME))
 
     def certificate_articles(self) -> frozenset[str]:
         """Articles that sell gift certificates, from this till's copy of the campaigns."""
@@ -177,7 +178,7 @@ class PromotionsService:
         card = answer.get("card")
         if isinstance(card, dict):
             info = CardInfo(str(card["number"]), int(card["level"]), str(card["state"]))
-            self._engine().remember_card.defer(info)
+            defer(self._engine().remember_card, info)
         return dict(answer)
 
     def _went_offline(self, code: str, exc: Exception) -> None:

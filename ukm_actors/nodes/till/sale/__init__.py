@@ -29,10 +29,11 @@ from ukm_actors.nodes.till.sale.jsonviews import shift_json
 from ukm_actors.nodes.till.sale.logins import CashierGuard, code_policy
 from ukm_actors.nodes.till.sale.payments import PaymentDesk
 from ukm_actors.nodes.till.sale.printing import Printing
+from ukm_actors.nodes.till.sale.proxies import PAYMENTS, SALE, SHIFT, Proxies
 from ukm_actors.nodes.till.sale.session import SaleSession
 from ukm_actors.nodes.till.sale.shift import ShiftManager
 from ukm_actors.nodes.till.sale.shiftmodel import ShiftView
-from ukm_actors.supervision import ChildSpec
+from ukm_actors.supervision import ActorNotRunning, ChildSpec
 
 
 def setup(ctx: NodeContext) -> None:
@@ -53,12 +54,13 @@ def setup(ctx: NodeContext) -> None:
 
 def _status(ctx: NodeContext) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    shift = ctx.names.find("shift")
-    sale = ctx.names.find("sale")
+    proxies = Proxies(ctx.names)
     try:
-        view = shift.proxy().current().get(timeout=1.0) if shift else "not running"
-        r = sale.proxy().snapshot().get(timeout=1.0) if sale else None
-    except (pykka.Timeout, pykka.ActorDeadError):
+        shift = proxies.shift() if ctx.names.find(SHIFT) else None
+        sale = proxies.sale() if ctx.names.find(SALE) else None
+        view = shift.current().get(timeout=1.0) if shift else "not running"
+        r = sale.snapshot().get(timeout=1.0) if sale else None
+    except (pykka.Timeout, pykka.ActorDeadError, ActorNotRunning):
         return {"state": "busy"}
     out["shift"] = shift_json(view) if isinstance(view, ShiftView) else view
     out["receipt"] = (
@@ -80,9 +82,9 @@ def _status(ctx: NodeContext) -> dict[str, Any]:
 
 def children(ctx: NodeContext) -> list[ChildSpec]:
     return [
-        ChildSpec("shift", lambda: ShiftManager.start(ctx)),
-        ChildSpec("sale", lambda: SaleSession.start(ctx)),
-        ChildSpec("payments", lambda: PaymentDesk.start(ctx)),
+        ChildSpec(SHIFT, lambda: ShiftManager.start(ctx)),
+        ChildSpec(SALE, lambda: SaleSession.start(ctx)),
+        ChildSpec(PAYMENTS, lambda: PaymentDesk.start(ctx)),
     ]
 
 

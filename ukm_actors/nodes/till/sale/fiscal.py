@@ -24,8 +24,10 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pykka import Future
 from sqlalchemy import func, select
 
 from ukm_actors.hw.atol import FiscalRequestUnknown
@@ -38,7 +40,13 @@ from ukm_actors.nodes.till.sale.fiscalform import fiscal_receipt
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.tables import FiscalRow
 
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.proxies import FiscalProxy
+    from ukm_actors.nodes.till.devices.service import Device, Devices
+
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CALL_SLACK = 5.0
 RECEIPT_KINDS = ("sell", "sellReturn")
@@ -64,21 +72,31 @@ class FiscalDesk:
         self.progress = FiscalProgress()
 
     @property
-    def devices(self) -> Any:
-        return self.ctx.services.get("devices")
+    def devices(self) -> Devices | None:
+        devices: Devices | None = self.ctx.services.get("devices")
+        return devices
+
+    @property
+    def device(self) -> Device[FiscalProxy]:
+        """The register (``DeviceMissing`` on a call when the till has none)."""
+        devices = self.devices
+        if devices is None:
+            raise DeviceMissing(_("this till has no devices"), code="device.not_configured")
+        return devices.fiscal
 
     @property
     def enabled(self) -> bool:
         devices = self.devices
-        return devices is not None and devices.configured("fiscal")
+        return devices is not None and devices.fiscal.configured
 
     def call_timeout(self) -> float:
         """Seconds one call to the register may take (its ``timeout`` and some slack)."""
-        config = self.devices.config("fiscal")
+        config = self.device.config
+        assert config is not None
         return float(config.settings.get("timeout", 30.0)) + CALL_SLACK
 
-    def _call(self, method: str, *args: Any) -> Any:
-        return self.devices.call("fiscal", method, *args, timeout=self.call_timeout())
+    def _call(self, send: Callable[[FiscalProxy], Future[T]]) -> T:
+        return self.device.call(send, timeout=self.call_timeout())
 
     # -- the request log ----------------------------------------------------------------
 
@@ -153,17 +171,23 @@ class FiscalDesk:
     # -- sending ------------------------------------------------------------------------
 
     def _send(
-        self, row: FiscalRow, what: Text, method: str, *args: Any, receipt: bool = False
-    ) -> Any:
-        """Send one request; a refusal is a ``SaleError`` for the cashier (``receipt``: it
-        is a receipt, which stays open)."""
-        if self.devices.ref("fiscal") is None:
+        self,
+        row: FiscalRow,
+        what: Text,
+        send: Callable[[FiscalProxy, str], Future[T]],
+        *,
+        receipt: bool = False,
+    ) -> T:
+        """Send one request (``send`` gets the register and the request id); a refusal is a
+        ``SaleError`` for the cashier (``receipt``: it is a receipt, which stays open)."""
+        if self.device.ref() is None:
             self._set(row.request_id, "failed", None, "the register was offline")
-            self.devices.require("fiscal")
+            self.device.require()
         self.progress.what, self.progress.ref = what, row.ref
         self.progress.since = time.monotonic()
+        request_id = row.request_id
         try:
-            result = self._call(method, *args, row.request_id)
+            result = self._call(lambda f: send(f, request_id))
         except FiscalRefused as exc:
             self._set(row.request_id, "failed", None, exc.message)
             raise self._failed(
@@ -234,7 +258,7 @@ class FiscalDesk:
         receipt = fiscal_receipt(r, self.env.catalog.tax_rates())
         row = self._new_row(receipt.kind, r.id, receipt.total)
         what = _("receipt {number}", number=r.number)
-        result: FiscalResult = self._send(row, what, "register", receipt, receipt=True)
+        result = self._send(row, what, lambda f, rid: f.register(receipt, rid), receipt=True)
         return row.request_id, result
 
     def resolve(self, row: FiscalRow) -> FiscalResult | None:
@@ -243,7 +267,8 @@ class FiscalDesk:
         Raises ``SaleError`` (``fiscal.unknown``) while the register cannot tell.
         """
         try:
-            result: FiscalResult | None = self._call("outcome", row.request_id)
+            request_id = row.request_id
+            result = self._call(lambda f: f.outcome(request_id))
         except FiscalRequestUnknown:
             result = self._by_last_document(row) if row.kind in RECEIPT_KINDS else None
         except (FiscalUnknown, DeviceMissing, DeviceError) as exc:
@@ -264,7 +289,8 @@ class FiscalDesk:
         Raises ``SaleError`` (``fiscal.unknown``) while the register cannot tell.
         """
         try:
-            done = bool(self._call("finished", row.request_id))
+            request_id = row.request_id
+            done = self._call(lambda f: f.finished(request_id))
         except FiscalRequestUnknown:
             log.warning(
                 "fiscal request %s (%s %s) is unknown to the register; taken as not done",
@@ -281,7 +307,7 @@ class FiscalDesk:
         return done
 
     def _by_last_document(self, row: FiscalRow) -> FiscalResult | None:
-        last: FiscalResult = self._call("last_document")
+        last = self._call(lambda f: f.last_document())
         if last.fd > row.fd_before and last.total == row.total:
             return last
         return None
@@ -322,21 +348,22 @@ class FiscalDesk:
 
     def _open(self, operator: str, ref: str) -> int:
         row = self._new_row("openShift", ref, 0)
-        result: FiscalResult = self._send(row, _("the shift opening"), "open_shift", operator)
+        what = _("the shift opening")
+        result = self._send(row, what, lambda f, rid: f.open_shift(operator, rid))
         self.done(row.request_id, result)
         return result.shift
 
     def _close(self, operator: str, ref: str) -> int:
         row = self._new_row("closeShift", ref, 0)
         what = _("the shift closing (Z report)")
-        result: FiscalResult = self._send(row, what, "close_shift", operator)
+        result = self._send(row, what, lambda f, rid: f.close_shift(operator, rid))
         self.done(row.request_id, result)
         return result.shift
 
     def _shift_state(self) -> ShiftState:
-        self.devices.require("fiscal")
+        self.device.require()
         try:
-            return cast(ShiftState, self._call("shift_state"))
+            return self._call(lambda f: f.shift_state())
         except DeviceError as exc:
             log.warning("the fiscal register's shift state: %s", exc)
             raise SaleError(
@@ -354,7 +381,7 @@ class FiscalDesk:
             return None
         row = self._new_row("cashIn" if direction == "in" else "cashOut", ref, amount, details)
         what = _("the cash in") if direction == "in" else _("the cash out")
-        self._send(row, what, "cash", direction, amount, operator)
+        self._send(row, what, lambda f, rid: f.cash(direction, amount, operator, rid))
         return row.request_id
 
     def x_report(self, operator: str, ref: str, details: dict[str, Any]) -> str | None:
@@ -362,7 +389,7 @@ class FiscalDesk:
         if not self.enabled:
             return None
         row = self._new_row("reportX", ref, 0, details)
-        self._send(row, _("the X report"), "x_report", operator)
+        self._send(row, _("the X report"), lambda f, rid: f.x_report(operator, rid))
         return row.request_id
 
     # -- monitoring ---------------------------------------------------------------------
@@ -379,4 +406,4 @@ class FiscalDesk:
             pending = s.execute(
                 select(func.count()).select_from(FiscalRow).where(FiscalRow.state == "pending")
             ).scalar()
-        return register_status(self.devices, int(pending or 0), self.progress.view(), self.env)
+        return register_status(self.device, int(pending or 0), self.progress.view(), self.env)

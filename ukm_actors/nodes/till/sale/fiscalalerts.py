@@ -6,9 +6,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.i18n import Text, _
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.proxies import FiscalProxy
+    from ukm_actors.nodes.till.devices.service import Device
 
 
 @dataclass
@@ -35,10 +39,10 @@ class FiscalProgress:
 
 
 def register_status(
-    devices: Any, pending: int, progress: dict[str, Any], env: Any
+    register: Device[FiscalProxy], pending: int, progress: dict[str, Any], env: Any
 ) -> dict[str, Any]:
     """``/status`` → ``fiscal``, from the device's last health check (no register call)."""
-    info = _device_info(devices)
+    info = _device_info(register)
     health = info.get("health")
     return {
         "configured": True,
@@ -51,12 +55,11 @@ def register_status(
     }
 
 
-def _device_info(devices: Any) -> dict[str, Any]:
-    ref = devices.ref("fiscal")
-    if ref is None:
+def _device_info(register: Device[FiscalProxy]) -> dict[str, Any]:
+    if register.ref() is None:
         return {}
     try:
-        info = ref.proxy().info().get(timeout=0.5)
+        info = register.call(lambda f: f.info(), timeout=0.5)
     except Exception:  # noqa: BLE001 - status must not fail
         return {}
     driver = info.get("driver") or {}

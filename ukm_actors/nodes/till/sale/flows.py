@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
 
@@ -26,6 +26,12 @@ from ukm_actors.nodes.till.sale.model import Closed
 from ukm_actors.nodes.till.sale.printing import Printing
 from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.nodes.till.sale.returns import build_return, release
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.service import Devices
+    from ukm_actors.nodes.till.sale.payments import PaymentDeskProxy
+    from ukm_actors.nodes.till.sale.session import SaleSessionProxy
+    from ukm_actors.nodes.till.sale.shift import ShiftManagerProxy
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +48,14 @@ class SaleFlows:
         self.settings = ctx.config.till
         self.proxies = Proxies(ctx.names)
 
-    def sale(self) -> Any:
-        return self.proxies.get("sale")
+    def sale(self) -> SaleSessionProxy:
+        return self.proxies.sale()
 
-    def shift(self) -> Any:
-        return self.proxies.get("shift")
+    def shift(self) -> ShiftManagerProxy:
+        return self.proxies.shift()
 
-    def desk(self) -> Any:
-        return self.proxies.get("payments")
+    def desk(self) -> PaymentDeskProxy:
+        return self.proxies.payments()
 
     # -- lines ----------------------------------------------------------------------
 
@@ -59,16 +65,12 @@ class SaleFlows:
             out: dict[str, Any] = self.sale().add(grant, req).get(timeout=ASK)
             return out
         except NeedsWeight as exc:
-            devices = self.ctx.services.get("devices")
-            if devices is None or not devices.configured("scales"):
+            devices: Devices | None = self.ctx.services.get("devices")
+            if devices is None or not devices.scales.configured:
                 raise
+            wait = self.settings.device_timeout
             try:
-                grams = devices.call(
-                    "scales",
-                    "read_weight",
-                    self.settings.device_timeout,
-                    timeout=self.settings.device_timeout + 2,
-                )
+                grams = devices.scales.call(lambda s: s.read_weight(wait), timeout=wait + 2)
             except UkmError as scale_exc:
                 raise NeedsWeight(
                     _(
@@ -134,9 +136,9 @@ class SaleFlows:
 
     def after_close(self, job: int | None, cash: bool) -> dict[str, Any] | None:
         """Open the drawer (cash) and print the job; the answer says if it printed."""
-        devices = self.ctx.services.get("devices")
+        devices: Devices | None = self.ctx.services.get("devices")
         if cash and devices is not None:
-            devices.tell("printer", "kick_drawer")
+            devices.printer.tell(lambda p: p.kick_drawer())
         if job is None:
             return None
         return self.printing.print_job(job)

@@ -16,10 +16,11 @@ receipt_id) -> Payment``, ``void(payment)``).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gevent
 import gevent.event
+from pykka.typing import ActorMemberMixin, proxy_method
 
 from ukm_actors.domain.receipt import Payment, tender_label
 from ukm_actors.errors import UkmError
@@ -29,6 +30,11 @@ from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.supervision import SupervisedActor
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.proxies import BankProxy
+    from ukm_actors.nodes.till.devices.service import Device, Devices
+    from ukm_actors.nodes.till.sale.session import SaleSessionProxy
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +70,17 @@ class PaymentDesk(SupervisedActor):
         self.inflight: dict[str, Any] | None = None
         self.proxies = Proxies(ctx.names)
 
-    def _sale(self) -> Any:
-        return self.proxies.get("sale")
+    def _sale(self) -> SaleSessionProxy:
+        return self.proxies.sale()
+
+    def _devices(self) -> Devices:
+        devices: Devices = self.ctx.services["devices"]
+        return devices
+
+    def _pay_timeout(self, bank: Device[BankProxy]) -> float:
+        """Seconds a card operation may wait for the customer (the terminal's, else the till's)."""
+        own = bank.config.pay_timeout if bank.config is not None else None
+        return float(own or self.settings.pay_timeout)
 
     def _done(self, value: Any = None, error: BaseException | None = None) -> Any:
         result = gevent.event.AsyncResult()
@@ -121,7 +136,7 @@ class PaymentDesk(SupervisedActor):
 
     def _runner(self, type_: str) -> Any:
         if type_ == "card":
-            self.ctx.services["devices"].require("bank")
+            self._devices().bank.require()
             return self._card
         if type_ in ("certificate", "bonus"):
             svc = self.ctx.services.get("marketing_payments")
@@ -137,19 +152,19 @@ class PaymentDesk(SupervisedActor):
         )
 
     def _card(self, op: dict[str, Any]) -> dict[str, Any]:
-        devices = self.ctx.services["devices"]
-        timeout = devices.config("bank").pay_timeout or self.settings.pay_timeout
+        bank = self._devices().bank
+        timeout = self._pay_timeout(bank)
+        amount, ref = int(op["amount"]), str(op["ref"])
         if op["refund"]:
-            if not op["rrn"]:
+            rrn = op["rrn"]
+            if not rrn:
                 raise SaleError(
                     _("a card refund needs the rrn of the original card payment"),
                     code="request.invalid",
                 )
-            pending = devices.call(
-                "bank", "refund", op["amount"], op["rrn"], op["ref"], timeout, timeout=ASK
-            )
+            pending = bank.call(lambda b: b.refund(amount, rrn, ref, timeout), timeout=ASK)
         else:
-            pending = devices.call("bank", "pay", op["amount"], op["ref"], timeout, timeout=ASK)
+            pending = bank.call(lambda b: b.pay(amount, ref, timeout), timeout=ASK)
         card = pending.get(timeout=timeout + 10)
         return {"rrn": card.rrn, "card_mask": card.card_mask, "auth_code": card.auth_code}
 
@@ -215,7 +230,7 @@ class PaymentDesk(SupervisedActor):
         finally:
             self._clear(op)
 
-    def _unknown(self, sale: Any, tender: int, exc: BaseException) -> PaymentUnknown:
+    def _unknown(self, sale: SaleSessionProxy, tender: int, exc: BaseException) -> PaymentUnknown:
         message = _(
             "the outcome of this payment is unknown ({reason}); look at the terminal: if it "
             "approved the payment, resolve it as approved with the slip's rrn, otherwise as "
@@ -227,7 +242,7 @@ class PaymentDesk(SupervisedActor):
 
     def _clear(self, op: dict[str, Any]) -> None:
         try:
-            self.actor_ref.proxy().forget(op["tender"])
+            cast(PaymentDeskProxy, self.actor_ref.proxy()).forget(op["tender"])
         except Exception:  # noqa: BLE001, S110 - the desk is stopping
             pass
 
@@ -244,7 +259,8 @@ class PaymentDesk(SupervisedActor):
         op = self.inflight
         if op is None or op["type"] != "card":
             raise SaleError(_("no card payment is in progress"), code="sale.no_payment")
-        sent = self.ctx.services["devices"].call("bank", "cancel", op["ref"], timeout=ASK)
+        ref = str(op["ref"])
+        sent = self._devices().bank.call(lambda b: b.cancel(ref), timeout=ASK)
         return {"cancel_sent": bool(sent), "tender": op["tender"]}
 
     # -- giving back -------------------------------------------------------------------
@@ -270,12 +286,11 @@ class PaymentDesk(SupervisedActor):
     def _reverse(self, snapshot: Any, tender: Any, result: gevent.event.AsyncResult) -> None:
         try:
             if tender.type == "card":
-                devices = self.ctx.services["devices"]
-                timeout = devices.config("bank").pay_timeout if devices.config("bank") else None
-                timeout = timeout or self.settings.pay_timeout
+                bank = self._devices().bank
+                timeout = self._pay_timeout(bank)
                 ref = tender.terminal_ref or snapshot.id
-                pending = devices.call(
-                    "bank", "refund", tender.amount, tender.rrn, ref, timeout, timeout=ASK
+                pending = bank.call(
+                    lambda b: b.refund(tender.amount, tender.rrn, ref, timeout), timeout=ASK
                 )
                 pending.get(timeout=timeout + 10)
             elif tender.type in ("certificate", "bonus"):
@@ -286,3 +301,13 @@ class PaymentDesk(SupervisedActor):
             result.set(self._sale().reverse_tender(tender.id, "given back").get(timeout=ASK))
         except BaseException as exc:  # noqa: BLE001 - to the waiting caller
             result.set_exception(exc)
+
+
+class PaymentDeskProxy(ActorMemberMixin):
+    """``PaymentDesk`` through its proxy: each method answers a ``pykka.Future``."""
+
+    pay = proxy_method(PaymentDesk.pay)
+    reverse = proxy_method(PaymentDesk.reverse)
+    cancel_card = proxy_method(PaymentDesk.cancel_card)
+    current = proxy_method(PaymentDesk.current)
+    forget = proxy_method(PaymentDesk.forget)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.domain.money import format_quantity
 from ukm_actors.domain.receipt import Line, LineDiscount, Receipt, apply_discounts
 from ukm_actors.hw.display import layout_change, layout_item, layout_total
 from ukm_actors.nodes.till.sale.model import OpenReceipt
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.service import Devices
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +106,8 @@ def _changed(
 
 def show_on_display(ctx: Any, *, line: Line | None, receipt: Receipt, closed: bool = False) -> None:
     """Show the item just added, the total, or the change, on the customer display."""
-    devices = ctx.services.get("devices")
-    if devices is None or not devices.configured("display"):
+    devices: Devices | None = ctx.services.get("devices")
+    if devices is None or not devices.display.configured:
         return
     if closed:
         lines = layout_change(receipt.paid, receipt.change)
@@ -113,4 +116,4 @@ def show_on_display(ctx: Any, *, line: Line | None, receipt: Receipt, closed: bo
         lines = layout_item(line.name, line.total, qty)
     else:
         lines = layout_total(receipt.total)
-    devices.tell("display", "show", *lines)
+    devices.display.tell(lambda d: d.show(*lines))

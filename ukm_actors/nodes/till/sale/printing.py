@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,9 @@ from ukm_actors.hw.receipt import (
 from ukm_actors.i18n import N_, _
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.tables import PrintJobRow
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.devices.service import Devices
 
 log = logging.getLogger(__name__)
 
@@ -328,17 +331,15 @@ class Printing:
                     _("there is no print job {job_id}", job_id=job_id), code="print.unknown"
                 )
             body, title = row.body, row.title
-        devices = self.ctx.services.get("devices")
+        devices: Devices | None = self.ctx.services.get("devices")
         error: str | None = None
-        if devices is None or not devices.configured("printer"):
+        if devices is None or not devices.printer.configured:
             error = NO_PRINTER
         else:
+            doc = printable_from_json(body)
             try:
-                devices.call(
-                    "printer",
-                    "print_document",
-                    printable_from_json(body),
-                    timeout=self.ctx.config.till.device_timeout,
+                devices.printer.call(
+                    lambda p: p.print_document(doc), timeout=self.ctx.config.till.device_timeout
                 )
             except UkmError as exc:
                 error = exc.message

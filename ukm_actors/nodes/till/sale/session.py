@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
+
+from pykka.typing import ActorMemberMixin, proxy_method
 
 from ukm_actors.domain.receipt import (
     Receipt,
@@ -101,7 +103,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         if current is not None:
             log.info("receipt %s (number %s) reopened after a restart", current.id, current.number)
             if self.registrar.enabled:
-                proxy = self.actor_ref.proxy()
+                proxy = cast(SaleSessionProxy, self.actor_ref.proxy())
                 self.registrar.settle_later(lambda: bool(proxy.retry_fiscal().get(timeout=60)))
                 return
             closed = self._close_if_paid()
@@ -423,3 +425,28 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.current = r
         self._close_if_paid()
         return self.view()
+
+
+class SaleSessionProxy(ActorMemberMixin):
+    """``SaleSession`` through its proxy: each method answers a ``pykka.Future``."""
+
+    view = proxy_method(SaleSession.view)
+    snapshot = proxy_method(SaleSession.snapshot)
+    add = proxy_method(SaleSession.add)
+    answer = proxy_method(SaleSession.answer)
+    note = proxy_method(SaleSession.note)
+    line_quantity = proxy_method(SaleSession.line_quantity)
+    set_quantity = proxy_method(SaleSession.set_quantity)
+    void = proxy_method(SaleSession.void)
+    cancel = proxy_method(SaleSession.cancel)
+    register = proxy_method(SaleSession.register)
+    retry_fiscal = proxy_method(SaleSession.retry_fiscal)
+    open_return = proxy_method(SaleSession.open_return)
+    set_card = proxy_method(SaleSession.set_card)
+    add_coupon = proxy_method(SaleSession.add_coupon)
+    take_cash = proxy_method(SaleSession.take_cash)
+    begin_tender = proxy_method(SaleSession.begin_tender)
+    complete_tender = proxy_method(SaleSession.complete_tender)
+    fail_tender = proxy_method(SaleSession.fail_tender)
+    resolve_tender = proxy_method(SaleSession.resolve_tender)
+    reverse_tender = proxy_method(SaleSession.reverse_tender)

@@ -18,8 +18,9 @@ import json
 import logging
 import uuid
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
+from pykka.typing import ActorMemberMixin, proxy_method
 from sqlalchemy import func, select
 
 from ukm_actors.codecs import tilldocs
@@ -61,7 +62,7 @@ class ShiftManager(SupervisedActor):
 
     def on_start(self) -> None:
         if self.fiscal.enabled and self.fiscal.pending(SHIFT_KINDS):
-            proxy = self.actor_ref.proxy()
+            proxy = cast(ShiftManagerProxy, self.actor_ref.proxy())
             self._settler = keep_trying(lambda: bool(proxy.settle_fiscal().get(timeout=60)))
 
     def on_stop(self) -> None:
@@ -314,3 +315,14 @@ class ShiftManager(SupervisedActor):
             self.fiscal.mark(s, request_id, "done", None)
         self.env.notify_server()
         return answer
+
+
+class ShiftManagerProxy(ActorMemberMixin):
+    """``ShiftManager`` through its proxy: each method answers a ``pykka.Future``."""
+
+    current = proxy_method(ShiftManager.current)
+    open = proxy_method(ShiftManager.open)
+    close = proxy_method(ShiftManager.close)
+    x_report = proxy_method(ShiftManager.x_report)
+    cash_move = proxy_method(ShiftManager.cash_move)
+    settle_fiscal = proxy_method(ShiftManager.settle_fiscal)
