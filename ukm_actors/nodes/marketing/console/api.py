@@ -7,6 +7,7 @@ Every route but ``POST /api/v1/login`` checks the caller with the marketing API'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ from ukm_actors.nodes.marketing.core.tables import (
     MkCouponCampaign,
     MkItem,
 )
+from ukm_actors.nodes.routes import Routes
 
 LOGIN_TIMEOUT = 5.0
 MAX_CODES = 100_000
@@ -202,72 +204,89 @@ def card_history(session: Any, number: str, now: datetime) -> dict[str, Any]:
                                        "voided": r.voided} for r in rows]}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Console:
+    """What the console's handlers share: the node and the marketing API's login check."""
+
+    ctx: NodeContext
+    auth: AdminAuth
+
+
+def post_login(c: Console) -> bottle.HTTPResponse:
+    return json_response(login(c.ctx))
+
+
+def post_logout(c: Console) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    token = (bottle.request.get_header("Authorization") or "").partition(" ")[2].strip()
+    bridge = c.ctx.services.get("bridge")
+    url = getattr(bridge, "server_url", "") if bridge is not None else ""
+    if bridge is not None and url and token != c.ctx.config.marketing.admin_token:
+        bridge.ask(url, "auth.logout", {"token": token}, timeout=LOGIN_TIMEOUT)
+    return json_response({"ok": True})
+
+
+def get_me(c: Console) -> bottle.HTTPResponse:
+    who = c.auth.require(write=False)
+    return json_response({"login": who.login, "name": who.login, "role": who.role})
+
+
+def post_preview(c: Console) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    data = _object()
+    with c.ctx.require_db().read() as session:
+        return json_response(preview(session, data, utcnow()))
+
+
+def get_coupon_campaigns(c: Console) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    with c.ctx.require_db().read() as session:
+        return json_response(coupon_campaigns(session))
+
+
+def get_codes(c: Console, cid: str) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    with c.ctx.require_db().read() as session:
+        return json_response(coupon_codes(session, cid, bottle.request.query.get("batch")))
+
+
+def get_series(c: Console) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    with c.ctx.require_db().read() as session:
+        return json_response(series(session))
+
+
+def get_history(c: Console, number: str) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    with c.ctx.require_db().write() as session:
+        view = certificates.check(session, number, utcnow())
+        return json_response(
+            {"certificate": view.to_json(), "history": certificates.history(session, number)}
+        )
+
+
+def post_block(c: Console, number: str, what: str) -> bottle.HTTPResponse:
+    c.auth.require(write=True)
+    with c.ctx.require_db().write() as session:
+        view = certificates.block(session, number, what == "block", utcnow())
+    return json_response(view.to_json())
+
+
+def get_card_history(c: Console, number: str) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    with c.ctx.require_db().read() as session:
+        return json_response(card_history(session, number, utcnow()))
+
+
 def install(app: bottle.Bottle, ctx: NodeContext) -> None:
-    auth = AdminAuth(ctx)
-    db = ctx.require_db()
-
-    @app.post("/api/v1/login")  # type: ignore[misc]
-    def post_login() -> Any:
-        return json_response(login(ctx))
-
-    @app.post("/api/v1/logout")  # type: ignore[misc]
-    def post_logout() -> Any:
-        auth.require(write=False)
-        token = (bottle.request.get_header("Authorization") or "").partition(" ")[2].strip()
-        bridge = ctx.services.get("bridge")
-        url = getattr(bridge, "server_url", "") if bridge is not None else ""
-        if bridge is not None and url and token != ctx.config.marketing.admin_token:
-            bridge.ask(url, "auth.logout", {"token": token}, timeout=LOGIN_TIMEOUT)
-        return json_response({"ok": True})
-
-    @app.get("/api/v1/me")  # type: ignore[misc]
-    def get_me() -> Any:
-        who = auth.require(write=False)
-        return json_response({"login": who.login, "name": who.login, "role": who.role})
-
-    @app.post("/api/v1/campaigns/preview")  # type: ignore[misc]
-    def post_preview() -> Any:
-        auth.require(write=False)
-        data = _object()
-        with db.read() as session:
-            return json_response(preview(session, data, utcnow()))
-
-    @app.get("/api/v1/coupon-campaigns")  # type: ignore[misc]
-    def get_coupon_campaigns() -> Any:
-        auth.require(write=False)
-        with db.read() as session:
-            return json_response(coupon_campaigns(session))
-
-    @app.get("/api/v1/coupon-campaigns/<cid>/codes")  # type: ignore[misc]
-    def get_codes(cid: str) -> Any:
-        auth.require(write=False)
-        with db.read() as session:
-            return json_response(coupon_codes(session, cid, bottle.request.query.get("batch")))
-
-    @app.get("/api/v1/certificate-series")  # type: ignore[misc]
-    def get_series() -> Any:
-        auth.require(write=False)
-        with db.read() as session:
-            return json_response(series(session))
-
-    @app.get("/api/v1/certificates/<number>/history")  # type: ignore[misc]
-    def get_history(number: str) -> Any:
-        auth.require(write=False)
-        with db.write() as session:
-            view = certificates.check(session, number, utcnow())
-            return json_response(
-                {"certificate": view.to_json(), "history": certificates.history(session, number)}
-            )
-
-    @app.post("/api/v1/certificates/<number>/<what:re:block|unblock>")  # type: ignore[misc]
-    def post_block(number: str, what: str) -> Any:
-        auth.require(write=True)
-        with db.write() as session:
-            view = certificates.block(session, number, what == "block", utcnow())
-        return json_response(view.to_json())
-
-    @app.get("/api/v1/cards/<number>/history")  # type: ignore[misc]
-    def get_card_history(number: str) -> Any:
-        auth.require(write=False)
-        with db.read() as session:
-            return json_response(card_history(session, number, utcnow()))
+    r = Routes(app, Console(ctx, AdminAuth(ctx)), prefix="/api/v1")
+    r.post("/login", post_login)
+    r.post("/logout", post_logout)
+    r.get("/me", get_me)
+    r.post("/campaigns/preview", post_preview)
+    r.get("/coupon-campaigns", get_coupon_campaigns)
+    r.get("/coupon-campaigns/<cid>/codes", get_codes)
+    r.get("/certificate-series", get_series)
+    r.get("/certificates/<number>/history", get_history)
+    r.post("/certificates/<number>/<what:re:block|unblock>", post_block)
+    r.get("/cards/<number>/history", get_card_history)
