@@ -32,6 +32,7 @@ SCRIPTS = (
     "items.js",
     "directories.js",
     "receipts.js",
+    "shifts.js",
     "exchange.js",
 )
 

@@ -1,5 +1,5 @@
-/* Receipts and shifts: search with every filter of the API, a receipt shown as printed,
-   shift closings with their totals, CSV downloads. */
+/* Receipts: search with every filter of the API, a receipt shown as printed (with the returns
+   against it), CSV download. Shifts are in shifts.js. */
 "use strict";
 
 (() => {
@@ -7,6 +7,15 @@
   const FILTERS = ["store", "till", "shift", "number", "from", "to", "cashier", "min_total", "max_total", "article", "barcode", "payment"];
   const KIND = {sale: N_("sale"), return: N_("return")};
   const PAY = {cash: N_("cash"), card: N_("card"), certificate: N_("certificate"), bonus: N_("bonus points")};
+  /* A document's export to the trade system (docs/exchange.md). */
+  const EXPORT = {pending: N_("waiting to be written"), held: N_("held until the shift's receipts arrive"),
+    done: N_("written"), failed: N_("failed"), skipped: N_("not exported (store not exported)")};
+  function exportLine(x) {
+    if (!x) return null;
+    return el("p", {class: `muted export-state state-${x.state}`},
+      t("Export: {state}", {state: t(EXPORT[x.state] || x.state)}), x.file ? el("code", {text: ` ${x.file}`}) : null,
+      x.error ? el("div", {class: "error", text: x.error}) : null);
+  }
 
   const COLUMNS = [
     {title: N_("Closed"), value: (r) => r.closed_at ? r.closed_at.replace("T", " ") : "—"},
@@ -106,57 +115,51 @@
       r.bonus && typeof r.bonus === "object" && Object.keys(r.bonus).length
         ? line(t("Bonus points"), Object.entries(r.bonus).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")) : null,
       fiscal(r),
-      r.original ? line(t("Return of receipt"), String(r.original.receipt_id || JSON.stringify(r.original))) : null,
+      r.original ? originalLine(r.original) : null,
+      r.offline_return ? line(t("Returned without the server"), t("yes")) : null,
+      r.supervisor_code ? line(t("Supervisor"), r.supervisor_code) : null,
       el("div", {class: "sep"}),
       el("small", {text: r.receipt_id}));
+    const names = Object.fromEntries(r.lines.map((l) => [String(l.position), l]));
     const returns = (data.returns || []).length ? el("div", {class: "returns"}, el("h3", {text: t("Returns against it")}),
       C.table([
         {title: N_("Receipt No."), value: (x) => x.number}, {title: N_("Store"), value: (x) => x.store},
         {title: N_("Till"), value: (x) => x.till},
       ], data.returns, {onRow: (x) => showReceipt(x.id)}),
-      el("p", {class: "muted", text: t("Returned: {lines}", {lines: Object.entries(data.returned || {}).map(([p, q]) => `№${p} × ${C.quantity(q)}`).join(", ")})})) : null;
-    const exportState = data.export ? el("p", {class: "muted", text: t("Export: {state} {file}", {state: data.export.state, file: data.export.file || ""})}) : null;
-    C.dialog(t("Receipt {number}", {number: r.number}), el("div", {class: "receipt-view"}, body, returns, exportState));
+      el("h3", {text: t("Taken back")}),
+      C.table([
+        {title: N_("Line"), value: ([p]) => `${p}. ${(names[p] || {}).name || ""}`},
+        {title: N_("Quantity"), class: "num", value: ([p, q]) => `${C.quantity(q)} ${(names[p] || {}).measure || ""}`},
+      ], Object.entries(data.returned || {}), {class: "returned"})) : null;
+    C.dialog(t("Receipt {number}", {number: r.number}), el("div", {class: "receipt-view"}, body,
+      el("div", {class: "receipt-side"}, returns, exportLine(data.export))));
   }
 
+  /* "Return of: receipt 1 of shift 1, till 1, store 17": opens the original. */
+  function originalLine(o) {
+    const text = o.number !== undefined
+      ? t("receipt {number}, shift {shift}, till {till}, store {store}", {number: o.number, shift: o.shift_num, till: o.till, store: o.store})
+      : String(o.receipt_id || "");
+    return el("div", {class: "line original"}, el("span", {text: t("Return of")}),
+      o.receipt_id ? el("a", {href: "#", onclick: (ev) => { ev.preventDefault(); showReceipt(o.receipt_id); }, text}) : el("span", {text}));
+  }
+
+  /* The register's data as printed on a fiscal receipt (ФН, ФД, ФП…). */
+  const FISCAL = [["registration_number", N_("Register reg. No. (РН ККТ)")], ["fn", N_("Fiscal storage No. (ФН)")],
+    ["fd", N_("Fiscal document No. (ФД)")], ["fp", N_("Fiscal sign (ФП)")], ["shift", N_("Register shift")],
+    ["number", N_("Register receipt No.")], ["registered_at", N_("Registered")]];
   function fiscal(r) {
-    const facts = [];
-    if (r.kkm_receipt_number) facts.push([t("Register receipt No."), r.kkm_receipt_number]);
-    for (const [k, v] of Object.entries(r.fiscal || {})) if (v !== null && typeof v !== "object") facts.push([k, v]);
+    const f = r.fiscal || {};
+    const facts = FISCAL.filter(([k]) => f[k] !== null && f[k] !== undefined && f[k] !== "").map(([k, label]) =>
+      [t(label), k === "registered_at" ? C.time(f[k]) : f[k]]);
+    if (r.kkm_receipt_number && f.number === undefined) facts.push([t("Register receipt No."), r.kkm_receipt_number]);
     if (!facts.length) return null;
     return el("div", {class: "fiscal"}, el("div", {class: "sep"}), facts.map(([k, v]) =>
       el("div", {class: "line"}, el("span", {text: k}), el("span", {text: String(v)}))));
   }
 
-  /* ---- shifts ---- */
-  const SHIFT_COLUMNS = [
-    {title: N_("Opened"), value: (s) => (s.opened_at || "").replace("T", " ")},
-    {title: N_("Closed"), value: (s) => s.closed_at ? s.closed_at.replace("T", " ") : C.pill(t("open"), "info"), csv: (s) => s.closed_at || ""},
-    {title: N_("Store"), value: (s) => s.store}, {title: N_("Till"), class: "num", value: (s) => s.till},
-    {title: N_("Shift"), class: "num", value: (s) => s.shift},
-    {title: N_("Cashier"), value: (s) => `${s.cashier_code || ""} ${s.cashier_name || ""}`},
-    {title: N_("Sales"), class: "num", value: (s) => `${s.totals.sales_count} / ${C.money(s.totals.sales_total)}`, csv: (s) => (s.totals.sales_total / 100).toFixed(2)},
-    {title: N_("Returns"), class: "num", value: (s) => `${s.totals.returns_count} / ${C.money(s.totals.returns_total)}`, csv: (s) => (s.totals.returns_total / 100).toFixed(2)},
-    {title: N_("Cancelled"), class: "num", value: (s) => s.totals.cancelled_count},
-    {title: N_("Receipts arrived"), value: (s) => s.receipts.complete ? C.pill(t("all {n}", {n: s.receipts.arrived}), "ok")
-      : C.pill(t("{arrived} of {expected}", {arrived: s.receipts.arrived, expected: s.receipts.expected ?? "?"}), "warn"),
-      csv: (s) => `${s.receipts.arrived}/${s.receipts.expected ?? ""}`},
-  ];
-  async function shifts(view, params) {
-    const q = new URLSearchParams();
-    for (const k of ["store", "from", "to"]) if (params.get(k)) q.set(k, params.get(k));
-    const data = await C.get(`shifts?${q}&page=${params.get("page") || 1}`);
-    const stores = await S.stores();
-    view.replaceChildren(C.section(t("Shifts"), C.form([
-      {name: "store", label: t("Store"), type: "select", value: params.get("store") || "", options: [["", t("every store")], ...stores.map((s) => [s.code, `${s.code} ${s.name}`])]},
-      {name: "from", label: t("From"), type: "date", value: params.get("from") || ""},
-      {name: "to", label: t("To"), type: "date", value: params.get("to") || ""},
-    ], t("Show"), async (v) => C.go("shifts", v), {class: "inline",
-      extra: C.button(t("Download CSV"), () => C.csv("shifts.csv", SHIFT_COLUMNS, data.shifts))}),
-    C.table(SHIFT_COLUMNS, data.shifts, {empty: N_("No shifts"), onRow: (s) => C.go("receipts", {store: s.store, till: s.till, shift: s.shift})}),
-    C.pager({page: data.page || 1, per_page: data.per_page, has_more: data.has_more}, (n) => C.go("shifts", {...Object.fromEntries(params), page: n}))));
-  }
 
+  S.showReceipt = showReceipt;
+  S.exportLine = exportLine;
   C.page("receipts", {title: N_("Receipts"), render: receipts});
-  C.page("shifts", {title: N_("Shifts"), render: shifts});
 })();
