@@ -225,7 +225,7 @@ def main() -> None:
                     flows.add_line(grant, AddRequest(barcode=code))
                     res["actor"].append(time.perf_counter() - t)
                     res["actor_cpu"].append(time.process_time() - c)
-                due = flows.sale().view().get(timeout=10)["receipt"]["totals"]["due"]
+                due = flows.sale().snapshot().get(timeout=10).receipt.due
                 t = time.perf_counter()
                 flows.pay(grant, "cash", due)
                 res["close_actor"].append(time.perf_counter() - t)
@@ -234,7 +234,7 @@ def main() -> None:
                     post("/receipt/lines", {"barcode": code})
                     res["http"].append(time.perf_counter() - t)
                     res["http_cpu"].append(time.process_time() - c)
-                due = flows.sale().view().get(timeout=10)["receipt"]["totals"]["due"]
+                due = flows.sale().snapshot().get(timeout=10).receipt.due
                 t = time.perf_counter()
                 post("/receipt/payments", {"type": "cash", "amount": due})
                 res["close_http"].append(time.perf_counter() - t)

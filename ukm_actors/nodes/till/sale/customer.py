@@ -18,7 +18,7 @@ from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.cards import with_card_prices
 from ukm_actors.nodes.till.sale.errors import SaleError
-from ukm_actors.nodes.till.sale.model import OpenReceipt, coupons_json
+from ukm_actors.nodes.till.sale.model import OpenReceipt, SaleView, coupons_json
 from ukm_actors.nodes.till.sale.pricing import Repricer
 from ukm_actors.nodes.till.sale.repo import insert_receipt, save_lines, update_receipt
 
@@ -51,10 +51,10 @@ class CustomerDesk:
     def _new_receipt(self, s: Any, grant: Grant, kind: str = "sale") -> OpenReceipt:
         raise NotImplementedError
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> SaleView:
         raise NotImplementedError
 
-    def set_card(self, grant: Grant, card: str | None) -> dict[str, Any]:
+    def set_card(self, grant: Grant, card: str | None) -> SaleView:
         """Attach a loyalty card to the receipt (None takes it off); prices are recomputed.
 
         With no receipt open, a card opens one: customers hand the card over first."""
@@ -71,7 +71,7 @@ class CustomerDesk:
         self.current = new
         return self.view()
 
-    def _open_with_card(self, grant: Grant, card: str) -> dict[str, Any]:
+    def _open_with_card(self, grant: Grant, card: str) -> SaleView:
         """A new, empty sale receipt with ``card`` on it (cancelled like any other)."""
         with self.db.write() as s:
             r = replace(self._new_receipt(s, grant), card=card)
@@ -83,7 +83,7 @@ class CustomerDesk:
         log.info("receipt %s (number %s) opened by loyalty card", r.id, r.number)
         return self.view()
 
-    def add_coupon(self, grant: Grant, code: str) -> dict[str, Any]:
+    def add_coupon(self, grant: Grant, code: str) -> SaleView:
         """Check a coupon and put it on the receipt; prices are recomputed.
 
         A refused coupon (mistyped, unknown, used, expired) raises with its code."""

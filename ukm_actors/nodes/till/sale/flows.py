@@ -22,7 +22,7 @@ from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant, TillAuth
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, NeedsWeight
-from ukm_actors.nodes.till.sale.model import Closed
+from ukm_actors.nodes.till.sale.model import Closed, LineAdded, Paid, Refund, ReturnDone, SaleView
 from ukm_actors.nodes.till.sale.printing import Printing
 from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.nodes.till.sale.returns import build_return, release
@@ -59,10 +59,10 @@ class SaleFlows:
 
     # -- lines ----------------------------------------------------------------------
 
-    def add_line(self, grant: Grant, req: AddRequest) -> dict[str, Any]:
+    def add_line(self, grant: Grant, req: AddRequest) -> LineAdded:
         """Add a line; a weighed item without a weight is weighed on the scales."""
         try:
-            out: dict[str, Any] = self.sale().add(grant, req).get(timeout=ASK)
+            out: LineAdded = self.sale().add(grant, req).get(timeout=ASK)
             return out
         except NeedsWeight as exc:
             devices: Devices | None = self.ctx.services.get("devices")
@@ -80,7 +80,7 @@ class SaleFlows:
                     ),
                     hint=_("weigh again, or enter the weight"),
                 ) from scale_exc
-            weighed: dict[str, Any] = (
+            weighed: LineAdded = (
                 self.sale().add(grant, replace(req, quantity=grams, weighed=True)).get(timeout=ASK)
             )
             return weighed
@@ -96,8 +96,8 @@ class SaleFlows:
             sale.note(_("scan {code}: {message}", code=code, message=exc.message)).get(timeout=ASK)
         self.screens("scan")
 
-    def screens(self, kind: str, closed: Mapping[str, Any] | None = None) -> None:
-        """Tell the cashier screens that the receipt changed (``closed``: its final view)."""
+    def screens(self, kind: str, closed: Closed | None = None) -> None:
+        """Tell the cashier screens that the receipt changed (``closed``: it just closed)."""
         events = self.ctx.services.get("ui_events")
         if events is None:
             return
@@ -116,23 +116,31 @@ class SaleFlows:
         *,
         reference: str | None = None,
         rrn: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Paid:
         """Take a payment and wait for its outcome; a receipt it covers is closed and printed."""
         pending = (
             self.desk().pay(grant, type_, amount, reference=reference, rrn=rrn).get(timeout=ASK)
         )
         wait = self.settings.pay_timeout + 30
         try:
-            answer: dict[str, Any] = pending.get(timeout=wait)
+            answer: Paid = pending.get(timeout=wait)
         except gevent.Timeout:
             raise SaleError(
                 _("the payment is still in progress; look at the terminal"),
                 code="sale.payment_in_progress",
             ) from None
-        if answer.get("closed"):
-            self.screens("closed", answer["closed"])
-            answer["print"] = self.after_close(answer.get("print_job"), bool(answer.get("cash")))
-        return answer
+        return self.paid(answer)
+
+    def paid(self, answer: Paid) -> Paid:
+        """A payment's answer; the receipt it closed is shown as closed and printed."""
+        if answer.closed is None:
+            return answer
+        self.screens("closed", answer.closed)
+        return replace(answer, closed=self.printed(answer.closed))
+
+    def printed(self, closed: Closed) -> Closed:
+        """``closed`` after the drawer opened (cash) and its receipt printed."""
+        return replace(closed, printed=self.after_close(closed.print_job, closed.cash))
 
     def after_close(self, job: int | None, cash: bool) -> dict[str, Any] | None:
         """Open the drawer (cash) and print the job; the answer says if it printed."""
@@ -143,19 +151,16 @@ class SaleFlows:
             return None
         return self.printing.print_job(job)
 
-    def register(self, grant: Grant, new_register_shift: bool = False) -> dict[str, Any]:
+    def register(self, grant: Grant, new_register_shift: bool = False) -> Closed:
         """Register the paid receipt on the fiscal register again (after paper out, offline...);
         with ``new_register_shift`` after closing the register's shift that is over 24 h."""
         fiscal = self.ctx.services["fiscal"]
         calls = 6 if new_register_shift else 3
         wait = fiscal.call_timeout() * calls + ASK if fiscal.enabled else ASK
         closed: Closed = self.sale().register(grant, new_register_shift).get(timeout=wait)
-        return {
-            "closed": closed.receipt,
-            "print": self.after_close(closed.print_job, closed.cash),
-        }
+        return self.printed(closed)
 
-    def cancel(self, grant: Grant) -> dict[str, Any]:
+    def cancel(self, grant: Grant) -> Closed:
         """Cancel the open receipt: card and other tenders are given back first."""
         r = self.sale().snapshot().get(timeout=ASK)
         if r is None:
@@ -168,11 +173,11 @@ class SaleFlows:
         closed: Closed = self.sale().cancel(grant).get(timeout=ASK)
         if r.kind == "return" and not r.offline_return:
             release(self.ctx, r.id)
-        return {"cancelled": closed.receipt}
+        return closed
 
-    def remove_payment(self, grant: Grant, tender_id: int) -> dict[str, Any]:
+    def remove_payment(self, grant: Grant, tender_id: int) -> SaleView:
         """Take a payment off the open receipt, giving the money back."""
-        out: dict[str, Any] = (
+        out: SaleView = (
             self.desk()
             .reverse(grant, tender_id)
             .get(timeout=ASK)
@@ -182,7 +187,7 @@ class SaleFlows:
 
     # -- returns -------------------------------------------------------------------------
 
-    def make_return(self, grant: Grant, body: Mapping[str, Any]) -> dict[str, Any]:
+    def make_return(self, grant: Grant, body: Mapping[str, Any]) -> ReturnDone:
         """Open a return receipt for the request and refund it by the plan."""
         if self.sale().snapshot().get(timeout=ASK) is not None:
             raise SaleError(
@@ -196,8 +201,8 @@ class SaleFlows:
             if not spec.offline:
                 release(self.ctx, spec.return_id)
             raise
-        refunds: list[dict[str, Any]] = []
-        answer: dict[str, Any] = {}
+        refunds: list[Refund] = []
+        answer: Paid | None = None
         for payment in spec.plan:
             try:
                 answer = self.pay(
@@ -208,29 +213,25 @@ class SaleFlows:
                     rrn=payment.rrn,
                 )
             except (UkmError, DeviceMissing) as exc:
-                refunds.append(
-                    {"type": payment.type, "amount": payment.amount, "error": exc.message}
-                )
-                view = self.sale().view().get(timeout=ASK)
-                return {
-                    "return_id": spec.return_id,
-                    "offline_return": spec.offline,
-                    "refunds": refunds,
-                    "closed": None,
-                    "receipt": view["receipt"],
-                    "message": _(
+                refunds.append(Refund(payment.type, payment.amount, exc.message))
+                view: SaleView = self.sale().view().get(timeout=ASK)
+                return ReturnDone(
+                    return_id=spec.return_id,
+                    offline_return=spec.offline,
+                    refunds=tuple(refunds),
+                    paid=None,
+                    receipt=view.receipt,
+                    message=_(
                         "{type} refund failed: {message}; refund the rest in cash or cancel "
                         "the return",
                         type=tender_label(payment.type),
                         message=exc.message,
                     ),
-                }
-            refunds.append({"type": payment.type, "amount": payment.amount, "ok": True})
-        return {
-            "return_id": spec.return_id,
-            "offline_return": spec.offline,
-            "refunds": refunds,
-            "closed": answer.get("closed"),
-            "receipt": answer.get("receipt"),
-            "print": answer.get("print"),
-        }
+                )
+            refunds.append(Refund(payment.type, payment.amount))
+        return ReturnDone(
+            return_id=spec.return_id,
+            offline_return=spec.offline,
+            refunds=tuple(refunds),
+            paid=answer,
+        )

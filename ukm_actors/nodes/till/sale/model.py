@@ -1,21 +1,22 @@
-"""The open receipt as the SaleSession holds it, and its JSON views.
+"""The open receipt as the SaleSession holds it, and what the SaleSession answers.
 
 ``OpenReceipt`` is the domain ``Receipt`` (its lines and its approved
 payments) plus what the till keeps around it: identity, numbers, the
 cashier, the loyalty card and coupons, the original of a return, and every
 tender ever asked for (``tenders``: pending, unknown, declined ... too).
+The SaleSession answers with values (``SaleView``, ``LineAdded``,
+``Closed``, ``Paid``); the till API makes their JSON (``jsonviews``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ukm_actors.codecs.tilldocs import OriginalRef
-from ukm_actors.domain.money import format_money, format_quantity
 from ukm_actors.domain.receipt import Line, Payment, Receipt
-from ukm_actors.nodes.till.sale.clock import zoned_text
 
 LIVE_TENDER_STATES = ("pending", "unknown")
 
@@ -39,19 +40,6 @@ class Tender:
     def payment(self) -> Payment:
         """The domain payment (for an approved tender)."""
         return Payment(self.type, self.amount, self.rrn, self.card_mask, self.reference)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "state": self.state,
-            "type": self.type,
-            "amount": self.amount,
-            "rrn": self.rrn,
-            "card_mask": self.card_mask,
-            "auth_code": self.auth_code,
-            "reference": self.reference,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True)
@@ -95,42 +83,15 @@ class OpenReceipt:
         return next((t for t in self.tenders if t.id == tender_id), None)
 
 
-def line_json(line: Line) -> dict[str, Any]:
-    """One line as the cashier UI shows it (money in kopecks, quantity in thousandths)."""
-    return {
-        "position": line.position,
-        "article": line.article,
-        "name": line.name,
-        "barcode": line.barcode,
-        "quantity": line.quantity,
-        "quantity_text": format_quantity(line.quantity),
-        "measure": line.measure,
-        "price": line.price,
-        "price_type": line.price_type,
-        "price_name": line.price_name,
-        "amount": line.amount,
-        "discount": line.discount,
-        "total": line.total,
-        "discounts": [
-            {"campaign_id": d.campaign_id, "name": d.name, "amount": d.amount}
-            for d in line.discounts
-        ],
-        "seller": line.seller_code,
-        "voided": line.voided,
-        "age_confirmed": line.age_confirmed,
-    }
-
-
-def changed_lines(before: Receipt, after: Receipt) -> list[dict[str, Any]]:
-    """The lines of ``before`` that ``after`` changed (repricing moved a discount), as
-    ``line_json``: what a scan's answer adds to its new line so a screen need not fetch the
-    whole receipt. An unchanged line is the same object in both, so this costs a pass of
-    identity checks."""
-    return [
-        line_json(new)
+def changed_lines(before: Receipt, after: Receipt) -> tuple[Line, ...]:
+    """The lines of ``after`` that differ from ``before``'s (repricing moved a discount): what
+    a scan's answer adds to its new line so a screen need not fetch the whole receipt. An
+    unchanged line is the same object in both, so this costs a pass of identity checks."""
+    return tuple(
+        new
         for old, new in zip(before.lines, after.lines, strict=False)
         if new is not old and new != old
-    ]
+    )
 
 
 class LineSums:
@@ -156,8 +117,21 @@ class LineSums:
         self._sums.clear()
 
 
-def totals_json(receipt: Receipt, sums: LineSums | None = None) -> dict[str, Any]:
-    """The receipt's sums: amount, discount, total, paid, due, change (and as text)."""
+@dataclass(frozen=True)
+class Totals:
+    """A receipt's sums: lines that count, amount, discount, total, paid, due, change."""
+
+    lines: int
+    amount: int
+    discount: int
+    total: int
+    paid: int
+    due: int
+    change: int
+
+
+def receipt_totals(receipt: Receipt, sums: LineSums | None = None) -> Totals:
+    """The sums of ``receipt`` (``sums`` remembers each line's between calls)."""
     cache = sums or LineSums()
     amount = discount = count = 0
     for line in receipt.lines:
@@ -168,30 +142,15 @@ def totals_json(receipt: Receipt, sums: LineSums | None = None) -> dict[str, Any
             discount += d
     total = amount - discount
     paid = sum(p.amount for p in receipt.payments)
-    due = max(total - paid, 0)
-    return {
-        "lines": count,
-        "amount": amount,
-        "discount": discount,
-        "total": total,
-        "paid": paid,
-        "due": due,
-        "change": max(paid - total, 0),
-        "total_text": format_money(total),
-        "due_text": format_money(due),
-    }
-
-
-def original_json(ref: OriginalRef | None) -> dict[str, Any] | None:
-    if ref is None:
-        return None
-    return {
-        "store": ref.store,
-        "till": ref.till,
-        "shift_num": ref.shift_num,
-        "number": ref.number,
-        "receipt_id": ref.receipt_id,
-    }
+    return Totals(
+        lines=count,
+        amount=amount,
+        discount=discount,
+        total=total,
+        paid=paid,
+        due=max(total - paid, 0),
+        change=max(paid - total, 0),
+    )
 
 
 def coupons_json(r: OpenReceipt) -> list[dict[str, str | None]]:
@@ -214,34 +173,68 @@ def parse_coupons(text: str | None) -> tuple[tuple[str, ...], tuple[tuple[str, s
     return tuple(codes), tuple(checks)
 
 
-def receipt_json(r: OpenReceipt) -> dict[str, Any]:
-    """The whole open receipt; the same before and after a restart."""
-    return {
-        "receipt_id": r.id,
-        "kind": r.kind,
-        "state": "open",
-        "shift_num": r.shift_num,
-        "number": r.number,
-        "opened_at": zoned_text(r.opened_at, r.opened_at_utc),
-        "cashier": {"code": r.cashier_code, "name": r.cashier_name},
-        "lines": [line_json(line) for line in r.receipt.lines],
-        "payments": [t.to_json() for t in r.approved],
-        "unresolved_payments": [t.to_json() for t in r.live],
-        "totals": totals_json(r.receipt),
-        "card": r.card,
-        "coupons": list(r.coupons),
-        "pricing": r.pricing,
-        "original": original_json(r.original),
-        "offline_return": r.offline_return,
-        "supervisor": r.supervisor_code,
-    }
+@dataclass(frozen=True)
+class SaleView:
+    """What the cashier sees: the open receipt (None when there is none), the question
+    waiting (age, price), the last notice, and why a paid receipt is not registered yet."""
+
+    receipt: OpenReceipt | None
+    question: Mapping[str, Any] | None = None
+    notice: str | None = None
+    fiscal_error: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class LineAdded:
+    """A line just added: the receipt with it, the lines repricing changed, the sums."""
+
+    receipt: OpenReceipt
+    line: Line
+    changed: tuple[Line, ...]
+    totals: Totals
 
 
 @dataclass(frozen=True)
 class Closed:
-    """What closing a receipt produced: its final view and the print job to print."""
+    """A receipt just closed: as it was, its end, the print job; ``printed`` once printed."""
 
-    receipt: dict[str, Any]
+    receipt: OpenReceipt
+    state: str
+    closed_at: str | None
+    change: int
+    fiscal: Mapping[str, Any] | None
     print_job: int | None
     cash: bool
-    state: str = "completed"
+    printed: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A payment taken (or settled): the receipt it closed, or the receipt still open."""
+
+    payment: Tender
+    closed: Closed | None
+    receipt: OpenReceipt | None
+    fiscal_error: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Refund:
+    """One refund of a return's plan: done, or refused with ``error``."""
+
+    type: str
+    amount: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnDone:
+    """A return opened and refunded by its plan: the last refund's answer (it closed the
+    return, or left it open), or, when a refund failed, the open return and ``message``."""
+
+    return_id: str
+    offline_return: bool
+    refunds: tuple[Refund, ...]
+    paid: Paid | None
+    receipt: OpenReceipt | None = None
+    message: str | None = None

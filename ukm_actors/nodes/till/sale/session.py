@@ -38,12 +38,12 @@ from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, check_certificate, resolve_line
 from ukm_actors.nodes.till.sale.model import (
     Closed,
+    LineAdded,
     LineSums,
     OpenReceipt,
+    SaleView,
     changed_lines,
-    line_json,
-    receipt_json,
-    totals_json,
+    receipt_totals,
 )
 from ukm_actors.nodes.till.sale.pricing import Repricer, show_on_display, with_outcome
 from ukm_actors.nodes.till.sale.registrar import ReceiptRegistrar
@@ -139,18 +139,18 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
 
     # -- views ---------------------------------------------------------------------
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> SaleView:
         """The open receipt (None when there is none), the question waiting, the last notice.
 
         ``fiscal_error``: why the paid receipt is not registered yet (and what to do).
         """
         self.current = with_outcome(self.repricer, self.current)
-        return {
-            "receipt": receipt_json(self.current) if self.current else None,
-            "question": self.question[1] if self.question else None,
-            "notice": self.notice,
-            "fiscal_error": self.registrar.error if self.current else None,
-        }
+        return SaleView(
+            receipt=self.current,
+            question=self.question[1] if self.question else None,
+            notice=self.notice,
+            fiscal_error=self.registrar.error if self.current else None,
+        )
 
     def snapshot(self) -> OpenReceipt | None:
         """The open receipt as a value."""
@@ -189,7 +189,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
 
     # -- lines -----------------------------------------------------------------------
 
-    def add(self, grant: Grant, req: AddRequest) -> dict[str, Any]:
+    def add(self, grant: Grant, req: AddRequest) -> LineAdded:
         """Add a line; returns it with the receipt's totals."""
         self.question = None
         r = self.current
@@ -242,14 +242,12 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.notice = None
         line = new.receipt.lines[-1]
         show_on_display(self.ctx, line=line, receipt=new.receipt)
-        return {
-            "receipt_id": new.id,
-            "number": new.number,
-            "line": line_json(line),
-            "changed": changed_lines(r.receipt, new.receipt),
-            "totals": totals_json(new.receipt, self.sums),
-            "pricing": new.pricing,
-        }
+        return LineAdded(
+            receipt=new,
+            line=line,
+            changed=changed_lines(r.receipt, new.receipt),
+            totals=receipt_totals(new.receipt, self.sums),
+        )
 
     def _draft(self, shift: ShiftRow | None, grant: Grant, kind: str = "sale") -> OpenReceipt:
         """A new empty receipt in ``shift``, not numbered or stored yet."""
@@ -284,7 +282,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
     def _new_receipt(self, s: Any, grant: Grant, kind: str = "sale") -> OpenReceipt:
         return self._numbered(s, self._draft(open_shift(s, lock=True), grant, kind))
 
-    def answer(self, grant: Grant, answers: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, grant: Grant, answers: dict[str, Any]) -> SaleView | LineAdded:
         """Answer the waiting question (age, price) and add the line it held back."""
         if self.question is None:
             raise SaleError(_("there is no question waiting"), code="sale.no_question")
@@ -304,7 +302,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         """Show ``text`` to the cashier with the receipt (a scan that failed, say)."""
         self.notice = text
 
-    def _change_lines(self, grant: Grant, new_receipt: Any) -> dict[str, Any]:
+    def _change_lines(self, grant: Grant, new_receipt: Any) -> SaleView:
         r = self._require()
         new = self.repricer.reprice(replace(r, receipt=new_receipt))
         with self.db.write() as s:
@@ -320,7 +318,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         """The quantity now on line ``position``."""
         return self._require().receipt.line(position).quantity
 
-    def set_quantity(self, grant: Grant, position: int, quantity: int) -> dict[str, Any]:
+    def set_quantity(self, grant: Grant, position: int, quantity: int) -> SaleView:
         """Change a line's quantity (the caller checked the right for a decrease)."""
         r = self._require()
         self._require_unlocked(r)
@@ -338,7 +336,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
             )
         return self._change_lines(grant, set_quantity(r.receipt, position, quantity))
 
-    def void(self, grant: Grant, position: int) -> dict[str, Any]:
+    def void(self, grant: Grant, position: int) -> SaleView:
         """Void a line: it stays on the receipt, crossed out."""
         r = self._require()
         self._require_unlocked(r)
@@ -385,13 +383,17 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         self.question = None
         self.sums.clear()
         self.env.notify_server()
-        view = receipt_json(r)
-        closed_at = zoned_text(doc.closed_at, doc.closed_at_utc)
-        view.update(state=state, closed_at=closed_at, change=doc.change, fiscal=fiscal)
         show_on_display(self.ctx, line=None, receipt=r.receipt, closed=state == "completed")
-        cash = any(t.type == "cash" for t in r.approved)
         log.info("receipt %s number %s %s, total %s", r.id, r.number, state, doc.total)
-        return Closed(receipt=view, print_job=job, cash=cash, state=state)
+        return Closed(
+            receipt=r,
+            state=state,
+            closed_at=zoned_text(doc.closed_at, doc.closed_at_utc),
+            change=doc.change,
+            fiscal=fiscal,
+            print_job=job,
+            cash=any(t.type == "cash" for t in r.approved),
+        )
 
     def _close_if_paid(self) -> Closed | None:
         r = self.current
@@ -407,7 +409,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
 
     # -- returns --------------------------------------------------------------------------
 
-    def open_return(self, grant: Grant, spec: ReturnSpec) -> dict[str, Any]:
+    def open_return(self, grant: Grant, spec: ReturnSpec) -> SaleView:
         """Open a return receipt for ``spec`` (the original receipt's lines at the prices paid)."""
         if self.current is not None:
             raise SaleError(

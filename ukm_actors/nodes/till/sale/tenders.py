@@ -17,7 +17,7 @@ from ukm_actors.domain.receipt import Payment, add_payment, remove_payment
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import SaleError
-from ukm_actors.nodes.till.sale.model import Closed, OpenReceipt, Tender, receipt_json
+from ukm_actors.nodes.till.sale.model import Closed, OpenReceipt, Paid, SaleView, Tender
 from ukm_actors.nodes.till.sale.pricing import Repricer
 from ukm_actors.nodes.till.sale.registrar import ReceiptRegistrar
 from ukm_actors.nodes.till.sale.repo import insert_tender, save_lines, update_tender
@@ -44,7 +44,7 @@ class TenderRecording:
     def _utc(self) -> str:
         raise NotImplementedError
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> SaleView:
         raise NotImplementedError
 
     def _prepare_payment(self, r: OpenReceipt) -> OpenReceipt:
@@ -58,19 +58,14 @@ class TenderRecording:
             self.current = new
         return new
 
-    def _paid(self, tender: Tender, closed: Closed | None) -> dict[str, Any]:
-        out: dict[str, Any] = {"payment": tender.to_json(), "closed": None, "print_job": None}
+    def _paid(self, tender: Tender, closed: Closed | None) -> Paid:
         if closed is not None:
-            out["closed"] = closed.receipt
-            out["print_job"] = closed.print_job
-            out["cash"] = closed.cash
-            out["receipt"] = None
-        else:
-            out["receipt"] = receipt_json(self._require())
-            out["fiscal_error"] = self.registrar.error
-        return out
+            return Paid(payment=tender, closed=closed, receipt=None)
+        return Paid(
+            payment=tender, closed=None, receipt=self._require(), fiscal_error=self.registrar.error
+        )
 
-    def take_cash(self, grant: Grant, amount: int) -> dict[str, Any]:
+    def take_cash(self, grant: Grant, amount: int) -> Paid:
         """Take (or, on a return, give back) cash; closes the receipt when it is covered."""
         r = self._prepare_payment(self._require())
         receipt = add_payment(
@@ -143,7 +138,7 @@ class TenderRecording:
         auth_code: str | None = None,
         reference: str | None = None,
         amount: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Paid:
         """The device approved the tender: it counts now; closes the receipt when covered."""
         r, t = self._live_tender(tender_id)
         paid = amount if amount is not None else t.amount
@@ -168,7 +163,7 @@ class TenderRecording:
         self.current = replace(r, receipt=receipt, tenders=tenders)
         return self._paid(tender, self._close_if_paid())
 
-    def fail_tender(self, tender_id: int, state: str, message: str) -> dict[str, Any]:
+    def fail_tender(self, tender_id: int, state: str, message: str) -> Tender:
         """The tender did not go through (``declined``, ``failed``), or its outcome is unknown."""
         r, _t = self._live_tender(tender_id)
         with self.db.write() as s:
@@ -176,11 +171,11 @@ class TenderRecording:
         self.current = replace(
             r, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
         )
-        return tender.to_json()
+        return tender
 
     def resolve_tender(
         self, grant: Grant, tender_id: int, approved: bool, rrn: str | None, card_mask: str | None
-    ) -> dict[str, Any]:
+    ) -> Paid:
         """The cashier looked at the terminal: the unknown tender was approved, or was not."""
         _r, t = self._live_tender(tender_id)
         if t.state != "unknown":
@@ -202,7 +197,7 @@ class TenderRecording:
         )
         return self._paid(self._require().tender(tender_id) or t, None)
 
-    def reverse_tender(self, tender_id: int, message: str) -> dict[str, Any]:
+    def reverse_tender(self, tender_id: int, message: str) -> SaleView:
         """An approved tender was given back (refund, void): it stops counting."""
         r = self._require()
         approved = r.approved

@@ -23,10 +23,16 @@ from ukm_actors.nodes.till.sale.errors import BadRequest, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest
 from ukm_actors.nodes.till.sale.jsonviews import (
     cash_move_json,
+    closed_json,
+    line_added_json,
+    paid_json,
+    return_json,
+    sale_view_json,
     shift_closed_json,
     shift_json,
     x_report_json,
 )
+from ukm_actors.nodes.till.sale.model import LineAdded
 
 ASK = 10.0
 API = "/api/v1"
@@ -219,13 +225,13 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
 
     @app.get(f"{API}/receipt")  # type: ignore[misc]
     def receipt() -> Any:
-        return ok(flows.sale().view().get(timeout=ASK))
+        return ok(sale_view_json(flows.sale().view().get(timeout=ASK)))
 
     @app.post(f"{API}/receipt/lines")  # type: ignore[misc]
     def add_line() -> Any:
         b = _body()
         g = grant(Right.SELL, b)
-        return ok(flows.add_line(g, add_request(b)), 201)
+        return ok(line_added_json(flows.add_line(g, add_request(b))), 201)
 
     @app.put(f"{API}/receipt/lines/<position:int>")  # type: ignore[misc]
     def set_quantity(position: int) -> Any:
@@ -234,24 +240,27 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         auth.require_login()
         current = flows.sale().line_quantity(position).get(timeout=ASK)
         g = grant(Right.VOID_LINE if quantity < current else Right.SELL, b)
-        return ok(flows.sale().set_quantity(g, position, quantity).get(timeout=ASK))
+        return ok(sale_view_json(flows.sale().set_quantity(g, position, quantity).get(timeout=ASK)))
 
     @app.delete(f"{API}/receipt/lines/<position:int>")  # type: ignore[misc]
     def void_line(position: int) -> Any:
         g = grant(Right.VOID_LINE, _body())
-        return ok(flows.sale().void(g, position).get(timeout=ASK))
+        return ok(sale_view_json(flows.sale().void(g, position).get(timeout=ASK)))
 
     @app.post(f"{API}/receipt/answer")  # type: ignore[misc]
     def answer() -> Any:
         b = _body()
         g = grant(Right.SELL, b)
-        return ok(flows.sale().answer(g, b).get(timeout=ASK))
+        out = flows.sale().answer(g, b).get(timeout=ASK)
+        if isinstance(out, LineAdded):
+            return ok(line_added_json(out))
+        return ok(sale_view_json(out))
 
     @app.post(f"{API}/receipt/card")  # type: ignore[misc]
     def card() -> Any:
         b = _body()
         g = grant(Right.SELL, b)
-        return ok(flows.sale().set_card(g, _str(b, "card")).get(timeout=ASK))
+        return ok(sale_view_json(flows.sale().set_card(g, _str(b, "card")).get(timeout=ASK)))
 
     @app.post(f"{API}/receipt/coupons")  # type: ignore[misc]
     def coupon() -> Any:
@@ -260,14 +269,15 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         code = _str(b, "code")
         if code is None:
             raise BadRequest(_('give the coupon "code"'))
-        return ok(flows.sale().add_coupon(g, code).get(timeout=ASK))
+        return ok(sale_view_json(flows.sale().add_coupon(g, code).get(timeout=ASK)))
 
     @app.post(f"{API}/receipt/register")  # type: ignore[misc]
     def register_again() -> Any:
         b = _body()
         new_shift = b.get("new_register_shift") is True
         g = grant(Right.CLOSE_SHIFT if new_shift else Right.SELL, b)
-        return ok(flows.register(g, new_shift))
+        closed = flows.register(g, new_shift)
+        return ok({"closed": closed_json(closed), "print": closed.printed})
 
     @app.get(f"{API}/fiscal")  # type: ignore[misc]
     def fiscal_state() -> Any:
@@ -277,7 +287,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     @app.post(f"{API}/receipt/cancel")  # type: ignore[misc]
     def cancel() -> Any:
         g = grant(Right.CANCEL_RECEIPT, _body())
-        return ok(flows.cancel(g))
+        return ok({"cancelled": closed_json(flows.cancel(g))})
 
     # -- payments --------------------------------------------------------------------
 
@@ -292,7 +302,8 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
         if type_ is None:
             raise BadRequest(_('give the payment "type": cash, card, certificate or bonus'))
         amount = _int(b, "amount", maximum=MAX_AMOUNT)
-        return ok(flows.pay(g, type_, amount, reference=_str(b, "reference"), rrn=_str(b, "rrn")))
+        paid = flows.pay(g, type_, amount, reference=_str(b, "reference"), rrn=_str(b, "rrn"))
+        return ok(paid_json(paid))
 
     @app.post(f"{API}/receipt/payments/cancel")  # type: ignore[misc]
     def pay_cancel() -> Any:
@@ -302,7 +313,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     @app.delete(f"{API}/receipt/payments/<tender:int>")  # type: ignore[misc]
     def pay_remove(tender: int) -> Any:
         g = grant(Right.VOID_LINE, _body())
-        return ok(flows.remove_payment(g, tender))
+        return ok(sale_view_json(flows.remove_payment(g, tender)))
 
     @app.post(f"{API}/receipt/payments/<tender:int>/resolve")  # type: ignore[misc]
     def pay_resolve(tender: int) -> Any:
@@ -315,10 +326,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
             .resolve_tender(g, tender, b["approved"], _str(b, "rrn"), _str(b, "card_mask"))
             .get(timeout=ASK)
         )
-        if out.get("closed"):
-            flows.screens("closed", out["closed"])
-            out["print"] = flows.after_close(out.get("print_job"), bool(out.get("cash")))
-        return ok(out)
+        return ok(paid_json(flows.paid(out)))
 
     # -- printing ----------------------------------------------------------------------
 
@@ -338,7 +346,7 @@ def install(app: bottle.Bottle, ctx: Any) -> None:
     def make_return() -> Any:
         b = _body()
         g = grant(Right.RETURN, b)
-        return ok(flows.make_return(g, b), 201)
+        return ok(return_json(flows.make_return(g, b)), 201)
 
     @app.get(f"{API}/devices")  # type: ignore[misc]
     def devices() -> Any:

@@ -11,11 +11,13 @@ tabs, a reload or a till restart always show what the till holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import gevent
 import gevent.event
+
+from ukm_actors.nodes.till.sale.model import Closed, receipt_totals
 
 HEARTBEAT = 15.0
 """Seconds between keep-alive comments on an idle stream (proxies close silent ones)."""
@@ -40,16 +42,17 @@ class UiEvents:
         old.set()
         return self.revision
 
-    def closed(self, receipt: Mapping[str, Any]) -> None:
-        """Remember a receipt that just closed (its final view) and tell the screens."""
-        totals = receipt.get("totals") or {}
+    def closed(self, closed: Closed) -> None:
+        """Remember a receipt that just closed and tell the screens."""
+        r = closed.receipt
+        totals = receipt_totals(r.receipt)
         self.last_closed = {
-            "receipt_id": receipt.get("receipt_id"),
-            "number": receipt.get("number"),
-            "kind": receipt.get("kind"),
-            "total": totals.get("total"),
-            "paid": totals.get("paid"),
-            "change": receipt.get("change", totals.get("change")),
+            "receipt_id": r.id,
+            "number": r.number,
+            "kind": r.kind,
+            "total": totals.total,
+            "paid": totals.paid,
+            "change": closed.change,
         }
         self.bump("closed")
 
