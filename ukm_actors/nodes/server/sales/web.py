@@ -26,6 +26,7 @@ from ukm_actors.codecs import jsonsafe
 from ukm_actors.codecs.jsonsafe import MAX_INT
 from ukm_actors.domain.money import MAX_COUNT, AmountFormatError, parse_money
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.sales.access import audited, require_reader, require_writer
 from ukm_actors.nodes.server.sales.exportwork import reexport
 from ukm_actors.nodes.server.sales.search import (
@@ -211,59 +212,61 @@ def _params() -> dict[str, str]:
     return {k: bottle.request.query.getunicode(k) or "" for k in bottle.request.query.keys()}
 
 
+def receipts(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    params = _params()
+    query = parse_receipt_query(params, zone(ctx.config.server.report_timezone))
+    paging = parse_paging(params)
+    with ctx.require_db().read() as session:
+        return json_response(search_receipts(session, query, paging))
+
+
+def receipt(ctx: NodeContext, receipt_id: str) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    with ctx.require_db().read() as session:
+        found: dict[str, Any] | None = receipt_detail(session, receipt_id)
+    if found is None:
+        return json_response(
+            {"code": "receipt.not_found", "message": f"receipt {receipt_id} is not here"},
+            404,
+        )
+    return json_response(found)
+
+
+def export_again(ctx: NodeContext) -> bottle.HTTPResponse:
+    who = require_writer(ctx)
+    since, until, stores = parse_reexport(bottle.request.body.read())
+    folder = ctx.config.resolve(ctx.config.server.export_dir)
+    result = reexport(
+        ctx.require_db(), folder, since, until, stores or ctx.config.server.export_stores
+    )
+    answer = {
+        "since": since.isoformat(),
+        "until": until.isoformat() if until else None,
+        "written": result.written,
+        "total": result.total,
+        "held": result.held[:100],
+        "failed": result.failed[:100],
+    }
+    with ctx.require_db().write() as session:
+        audited(session, who.login, "export.again", f"{since}..{until or ''}", answer)
+    return json_response(answer)
+
+
+def shifts(ctx: NodeContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    params = _params()
+    _check_known(params, SHIFT_PARAMS)
+    from_ms, to_ms = _times(params, zone(ctx.config.server.report_timezone))
+    paging = parse_paging(params)
+    with ctx.require_db().read() as session:
+        return json_response(list_shifts(session, _text(params, "store"), from_ms, to_ms, paging))
+
+
 def install(app: bottle.Bottle, ctx: NodeContext) -> None:
     """Add the receipt and shift routes to ``app``."""
-    tz_name = ctx.config.server.report_timezone
-
-    @app.get("/api/v1/receipts")  # type: ignore[misc]
-    def receipts() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        params = _params()
-        query = parse_receipt_query(params, zone(tz_name))
-        paging = parse_paging(params)
-        with ctx.require_db().read() as session:
-            return json_response(search_receipts(session, query, paging))
-
-    @app.get("/api/v1/receipts/<receipt_id>")  # type: ignore[misc]
-    def receipt(receipt_id: str) -> bottle.HTTPResponse:
-        require_reader(ctx)
-        with ctx.require_db().read() as session:
-            found: dict[str, Any] | None = receipt_detail(session, receipt_id)
-        if found is None:
-            return json_response(
-                {"code": "receipt.not_found", "message": f"receipt {receipt_id} is not here"},
-                404,
-            )
-        return json_response(found)
-
-    @app.post("/api/v1/exports")  # type: ignore[misc]
-    def export_again() -> bottle.HTTPResponse:
-        who = require_writer(ctx)
-        since, until, stores = parse_reexport(bottle.request.body.read())
-        folder = ctx.config.resolve(ctx.config.server.export_dir)
-        result = reexport(
-            ctx.require_db(), folder, since, until, stores or ctx.config.server.export_stores
-        )
-        answer = {
-            "since": since.isoformat(),
-            "until": until.isoformat() if until else None,
-            "written": result.written,
-            "total": result.total,
-            "held": result.held[:100],
-            "failed": result.failed[:100],
-        }
-        with ctx.require_db().write() as session:
-            audited(session, who.login, "export.again", f"{since}..{until or ''}", answer)
-        return json_response(answer)
-
-    @app.get("/api/v1/shifts")  # type: ignore[misc]
-    def shifts() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        params = _params()
-        _check_known(params, SHIFT_PARAMS)
-        from_ms, to_ms = _times(params, zone(tz_name))
-        paging = parse_paging(params)
-        with ctx.require_db().read() as session:
-            return json_response(
-                list_shifts(session, _text(params, "store"), from_ms, to_ms, paging)
-            )
+    r = Routes(app, ctx, prefix="/api/v1")
+    r.get("/receipts", receipts)
+    r.get("/receipts/<receipt_id>", receipt)
+    r.post("/exports", export_again)
+    r.get("/shifts", shifts)
