@@ -1,0 +1,167 @@
+"""Clients of a cluster (#14) besides the tills and the integration module: the marketing
+server and the price-checker module, each a real node process given two cash server
+addresses, of which the one it prefers fails (nothing listens there, or it answers 503
+as a server without its database does) and the other is a real cash server. Runs on
+SQLite and PostgreSQL alike: one live server is enough to show a client moving on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.cluster.site import Site, failing_server, preferring
+from tests.nodes.helpers import get_json, http
+from tests.pricechecker.conftest import Device
+from ukm_actors.db import Database
+from ukm_actors.supervision.testing import expect
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+
+FEED_INTERVAL = 2.0
+KEFIR = "4600000000015"
+"""Article 100245 of the example catalog, 89.90 in store 17, renamed by its second file."""
+
+
+def post_json(url: str, body: dict[str, Any], token: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    r = http.request("POST", url, body=json.dumps(body).encode(), headers=headers)
+    return r.status, json.loads(r.data)
+
+
+def servers_seen(node_url: str) -> dict[str, Any]:
+    """The node's ``/status`` → ``bridge.servers``."""
+    servers: dict[str, Any] = get_json(node_url + "/status")[1]["bridge"]["servers"]
+    return servers
+
+
+def moved_on(node_url: str, failing: str, live: str) -> bool:
+    """The node prefers ``failing``, saw it fail, and uses ``live``."""
+    seen = servers_seen(node_url)["servers"]
+    return [(s["url"], s["preferred"], s["current"]) for s in seen] == [
+        (failing, True, False),
+        (live, False, True),
+    ] and bool(seen[0].get("reason"))
+
+
+def server_items(db_url: str) -> int:
+    db = Database(db_url)
+    try:
+        with db.read() as s:
+            return int(s.execute(sa.text("SELECT count(*) FROM catalog_item")).scalar_one())
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(params=["refused", "503"])
+def failing(request):
+    url, stub = failing_server(request.param)
+    yield url, stub
+    if stub is not None:
+        stub.stop()
+
+
+@pytest.fixture
+def site(tmp_path, make_db_url):
+    nodes = {
+        "till-17-1": ("till", {"store": "17", "number": 1}),
+        "marketing": ("marketing", {}),
+        "pricechecker-17": ("pricechecker", {"store": "17"}),
+    }
+    s = Site(tmp_path, make_db_url("server"), nodes)
+    yield s
+    http.clear()
+    s.stop()
+
+
+def test_the_marketing_server_logs_employees_in_and_gets_its_feeds_past_a_failing_server(
+    site, failing
+):
+    bad, stub = failing
+    server = site.start_server(marketing={"feed_interval": FEED_INTERVAL})
+    urls = preferring("marketing", bad, server.url)
+    mk = site.start_node(
+        "marketing",
+        {"server_urls": urls},
+        marketing={"feed_interval": FEED_INTERVAL, "server_auth": True},
+    )
+
+    # An employee logs in to the marketing console: the ask auth.login goes on to the server.
+    status, body = post_json(
+        mk.url + "/api/v1/login", {"login": "admin", "password": site.admin_password()}
+    )
+    assert status == 200, body
+    token = body["token"]
+
+    def console_opens() -> bool:
+        r = http.request(
+            "GET", mk.url + "/api/v1/campaigns", headers={"Authorization": f"Bearer {token}"}
+        )
+        return r.status == 200
+
+    # Each request checks the login (ask auth.verify); after failback (1 s) the node tries
+    # its preferred server again, which still fails, and moves on again.
+    expect(
+        lambda: console_opens() and servers_seen(mk.url)["switches"] >= 2,
+        within=30,
+        what="the console open after the node went back to its failing server and on again",
+    )
+    assert console_opens()
+
+    # The server's feeds (pushed by the server once it has heard the marketing server).
+    items = server_items(site.db_url)
+    assert items > 0
+
+    def fed() -> bool:
+        st = get_json(mk.url + "/status")[1]["marketing"]
+        return st["items"] == items and st["tills"] == 1 and st["feed_age_s"] is not None
+
+    expect(fed, within=60, what="the catalog and stores feeds on the marketing server")
+
+    expect(lambda: moved_on(mk.url, bad, server.url), within=15, what="/status says so")
+    if stub is not None:
+        assert any("/mailbox/v1/ask/auth." in r for r in stub.requests), stub.requests[:20]
+
+
+def test_the_price_checker_gets_its_tills_and_answers_past_a_failing_server(site, failing):
+    bad, stub = failing
+    server = site.start_server()
+    till = site.start_node(
+        "till-17-1", {"server_url": server.url}, till={"store": "17", "number": 1}
+    )
+    urls = preferring("pricechecker-17", bad, server.url)
+    pc = site.start_node(
+        "pricechecker-17",
+        {"server_urls": urls},
+        pricechecker={"store": "17", "tills_refresh": 0.5, "till_deadline": 2.0},
+    )
+
+    def tills() -> dict[str, str]:
+        st = get_json(pc.url + "/status")[1]["pricechecker"]
+        return {t["node_id"]: t["url"] for t in st.get("tills", [])}
+
+    expect(lambda: tills() == {"till-17-1": till.url}, within=30, what="store.tills answered")
+
+    def price() -> list[str]:
+        device = Device(pc.info["tcp"])
+        try:
+            return device.ask(KEFIR)
+        finally:
+            device.close()
+
+    expect(
+        lambda: price() == ["Кефир 2,5% 900 г (новая упаковка)", "89.90"],
+        within=60,
+        what="the price of kefir over the TCP line protocol",
+    )
+    expect(lambda: moved_on(pc.url, bad, server.url), within=15, what="/status says so")
+    # tills_refresh is 0.5 s and failback 1 s: the directory keeps asking, each time past
+    # the failing server again.
+    expect(lambda: servers_seen(pc.url)["switches"] >= 2, within=30, what="it went back and on")
+    assert tills() == {"till-17-1": till.url}
+    if stub is not None:
+        assert any("/mailbox/v1/ask/store.tills" in r for r in stub.requests), stub.requests[:20]
