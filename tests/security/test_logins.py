@@ -19,7 +19,7 @@ import urllib3
 from tests.nodes.helpers import start_node, write_config
 from ukm_actors.domain.throttle import guesses_within
 from ukm_actors.nodes.server.admin.auth import create_employee
-from ukm_actors.nodes.server.admin.logins import ADDRESS_POLICY, GUARD, login_policy
+from ukm_actors.nodes.server.admin.logins import ADDRESS_POLICY, login_policy
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -71,7 +71,7 @@ def server(tmp_path, db_url):
         create_employee(s, "anna", "anna-password-1", "manager", "Anna")
         create_employee(s, "boss", "boss-password-1", "admin", "Boss")
     clock = Clock()
-    node.ctx.services[GUARD].clock = clock
+    node.ctx.services.login_guard.clock = clock
     attacker = Client(node.ctx.url, "127.0.0.1")
     office = Client(node.ctx.url, "127.0.0.2")
     yield node, clock, attacker, office

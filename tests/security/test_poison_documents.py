@@ -44,7 +44,7 @@ def test_a_poison_receipt_parks_and_the_next_receipt_still_arrives(server, peers
     status, answer = peer.post_documents(batch("till-17-1", later, seq=4))
     assert (status, answer["applied"], answer["parked"]) == (200, 1, 0)
 
-    alerts = server.ctx.services["monitoring"].check()["alerts"]
+    alerts = server.ctx.services.monitoring.check()["alerts"]
     assert [a["kind"] for a in alerts if a["kind"] == "bridge.parked"] == ["bridge.parked"]
     status, body = get_json(server.ctx.url + "/status")
     assert body["bridge"]["dead_letters"]["parked"] == 1

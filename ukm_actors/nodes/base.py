@@ -71,10 +71,6 @@ from ukm_actors.supervision import (
 log = logging.getLogger(__name__)
 
 StatusProvider = Callable[[], Any]
-METRICS = "metrics"
-"""``ctx.services[METRICS]``: callables a feature adds to the node's ``/metrics``; each
-returns ``[(name, "counter"|"gauge", help, [(labels, value), ...]), ...]``."""
-
 
 S = TypeVar("S", bound=Services, covariant=True, default=Services)
 """The role's services class (``ServerServices``, ``TillServices``...)."""

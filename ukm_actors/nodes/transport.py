@@ -8,6 +8,7 @@ every role. See ``ukm_actors.bridge.service`` and docs/bridge.md.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import bottle
 
@@ -16,6 +17,8 @@ from ukm_actors.bridge.service import BridgeService
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.supervision import ChildSpec
+
+Ctx = TypeVar("Ctx", bound=NodeContext)
 
 
 def setup_bridge(
@@ -42,6 +45,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     install_routes(app, ctx.services.bridge)
 
 
-def bridge_feature(name: str, setup: Callable[[NodeContext], None] = setup) -> Feature[NodeContext]:
+def bridge_feature(name: str, setup: Callable[[Ctx], None]) -> Feature[Ctx]:
     """The ``FEATURE`` of a role's ``transport`` module (``name``): it provides ``bridge``."""
     return Feature(name, setup=setup, children=children, routes=routes, provides=("bridge",))

@@ -25,7 +25,7 @@ def register(node, *node_ids):
 
 
 def service(node):
-    return node.ctx.services["monitoring"]
+    return node.ctx.services.monitoring
 
 
 def till_view(node, node_id, fresh=True):

@@ -56,6 +56,6 @@ def test_documents_posted_to_the_inbox_are_exported_and_asks_answered(server, cl
         server.ctx.url, "till.status", {"version": "0.1.0", "devices": {"printer": {"state": "ok"}}}
     )
     assert reply["ok"] is True
-    view = server.ctx.services["monitoring"].check()["tills"][0]
+    view = server.ctx.services.monitoring.check()["tills"][0]
     assert view["node_id"] == "till-17-3" and view["online"] and view["version"] == "0.1.0"
     assert json.dumps(view["devices"]) == '{"printer": {"state": "ok"}}'

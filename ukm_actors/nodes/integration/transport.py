@@ -1,9 +1,9 @@
-"""The integration module's transport: the bridge client (``ctx.services["bridge"]``).
+"""The integration module's transport: the bridge client (``ctx.services.bridge``).
 
 This role has no database: it only asks (the cash server)
 and answers asks from peers whose keys the cash server hands out (kept in memory).
 """
 
-from ukm_actors.nodes.transport import bridge_feature
+from ukm_actors.nodes.transport import bridge_feature, setup
 
-FEATURE = bridge_feature(__name__)
+FEATURE = bridge_feature(__name__, setup)

@@ -1,4 +1,4 @@
-"""The marketing server's transport: the HTTP mailbox bridge (``ctx.services["bridge"]``).
+"""The marketing server's transport: the HTTP mailbox bridge (``ctx.services.bridge``).
 
 Serves each till its channel ``marketing>till-…`` (campaigns) for download,
 takes documents into its inbox (the server's catalog and store feeds, the

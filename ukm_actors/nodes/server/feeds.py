@@ -55,8 +55,8 @@ from ukm_actors.domain.promotions.feeds import (
     encode_heartbeat,
     encode_stores,
 )
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
+from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.runtime import Cooperator
 from ukm_actors.supervision import Backoff, ChildSpec, Ticking
 
@@ -241,12 +241,12 @@ class MarketingFeeder(Ticking):
         return dict(self.last)
 
 
-def feeds_holder(ctx: NodeContext) -> str:
+def feeds_holder(ctx: ServerContext) -> str:
     """Who holds the feeds lease: ``[server] cluster_node``, else ``<host>:<node id>``."""
     return ctx.config.server.cluster_node or f"{socket.gethostname()}:{ctx.node_id}"
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     def status() -> Any:
         ref = ctx.names.find(NAME)
         if ref is None:
@@ -256,13 +256,11 @@ def setup(ctx: NodeContext) -> None:
     ctx.status_providers["marketing_feeds"] = status
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: ServerContext) -> list[ChildSpec]:
     db = ctx.require_db()
 
     def notify(channel: str) -> None:
-        bridge = ctx.services.get("bridge")
-        if bridge is not None:
-            bridge.notify(channel)
+        ctx.services.bridge.notify(channel)
 
     def start() -> Any:
         holder = feeds_holder(ctx)

@@ -43,10 +43,11 @@ from ukm_actors.bridge.peers import list_peers, peer_info
 from ukm_actors.bridge.policy import Subject, json_field_subject
 from ukm_actors.codecs import jsonsafe
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
+from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
 
 SETTINGS_ASK = "integration.settings"
@@ -295,7 +296,7 @@ OPENAPI = (
 )
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     add_paths(ctx, paths(OPENAPI))
     db = ctx.require_db()
 
@@ -329,7 +330,7 @@ def till_subject(data: Any) -> Subject | None:
     return Subject(node=data["node_id"])
 
 
-def _require_employee(ctx: NodeContext, roles: tuple[str, ...]) -> Any:
+def _require_employee(ctx: ServerContext, roles: tuple[str, ...]) -> Any:
     try:
         auth = importlib.import_module("ukm_actors.nodes.server.admin.auth")
     except ModuleNotFoundError as exc:
@@ -364,7 +365,7 @@ def _tills_of(body: Mapping[str, Any]) -> dict[int, dict[str, str]]:
     return out
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     db = ctx.require_db()
 
     @app.get("/api/v1/stores/<store>/integration")  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""The cash server's transport: the HTTP mailbox bridge (``ctx.services["bridge"]``).
+"""The cash server's transport: the HTTP mailbox bridge (``ctx.services.bridge``).
 
 Serves each till its document queue (``server>till-…``: catalog, prices,
 cashiers) for download, takes the tills' documents (receipts, shifts, cash
@@ -17,13 +17,13 @@ from typing import Any
 
 from ukm_actors.bridge.service import BridgeService
 from ukm_actors.db import leases
-from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.nodes.transport import bridge_feature, setup_bridge
 
 QUEUE_PREFIX = "bridge.queue:"
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     bridge = setup_bridge(ctx, serves_pull=True, accepts_push=True)
     ctx.status_providers["cluster"] = lambda: cluster_status(bridge)
 

@@ -29,6 +29,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.server.admin.tables",
         "ukm_actors.nodes.server.monitoring.tables",
     ),
+    services="ukm_actors.nodes.server.services.ServerServices",
     default_id="server",
     strategy="one_for_one",
     max_restarts=5,

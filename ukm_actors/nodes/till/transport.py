@@ -1,4 +1,4 @@
-"""The till's transport: the HTTP mailbox bridge (``ctx.services["bridge"]``).
+"""The till's transport: the HTTP mailbox bridge (``ctx.services.bridge``).
 
 With ``[bridge] server_url`` set, it pushes the till's channel
 ``till-…>server`` (receipts, shifts, cash moves: they wait in the outbox

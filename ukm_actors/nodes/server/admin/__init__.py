@@ -12,7 +12,7 @@ from typing import Any
 import bottle
 
 from ukm_actors.bridge.policy import Refusal
-from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import STATUS_OPS, paths
 from ukm_actors.nodes.server.admin import (
@@ -25,9 +25,10 @@ from ukm_actors.nodes.server.admin import (
     routes_tills,
 )
 from ukm_actors.nodes.server.admin.audit import audit
+from ukm_actors.nodes.server.services import ServerContext
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     openapi.add_paths(ctx, paths(STATUS_OPS))
     ctx.asks.register("auth.verify", lambda message, peer: verify_token(ctx, message, peer))
     ctx.asks.register("auth.login", lambda message, peer: login_for_peer(ctx, message, peer))
@@ -35,7 +36,7 @@ def setup(ctx: NodeContext) -> None:
     stats = logins.LoginStats()
     policies = logins.Policies(logins.login_policy(ctx.config.server.login_lock_minutes))
     guard = logins.LoginGuard(ctx.require_db(), policies, stats)
-    ctx.services[logins.GUARD] = guard
+    ctx.services.login_guard = guard
 
     def login_metrics() -> list[tuple[str, str, str, list[Any]]]:
         with ctx.require_db().read() as session:
@@ -45,13 +46,11 @@ def setup(ctx: NodeContext) -> None:
             ("ukm_logins_locked", "gauge", "Employee logins locked now.", [({}, locked)]),
         ]
 
-    ctx.services.setdefault(METRICS, []).append(login_metrics)
-    bridge = ctx.services.get("bridge")
-    if bridge is not None:
-        bridge.policy.hooks.append(lambda refusal: audit_refusal(ctx, refusal))
+    ctx.services.metrics.append(login_metrics)
+    ctx.services.bridge.policy.hooks.append(lambda refusal: audit_refusal(ctx, refusal))
 
 
-def audit_refusal(ctx: NodeContext, refusal: Refusal) -> None:
+def audit_refusal(ctx: ServerContext, refusal: Refusal) -> None:
     """A bridge request the authorisation table refused, in the audit log."""
     with ctx.require_db().write() as session:
         audit(
@@ -63,7 +62,7 @@ def audit_refusal(ctx: NodeContext, refusal: Refusal) -> None:
         )
 
 
-def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
+def verify_token(ctx: ServerContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
     """Ask ``auth.verify`` {"token"} → {"login", "role"}: the marketing server checks an
     employee's server login with it (its admin API accepts server logins)."""
     from ukm_actors.bridge.peers import peer_info
@@ -83,7 +82,7 @@ def verify_token(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[s
     return {"login": who.login, "role": who.role, "name": who.name}
 
 
-def _marketing_peer(ctx: NodeContext, peer: str, what: str) -> None:
+def _marketing_peer(ctx: ServerContext, peer: str, what: str) -> None:
     from ukm_actors.bridge.peers import peer_info
     from ukm_actors.nodes.server.admin.auth import Forbidden
 
@@ -93,7 +92,7 @@ def _marketing_peer(ctx: NodeContext, peer: str, what: str) -> None:
         raise Forbidden(f"{peer} may not {what}")
 
 
-def login_for_peer(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
+def login_for_peer(ctx: ServerContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
     """Ask ``auth.login`` {"login", "password", "address"} → {"token", "expires", "employee"}:
     the marketing server's console logs employees in here, with the same throttling as
     ``POST /api/v1/login`` (per login, and per the browser's address it passes on)."""
@@ -106,14 +105,14 @@ def login_for_peer(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict
     if not isinstance(password, str) or len(password) > 1000:
         raise LoginRequestError('"password" must be a text')
     address = str(message.get("address") or peer)[:64]
-    guard: logins.LoginGuard = ctx.services[logins.GUARD]
+    guard = ctx.services.login_guard
     token, expires, who = guard.attempt(
         name.strip(), password, f"{peer}/{address}", ctx.config.server.session_hours
     )
     return {"token": token, "expires": expires // 1000, "employee": who.to_json()}
 
 
-def logout_for_peer(ctx: NodeContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
+def logout_for_peer(ctx: ServerContext, message: dict[str, Any], peer: str) -> dict[str, Any]:
     """Ask ``auth.logout`` {"token"}: ends that login (the marketing console's logout)."""
     from ukm_actors.nodes.server.admin import auth
 
@@ -125,7 +124,7 @@ def logout_for_peer(ctx: NodeContext, message: dict[str, Any], peer: str) -> dic
     return {"ok": True}
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     routes_people.routes(app, ctx)
     routes_catalog.routes(app, ctx)
     routes_items.routes(app, ctx)
@@ -137,4 +136,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
         return json_response(openapi.spec(ctx))
 
 
-FEATURE = Feature(__name__, setup=setup, routes=routes, needs=("bridge",))
+FEATURE = Feature(
+    __name__, setup=setup, routes=routes, needs=("bridge",), provides=("login_guard",)
+)

@@ -24,7 +24,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import bottle
 from sqlalchemy import delete, select
@@ -44,6 +44,9 @@ from ukm_actors.nodes.server.admin.tables import (
 )
 from ukm_actors.nodes.server.catalog.change import now
 from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.base import NodeContext
 
 T = TypeVar("T")
 
@@ -247,7 +250,7 @@ def request_token() -> str | None:
     return token.strip()
 
 
-def require_employee(ctx: Any, roles: tuple[str, ...] = READERS) -> EmployeeInfo:
+def require_employee(ctx: NodeContext, roles: tuple[str, ...] = READERS) -> EmployeeInfo:
     """The employee of the current request if their role is in ``roles``; else 401/403."""
     token = request_token()
     if token is None:

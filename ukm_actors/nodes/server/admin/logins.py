@@ -40,8 +40,6 @@ from ukm_actors.nodes.server.admin.tables import LoginThrottle
 
 log = logging.getLogger(__name__)
 
-GUARD = "admin.login_guard"
-"""``ctx.services`` key of the node's ``LoginGuard``."""
 LOGIN, ADDRESS = "login", "address"
 ADDRESS_POLICY = Policy(free=10, base=0.5, longest=60.0, lock_after=None, forget_after=3600.0)
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ukm_actors.nodes.base import NodeContext
-
-EXTRA = "openapi.paths"
-"""``ctx.services`` key of a dict other features fill with their OpenAPI paths."""
+from ukm_actors.nodes.server.services import ServerContext
 
 _OBJ: dict[str, Any] = {"type": "object"}
 _ERR = {"$ref": "#/components/schemas/Error"}
@@ -336,13 +333,13 @@ def _operation(
     return op
 
 
-def spec(ctx: NodeContext | None = None) -> dict[str, Any]:
+def spec(ctx: ServerContext | None = None) -> dict[str, Any]:
     """The whole OpenAPI document (with the paths other features added to ``ctx``)."""
     paths: dict[str, dict[str, Any]] = {}
     for method, path, summary, who, params, props in ROUTES:
         paths.setdefault(path, {})[method] = _operation(method, path, summary, who, params, props)
     if ctx is not None:
-        for path, ops in ctx.services.get(EXTRA, {}).items():
+        for path, ops in ctx.services.openapi_paths.items():
             paths.setdefault(path, {}).update(ops)
     return {
         "openapi": "3.1.0",
@@ -372,6 +369,6 @@ def spec(ctx: NodeContext | None = None) -> dict[str, Any]:
     }
 
 
-def add_paths(ctx: NodeContext, paths: dict[str, dict[str, Any]]) -> None:
+def add_paths(ctx: ServerContext, paths: dict[str, dict[str, Any]]) -> None:
     """Let another feature describe its routes in the same document (OpenAPI path items)."""
-    ctx.services.setdefault(EXTRA, {}).update(paths)
+    ctx.services.openapi_paths.update(paths)

@@ -18,11 +18,12 @@ from ukm_actors.nodes.server.admin import logins
 from ukm_actors.nodes.server.admin.auth import ADMINS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, write
 from ukm_actors.nodes.server.catalog.errors import NotFound
+from ukm_actors.nodes.server.services import ServerContext
 
 
-def list_locks(ctx: NodeContext) -> bottle.HTTPResponse:
+def list_locks(ctx: ServerContext) -> bottle.HTTPResponse:
     require_employee(ctx, ADMINS)
-    guard: logins.LoginGuard = ctx.services[logins.GUARD]
+    guard = ctx.services.login_guard
     with ctx.require_db().read() as session:
         return json_response({"locks": logins.locks(session, guard.policies, guard.clock())})
 
@@ -40,7 +41,7 @@ def lift_lock(ctx: NodeContext, kind: str, key: str) -> bottle.HTTPResponse:
     return json_response(write(ctx, who, "login.unlock", f"{kind}:{key}", do))
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     r = Routes(app, ctx, prefix=API)
     r.get("/login-locks", list_locks)
     r.delete("/login-locks/<kind>/<key>", lift_lock)

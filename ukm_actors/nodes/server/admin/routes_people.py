@@ -16,7 +16,7 @@ from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin import auth
 from ukm_actors.nodes.server.admin.audit import entries
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
-from ukm_actors.nodes.server.admin.logins import GUARD, LoginGuard, client_address
+from ukm_actors.nodes.server.admin.logins import client_address
 from ukm_actors.nodes.server.admin.tables import Employee
 from ukm_actors.nodes.server.admin.web import (
     API,
@@ -34,6 +34,7 @@ from ukm_actors.nodes.server.catalog.seed import rights_text
 from ukm_actors.nodes.server.catalog.tables import Store
 from ukm_actors.nodes.server.catalog.tables_local import ADMIN, Cashier, CashierRole
 from ukm_actors.nodes.server.catalog.tills import commit_change
+from ukm_actors.nodes.server.services import ServerContext
 
 
 def employee_json(e: Employee) -> dict[str, Any]:
@@ -176,9 +177,9 @@ def save_cashier(
     return existing, before, commit_change(change)
 
 
-def login(ctx: NodeContext) -> bottle.HTTPResponse:
+def login(ctx: ServerContext) -> bottle.HTTPResponse:
     name, password = auth.login_request(bottle.request.body.read())
-    guard: LoginGuard = ctx.services[GUARD]
+    guard = ctx.services.login_guard
     token, expires, who = guard.attempt(
         name, password, client_address(), ctx.config.server.session_hours
     )
@@ -332,7 +333,7 @@ def audit_log(ctx: NodeContext) -> bottle.HTTPResponse:
         return json_response(p.wrap(total, "entries", rows))
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     r = Routes(app, ctx, prefix=API)
     r.post("/login", login)
     r.post("/logout", logout)

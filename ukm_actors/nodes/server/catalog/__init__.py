@@ -20,14 +20,11 @@ from ukm_actors.nodes.feature import Feature
 
 if TYPE_CHECKING:  # the feature's modules are imported when the node sets it up, so that
     # ``python -m ukm_actors.nodes.server.catalog.parsechild`` starts light
-    from ukm_actors.nodes.base import NodeContext
+    from ukm_actors.nodes.server.services import ServerContext
     from ukm_actors.supervision import ChildSpec
 
-PROGRESS = "catalog.progress"
-PRUNING = "catalog.pruning"
 
-
-def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
+def _blocked(ctx: ServerContext) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from ukm_actors.nodes.server.catalog.folder import batch_state
@@ -60,14 +57,14 @@ def _blocked(ctx: NodeContext) -> list[dict[str, Any]]:
     return out
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     from ukm_actors.db.prune import PruneSchedule
     from ukm_actors.nodes.server.catalog.progress import Progress
 
     progress = Progress(interval=ctx.config.server.import_progress_interval)
-    ctx.services[PROGRESS] = progress
+    ctx.services.import_progress = progress
     pruning = PruneSchedule(ctx.config.server.tombstone_keep_days)
-    ctx.services[PRUNING] = pruning
+    ctx.services.import_pruning = pruning
     folder = ctx.config.resolve(ctx.config.server.import_dir)
 
     def status() -> dict[str, Any]:
@@ -83,12 +80,12 @@ def setup(ctx: NodeContext) -> None:
     ctx.status_providers["import"] = status
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: ServerContext) -> list[ChildSpec]:
     from ukm_actors.nodes.server.catalog.actor import NAME, CatalogLoader
     from ukm_actors.supervision import Backoff, ChildSpec
 
-    progress = ctx.services[PROGRESS]
-    pruning = ctx.services[PRUNING]
+    progress = ctx.services.import_progress
+    pruning = ctx.services.import_pruning
     return [
         ChildSpec(
             NAME,
@@ -99,4 +96,10 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     ]
 
 
-FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    uses=("bridge",),
+    provides=("import_progress", "import_pruning"),
+)

@@ -44,9 +44,9 @@ def import_holder(ctx: NodeContext) -> str:
 
 def notify_channels(ctx: NodeContext, channels: Iterable[str]) -> None:
     """Wake the tills' transport queues (a no-op until the bridge is set up)."""
-    bridge = ctx.services.get("bridge")
-    if bridge is None:
+    if not ctx.services.is_set("bridge"):
         return
+    bridge = ctx.services.bridge
     for channel in channels:
         try:
             bridge.notify(channel)

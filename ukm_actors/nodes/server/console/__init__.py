@@ -15,10 +15,11 @@ import bottle
 
 from ukm_actors.i18n import N_, gettext_for
 from ukm_actors.i18n.web import request_language
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
+from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.webui import STATIC as SHARED
 from ukm_actors.webui import console_page, messages_body, packaged_file
 
@@ -44,7 +45,7 @@ OPENAPI = (
 )
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     add_paths(ctx, paths(OPENAPI))
 
 
@@ -67,7 +68,7 @@ def asset(path: str) -> bottle.HTTPResponse:
     return packaged_file(path, (STATIC, SHARED))
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     app.route("/", "GET", index)
     app.route(f"{PREFIX}/messages", "GET", messages)
     app.route(f"{PREFIX}/<path:path>", "GET", asset)

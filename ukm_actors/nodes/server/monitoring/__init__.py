@@ -24,7 +24,7 @@ from typing import Any
 
 import bottle
 
-from ukm_actors.nodes.base import METRICS, NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
@@ -32,14 +32,12 @@ from ukm_actors.nodes.server.monitoring import history, metrics
 from ukm_actors.nodes.server.monitoring.reports import record_report
 from ukm_actors.nodes.server.monitoring.service import Monitor, Monitoring
 from ukm_actors.nodes.server.sales.access import require_reader
+from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.supervision import Backoff, ChildSpec
 
-SERVICE = "monitoring"
 
-
-def _service(ctx: NodeContext) -> Monitoring:
-    svc: Monitoring = ctx.services[SERVICE]
-    return svc
+def _service(ctx: ServerContext) -> Monitoring:
+    return ctx.services.monitoring
 
 
 R = "any employee"
@@ -72,7 +70,7 @@ OPENAPI = (
 )
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     add_paths(ctx, paths(OPENAPI))
 
     def export_status() -> dict[str, Any] | None:
@@ -80,14 +78,12 @@ def setup(ctx: NodeContext) -> None:
         return provider() if provider is not None else None
 
     def live_contacts() -> dict[str, Any] | None:
-        live = getattr(ctx.services.get("bridge"), "live", None)
-        return dict(getattr(live, "contacts", {}) or {}) if live is not None else None
+        return dict(ctx.services.bridge.live.contacts)
 
     def live_transfers() -> dict[str, Any]:
-        bridge = ctx.services.get("bridge")
-        return bridge.transfers() if bridge is not None else {}
+        return ctx.services.bridge.transfers()
 
-    ctx.services[SERVICE] = Monitoring(
+    ctx.services.monitoring = Monitoring(
         ctx.config,
         ctx.require_db(),
         server_id=ctx.node_id,
@@ -106,7 +102,7 @@ def setup(ctx: NodeContext) -> None:
     ctx.status_providers["monitoring"] = lambda: _service(ctx).status_section()
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: ServerContext) -> list[ChildSpec]:
     svc = _service(ctx)
     interval = ctx.config.server.monitor_interval
     return [
@@ -128,7 +124,7 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     ]
 
 
-def _metrics_allowed(ctx: NodeContext) -> bool:
+def _metrics_allowed(ctx: ServerContext) -> bool:
     token = ctx.config.server.metrics_token
     if not token:
         return True
@@ -136,7 +132,7 @@ def _metrics_allowed(ctx: NodeContext) -> bool:
     return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     @app.get("/api/v1/monitoring")  # type: ignore[misc]
     def everything() -> bottle.HTTPResponse:
         require_reader(ctx)
@@ -206,8 +202,15 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
                 status=401,
                 headers={"Content-Type": "text/plain; charset=utf-8"},
             )
-        body = metrics.render(_service(ctx).snapshot(), ctx.services.get(METRICS, []))
+        body = metrics.render(_service(ctx).snapshot(), ctx.services.metrics)
         return bottle.HTTPResponse(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
-FEATURE = Feature(__name__, setup=setup, children=children, routes=routes, uses=("bridge",))
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    routes=routes,
+    uses=("bridge",),
+    provides=("monitoring",),
+)

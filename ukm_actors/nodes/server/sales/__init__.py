@@ -22,7 +22,6 @@ from ukm_actors.bridge.auth import Caller
 from ukm_actors.bridge.policy import Subject, own_store
 from ukm_actors.config import ConfigError
 from ukm_actors.db.leases import process_holder
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
 from ukm_actors.nodes.server.admin.openapi import add_paths
@@ -30,28 +29,27 @@ from ukm_actors.nodes.server.sales import returns, web
 from ukm_actors.nodes.server.sales.appliers import FAILED, HELD, PENDING, SalesAppliers
 from ukm_actors.nodes.server.sales.exporter import Exporter, ExportHealth, Wake
 from ukm_actors.nodes.server.sales.tables import SaleExport
+from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.supervision import Backoff, ChildSpec
 
 log = logging.getLogger(__name__)
 
 EXPORTER = "sales_exporter"
-HEALTH = "sales.export_health"
 
 
-def export_dir(ctx: NodeContext) -> Path:
+def export_dir(ctx: ServerContext) -> Path:
     return ctx.config.resolve(ctx.config.server.export_dir)
 
 
-def _wake(ctx: NodeContext) -> None:
+def _wake(ctx: ServerContext) -> None:
     ref = ctx.names.find(EXPORTER)
     if ref is not None:
         ref.tell(Wake())
 
 
-def export_status(ctx: NodeContext) -> dict[str, Any]:
+def export_status(ctx: ServerContext) -> dict[str, Any]:
     """The ``export`` section of /status: folder health and the rows still to write."""
-    health: ExportHealth = ctx.services[HEALTH]
-    out = health.to_json()
+    out = ctx.services.export_health.to_json()
     with ctx.require_db().read() as session:
         rows = session.execute(
             select(SaleExport.state, func.count())
@@ -115,10 +113,10 @@ OPENAPI = (
 )
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: ServerContext) -> None:
     add_paths(ctx, paths(OPENAPI))
     s = ctx.config.server
-    ctx.services[HEALTH] = ExportHealth(directory=str(export_dir(ctx)))
+    ctx.services.export_health = ExportHealth(directory=str(export_dir(ctx)))
     SalesAppliers(s.export_stores, wake=lambda: _wake(ctx)).register(ctx.appliers)
     ttl = s.return_reservation_ttl
 
@@ -145,14 +143,14 @@ def setup(ctx: NodeContext) -> None:
     ctx.asks.register("receipts.lookup", lookup, subject)
     ctx.asks.register("receipts.reserve_return", reserve, subject)
     ctx.asks.register("receipts.release_return", release, subject)
-    ctx.services["bridge"].policy.visible = visibility(s.return_scope)
+    ctx.services.bridge.policy.visible = visibility(s.return_scope)
     ctx.status_providers["export"] = lambda: export_status(ctx)
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: ServerContext) -> list[ChildSpec]:
     s = ctx.config.server
     db = ctx.require_db()
-    health: ExportHealth = ctx.services[HEALTH]
+    health = ctx.services.export_health
     directory = export_dir(ctx)
     holder = process_holder(s.cluster_node)
 
@@ -169,8 +167,15 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     return [ChildSpec(EXPORTER, start, backoff=Backoff(initial=1.0, maximum=30.0))]
 
 
-def routes(app: Any, ctx: NodeContext) -> None:
+def routes(app: Any, ctx: ServerContext) -> None:
     web.install(app, ctx)
 
 
-FEATURE = Feature(__name__, setup=setup, children=children, routes=routes, needs=("bridge",))
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    routes=routes,
+    needs=("bridge",),
+    provides=("export_health",),
+)

@@ -9,9 +9,13 @@ open.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.errors import UkmError
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.base import NodeContext
+    from ukm_actors.nodes.server.admin.auth import EmployeeInfo
 
 READ_ROLES = ("admin", "manager", "viewer")
 """Every employee role may read receipts, shifts and monitoring."""
@@ -24,14 +28,16 @@ class LoginRequired(UkmError):
     http_status = 401
 
 
-def require_reader(ctx: Any) -> Any:
+def require_reader(ctx: NodeContext) -> EmployeeInfo:
     """The logged-in employee of the current request (any role), or an error (401/403)."""
-    return _admin("auth").require_employee(ctx, roles=READ_ROLES)
+    who: EmployeeInfo = _admin("auth").require_employee(ctx, roles=READ_ROLES)
+    return who
 
 
-def require_writer(ctx: Any) -> Any:
+def require_writer(ctx: NodeContext) -> EmployeeInfo:
     """The logged-in manager or admin of the current request, or an error (401/403)."""
-    return _admin("auth").require_employee(ctx, roles=WRITE_ROLES)
+    who: EmployeeInfo = _admin("auth").require_employee(ctx, roles=WRITE_ROLES)
+    return who
 
 
 def audited(session: Any, who: str, action: str, target: str, after: Any) -> None:
