@@ -166,6 +166,10 @@ class TillSettings:
     """(folder) Units whose items are weighed (as the server's [server] weighed_units)."""
     import_measprec: str = "ignore"
     """(folder) How <measprec> is read: ignore, step or decimals (as the server's)."""
+    settings_refresh: float = 60.0
+    """Seconds between asks to the cash server for this till's folders and catalog source
+    (the store's integration settings), when this file sets neither exchange_folder nor
+    sales_folder; the last answer is kept in the till's database for a start offline."""
     exchange_keep_days: float = 30.0
     """Days the rows of files loaded from exchange_folder and of sales files written are kept
     (those still needed, the last ones and a refusal in force, are kept whatever their
@@ -194,7 +198,9 @@ class TillSettings:
         if self.catalog_source != "server" and not self.exchange_folder:
             raise ValueError(
                 f"catalog_source = {self.catalog_source!r} needs exchange_folder (the folder "
-                "the trade system or the integration module writes this till's files to)"
+                "the trade system or the integration module writes this till's files to); "
+                "or remove catalog_source, exchange_folder and sales_folder here to take "
+                "them from the cash server's integration settings of the store"
             )
         if self.catalog_source == "server" and self.exchange_folder:
             raise ValueError(
@@ -214,6 +220,8 @@ class TillSettings:
             )
         if self.exchange_poll <= 0 or self.exchange_settle < 0:
             raise ValueError("exchange_poll must be more than zero, exchange_settle 0 or more")
+        if self.settings_refresh <= 0:
+            raise ValueError("settings_refresh must be more than zero")
         if self.exchange_keep_days < 0:
             raise ValueError("exchange_keep_days must be 0 (keep for ever) or more")
 

@@ -32,6 +32,7 @@ def setup(ctx: NodeContext) -> None:
         on_commit=catalog.changed,
         only=frozenset({"settings"}) if folder_only else None,
     )
+    ctx.services["catalog_applier"] = applier  # the exchange settings may change ``only``
     ctx.appliers.register(FULL, applier.apply_full)
     ctx.appliers.register(DELTA, applier.apply_delta)
 
@@ -50,4 +51,4 @@ def setup(ctx: NodeContext) -> None:
     ctx.status_providers["catalog"] = status
 
 
-FEATURE = Feature(__name__, setup=setup, provides=("catalog",))
+FEATURE = Feature(__name__, setup=setup, provides=("catalog", "catalog_applier"))

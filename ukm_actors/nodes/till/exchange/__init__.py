@@ -1,13 +1,15 @@
 """Feature "exchange" of the till: a decentralised store's files, without the cash server.
 
-With ``[till] catalog_source = "folder"`` (or ``"both"``) the till loads the
-trade system's UKM files from ``[till] exchange_folder`` (``queue``,
-``load``: the server's parser and rules, shared through
-``ukm_actors.exchange``). With ``[till] sales_folder`` set it writes every
-receipt, return, shift open and close and cash move there as UKM export
-files (``sales``), exactly once. ``/status`` gets an ``exchange`` section:
-the folders, the queue position, the last file loaded, the refusal the
-queue waits behind and the files waiting.
+With ``catalog_source = "folder"`` (or ``"both"``) the till loads the trade
+system's UKM files from its queue folder (``queue``, ``load``: the server's
+parser and rules, shared through ``ukm_actors.exchange``). With a sales
+folder it writes every receipt, return, shift open and close and cash move
+there as UKM export files (``sales``), exactly once. The catalog source and
+the folders come from the till's own ``[till]`` section, or from the cash
+server's integration settings of the store when that section sets no folder
+(``settings``, ``control``). ``/status`` gets an ``exchange`` section: where
+the settings come from, the folders, the queue position, the last file
+loaded, the refusal the queue waits behind and the files waiting.
 """
 
 from __future__ import annotations
@@ -16,14 +18,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
+from ukm_actors.nodes.till.exchange.control import CLIENT, Asked, ExchangeControl, SettingsClient
+from ukm_actors.nodes.till.exchange.settings import (
+    ASK,
+    SERVER,
+    FolderSettings,
+    asks_server,
+    from_file,
+)
 
 if TYPE_CHECKING:
     from ukm_actors.supervision import ChildSpec
 
-STATE = "exchange.queue"
-PRUNING = "exchange.pruning"
+SERVICE = "exchange"
 
 
 def _last(ctx: NodeContext) -> dict[str, Any]:
@@ -77,103 +87,86 @@ def _sales(ctx: NodeContext) -> dict[str, Any]:
     }
 
 
+def _refused(control: ExchangeControl) -> dict[str, Any] | None:
+    queue = control.queue
+    blocked = queue.blocked() if queue is not None else None
+    if blocked is None:
+        return None
+    return {
+        "file": blocked.file,
+        "line": blocked.line,
+        "field": blocked.field,
+        "error": blocked.error,
+        "waits_for": blocked.waits_for(),
+        "what_to_do": blocked.what_to_do(),
+    }
+
+
+def status(ctx: NodeContext, control: ExchangeControl) -> dict[str, Any]:
+    """``/status`` → ``exchange``."""
+    out: dict[str, Any] = control.current.to_json()
+    if control.asked is not None:
+        out["settings"] = control.asked.to_json()
+    if control.queue is not None:
+        last = _last(ctx)
+        out.update(last)
+        waiting = control.queue.waiting
+        out["queue"] = {"next": (last["position"] or 0) + 1, "waiting": len(waiting)}
+        out["refused"] = _refused(control)
+        out["waiting"] = list(waiting)
+        out["ignored"] = control.state.ignored
+    if control.current.sales_folder is not None:
+        out["sales"] = _sales(ctx)
+    out["pruned"] = {k: v.to_json() for k, v in control.pruning.items()}
+    return out
+
+
 def setup(ctx: NodeContext) -> None:
     cfg = ctx.config.till
-    if cfg.catalog_source == "server" and not cfg.sales_folder:
-        return
-    from ukm_actors.db.prune import PruneSchedule
-    from ukm_actors.nodes.till.exchange.actor import QueueState
+    if asks_server(cfg, ctx.config.bridge.servers()):
+        control = ExchangeControl(ctx, FolderSettings(SERVER), Asked())
+    else:
+        control = ExchangeControl(ctx, from_file(cfg, ctx.config.resolve))
+    ctx.services[SERVICE] = control
+    if control.asked is None and not control.wanted():
+        return  # a till of a centralised store: nothing to show
+    ctx.status_providers["exchange"] = lambda: status(ctx, control)
 
-    state = QueueState()
-    ctx.services[STATE] = state
-    pruning = {
-        "files": PruneSchedule(cfg.exchange_keep_days),
-        "sales": PruneSchedule(cfg.exchange_keep_days),
-    }
-    ctx.services[PRUNING] = pruning
-    folder = str(ctx.config.resolve(cfg.exchange_folder)) if cfg.exchange_folder else None
-    sales = str(ctx.config.resolve(cfg.sales_folder)) if cfg.sales_folder else None
 
-    def status() -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "catalog_source": cfg.catalog_source,
-            "folder": folder,
-            "sales_folder": sales,
-        }
-        if folder is not None:
-            queue = ctx.services.get("exchange.tillqueue")
-            blocked = queue.blocked() if queue is not None else None
-            out.update(_last(ctx))
-            out["refused"] = (
-                None
-                if blocked is None
-                else {
-                    "file": blocked.file,
-                    "error": blocked.error,
-                    "waits_for": blocked.waits_for(),
-                }
-            )
-            out["waiting"] = list(state.waiting)
-            out["ignored"] = state.ignored
-        if sales is not None:
-            out["sales"] = _sales(ctx)
-        out["pruned"] = {k: v.to_json() for k, v in pruning.items()}
-        return out
+def _fetcher(ctx: NodeContext) -> Any:
+    def fetch() -> Any:
+        bridge: Any = ctx.services.get("bridge")
+        url = getattr(bridge, "server_url", "") if bridge is not None else ""
+        if not url:
+            raise UkmError("this till has no cash server to ask", code="exchange.no_server")
+        return bridge.ask(url, ASK, {"node_id": ctx.node_id}, timeout=ctx.config.bridge.ask_timeout)
 
-    ctx.status_providers["exchange"] = status
+    return fetch
 
 
 def children(ctx: NodeContext) -> list[ChildSpec]:
     from ukm_actors.supervision import Backoff, ChildSpec
 
-    cfg = ctx.config.till
-    specs: list[ChildSpec] = []
-    if cfg.catalog_source != "server":
-        from ukm_actors.domain.units import WeighRule
-        from ukm_actors.nodes.till.exchange.actor import NAME, QueueLoader
-        from ukm_actors.nodes.till.exchange.load import LoadOptions
-        from ukm_actors.nodes.till.exchange.queue import TillQueue
-
-        catalog = ctx.services.get("catalog")
-        queue = TillQueue(
-            ctx.require_db(),
-            ctx.config.resolve(cfg.exchange_folder),
-            LoadOptions(
-                store=cfg.store,
-                weighing=WeighRule.of(cfg.weighed_units, cfg.import_measprec),
-                max_bytes=cfg.exchange_max_bytes,
-                on_commit=catalog.changed if catalog is not None else None,
-            ),
-            settle=cfg.exchange_settle,
-        )
-        ctx.services["exchange.tillqueue"] = queue
-        state = ctx.services[STATE]
-        specs.append(
-            ChildSpec(
-                NAME,
-                lambda: QueueLoader.start(
-                    queue, cfg.exchange_poll, state, ctx.services[PRUNING]["files"]
-                ),
-                backoff=Backoff(initial=1.0, maximum=30.0),
-                shutdown=10.0,
-            )
-        )
-    if cfg.sales_folder:
-        from ukm_actors.nodes.till.exchange.sales import SalesWriter
-
-        db = ctx.require_db()
-        sales_folder = ctx.config.resolve(cfg.sales_folder)
-        specs.append(
-            ChildSpec(
-                "sales_writer",
-                lambda: SalesWriter.start(
-                    db, sales_folder, cfg.exchange_poll, ctx.services[PRUNING]["sales"]
-                ),
-                backoff=Backoff(initial=1.0, maximum=30.0),
-                shutdown=10.0,
-            )
-        )
-    return specs
+    control: ExchangeControl = ctx.services[SERVICE]
+    if control.asked is None:
+        return [control.supervisor_spec()] if control.wanted() else []
+    refresh = ctx.config.till.settings_refresh
+    return [
+        control.supervisor_spec(),
+        ChildSpec(
+            CLIENT,
+            lambda: SettingsClient.start(control, _fetcher(ctx), refresh),
+            backoff=Backoff(initial=1.0, maximum=30.0),
+            shutdown=10.0,
+        ),
+    ]
 
 
-FEATURE = Feature(__name__, setup=setup, children=children, needs=("catalog",))
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    needs=("catalog",),
+    uses=("bridge", "catalog_applier"),
+    provides=(SERVICE,),
+)

@@ -60,12 +60,21 @@ class Blocked:
     file: str
     type: str
     error: str
+    line: int | None = None
+    field: str | None = None
 
     def unblocked_by(self, name: QueueName) -> bool:
         if name.original == _original(self.file) or name.filename == self.file:
             return True
         inner = name.inner
         return inner is not None and inner.type == self.type and inner.fullness == FULL
+
+    def what_to_do(self) -> str:
+        what = self.type if self.type != "?" else "this file's type"
+        return (
+            f"send a new full file of {what} (fullness F), or {self.file} again (corrected) "
+            "under the same name; every file queued after it waits until then"
+        )
 
     def waits_for(self) -> str:
         if self.type == "?":
@@ -148,6 +157,7 @@ class TillQueue:
                 self._skip(name, f"superseded by the full file {first.filename}")
                 order.remove(name)
         for i, name in enumerate(order):
+            self.waiting = tuple(n.filename for n in order[i + 1 :])
             if not self._load(name, results):
                 self.waiting = tuple(n.filename for n in order[i + 1 :])
                 return results
@@ -238,7 +248,9 @@ def blocking(session: Session) -> Blocked | None:
     ).scalar_one_or_none()
     if failed is None:
         return None
-    block = Blocked(failed.id, failed.name, failed.type, failed.error or "")
+    block = Blocked(
+        failed.id, failed.name, failed.type, failed.error or "", failed.line, failed.field
+    )
     later = session.execute(
         select(ExchangeFile.name, ExchangeFile.type, ExchangeFile.fullness).where(
             ExchangeFile.id > failed.id, ExchangeFile.status == LOADED

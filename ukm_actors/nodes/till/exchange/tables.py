@@ -11,6 +11,10 @@ full file of its type, or the same file again, is loaded.
 return, shift open and close, cash in and out, written in the transaction
 of the operation itself; the writer drains it (``written_at`` set once the
 file is in place).
+
+``till_exchange_settings`` holds the cash server's last answer about this
+till's folders (``till.exchange_settings``), so a till started while the
+server is unreachable works with the settings it had.
 """
 
 from __future__ import annotations
@@ -61,3 +65,15 @@ class SalesFile(TillBase):
     name: Mapped[str | None] = mapped_column(String(255))
     written_at: Mapped[str | None] = mapped_column(String(32), index=True)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SavedSettings(TillBase):
+    """The cash server's last accepted ``till.exchange_settings`` answer (one row, id 1)."""
+
+    __tablename__ = "till_exchange_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer: Mapped[str] = mapped_column(Text)
+    """The answer as JSON."""
+    at: Mapped[str] = mapped_column(String(32))
+    """When it was received."""

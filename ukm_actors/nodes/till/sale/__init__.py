@@ -109,6 +109,6 @@ FEATURE = Feature(
     children=children,
     routes=routes,
     needs=("catalog",),
-    uses=("bridge", "devices", "promotions", "marketing_payments", "ui_events"),
+    uses=("bridge", "devices", "promotions", "marketing_payments", "ui_events", "exchange"),
     provides=("clock", "sale_env", "auth", "printing", "sale_flows", "fiscal"),
 )

@@ -53,10 +53,12 @@ class SaleEnv:
         return channel_name(self.ctx.node_id, "server")
 
     def send(self, session: Session, doc_type: str, body: bytes) -> None:
-        """Queue a document for the cash server and, with ``[till] sales_folder`` set, its
-        sales file, both in the caller's transaction."""
+        """Queue a document for the cash server and, while the till has a sales folder
+        (its file's or the cash server's), its sales file, both in the caller's
+        transaction."""
         outbox.put(session, self.channel, doc_type, body)
-        if self.settings.sales_folder:
+        exchange = self.ctx.services.get("exchange")
+        if exchange is not None and exchange.writes_sales():
             from ukm_actors.nodes.till.exchange.sales import enqueue
 
             enqueue(session, doc_type, body)

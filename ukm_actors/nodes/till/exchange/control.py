@@ -1,0 +1,224 @@
+"""The exchange settings in force and the actors that follow them.
+
+``ExchangeControl`` (``ctx.services["exchange"]``) holds the settings in
+force (``settings.FolderSettings``) and runs, under the ``exchange_folders``
+supervisor, the queue loader when there is a folder to read and the sales
+writer when there is a sales folder. ``SettingsClient`` asks the cash server
+for this till's settings at start and every ``[till] settings_refresh``
+seconds; a changed answer is saved in the till's database and put in force
+(the actors whose folder changed are restarted), a refused one leaves the
+settings in force and shows in ``/status`` and the log, an unreachable
+server leaves them too (and after a restart the saved answer is used).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ukm_actors.db.prune import PruneSchedule
+from ukm_actors.errors import UkmError
+from ukm_actors.nodes.till.exchange.actor import NAME, QueueLoader, QueueState
+from ukm_actors.nodes.till.exchange.load import now_text
+from ukm_actors.nodes.till.exchange.settings import (
+    FolderSettings,
+    SettingsRefused,
+    from_answer,
+    load_saved,
+    save,
+)
+from ukm_actors.supervision import Backoff, ChildSpec, Supervisor, Ticking
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.base import NodeContext
+    from ukm_actors.nodes.till.exchange.queue import TillQueue
+
+log = logging.getLogger(__name__)
+
+SUPERVISOR = "exchange_folders"
+WRITER = "sales_writer"
+CLIENT = "exchange_settings"
+
+
+@dataclass
+class Asked:
+    """What became of the asks to the cash server (``/status`` → ``exchange.settings``)."""
+
+    answered_at: str | None = None
+    saved: bool = False
+    """The settings in force are the saved answer: the server has not answered since start."""
+    error: str | None = None
+    refused: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answered_at": self.answered_at,
+            "from": "saved" if self.saved else "server",
+            "error": self.error,
+            "refused": self.refused,
+        }
+
+
+@dataclass
+class ExchangeControl:
+    """The settings in force and the loader and writer that follow them."""
+
+    ctx: NodeContext
+    current: FolderSettings
+    asked: Asked | None = None
+    """None when the settings come from the till's file."""
+    state: QueueState = field(default_factory=QueueState)
+    queue: TillQueue | None = None
+    pruning: dict[str, PruneSchedule] = field(default_factory=dict)
+    applied: dict[str, Any] = field(default_factory=dict)
+    """Child name → the settings it was started with."""
+
+    def __post_init__(self) -> None:
+        keep = self.ctx.config.till.exchange_keep_days
+        self.pruning = {"files": PruneSchedule(keep), "sales": PruneSchedule(keep)}
+
+    def writes_sales(self) -> bool:
+        """Whether a sale queues its sales file now (in the sale's own transaction)."""
+        return self.current.sales_folder is not None
+
+    def wanted(self) -> dict[str, Any]:
+        """Child name → what it runs with, for the settings in force."""
+        s = self.current
+        out: dict[str, Any] = {}
+        if s.folder is not None and s.catalog_source != "server":
+            out[NAME] = s.folder
+        if s.sales_folder is not None:
+            out[WRITER] = s.sales_folder
+        return out
+
+    def supervisor_spec(self) -> ChildSpec:
+        """The supervisor of the loader and the writer; a restart brings back those wanted."""
+
+        def start() -> Any:
+            self.applied = self.wanted()
+            return Supervisor.start(
+                children=[self.spec(name) for name in self.applied],
+                strategy="one_for_one",
+                max_restarts=10,
+                period=60.0,
+            )
+
+        return ChildSpec(SUPERVISOR, start, shutdown=30.0)
+
+    def spec(self, name: str) -> ChildSpec:
+        backoff = Backoff(initial=1.0, maximum=30.0)
+        if name == NAME:
+            return ChildSpec(NAME, self._start_loader, backoff=backoff, shutdown=10.0)
+        return ChildSpec(WRITER, self._start_writer, backoff=backoff, shutdown=10.0)
+
+    def _start_loader(self) -> Any:
+        from ukm_actors.domain.units import WeighRule
+        from ukm_actors.nodes.till.exchange.load import LoadOptions
+        from ukm_actors.nodes.till.exchange.queue import TillQueue
+
+        cfg = self.ctx.config.till
+        folder = self.applied[NAME]
+        catalog = self.ctx.services.get("catalog")
+        self.queue = TillQueue(
+            self.ctx.require_db(),
+            folder,
+            LoadOptions(
+                store=cfg.store,
+                weighing=WeighRule.of(cfg.weighed_units, cfg.import_measprec),
+                max_bytes=cfg.exchange_max_bytes,
+                on_commit=catalog.changed if catalog is not None else None,
+            ),
+            settle=cfg.exchange_settle,
+        )
+        return QueueLoader.start(self.queue, cfg.exchange_poll, self.state, self.pruning["files"])
+
+    def _start_writer(self) -> Any:
+        from ukm_actors.nodes.till.exchange.sales import SalesWriter
+
+        folder = self.applied[WRITER]
+        poll = self.ctx.config.till.exchange_poll
+        return SalesWriter.start(self.ctx.require_db(), folder, poll, self.pruning["sales"])
+
+    def put(self, settings: FolderSettings, supervisor: Any) -> None:
+        """Put ``settings`` in force: the catalog's applier, then the loader and the writer
+        (stopped, started or restarted where their folder changed)."""
+        if settings == self.current and self.wanted() == self.applied:
+            return
+        self.current = settings
+        applier = self.ctx.services.get("catalog_applier")
+        if applier is not None:
+            applier.only = frozenset({"settings"}) if settings.catalog_source == "folder" else None
+        if supervisor is None:
+            return
+        wanted = self.wanted()
+        for name in [n for n in self.applied if wanted.get(n) != self.applied[n]]:
+            supervisor.proxy().stop_child(name).get(timeout=60)
+            del self.applied[name]
+            if name == NAME:
+                self.queue = None
+        for name, value in wanted.items():
+            if name not in self.applied:
+                self.applied[name] = value
+                supervisor.proxy().start_child(self.spec(name)).get(timeout=60)
+        log.info("exchange settings in force: %s", settings.to_json())
+
+
+class SettingsClient(Ticking):
+    """Asks the cash server for this till's exchange settings (module docstring)."""
+
+    def __init__(self, control: ExchangeControl, fetch: Callable[[], Any], refresh: float) -> None:
+        super().__init__()
+        self.control = control
+        self.fetch = fetch
+        self.refresh = refresh
+        self.raw: Any = None
+
+    def _supervisor(self) -> Any:
+        return self.names.find(SUPERVISOR) if self.names else None
+
+    def _parse(self, raw: Any) -> FolderSettings:
+        ctx = self.control.ctx
+        return from_answer(raw, ctx.config.till, ctx.config.resolve)
+
+    def on_start(self) -> None:
+        asked = self.control.asked
+        assert asked is not None
+        saved = load_saved(self.control.ctx.require_db())
+        if saved is not None and asked.answered_at is None:
+            try:
+                self.control.put(self._parse(saved), self._supervisor())
+            except SettingsRefused as exc:  # the rules changed since it was saved
+                log.warning("the saved exchange settings are not used: %s", exc)
+            else:
+                self.raw, asked.saved = saved, True
+        self.schedule(0)
+
+    def tick(self) -> None:
+        asked = self.control.asked
+        assert asked is not None
+        try:
+            raw = self.fetch()
+        except UkmError as exc:
+            if asked.error is None:
+                log.warning("exchange settings not refreshed (%s): those in force stay", exc)
+            asked.error = f"{exc.code}: {exc.message}"
+            self.schedule(min(self.refresh, 10.0))
+            return
+        asked.error, asked.answered_at = None, now_text()
+        try:
+            settings = self._parse(raw)
+        except SettingsRefused as exc:
+            refused = {"error": exc.message, "hint": exc.hint, "at": asked.answered_at}
+            if asked.refused is None or asked.refused["error"] != exc.message:
+                log.error("exchange settings refused: %s (%s); those in force stay", exc, exc.hint)
+            asked.refused = refused
+            self.schedule(self.refresh)
+            return
+        asked.refused = None
+        if raw != self.raw or asked.saved:
+            save(self.control.ctx.require_db(), raw)
+            self.raw, asked.saved = raw, False
+        self.control.put(settings, self._supervisor())
+        self.schedule(self.refresh)
