@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import gevent
 import gevent.event
 
+from ukm_actors.hw.atol import AtolWebRegister
+from ukm_actors.hw.bank import CardResult, LineProtocolTerminal
+from ukm_actors.hw.display import CustomerDisplay
 from ukm_actors.hw.errors import DeviceError, DeviceUnavailable
+from ukm_actors.hw.factory import build_device
 from ukm_actors.hw.fiscal import FiscalReceipt, FiscalResult, RegisterHealth, ShiftState
+from ukm_actors.hw.printer import ReceiptPrinter
 from ukm_actors.hw.receipt import PrintableReceipt
+from ukm_actors.hw.scales import Scales
+from ukm_actors.hw.scanner import BarcodeScanner
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.devices.base import LOST, DeviceActor
 
@@ -20,9 +28,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-class PrinterDevice(DeviceActor):
+
+class PrinterDevice(DeviceActor[ReceiptPrinter]):
     """The receipt printer and the cash drawer on its kick-out port."""
+
+    def build(self) -> ReceiptPrinter:
+        return build_device("printer", self.config.settings)
 
     def _verify(self) -> None:
         kind = self.driver.config.kind
@@ -48,7 +62,7 @@ class PrinterDevice(DeviceActor):
 
     def output(self) -> bytes:
         """Everything sent so far (dummy printers only)."""
-        return bytes(self.driver.output)
+        return self.driver.output
 
     def check(self) -> None:
         self._verify()
@@ -62,10 +76,13 @@ class PrinterDevice(DeviceActor):
         }
 
 
-class ScannerDevice(DeviceActor):
+class ScannerDevice(DeviceActor[BarcodeScanner]):
     """Reads scans in its own greenlet and hands each one to the sale."""
 
     POLL = 0.5
+
+    def build(self) -> BarcodeScanner:
+        return build_device("scanner", self.config.settings)
 
     def opened(self) -> None:
         self._reader = gevent.spawn(self._read_loop)
@@ -106,8 +123,11 @@ class ScannerDevice(DeviceActor):
         return dict(self.driver.status())
 
 
-class ScalesDevice(DeviceActor):
+class ScalesDevice(DeviceActor[Scales]):
     """The checkout scales."""
+
+    def build(self) -> Scales:
+        return build_device("scales", self.config.settings)
 
     def read_weight(self, timeout: float) -> int:
         """The settled weight in grams; ``ScalesUnstable`` etc. when it cannot be read."""
@@ -118,8 +138,11 @@ class ScalesDevice(DeviceActor):
         return dict(self.driver.status())
 
 
-class DisplayDevice(DeviceActor):
+class DisplayDevice(DeviceActor[CustomerDisplay]):
     """The customer display (2 × 20)."""
+
+    def build(self) -> CustomerDisplay:
+        return build_device("display", self.config.settings)
 
     def show(self, line1: str, line2: str = "") -> None:
         self.guard(self.driver.show, line1, line2)
@@ -131,7 +154,7 @@ class DisplayDevice(DeviceActor):
         return dict(self.driver.status())
 
 
-class BankDevice(DeviceActor):
+class BankDevice(DeviceActor[LineProtocolTerminal]):
     """The bank card terminal. A payment runs in its own greenlet, so ``cancel`` gets through.
 
     ``pay`` and ``refund`` answer at once with an ``AsyncResult`` that the
@@ -143,7 +166,12 @@ class BankDevice(DeviceActor):
         super().__init__(*args, **kwargs)
         self._op: tuple[str, gevent.Greenlet] | None = None
 
-    def _start(self, ref: str, fn: Any, *args: Any) -> gevent.event.AsyncResult:
+    def build(self) -> LineProtocolTerminal:
+        return build_device("bank", self.config.settings)
+
+    def _start(
+        self, ref: str, fn: Callable[P, CardResult], *args: P.args, **kwargs: P.kwargs
+    ) -> gevent.event.AsyncResult:
         if not self.driver.link.is_open:
             raise DeviceUnavailable(
                 _("{label} is not connected", label=self.label),
@@ -160,7 +188,7 @@ class BankDevice(DeviceActor):
 
         def run() -> None:
             try:
-                result.set(fn(*args))
+                result.set(fn(*args, **kwargs))
             except Exception as exc:  # noqa: BLE001 - handed to the waiting caller
                 result.set_exception(exc)
                 if isinstance(exc, LOST):
@@ -206,7 +234,7 @@ class BankDevice(DeviceActor):
         return dict(self.driver.status())
 
 
-class FiscalDevice(DeviceActor):
+class FiscalDevice(DeviceActor[AtolWebRegister]):
     """The fiscal register. Calls wait for the register (a receipt prints for 1–3 s).
 
     Only a register that cannot be reached (``DeviceUnavailable``) restarts
@@ -220,10 +248,13 @@ class FiscalDevice(DeviceActor):
         self.health_error: str | None = None
         self.busy_since: float | None = None
 
-    def _call(self, fn: Any, *args: Any) -> Any:
+    def build(self) -> AtolWebRegister:
+        return build_device("fiscal", self.config.settings)
+
+    def _call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.busy_since = time.monotonic()
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except DeviceUnavailable as exc:
             self.lost(exc)
             raise
@@ -235,19 +266,13 @@ class FiscalDevice(DeviceActor):
         return float(self.driver.timeout)
 
     def register(self, receipt: FiscalReceipt, request_id: str) -> FiscalResult:
-        return cast(
-            FiscalResult, self._call(self.driver.register, receipt, request_id, self.timeout)
-        )
+        return self._call(self.driver.register, receipt, request_id, self.timeout)
 
     def open_shift(self, operator: str, request_id: str) -> FiscalResult:
-        return cast(
-            FiscalResult, self._call(self.driver.open_shift, operator, request_id, self.timeout)
-        )
+        return self._call(self.driver.open_shift, operator, request_id, self.timeout)
 
     def close_shift(self, operator: str, request_id: str) -> FiscalResult:
-        return cast(
-            FiscalResult, self._call(self.driver.close_shift, operator, request_id, self.timeout)
-        )
+        return self._call(self.driver.close_shift, operator, request_id, self.timeout)
 
     def cash(self, direction: str, amount: int, operator: str, request_id: str) -> int:
         return int(
@@ -258,16 +283,16 @@ class FiscalDevice(DeviceActor):
         self._call(self.driver.x_report, operator, request_id, self.timeout)
 
     def outcome(self, request_id: str) -> FiscalResult | None:
-        return cast(FiscalResult | None, self._call(self.driver.outcome, request_id, 5.0))
+        return self._call(self.driver.outcome, request_id, 5.0)
 
     def finished(self, request_id: str) -> bool:
         return bool(self._call(self.driver.finished, request_id, 5.0))
 
     def last_document(self) -> FiscalResult:
-        return cast(FiscalResult, self._call(self.driver.last_document, 5.0))
+        return self._call(self.driver.last_document, 5.0)
 
     def shift_state(self) -> ShiftState:
-        return cast(ShiftState, self._call(self.driver.shift_state, 5.0))
+        return self._call(self.driver.shift_state, 5.0)
 
     def health(self) -> RegisterHealth:
         """Ask the register now (and keep the answer for ``/status``)."""
@@ -293,7 +318,7 @@ class FiscalDevice(DeviceActor):
         return out
 
 
-ACTORS: dict[str, type[DeviceActor]] = {
+ACTORS: dict[str, type[DeviceActor[Any]]] = {
     "printer": PrinterDevice,
     "scanner": ScannerDevice,
     "scales": ScalesDevice,

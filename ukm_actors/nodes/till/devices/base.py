@@ -12,10 +12,13 @@ while nobody used it.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
-from ukm_actors.hw.factory import build_device
+from ukm_actors.hw.factory import Device
+from ukm_actors.i18n import _
 from ukm_actors.nodes.till.devices.config import DeviceConfig
 from ukm_actors.supervision import Ticking
 
@@ -24,24 +27,43 @@ log = logging.getLogger(__name__)
 LOST = (DeviceUnavailable, DeviceTimeout)
 """Errors after which the driver is reopened (the actor restarts)."""
 
+D = TypeVar("D", bound=Device)
+P = ParamSpec("P")
+T = TypeVar("T")
 
-class DeviceActor(Ticking):
-    """Base of the device actors: open, health checks, restart on a lost device."""
+
+class DeviceActor(Ticking, Generic[D]):
+    """Base of the device actors: open, health checks, restart on a lost device.
+
+    ``D`` is the driver's class (``ukm_actors.hw``), made by ``build``."""
 
     def __init__(self, config: DeviceConfig, ctx: Any) -> None:
         super().__init__()
         self.config = config
         self.ctx = ctx
-        self.driver: Any = None
+        self._driver: D | None = None
         self.last_error: str | None = None
+
+    @abstractmethod
+    def build(self) -> D:
+        """The driver from the device's settings, not open yet."""
+
+    @property
+    def driver(self) -> D:
+        """The open driver (between ``on_start`` and the actor's stop)."""
+        if self._driver is None:
+            raise DeviceUnavailable(
+                _("{name} is not open", name=self.config.name), device=self.config.name
+            )
+        return self._driver
 
     @property
     def label(self) -> str:
-        return str(getattr(self.driver, "name", self.config.name))
+        return self.config.name if self._driver is None else self._driver.name
 
     def on_start(self) -> None:
-        self.driver = build_device(self.config.kind, self.config.settings)
-        self.driver.open()
+        self._driver = self.build()
+        self._driver.open()
         self.opened()
         log.info("%s %r is open (%s)", self.config.kind, self.config.name, self.label)
         self._schedule_check()
@@ -58,8 +80,8 @@ class DeviceActor(Ticking):
     def _shutdown(self) -> None:
         self.unschedule()
         self.closing()
-        if self.driver is not None:
-            self.driver.close()
+        if self._driver is not None:
+            self._driver.close()
 
     def closing(self) -> None:
         """Called before the driver is closed (stop readers here)."""
@@ -85,7 +107,7 @@ class DeviceActor(Ticking):
         self.last_error = str(exc)
         self.crash(f"{self.config.name}: {exc}")
 
-    def guard(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def guard(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Call the driver; a lost device crashes the actor after answering the error."""
         try:
             return fn(*args, **kwargs)
