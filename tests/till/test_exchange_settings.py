@@ -8,11 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.nodes.helpers import get_json, http, start_node
+from tests.till.helpers import apply_catalog, base_records, catalog_body
 from ukm_actors.bridge.peers import register_peer
 from ukm_actors.config import load_config
 from ukm_actors.nodes.server.modules import set_integration_settings
+from ukm_actors.nodes.till.catalog.tables import CatItem, CatSetting, CatTax
 from ukm_actors.nodes.till.exchange.settings import FolderSettings, SettingsRefused, from_answer
 from ukm_actors.supervision.testing import expect
 
@@ -109,6 +112,10 @@ def test_the_till_follows_the_servers_folders_and_keeps_them_offline(tmp_path, m
         till.stop()
         http.clear()
         till = start_till(tmp_path, till_url, "http://127.0.0.1:9", secret)
+        # a catalog document from the server at once: the saved "folder" is already in force
+        apply_catalog(till, catalog_body(base_records()), seq=1)
+        assert count(till, CatItem) == 0 and count(till, CatSetting) == 2
+        assert count(till, CatTax) > 0  # the file's taxes stay
         got = exchange(till)
         assert got["settings"]["from"] == "saved"
         assert (got["folder"], got["catalog_source"]) == (str(queue2), "folder")
@@ -124,6 +131,11 @@ def test_the_till_follows_the_servers_folders_and_keeps_them_offline(tmp_path, m
             till.stop()
         if server is not None:
             server.stop()
+
+
+def count(node, model) -> int:
+    with node.ctx.db.read() as s:
+        return s.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def test_a_till_whose_file_sets_its_folders_does_not_ask(tmp_path, make_db_url):

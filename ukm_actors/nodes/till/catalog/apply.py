@@ -60,22 +60,29 @@ class CatalogApplier:
         self.only = only
         """Record kinds applied (``None``: all); a till whose catalog comes from its folder
         applies only the server's ``settings`` records."""
+        self.only_of: Callable[[Session], frozenset[str] | None] | None = None
+        """When set, decides ``only`` at each document (the exchange settings in force)."""
         self._dropped = False
+
+    def kinds(self, session: Session) -> frozenset[str] | None:
+        """The record kinds applied now (``None``: all)."""
+        return self.only_of(session) if self.only_of is not None else self.only
 
     def apply_full(self, session: Session, doc: Document) -> None:
         """Replace the till's whole catalog with ``doc``'s records."""
         _meta, records = self._open(doc)
+        only = self.kinds(session)
         for table in CATALOG_TABLES:
-            if self.only is None or table is SPECS["settings"][0]:
+            if only is None or table is SPECS["settings"][0]:
                 session.execute(delete(table))
         bulk = BulkPut(session)
         try:
-            for line, rec in self._kept(records):
+            for line, rec in self._kept(records, only):
                 bulk.put(rec, line)
             bulk.flush()
         except (CatalogRecordError, CatalogDocError) as exc:
             raise PermanentApplyError(f"{doc.type} #{doc.seq}: {exc.message}") from exc
-        self._finish(session, doc, full=True, items=bulk.items if self.only is None else None)
+        self._finish(session, doc, full=True, items=bulk.items if only is None else None)
         log.info("catalog.full #%s applied: %s items", doc.seq, bulk.items)
 
     def apply_delta(self, session: Session, doc: Document) -> None:
@@ -83,8 +90,9 @@ class CatalogApplier:
         _meta, records = self._open(doc)
         count = 0
         bulk = BulkDelta(session)
+        only = self.kinds(session)
         try:
-            for line, rec in self._kept(records):
+            for line, rec in self._kept(records, only):
                 bulk.add(rec, line)
                 count += 1
             bulk.flush()
@@ -93,9 +101,9 @@ class CatalogApplier:
         self._finish(session, doc, full=False, items=None)
         log.info("catalog.delta #%s applied: %s records", doc.seq, count)
 
-    def _kept(self, records: Any) -> Any:
+    def _kept(self, records: Any, only: frozenset[str] | None) -> Any:
         for line, rec in _numbered(records):
-            if self.only is None or rec.kind in self.only:
+            if only is None or rec.kind in only:
                 yield line, rec
             elif not self._dropped:
                 self._dropped = True
@@ -103,7 +111,7 @@ class CatalogApplier:
                     "catalog_source = folder: the server's %s records are not applied "
                     "(only %s); the catalog comes from the exchange folder",
                     rec.kind,
-                    ", ".join(sorted(self.only)),
+                    ", ".join(sorted(only)),
                 )
 
     def _open(self, doc: Document) -> tuple[dict[str, Any], Any]:

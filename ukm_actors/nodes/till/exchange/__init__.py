@@ -128,6 +128,9 @@ def setup(ctx: NodeContext) -> None:
     else:
         control = ExchangeControl(ctx, from_file(cfg, ctx.config.resolve))
     ctx.services[SERVICE] = control
+    applier = ctx.services.get("catalog_applier")
+    if applier is not None:
+        applier.only_of = control.catalog_only
     if control.asked is None and not control.wanted():
         return  # a till of a centralised store: nothing to show
     ctx.status_providers["exchange"] = lambda: status(ctx, control)
@@ -166,7 +169,7 @@ FEATURE = Feature(
     __name__,
     setup=setup,
     children=children,
-    needs=("catalog",),
-    uses=("bridge", "catalog_applier"),
+    needs=("catalog", "catalog_applier"),
+    uses=("bridge",),
     provides=(SERVICE,),
 )

@@ -32,6 +32,8 @@ from ukm_actors.nodes.till.exchange.settings import (
 from ukm_actors.supervision import Backoff, ChildSpec, Supervisor, Ticking
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ukm_actors.nodes.base import NodeContext
     from ukm_actors.nodes.till.exchange.queue import TillQueue
 
@@ -74,13 +76,39 @@ class ExchangeControl:
     pruning: dict[str, PruneSchedule] = field(default_factory=dict)
     applied: dict[str, Any] = field(default_factory=dict)
     """Child name → the settings it was started with."""
+    saved: Any = None
+    """The saved answer put in force at start (source server), once read."""
+    _read_saved: bool = False
 
     def __post_init__(self) -> None:
         keep = self.ctx.config.till.exchange_keep_days
         self.pruning = {"files": PruneSchedule(keep), "sales": PruneSchedule(keep)}
+        self._read_saved = self.asked is None
 
-    def writes_sales(self) -> bool:
+    def ensure_saved(self, session: Session) -> None:
+        """Put the saved answer in force (once, before anything depends on the settings:
+        the first catalog document, the first sale or the settings client's start)."""
+        if self._read_saved:
+            return
+        self._read_saved = True
+        raw = load_saved(session)
+        if raw is None or self.asked is None or self.asked.answered_at is not None:
+            return
+        try:
+            settings = from_answer(raw, self.ctx.config.till, self.ctx.config.resolve)
+        except SettingsRefused as exc:  # the rules changed since it was saved
+            log.warning("the saved exchange settings are not used: %s", exc)
+            return
+        self.current, self.saved, self.asked.saved = settings, raw, True
+
+    def catalog_only(self, session: Session) -> frozenset[str] | None:
+        """The catalog records applied from the cash server's documents now (None: all)."""
+        self.ensure_saved(session)
+        return frozenset({"settings"}) if self.current.catalog_source == "folder" else None
+
+    def writes_sales(self, session: Session) -> bool:
         """Whether a sale queues its sales file now (in the sale's own transaction)."""
+        self.ensure_saved(session)
         return self.current.sales_folder is not None
 
     def wanted(self) -> dict[str, Any]:
@@ -97,6 +125,8 @@ class ExchangeControl:
         """The supervisor of the loader and the writer; a restart brings back those wanted."""
 
         def start() -> Any:
+            with self.ctx.require_db().read() as session:
+                self.ensure_saved(session)
             self.applied = self.wanted()
             return Supervisor.start(
                 children=[self.spec(name) for name in self.applied],
@@ -147,9 +177,6 @@ class ExchangeControl:
         if settings == self.current and self.wanted() == self.applied:
             return
         self.current = settings
-        applier = self.ctx.services.get("catalog_applier")
-        if applier is not None:
-            applier.only = frozenset({"settings"}) if settings.catalog_source == "folder" else None
         if supervisor is None:
             return
         wanted = self.wanted()
@@ -183,16 +210,11 @@ class SettingsClient(Ticking):
         return from_answer(raw, ctx.config.till, ctx.config.resolve)
 
     def on_start(self) -> None:
-        asked = self.control.asked
-        assert asked is not None
-        saved = load_saved(self.control.ctx.require_db())
-        if saved is not None and asked.answered_at is None:
-            try:
-                self.control.put(self._parse(saved), self._supervisor())
-            except SettingsRefused as exc:  # the rules changed since it was saved
-                log.warning("the saved exchange settings are not used: %s", exc)
-            else:
-                self.raw, asked.saved = saved, True
+        control = self.control
+        with control.ctx.require_db().read() as session:
+            control.ensure_saved(session)
+        self.raw = control.saved
+        control.put(control.current, self._supervisor())
         self.schedule(0)
 
     def tick(self) -> None:

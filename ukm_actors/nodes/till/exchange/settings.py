@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ukm_actors.config.roles import TillSettings
 from ukm_actors.db import Database
@@ -141,11 +142,10 @@ def from_answer(raw: Any, cfg: TillSettings, resolve: Resolve) -> FolderSettings
     return settings
 
 
-def load_saved(db: Database) -> Any:
+def load_saved(session: Session) -> Any:
     """The cash server's last accepted answer kept in the till's database, or None."""
-    with db.read() as s:
-        row = s.execute(select(SavedSettings).where(SavedSettings.id == 1)).scalar_one_or_none()
-        return None if row is None else json.loads(row.answer)
+    row = session.execute(select(SavedSettings).where(SavedSettings.id == 1)).scalar_one_or_none()
+    return None if row is None else json.loads(row.answer)
 
 
 def save(db: Database, raw: Any) -> None:

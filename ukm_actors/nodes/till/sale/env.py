@@ -58,7 +58,7 @@ class SaleEnv:
         transaction."""
         outbox.put(session, self.channel, doc_type, body)
         exchange = self.ctx.services.get("exchange")
-        if exchange is not None and exchange.writes_sales():
+        if exchange is not None and exchange.writes_sales(session):
             from ukm_actors.nodes.till.exchange.sales import enqueue
 
             enqueue(session, doc_type, body)
