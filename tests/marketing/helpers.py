@@ -70,6 +70,7 @@ def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
     from ukm_actors.db import Database
     from ukm_actors.nodes.base import NodeContext
     from ukm_actors.nodes.marketing import core
+    from ukm_actors.nodes.marketing.services import MarketingServices
     from ukm_actors.nodes.role import role_metadata, role_spec
     from ukm_actors.supervision import Names
 
@@ -86,7 +87,9 @@ def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
     db = Database(config.db.url)
     for metadata in role_metadata(role_spec("marketing")):
         metadata.create_all(db.engine)
-    ctx = NodeContext(config=config, names=Names(), app=bottle.Bottle(), db=db)
+    ctx = NodeContext(
+        config=config, names=Names(), app=bottle.Bottle(), db=db, services=MarketingServices()
+    )
     core.setup(ctx)
     return ctx
 

@@ -39,7 +39,7 @@ CODE = make_code("SP", 17, 8, True)
 
 
 def _reset(marketing, campaigns, floors, card):
-    mk = marketing.ctx.services["marketing"]
+    mk = marketing.ctx.services.marketing
     with mk.changing() as s:
         for table in (MkCampaign, MkCoupon, MkCard, MkCouponCampaign):
             s.execute(delete(table))

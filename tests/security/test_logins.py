@@ -301,13 +301,12 @@ def test_the_till_figures_in_docs_security():
 # -- the marketing API: bearer tokens only ------------------------------------------------
 
 from tests.marketing.helpers import TOKEN, start_marketing  # noqa: E402
-from ukm_actors.nodes.marketing.core.auth import GUARD as TOKEN_GUARD  # noqa: E402
 
 
 def test_guessing_the_marketing_token_is_slowed_per_address(tmp_path, make_db_url):
     node = start_marketing(tmp_path, make_db_url("marketing"), server_auth=False)
     clock = Clock()
-    node.ctx.services[TOKEN_GUARD].clock = clock
+    node.ctx.services.token_guard.clock = clock
     attacker, office = Client(node.ctx.url, "127.0.0.1"), Client(node.ctx.url, "127.0.0.2")
     try:
         statuses = []

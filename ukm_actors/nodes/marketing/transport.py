@@ -8,11 +8,11 @@ certificates, cards). The keys of the tills come from the cash server.
 
 from __future__ import annotations
 
-from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.marketing.services import MarketingContext
 from ukm_actors.nodes.transport import bridge_feature, setup_bridge
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: MarketingContext) -> None:
     setup_bridge(ctx, serves_pull=True, accepts_push=True)
 
 

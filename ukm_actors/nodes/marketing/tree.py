@@ -16,6 +16,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.marketing.console",
     ),
     tables=("ukm_actors.nodes.marketing.core.tables",),
+    services="ukm_actors.nodes.marketing.services.MarketingServices",
     default_id="marketing",
     strategy="one_for_one",
     max_restarts=5,

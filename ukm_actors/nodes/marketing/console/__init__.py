@@ -23,8 +23,9 @@ import bottle
 
 from ukm_actors.i18n import N_, gettext_for
 from ukm_actors.i18n.web import request_language
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
+from ukm_actors.nodes.marketing.services import MarketingContext
 from ukm_actors.webui import STATIC as SHARED
 from ukm_actors.webui import console_page, messages_body, packaged_file
 
@@ -53,7 +54,7 @@ def asset(path: str) -> bottle.HTTPResponse:
     return packaged_file(path, (STATIC, SHARED))
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: MarketingContext) -> None:
     from ukm_actors.nodes.marketing.console.api import install
 
     app.route("/", "GET", index)
@@ -62,4 +63,4 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     install(app, ctx)
 
 
-FEATURE = Feature(__name__, routes=routes, uses=("bridge",))
+FEATURE = Feature(__name__, routes=routes, needs=("token_guard",), uses=("bridge",))

@@ -35,6 +35,7 @@ from ukm_actors.nodes.marketing.core.tables import (
     MkCouponCampaign,
     MkItem,
 )
+from ukm_actors.nodes.marketing.services import MarketingContext
 from ukm_actors.nodes.routes import Routes
 
 LOGIN_TIMEOUT = 5.0
@@ -60,9 +61,9 @@ def login(ctx: NodeContext) -> dict[str, Any]:
     from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
 
     data = _object()
-    bridge = ctx.services.get("bridge")
-    url = getattr(bridge, "server_url", "") if bridge is not None else ""
-    if bridge is None or not url or not ctx.config.marketing.server_auth:
+    bridge = ctx.services.bridge
+    url = bridge.server_url
+    if not url or not ctx.config.marketing.server_auth:
         raise LoginUnavailable(
             "employees log in through the cash server, which this marketing server has not "
             "been given ([bridge] server_url, [marketing] server_auth)",
@@ -208,7 +209,7 @@ def card_history(session: Any, number: str, now: datetime) -> dict[str, Any]:
 class Console:
     """What the console's handlers share: the node and the marketing API's login check."""
 
-    ctx: NodeContext
+    ctx: MarketingContext
     auth: AdminAuth
 
 
@@ -219,9 +220,9 @@ def post_login(c: Console) -> bottle.HTTPResponse:
 def post_logout(c: Console) -> bottle.HTTPResponse:
     c.auth.require(write=False)
     token = (bottle.request.get_header("Authorization") or "").partition(" ")[2].strip()
-    bridge = c.ctx.services.get("bridge")
-    url = getattr(bridge, "server_url", "") if bridge is not None else ""
-    if bridge is not None and url and token != c.ctx.config.marketing.admin_token:
+    bridge = c.ctx.services.bridge
+    url = bridge.server_url
+    if url and token != c.ctx.config.marketing.admin_token:
         bridge.ask(url, "auth.logout", {"token": token}, timeout=LOGIN_TIMEOUT)
     return json_response({"ok": True})
 
@@ -278,7 +279,7 @@ def get_card_history(c: Console, number: str) -> bottle.HTTPResponse:
         return json_response(card_history(session, number, utcnow()))
 
 
-def install(app: bottle.Bottle, ctx: NodeContext) -> None:
+def install(app: bottle.Bottle, ctx: MarketingContext) -> None:
     r = Routes(app, Console(ctx, AdminAuth(ctx)), prefix="/api/v1")
     r.post("/login", post_login)
     r.post("/logout", post_logout)

@@ -32,10 +32,10 @@ from ukm_actors.domain.promotions.feeds import (
     FeedError,
     decode_heartbeat,
 )
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.marketing.core import accruals, api, feeds, openapi
-from ukm_actors.nodes.marketing.core.auth import GUARD
+from ukm_actors.nodes.marketing.core.auth import TokenGuard
 from ukm_actors.nodes.marketing.core.engine import NAME, PromotionEngine
 from ukm_actors.nodes.marketing.core.service import Marketing
 from ukm_actors.nodes.marketing.core.tables import (
@@ -47,9 +47,9 @@ from ukm_actors.nodes.marketing.core.tables import (
     MkItem,
     MkTill,
 )
+from ukm_actors.nodes.marketing.services import MarketingContext
 from ukm_actors.supervision import Backoff, ChildSpec
 
-SERVICE = "marketing"
 FEED_CHANNEL = "server>marketing"
 
 
@@ -73,8 +73,7 @@ def _heartbeat(session: Session, doc: Document) -> None:
 
 
 def _token_guard_status(mk: Marketing) -> dict[str, int] | None:
-    guard = mk.ctx.services.get(GUARD)
-    return guard.status() if guard is not None else None
+    return mk.ctx.services.token_guard.status()
 
 
 def _status(mk: Marketing) -> dict[str, Any]:
@@ -109,9 +108,10 @@ def _status(mk: Marketing) -> dict[str, Any]:
         }
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: MarketingContext) -> None:
     mk = Marketing(ctx)
-    ctx.services[SERVICE] = mk
+    ctx.services.marketing = mk
+    ctx.services.token_guard = TokenGuard()
     ctx.appliers.register(CATALOG, _feed_applier(mk, feeds.apply_catalog))
     ctx.appliers.register(STORES, _feed_applier(mk, feeds.apply_stores))
     ctx.appliers.register(HEARTBEAT, _heartbeat)
@@ -120,8 +120,8 @@ def setup(ctx: NodeContext) -> None:
     ctx.status_providers["marketing"] = lambda: _status(mk)
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
-    mk: Marketing = ctx.services[SERVICE]
+def children(ctx: MarketingContext) -> list[ChildSpec]:
+    mk = ctx.services.marketing
 
     def start() -> Any:
         return PromotionEngine.start(mk.db, mk.settings.campaigns_refresh, mk.notify)
@@ -129,8 +129,8 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     return [ChildSpec(NAME, start, backoff=Backoff(initial=1.0, maximum=30.0))]
 
 
-def routes(app: Any, ctx: NodeContext) -> None:
-    api.install(app, ctx.services[SERVICE])
+def routes(app: Any, ctx: MarketingContext) -> None:
+    api.install(app, ctx.services.marketing)
     app.route("/api/v1/openapi.json", "GET", _openapi)
 
 
@@ -144,5 +144,5 @@ FEATURE = Feature(
     children=children,
     routes=routes,
     uses=("bridge",),
-    provides=("marketing",),
+    provides=("marketing", "token_guard"),
 )

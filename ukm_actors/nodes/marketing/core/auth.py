@@ -31,19 +31,18 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import bottle
 
 from ukm_actors.domain.throttle import Attempts, Policy, describe_wait
 from ukm_actors.errors import UkmError
+from ukm_actors.nodes.marketing.services import MarketingContext
 
 log = logging.getLogger(__name__)
 
 WRITE_ROLES = ("admin", "manager")
 READ_ROLES = ("admin", "manager", "viewer")
 VERIFY_TIMEOUT = 3.0
-GUARD = "marketing.token_guard"
 TOKEN_POLICY = Policy(free=10, base=1.0, longest=60.0, lock_after=None, forget_after=3600.0)
 
 
@@ -117,9 +116,9 @@ class Who:
 class AdminAuth:
     """Checks the bearer token of a request (see the module doc)."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: MarketingContext) -> None:
         self.ctx = ctx
-        self.guard: TokenGuard = ctx.services.setdefault(GUARD, TokenGuard())
+        self.guard = ctx.services.token_guard
 
     def _token(self) -> str:
         header = bottle.request.get_header("Authorization") or ""
@@ -133,8 +132,8 @@ class AdminAuth:
 
     def _server_login(self, token: str) -> Who:
         """The employee of a cash server login token, asked afresh (never cached)."""
-        bridge = self.ctx.services.get("bridge")
-        url = getattr(bridge, "server_url", "") if bridge is not None else ""
+        bridge = self.ctx.services.bridge
+        url = bridge.server_url
         if not url:
             raise LoginRequired("the token is not valid", hint="use [marketing] admin_token")
         from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError

@@ -1,4 +1,4 @@
-"""The marketing server's shared object (``ctx.services["marketing"]``) and its asks.
+"""The marketing server's shared object (``ctx.services.marketing``) and its asks.
 
 Asks (``POST /mailbox/v1/ask/<name>`` through the bridge; messages are JSON,
 money in kopecks; a refusal reaches the till as a ``RemoteError`` with its code):
@@ -48,11 +48,11 @@ from ukm_actors.domain.promotions.codec import (
 )
 from ukm_actors.domain.promotions.model import CampaignError, PriceContext
 from ukm_actors.isotime import iso_utc
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.marketing.core import certificates, coupons, loyalty
 from ukm_actors.nodes.marketing.core.campaigns import publish, utcnow
 from ukm_actors.nodes.marketing.core.engine import NAME as ENGINE
 from ukm_actors.nodes.marketing.core.errors import BadRequest, require_amount, require_text
+from ukm_actors.nodes.marketing.services import MarketingContext
 
 ENGINE_TIMEOUT = 10.0
 
@@ -76,7 +76,7 @@ def _store(message: dict[str, Any]) -> tuple[str, ...]:
 class Marketing:
     """What the marketing feature's asks, appliers and routes share."""
 
-    def __init__(self, ctx: NodeContext) -> None:
+    def __init__(self, ctx: MarketingContext) -> None:
         self.ctx = ctx
         self.db = ctx.require_db()
         self.settings = ctx.config.marketing
@@ -87,10 +87,10 @@ class Marketing:
     # -- after changes -------------------------------------------------------------------
 
     def notify(self, channels: list[str]) -> None:
-        bridge = self.ctx.services.get("bridge")
-        if bridge is not None:
-            for channel in channels:
-                bridge.notify(channel)
+        if not self.ctx.services.is_set("bridge"):
+            return  # a Marketing made without a node (tests of its logic)
+        for channel in channels:
+            self.ctx.services.bridge.notify(channel)
 
     def invalidate(self) -> None:
         ref = self.ctx.names.find(ENGINE)
