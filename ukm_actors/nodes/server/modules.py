@@ -46,6 +46,7 @@ from ukm_actors.errors import UkmError
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.nodes.server.tables_modules import IntegrationStore, IntegrationTillFolder
@@ -365,33 +366,35 @@ def _tills_of(body: Mapping[str, Any]) -> dict[int, dict[str, str]]:
     return out
 
 
+def get_settings(ctx: ServerContext, store: str) -> bottle.HTTPResponse:
+    _require_employee(ctx, ("admin", "manager"))
+    with ctx.require_db().read() as session:
+        return json_response(admin_settings(session, store))
+
+
+def put_settings(ctx: ServerContext, store: str) -> bottle.HTTPResponse:
+    _require_employee(ctx, ("admin",))
+    body = _body()
+    unknown = set(body) - {"source_dir", "sales_dir", "catalog_source", "tills"}
+    if unknown:
+        raise ModuleRequestError(f"unknown keys {sorted(unknown)}")
+    with ctx.require_db().write() as session:
+        set_integration_settings(
+            session,
+            store,
+            source_dir=body.get("source_dir"),
+            sales_dir=body.get("sales_dir"),
+            tills=_tills_of(body),
+            catalog_source=body.get("catalog_source"),
+        )
+        reply = admin_settings(session, store)
+    return json_response(reply)
+
+
 def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
-    db = ctx.require_db()
-
-    @app.get("/api/v1/stores/<store>/integration")  # type: ignore[misc]
-    def get_settings(store: str) -> bottle.HTTPResponse:
-        _require_employee(ctx, ("admin", "manager"))
-        with db.read() as session:
-            return json_response(admin_settings(session, store))
-
-    @app.put("/api/v1/stores/<store>/integration")  # type: ignore[misc]
-    def put_settings(store: str) -> bottle.HTTPResponse:
-        _require_employee(ctx, ("admin",))
-        body = _body()
-        unknown = set(body) - {"source_dir", "sales_dir", "catalog_source", "tills"}
-        if unknown:
-            raise ModuleRequestError(f"unknown keys {sorted(unknown)}")
-        with db.write() as session:
-            set_integration_settings(
-                session,
-                store,
-                source_dir=body.get("source_dir"),
-                sales_dir=body.get("sales_dir"),
-                tills=_tills_of(body),
-                catalog_source=body.get("catalog_source"),
-            )
-            reply = admin_settings(session, store)
-        return json_response(reply)
+    r = Routes(app, ctx, prefix="/api/v1")
+    r.get("/stores/<store>/integration", get_settings)
+    r.put("/stores/<store>/integration", put_settings)
 
 
 FEATURE = Feature(__name__, setup=setup, routes=routes)
