@@ -27,6 +27,7 @@ import bottle
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.monitoring import history, metrics
 from ukm_actors.nodes.server.monitoring.reports import record_report
@@ -132,78 +133,87 @@ def _metrics_allowed(ctx: ServerContext) -> bool:
     return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
 
-def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
-    @app.get("/api/v1/monitoring")  # type: ignore[misc]
-    def everything() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        return json_response(_service(ctx).snapshot())
+def everything(ctx: ServerContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    return json_response(_service(ctx).snapshot())
 
-    @app.get("/api/v1/monitoring/tills")  # type: ignore[misc]
-    def tills() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        snap = _service(ctx).snapshot()
-        return json_response({"tills": snap["tills"], "generated_at": snap["generated_at"]})
 
-    @app.get("/api/v1/monitoring/tills/<node_id>")  # type: ignore[misc]
-    def one_till(node_id: str) -> bottle.HTTPResponse:
-        require_reader(ctx)
-        for t in _service(ctx).snapshot()["tills"]:
-            if t["node_id"] == node_id:
-                return json_response(t)
-        return json_response(
-            {"code": "monitoring.unknown_till", "message": f"no till {node_id} is registered"},
-            404,
-        )
+def tills(ctx: ServerContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    snap = _service(ctx).snapshot()
+    return json_response({"tills": snap["tills"], "generated_at": snap["generated_at"]})
 
-    @app.get("/api/v1/monitoring/alerts")  # type: ignore[misc]
-    def alerts() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        snap = _service(ctx).snapshot()
-        return json_response({"alerts": snap["alerts"], "generated_at": snap["generated_at"]})
 
-    @app.get("/api/v1/monitoring/host")  # type: ignore[misc]
-    def host() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        snap = _service(ctx).snapshot()
-        return json_response({"host": snap["host"], "database": snap["database"]})
+def one_till(ctx: ServerContext, node_id: str) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    for t in _service(ctx).snapshot()["tills"]:
+        if t["node_id"] == node_id:
+            return json_response(t)
+    return json_response(
+        {"code": "monitoring.unknown_till", "message": f"no till {node_id} is registered"},
+        404,
+    )
 
-    @app.get("/api/v1/monitoring/host/history")  # type: ignore[misc]
-    def host_history() -> bottle.HTTPResponse:
-        require_reader(ctx)
-        raw = bottle.request.query.get("hours", "6")
-        try:
-            hours = float(raw)
-        except ValueError:
-            hours = -1.0
-        if not 0 < hours <= 168:
-            return json_response(
-                {
-                    "code": "monitoring.bad_hours",
-                    "message": f"?hours={raw!r} must be a number of hours from 0 to 168",
-                },
-                400,
-            )
-        since = int((time.time() - hours * 3600) * 1000)
-        with ctx.require_db().read() as session:
-            points = history.series(session, since)
+
+def alerts(ctx: ServerContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    snap = _service(ctx).snapshot()
+    return json_response({"alerts": snap["alerts"], "generated_at": snap["generated_at"]})
+
+
+def host(ctx: ServerContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    snap = _service(ctx).snapshot()
+    return json_response({"host": snap["host"], "database": snap["database"]})
+
+
+def host_history(ctx: ServerContext) -> bottle.HTTPResponse:
+    require_reader(ctx)
+    raw = bottle.request.query.get("hours", "6")
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 168:
         return json_response(
             {
-                "hours": hours,
-                "interval_s": ctx.config.server.host_sample_interval,
-                "samples": points,
-            }
+                "code": "monitoring.bad_hours",
+                "message": f"?hours={raw!r} must be a number of hours from 0 to 168",
+            },
+            400,
         )
+    since = int((time.time() - hours * 3600) * 1000)
+    with ctx.require_db().read() as session:
+        points = history.series(session, since)
+    return json_response(
+        {
+            "hours": hours,
+            "interval_s": ctx.config.server.host_sample_interval,
+            "samples": points,
+        }
+    )
 
-    @app.get("/metrics")  # type: ignore[misc]
-    def prometheus() -> bottle.HTTPResponse:
-        if not _metrics_allowed(ctx):
-            return bottle.HTTPResponse(
-                body="metrics need Authorization: Bearer <[server] metrics_token>\n",
-                status=401,
-                headers={"Content-Type": "text/plain; charset=utf-8"},
-            )
-        body = metrics.render(_service(ctx).snapshot(), ctx.services.metrics)
-        return bottle.HTTPResponse(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+def prometheus(ctx: ServerContext) -> bottle.HTTPResponse:
+    if not _metrics_allowed(ctx):
+        return bottle.HTTPResponse(
+            body="metrics need Authorization: Bearer <[server] metrics_token>\n",
+            status=401,
+            headers={"Content-Type": "text/plain; charset=utf-8"},
+        )
+    body = metrics.render(_service(ctx).snapshot(), ctx.services.metrics)
+    return bottle.HTTPResponse(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
+def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
+    r = Routes(app, ctx, prefix="/api/v1")
+    r.get("/monitoring", everything)
+    r.get("/monitoring/tills", tills)
+    r.get("/monitoring/tills/<node_id>", one_till)
+    r.get("/monitoring/alerts", alerts)
+    r.get("/monitoring/host", host)
+    r.get("/monitoring/host/history", host_history)
+    Routes(app, ctx).get("/metrics", prometheus)
 
 
 FEATURE = Feature(
