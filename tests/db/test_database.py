@@ -1,9 +1,10 @@
 import gevent
+import gevent.event
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from tests.conftest import PG_URL
-from ukm_actors.db import Database, DatabaseError
+from ukm_actors.db import Database, DatabaseError, WriterBusy
 from ukm_actors.db.leases import held, release, try_acquire
 from ukm_actors.db.models import InfraBase
 
@@ -56,6 +57,34 @@ def test_nested_write_is_refused_on_sqlite(db):
         with pytest.raises(DatabaseError, match="nested write"):
             with db.write():
                 pass
+
+
+def test_a_writer_that_will_not_wait_long_is_told_the_database_is_busy(db):
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has no single writer")
+    holding, release_it = gevent.event.Event(), gevent.event.Event()
+
+    def long_writer():
+        with db.write() as s:
+            s.execute(insert(notes).values(id=1, body="long"))
+            holding.set()
+            release_it.wait()
+
+    g = gevent.spawn(long_writer)
+    holding.wait(timeout=10)
+    with pytest.raises(WriterBusy, match="held the database") as caught:
+        with db.write(wait=0.05) as s:
+            s.execute(insert(notes).values(id=2, body="never"))
+    assert caught.value.http_status == 503
+    with pytest.raises(WriterBusy):
+        with db.write_connection(wait=0.05):
+            pass
+    release_it.set()
+    g.get(timeout=10)
+    with db.write(wait=5) as s:  # the lock is free again: no wait at all
+        s.execute(insert(notes).values(id=3, body="after"))
+    with db.read() as s:
+        assert s.execute(select(notes.c.id)).scalars().all() == [1, 3]
 
 
 def test_bad_urls_get_clear_errors():

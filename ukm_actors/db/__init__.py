@@ -7,7 +7,21 @@ with db.read() as session:
     session.scalars(select(...))
 """
 
-from ukm_actors.db.engine import Database, DatabaseError, QueryCounter, yield_now
+from ukm_actors.db.engine import (
+    Database,
+    DatabaseError,
+    QueryCounter,
+    WriterBusy,
+    yield_now,
+)
 from ukm_actors.db.models import InfraBase, new_metadata
 
-__all__ = ["Database", "DatabaseError", "InfraBase", "QueryCounter", "new_metadata", "yield_now"]
+__all__ = [
+    "Database",
+    "DatabaseError",
+    "InfraBase",
+    "QueryCounter",
+    "WriterBusy",
+    "new_metadata",
+    "yield_now",
+]

@@ -4,7 +4,10 @@ SQLite (the default, embedded) runs in WAL mode with foreign keys on. Its
 writers are serialised inside the process by a gevent lock and begin with
 ``BEGIN IMMEDIATE``: without the lock, a second greenlet's write would wait
 in SQLite's *blocking* busy handler while the greenlet holding the write
-lock can never run again to release it. Reads need no lock (WAL).
+lock can never run again to release it. Reads need no lock (WAL). A
+writer that must not wait long (the cashier's scan while a catalog is
+applied) passes ``wait``: after that many seconds without the lock it gets
+``WriterBusy`` instead.
 
 PostgreSQL goes through psycopg 3 (imported after gevent patching, so its
 waits are cooperative), with a statement timeout so no query hangs a node.
@@ -52,6 +55,14 @@ class DatabaseError(UkmError):
     """The database cannot be used (bad URL, unreachable, misuse)."""
 
     code = "db.error"
+
+
+class WriterBusy(DatabaseError):
+    """Another write transaction held the (SQLite) write lock for longer than the caller
+    would wait; nothing was written."""
+
+    code = "db.busy"
+    http_status = 503
 
 
 class Database:
@@ -133,9 +144,12 @@ class Database:
     # -- sessions ----------------------------------------------------------------
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any error."""
-        with self._writing():
+    def write(self, wait: float | None = None) -> Iterator[Session]:
+        """One write transaction: commits on success, rolls back on any error.
+
+        ``wait``: the most seconds to wait for another writer to finish (SQLite), then
+        ``WriterBusy``; None waits as long as it takes."""
+        with self._writing(wait):
             bind = self.engine.execution_options(ukm_begin="IMMEDIATE")
             with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -150,15 +164,15 @@ class Database:
                 session.rollback()
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
-        """A Core connection in one write transaction, for bulk work."""
-        with self._writing():
+    def write_connection(self, wait: float | None = None) -> Iterator[Connection]:
+        """A Core connection in one write transaction (``wait``: as for ``write``)."""
+        with self._writing(wait):
             bind = self.engine.execution_options(ukm_begin="IMMEDIATE")
             with bind.begin() as conn:
                 yield conn
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, wait: float | None = None) -> Iterator[None]:
         if self.dialect != "sqlite":
             yield
             return
@@ -168,12 +182,17 @@ class Database:
                 "nested write transaction on SQLite",
                 hint="pass the open session down instead of opening a second write()",
             )
-        with self._write_lock:
-            self._writer = me
-            try:
-                yield
-            finally:
-                self._writer = None
+        if not self._write_lock.acquire(timeout=wait):
+            raise WriterBusy(
+                f"another write transaction held the database for over {wait:g} s",
+                hint="nothing was written; try again",
+            )
+        self._writer = me
+        try:
+            yield
+        finally:
+            self._writer = None
+            self._write_lock.release()
 
     # -- facts ----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ def setup(ctx: NodeContext) -> None:
         ctx.config.till.store,
         on_commit=catalog.changed,
         only=frozenset({"settings"}) if folder_only else None,
+        applying=catalog.applying,
     )
     ctx.services["catalog_applier"] = applier  # the exchange settings may change ``only``
     ctx.appliers.register(FULL, applier.apply_full)
@@ -40,12 +41,18 @@ def setup(ctx: NodeContext) -> None:
         with db.read() as s:
             meta = s.execute(select(CatMeta).where(CatMeta.id == 1)).scalar_one_or_none()
             if meta is None:
-                return {"revision": 0, "items": 0, "note": "no catalog received yet"}
+                return {
+                    "revision": 0,
+                    "items": 0,
+                    "note": "no catalog received yet",
+                    "updating": catalog.updating > 0,
+                }
             return {
                 "revision": meta.revision,
                 "full_seq": meta.full_seq,
                 "items": meta.items,
                 "applied_at": meta.applied_at,
+                "updating": catalog.updating > 0,
             }
 
     ctx.status_providers["catalog"] = status

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,9 +55,12 @@ class CatalogApplier:
         store: str,
         on_commit: Callable[[], None] | None = None,
         only: frozenset[str] | None = None,
+        applying: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         self.store = store
         self.on_commit = on_commit
+        self.applying = applying
+        """Marks an apply in progress (``TillCatalog.applying``)."""
         self.only = only
         """Record kinds applied (``None``: all); a till whose catalog comes from its folder
         applies only the server's ``settings`` records."""
@@ -70,6 +74,10 @@ class CatalogApplier:
 
     def apply_full(self, session: Session, doc: Document) -> None:
         """Replace the till's whole catalog with ``doc``'s records."""
+        with self.applying():
+            self._full(session, doc)
+
+    def _full(self, session: Session, doc: Document) -> None:
         _meta, records = self._open(doc)
         only = self.kinds(session)
         for table in CATALOG_TABLES:
@@ -87,6 +95,10 @@ class CatalogApplier:
 
     def apply_delta(self, session: Session, doc: Document) -> None:
         """Put and delete the single records of ``doc`` (in batches: ``bulkdelta``)."""
+        with self.applying():
+            self._delta(session, doc)
+
+    def _delta(self, session: Session, doc: Document) -> None:
         _meta, records = self._open(doc)
         count = 0
         bulk = BulkDelta(session)

@@ -161,6 +161,17 @@ class TillCatalog:
         self.version = 0
         self._small: _Small | None = None
         self._cashiers: dict[str, CashierRecord | None] = {}
+        self.updating = 0
+        """Catalog documents or exchange files being applied now (``applying()``)."""
+
+    @contextmanager
+    def applying(self) -> Iterator[None]:
+        """Mark a catalog change in progress (the sale tells the cashier why it waits)."""
+        self.updating += 1
+        try:
+            yield
+        finally:
+            self.updating -= 1
 
     def changed(self) -> None:
         """A catalog document was committed: forget what is cached."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +160,7 @@ class ExchangeControl:
                 weighing=WeighRule.of(cfg.weighed_units, cfg.import_measprec),
                 max_bytes=cfg.exchange_max_bytes,
                 on_commit=catalog.changed if catalog is not None else None,
+                applying=catalog.applying if catalog is not None else nullcontext,
             ),
             settle=cfg.exchange_settle,
         )

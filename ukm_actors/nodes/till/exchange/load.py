@@ -23,6 +23,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import UTC, datetime
@@ -60,6 +61,8 @@ class LoadOptions:
     weighing: WeighRule
     max_bytes: int
     on_commit: Callable[[], None] | None = None
+    applying: Callable[[], AbstractContextManager[object]] = nullcontext
+    """Marks the load in progress (``TillCatalog.applying``)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def load_file(db: Database, folder: Path, name: QueueName, opts: LoadOptions) ->
     size, mtime_ns = st.st_size, st.st_mtime_ns
     notes: list[str] = []
     try:
-        with db.write() as session:
+        with opts.applying(), db.write() as session:
             with open_import(path, max_bytes=opts.max_bytes, strict=False, regular_only=True) as f:
                 outcome = _load_open(session, f, name, opts, notes)
             record(session, outcome, size, mtime_ns)

@@ -31,6 +31,7 @@ from ukm_actors.domain.receipt import (
 )
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
+from ukm_actors.nodes.till.sale.busy import line_connection, line_write
 from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.closing import finish_receipt
 from ukm_actors.nodes.till.sale.customer import CustomerDesk
@@ -231,12 +232,12 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
         )
         new = self.repricer.reprice(replace(r, receipt=receipt))
         if created:
-            with self.db.write() as s:
+            with line_write(self.db, self.catalog) as s:
                 new = self._numbered(s, new)
                 insert_receipt(s, new)
                 save_lines(s, new.id, None, new.receipt)
         else:
-            with self.db.write_connection() as conn:
+            with line_connection(self.db, self.catalog) as conn:
                 save_lines(conn, new.id, r.receipt, new.receipt)
         self.current = new
         self.notice = None
@@ -305,7 +306,7 @@ class SaleSession(CustomerDesk, TenderRecording, SupervisedActor):
     def _change_lines(self, grant: Grant, new_receipt: Any) -> SaleView:
         r = self._require()
         new = self.repricer.reprice(replace(r, receipt=new_receipt))
-        with self.db.write() as s:
+        with line_write(self.db, self.catalog) as s:
             save_lines(s, r.id, r.receipt, new.receipt)
             if grant.supervisor_code and not r.supervisor_code:
                 update_receipt(s, r.id, supervisor_code=grant.supervisor_code)
