@@ -13,6 +13,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.integration.transport",
         "ukm_actors.nodes.integration.distribution",
     ),
+    services="ukm_actors.nodes.integration.services.IntegrationServices",
     default_id="integration",
     strategy="one_for_one",
     max_restarts=5,

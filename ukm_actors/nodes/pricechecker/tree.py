@@ -13,6 +13,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.pricechecker.transport",
         "ukm_actors.nodes.pricechecker.responder",
     ),
+    services="ukm_actors.nodes.pricechecker.services.PricecheckerServices",
     default_id="pricechecker",
     strategy="one_for_one",
     max_restarts=5,

@@ -16,7 +16,6 @@ from typing import Any
 
 from ukm_actors.config.loader import ConfigError
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.integration.distribution.actors import (
     SALES,
@@ -33,9 +32,9 @@ from ukm_actors.nodes.integration.distribution.layout import (
     parse_layout,
 )
 from ukm_actors.nodes.integration.distribution.settings import SettingsClient
+from ukm_actors.nodes.integration.services import IntegrationContext
 from ukm_actors.supervision import Backoff, ChildSpec
 
-SERVICE = "integration.distribution"
 SETTINGS_ASK = "integration.settings"
 
 
@@ -43,7 +42,7 @@ class NoServer(UkmError):
     code = "integration.no_server"
 
 
-def _parser(ctx: NodeContext) -> Callable[[Any], StoreLayout]:
+def _parser(ctx: IntegrationContext) -> Callable[[Any], StoreLayout]:
     store = ctx.config.integration.store
 
     def parse(raw: Any) -> StoreLayout:
@@ -56,14 +55,12 @@ def _parser(ctx: NodeContext) -> Callable[[Any], StoreLayout]:
     return parse
 
 
-def _fetcher(ctx: NodeContext) -> Callable[[], Any]:
+def _fetcher(ctx: IntegrationContext) -> Callable[[], Any]:
     cfg = ctx.config
 
     def fetch() -> Any:
-        bridge = ctx.services.get("bridge")
-        if bridge is None:
-            raise NoServer("this node has no bridge to the cash server")
-        url = getattr(bridge, "server_url", "") or cfg.bridge.server_url
+        bridge = ctx.services.bridge
+        url = bridge.server_url or cfg.bridge.server_url
         if not url:
             raise NoServer(
                 "[bridge] server_url is not set",
@@ -77,7 +74,7 @@ def _fetcher(ctx: NodeContext) -> Callable[[], Any]:
     return fetch
 
 
-def local_layout(ctx: NodeContext) -> StoreLayout:
+def local_layout(ctx: IntegrationContext) -> StoreLayout:
     """The layout of the node's own ``[integration]`` section (settings_source = "local")."""
     s = ctx.config.integration
     try:
@@ -91,14 +88,14 @@ def local_layout(ctx: NodeContext) -> StoreLayout:
         raise ConfigError(ctx.config.where, None, exc.message) from exc
 
 
-def configured(ctx: NodeContext) -> bool:
+def configured(ctx: IntegrationContext) -> bool:
     """A store of its own, or a cash server to learn it from (``settings_source`` server:
     a module started with only the servers' addresses and its secret configures itself)."""
     s = ctx.config.integration
     return bool(s.store) or (s.settings_source == "server" and bool(ctx.config.bridge.servers()))
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: IntegrationContext) -> None:
     s = ctx.config.integration
     shared = Shared(
         state_dir=ctx.config.resolve(s.state_dir),
@@ -108,7 +105,8 @@ def setup(ctx: NodeContext) -> None:
         batch=s.batch,
         retry_maximum=s.retry_maximum,
     )
-    ctx.services[SERVICE] = shared
+    ctx.services.distribution = shared
+    ctx.services.local_layout = None
     if not configured(ctx):
         ctx.status_providers["integration"] = lambda: {
             "store": None,
@@ -116,16 +114,16 @@ def setup(ctx: NodeContext) -> None:
         }
         return
     if s.settings_source == "local":
-        ctx.services[SERVICE + ".local"] = local_layout(ctx)
+        ctx.services.local_layout = local_layout(ctx)
     ctx.status_providers["integration"] = shared.status
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: IntegrationContext) -> list[ChildSpec]:
     s = ctx.config.integration
     if not configured(ctx):
         return []
-    shared: Shared = ctx.services[SERVICE]
-    local = ctx.services.get(SERVICE + ".local")
+    shared = ctx.services.distribution
+    local = ctx.services.local_layout
     backoff = Backoff(initial=min(0.5, s.retry_maximum), maximum=s.retry_maximum)
     return [
         shared.tills_spec(),
@@ -142,4 +140,10 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     ]
 
 
-FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))
+FEATURE = Feature(
+    __name__,
+    setup=setup,
+    children=children,
+    uses=("bridge",),
+    provides=("distribution", "local_layout"),
+)

@@ -15,15 +15,14 @@ import pykka
 from ukm_actors.codecs.pricechecker import ProtocolSettings, UnknownProtocol, get_protocol
 from ukm_actors.config.loader import ConfigError
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.pricechecker.responder.directory import TillDirectory
 from ukm_actors.nodes.pricechecker.responder.gate import ConnectionLimits
 from ukm_actors.nodes.pricechecker.responder.server import PriceResponder
-from ukm_actors.nodes.pricechecker.responder.tills import TillFailed, TillPicker, TillRef
+from ukm_actors.nodes.pricechecker.responder.tills import TillPicker, TillRef
+from ukm_actors.nodes.pricechecker.services import PricecheckerContext
 from ukm_actors.supervision import Backoff, ChildSpec
 
-PICKER = "pricechecker.picker"
 TILLS_ASK = "store.tills"
 RESPONDER = "price_responder"
 DIRECTORY = "till_directory"
@@ -33,29 +32,22 @@ class NoServer(UkmError):
     code = "pricechecker.no_server"
 
 
-def _bridge(ctx: NodeContext) -> Any:
-    bridge = ctx.services.get("bridge")
-    if bridge is None:
-        raise TillFailed("this node has no bridge to the other nodes")
-    return bridge
-
-
-def till_ask(ctx: NodeContext) -> Any:
+def till_ask(ctx: PricecheckerContext) -> Any:
     """How the picker asks a till: a signed ask over the bridge."""
 
     def ask(till: TillRef, name: str, message: dict[str, Any], timeout: float) -> Any:
-        return _bridge(ctx).ask(till.url, name, message, timeout, peer=till.node_id)
+        return ctx.services.bridge.ask(till.url, name, message, timeout, peer=till.node_id)
 
     return ask
 
 
-def _fetch_tills(ctx: NodeContext) -> Any:
+def _fetch_tills(ctx: PricecheckerContext) -> Any:
     cfg = ctx.config
 
     def fetch() -> Any:
-        bridge = ctx.services.get("bridge")
-        url = (getattr(bridge, "server_url", "") if bridge else "") or cfg.bridge.server_url
-        if bridge is None or not url:
+        bridge = ctx.services.bridge
+        url = bridge.server_url or cfg.bridge.server_url
+        if not url:
             raise NoServer("no cash server to ask for the store's tills ([bridge] server_url)")
         return bridge.ask(
             url, TILLS_ASK, {"store": cfg.pricechecker.store}, timeout=cfg.bridge.ask_timeout
@@ -64,7 +56,7 @@ def _fetch_tills(ctx: NodeContext) -> Any:
     return fetch
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: PricecheckerContext) -> None:
     s = ctx.config.pricechecker
     try:
         get_protocol(s.protocol)
@@ -76,7 +68,7 @@ def setup(ctx: NodeContext) -> None:
         dead_for=s.dead_for,
         concurrency=s.till_concurrency,
     )
-    ctx.services[PICKER] = picker
+    ctx.services.picker = picker
 
     def status() -> dict[str, Any]:
         out: dict[str, Any] = {"store": s.store or None, "protocol": s.protocol}
@@ -96,9 +88,10 @@ def setup(ctx: NodeContext) -> None:
     ctx.status_providers["pricechecker"] = status
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: PricecheckerContext) -> list[ChildSpec]:
     s = ctx.config.pricechecker
-    picker: TillPicker = ctx.services[PICKER]
+    picker = ctx.services.picker
+    bound: list[int] = []  # the port taken at the first start, kept across restarts
     settings = ProtocolSettings(
         encoding=s.encoding, max_line=s.max_line, display_width=s.display_width
     )
@@ -106,10 +99,10 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     def on_bound(host: str, port: int) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
         ctx.services.ready_extra["tcp"] = f"tcp://{shown}:{port}"
-        ctx.services["pricechecker.port"] = port
+        bound[:] = [port]
 
     def start_responder() -> pykka.ActorRef[Any]:
-        port = ctx.services.get("pricechecker.port") or s.tcp_port
+        port = bound[0] if bound else s.tcp_port
         return PriceResponder.start(
             s.tcp_host,
             port,
@@ -141,4 +134,4 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     return specs
 
 
-FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",))
+FEATURE = Feature(__name__, setup=setup, children=children, uses=("bridge",), provides=("picker",))
