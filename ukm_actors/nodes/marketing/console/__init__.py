@@ -12,7 +12,7 @@ Routes added here besides the page (``api.py``): ``POST /api/v1/login``,
 ``GET /api/v1/coupon-campaigns``, ``GET /api/v1/coupon-campaigns/<id>/codes``,
 ``GET /api/v1/certificate-series``, ``GET /api/v1/certificates/<number>/history``,
 ``POST /api/v1/certificates/<number>/block`` | ``/unblock``,
-``GET /api/v1/cards/<number>/history``.
+``GET /api/v1/cards/<number>/history``, ``GET /api/v1/loyalty/programs``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from ukm_actors.webui import console_page, messages_body, packaged_file
 STATIC = Path(__file__).parent / "static"
 PREFIX = "/console"
 TITLE = N_("UKM marketing server")
-SCRIPTS = ("marketing.js", "campaigns.js", "programs.js")
+SCRIPTS = ("marketing.js", "campaigns.js", "programs.js", "reports.js")
 
 
 def index() -> bottle.HTTPResponse:

@@ -30,6 +30,7 @@ from ukm_actors.nodes.marketing.core.campaigns import preview_set, utcnow
 from ukm_actors.nodes.marketing.core.errors import BadRequest, NotFound
 from ukm_actors.nodes.marketing.core.tables import (
     MkBonusOp,
+    MkCard,
     MkCertSeries,
     MkCoupon,
     MkCouponCampaign,
@@ -205,6 +206,30 @@ def card_history(session: Any, number: str, now: datetime) -> dict[str, Any]:
                                        "voided": r.voided} for r in rows]}  # fmt: skip
 
 
+def programs(session: Any, cfg: Any) -> dict[str, Any]:
+    """The loyalty programs as this server runs them (its ``[marketing]`` settings) and how
+    many cards each level and state has."""
+    from sqlalchemy import func
+
+    counts = session.execute(
+        select(MkCard.level, MkCard.state, func.count()).group_by(MkCard.level, MkCard.state)
+    ).all()
+    thresholds = list(cfg.level_thresholds)
+    levels: list[dict[str, Any]] = [
+        {"level": i, "from": int(v), "cards": {state: n for lvl, state, n in counts if lvl == i}}
+        for i, v in enumerate([0, *thresholds])
+    ]
+    return {
+        "accumulative": {"levels": levels},
+        "bonus": {
+            "delay_days": cfg.bonus_delay_days,
+            "lifetime_days": cfg.bonus_lifetime_days,
+            "max_share_bp": cfg.bonus_max_share_bp,
+        },
+        "certificates": {"partial": cfg.certificate_partial},
+    }
+
+
 @dataclass(frozen=True)
 class Console:
     """What the console's handlers share: the node and the marketing API's login check."""
@@ -279,6 +304,12 @@ def get_card_history(c: Console, number: str) -> bottle.HTTPResponse:
         return json_response(card_history(session, number, utcnow()))
 
 
+def get_programs(c: Console) -> bottle.HTTPResponse:
+    c.auth.require(write=False)
+    with c.ctx.require_db().read() as session:
+        return json_response(programs(session, c.ctx.config.marketing))
+
+
 def install(app: bottle.Bottle, ctx: MarketingContext) -> None:
     r = Routes(app, Console(ctx, AdminAuth(ctx)), prefix="/api/v1")
     r.post("/login", post_login)
@@ -291,3 +322,4 @@ def install(app: bottle.Bottle, ctx: MarketingContext) -> None:
     r.get("/certificates/<number>/history", get_history)
     r.post("/certificates/<number>/<what:re:block|unblock>", post_block)
     r.get("/cards/<number>/history", get_card_history)
+    r.get("/loyalty/programs", get_programs)

@@ -12,6 +12,7 @@
   const SCOPES = [["line", N_("each line")], ["group", N_("the matching lines together")], ["receipt", N_("the whole receipt")]];
   const STACKING = [["stackable", N_("adds to others")], ["exclusive", N_("only this one (the best exclusive wins)")], ["best", N_("the best of its kind")]];
   const CUSTOMERS = [["any", N_("everyone")], ["card", N_("with a loyalty card")], ["level", N_("card level at least")]];
+  const TABS = [["active", N_("Running")], ["planned", N_("Planned")], ["ended", N_("Ended")], ["stopped", N_("Stopped")], ["all", N_("All")]];
   const DAYS = [N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")];
 
   function phase(c) {
@@ -34,18 +35,27 @@
     }
   }
 
+  /* "from 2026-12-01 00:00 to …", "no end date", with its weekdays and hours. */
+  function when(c) {
+    const at = (x) => x.replace("T", " ").slice(0, 16);
+    const span = c.starts && c.ends ? t("{from} to {to}", {from: at(c.starts), to: at(c.ends)})
+      : c.starts ? t("from {from}", {from: at(c.starts)}) : c.ends ? t("until {to}", {to: at(c.ends)}) : t("no end date");
+    const days = (c.days || []).length ? c.days.map((d) => t(DAYS[d - 1])).join(", ") : "";
+    const hours = c.hours ? `${c.hours[0]}–${c.hours[1]}` : "";
+    return [span, days, hours].filter(Boolean).join("; ");
+  }
+
   async function campaigns(view, params) {
     const data = await C.get("campaigns");
     const show = params.get("show") || "active";
     const rows = data.campaigns.filter((c) => show === "all" || phase(c)[0] === show);
-    const tabs = el("div", {class: "toolbar"}, ["active", "planned", "ended", "stopped", "all"].map((k) =>
-      C.button(t({active: N_("active"), planned: N_("planned"), ended: N_("ended"), stopped: N_("stopped"), all: N_("all")}[k]),
-        () => C.go("campaigns", {show: k}), {class: k === show ? "primary" : ""})),
+    const tabs = el("div", {class: "toolbar"}, TABS.map(([k, label]) =>
+      C.button(t(label), () => C.go("campaigns", {show: k}), {class: k === show ? "primary" : ""})),
       C.can("manager") ? C.button(t("New campaign"), () => editor(null), {class: "new-campaign"}) : null);
     view.replaceChildren(C.section(t("Campaigns"), tabs, C.table([
       {title: N_("Id"), value: (c) => c.id}, {title: N_("Name"), value: (c) => c.name},
       {title: N_("What"), value: (c) => describe(c.action)},
-      {title: N_("When"), value: (c) => `${c.starts ? c.starts.replace("T", " ") : "…"} — ${c.ends ? c.ends.replace("T", " ") : "…"}`},
+      {title: N_("When"), value: when},
       {title: N_("Stores"), value: (c) => (c.stores || []).join(", ") || t("every store")},
       {title: N_("State"), value: (c) => { const [k, label] = phase(c); return C.pill(t(label), {active: "ok", planned: "info", ended: "", stopped: "warn"}[k]); }},
     ], rows, {empty: N_("No campaigns here"), onRow: (c) => editor(c), rowClass: () => "campaign"})));
@@ -71,6 +81,7 @@
       {name: "m", label: t("M (units paid)"), type: "number", value: a.m ?? ""},
       {name: "set", label: t("Set of articles (comma-separated)"), value: (a.articles || []).join(", ")},
       {name: "gift", label: t("Gift article"), value: a.article || ""},
+      {name: "gift_quantity", label: t("Gift quantity (pieces, or kg for a weighed item)"), value: a.quantity ? C.quantity(a.quantity) : "1"},
       {name: "articles", label: t("Only these articles (comma-separated; empty: every item)"), value: (cond.articles || []).join(", ")},
       {name: "groups", label: t("or these groups"), value: (cond.groups || []).join(", ")},
       {name: "min_quantity", label: t("Minimum quantity of them"), value: cond.min_quantity ? C.quantity(cond.min_quantity) : ""},
@@ -113,7 +124,29 @@
       dlg.close(); C.go("campaigns", {show: "all"});
     }) : null});
     if (!may) form.querySelector("button[type=submit]").disabled = true;
+    showFieldsOf(form);
     const dlg = C.dialog(isNew ? t("New campaign") : t("Campaign {id}", {id: x.id}), el("div", {}, form, previewBox));
+  }
+
+  /* Which of the mechanic's fields the chosen mechanic uses, and what "value" means for it. */
+  const USES = {percent: ["value", "scope"], amount: ["value", "scope"], fixed_price: ["price"], n_for_m: ["n", "m"],
+    cheapest_free: ["set"], gift: ["gift", "gift_quantity"], bonus: ["value"]};
+  const VALUE_LABEL = {percent: N_("Percent off (10 = 10%)"), amount: N_("Amount off (per unit on each line; once for the matching lines or the receipt)"),
+    bonus: N_("Points, percent of what is paid in money (5 = 5%; 1 point = 1 kopeck)")};
+  function showFieldsOf(form) {
+    const mechanic = form.inputs.type;
+    const customer = form.inputs.customer;
+    const update = () => {
+      const uses = USES[mechanic.value] || [];
+      for (const name of ["value", "scope", "price", "n", "m", "set", "gift", "gift_quantity"]) {
+        form.inputs[name].closest("label").hidden = !uses.includes(name);
+      }
+      if (VALUE_LABEL[mechanic.value]) form.inputs.value.closest("label").querySelector("span").textContent = t(VALUE_LABEL[mechanic.value]);
+      form.inputs.min_level.closest("label").hidden = customer.value !== "level";
+    };
+    mechanic.addEventListener("change", update);
+    customer.addEventListener("change", update);
+    update();
   }
 
   function collect(form) {
@@ -141,7 +174,12 @@
     if (v.type === "fixed_price") action.price = kop(v.price, t("price"));
     if (v.type === "n_for_m") { action.n = parseInt(v.n, 10); action.m = parseInt(v.m, 10); }
     if (v.type === "cheapest_free") action.articles = list(v.set);
-    if (v.type === "gift") action.article = v.gift.trim();
+    if (v.type === "gift") {
+      action.article = v.gift.trim();
+      const q = Math.round(parseFloat(String(v.gift_quantity || "1").replace(",", ".")) * 1000);
+      if (!(q > 0)) throw new Error(t("gift quantity: {value} is not a quantity (write 1 or 0.5)", {value: v.gift_quantity}));
+      action.quantity = q;
+    }
     const conditions = {articles: list(v.articles), groups: list(v.groups)};
     if (v.min_quantity) conditions.min_quantity = Math.round(parseFloat(v.min_quantity.replace(",", ".")) * 1000);
     if (v.min_amount) conditions.min_amount = kop(v.min_amount, t("minimum amount"));

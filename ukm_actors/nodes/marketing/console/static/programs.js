@@ -1,9 +1,8 @@
-/* Coupons, gift certificates, loyalty cards and reports of the marketing server. */
+/* Coupons, gift certificates and loyalty cards of the marketing server (reports: reports.js). */
 "use strict";
 
 (() => {
   const {t, N_, el} = C;
-  const MONEY_COLUMNS = /(amount|discount|sales|value|balance|total|sold_sum|redeemed_sum)/;
 
   const WORDS = {created: N_("created"), sold: N_("sold"), redeemed: N_("redeemed"), expired: N_("expired"),
     blocked: N_("blocked"), active: N_("active"), issued: N_("issued"), sell: N_("sale"), redeem: N_("payment"),
@@ -118,10 +117,32 @@
   }
 
   /* ---- loyalty ---- */
+  /* The programs as the server runs them: card levels by purchases, the bonus rules. */
+  function programsBox(p) {
+    const b = p.bonus;
+    return C.section(t("Loyalty programs"), el("div", {class: "row programs"},
+      el("div", {class: "program accumulative"}, el("h3", {text: t("Accumulative: the card's level grows with its purchases")}),
+        C.table([
+          {title: N_("Level"), class: "num", value: (l) => l.level},
+          {title: N_("From purchases of"), class: "num", value: (l) => C.money(l.from)},
+          {title: N_("Cards"), class: "num", value: (l) => (l.cards.active || 0) + (l.cards.blocked || 0)},
+          {title: N_("of them blocked"), class: "num", value: (l) => l.cards.blocked || 0},
+        ], p.accumulative.levels),
+        el("p", {class: "muted", text: t("Campaigns for «card level at least» give each level its discount.")})),
+      el("div", {class: "program bonus"}, el("h3", {text: t("Bonus points")}), el("dl", {class: "facts"},
+        fact(t("Points can be spent after"), t("{n} days", {n: b.delay_days})),
+        fact(t("Then they stay for"), b.lifetime_days ? t("{n} days", {n: b.lifetime_days}) : t("ever")),
+        fact(t("Points may pay at most"), t("{share} of a receipt", {share: `${b.max_share_bp / 100}%`})),
+        fact(t("1 point"), t("1 kopeck"))),
+        el("p", {class: "muted", text: t("Points are earned through campaigns with the mechanic «bonus points».")}))),
+      el("p", {class: "muted", text: t("These rules are the marketing server's settings ([marketing] level_thresholds, bonus_delay_days, bonus_lifetime_days, bonus_max_share_bp in its file; docs/marketing.md).")}));
+  }
+
   async function loyalty(view, params) {
     const may = C.can("manager");
     const card = el("div", {id: "card"});
-    view.replaceChildren(
+    const programs = await C.get("loyalty/programs");
+    view.replaceChildren(programsBox(programs),
       C.section(t("A loyalty card"), C.form([{name: "number", label: t("Card number"), required: true, value: params.get("number") || ""}],
         t("Show"), async (v) => C.go("loyalty", {number: v.number.trim()}), {class: "inline"}), card),
       may ? C.section(t("New card"), C.form([
@@ -144,35 +165,7 @@
       ], r.history, {empty: N_("Nothing yet")}));
   }
 
-  /* ---- reports ---- */
-  const REPORTS = [["campaigns", N_("Campaigns")], ["coupons", N_("Coupons")], ["certificates", N_("Certificates")], ["bonus", N_("Bonus points")]];
-  async function reports(view, params) {
-    const name = params.get("report") || "campaigns";
-    const today = new Date().toISOString().slice(0, 10);
-    const from = params.get("from") || `${today.slice(0, 8)}01`;
-    const to = params.get("to") || today;
-    const q = new URLSearchParams({from, to});
-    const r = await C.get(`reports/${name}?${q}`);
-    const columns = r.columns.map((c) => ({title: c, class: typeof (r.rows[0] || {})[c] === "number" ? "num" : null,
-      value: (row) => MONEY_COLUMNS.test(c) && typeof row[c] === "number" ? C.money(row[c]) : row[c],
-      csv: (row) => MONEY_COLUMNS.test(c) && typeof row[c] === "number" ? (row[c] / 100).toFixed(2) : row[c]}));
-    const label = r.columns.find((c) => !/(^day$|count|amount|discount|sales|sum|points|issued|redeemed|expired|open|sold|balance)/.test(c)) || r.columns[0];
-    const measure = r.columns.find((c) => /discount|amount|points|sold|issued/.test(c) && typeof (r.rows[0] || {})[c] === "number");
-    const byLabel = {};
-    for (const row of r.rows) byLabel[row[label]] = (byLabel[row[label]] || 0) + (row[measure] || 0);
-    view.replaceChildren(C.section(t("Reports"),
-      el("div", {class: "toolbar"}, REPORTS.map(([k, l]) => C.button(t(l), () => C.go("reports", {report: k, from, to}), {class: k === name ? "primary" : ""}))),
-      C.form([
-        {name: "from", label: t("From"), type: "date", value: from}, {name: "to", label: t("To"), type: "date", value: to},
-      ], t("Show"), async (v) => C.go("reports", {report: name, ...v}), {class: "inline"}),
-      measure ? el("div", {class: "row"}, C.bars(`${measure} / ${label}`, Object.entries(byLabel).slice(0, 20),
-        {format: (v) => MONEY_COLUMNS.test(measure) ? C.money(v) : String(v)})) : null,
-      C.table(columns, r.rows, {empty: N_("Nothing in this period"), class: "report"}),
-      C.button(t("Download CSV"), () => C.csv(`${name}-${from}-${to}.csv`, columns, r.rows), {class: "csv"})));
-  }
-
   C.page("coupons", {title: N_("Coupons"), render: coupons});
   C.page("certificates", {title: N_("Certificates"), render: certificates});
   C.page("loyalty", {title: N_("Loyalty"), render: loyalty});
-  C.page("reports", {title: N_("Reports"), render: reports});
 })();
