@@ -92,15 +92,6 @@ def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
     from ukm_actors.nodes.till.sale.web import install
 
     install(app, ctx)
-    app.route("/api/v1/openapi.json", "GET", openapi_json)
-
-
-def openapi_json() -> bottle.HTTPResponse:
-    """``GET /api/v1/openapi.json``: the till's OpenAPI document."""
-    from ukm_actors.nodes.base import json_response
-    from ukm_actors.nodes.till.sale.openapi import spec
-
-    return json_response(spec())
 
 
 FEATURE = Feature(

@@ -1,13 +1,12 @@
 """Routes of the cashier screen: the pages, their files and texts, state, the event stream.
 
-Handlers are module-level functions taking the node's context (bound in ``install``).
+Handlers are module-level functions taking the node's context, registered in ``install``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import bottle
 
@@ -15,6 +14,7 @@ from ukm_actors.domain.rights import Right
 from ukm_actors.i18n import LANGUAGES, SOURCE_LANGUAGE, catalog
 from ukm_actors.i18n.web import localized, request_language
 from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.till.sale.errors import BadRequest
 from ukm_actors.nodes.till.sale.originals import original_view
 from ukm_actors.nodes.till.sale.returns import reference_of
@@ -87,14 +87,6 @@ def original(ctx: NodeContext) -> bottle.HTTPResponse:
     return json_response(localized(original_view(ctx, ref)))
 
 
-def _bind(handler: Callable[..., Any], ctx: NodeContext) -> Callable[..., Any]:
-    def call(**kwargs: Any) -> Any:
-        return handler(ctx, **kwargs)
-
-    call.__name__ = handler.__name__
-    return call
-
-
 def _bump_after_changes(ctx: NodeContext) -> Callable[[], None]:
     def hook() -> None:
         request = bottle.request
@@ -111,14 +103,12 @@ def _bump_after_changes(ctx: NodeContext) -> Callable[[], None]:
 
 def install(app: bottle.Bottle, ctx: NodeContext) -> None:
     """Add the screen's routes to ``app``."""
-    for path, handler in (
-        ("/", screen),
-        ("/display", display),
-        ("/ui/messages", messages),
-        ("/ui/<path:path>", static),
-        (f"{API}/ui", ui_state),
-        (f"{API}/events", events),
-        (f"{API}/returns/original", original),
-    ):
-        app.route(path, "GET", _bind(handler, ctx))
+    r = Routes(app, ctx)
+    r.get("/", screen)
+    r.get("/display", display)
+    r.get("/ui/messages", messages)
+    r.get("/ui/<path:path>", static)
+    r.get(f"{API}/ui", ui_state)
+    r.get(f"{API}/events", events)
+    r.get(f"{API}/returns/original", original)
     app.add_hook("after_request", _bump_after_changes(ctx))
