@@ -105,7 +105,7 @@ class PaymentDesk(SupervisedActor):
         sale = self._sale()
         if type_ == "cash":
             try:
-                return self._done(sale.take_cash(grant, amount).get(timeout=ASK))
+                return self._done(sale.tenders.take_cash(grant, amount).get(timeout=ASK))
             except UkmError as exc:
                 return self._done(error=exc)
         if self.inflight is not None:
@@ -126,7 +126,7 @@ class PaymentDesk(SupervisedActor):
             )
         try:
             runner = self._runner(type_)
-            op = sale.begin_tender(grant, type_, amount, rrn, reference).get(timeout=ASK)
+            op = sale.tenders.begin(grant, type_, amount, rrn, reference).get(timeout=ASK)
         except UkmError as exc:
             return self._done(error=exc)
         self.inflight = op
@@ -197,7 +197,7 @@ class PaymentDesk(SupervisedActor):
             try:
                 answer = runner(op)
             except CardDeclined as exc:
-                sale.fail_tender(tender, "declined", exc.message).get(timeout=ASK)
+                sale.tenders.fail(tender, "declined", exc.message).get(timeout=ASK)
                 raise PaymentDeclined(
                     _(
                         "{message}; the receipt is still open: pay another way or try again",
@@ -206,25 +206,25 @@ class PaymentDesk(SupervisedActor):
                     code=exc.code,
                 ) from exc
             except PaymentDeclined as exc:
-                sale.fail_tender(tender, "declined", exc.message).get(timeout=ASK)
+                sale.tenders.fail(tender, "declined", exc.message).get(timeout=ASK)
                 raise
             except DeviceMissing as exc:
-                sale.fail_tender(tender, "failed", exc.message).get(timeout=ASK)
+                sale.tenders.fail(tender, "failed", exc.message).get(timeout=ASK)
                 raise
             except DeviceError as exc:
                 if exc.code in NOT_SENT:
-                    sale.fail_tender(tender, "failed", exc.message).get(timeout=ASK)
+                    sale.tenders.fail(tender, "failed", exc.message).get(timeout=ASK)
                     raise
                 raise self._unknown(sale, tender, exc) from exc
             except (gevent.Timeout, TimeoutError) as exc:
                 raise self._unknown(sale, tender, exc) from exc
             except UkmError as exc:
-                sale.fail_tender(tender, "declined", exc.message).get(timeout=ASK)
+                sale.tenders.fail(tender, "declined", exc.message).get(timeout=ASK)
                 raise PaymentDeclined(
                     _("{message}; the receipt is still open: pay another way", message=exc.message),
                     code=exc.code,
                 ) from exc
-            result.set(sale.complete_tender(tender, **answer).get(timeout=ASK))
+            result.set(sale.tenders.complete(tender, **answer).get(timeout=ASK))
         except BaseException as exc:  # noqa: BLE001 - every outcome goes to the waiting caller
             result.set_exception(exc)
         finally:
@@ -237,7 +237,7 @@ class PaymentDesk(SupervisedActor):
             "not approved",
             reason=getattr(exc, "message", None) or str(exc) or type(exc).__name__,
         )
-        sale.fail_tender(tender, "unknown", message).get(timeout=ASK)
+        sale.tenders.fail(tender, "unknown", message).get(timeout=ASK)
         return PaymentUnknown(message)
 
     def _clear(self, op: dict[str, Any]) -> None:
@@ -298,7 +298,7 @@ class PaymentDesk(SupervisedActor):
                 if svc is None:
                     raise DeviceMissing(MARKETING_MISSING, code="marketing.not_configured")
                 svc.void(tender.payment)
-            result.set(self._sale().reverse_tender(tender.id, "given back").get(timeout=ASK))
+            result.set(self._sale().tenders.reverse(tender.id, "given back").get(timeout=ASK))
         except BaseException as exc:  # noqa: BLE001 - to the waiting caller
             result.set_exception(exc)
 

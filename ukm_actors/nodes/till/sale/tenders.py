@@ -1,11 +1,13 @@
-"""Payments as the ``SaleSession`` records them (a mixin of ``SaleSession``).
+"""``TenderBook``: the payments of the open receipt, as the ``SaleSession`` records them.
 
-The ``PaymentDesk`` asks for these: ``take_cash`` records cash at once;
-``begin_tender`` writes a tender as "pending" before a device or the
-marketing server is asked, ``complete_tender`` / ``fail_tender`` record the
-outcome; ``resolve_tender`` is the cashier's verdict on an unknown one;
-``reverse_tender`` takes an approved one back. A receipt whose approved
-payments cover it is closed at once.
+The session holds one, reachable through its proxy (``sale.tenders``, a
+``pykka.traversable``), so these run in the session's actor between its
+other messages. The ``PaymentDesk`` asks for them: ``take_cash`` records
+cash at once; ``begin`` writes a tender as "pending" before a device or the
+marketing server is asked, ``complete`` / ``fail`` record the outcome;
+``resolve`` is the cashier's verdict on an unknown one; ``reverse`` takes an
+approved one back. A receipt whose approved payments cover it is closed at
+once (``ReceiptCloser``).
 """
 
 from __future__ import annotations
@@ -13,61 +15,64 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from pykka.typing import proxy_method
+
+from ukm_actors.db import Database
 from ukm_actors.domain.receipt import Payment, add_payment, remove_payment
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
+from ukm_actors.nodes.till.sale.closer import ReceiptCloser
+from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.errors import SaleError
 from ukm_actors.nodes.till.sale.model import Closed, OpenReceipt, Paid, SaleView, Tender
 from ukm_actors.nodes.till.sale.pricing import Repricer
 from ukm_actors.nodes.till.sale.registrar import ReceiptRegistrar
 from ukm_actors.nodes.till.sale.repo import insert_tender, save_lines, update_tender
+from ukm_actors.nodes.till.sale.state import SaleState, require_unlocked
 
 
-class TenderRecording:
-    """The payment half of ``SaleSession``; it relies on the attributes declared here."""
+class TenderBook:
+    """Records the open receipt's payments (see the module doc)."""
 
-    db: Any
-    env: Any
-    repricer: Repricer
-    registrar: ReceiptRegistrar
-    current: OpenReceipt | None
-
-    def _require(self) -> OpenReceipt:
-        raise NotImplementedError
-
-    def _require_unlocked(self, r: OpenReceipt) -> None:
-        raise NotImplementedError
-
-    def _close_if_paid(self) -> Closed | None:
-        raise NotImplementedError
+    def __init__(
+        self,
+        state: SaleState,
+        db: Database,
+        env: SaleEnv,
+        repricer: Repricer,
+        registrar: ReceiptRegistrar,
+        closer: ReceiptCloser,
+    ) -> None:
+        self.state = state
+        self.db = db
+        self.env = env
+        self.repricer = repricer
+        self.registrar = registrar
+        self.closer = closer
 
     def _utc(self) -> str:
-        raise NotImplementedError
-
-    def view(self) -> SaleView:
-        raise NotImplementedError
+        return self.env.utc(self.env.now())
 
     def _prepare_payment(self, r: OpenReceipt) -> OpenReceipt:
-        self._require_unlocked(r)
+        require_unlocked(r)
         if r.receipt.payments or r.kind == "return":
             return r
         new = self.repricer.reprice(r)
         if new.receipt != r.receipt:
             with self.db.write() as s:
                 save_lines(s, r.id, r.receipt, new.receipt)
-            self.current = new
+            self.state.current = new
         return new
 
     def _paid(self, tender: Tender, closed: Closed | None) -> Paid:
         if closed is not None:
             return Paid(payment=tender, closed=closed, receipt=None)
-        return Paid(
-            payment=tender, closed=None, receipt=self._require(), fiscal_error=self.registrar.error
-        )
+        r = self.state.require()
+        return Paid(payment=tender, closed=None, receipt=r, fiscal_error=self.registrar.error)
 
     def take_cash(self, grant: Grant, amount: int) -> Paid:
         """Take (or, on a return, give back) cash; closes the receipt when it is covered."""
-        r = self._prepare_payment(self._require())
+        r = self._prepare_payment(self.state.require())
         receipt = add_payment(
             r.receipt, Payment("cash", amount), max_change=self.env.settings.max_change
         )
@@ -75,10 +80,10 @@ class TenderRecording:
             tender = insert_tender(
                 s, r.id, self._utc(), state="approved", type="cash", amount=amount
             )
-        self.current = replace(r, receipt=receipt, tenders=(*r.tenders, tender))
-        return self._paid(tender, self._close_if_paid())
+        self.state.current = replace(r, receipt=receipt, tenders=(*r.tenders, tender))
+        return self._paid(tender, self.closer.close_if_paid())
 
-    def begin_tender(
+    def begin(
         self,
         grant: Grant,
         type_: str,
@@ -87,7 +92,7 @@ class TenderRecording:
         reference: str | None = None,
     ) -> dict[str, Any]:
         """Record a tender about to be sent to a device or service; returns what to send."""
-        r = self._prepare_payment(self._require())
+        r = self._prepare_payment(self.state.require())
         add_payment(r.receipt, Payment(type_, amount, rrn, None, reference))
         terminal_ref = f"{self.env.store}-{self.env.till}-{r.shift_num}-{r.number}"
         with self.db.write() as s:
@@ -102,7 +107,7 @@ class TenderRecording:
                 reference=reference,
                 terminal_ref=terminal_ref,
             )
-        self.current = replace(r, tenders=(*r.tenders, tender))
+        self.state.current = replace(r, tenders=(*r.tenders, tender))
         return {
             "tender": tender.id,
             "receipt_id": r.id,
@@ -115,7 +120,7 @@ class TenderRecording:
         }
 
     def _live_tender(self, tender_id: int) -> tuple[OpenReceipt, Tender]:
-        r = self.current
+        r = self.state.current
         t = r.tender(tender_id) if r is not None else None
         if r is None or t is None:
             raise SaleError(
@@ -129,7 +134,7 @@ class TenderRecording:
             )
         return r, t
 
-    def complete_tender(
+    def complete(
         self,
         tender_id: int,
         *,
@@ -160,20 +165,20 @@ class TenderRecording:
                 message="approved",
             )
         tenders = tuple(tender if x.id == tender_id else x for x in r.tenders)
-        self.current = replace(r, receipt=receipt, tenders=tenders)
-        return self._paid(tender, self._close_if_paid())
+        self.state.current = replace(r, receipt=receipt, tenders=tenders)
+        return self._paid(tender, self.closer.close_if_paid())
 
-    def fail_tender(self, tender_id: int, state: str, message: str) -> Tender:
+    def fail(self, tender_id: int, state: str, message: str) -> Tender:
         """The tender did not go through (``declined``, ``failed``), or its outcome is unknown."""
         r, _t = self._live_tender(tender_id)
         with self.db.write() as s:
             tender = update_tender(s, tender_id, self._utc(), state=state, message=message)
-        self.current = replace(
+        self.state.current = replace(
             r, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
         )
         return tender
 
-    def resolve_tender(
+    def resolve(
         self, grant: Grant, tender_id: int, approved: bool, rrn: str | None, card_mask: str | None
     ) -> Paid:
         """The cashier looked at the terminal: the unknown tender was approved, or was not."""
@@ -191,15 +196,15 @@ class TenderRecording:
                 raise SaleError(
                     _("give the rrn printed on the terminal's slip"), code="request.invalid"
                 )
-            return self.complete_tender(tender_id, rrn=rrn, card_mask=card_mask)
-        self.fail_tender(
+            return self.complete(tender_id, rrn=rrn, card_mask=card_mask)
+        self.fail(
             tender_id, "declined", _("not approved (checked by {code})", code=grant.cashier.code)
         )
-        return self._paid(self._require().tender(tender_id) or t, None)
+        return self._paid(self.state.require().tender(tender_id) or t, None)
 
-    def reverse_tender(self, tender_id: int, message: str) -> SaleView:
+    def reverse(self, tender_id: int, message: str) -> SaleView:
         """An approved tender was given back (refund, void): it stops counting."""
-        r = self._require()
+        r = self.state.require()
         approved = r.approved
         index = next((i for i, t in enumerate(approved) if t.id == tender_id), None)
         if index is None:
@@ -213,7 +218,18 @@ class TenderRecording:
         receipt = remove_payment(r.receipt, index)
         with self.db.write() as s:
             tender = update_tender(s, tender_id, self._utc(), state="reversed", message=message)
-        self.current = replace(
+        self.state.current = replace(
             r, receipt=receipt, tenders=tuple(tender if x.id == tender_id else x for x in r.tenders)
         )
-        return self.view()
+        return self.state.view()
+
+
+class TenderBookProxy:
+    """``TenderBook`` through the session's proxy (``sale.tenders``): answers are futures."""
+
+    take_cash = proxy_method(TenderBook.take_cash)
+    begin = proxy_method(TenderBook.begin)
+    complete = proxy_method(TenderBook.complete)
+    fail = proxy_method(TenderBook.fail)
+    resolve = proxy_method(TenderBook.resolve)
+    reverse = proxy_method(TenderBook.reverse)

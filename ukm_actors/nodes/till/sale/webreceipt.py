@@ -78,7 +78,8 @@ def card(api: TillApi) -> bottle.HTTPResponse:
     """``POST /receipt/card``: the customer's loyalty card (null takes it off)."""
     b = read_body()
     g = api.grant(Right.SELL, b)
-    return ok(sale_view_json(api.flows.sale().set_card(g, str_field(b, "card")).get(timeout=ASK)))
+    view = api.flows.sale().customer.set_card(g, str_field(b, "card")).get(timeout=ASK)
+    return ok(sale_view_json(view))
 
 
 def coupon(api: TillApi) -> bottle.HTTPResponse:
@@ -88,7 +89,7 @@ def coupon(api: TillApi) -> bottle.HTTPResponse:
     code = str_field(b, "code")
     if code is None:
         raise BadRequest(_('give the coupon "code"'))
-    return ok(sale_view_json(api.flows.sale().add_coupon(g, code).get(timeout=ASK)))
+    return ok(sale_view_json(api.flows.sale().customer.add_coupon(g, code).get(timeout=ASK)))
 
 
 def register_again(api: TillApi) -> bottle.HTTPResponse:
@@ -146,7 +147,7 @@ def pay_resolve(api: TillApi, tender: int) -> bottle.HTTPResponse:
     if not isinstance(approved, bool):
         raise BadRequest(_('say whether the terminal approved it: "approved": true or false'))
     rrn, mask = str_field(b, "rrn"), str_field(b, "card_mask")
-    out = api.flows.sale().resolve_tender(g, tender, approved, rrn, mask).get(timeout=ASK)
+    out = api.flows.sale().tenders.resolve(g, tender, approved, rrn, mask).get(timeout=ASK)
     return ok(paid_json(api.flows.paid(out)))
 
 
