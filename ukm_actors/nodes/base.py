@@ -54,6 +54,7 @@ from ukm_actors.i18n.web import localized
 from ukm_actors.nodes import webjson
 from ukm_actors.nodes.feature import Feature, check_order, load_features
 from ukm_actors.nodes.role import role_spec
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.services import Services, check_provided, check_slots, services_class
 from ukm_actors.nodes.weberrors import JsonErrors
 from ukm_actors.nodes.weberrors import json_response as json_response
@@ -374,17 +375,21 @@ def write_ready_file(path: Path, info: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def get_health(node: Node) -> bottle.HTTPResponse:
+    """``GET /health``: 200 ok, or 503 degraded with the reasons."""
+    reasons = node.degraded(node.tree())
+    if reasons:
+        return json_response({"status": "degraded", "reasons": reasons}, 503)
+    return json_response({"status": "ok"})
+
+
+def get_status(node: Node) -> bottle.HTTPResponse:
+    """``GET /status``: the node, its tree and its features' sections."""
+    return json_response(node.status())
+
+
 def install_status_routes(app: bottle.Bottle, node: Node) -> None:
     """``GET /health`` and ``GET /status`` on ``app``."""
-
-    @app.get("/health")  # type: ignore[misc]
-    def health() -> bottle.HTTPResponse:
-        tree = node.tree()
-        reasons = node.degraded(tree)
-        if reasons:
-            return json_response({"status": "degraded", "reasons": reasons}, 503)
-        return json_response({"status": "ok"})
-
-    @app.get("/status")  # type: ignore[misc]
-    def status() -> bottle.HTTPResponse:
-        return json_response(node.status())
+    r = Routes(app, node)
+    r.get("/health", get_health)
+    r.get("/status", get_status)
