@@ -26,6 +26,7 @@ from ukm_actors.i18n.web import request_language
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.marketing.services import MarketingContext
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.webui import STATIC as SHARED
 from ukm_actors.webui import console_page, messages_body, packaged_file
 
@@ -35,7 +36,7 @@ TITLE = N_("UKM marketing server")
 SCRIPTS = ("marketing.js", "campaigns.js", "programs.js", "reports.js")
 
 
-def index() -> bottle.HTTPResponse:
+def index(_ctx: object) -> bottle.HTTPResponse:
     """``GET /``: the console page."""
     html = console_page(gettext_for(request_language(), TITLE), PREFIX, SCRIPTS)
     return bottle.HTTPResponse(
@@ -44,12 +45,12 @@ def index() -> bottle.HTTPResponse:
     )
 
 
-def messages() -> bottle.HTTPResponse:
+def messages(_ctx: object) -> bottle.HTTPResponse:
     """``GET /console/messages?lang=``: the page's texts in the reader's language."""
     return json_response(messages_body())
 
 
-def asset(path: str) -> bottle.HTTPResponse:
+def asset(_ctx: object, path: str) -> bottle.HTTPResponse:
     """``GET /console/<file>``: this console's scripts, then the shared shell's files."""
     return packaged_file(path, (STATIC, SHARED))
 
@@ -57,9 +58,10 @@ def asset(path: str) -> bottle.HTTPResponse:
 def routes(app: bottle.Bottle, ctx: MarketingContext) -> None:
     from ukm_actors.nodes.marketing.console.api import install
 
-    app.route("/", "GET", index)
-    app.route(f"{PREFIX}/messages", "GET", messages)
-    app.route(f"{PREFIX}/<path:path>", "GET", asset)
+    r = Routes(app, ctx)
+    r.get("/", index)
+    r.get(f"{PREFIX}/messages", messages)
+    r.get(f"{PREFIX}/<path:path>", asset)
     install(app, ctx)
 
 

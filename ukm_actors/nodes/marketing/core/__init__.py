@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import bottle
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,7 @@ from ukm_actors.nodes.marketing.core.tables import (
     MkTill,
 )
 from ukm_actors.nodes.marketing.services import MarketingContext
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.supervision import Backoff, ChildSpec
 
 FEED_CHANNEL = "server>marketing"
@@ -129,12 +131,12 @@ def children(ctx: MarketingContext) -> list[ChildSpec]:
     return [ChildSpec(NAME, start, backoff=Backoff(initial=1.0, maximum=30.0))]
 
 
-def routes(app: Any, ctx: MarketingContext) -> None:
+def routes(app: bottle.Bottle, ctx: MarketingContext) -> None:
     api.install(app, ctx.services.marketing)
-    app.route("/api/v1/openapi.json", "GET", _openapi)
+    Routes(app, ctx).get("/api/v1/openapi.json", _openapi)
 
 
-def _openapi() -> Any:
+def _openapi(_ctx: object) -> bottle.HTTPResponse:
     return json_response(openapi.spec())
 
 

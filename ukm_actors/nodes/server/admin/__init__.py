@@ -15,6 +15,7 @@ from ukm_actors.bridge.policy import Refusal
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import STATUS_OPS, paths
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin import (
     logins,
     openapi,
@@ -130,10 +131,12 @@ def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     routes_items.routes(app, ctx)
     routes_tills.routes(app, ctx)
     routes_logins.routes(app, ctx)
+    Routes(app, ctx).get("/api/v1/openapi.json", openapi_json)
 
-    @app.get("/api/v1/openapi.json")  # type: ignore[misc]
-    def openapi_json() -> Any:
-        return json_response(openapi.spec(ctx))
+
+def openapi_json(ctx: ServerContext) -> bottle.HTTPResponse:
+    """``GET /api/v1/openapi.json``: the cash server's OpenAPI document (no login)."""
+    return json_response(openapi.spec(ctx))
 
 
 FEATURE = Feature(

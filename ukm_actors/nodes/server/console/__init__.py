@@ -18,6 +18,7 @@ from ukm_actors.i18n.web import request_language
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
+from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.openapi import add_paths
 from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.webui import STATIC as SHARED
@@ -49,7 +50,7 @@ def setup(ctx: ServerContext) -> None:
     add_paths(ctx, paths(OPENAPI))
 
 
-def index() -> bottle.HTTPResponse:
+def index(_ctx: object) -> bottle.HTTPResponse:
     """``GET /``: the console page."""
     html = console_page(gettext_for(request_language(), TITLE), PREFIX, SCRIPTS)
     return bottle.HTTPResponse(
@@ -58,20 +59,21 @@ def index() -> bottle.HTTPResponse:
     )
 
 
-def messages() -> bottle.HTTPResponse:
+def messages(_ctx: object) -> bottle.HTTPResponse:
     """``GET /console/messages?lang=``: the page's texts in the reader's language."""
     return json_response(messages_body())
 
 
-def asset(path: str) -> bottle.HTTPResponse:
+def asset(_ctx: object, path: str) -> bottle.HTTPResponse:
     """``GET /console/<file>``: this console's scripts, then the shared shell's files."""
     return packaged_file(path, (STATIC, SHARED))
 
 
 def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
-    app.route("/", "GET", index)
-    app.route(f"{PREFIX}/messages", "GET", messages)
-    app.route(f"{PREFIX}/<path:path>", "GET", asset)
+    r = Routes(app, ctx)
+    r.get("/", index)
+    r.get(f"{PREFIX}/messages", messages)
+    r.get(f"{PREFIX}/<path:path>", asset)
 
 
 FEATURE = Feature(__name__, setup=setup, routes=routes)
