@@ -29,7 +29,7 @@ from ukm_actors.supervision.supervisor import (
     supervisor_spec,
 )
 from ukm_actors.supervision.ticking import Tick, Ticking, wake
-from ukm_actors.supervision.typed import defer
+from ukm_actors.supervision.typed import SupervisorProxy, defer
 
 __all__ = [
     "ActorBroken",
@@ -46,6 +46,7 @@ __all__ = [
     "SupervisionError",
     "Supervisor",
     "SupervisorGaveUp",
+    "SupervisorProxy",
     "Tick",
     "Ticking",
     "crash_on",

@@ -29,7 +29,7 @@ from ukm_actors.nodes.till.devices.proxies import (
     ScannerProxy,
 )
 from ukm_actors.nodes.till.sale.errors import DeviceMissing
-from ukm_actors.supervision import Names
+from ukm_actors.supervision import Names, SupervisorProxy
 
 SUPERVISOR = "devices"
 LABELS: dict[str, Text] = {
@@ -153,7 +153,7 @@ class Devices:
         sup = self.names.find(SUPERVISOR)
         if sup is not None:
             try:
-                tree = sup.proxy().tree().get(timeout=1.0)
+                tree = cast(SupervisorProxy, sup.proxy()).tree().get(timeout=1.0)
                 states = {c["name"]: c for c in tree["children"]}
             except (pykka.Timeout, pykka.ActorDeadError):
                 states = {}
