@@ -59,4 +59,7 @@ CONSOLE_OPERATIONS: list[Op] = [
      {200: ("the certificate", ANY), 409: ("`certificate.unknown`", _E)}),
     ("get", "/api/v1/cards/{number}/history", "A loyalty card's points: every operation",
      None, None, {200: ("history", loose(["history"])), 409: ("`card.unknown`", _E)}),
+    ("get", "/api/v1/loyalty/programs", "The loyalty programs as the server runs them: the "
+     "levels with their cards, the bonus rules", None, None,
+     {200: ("the programs", loose(["accumulative", "bonus"]))}),
 ]  # fmt: skip
