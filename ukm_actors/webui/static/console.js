@@ -148,6 +148,11 @@ const C = (() => {
 
   /* ---- who is logged in, and what they may do ---- */
   function can(role) { return !!me && (ROLES[me.role] || 0) >= (ROLES[role] || 99); }
+  /* A notice for a role that may only look where changes need ``role`` (null when it may change). */
+  function readOnly(role) {
+    return can(role) ? null : el("div", {class: "notice", dataset: {readonly: role}},
+      t("Your role may only look here; changes need the role {role}", {role: t(roleTitle(role))}));
+  }
   function employee() { return me; }
 
   function showLogin(notice) {
@@ -494,6 +499,6 @@ const C = (() => {
   }
 
   return {t, N_, el, money, parseMoney, quantity, age, time, api, get, send, ApiError, errorBox,
-    can, employee, page, go, start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, button,
+    can, readOnly, employee, page, go, start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, button,
     get language() { return language; }};
 })();

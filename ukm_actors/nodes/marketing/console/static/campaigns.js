@@ -52,7 +52,7 @@
     const tabs = el("div", {class: "toolbar"}, TABS.map(([k, label]) =>
       C.button(t(label), () => C.go("campaigns", {show: k}), {class: k === show ? "primary" : ""})),
       C.can("manager") ? C.button(t("New campaign"), () => editor(null), {class: "new-campaign"}) : null);
-    view.replaceChildren(C.section(t("Campaigns"), tabs, C.table([
+    view.replaceChildren(C.section(t("Campaigns"), tabs, C.readOnly("manager"), C.table([
       {title: N_("Id"), value: (c) => c.id}, {title: N_("Name"), value: (c) => c.name},
       {title: N_("What"), value: (c) => describe(c.action)},
       {title: N_("When"), value: when},

@@ -45,7 +45,7 @@
       node.append(el("dl", {class: "facts"}, fact(t("Campaign"), c.campaign_id), fact(t("State"), word(c.state)),
         fact(t("Expires"), C.time(c.expires_at)), fact(t("Redeemed"), c.redeemed_at ? `${C.time(c.redeemed_at)} ${c.redeemed_receipt || ""}` : "—")));
     }, {class: "inline"}));
-    view.replaceChildren(C.section(t("Coupon campaigns"), table), add, lookup);
+    view.replaceChildren(C.section(t("Coupon campaigns"), C.readOnly("manager"), table), add, lookup);
   }
   function generate(c) {
     const out = el("div");
@@ -82,7 +82,7 @@
     const one = el("div", {id: "certificate"});
     const lookup = C.section(t("One certificate"), C.form([{name: "number", label: t("Number"), required: true, value: params.get("number") || ""}],
       t("Show"), async (v) => C.go("certificates", {number: v.number.trim()}), {class: "inline"}), one);
-    view.replaceChildren(C.section(t("Gift certificate series"), table), add, lookup);
+    view.replaceChildren(C.section(t("Gift certificate series"), C.readOnly("manager"), table), add, lookup);
     if (params.get("number")) one.replaceChildren(await certificate(params.get("number"), may));
   }
   async function certificate(number, may) {
@@ -143,7 +143,7 @@
     const card = el("div", {id: "card"});
     const programs = await C.get("loyalty/programs");
     view.replaceChildren(programsBox(programs),
-      C.section(t("A loyalty card"), C.form([{name: "number", label: t("Card number"), required: true, value: params.get("number") || ""}],
+      C.section(t("A loyalty card"), C.readOnly("manager"), C.form([{name: "number", label: t("Card number"), required: true, value: params.get("number") || ""}],
         t("Show"), async (v) => C.go("loyalty", {number: v.number.trim()}), {class: "inline"}), card),
       may ? C.section(t("New card"), C.form([
         {name: "number", label: t("Card number"), required: true}, {name: "holder", label: t("Holder")},

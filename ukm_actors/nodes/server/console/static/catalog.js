@@ -36,7 +36,7 @@
     el("label", {class: "field"}, el("span", {text: t("by")}), bySelect),
     el("button", {class: "btn primary", type: "submit", text: t("Find")}),
     C.can("manager") && S.itemEditor ? C.button(t("New item"), () => S.itemEditor(null)) : null);
-    view.replaceChildren(C.section(t("Catalog"), search, S.localItemsNote ? S.localItemsNote() : null, results));
+    view.replaceChildren(C.section(t("Catalog"), search, C.readOnly("manager"), S.localItemsNote ? S.localItemsNote() : null, results));
     box.focus();
 
     const q = new URLSearchParams({page, per_page: PER_PAGE});

@@ -45,6 +45,7 @@
       fact(t("Folder"), exp.folder || "—"), fact(t("Waiting"), exp.pending ?? "—"),
       exp.error ? fact(t("Error"), exp.error) : null,
       exp.last_written_at ? fact(t("Last written"), C.time(exp.last_written_at)) : null),
+      C.readOnly("manager"),
       C.can("manager") ? C.form([
         {name: "since", label: t("From (a date)"), type: "date", required: true},
         {name: "until", label: t("To (a date, included)"), type: "date"},

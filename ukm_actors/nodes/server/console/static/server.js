@@ -3,7 +3,6 @@
 "use strict";
 
 const S = (() => {
-  const {t, el} = C;
 
   /* Stores as [[code, "code name"]] for a select (cached for the page's life). */
   let storesCache = null;
@@ -16,13 +15,7 @@ const S = (() => {
   }
   function forgetStores() { storesCache = null; }
 
-  /* A read-only notice for roles that may not change a page's data. */
-  function readOnly(role) {
-    return C.can(role) ? null : el("div", {class: "notice", dataset: {readonly: role}},
-      t("Your role may only look here; changes need the role {role}", {role: t(role)}));
-  }
-
-  return {stores, forgetStores, readOnly};
+  return {stores, forgetStores, readOnly: C.readOnly};
 })();
 
 document.addEventListener("DOMContentLoaded", () => C.start(C.N_("UKM cash server")));
