@@ -69,6 +69,30 @@ def test_a_failure_moves_every_user_on_and_the_preferred_server_is_tried_again()
     assert st["servers"][0]["reason"] == "still down"
 
 
+def test_the_preferred_server_is_checked_before_the_node_goes_back_to_it():
+    now = [0.0]
+    verdict: list[str | None] = ["/health answered HTTP 503"]
+    s = ServerSet(
+        ["http://a:1", "http://b:1"],
+        "till-1-1",
+        clock=lambda: now[0],
+        check=lambda url: verdict[0],
+        spawn=lambda run: run(),  # the check at once, in this greenlet
+    )
+    first, second = s.urls
+    s.failed(first, "timed out")
+    now[0] = 61.0
+    assert s.current() == second, "a preferred server that fails its check is not used"
+    assert s.checks == 1 and s.switches == 1
+    assert s.status()["servers"][0]["reason"] == "health check: /health answered HTTP 503"
+    now[0] = 120.0
+    assert s.current() == second and s.checks == 1, "failback counts from the failed check"
+    verdict[0] = None
+    now[0] = 122.0
+    assert s.current() == first, "back once it is fit"
+    assert s.status()["checks"] == 2 and s.switches == 1
+
+
 def test_one_address_is_a_cluster_of_one():
     s = ServerSet(["http://a:1"], "till-1-1")
     assert s.failed("http://a:1", "down") is False

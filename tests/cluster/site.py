@@ -13,6 +13,7 @@ from typing import Any
 import gevent
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIServer
+from gevent.server import StreamServer
 
 from tests.bridge.helpers import free_port
 from tests.nodes.helpers import NodeProcess, write_config
@@ -60,11 +61,42 @@ class Unavailable:
         self.server.stop(timeout=0.1)
 
 
-def failing_server(kind: str) -> tuple[str, Unavailable | None]:
-    """The URL of a server that fails: ``refused`` (nothing listens) or ``503``."""
+class Silent:
+    """A TCP server on 127.0.0.1 that reads requests and never answers, as a cash server
+    stopped (SIGSTOP) or swapping looks to its clients; ``requests`` lists the request
+    lines it read."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self._held: list[Any] = []
+        self.server = StreamServer(("127.0.0.1", 0), self._handle, spawn=Pool(50))
+        self.server.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def _handle(self, sock: Any, _address: Any) -> None:
+        self._held.append(sock)
+        buf = b""
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return
+            buf += data
+            while b"\r\n\r\n" in buf:
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                self.requests.append(" ".join(head.split(b"\r\n")[0].decode().split()[:2]))
+
+    def stop(self) -> None:
+        self.server.stop(timeout=0.1)
+        for sock in self._held:
+            sock.close()
+
+
+def failing_server(kind: str) -> tuple[str, Unavailable | Silent | None]:
+    """The URL of a server that fails: ``refused`` (nothing listens), ``503`` or
+    ``silent`` (never answers)."""
     if kind == "refused":
         return f"http://127.0.0.1:{free_port()}", None
-    stub = Unavailable()
+    stub = Unavailable() if kind == "503" else Silent()
     return stub.url, stub
 
 

@@ -57,6 +57,11 @@ def server_items(db_url: str) -> int:
         db.dispose()
 
 
+def asked(stub: Any) -> list[str]:
+    """The requests a failing server got, but its health checks."""
+    return [r for r in getattr(stub, "requests", []) if r != "GET /health"]
+
+
 @pytest.fixture(params=["refused", "503"])
 def failing(request):
     url, stub = failing_server(request.param)
@@ -103,14 +108,18 @@ def test_the_marketing_server_logs_employees_in_and_gets_its_feeds_past_a_failin
         )
         return r.status == 200
 
-    # Each request checks the login (ask auth.verify); after failback (1 s) the node tries
-    # its preferred server again, which still fails, and moves on again.
-    expect(
-        lambda: console_opens() and servers_seen(mk.url)["switches"] >= 2,
-        within=30,
-        what="the console open after the node went back to its failing server and on again",
-    )
+    # Each console request checks the login (ask auth.verify). After failback (1 s) the node
+    # checks its preferred server's /health in the background, finds it still failing and
+    # stays on the live server: no request of an employee goes to the failing one again.
     assert console_opens()
+    sent = asked(stub)
+    expect(
+        lambda: console_opens() and servers_seen(mk.url)["checks"] >= 2,
+        within=30,
+        what="the preferred server checked twice while the console stays open",
+    )
+    assert servers_seen(mk.url)["switches"] == 1
+    assert asked(stub) == sent, "only /health went to the failing server"
 
     # The server's feeds (pushed by the server once it has heard the marketing server).
     items = server_items(site.db_url)
@@ -124,11 +133,22 @@ def test_the_marketing_server_logs_employees_in_and_gets_its_feeds_past_a_failin
 
     expect(lambda: moved_on(mk.url, bad, server.url), within=15, what="/status says so")
     if stub is not None:
-        assert any("/mailbox/v1/ask/auth." in r for r in stub.requests), stub.requests[:20]
+        # its first request (keys or an ask, whichever came first) went there, then checks
+        assert asked(stub) and "GET /health" in stub.requests, stub.requests[:20]
 
 
-def test_the_price_checker_gets_its_tills_and_answers_past_a_failing_server(site, failing):
-    bad, stub = failing
+@pytest.fixture(params=["refused", "503", "silent"])
+def failing_or_silent(request):
+    url, stub = failing_server(request.param)
+    yield url, stub
+    if stub is not None:
+        stub.stop()
+
+
+def test_the_price_checker_gets_its_tills_and_answers_past_a_failing_server(
+    site, failing_or_silent
+):
+    bad, stub = failing_or_silent
     server = site.start_server()
     till = site.start_node(
         "till-17-1", {"server_url": server.url}, till={"store": "17", "number": 1}
@@ -136,7 +156,7 @@ def test_the_price_checker_gets_its_tills_and_answers_past_a_failing_server(site
     urls = preferring("pricechecker-17", bad, server.url)
     pc = site.start_node(
         "pricechecker-17",
-        {"server_urls": urls},
+        {"server_urls": urls, "ask_timeout": 2.0},
         pricechecker={"store": "17", "tills_refresh": 0.5, "till_deadline": 2.0},
     )
 
@@ -159,9 +179,13 @@ def test_the_price_checker_gets_its_tills_and_answers_past_a_failing_server(site
         what="the price of kefir over the TCP line protocol",
     )
     expect(lambda: moved_on(pc.url, bad, server.url), within=15, what="/status says so")
-    # tills_refresh is 0.5 s and failback 1 s: the directory keeps asking, each time past
-    # the failing server again.
-    expect(lambda: servers_seen(pc.url)["switches"] >= 2, within=30, what="it went back and on")
+    # tills_refresh is 0.5 s and failback 1 s: the directory keeps asking the live server
+    # while the preferred one is checked (/health) in the background, and found failing.
+    sent = asked(stub)
+    expect(lambda: servers_seen(pc.url)["checks"] >= 2, within=30, what="two health checks")
+    assert servers_seen(pc.url)["switches"] == 1
+    assert asked(stub) == sent, "only /health went to the failing server"
     assert tills() == {"till-17-1": till.url}
+    assert price() == ["Кефир 2,5% 900 г (новая упаковка)", "89.90"]
     if stub is not None:
-        assert any("/mailbox/v1/ask/store.tills" in r for r in stub.requests), stub.requests[:20]
+        assert asked(stub) and "GET /health" in stub.requests, stub.requests[:20]

@@ -171,6 +171,10 @@ class BridgeClient:
             hdrs.update(headers)
         return self._send(method, base + path, body, hdrs, self._timeout(timeout), not stream)
 
+    def get_plain(self, url: str, path: str, timeout: float) -> Response:
+        """An unsigned GET of a public path (``/health``): the same errors as ``request``."""
+        return self._send("GET", normalize_url(url) + path, b"", {}, self._timeout(timeout), True)
+
     def _send(
         self,
         method: str,

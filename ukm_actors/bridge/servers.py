@@ -12,8 +12,13 @@ refresher) asks ``current()`` for the server to use and reports what
 happened: ``failed(url, why)`` after a connection error, a timeout or a 5xx
 (the set moves on to the next server, for every user at once), ``ok(url)``
 after an answer. After ``failback`` seconds away from the preferred server,
-``current()`` offers it again; if it is still down, the next failure moves
-on once more.
+``current()`` starts a check of it in the background (``check``: the node's
+``GET /health``, ``server_health``) and keeps offering the
+server in use meanwhile; the set goes back to the preferred server when the
+check finds it fit, and waits ``failback`` seconds more when not. So a
+server that hangs (SIGSTOP, swapping) or answers 503 costs a node one
+failure, not one timeout per ``failback`` period. Without ``check`` (unit
+tests) the preferred server is offered again directly.
 
 Documents stay exactly-once whichever server gets them: the servers share
 one database, where each channel's last applied seq is locked for the
@@ -29,8 +34,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import gevent
+
 from ukm_actors.bridge.client import BridgeClient, Response, normalize_url
-from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
+from ukm_actors.bridge.errors import AskTimeout, BridgeError, PeerUnreachable, RemoteError
 from ukm_actors.bridge.keys import SERVER_ID
 from ukm_actors.isotime import iso_utc
 
@@ -38,6 +45,9 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 """Answers that mean "this server cannot serve now" (nothing was done): another may."""
+
+HEALTH_TIMEOUT = 5.0
+"""Seconds a cash server has to answer ``/health`` before a node goes back to it."""
 
 
 def preferred_index(node_id: str, n: int) -> int:
@@ -47,6 +57,17 @@ def preferred_index(node_id: str, n: int) -> int:
         return 0
     digest = hashlib.sha256(node_id.encode()).digest()
     return int.from_bytes(digest[:8], "big") % n
+
+
+def server_health(client: BridgeClient, url: str, timeout: float = HEALTH_TIMEOUT) -> str | None:
+    """None when the cash server at ``url`` answers ``GET /health`` with 200 within
+    ``timeout`` seconds (fit to serve: its database answers, its actors run), else why
+    not. HAProxy checks the servers the same way (deploy/haproxy/haproxy.cfg)."""
+    try:
+        r = client.get_plain(url, "/health", timeout)
+    except BridgeError as exc:
+        return str(exc)
+    return None if r.status == 200 else f"/health answered HTTP {r.status}"
 
 
 def is_server_failure(exc: BaseException) -> bool:
@@ -67,6 +88,8 @@ class ServerSet:
         *,
         failback: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        check: Callable[[str], str | None] | None = None,
+        spawn: Callable[[Callable[[], None]], object] = gevent.spawn,
     ) -> None:
         clean = [normalize_url(u) for u in urls if u and u.strip()]
         unique = list(dict.fromkeys(clean))
@@ -80,6 +103,13 @@ class ServerSet:
         self.switches = 0
         self.last_failure: dict[str, tuple[float, str]] = {}
         """url → (unix time, reason) of its latest failure."""
+        self.check = check
+        """Asked in the background before going back to the preferred server: None when
+        that server is fit to serve, else why not."""
+        self.checks = 0
+        """How many checks of the preferred server have finished."""
+        self._spawn = spawn
+        self._checking = False
 
     def __bool__(self) -> bool:
         return bool(self.urls)
@@ -99,9 +129,33 @@ class ServerSet:
         if not self.urls:
             return ""
         if self._index and self._clock() - self._away_since >= self.failback:
-            log.info("trying the preferred cash server %s again", self.urls[0])
-            self._index = 0
+            if self.check is None:
+                log.info("trying the preferred cash server %s again", self.urls[0])
+                self._index = 0
+            elif not self._checking:
+                self._checking = True
+                self._spawn(self._check_preferred)
         return self.urls[self._index]
+
+    def _check_preferred(self) -> None:
+        """Go back to the preferred server if ``check`` finds it fit; else wait again."""
+        url = self.urls[0]
+        try:
+            assert self.check is not None
+            why = self.check(url)
+        except Exception as exc:  # noqa: BLE001 - a failed check is a reason to stay away
+            why = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.checks += 1
+            self._checking = False
+        if why is None:
+            if self._index:
+                log.info("the preferred cash server %s answers again: using it", url)
+                self._index = 0
+            return
+        self.last_failure[url] = (time.time(), f"health check: {why}"[:300])
+        if self._index:
+            self._away_since = self._clock()
 
     def failed(self, url: str, why: str = "") -> bool:
         """``url`` failed; move on if it is the current one. True when the next
@@ -145,6 +199,7 @@ class ServerSet:
                 for i, u in enumerate(self.urls)
             ],
             "switches": self.switches,
+            "checks": self.checks,
         }
 
 

@@ -43,7 +43,7 @@ from ukm_actors.bridge.live import ChannelSignals, LiveStats
 from ukm_actors.bridge.peers import own_secret
 from ukm_actors.bridge.policy import Policy
 from ukm_actors.bridge.pusher import PushSender
-from ukm_actors.bridge.servers import ServerSet, ask_any, request_any
+from ukm_actors.bridge.servers import ServerSet, ask_any, request_any, server_health
 from ukm_actors.bridge.upkeep import QUEUES, KeyRefresher, Maintenance
 from ukm_actors.bridge.worker import Wake
 from ukm_actors.config import Config
@@ -101,7 +101,10 @@ class BridgeService:
         self.clustered = db is not None and db.dialect == "postgresql"
         self.holder = leases.process_holder(cluster_name)
         self.servers = ServerSet(
-            [] if self.is_server else settings.servers(), node_id, failback=settings.failback
+            [] if self.is_server else settings.servers(),
+            node_id,
+            failback=settings.failback,
+            check=lambda url: server_health(self.client, url),
         )
         """The cash servers this node may use, preferred first (empty on the server)."""
         self._secret_cache = settings.secret

@@ -84,7 +84,8 @@ class BridgeSettings:
     of them by a hash of its id and moves to the next when it fails. ``server_url``
     alone is a cluster of one."""
     failback: float = 60.0
-    """Seconds after moving away from its preferred server before a node tries it again."""
+    """Seconds after moving away from its preferred server before a node checks its
+    ``/health`` (and goes back to it when that answers 200)."""
     secret: str = ""
     """This node's bridge secret, issued by the cash server when the node was registered."""
     clock_skew: float = 300.0
