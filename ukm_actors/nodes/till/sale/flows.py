@@ -22,7 +22,15 @@ from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant, TillAuth
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest, NeedsWeight
-from ukm_actors.nodes.till.sale.model import Closed, LineAdded, Paid, Refund, ReturnDone, SaleView
+from ukm_actors.nodes.till.sale.model import (
+    Closed,
+    LineAdded,
+    Paid,
+    PrintResult,
+    Refund,
+    ReturnDone,
+    SaleView,
+)
 from ukm_actors.nodes.till.sale.printing import Printing
 from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.nodes.till.sale.returns import build_return, release
@@ -142,7 +150,7 @@ class SaleFlows:
         """``closed`` after the drawer opened (cash) and its receipt printed."""
         return replace(closed, printed=self.after_close(closed.print_job, closed.cash))
 
-    def after_close(self, job: int | None, cash: bool) -> dict[str, Any] | None:
+    def after_close(self, job: int | None, cash: bool) -> PrintResult | None:
         """Open the drawer (cash) and print the job; the answer says if it printed."""
         devices: Devices | None = self.ctx.services.get("devices")
         if cash and devices is not None:

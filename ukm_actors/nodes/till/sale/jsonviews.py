@@ -18,6 +18,8 @@ from ukm_actors.nodes.till.sale.model import (
     LineAdded,
     OpenReceipt,
     Paid,
+    PrintJob,
+    PrintResult,
     Refund,
     ReturnDone,
     SaleView,
@@ -161,11 +163,39 @@ def paid_json(p: Paid) -> dict[str, Any]:
         out["print_job"] = p.closed.print_job
         out["cash"] = p.closed.cash
         out["receipt"] = None
-        out["print"] = p.closed.printed
+        out["print"] = print_result_json(p.closed.printed)
     else:
         out["receipt"] = receipt_json(p.receipt) if p.receipt is not None else None
         out["fiscal_error"] = p.fiscal_error
     return out
+
+
+# -- printing ---------------------------------------------------------------------
+
+
+def print_result_json(p: PrintResult | None) -> dict[str, Any] | None:
+    """A print's ``print``: printed, or kept for a reprint (``error``: the printer's)."""
+    if p is None:
+        return None
+    out: dict[str, Any] = {"job": p.job, "printed": p.printed, "message": p.message}
+    if p.error is not None:
+        out["error"] = p.error
+    return out
+
+
+def print_job_json(j: PrintJob) -> dict[str, Any]:
+    """A job of ``GET /receipt/print-queue``."""
+    return {
+        "id": j.id,
+        "kind": j.kind,
+        "ref": j.ref,
+        "title": j.title,
+        "state": j.state,
+        "error": j.error,
+        "attempts": j.attempts,
+        "created_at": j.created_at,
+        "printed_at": j.printed_at,
+    }
 
 
 # -- the shift ---------------------------------------------------------------------
@@ -246,5 +276,5 @@ def return_json(d: ReturnDone) -> dict[str, Any]:
     still_open = d.paid.receipt if d.paid is not None else None
     out["closed"] = closed_json(closed) if closed is not None else None
     out["receipt"] = receipt_json(still_open) if still_open is not None else None
-    out["print"] = closed.printed if closed is not None else None
+    out["print"] = print_result_json(closed.printed) if closed is not None else None
     return out

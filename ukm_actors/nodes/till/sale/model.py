@@ -205,7 +205,7 @@ class Closed:
     fiscal: Mapping[str, Any] | None
     print_job: int | None
     cash: bool
-    printed: Mapping[str, Any] | None = None
+    printed: PrintResult | None = None
 
 
 @dataclass(frozen=True)
@@ -238,3 +238,28 @@ class ReturnDone:
     paid: Paid | None
     receipt: OpenReceipt | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A document queued for the printer (a receipt, a slip, a report) and its state."""
+
+    id: int
+    kind: str
+    ref: str
+    title: str
+    state: str
+    error: str | None
+    attempts: int
+    created_at: str
+    printed_at: str | None
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """One try to print a job: printed, or kept for a reprint with the printer's ``error``."""
+
+    job: int
+    printed: bool
+    message: str
+    error: str | None = None

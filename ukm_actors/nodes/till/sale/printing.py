@@ -33,6 +33,7 @@ from ukm_actors.hw.receipt import (
 )
 from ukm_actors.i18n import N_, _
 from ukm_actors.nodes.till.sale.errors import SaleError
+from ukm_actors.nodes.till.sale.model import PrintJob, PrintResult
 from ukm_actors.nodes.till.sale.tables import PrintJobRow
 
 if TYPE_CHECKING:
@@ -295,18 +296,18 @@ def queue_job(
     return row.id
 
 
-def job_json(row: PrintJobRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "ref": row.ref,
-        "title": title_text(row.title),
-        "state": row.state,
-        "error": row.error,
-        "attempts": row.attempts,
-        "created_at": row.created_at,
-        "printed_at": row.printed_at,
-    }
+def print_job_of(row: PrintJobRow) -> PrintJob:
+    return PrintJob(
+        id=row.id,
+        kind=row.kind,
+        ref=row.ref,
+        title=title_text(row.title),
+        state=row.state,
+        error=row.error,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        printed_at=row.printed_at,
+    )
 
 
 class Printing:
@@ -321,8 +322,8 @@ class Printing:
         clock = self.ctx.services["clock"]
         return utc_text(clock.now())
 
-    def print_job(self, job_id: int) -> dict[str, Any]:
-        """Print one job: ``{"job", "printed", "message"}``; a failure keeps it pending."""
+    def print_job(self, job_id: int) -> PrintResult:
+        """Print one job; a failure keeps it pending."""
         db = self.ctx.require_db()
         with db.read() as s:
             row = s.get(PrintJobRow, job_id)
@@ -354,39 +355,32 @@ class Printing:
             else:
                 job.error = error
         if error is None:
-            return {
-                "job": job_id,
-                "printed": True,
-                "message": _("{title} printed", title=title_text(title)),
-            }
+            return PrintResult(job_id, True, _("{title} printed", title=title_text(title)))
         level = logging.INFO if error == NO_PRINTER else logging.WARNING
         log.log(level, "print job %s (%s) not printed: %s", job_id, title, error)
-        return {
-            "job": job_id,
-            "printed": False,
-            "message": _(
-                "{title} saved; printer offline — reprint when it is back",
-                title=title_text(title),
-            ),
-            "error": error,
-        }
+        return PrintResult(
+            job_id,
+            False,
+            _("{title} saved; printer offline — reprint when it is back", title=title_text(title)),
+            error,
+        )
 
-    def queue(self) -> list[dict[str, Any]]:
+    def queue(self) -> list[PrintJob]:
         """The jobs not printed yet, oldest first."""
         with self.ctx.require_db().read() as s:
             rows = s.scalars(
                 select(PrintJobRow).where(PrintJobRow.state == "pending").order_by(PrintJobRow.id)
             ).all()
-            return [job_json(r) for r in rows]
+            return [print_job_of(r) for r in rows]
 
-    def reprint(self, job_id: int | None = None) -> list[dict[str, Any]]:
+    def reprint(self, job_id: int | None = None) -> list[PrintResult]:
         """Print ``job_id`` again, or every pending job; stops at the first failure."""
         if job_id is not None:
             return [self.print_job(job_id)]
-        results: list[dict[str, Any]] = []
+        results: list[PrintResult] = []
         for job in self.queue():
-            result = self.print_job(int(job["id"]))
+            result = self.print_job(job.id)
             results.append(result)
-            if not result["printed"]:
+            if not result.printed:
                 break
         return results

@@ -25,6 +25,8 @@ from ukm_actors.nodes.till.sale import webreceipt
 from ukm_actors.nodes.till.sale.errors import BadRequest
 from ukm_actors.nodes.till.sale.jsonviews import (
     cash_move_json,
+    print_job_json,
+    print_result_json,
     shift_closed_json,
     shift_json,
     x_report_json,
@@ -90,7 +92,7 @@ def lock(api: TillApi) -> bottle.HTTPResponse:
 def _printed(api: TillApi, body: dict[str, Any]) -> dict[str, Any]:
     job = body.get("print_job")
     if job is not None:
-        body["print"] = api.flows.after_close(job, False)
+        body["print"] = print_result_json(api.flows.after_close(job, False))
     return body
 
 
@@ -128,7 +130,7 @@ def _cash(api: TillApi, direction: str, right: Right) -> bottle.HTTPResponse:
     amount = int_field(b, "amount", maximum=MAX_AMOUNT)
     move = api.flows.shift().cash_move(g, direction, amount).get(timeout=ASK)
     answer = cash_move_json(move)
-    answer["print"] = api.flows.after_close(move.print_job, True)
+    answer["print"] = print_result_json(api.flows.after_close(move.print_job, True))
     return ok(answer)
 
 
@@ -153,14 +155,15 @@ def fiscal_state(api: TillApi) -> bottle.HTTPResponse:
 
 def print_queue(api: TillApi) -> bottle.HTTPResponse:
     """``GET /receipt/print-queue``: what is waiting to be printed."""
-    return ok({"jobs": api.printing.queue()})
+    return ok({"jobs": [print_job_json(j) for j in api.printing.queue()]})
 
 
 def reprint(api: TillApi) -> bottle.HTTPResponse:
     """``POST /receipt/reprint``: print a job again (the last one without ``job_id``)."""
     b = read_body()
     api.grant(Right.REPRINT, b)
-    return ok({"results": api.printing.reprint(optional_int(b, "job_id"))})
+    results = api.printing.reprint(optional_int(b, "job_id"))
+    return ok({"results": [print_result_json(r) for r in results]})
 
 
 def devices(api: TillApi) -> bottle.HTTPResponse:

@@ -18,6 +18,7 @@ from ukm_actors.nodes.till.sale.jsonviews import (
     closed_json,
     line_added_json,
     paid_json,
+    print_result_json,
     return_json,
     sale_view_json,
 )
@@ -98,7 +99,7 @@ def register_again(api: TillApi) -> bottle.HTTPResponse:
     new_shift = b.get("new_register_shift") is True
     g = api.grant(Right.CLOSE_SHIFT if new_shift else Right.SELL, b)
     closed = api.flows.register(g, new_shift)
-    return ok({"closed": closed_json(closed), "print": closed.printed})
+    return ok({"closed": closed_json(closed), "print": print_result_json(closed.printed)})
 
 
 def cancel(api: TillApi) -> bottle.HTTPResponse:
