@@ -4,10 +4,11 @@ Other features protect their routes with :func:`require_employee`::
 
     from ukm_actors.nodes.server.admin.auth import require_employee
 
-    @app.get("/api/v1/receipts")
-    def receipts():
+    def receipts(ctx: ServerContext) -> bottle.HTTPResponse:
         who = require_employee(ctx, roles=("admin", "manager", "viewer"))
         ...
+
+    Routes(app, ctx).get("/api/v1/receipts", receipts)   # ukm_actors.nodes.routes
 
 It reads ``Authorization: Bearer <token>`` (a token from ``POST
 /api/v1/login``), checks it against the sessions in the database (so any
