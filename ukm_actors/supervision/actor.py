@@ -37,6 +37,7 @@ import pykka
 from pykka import ActorDeadError, ActorRegistry, messages
 
 from ukm_actors.errors import UkmError
+from ukm_actors.supervision.spec import ExitReason
 
 if TYPE_CHECKING:
     from ukm_actors.supervision.names import Names
@@ -58,7 +59,7 @@ class ChildExited:
 
     name: str
     urn: str
-    reason: str  # "normal" | "failure" | "start_failed" | "killed"
+    reason: ExitReason
     error: str | None = None
 
 
@@ -175,7 +176,7 @@ class SupervisedActor(pykka.ThreadingActor):
             self._report_exit("start_failed", _describe(exc))
             return False
 
-    def _guarded_running(self) -> tuple[str, str | None]:
+    def _guarded_running(self) -> tuple[ExitReason, str | None]:
         # The hot path: methods are bound once, message kinds are compared by exact type.
         get = self.actor_inbox.get
         handle = self._handle_receive
@@ -230,7 +231,7 @@ class SupervisedActor(pykka.ThreadingActor):
         except Exception:  # noqa: BLE001
             self._handle_failure(*sys.exc_info())
 
-    def _report_exit(self, reason: str, error: str | None) -> None:
+    def _report_exit(self, reason: ExitReason, error: str | None) -> None:
         if self._exit_reported:
             return
         self._exit_reported = True

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-HEALTHY_STATES = frozenset({"running", "stopped"})
+from ukm_actors.supervision.spec import TreeState
+
+HEALTHY_STATES: frozenset[TreeState] = frozenset({"running", "stopped"})
 
 
 def degraded_reasons(tree: dict[str, Any], prefix: str = "") -> list[str]:

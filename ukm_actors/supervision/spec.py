@@ -5,13 +5,26 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 RestartType = Literal["permanent", "transient", "temporary"]
 Strategy = Literal["one_for_one", "one_for_all", "rest_for_one"]
+ChildState = Literal["new", "running", "restarting", "hung", "stopped", "failed"]
+"""A child as its supervisor keeps it: ``new`` (not started yet), ``running``,
+``restarting`` (waiting out its back-off), ``failed`` (crashed or could not start;
+the strategy decides what next), ``stopped`` (on purpose, or its restart type says
+not to restart it), ``hung`` (killed for not answering a ping after its supervisor
+had given up, so nothing restarts it)."""
+TreeState = ChildState | Literal["unresponsive"]
+"""A node's ``state`` in ``Supervisor.tree()`` and ``/status``: a child's state, or
+``unresponsive`` (a supervisor that did not answer in time)."""
+ExitReason = Literal["normal", "failure", "start_failed", "killed", "vanished"]
+"""Why a supervised actor stopped (``ChildExited.reason``): ``normal`` (asked to),
+``failure`` (an exception in a message), ``start_failed`` (in ``on_start``),
+``killed`` (by its supervisor), ``vanished`` (found dead by the supervisor's sweep)."""
 
-RESTART_TYPES: tuple[str, ...] = ("permanent", "transient", "temporary")
-STRATEGIES: tuple[str, ...] = ("one_for_one", "one_for_all", "rest_for_one")
+RESTART_TYPES: tuple[RestartType, ...] = get_args(RestartType)
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 
 
 @dataclass(frozen=True)

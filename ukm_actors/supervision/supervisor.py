@@ -42,7 +42,7 @@ from ukm_actors.supervision.actor import (
     ping_message,
 )
 from ukm_actors.supervision.names import Names
-from ukm_actors.supervision.spec import STRATEGIES, ChildSpec, Strategy
+from ukm_actors.supervision.spec import STRATEGIES, ChildSpec, ChildState, Strategy, TreeState
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class _Child:
     spec: ChildSpec
     ref: pykka.ActorRef[Any] | None = None
     urn: str | None = None
-    state: str = "new"  # new|running|restarting|hung|stopped|failed
+    state: ChildState = "new"
     restarts: int = 0
     attempt: int = 0  # consecutive restarts, for back-off
     generation: int = 0
@@ -197,7 +197,7 @@ class Supervisor(SupervisedActor):
         out: dict[str, Any] = {
             "name": self.name,
             "kind": "supervisor",
-            "state": "failed" if self._gave_up else "running",
+            "state": self._own_state(),
             "strategy": self.strategy,
             "max_restarts": self.max_restarts,
             "period": self.period,
@@ -206,6 +206,9 @@ class Supervisor(SupervisedActor):
             "children": [self._child_tree(c) for c in self._children],
         }
         return out
+
+    def _own_state(self) -> TreeState:
+        return "failed" if self._gave_up else "running"
 
     def start_child(self, spec: ChildSpec) -> pykka.ActorRef[Any] | None:
         """Add and start a child; returns its ref (None if its start failed and is retried)."""
@@ -501,7 +504,6 @@ class Supervisor(SupervisedActor):
         child.ping_pending = False
         if r.ok or child.state != "running":
             return
-        child.state = "hung"
         self._record_error(child, f"hung: {r.error}")
         log.error("%s/%s is hung: %s; restarting it", self.name, r.name, r.error)
         ref = child.ref
@@ -510,10 +512,11 @@ class Supervisor(SupervisedActor):
             self.tree_names.discard(child.spec.name, ref)
             kill(ref)
         child.ref = None
+        if self._gave_up:
+            child.state = "hung"  # killed, and nothing will restart it
+            return
         child.state = "failed"
         self._after_failure(child)
-        if child.state == "failed":
-            child.state = "hung"
 
     def _handle_receive(self, message: Any) -> Any:
         if isinstance(message, _GiveUp):
