@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ukm_actors.codecs.tilldocs import OriginalRef
+from ukm_actors.codecs.tilldocs import OriginalRef, _to_json
 from ukm_actors.domain.money import format_money, format_quantity
 from ukm_actors.domain.receipt import Line
 from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.model import (
+    CardCancel,
     Closed,
     LineAdded,
     OpenReceipt,
@@ -27,6 +28,7 @@ from ukm_actors.nodes.till.sale.model import (
     Totals,
     receipt_totals,
 )
+from ukm_actors.nodes.till.sale.originals import Original
 from ukm_actors.nodes.till.sale.shiftmodel import CashMove, ShiftClosed, ShiftView, XReport
 
 # -- the receipt -------------------------------------------------------------------
@@ -170,6 +172,11 @@ def paid_json(p: Paid) -> dict[str, Any]:
     return out
 
 
+def card_cancel_json(c: CardCancel) -> dict[str, Any]:
+    """``POST /receipt/payments/cancel``: whether the terminal took the cancel."""
+    return {"cancel_sent": c.sent, "tender": c.tender}
+
+
 # -- printing ---------------------------------------------------------------------
 
 
@@ -277,4 +284,38 @@ def return_json(d: ReturnDone) -> dict[str, Any]:
     out["closed"] = closed_json(closed) if closed is not None else None
     out["receipt"] = receipt_json(still_open) if still_open is not None else None
     out["print"] = print_result_json(closed.printed) if closed is not None else None
+    return out
+
+
+def _original_lines(o: Original) -> list[dict[str, Any]]:
+    out = []
+    for line in o.doc.lines:
+        done = int(o.returned.get(line.position, 0))
+        out.append(
+            {
+                "position": line.position,
+                "article": line.article,
+                "name": line.name,
+                "measure": line.measure,
+                "quantity": line.quantity,
+                "price": line.price,
+                "total": line.total,
+                "voided": line.voided,
+                "returned": done,
+                "returnable": 0 if line.voided else max(line.quantity - done, 0),
+            }
+        )
+    return out
+
+
+def return_original_json(o: Original) -> dict[str, Any]:
+    """``GET /returns/original``: the receipt, its lines with what is left to return, whether
+    it is the till's own copy (and why)."""
+    out: dict[str, Any] = {
+        "receipt": _to_json(o.doc),
+        "lines": _original_lines(o),
+        "offline": o.offline,
+    }
+    if o.message is not None:
+        out["message"] = o.message
     return out

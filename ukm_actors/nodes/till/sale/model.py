@@ -263,3 +263,11 @@ class PrintResult:
     printed: bool
     message: str
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class CardCancel:
+    """The cancel sent to the terminal (``sent``: it took it) for the card payment ``tender``."""
+
+    sent: bool
+    tender: int

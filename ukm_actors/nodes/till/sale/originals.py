@@ -9,37 +9,29 @@ closed (marked ``offline``: the return then needs a supervisor or the right
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from ukm_actors.codecs.tilldocs import ReceiptDoc, _to_json
+from ukm_actors.codecs.tilldocs import ReceiptDoc
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.errors import ServerUnreachable
 from ukm_actors.nodes.till.sale.returnlookup import find_original, local_original
 
 
-def _lines(doc: ReceiptDoc, returned: Mapping[int, int]) -> list[dict[str, Any]]:
-    out = []
-    for line in doc.lines:
-        done = int(returned.get(line.position, 0))
-        out.append(
-            {
-                "position": line.position,
-                "article": line.article,
-                "name": line.name,
-                "measure": line.measure,
-                "quantity": line.quantity,
-                "price": line.price,
-                "total": line.total,
-                "voided": line.voided,
-                "returned": done,
-                "returnable": 0 if line.voided else max(line.quantity - done, 0),
-            }
-        )
-    return out
+@dataclass(frozen=True)
+class Original:
+    """The original of a return: the receipt, what of each line was returned already, and
+    whether it is this till's own copy (``offline``, with the ``message`` why)."""
+
+    doc: ReceiptDoc
+    returned: Mapping[int, int]
+    offline: bool = False
+    message: str | None = None
 
 
-def original_view(ctx: Any, ref: Mapping[str, Any]) -> dict[str, Any]:
-    """``{"receipt", "lines", "offline", "message"?}`` of the original named by ``ref``."""
+def original_for_return(ctx: Any, ref: Mapping[str, Any]) -> Original:
+    """The original named by ``ref``: from the cash server, or this till's copy when the
+    server cannot be reached (raises ``ServerUnreachable`` when the till has none)."""
     try:
         found = find_original(ctx, ref)
     except ServerUnreachable as exc:
@@ -47,17 +39,9 @@ def original_view(ctx: Any, ref: Mapping[str, Any]) -> dict[str, Any]:
         if local is None:
             raise
         doc, returned = local
-        return {
-            "receipt": _to_json(doc),
-            "lines": _lines(doc, returned),
-            "offline": True,
-            "message": _(
-                "{message}; this till's own copy is shown: the return needs a supervisor",
-                message=exc.message,
-            ),
-        }
-    return {
-        "receipt": _to_json(found.doc),
-        "lines": _lines(found.doc, found.returned),
-        "offline": False,
-    }
+        message = _(
+            "{message}; this till's own copy is shown: the return needs a supervisor",
+            message=exc.message,
+        )
+        return Original(doc, returned, offline=True, message=message)
+    return Original(found.doc, found.returned)

@@ -28,6 +28,7 @@ from ukm_actors.hw.errors import CardDeclined, DeviceError
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.errors import DeviceMissing, SaleError
+from ukm_actors.nodes.till.sale.model import CardCancel
 from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.supervision import SupervisedActor
 
@@ -254,14 +255,14 @@ class PaymentDesk(SupervisedActor):
         """The tender waiting for a device now, if any."""
         return self.inflight
 
-    def cancel_card(self) -> dict[str, Any]:
+    def cancel_card(self) -> CardCancel:
         """Ask the terminal to abort the card payment in progress."""
         op = self.inflight
         if op is None or op["type"] != "card":
             raise SaleError(_("no card payment is in progress"), code="sale.no_payment")
         ref = str(op["ref"])
         sent = self._devices().bank.call(lambda b: b.cancel(ref), timeout=ASK)
-        return {"cancel_sent": bool(sent), "tender": op["tender"]}
+        return CardCancel(sent=bool(sent), tender=int(op["tender"]))
 
     # -- giving back -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from ukm_actors.i18n import _
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.till.sale.errors import BadRequest, SaleError
 from ukm_actors.nodes.till.sale.jsonviews import (
+    card_cancel_json,
     closed_json,
     line_added_json,
     paid_json,
@@ -131,7 +132,7 @@ def pay(api: TillApi) -> bottle.HTTPResponse:
 def pay_cancel(api: TillApi) -> bottle.HTTPResponse:
     """``POST /receipt/payments/cancel``: abort the card payment at the PIN pad."""
     api.grant(Right.SELL, read_body())
-    return ok(api.flows.desk().cancel_card().get(timeout=ASK))
+    return ok(card_cancel_json(api.flows.desk().cancel_card().get(timeout=ASK)))
 
 
 def pay_remove(api: TillApi, tender: int) -> bottle.HTTPResponse:

@@ -16,7 +16,8 @@ from ukm_actors.i18n.web import localized, request_language
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.till.sale.errors import BadRequest
-from ukm_actors.nodes.till.sale.originals import original_view
+from ukm_actors.nodes.till.sale.jsonviews import return_original_json
+from ukm_actors.nodes.till.sale.originals import original_for_return
 from ukm_actors.nodes.till.sale.returns import reference_of
 from ukm_actors.nodes.till.ui.events import UiEvents
 from ukm_actors.nodes.till.ui.state import screen_state
@@ -84,7 +85,7 @@ def original(ctx: NodeContext) -> bottle.HTTPResponse:
     ref = reference_of({k: v for k, v in query.items() if v not in (None, "")})
     if not ref:
         raise BadRequest("name the original receipt")
-    return json_response(localized(original_view(ctx, ref)))
+    return json_response(localized(return_original_json(original_for_return(ctx, ref))))
 
 
 def _bump_after_changes(ctx: NodeContext) -> Callable[[], None]:
