@@ -17,7 +17,7 @@ import io
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import serial
 from escpos import printer as escpos_printer
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 PrinterKind = Literal["dummy", "network", "serial", "usb", "file"]
-PRINTER_KINDS: tuple[str, ...] = ("dummy", "network", "serial", "usb", "file")
+PRINTER_KINDS: tuple[PrinterKind, ...] = get_args(PrinterKind)
 ONLINE_MASK = 0x08
 PAPER_OUT_MASK = 0x60
 PAPER_NEAR_END_MASK = 0x0C
