@@ -32,6 +32,7 @@ from typing import Any
 
 from ukm_actors.bridge.auth import Caller
 from ukm_actors.bridge.errors import Forbidden
+from ukm_actors.config.common import Role
 from ukm_actors.errors import UkmError
 
 log = logging.getLogger(__name__)
@@ -70,11 +71,11 @@ class Rule:
 
     what: str
     """``document`` or ``ask``."""
-    receiver: str
+    receiver: Role
     """The role that applies or answers it."""
     name: str
     """The document type or the ask's name."""
-    senders: tuple[str, ...]
+    senders: tuple[Role, ...]
     """Peer kinds that may send it (``server``, ``till``, ``marketing``, ``integration``,
     ``pricechecker``)."""
     scope: Scope
@@ -83,9 +84,9 @@ class Rule:
 
 def _rules(
     what: str,
-    receiver: str,
+    receiver: Role,
     names: Iterable[str],
-    senders: tuple[str, ...],
+    senders: tuple[Role, ...],
     scope: Scope,
     note: str,
 ) -> tuple[Rule, ...]:
@@ -163,7 +164,7 @@ class PolicyError(UkmError):
 class Policy:
     """The rows of ``TABLE`` for one role, and the check of each request against them."""
 
-    def __init__(self, role: str, rules: Iterable[Rule] = TABLE) -> None:
+    def __init__(self, role: Role, rules: Iterable[Rule] = TABLE) -> None:
         self.role = role
         self._rules: dict[tuple[str, str], Rule] = {}
         self.add(rules)

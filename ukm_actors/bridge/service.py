@@ -47,7 +47,7 @@ from ukm_actors.bridge.servers import ServerSet, ask_any, request_any, server_he
 from ukm_actors.bridge.upkeep import QUEUES, KeyRefresher, Maintenance
 from ukm_actors.bridge.worker import Wake
 from ukm_actors.config import Config
-from ukm_actors.config.common import BridgeSettings
+from ukm_actors.config.common import BridgeSettings, Role
 from ukm_actors.db import Database, leases
 from ukm_actors.errors import UkmError
 from ukm_actors.supervision import Backoff, ChildSpec, Names, Supervisor, supervisor_spec
@@ -75,7 +75,7 @@ class BridgeService:
         self,
         *,
         node_id: str,
-        role: str,
+        role: Role,
         settings: BridgeSettings,
         db: Database | None,
         appliers: Appliers,

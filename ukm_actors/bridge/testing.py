@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.bridge.policy import ASK, DOCUMENT, Rule, Scope
+from ukm_actors.config.common import ROLES, Role
 from ukm_actors.db import Database
 from ukm_actors.errors import UkmError
 
@@ -107,10 +108,10 @@ def _sleep(message: dict[str, Any], peer: str) -> Any:
 # -- the feature-module interface ----------------------------------------------------------
 
 
-ANYONE = ("server", "till", "marketing", "integration", "pricechecker")
+ANYONE = ROLES
 
 
-def test_rules(role: str) -> list[Rule]:
+def test_rules(role: Role) -> list[Rule]:
     """Rows of the authorisation table for the test documents and asks: anyone may."""
     docs = ("test.row", "test.slow", "test.lines")
     asks = ("test.echo", "test.refuse", "test.sleep")

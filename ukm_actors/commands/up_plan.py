@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ukm_actors.config.common import Role
 from ukm_actors.config.private import make_private_file, private_dir, write_private
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.role import role_spec
@@ -21,7 +22,7 @@ from ukm_actors.nodes.role import role_spec
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import"
 """The example store's UKM XML files in a source checkout (``ukm demo``, ``ukm up``'s hint)."""
 
-LAYOUT = [
+LAYOUT: list[tuple[str, Role, int]] = [
     # (node id template, role, port offset)
     ("server", "server", 0),
     ("marketing", "marketing", 1),
@@ -44,7 +45,7 @@ TILL_NOTE = """\
 @dataclass
 class PlannedNode:
     node_id: str
-    role: str
+    role: Role
     port: int
     config: Path
     ready: Path
@@ -88,10 +89,12 @@ class ClusterNeedsPostgres(UkmError):
     code = "up.cluster_needs_postgresql"
 
 
-def layout(servers: int = 1) -> list[tuple[str, str, int]]:
+def layout(servers: int = 1) -> list[tuple[str, Role, int]]:
     """:data:`LAYOUT` with ``servers`` cash servers: ``server`` and ``server-2`` … on
     ports base + 7 …; every one of them is node ``server`` to its peers."""
-    extra = [(f"server-{k}", "server", MORE_SERVERS_OFFSET + k - 2) for k in range(2, servers + 1)]
+    extra: list[tuple[str, Role, int]] = [
+        (f"server-{k}", "server", MORE_SERVERS_OFFSET + k - 2) for k in range(2, servers + 1)
+    ]
     return LAYOUT[:1] + extra + LAYOUT[1:]
 
 
@@ -234,7 +237,7 @@ def _existing_secret(path: Path) -> str | None:
         return None
 
 
-def _check_kept(path: Path, role: str, servers_known: dict[str, Any], db: dict[str, Any]) -> None:
+def _check_kept(path: Path, role: Role, servers_known: dict[str, Any], db: dict[str, Any]) -> None:
     """A kept file must agree with the cluster asked for (else the nodes would not
     find each other): refuse, naming the file, when it does not."""
     import tomllib

@@ -19,6 +19,7 @@ from ukm_actors.config.common import (
     HttpSettings,
     LogSettings,
     NodeSettings,
+    Role,
 )
 from ukm_actors.config.loader import SECTIONS, ConfigError, build_section, read_toml
 from ukm_actors.config.roles import (
@@ -47,7 +48,7 @@ class Config:
     pricechecker: PriceCheckerSettings
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
         return self.node.role
 
     @property
@@ -124,5 +125,6 @@ __all__ = [
     "ROLES",
     "Config",
     "ConfigError",
+    "Role",
     "load_config",
 ]

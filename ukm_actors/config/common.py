@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from ukm_actors.config.loader import section
 
 Role = Literal["server", "till", "marketing", "integration", "pricechecker"]
-ROLES: tuple[str, ...] = ("server", "till", "marketing", "integration", "pricechecker")
+ROLES: tuple[Role, ...] = get_args(Role)
 
 
 @section("node")

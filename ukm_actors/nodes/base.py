@@ -45,7 +45,7 @@ from ukm_actors import __version__, runtime
 from ukm_actors.bridge.asks import AskHandlers
 from ukm_actors.bridge.httpserver import HttpServer
 from ukm_actors.bridge.inbox import Appliers
-from ukm_actors.config import Config
+from ukm_actors.config import Config, Role
 from ukm_actors.db import Database
 from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
@@ -107,7 +107,7 @@ class NodeContext(Generic[S]):
         return self.config.node_id
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
         return self.config.role
 
     def actor(self, name: str) -> pykka.ActorRef[Any]:
