@@ -14,11 +14,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import gevent.event
 
 from ukm_actors.isotime import iso
+
+ChannelState = Literal["idle", "ok", "error"]
+"""A link's state in ``/status``: ``idle`` (nothing sent yet, or nothing to send
+and no error), ``ok`` (the last exchange worked), ``error`` (the last one failed:
+``last_error``, ``error_since``)."""
+ChannelRole = Literal["", "push", "pull", "serve", "inbox"]
+"""What this node does on a channel: ``push`` its outbox, ``pull`` a peer's,
+``serve`` it to a peer, take it into its ``inbox``; empty until a worker says."""
 
 
 class ChannelSignals:
@@ -102,9 +110,9 @@ class LiveChannel:
     """Counters of one channel since this process started."""
 
     channel: str
-    role: str = ""  # push | pull | serve | inbox
+    role: ChannelRole = ""
     peer_url: str = ""
-    state: str = "idle"  # idle | ok | error | waiting
+    state: ChannelState = "idle"
     last_contact: datetime | None = None
     last_error: str | None = None
     error_since: datetime | None = None
@@ -187,7 +195,7 @@ class LiveStats:
     contacts: dict[str, Contact] = field(default_factory=dict)
     """Peer id → when it was last heard from (flushed to ``bridge_peer``)."""
 
-    def channel(self, name: str, role: str = "") -> LiveChannel:
+    def channel(self, name: str, role: ChannelRole = "") -> LiveChannel:
         live = self.channels.get(name)
         if live is None:
             live = self.channels[name] = LiveChannel(name, role)
