@@ -284,7 +284,7 @@ def bench_asks(n: int, seed: int) -> None:
             with server.ctx.require_db().write() as s:
                 register_peer(s, "till-17-1", "till", store="17", secret="t")
                 register_peer(s, "marketing", "marketing", secret="m")
-            server.ctx.services["bridge"].peers_changed()
+            server.ctx.services.bridge.peers_changed()
             mk = start("marketing", data, node={"id": "marketing"},
                        bridge={**fast, "server_url": server.ctx.url, "secret": "m"})  # fmt: skip
             nodes.append(mk)
@@ -312,7 +312,7 @@ def bench_asks(n: int, seed: int) -> None:
                          till={"store": "17", "number": 1, "marketing_url": mk.ctx.url},
                          bridge={**fast, "server_url": server.ctx.url, "secret": "t"})  # fmt: skip
             nodes.append(till)
-            bridge = till.ctx.services["bridge"]
+            bridge = till.ctx.services.bridge
             url = mk.ctx.url
             r = receipt(articles, rnd)
             price_msg = {

@@ -203,14 +203,13 @@ def main() -> None:
 
         post("/login", {"code": "1", "password": "1"})
         post("/shift/open", {})
-        flows = node.ctx.services["sale_flows"]
-        grant = node.ctx.services["auth"].authorize(Right.SELL)
+        flows = node.ctx.services.sale_flows
+        grant = node.ctx.services.auth.authorize(Right.SELL)
         codes = [barcode(random.randrange(args.items)) for _ in range(args.lines * args.receipts)]
 
         def run(label: str, with_promotions: bool) -> dict[str, list[float]]:
-            saved = node.ctx.services.pop("promotions", None)
-            if with_promotions and saved is not None:
-                node.ctx.services["promotions"] = saved
+            saved = node.ctx.services.promotions
+            node.ctx.services.promotions = saved if with_promotions else None
             res: dict[str, list[float]] = {
                 "actor": [],
                 "http": [],
@@ -238,8 +237,7 @@ def main() -> None:
                 t = time.perf_counter()
                 post("/receipt/payments", {"type": "cash", "amount": due})
                 res["close_http"].append(time.perf_counter() - t)
-            if saved is not None:
-                node.ctx.services["promotions"] = saved
+            node.ctx.services.promotions = saved
             print(f"\n{label}  ({args.receipts} receipts of {args.lines} lines each way)")
             print(row("scan→line (actor)", res["actor"]))
             print(row("  same, CPU time", res["actor_cpu"]))
@@ -250,7 +248,7 @@ def main() -> None:
             return res
 
         with_engine = run(
-            "with the promotion engine (no campaigns)", "promotions" in node.ctx.services
+            "with the promotion engine (no campaigns)", node.ctx.services.promotions is not None
         )
         without = run("without promotions", False)
         base = baseline(db_path, codes, args.lines * args.receipts)

@@ -23,7 +23,7 @@ def start_server(tmp_path, db_url, **sections):
     node = bridge_node("server", tmp_path, db_url, **sections)
     with node.ctx.db.write() as session:
         register_peer(session, "till-17-1", "till", store="17", secret=TILL_SECRET)
-    node.ctx.services["bridge"].peers_changed()
+    node.ctx.services.bridge.peers_changed()
     return node
 
 

@@ -104,7 +104,7 @@ def put_many(
                     body if body is not None else json.dumps({"n": done}).encode(),
                 )
         gevent.sleep(0)
-    node.ctx.services["bridge"].notify(channel)
+    node.ctx.services.bridge.notify(channel)
     return channel
 
 

@@ -10,7 +10,7 @@ from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
 
 def test_an_ask_gets_its_reply_or_a_clear_error(server, make_till):
     till = make_till(server.ctx.url)
-    bridge = till.ctx.services["bridge"]
+    bridge = till.ctx.services.bridge
     reply = bridge.ask(bridge.server_url, "test.echo", {"q": "кефир", "n": 1})
     assert reply == {"message": {"q": "кефир", "n": 1}, "peer": "till-17-1"}
     ref = RemoteRef(bridge.server_url, "test.echo", bridge)
@@ -49,7 +49,7 @@ def test_an_ask_gets_its_reply_or_a_clear_error(server, make_till):
 
 
 def test_a_wrong_secret_on_the_caller_is_a_remote_auth_error(server, make_till):
-    bridge = make_till(server.ctx.url, secret="wrong").ctx.services["bridge"]
+    bridge = make_till(server.ctx.url, secret="wrong").ctx.services.bridge
     with pytest.raises(RemoteError) as err:
         bridge.ask(bridge.server_url, "test.echo", {})
     assert err.value.code == "bridge.auth" and err.value.status == 401
@@ -78,10 +78,10 @@ def test_the_price_checker_asks_a_till_with_a_key_from_the_server(
         bridge={"server_url": server.ctx.url, "secret": "pc18-secret"},
     )
     try:
-        reply = pc.ctx.services["bridge"].ask(till.ctx.url, "test.echo", {"barcode": "46"})
+        reply = pc.ctx.services.bridge.ask(till.ctx.url, "test.echo", {"barcode": "46"})
         assert reply["peer"] == "pricechecker-17"
         with pytest.raises(RemoteError) as err:
-            other.ctx.services["bridge"].ask(till.ctx.url, "test.echo", {})
+            other.ctx.services.bridge.ask(till.ctx.url, "test.echo", {})
         assert err.value.code == "bridge.auth" and "unknown peer 'pricechecker-18'" in str(
             err.value
         )
@@ -103,7 +103,7 @@ def test_the_marketing_server_knows_the_tills_from_the_server(
     )
     try:
         till = make_till(server.ctx.url)
-        bridge = till.ctx.services["bridge"]
+        bridge = till.ctx.services.bridge
         reply = bridge.ask(marketing.ctx.url, "test.echo", {"card": "777"}, peer="marketing")
         assert reply["peer"] == "till-17-1"
         stop_nodes(till)

@@ -36,7 +36,7 @@ def test_a_notify_on_one_process_wakes_a_long_poll_on_another(tmp_path, server_d
         assert not poll.ready()
         with a.ctx.db.write() as session:
             outbox.put(session, CH, "test.row", b"new prices")
-        a.ctx.services["bridge"].notify(CH)
+        a.ctx.services.bridge.notify(CH)
         r = poll.get(timeout=5)
         assert [d["seq"] for d in json.loads(r.data)["docs"]] == [1]
     finally:

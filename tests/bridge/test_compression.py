@@ -53,7 +53,7 @@ def queue(server, body=BODY, doc_type="test.lines", channels=(CH,)):
         for ch in channels:
             outbox.put_stored(session, ch, doc_type, digest)
     for ch in channels:
-        server.ctx.services["bridge"].notify(ch)
+        server.ctx.services.bridge.notify(ch)
 
 
 def variants(db):
@@ -131,7 +131,7 @@ def test_a_till_downloads_compressed_and_resumes_a_cut_transfer(server, proxy, m
     assert t["done"] == t["total"] == first.body_bytes and t["offset"] == first.sent_bytes
     spool = till.ctx.config.resolve("spool") / "server__till-17-1"
     expect(lambda: list(spool.iterdir()) == [])
-    served = server.ctx.services["bridge"].transfers()["till-17-1"]  # the till monitoring's
+    served = server.ctx.services.bridge.transfers()["till-17-1"]  # the till monitoring's
     assert (served["seq"], served["resumes"], served["total"]) == (1, 1, first.body_bytes)
     assert served["offset"] == first.sent_bytes and served["finished"]
 

@@ -119,7 +119,7 @@ def test_a_long_poll_waits_and_is_woken_by_notify(tmp_path, server_db_url):
         put(server.ctx.db)
         gevent.sleep(0.3)
         assert not poll.ready(), "without notify the poll keeps waiting"
-        server.ctx.services["bridge"].notify(CH)
+        server.ctx.services.bridge.notify(CH)
         r = poll.get(timeout=5)
         assert [d["seq"] for d in json.loads(r.data)["docs"]] == [1]
     finally:

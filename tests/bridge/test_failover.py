@@ -129,7 +129,7 @@ def test_pushes_asks_and_pulls_move_to_the_next_server_and_apply_once(tmp_path, 
     a = start_server(tmp_path / "a", server_db_url, server={"cluster_node": "a"})
     b = bridge_node("server", tmp_path / "b", server_db_url, server={"cluster_node": "b"})
     till = till_node(tmp_path, ordered(a.ctx.url, b.ctx.url))
-    bridge = till.ctx.services["bridge"]
+    bridge = till.ctx.services.bridge
     try:
         assert bridge.server_url == a.ctx.url
         put_many(till, "server", 50)
@@ -150,7 +150,7 @@ def test_pushes_asks_and_pulls_move_to_the_next_server_and_apply_once(tmp_path, 
 
         with b.ctx.db.write() as session:
             outbox.put(session, DOWN, "test.row", b"prices")
-        b.ctx.services["bridge"].notify(DOWN)
+        b.ctx.services.bridge.notify(DOWN)
         expect(lambda: applied_on(till, DOWN) == [1], within=20)
         _, st = get_json(till.ctx.url + "/status")
         servers = st["bridge"]["servers"]["servers"]
@@ -165,7 +165,7 @@ def test_the_till_returns_to_its_preferred_server(tmp_path, server_db_url):
     a = start_server(tmp_path / "a", server_db_url)
     b = bridge_node("server", tmp_path / "b", server_db_url)
     till = till_node(tmp_path, ordered(a.ctx.url, b.ctx.url))
-    bridge = till.ctx.services["bridge"]
+    bridge = till.ctx.services.bridge
     try:
         bridge.servers.failed(a.ctx.url, "pretend it failed")
         assert bridge.server_url == b.ctx.url

@@ -31,7 +31,7 @@ def proxy(server):
 def queue_catalog(server):
     with server.ctx.db.write() as session:
         outbox.put(session, CH, "test.lines", BODY)
-    server.ctx.services["bridge"].notify(CH)
+    server.ctx.services.bridge.notify(CH)
 
 
 def downloads(proxy):

@@ -84,7 +84,7 @@ def test_a_registered_till_gets_its_queue_and_old_documents_are_pruned(
     try:
         expect(lambda: server.ctx.names.find("queue.till-17-1"))
         register(server_db_url, "till-17-2", "till", "17", "two")
-        server.ctx.services["bridge"].peers_changed()
+        server.ctx.services.bridge.peers_changed()
         expect(lambda: server.ctx.names.find("queue.till-17-2"), what="a queue for the new till")
         till = make_till(server.ctx.url)
         put_many(server, "till-17-1", 5, body=b"same body")
@@ -151,7 +151,7 @@ def test_the_marketing_server_gets_the_server_feed_and_serves_the_tills(
         )
         put_many(marketing, "till-17-1", 3)
         till = make_till(server.ctx.url)
-        bridge = till.ctx.services["bridge"]
+        bridge = till.ctx.services.bridge
         bridge.add_pull("marketing", marketing.ctx.url)
         bridge.add_push("marketing", marketing.ctx.url)
         put_many(till, "marketing", 2)

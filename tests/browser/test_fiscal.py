@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 def test_paper_out_on_the_register_then_registered_again(screen_till, open_page, tmp_path):
     with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
         node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 5, "poll": 0.01}})
-        eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        eventually(lambda: node.ctx.services.devices.ref("fiscal"), what="register up")
         page = open_page(node.ctx.url + "/", 1920, 1080)
         login(page)
         open_shift(page)
@@ -75,7 +75,7 @@ def test_a_register_shift_over_24_hours_registers_the_receipt_in_a_new_one(
     with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
         node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 5, "poll": 0.01}})
         apply_catalog(node, catalog_body([TRAINEE], full=False), seq=2, full=False)
-        eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        eventually(lambda: node.ctx.services.devices.ref("fiscal"), what="register up")
         page = open_page(node.ctx.url + "/")
         login(page, code="2")
         open_shift(page)
@@ -115,7 +115,7 @@ def test_a_cash_out_the_register_did_before_a_lost_answer_says_so_when_asked_aga
     cash-move dialog's result shows that notice (docs/till-api.md)."""
     with FiscalRegisterEmulator(state_path=tmp_path / "register.json") as register:
         node = screen_till(devices={"fiscal": {"url": register.url, "timeout": 0.5, "poll": 0.01}})
-        eventually(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        eventually(lambda: node.ctx.services.devices.ref("fiscal"), what="register up")
         page = open_page(node.ctx.url + "/")
         login(page)
         open_shift(page)

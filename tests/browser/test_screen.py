@@ -189,10 +189,10 @@ def test_reload_two_tabs_the_scanner_and_a_till_restart(screen_till, open_page, 
     expect(rows(other)).to_have_count(2)
     scan(other, MILK)
     expect(rows(page)).to_have_count(3)  # pushed to the first tab
-    node.ctx.services["sale_flows"].scan(BREAD)  # what the till's serial scanner does
+    node.ctx.services.sale_flows.scan(BREAD)  # what the till's serial scanner does
     expect(rows(page)).to_have_count(4)
     expect(rows(other)).to_have_count(4)
-    node.ctx.services["sale_flows"].scan(BEER)  # the question waits on the receipt
+    node.ctx.services.sale_flows.scan(BEER)  # the question waits on the receipt
     expect(page.locator(".dialog.question")).to_be_visible()
     expect(other.locator(".dialog.question")).to_be_visible()
     page.keyboard.press("Enter")  # answered in one tab: the other's dialog goes away

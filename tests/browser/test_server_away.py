@@ -35,7 +35,7 @@ def test_the_server_goes_away_mid_shift_and_comes_back(
                 catalog_body(base_records()),
             )
         till = screen_till(bridge={"server_url": server.ctx.url, "secret": secret, **FAST})
-        eventually(lambda: till.ctx.services["catalog"].item("100") is not None, within=30)
+        eventually(lambda: till.ctx.services.catalog.item("100") is not None, within=30)
         page = open_page(till.ctx.url + "/")
         login(page)
         open_shift(page)

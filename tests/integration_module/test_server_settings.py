@@ -137,7 +137,7 @@ def test_the_server_answers_only_the_stores_own_modules(tmp_path, make_db_url):
             bridge={"server_url": server.ctx.url, "secret": secret},
             integration={"store": "17"},
         )
-        bridge = module.ctx.services["bridge"]
+        bridge = module.ctx.services.bridge
         reply = bridge.ask(server.ctx.url, "store.tills", {"store": "17"})
         assert [(t["node_id"], t["number"]) for t in reply["tills"]] == [
             ("till-17-1", 1),

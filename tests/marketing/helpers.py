@@ -148,8 +148,8 @@ def too_slow(name: str, message: dict[str, Any], timeout: float) -> Any:
 
 def connect(till: Node, ask) -> None:
     """Make the till's promotion services ask through ``ask``."""
-    till.ctx.services["promotions"].ask = ask
-    till.ctx.services["marketing_payments"].ask = ask
+    till.ctx.services.promotions.ask = ask
+    till.ctx.services.marketing_payments.ask = ask
 
 
 def deliver(sender: Any, receiver: Any, channel: str) -> list[inbox.Applied]:

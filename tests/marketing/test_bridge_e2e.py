@@ -27,7 +27,7 @@ def test_till_and_marketing_over_the_bridge(tmp_path, make_db_url):
         with server.ctx.require_db().write() as s:
             register_peer(s, "till-17-1", "till", store="17", secret="till-secret")
             register_peer(s, "marketing", "marketing", secret="m-secret")
-        server.ctx.services["bridge"].peers_changed()
+        server.ctx.services.bridge.peers_changed()
         marketing = start_node(
             "marketing", tmp_path, make_db_url("marketing"),
             node={"id": "marketing"}, marketing={"admin_token": TOKEN},
@@ -56,12 +56,12 @@ def test_till_and_marketing_over_the_bridge(tmp_path, make_db_url):
         expect(lambda: engine.campaign_set().get().version == version, within=30,
                what="the till downloaded its copy of campaigns")  # fmt: skip
 
-        svc = till.ctx.services["promotions"]
+        svc = till.ctx.services.promotions
         r = add_line(Receipt(), article="1001", name="Milk", quantity=1000, price=10000,
                      measure="шт")  # fmt: skip
         assert [d.amount for d in svc.price(r, CONTEXT)[1]] == [1000]
         assert svc.online is True
-        payments = till.ctx.services["marketing_payments"]
+        payments = till.ctx.services.marketing_payments
         payment = payments.authorize("certificate", 20_000, number, "R1")
         assert payment.amount == 20_000 and payments.balance("certificate", number) == 30_000
 
@@ -90,7 +90,7 @@ def test_till_and_marketing_over_the_bridge(tmp_path, make_db_url):
         nodes.remove(marketing)
         # A stopped process closes its sockets; in this process the stopped node's kept-alive
         # connections would still be served, so the till drops them.
-        till.ctx.services["bridge"].client.close()
+        till.ctx.services.bridge.client.close()
         assert [d.amount for d in svc.price(r, CONTEXT)[1]] == [1000]
         assert svc.online is False, svc.last_error
         assert "connection refused" in svc.last_error

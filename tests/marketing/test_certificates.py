@@ -19,6 +19,7 @@ from ukm_actors.nodes.marketing.core.errors import CertificateRefused
 from ukm_actors.nodes.marketing.core.tables import MkCertificate, MkCertOp, MkCertSeries
 from ukm_actors.nodes.till.promotions.payments import MarketingPayments
 from ukm_actors.nodes.till.promotions.service import PromotionsService
+from ukm_actors.nodes.till.services import TillServices
 from ukm_actors.supervision import Names
 
 SERIES = {
@@ -57,7 +58,7 @@ def _redeem(ctx, number, amount, receipt="R1", peer="till-17-1"):
 def till_payments(ask_fn) -> MarketingPayments:
     """The till's marketing payments service, asking through ``ask_fn``."""
     config = load_config(None, role="till", overrides={"till": {"store": "17", "number": 1}})
-    ctx = NodeContext(config=config, names=Names(), app=bottle.Bottle())
+    ctx = NodeContext(config=config, names=Names(), app=bottle.Bottle(), services=TillServices())
     return MarketingPayments(ctx, ask_fn, PromotionsService(ctx, ask_fn))
 
 

@@ -193,7 +193,7 @@ def test_a_receipt_closed_offline_is_applied_once_when_the_till_is_back(
     try:
         deliver(light, till, "marketing>till-17-1")
         connect(till, unreachable)
-        svc = till.ctx.services["promotions"]
+        svc = till.ctx.services.promotions
         for rid in ("R1", "R2"):
             with till.ctx.require_db().write() as s:
                 svc.on_receipt_closed(s, _receipt_doc(rid))

@@ -87,7 +87,7 @@ def test_online_and_offline_give_identical_receipts(tmp_path, make_db_url):
         feed_stores(marketing, {"17": 1})
         online_ask = loopback(marketing, "till-17-1")
         connect(till, online_ask)
-        svc = till.ctx.services["promotions"]
+        svc = till.ctx.services.promotions
         engine = till.ctx.actor("promotion_engine").proxy()
         checked = {"n": 0, "discounted": 0}
 

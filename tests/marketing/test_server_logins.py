@@ -53,7 +53,7 @@ def test_a_server_login_opens_the_marketing_admin_api_by_role(tmp_path, make_db_
         )  # fmt: skip
         nodes.append(till)
         with pytest.raises(RemoteError) as refused:
-            till.ctx.services["bridge"].ask(server.ctx.url, "auth.verify", {"token": manager})
+            till.ctx.services.bridge.ask(server.ctx.url, "auth.verify", {"token": manager})
         assert refused.value.code == "bridge.forbidden"  # the authorisation table
     finally:
         http.clear()

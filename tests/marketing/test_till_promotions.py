@@ -73,7 +73,7 @@ def amounts(discounts):
 
 def test_online_answer_and_fallback_to_the_local_copy(pair):
     light, till = pair
-    svc = till.ctx.services["promotions"]
+    svc = till.ctx.services.promotions
     online = svc.price(_receipt(), CONTEXT)
     assert svc.online is True and amounts(online) == {1: [("MILK10", 2000)]}
     for down in (unreachable, too_slow):
@@ -96,7 +96,7 @@ def test_online_answer_and_fallback_to_the_local_copy(pair):
 
 def test_a_card_seen_online_keeps_its_level_offline(pair):
     _light, till = pair
-    svc = till.ctx.services["promotions"]
+    svc = till.ctx.services.promotions
     carded = {**CONTEXT, "card": "7770001"}
     offline_unknown = svc.price_offline(_receipt(), carded)
     assert "GOLD" not in {d.campaign_id for ds in offline_unknown.values() for d in ds}
@@ -108,7 +108,7 @@ def test_a_card_seen_online_keeps_its_level_offline(pair):
 
 def test_a_used_coupon_is_refused_online_and_accepted_offline(pair):
     light, till = pair
-    svc = till.ctx.services["promotions"]
+    svc = till.ctx.services.promotions
     with light.require_db().write() as s:
         (code,) = coupons.issue_batch(s, "SPRING", 1, utcnow())[1]
     with_coupon = {**CONTEXT, "coupons": [code]}
@@ -132,7 +132,7 @@ def test_the_copy_survives_a_restart_and_a_bad_copy_is_refused(pair, tmp_path):
     again = start_till(tmp_path, url)
     try:
         connect(again, unreachable)
-        assert amounts(again.ctx.services["promotions"].price(_receipt(), CONTEXT)) == {
+        assert amounts(again.ctx.services.promotions.price(_receipt(), CONTEXT)) == {
             1: [("MILK10", 2000)]
         }
         with pytest.raises(PermanentApplyError, match="promo.campaigns"):
@@ -155,13 +155,13 @@ def test_a_certificate_sold_on_the_till_is_activated_by_its_accrual(pair):
                               quantity=1000, price=50_000, amount=50_000, discount=0,
                               total=50_000, barcode=number),),
     )  # fmt: skip
-    svc = till.ctx.services["promotions"]
+    svc = till.ctx.services.promotions
     with till.ctx.require_db().write() as s:
         svc.on_receipt_closed(s, doc)
     deliver(till, light, "till-17-1>marketing")
     cert = ask(light, "certificate.check", {"number": number})
     assert (cert["state"], cert["balance"]) == ("sold", 50_000)
-    payments = till.ctx.services["marketing_payments"]
+    payments = till.ctx.services.marketing_payments
     assert payments.balance("certificate", number) == 50_000
 
 
@@ -169,7 +169,7 @@ def test_certificate_lines_get_no_discount(pair):
     _light, till = pair
     r = add_line(Receipt(), article="CERT500", name="Gift", quantity=1000, price=50_000,
                  measure="шт")  # fmt: skip
-    svc = till.ctx.services["promotions"]
+    svc = till.ctx.services.promotions
     assert amounts(svc.price(r, {**CONTEXT, "card": "7770001"})) == {}
     assert json.loads(json.dumps(till.status()["promotions"]))["cards_known"] == 1
 

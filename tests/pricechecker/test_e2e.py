@@ -165,7 +165,7 @@ def test_price_checks_fail_over_between_live_tills(tmp_path, make_db_url):
         expected = ["Хлеб", "45.00"]
         for t in tills:  # both tills have their catalog from the server
             expect(
-                lambda t=t: pc.ctx.services["bridge"].ask(
+                lambda t=t: pc.ctx.services.bridge.ask(
                     tills_urls(pc)[t.node_id],
                     "prices.lookup",
                     {"barcode": "2000000000015"},

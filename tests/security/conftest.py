@@ -79,5 +79,5 @@ def peers(server) -> dict[str, SignedPeer]:
         for node_id, (kind, store) in PEERS.items():
             secret = register_peer(session, node_id, kind, store=store, secret=f"{node_id}-secret")
             out[node_id] = SignedPeer(node_id, secret, server.ctx.url)
-    server.ctx.services["bridge"].peers_changed()
+    server.ctx.services.bridge.peers_changed()
     return out

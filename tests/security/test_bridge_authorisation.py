@@ -240,7 +240,7 @@ def test_a_till_parks_a_catalog_the_marketing_server_sent(tmp_path, make_db_url,
         (letter,) = parked()
         assert (letter.channel, letter.doc_type) == (channel, "catalog.full")
         assert "marketing (marketing) may not send document 'catalog.full'" in letter.error
-        assert till.ctx.services["catalog"].item("100") is None
+        assert till.ctx.services.catalog.item("100") is None
     finally:
         if till is not None:
             till.stop()

@@ -216,7 +216,7 @@ class TillUser(Client):
 def till(start_till):  # noqa: F811
     node, _ = start_till()
     clock = Clock()
-    node.ctx.services["auth"].guard.clock = clock
+    node.ctx.services.auth.guard.clock = clock
     attacker = TillUser(node.ctx.url, "127.0.0.1")
     screen = TillUser(node.ctx.url, "127.0.0.2")
     yield node, clock, attacker, screen

@@ -67,7 +67,7 @@ def fiscal_till(start_till, register):
                 **devices,
             }
         )
-        expect(lambda: node.ctx.services["devices"].ref("fiscal"), what="register up")
+        expect(lambda: node.ctx.services.devices.ref("fiscal"), what="register up")
         till.login()
         return node, till
 

@@ -25,7 +25,7 @@ def held(till_node, monkeypatch):
         def writer():
             with node.ctx.db.write():
                 if catalog:
-                    with node.ctx.services["catalog"].applying():
+                    with node.ctx.services.catalog.applying():
                         holding.set()
                         release.wait()
                 else:

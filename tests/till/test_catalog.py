@@ -19,7 +19,7 @@ from ukm_actors.nodes.till.pricelookup import lookup
 
 def test_full_catalog_is_applied_and_found_by_barcode(till_node):
     node, _ = till_node
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     assert catalog.find_barcode(MILK) == ("100", 1000)
     assert catalog.find_barcode(BEER6) == ("200", 6000)
     item = catalog.item("300")
@@ -34,7 +34,7 @@ def test_full_catalog_is_applied_and_found_by_barcode(till_node):
 
 def test_rules_apply_by_group_and_its_children(till_node):
     node, _ = till_node
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     beer = catalog.item("200")
     assert catalog.age_rule(beer).min_age == 18
     assert catalog.age_rule(catalog.item("100")) is None
@@ -44,7 +44,7 @@ def test_rules_apply_by_group_and_its_children(till_node):
 
 def test_delta_puts_and_deletes_single_records(till_node):
     node, _ = till_node
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     version = catalog.version
     body = catalog_body(
         [
@@ -70,7 +70,7 @@ def test_a_new_full_catalog_replaces_everything(till_node):
     node, _ = till_node
     records = [r for r in base_records() if r.data.get("article") != "300"]
     apply_catalog(node, catalog_body(records), seq=2)
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     assert catalog.item("300") is None
     with node.ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(CatItem)) == 6
@@ -83,7 +83,7 @@ def test_a_barcode_met_twice_belongs_to_the_later_item(till_node):
         put("item", article="999", name="Молоко (новое)", barcodes=[[MILK, 1000]]),
     ]
     apply_catalog(node, catalog_body(records), seq=2)
-    assert node.ctx.services["catalog"].find_barcode(MILK) == ("999", 1000)
+    assert node.ctx.services.catalog.find_barcode(MILK) == ("999", 1000)
     with node.ctx.db.read() as s:
         assert s.scalar(select(func.count()).where(CatBarcode.barcode == MILK)) == 1
 
@@ -93,7 +93,7 @@ def test_another_stores_catalog_is_refused_and_nothing_changes(till_node):
     body = catalog_body([put("price", article="100", price=1)], full=False, store="99")
     with pytest.raises(PermanentApplyError, match="store '99'.*store '17'"):
         apply_catalog(node, body, seq=2, full=False)
-    assert node.ctx.services["catalog"].item("100").price == 8990
+    assert node.ctx.services.catalog.item("100").price == 8990
 
 
 def test_a_bad_record_names_its_line_and_field_and_nothing_is_applied(till_node):
@@ -104,7 +104,7 @@ def test_a_bad_record_names_its_line_and_field_and_nothing_is_applied(till_node)
     )
     with pytest.raises(PermanentApplyError, match="line 3: price field 'price' must be int"):
         apply_catalog(node, body, seq=2, full=False)
-    assert node.ctx.services["catalog"].item("100").price == 8990
+    assert node.ctx.services.catalog.item("100").price == 8990
 
 
 def test_a_bad_time_rule_is_refused(till_node):

@@ -34,7 +34,7 @@ class TenPercentOnMilk:
 def test_discounts_from_the_engine_are_applied_kept_and_sent(till_node):
     node, till = till_node
     engine = TenPercentOnMilk()
-    node.ctx.services["promotions"] = engine
+    node.ctx.services.promotions = engine
     till.post("/shift/open")
     till.post("/receipt/lines", {"article": "100", "quantity": 2000})
     assert till.receipt()["totals"]["discount"] == 0
@@ -60,7 +60,7 @@ def test_discounts_from_the_engine_are_applied_kept_and_sent(till_node):
 def test_a_failing_engine_does_not_stop_the_sale(till_node):
     node, till = till_node
     engine = TenPercentOnMilk()
-    node.ctx.services["promotions"] = engine
+    node.ctx.services.promotions = engine
     till.post("/shift/open")
     till.scan(MILK)
     till.post("/receipt/card", {"card": "7770001"})

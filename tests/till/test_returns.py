@@ -57,7 +57,7 @@ def _start_till(server, tmp_path, make_db_url, node_id, secret, bank, server_url
     client = TillClient(node.ctx.url)
     try:
         expect(
-            lambda: node.ctx.services["catalog"].item("100") is not None,
+            lambda: node.ctx.services.catalog.item("100") is not None,
             within=30,
             what=f"{node_id} has its catalog from the server",
         )
@@ -190,7 +190,7 @@ def test_a_double_return_is_refused(chain):
     assert till172.receipt() is None
 
     # Two tills at once: one has reserved the bread; the other is refused by the server.
-    bridge = node172.ctx.services["bridge"]
+    bridge = node172.ctx.services.bridge
     bridge.ask(
         server.ctx.url,
         "receipts.reserve_return",

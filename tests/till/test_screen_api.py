@@ -32,7 +32,7 @@ def test_changes_are_pushed_to_the_event_stream_with_their_revision(start_till):
     assert stream.read(13) == b"retry: 1000\n\n"
     status, body = till.call("POST", "/receipt/lines", {"barcode": MILK})
     assert status == 201
-    node.ctx.services["sale_flows"].scan(MILK)  # the till's own scanner
+    node.ctx.services.sale_flows.scan(MILK)  # the till's own scanner
     seen = b""
     with gevent.Timeout(5):
         while b'"kind": "scan"}\n\n' not in seen:
@@ -40,7 +40,7 @@ def test_changes_are_pushed_to_the_event_stream_with_their_revision(start_till):
     events = [json.loads(x.split(b"data: ")[1]) for x in seen.split(b"\n\n") if b"data: " in x]
     revisions = [e["revision"] for e in events]
     assert revisions == sorted(revisions) and status == 201
-    assert node.ctx.services["ui_events"].revision == revisions[-1]
+    assert node.ctx.services.ui_events.revision == revisions[-1]
     stream.release_conn()
 
 

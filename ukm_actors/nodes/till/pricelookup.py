@@ -13,31 +13,29 @@ from typing import Any
 
 from ukm_actors.bridge.policy import Subject
 from ukm_actors.domain.barcodes import BarcodeError, decode_weight_barcode
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.sale.errors import BadRequest
+from ukm_actors.nodes.till.services import TillContext
 
 ASK = "prices.lookup"
 
 
-def lookup(ctx: NodeContext, barcode: str) -> dict[str, Any]:
+def lookup(ctx: TillContext, barcode: str) -> dict[str, Any]:
     """The price-checker's answer for ``barcode``."""
-    catalog = ctx.services["catalog"]
+    catalog = ctx.services.catalog
     code = barcode.strip()
     with ctx.require_db().read() as session:
         hit = catalog.find_barcode(code, session)
         article = hit[0] if hit is not None else None
         if article is None:
-            env = ctx.services.get("sale_env")
-            if env is not None:
-                try:
-                    weight = decode_weight_barcode(code, env.weight_layout())
-                except BarcodeError:
-                    weight = None
-                if weight is not None:
-                    article = weight.item_code
-                    if catalog.item(article, session) is None:
-                        article = weight.item_code.lstrip("0") or "0"
+            try:
+                weight = decode_weight_barcode(code, ctx.services.sale_env.weight_layout())
+            except BarcodeError:
+                weight = None
+            if weight is not None:
+                article = weight.item_code
+                if catalog.item(article, session) is None:
+                    article = weight.item_code.lstrip("0") or "0"
         item = catalog.item(article, session) if article is not None else None
     if item is None or item.price is None:
         return {"found": False, "barcode": code}
@@ -51,7 +49,7 @@ def lookup(ctx: NodeContext, barcode: str) -> dict[str, Any]:
     }
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: TillContext) -> None:
     def handle(message: dict[str, Any], peer_id: str) -> dict[str, Any]:
         barcode = message.get("barcode")
         if not isinstance(barcode, str) or not barcode.strip():

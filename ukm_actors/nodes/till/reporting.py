@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ukm_actors import __version__
 from ukm_actors.bridge.documents import channel_name
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
+from ukm_actors.nodes.till.services import TillContext
 from ukm_actors.supervision import Backoff, ChildSpec, Ticking
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,10 @@ DEFAULT_EVERY = 15.0
 ASK_TIMEOUT = 5.0
 
 
-def device_states(ctx: NodeContext) -> dict[str, dict[str, Any]]:
+def device_states(ctx: TillContext) -> dict[str, dict[str, Any]]:
     """Each configured device as the server's report wants it: ``ok`` or ``error`` (+ why)."""
-    devices = ctx.services.get("devices")
-    if devices is None:
-        return {}
     out: dict[str, dict[str, Any]] = {}
-    for name, info in devices.status().items():
+    for name, info in ctx.services.devices.status().items():
         running = info.get("state") == "running"
         entry: dict[str, Any] = {"state": "ok" if running else "error", "kind": info.get("kind")}
         if not running:
@@ -44,9 +41,9 @@ def device_states(ctx: NodeContext) -> dict[str, dict[str, Any]]:
     return out
 
 
-def promotions_state(ctx: NodeContext) -> dict[str, Any] | None:
+def promotions_state(ctx: TillContext) -> dict[str, Any] | None:
     """Which campaign set the till prices with offline, and whether pricing is online."""
-    svc = ctx.services.get("promotions")
+    svc = ctx.services.promotions
     if svc is None:
         return None
     try:
@@ -79,19 +76,17 @@ def open_shift_state(session: Any) -> dict[str, Any]:
     }
 
 
-def build_report(ctx: NodeContext) -> dict[str, Any]:
+def build_report(ctx: TillContext) -> dict[str, Any]:
     """The ``till.status`` message of this till now."""
     from ukm_actors.bridge import monitoring
 
     report: dict[str, Any] = {"version": __version__, "devices": device_states(ctx)}
-    auth = ctx.services.get("auth")
-    if auth is not None:
-        report["logins"] = auth.guard.status()
+    report["logins"] = ctx.services.auth.guard.status()
     promotions = promotions_state(ctx)
     if promotions is not None:
         report["promotions"] = promotions
-    fiscal = ctx.services.get("fiscal")
-    if fiscal is not None and fiscal.enabled:
+    fiscal = ctx.services.fiscal
+    if fiscal.enabled:
         full = fiscal.status()
         report["fiscal"] = {k: full.get(k) for k in ("health", "alerts", "pending_requests")}
     if ctx.db is not None:
@@ -109,7 +104,7 @@ def build_report(ctx: NodeContext) -> dict[str, Any]:
 class StatusReporter(Ticking):
     """Sends ``till.status`` to the cash server periodically."""
 
-    def __init__(self, ctx: NodeContext) -> None:
+    def __init__(self, ctx: TillContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.every = DEFAULT_EVERY
@@ -127,8 +122,8 @@ class StatusReporter(Ticking):
     def report(self) -> None:
         from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable, RemoteError
 
-        bridge: Any = self.ctx.services.get("bridge")
-        url = getattr(bridge, "server_url", "") if bridge is not None else ""
+        bridge = self.ctx.services.bridge
+        url = bridge.server_url
         if not url:
             return
         try:
@@ -146,7 +141,7 @@ class StatusReporter(Ticking):
             self.every = float(every)
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: TillContext) -> list[ChildSpec]:
     return [ChildSpec(NAME, lambda: StatusReporter.start(ctx), backoff=Backoff(1.0, 60.0))]
 
 

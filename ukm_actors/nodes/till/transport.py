@@ -11,11 +11,11 @@ checker's ``prices.lookup``) from peers whose keys the cash server hands out.
 
 from __future__ import annotations
 
-from ukm_actors.nodes.base import NodeContext
+from ukm_actors.nodes.till.services import TillContext
 from ukm_actors.nodes.transport import bridge_feature, setup_bridge
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: TillContext) -> None:
     bridge = setup_bridge(ctx)
     if bridge.server_url:
         bridge.add_push("server", bridge.server_url)

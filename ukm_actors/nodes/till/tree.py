@@ -27,6 +27,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.till.promotions.tables",
         "ukm_actors.nodes.till.sale.tables",
     ),
+    services="ukm_actors.nodes.till.services.TillServices",
     strategy="one_for_one",
     max_restarts=5,
     period=60.0,

@@ -1,6 +1,6 @@
 """Feature "catalog": the till's copy of the server's directories.
 
-``setup(ctx)`` puts a ``TillCatalog`` in ``ctx.services["catalog"]``,
+``setup(ctx)`` puts a ``TillCatalog`` in ``ctx.services.catalog``,
 registers the appliers of ``catalog.full`` and ``catalog.delta`` (the bridge
 calls them in its apply transaction) and adds a ``catalog`` section to
 ``/status``.
@@ -13,19 +13,19 @@ from typing import Any
 from sqlalchemy import select
 
 from ukm_actors.codecs.catalogdoc import DELTA, FULL
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.catalog.apply import CatalogApplier
 from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
 from ukm_actors.nodes.till.catalog.tables import CatMeta
+from ukm_actors.nodes.till.services import TillContext
 
 __all__ = ["CatalogApplier", "CatalogItem", "TillCatalog", "setup"]
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: TillContext) -> None:
     db = ctx.require_db()
     catalog = TillCatalog(db)
-    ctx.services["catalog"] = catalog
+    ctx.services.catalog = catalog
     folder_only = ctx.config.till.catalog_source == "folder"
     applier = CatalogApplier(
         ctx.config.till.store,
@@ -33,7 +33,7 @@ def setup(ctx: NodeContext) -> None:
         only=frozenset({"settings"}) if folder_only else None,
         applying=catalog.applying,
     )
-    ctx.services["catalog_applier"] = applier  # the exchange settings may change ``only``
+    ctx.services.catalog_applier = applier  # the exchange settings may change ``only``
     ctx.appliers.register(FULL, applier.apply_full)
     ctx.appliers.register(DELTA, applier.apply_delta)
 

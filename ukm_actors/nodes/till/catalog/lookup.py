@@ -1,6 +1,6 @@
 """Reading the till's catalog: items by barcode or article, rules, cashiers, settings.
 
-``TillCatalog`` is one object per till (``ctx.services["catalog"]``). Item
+``TillCatalog`` is one object per till (``ctx.services.catalog``). Item
 and barcode lookups go to the database every time (primary-key reads, well
 under a millisecond on 200,000 items). The small directories (groups,
 restrictions, settings, taxes, the store) are kept in memory and reloaded

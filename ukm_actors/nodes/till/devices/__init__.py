@@ -3,7 +3,7 @@
 The actors run under a ``devices`` supervisor (one_for_one); each has a
 back-off, so an unplugged printer is retried every few seconds (up to 30 s)
 without bringing anything else down, and shows as "restarting" with its
-last error in ``/status``. ``ctx.services["devices"]`` (``Devices``,
+last error in ``/status``. ``ctx.services.devices`` (``Devices``,
 ``service.py``) is how the rest of the till reaches them: by kind, through
 each actor's typed proxy, with a deadline on every call, and "offline" as an
 answer rather than a wait.
@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.devices.actors import ACTORS
 from ukm_actors.nodes.till.devices.config import DeviceConfig, parse_devices
 from ukm_actors.nodes.till.devices.service import SUPERVISOR, Devices
+from ukm_actors.nodes.till.services import TillContext
 from ukm_actors.supervision import Backoff, ChildSpec, supervisor_spec
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 BACKOFF = Backoff(initial=0.5, maximum=30.0, reset_after=30.0)
 
 
-def _resolved(ctx: NodeContext, tables: dict[str, Any]) -> dict[str, Any]:
+def _resolved(ctx: TillContext, tables: dict[str, Any]) -> dict[str, Any]:
     """The device tables with a file printer's relative ``path`` under the node's data_dir."""
     out: dict[str, Any] = {}
     for name, table in tables.items():
@@ -36,14 +36,14 @@ def _resolved(ctx: NodeContext, tables: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: TillContext) -> None:
     configs = parse_devices(_resolved(ctx, ctx.config.till.devices))
     devices = Devices(ctx.names, configs)
-    ctx.services["devices"] = devices
+    ctx.services.devices = devices
     ctx.status_providers["devices"] = devices.status
 
 
-def _spec(ctx: NodeContext, config: DeviceConfig) -> ChildSpec:
+def _spec(ctx: TillContext, config: DeviceConfig) -> ChildSpec:
     actor = ACTORS[config.kind]
     return ChildSpec(
         config.name,
@@ -54,8 +54,8 @@ def _spec(ctx: NodeContext, config: DeviceConfig) -> ChildSpec:
     )
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
-    devices: Devices = ctx.services["devices"]
+def children(ctx: TillContext) -> list[ChildSpec]:
+    devices = ctx.services.devices
     if not devices.configs:
         return []
     specs = [_spec(ctx, c) for c in devices.configs.values()]

@@ -1,4 +1,4 @@
-"""``Devices``: how the rest of the till reaches its devices (``ctx.services["devices"]``).
+"""``Devices``: how the rest of the till reaches its devices (``ctx.services.devices``).
 
 One ``Device`` per kind (``devices.printer``, ``devices.scales``…), typed by
 its actor's proxy: ``devices.scales.call(lambda s: s.read_weight(2.0),

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ukm_actors.errors import UkmError
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.exchange.control import CLIENT, Asked, ExchangeControl, SettingsClient
 from ukm_actors.nodes.till.exchange.settings import (
@@ -29,14 +28,13 @@ from ukm_actors.nodes.till.exchange.settings import (
     asks_server,
     from_file,
 )
+from ukm_actors.nodes.till.services import TillContext
 
 if TYPE_CHECKING:
     from ukm_actors.supervision import ChildSpec
 
-SERVICE = "exchange"
 
-
-def _last(ctx: NodeContext) -> dict[str, Any]:
+def _last(ctx: TillContext) -> dict[str, Any]:
     from ukm_actors.nodes.till.exchange.load import LOADED
     from ukm_actors.nodes.till.exchange.tables import ExchangeFile
 
@@ -59,7 +57,7 @@ def _last(ctx: NodeContext) -> dict[str, Any]:
     return {"position": position, "last_loaded": last}
 
 
-def _sales(ctx: NodeContext) -> dict[str, Any]:
+def _sales(ctx: TillContext) -> dict[str, Any]:
     from sqlalchemy import func
 
     from ukm_actors.nodes.till.exchange.tables import SalesFile
@@ -102,7 +100,7 @@ def _refused(control: ExchangeControl) -> dict[str, Any] | None:
     }
 
 
-def status(ctx: NodeContext, control: ExchangeControl) -> dict[str, Any]:
+def status(ctx: TillContext, control: ExchangeControl) -> dict[str, Any]:
     """``/status`` → ``exchange``."""
     out: dict[str, Any] = control.current.to_json()
     if control.asked is not None:
@@ -121,25 +119,23 @@ def status(ctx: NodeContext, control: ExchangeControl) -> dict[str, Any]:
     return out
 
 
-def setup(ctx: NodeContext) -> None:
+def setup(ctx: TillContext) -> None:
     cfg = ctx.config.till
     if asks_server(cfg, ctx.config.bridge.servers()):
         control = ExchangeControl(ctx, FolderSettings(SERVER), Asked())
     else:
         control = ExchangeControl(ctx, from_file(cfg, ctx.config.resolve))
-    ctx.services[SERVICE] = control
-    applier = ctx.services.get("catalog_applier")
-    if applier is not None:
-        applier.only_of = control.catalog_only
+    ctx.services.exchange = control
+    ctx.services.catalog_applier.only_of = control.catalog_only
     if control.asked is None and not control.wanted():
         return  # a till of a centralised store: nothing to show
     ctx.status_providers["exchange"] = lambda: status(ctx, control)
 
 
-def _fetcher(ctx: NodeContext) -> Any:
+def _fetcher(ctx: TillContext) -> Any:
     def fetch() -> Any:
-        bridge: Any = ctx.services.get("bridge")
-        url = getattr(bridge, "server_url", "") if bridge is not None else ""
+        bridge = ctx.services.bridge
+        url = bridge.server_url
         if not url:
             raise UkmError("this till has no cash server to ask", code="exchange.no_server")
         return bridge.ask(url, ASK, {"node_id": ctx.node_id}, timeout=ctx.config.bridge.ask_timeout)
@@ -147,10 +143,10 @@ def _fetcher(ctx: NodeContext) -> Any:
     return fetch
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: TillContext) -> list[ChildSpec]:
     from ukm_actors.supervision import Backoff, ChildSpec
 
-    control: ExchangeControl = ctx.services[SERVICE]
+    control = ctx.services.exchange
     if control.asked is None:
         return [control.supervisor_spec()] if control.wanted() else []
     refresh = ctx.config.till.settings_refresh
@@ -171,5 +167,5 @@ FEATURE = Feature(
     children=children,
     needs=("catalog", "catalog_applier"),
     uses=("bridge",),
-    provides=(SERVICE,),
+    provides=("exchange",),
 )

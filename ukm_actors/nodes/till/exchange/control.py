@@ -1,6 +1,6 @@
 """The exchange settings in force and the actors that follow them.
 
-``ExchangeControl`` (``ctx.services["exchange"]``) holds the settings in
+``ExchangeControl`` (``ctx.services.exchange``) holds the settings in
 force (``settings.FolderSettings``) and runs, under the ``exchange_folders``
 supervisor, the queue loader when there is a folder to read and the sales
 writer when there is a sales folder. ``SettingsClient`` asks the cash server
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +34,8 @@ from ukm_actors.supervision import Backoff, ChildSpec, Supervisor, Ticking
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ukm_actors.nodes.base import NodeContext
     from ukm_actors.nodes.till.exchange.queue import TillQueue
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class Asked:
 class ExchangeControl:
     """The settings in force and the loader and writer that follow them."""
 
-    ctx: NodeContext
+    ctx: TillContext
     current: FolderSettings
     asked: Asked | None = None
     """None when the settings come from the till's file."""
@@ -151,7 +150,7 @@ class ExchangeControl:
 
         cfg = self.ctx.config.till
         folder = self.applied[NAME]
-        catalog = self.ctx.services.get("catalog")
+        catalog = self.ctx.services.catalog
         self.queue = TillQueue(
             self.ctx.require_db(),
             folder,
@@ -159,8 +158,8 @@ class ExchangeControl:
                 store=cfg.store,
                 weighing=WeighRule.of(cfg.weighed_units, cfg.import_measprec),
                 max_bytes=cfg.exchange_max_bytes,
-                on_commit=catalog.changed if catalog is not None else None,
-                applying=catalog.applying if catalog is not None else nullcontext,
+                on_commit=catalog.changed,
+                applying=catalog.applying,
             ),
             settle=cfg.exchange_settle,
         )

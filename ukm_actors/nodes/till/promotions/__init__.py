@@ -1,8 +1,8 @@
 """Feature "promotions" of the till: the till's PromotionEngine and its marketing services.
 
-- ``ctx.services["promotions"]`` (``PromotionsService``): ``price(receipt,
+- ``ctx.services.promotions`` (``PromotionsService``): ``price(receipt,
   context)`` and ``on_receipt_closed(session, receipt_doc)``;
-- ``ctx.services["marketing_payments"]`` (``MarketingPayments``):
+- ``ctx.services.marketing_payments`` (``MarketingPayments``):
   ``authorize``, ``void``, ``balance`` for certificates and bonus points;
 - the ``promotion_engine`` actor with the till's copy of its store's campaigns,
   kept from ``promo.campaigns`` documents (channel ``marketing>till-…``);
@@ -27,7 +27,6 @@ from ukm_actors.bridge.errors import PeerUnreachable
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.domain.promotions import CampaignError
 from ukm_actors.domain.promotions.codec import decode_set
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.promotions.couponcheck import Asker
 from ukm_actors.nodes.till.promotions.engine import (
@@ -38,6 +37,7 @@ from ukm_actors.nodes.till.promotions.engine import (
 from ukm_actors.nodes.till.promotions.payments import MarketingPayments
 from ukm_actors.nodes.till.promotions.service import MARKETING, PromotionsService
 from ukm_actors.nodes.till.promotions.tables import TillPromoSet
+from ukm_actors.nodes.till.services import TillContext
 from ukm_actors.supervision import ChildSpec, defer
 
 log = logging.getLogger(__name__)
@@ -45,20 +45,19 @@ log = logging.getLogger(__name__)
 PROMO_DOC = "promo.campaigns"
 
 
-def bridge_asker(ctx: NodeContext) -> Asker:
+def bridge_asker(ctx: TillContext) -> Asker:
     """Asks to ``[till] marketing_url`` through the node's bridge."""
 
     def ask(name: str, message: dict[str, Any], timeout: float) -> Any:
         url = ctx.config.till.marketing_url
-        bridge = ctx.services.get("bridge")
-        if not url or bridge is None:
-            raise PeerUnreachable(url or MARKETING, "no marketing server is configured")
-        return bridge.ask(url, name, message, timeout)
+        if not url:
+            raise PeerUnreachable(MARKETING, "no marketing server is configured")
+        return ctx.services.bridge.ask(url, name, message, timeout)
 
     return ask
 
 
-def campaigns_applier(ctx: NodeContext) -> Any:
+def campaigns_applier(ctx: TillContext) -> Any:
     """Stores a ``promo.campaigns`` copy; the engine takes it once the transaction commits."""
 
     def apply(session: Session, doc: Document) -> None:
@@ -83,16 +82,16 @@ def campaigns_applier(ctx: NodeContext) -> Any:
     return apply
 
 
-def setup(ctx: NodeContext, ask: Asker | None = None) -> None:
+def setup(ctx: TillContext, ask: Asker | None = None) -> None:
     asker = ask or bridge_asker(ctx)
     promotions = PromotionsService(ctx, asker)
-    ctx.services["promotions"] = promotions
-    ctx.services["marketing_payments"] = MarketingPayments(ctx, asker, promotions)
+    ctx.services.promotions = promotions
+    ctx.services.marketing_payments = MarketingPayments(ctx, asker, promotions)
     ctx.appliers.register(PROMO_DOC, campaigns_applier(ctx))
     ctx.status_providers["promotions"] = promotions.status
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: TillContext) -> list[ChildSpec]:
     db = ctx.require_db()
     return [ChildSpec(NAME, lambda: TillPromotionEngine.start(db))]
 

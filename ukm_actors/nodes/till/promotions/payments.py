@@ -1,4 +1,4 @@
-"""``ctx.services["marketing_payments"]``: gift certificates and bonus points as tenders.
+"""``ctx.services.marketing_payments``: gift certificates and bonus points as tenders.
 
 Certificates and bonus points are money held by the marketing server, so
 they need it online; there is no offline fallback (a clear refusal instead).
@@ -17,6 +17,7 @@ from ukm_actors.i18n import _
 if TYPE_CHECKING:
     from ukm_actors.nodes.till.promotions.couponcheck import Asker
     from ukm_actors.nodes.till.promotions.service import PromotionsService
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,14 @@ class PaymentRefused(UkmError):
 
 
 class MarketingPayments:
-    """``ctx.services["marketing_payments"]``: certificates and bonus points as tenders.
+    """``ctx.services.marketing_payments``: certificates and bonus points as tenders.
 
     The returned ``Payment`` keeps the receipt id in ``rrn``: that is the key the
     marketing server recorded the payment under, so ``void`` can undo it even
     after a till restart.
     """
 
-    def __init__(self, ctx: Any, ask: Asker, promotions: PromotionsService) -> None:
+    def __init__(self, ctx: TillContext, ask: Asker, promotions: PromotionsService) -> None:
         self.ctx = ctx
         self.ask = ask
         self.promotions = promotions

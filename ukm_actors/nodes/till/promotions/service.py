@@ -1,5 +1,5 @@
-"""What the till's sale code calls: ``ctx.services["promotions"]`` and
-``ctx.services["marketing_payments"]``.
+"""What the till's sale code calls: ``ctx.services.promotions`` and
+``ctx.services.marketing_payments``.
 
 Pricing asks the marketing server (``promo.price``, ``[marketing]
 price_deadline``) and, when it does not answer in time, prices from the
@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -55,6 +55,9 @@ from ukm_actors.nodes.till.promotions.outcome import (
 )
 from ukm_actors.supervision import defer
 
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
+
 log = logging.getLogger(__name__)
 
 
@@ -65,9 +68,9 @@ RETRY_ONLINE = 10.0
 
 
 class PromotionsService:
-    """``ctx.services["promotions"]``: ``price`` and ``on_receipt_closed``."""
+    """``ctx.services.promotions``: ``price`` and ``on_receipt_closed``."""
 
-    def __init__(self, ctx: Any, ask: Asker) -> None:
+    def __init__(self, ctx: TillContext, ask: Asker) -> None:
         self.ctx = ctx
         self.ask = ask
         self.settings = ctx.config.marketing
@@ -141,8 +144,8 @@ class PromotionsService:
         return check_coupon(code, rules, self.ask, self.settings.payment_deadline)
 
     def _item_name(self, article: str) -> str:
-        catalog = self.ctx.services.get("catalog")
-        item = catalog.item(article) if catalog is not None else None
+        services = self.ctx.services
+        item = services.catalog.item(article) if services.is_set("catalog") else None
         return str(item.name) if item is not None else article
 
     def _price_online(
@@ -235,9 +238,8 @@ class PromotionsService:
         outbox.put(session, channel, accruals.DOC_TYPE, accruals.encode(accrual))
 
         def committed(_session: Session) -> None:
-            bridge = self.ctx.services.get("bridge")
-            if bridge is not None:
-                bridge.notify(channel)
+            if self.ctx.services.is_set("bridge"):
+                self.ctx.services.bridge.notify(channel)
 
         event.listen(session, "after_commit", committed, once=True)
 

@@ -6,9 +6,10 @@ Actors (under the till's role supervisor):
 - ``sale``     ``SaleSession``: the open receipt (lines, rules, closing);
 - ``payments`` ``PaymentDesk``: cash, card (bank terminal), certificates, bonus.
 
-Services: ``clock``, ``sale_env``, ``auth`` (login and rights), ``printing``
-(the print queue), ``sale_flows`` (the operations the routes and the
-scanner run). Routes: ``/api/v1/...`` (``web.install``, docs/till-api.md).
+Services (``ctx.services``, ``TillServices``): ``clock``, ``sale_env``,
+``auth`` (login and rights), ``printing`` (the print queue), ``sale_flows``
+(the operations the routes and the scanner run), ``fiscal``.
+Routes: ``/api/v1/...`` (``web.install``, docs/till-api.md).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 import bottle
 import pykka
 
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.sale.auth import TillAuth
 from ukm_actors.nodes.till.sale.clock import Clock
@@ -33,26 +33,25 @@ from ukm_actors.nodes.till.sale.proxies import PAYMENTS, SALE, SHIFT, Proxies
 from ukm_actors.nodes.till.sale.session import SaleSession
 from ukm_actors.nodes.till.sale.shift import ShiftManager
 from ukm_actors.nodes.till.sale.shiftmodel import ShiftView
+from ukm_actors.nodes.till.services import TillContext
 from ukm_actors.supervision import ActorNotRunning, ChildSpec
 
 
-def setup(ctx: NodeContext) -> None:
-    catalog = ctx.services["catalog"]
-    clock = ctx.services.setdefault("clock", Clock())
-    ctx.services["sale_env"] = SaleEnv(ctx, catalog, clock)
+def setup(ctx: TillContext) -> None:
+    services = ctx.services
+    catalog = services.catalog
+    services.clock = clock = Clock()
+    services.sale_env = env = SaleEnv(ctx, catalog, clock)
     guard = CashierGuard(code_rule=code_policy(ctx.config.till.login_lock_minutes))
-    auth = TillAuth(catalog, guard)
-    ctx.services["auth"] = auth
-    printing = Printing(ctx)
-    ctx.services["printing"] = printing
-    ctx.services["sale_flows"] = SaleFlows(ctx, auth, printing)
-    fiscal = FiscalDesk(ctx, ctx.require_db(), ctx.services["sale_env"])
-    ctx.services["fiscal"] = fiscal
+    services.auth = auth = TillAuth(catalog, guard)
+    services.printing = printing = Printing(ctx)
+    services.sale_flows = SaleFlows(ctx, auth, printing)
+    services.fiscal = fiscal = FiscalDesk(ctx, ctx.require_db(), env)
     ctx.status_providers["fiscal"] = fiscal.status
     ctx.status_providers["sale"] = lambda: _status(ctx)
 
 
-def _status(ctx: NodeContext) -> dict[str, Any]:
+def _status(ctx: TillContext) -> dict[str, Any]:
     out: dict[str, Any] = {}
     proxies = Proxies(ctx.names)
     try:
@@ -73,14 +72,14 @@ def _status(ctx: NodeContext) -> dict[str, Any]:
             "total": r.receipt.total,
         }
     )
-    out["print_queue"] = len(ctx.services["printing"].queue())
-    cashier = ctx.services["auth"].current()
+    out["print_queue"] = len(ctx.services.printing.queue())
+    cashier = ctx.services.auth.current()
     out["cashier"] = cashier.code if cashier else None
-    out["logins"] = ctx.services["auth"].guard.status()
+    out["logins"] = ctx.services.auth.guard.status()
     return out
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
+def children(ctx: TillContext) -> list[ChildSpec]:
     return [
         ChildSpec(SHIFT, lambda: ShiftManager.start(ctx)),
         ChildSpec(SALE, lambda: SaleSession.start(ctx)),
@@ -88,7 +87,7 @@ def children(ctx: NodeContext) -> list[ChildSpec]:
     ]
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: TillContext) -> None:
     from ukm_actors.nodes.till.sale.web import install
 
     install(app, ctx)

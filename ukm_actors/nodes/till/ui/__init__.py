@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import bottle
 
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.feature import Feature
+from ukm_actors.nodes.till.services import TillContext
 from ukm_actors.nodes.till.ui.events import UiEvents
 from ukm_actors.supervision import ChildSpec, SupervisedActor
 
@@ -30,16 +30,16 @@ class UiStreams(SupervisedActor):
         self.events.close()
 
 
-def setup(ctx: NodeContext) -> None:
-    ctx.services["ui_events"] = UiEvents()
+def setup(ctx: TillContext) -> None:
+    ctx.services.ui_events = UiEvents()
 
 
-def children(ctx: NodeContext) -> list[ChildSpec]:
-    events = ctx.services["ui_events"]
+def children(ctx: TillContext) -> list[ChildSpec]:
+    events = ctx.services.ui_events
     return [ChildSpec("ui_streams", lambda: UiStreams.start(events))]
 
 
-def routes(app: bottle.Bottle, ctx: NodeContext) -> None:
+def routes(app: bottle.Bottle, ctx: TillContext) -> None:
     from ukm_actors.nodes.till.ui.web import install
 
     install(app, ctx)

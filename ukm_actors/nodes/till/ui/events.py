@@ -1,6 +1,6 @@
 """What the cashier screens of one till hear: "something changed, look again".
 
-``UiEvents`` (``ctx.services["ui_events"]``) counts changes to what a screen
+``UiEvents`` (``ctx.services.ui_events``) counts changes to what a screen
 shows: every successful change made through the till API (by any tab), a scan
 from the till's own scanner, a device going up or down. A screen keeps a
 server-sent-events stream open (``GET /api/v1/events``) and reloads the

@@ -6,18 +6,17 @@ import logging
 from typing import Any
 
 from ukm_actors.i18n import LANGUAGES, _
-from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.till.reporting import device_states
+from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
 
-def ui_settings(ctx: NodeContext) -> dict[str, str]:
+def ui_settings(ctx: TillContext) -> dict[str, str]:
     """``mode`` and ``language`` of this till's screen: the server's ``ui`` setting, else config."""
     settings = ctx.config.till
     mode, language = settings.ui_mode, ctx.config.node.language
-    catalog = ctx.services.get("catalog")
-    pushed = catalog.setting("ui", None) if catalog is not None else None
+    pushed = ctx.services.catalog.setting("ui", None)
     if isinstance(pushed, dict):
         if pushed.get("mode") in ("keyboard", "touch"):
             mode = str(pushed["mode"])
@@ -43,18 +42,15 @@ def _link(links: list[dict[str, Any]], peer: str) -> dict[str, Any]:
     return {"state": "online" if contacts else "connecting", "last_contact": max(contacts or [""])}
 
 
-def links(ctx: NodeContext) -> dict[str, Any]:
-    bridge = ctx.services.get("bridge")
-    if bridge is None:
-        return {"server": {"state": "not_configured"}, "marketing": {"state": "not_configured"}}
+def links(ctx: TillContext) -> dict[str, Any]:
     try:
-        status = bridge.status()
+        status = ctx.services.bridge.status()
     except Exception:
         log.exception("bridge status for the screen")
         return {"server": {"state": "unknown"}, "marketing": {"state": "unknown"}}
     found = status.get("links") or []
     out = {"server": _link(found, "server"), "marketing": _link(found, "marketing")}
-    promotions = ctx.services.get("promotions")
+    promotions = ctx.services.promotions
     if out["marketing"]["state"] == "not_configured" and promotions is not None:
         out["marketing"] = {"state": "not_configured"}
     outbox = [c for c in status.get("channels") or [] if c.get("direction") == "out"]
@@ -63,7 +59,7 @@ def links(ctx: NodeContext) -> dict[str, Any]:
     return out
 
 
-def devices(ctx: NodeContext) -> dict[str, Any]:
+def devices(ctx: TillContext) -> dict[str, Any]:
     labels = {
         "printer": _("receipt printer"),
         "scanner": _("barcode scanner"),
@@ -79,11 +75,11 @@ def devices(ctx: NodeContext) -> dict[str, Any]:
     return out
 
 
-def screen_state(ctx: NodeContext) -> dict[str, Any]:
+def screen_state(ctx: TillContext) -> dict[str, Any]:
     """``GET /api/v1/ui``: the till, the screen's settings, links, outbox, devices, print queue."""
     settings = ctx.config.till
-    events = ctx.services["ui_events"]
-    printing = ctx.services.get("printing")
+    events = ctx.services.ui_events
+    printing = ctx.services.printing
     return {
         "till": {
             "node": ctx.node_id,
@@ -95,7 +91,7 @@ def screen_state(ctx: NodeContext) -> dict[str, Any]:
         "languages": list(LANGUAGES),
         "links": links(ctx),
         "devices": devices(ctx),
-        "print_queue": len(printing.queue()) if printing is not None else 0,
+        "print_queue": len(printing.queue()),
         "revision": events.revision,
         "last_closed": events.last_closed,
     }
