@@ -158,7 +158,7 @@ class BridgeService:
             accepts_push=accepts_push,
         )
 
-    # -- the contract (CONTRACTS.md §2) ------------------------------------------------
+    # -- what features call (docs/bridge.md) ------------------------------------------
 
     @property
     def server_url(self) -> str:

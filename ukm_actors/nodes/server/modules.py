@@ -1,7 +1,7 @@
 """Feature "modules" of the cash server: what a store's integration and price-checker
 modules ask for.
 
-Asks (CONTRACTS.md §3):
+Asks (authorised in the bridge's table, ``docs/bridge.md``):
 
 - ``integration.settings`` {"store"} (or {}: the caller's registered store)
   → {"store", "source_dir", "sales_dir",
