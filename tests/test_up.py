@@ -114,6 +114,10 @@ def healthy(url: str) -> bool:
         return False
 
 
+def exchange_of(info: dict) -> dict:
+    return get_json(info["url"] + "/status")[1].get("exchange") or {}
+
+
 def wait_for(what, check, timeout=30.0):
     deadline = time.monotonic() + timeout
     while not check():
@@ -148,6 +152,29 @@ def test_ukm_up_one_per_folder_restarts_shows_pids_and_its_nodes_die_with_it(tmp
             dev = devices["devices"][kind]
             assert dev["state"] == "running" and dev["driver"]["open"], (kind, dev)
         assert "socket://127.0.0.1:" in devices["devices"]["bank"]["driver"]["device"]
+
+        # a decentralised store without settings in the tills' files: the cash server's
+        # (catalog_source "both", the integration module's folders under the same DATA)
+        store = tmp_path / "integration" / "17"
+        for n in (1, 2):
+            wait_for(
+                f"till-17-{n} takes its folders from the server",
+                lambda n=n: (
+                    exchange_of(nodes[f"till-17-{n}"]).get("folder")
+                    == str(store / "tills" / str(n) / "in")
+                ),
+            )
+        got = exchange_of(nodes["till-17-1"])
+        assert (got["source"], got["catalog_source"]) == ("server", "both"), got
+        assert got["sales_folder"] == str(store / "tills" / "1" / "out")
+        taxes = Path(__file__).parent.parent / "docs" / "examples" / "import" / "taxes_[12]_[F].xml"
+        (store / "from-trade" / "taxes_[12]_[F].xml").write_bytes(taxes.read_bytes())
+        for n in (1, 2):
+            wait_for(
+                f"till-17-{n} loads the trade system's file",
+                lambda n=n: exchange_of(nodes[f"till-17-{n}"]).get("position") == 1,
+                60,
+            )
 
         # a second ukm up on the same folder: one line, and nothing of the first one touched
         before = sorted(p.name for p in (tmp_path / "run").iterdir())

@@ -52,8 +52,11 @@ receipts and shift documents appear in DATA/exchange/export. A decentralised
 trade system (talking to the tills, not the server) drops its files into
 DATA/integration/STORE/from-trade: the integration module queues them for
 each till, the tills load them, and every till's receipts and shift files
-appear in DATA/integration/STORE/to-trade. DATA/run/up.json lists every
-node's address, PID, restarts and back-off.
+appear in DATA/integration/STORE/to-trade. The module and the tills take
+these folders from the cash server's integration settings of the store
+(GET/PUT /api/v1/stores/STORE/integration; the tills' catalog source is
+"both"). DATA/run/up.json lists every node's address, PID, restarts and
+back-off.
 
 A cluster: --servers 3 --db postgresql+psycopg://user@host/db starts three
 cash servers on that PostgreSQL database (ports base, base+7, base+8; every
@@ -250,6 +253,8 @@ def print_summary(data: Path, install: Install, emulators: Emulators) -> None:
         f"Decentralised store:   drop UKM XML into {decentral / 'from-trade'}\n"
         f"                       (queued per till:  {decentral / 'tills' / '<N>' / 'in'})\n"
         f"                       tills' sales in    {decentral / 'to-trade'}\n"
+        f"                       folders set on the cash server: "
+        f"/api/v1/stores/{store}/integration\n"
         f"Logs: {data / 'logs'}   Node settings: {data / 'nodes'}   "
         f"Processes: {install.run_file}\n",
         flush=True,

@@ -39,6 +39,10 @@ TILL_NOTE = """\
 # and gives them to it through UKM_TILL_DEVICES, unless a [till.devices.*] table below is
 # of the same kind (device = "bank" / "scales" / "fiscal", or the table's name) or
 # `ukm up --no-emulators`.
+# Decentralised store: the till's catalog source and folders come from the cash server
+# (the store's integration settings, GET/PUT /api/v1/stores/<store>/integration; `ukm up`
+# sets catalog_source = "both" and leaves the folders at the integration module's
+# defaults under DATA). Setting exchange_folder or sales_folder here overrides them.
 """
 
 
@@ -180,16 +184,12 @@ def plan(
             number = int(node_id.rsplit("-", 1)[1])
             extra = {"store": store, "number": number}
             devices = {"printer": {"kind": "file", "path": f"run/{node_id}-printer.bin"}}
-            queue = f"integration/{store}/tills/{number}"
+            # no folders here: the till asks the cash server (register: catalog_source both,
+            # the integration module's default folders under the same DATA)
             sections["till"] = {
                 "store": store,
                 "number": number,
                 "marketing_url": marketing_url,
-                # a decentralised trade system too: the integration module's queue folder
-                # (its default layout under the same DATA) and the folder it collects sales from
-                "catalog_source": "both",
-                "exchange_folder": f"{queue}/in",
-                "sales_folder": f"{queue}/out",
                 "devices": devices,
             }
         elif role == "integration":

@@ -3,9 +3,11 @@
 :func:`register_local_install` is what ``ukm up`` calls after writing the
 node configurations: it migrates the server's database, adds the default
 cashier roles, the store, the tills (directory row, bridge peer with the
-secret from the till's configuration, first whole catalog) and the other
-nodes' peers. Running it again changes nothing. On the first run it also
-creates the employee ``admin`` with a random password, written to
+secret from the till's configuration, first whole catalog), the other
+nodes' peers and, for a store with an integration module, its tills'
+catalog source "both" (they read the module's queue folders too).
+Running it again changes nothing. On the first run it also creates the
+employee ``admin`` with a random password, written to
 ``<data_dir>/admin-password.txt`` (the password alone, one line; readable by
 the owner only).
 """
@@ -32,6 +34,8 @@ from ukm_actors.nodes.server.admin.tables import ADMIN, Employee
 from ukm_actors.nodes.server.catalog.seed import seed
 from ukm_actors.nodes.server.catalog.tables import Store
 from ukm_actors.nodes.server.catalog.tills import register_peer_of, register_till, till_node_id
+from ukm_actors.nodes.server.modules import set_integration_settings
+from ukm_actors.nodes.server.tables_modules import IntegrationStore
 
 MIGRATIONS = Path(_server_pkg.__file__ or "").parent / "migrations"
 PASSWORD_FILE = "admin-password.txt"  # noqa: S105 - a file name, not a password
@@ -121,6 +125,16 @@ def register_nodes(session: Session, nodes: Iterable[NodeEntry]) -> list[str]:
     return channels
 
 
+def _decentralise(session: Session, nodes: Iterable[NodeEntry]) -> None:
+    """A store with an integration module in this install reads the trade system's files
+    too: its tills' catalog source is "both" (the folders: the module's defaults under
+    the shared data folder), unless its integration settings were set already."""
+    for _node_id, role, _secret, extra in nodes:
+        store = str(extra.get("store") or "")
+        if role == "integration" and store and session.get(IntegrationStore, store) is None:
+            set_integration_settings(session, store, catalog_source="both")
+
+
 def register_local_install(
     server_config_path: str | os.PathLike[str], nodes: Iterable[NodeEntry]
 ) -> dict[str, Any]:
@@ -132,8 +146,10 @@ def register_local_install(
     config = load_config(Path(server_config_path), role="server")
     db = open_server_db(config)
     try:
+        nodes = list(nodes)
         with db.write() as session:
-            register_nodes(session, list(nodes))
+            register_nodes(session, nodes)
+            _decentralise(session, nodes)
             created = _first_admin(session, config.data_dir)
         _plain_password_file(config.data_dir)
     finally:
