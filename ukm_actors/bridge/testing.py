@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
 from sqlalchemy import (
@@ -41,6 +41,9 @@ from ukm_actors.bridge.policy import ASK, DOCUMENT, Rule, Scope
 from ukm_actors.config.common import ROLES, Role
 from ukm_actors.db import Database
 from ukm_actors.errors import UkmError
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.base import NodeContext
 
 METADATA = MetaData()
 ROWS = Table(
@@ -120,10 +123,8 @@ def test_rules(role: Role) -> list[Rule]:
     ]
 
 
-def setup(ctx: Any) -> None:
-    bridge = ctx.services.get("bridge")
-    if bridge is not None:
-        bridge.policy.add(test_rules(ctx.role))
+def setup(ctx: NodeContext) -> None:
+    ctx.services.bridge.policy.add(test_rules(ctx.role))
     if ctx.db is not None:
         METADATA.create_all(ctx.db.engine)
         for t in ("test.row", "test.slow", "test.lines"):
