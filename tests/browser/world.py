@@ -144,12 +144,16 @@ class World:
     def api(self, login: str = "anna.admin") -> Api:
         return Api(self.url, login)
 
-    def start_till(self, number: int, **till: Any) -> NodeProcess:
-        """Register till ``number`` of the store (admin API) and start it as a process."""
+    def start_till(self, number: int, secret: str = "", **till: Any) -> NodeProcess:
+        """Start till ``number`` of the store as a process: registered here (admin API), or
+        already registered with its bridge ``secret``."""
         assert self.admin is not None
         node_id = f"till-{STORE}-{number}"
-        status, reg = self.admin.call("POST", "/api/v1/tills", {"store": STORE, "number": number})
-        assert status in (200, 201), reg
+        reg = {"secret": secret}
+        if not secret:
+            body = {"store": STORE, "number": number}
+            status, reg = self.admin.call("POST", "/api/v1/tills", body)
+            assert status in (200, 201), reg
         printer = self.tmp / f"{node_id}-printer.bin"
         proc = node(
             self.tmp,

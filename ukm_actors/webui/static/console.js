@@ -201,7 +201,11 @@ const C = (() => {
   }
 
   /* ---- pages and navigation ---- */
-  function page(id, spec) { pages.push({id, role: "viewer", ...spec}); }
+  /* A page: {title, role?, render, before?: the id of a page it goes before in the navigation}. */
+  function page(id, spec) {
+    const at = spec.before ? pages.findIndex((p) => p.id === spec.before) : -1;
+    pages.splice(at < 0 ? pages.length : at, 0, {id, role: "viewer", ...spec});
+  }
 
   function parseHash() {
     const raw = location.hash.replace(/^#\/?/, "");
@@ -499,6 +503,6 @@ const C = (() => {
   }
 
   return {t, N_, el, money, parseMoney, quantity, age, time, api, get, send, ApiError, errorBox,
-    can, readOnly, employee, page, go, start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, button,
+    can, readOnly, employee, page, go, refresh: () => route(), start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, button,
     get language() { return language; }};
 })();

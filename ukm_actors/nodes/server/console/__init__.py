@@ -33,6 +33,7 @@ SCRIPTS = (
     "catalog.js",
     "items.js",
     "directories.js",
+    "tills.js",
     "receipts.js",
     "shifts.js",
     "exchange.js",

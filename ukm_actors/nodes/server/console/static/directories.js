@@ -1,5 +1,5 @@
 /* Directories: stores, sale restrictions, cashiers with their roles and rights, server
-   employees, tills and their settings. Every change goes through the admin API, which
+   employees (tills and their settings: tills.js). Every change goes through the admin API, which
    checks the role again; what reaches the tills is queued there (docs/admin-api.md). */
 "use strict";
 
@@ -202,48 +202,8 @@
     }));
   }
 
-  /* ---- tills and their settings ---- */
-  async function tills(view) {
-    const [data, mon] = await Promise.all([C.get("tills"), C.get("monitoring/tills")]);
-    const states = Object.fromEntries(mon.tills.map((m) => [m.node_id, m]));
-    const may = C.can("admin");
-    const table = C.table([
-      {title: N_("Till"), value: (x) => x.node_id}, {title: N_("Store"), value: (x) => x.store},
-      {title: N_("Mode"), value: (x) => ((x.settings.ui || {}).mode === "touch" ? t("touch") : t("keyboard"))},
-      {title: N_("Receipt header"), value: (x) => lines(x.settings.header).join(" / ")},
-      {title: N_("Devices"), value: (x) => Object.entries((states[x.node_id] || {}).devices || {}).map(([n, d]) =>
-        C.pill(`${n}: ${d.state}`, d.state === "ok" ? "ok" : "warn"))},
-      {title: N_("Settings"), value: (x) => el("code", {text: JSON.stringify(x.settings)})},
-    ], data.tills, {empty: N_("No till is registered"), onRow: may ? editTill : null});
-    view.replaceChildren(C.section(t("Tills"), S.readOnly("admin"),
-      el("p", {class: "muted", text: t("Settings reach the till with its next catalog document (seconds while it is online). Devices are wired to each till and set in its own file; their states are shown as the till reports them.")}),
-      table));
-  }
-  function lines(v) { return Array.isArray(v) ? v : typeof v === "string" ? v.split("\n") : []; }
-  function editTill(till) {
-    const s = till.settings || {};
-    const ui = s.ui || {};
-    const dlg = C.dialog(t("Settings of {till}", {till: till.node_id}), C.form([
-      {name: "header", label: t("Receipt header (one line each)"), type: "textarea", value: lines(s.header).join("\n")},
-      {name: "footer", label: t("Receipt footer"), type: "textarea", value: lines(s.footer).join("\n")},
-      {name: "mode", label: t("Cashier screen"), type: "select", options: [["keyboard", t("keyboard")], ["touch", t("touch")]], value: ui.mode || "keyboard"},
-      {name: "language", label: t("Screen language"), type: "select", options: [["ru", "русский"], ["en", "English"]], value: ui.language || "ru"},
-      {name: "weight_prefixes", label: t("Scale label prefixes"), value: s.weight_prefixes || ""},
-      {name: "card_price_types", label: t("Card-only price types"), value: Array.isArray(s.card_price_types) ? s.card_price_types.join(",") : (s.card_price_types || "")},
-    ], t("Save and send to the till"), async (v) => {
-      const next = {...s, header: lines(v.header).filter(Boolean), footer: lines(v.footer).filter(Boolean),
-        ui: {...ui, mode: v.mode, language: v.language}};
-      if (v.weight_prefixes) next.weight_prefixes = v.weight_prefixes; else delete next.weight_prefixes;
-      if (v.card_price_types) next.card_price_types = v.card_price_types; else delete next.card_price_types;
-      await C.send("PUT", `tills/${encodeURIComponent(till.node_id)}/settings`, next);
-      dlg.close();
-      C.go("tills");
-    }));
-  }
-
   C.page("stores", {title: N_("Stores"), render: stores});
   C.page("restrictions", {title: N_("Restrictions"), render: restrictions});
   C.page("cashiers", {title: N_("Cashiers"), render: cashiers});
-  C.page("tills", {title: N_("Tills"), render: tills});
   C.page("employees", {title: N_("Employees"), role: "admin", render: employees});
 })();

@@ -1,0 +1,111 @@
+/* Tills: every till with its state, screen, receipt header and footer, devices; an admin
+   registers a till (its bridge secret shown once), edits its settings (sent to that till),
+   gives it a new secret or sends it the whole catalog again (docs/admin-api.md). */
+"use strict";
+
+(() => {
+  const {t, N_, el} = C;
+  const DEVICES = {printer: N_("receipt printer"), scanner: N_("barcode scanner"), scales: N_("scales"),
+    display: N_("customer display"), bank: N_("bank terminal"), fiscal: N_("fiscal register"), drawer: N_("cash drawer")};
+  const STATES = {ok: N_("ok"), error: N_("error"), restarting: N_("restarting"), offline: N_("offline")};
+  const OTHER = [["weight_barcode", N_("Scale label layout")], ["weight_prefixes", N_("Scale label prefixes")],
+    ["card_price_types", N_("Card-only price types")]];
+  const path = (till) => `tills/${encodeURIComponent(till.node_id)}`;
+
+  function lines(v) { return Array.isArray(v) ? v : typeof v === "string" ? v.split("\n") : []; }
+  function devicePills(devices) {
+    return Object.entries(devices || {}).map(([name, d]) => C.pill(`${t(DEVICES[name] || DEVICES[d.kind] || name)}: ${t(STATES[d.state] || d.state)}`,
+      d.state === "ok" ? "ok" : d.state === "error" ? "bad" : "warn"));
+  }
+  function others(s) {
+    return OTHER.filter(([k]) => s[k] !== undefined && s[k] !== "").map(([k, label]) =>
+      el("div", {}, el("small", {class: "muted", text: `${t(label)}: `}), Array.isArray(s[k]) ? s[k].join(", ") : String(s[k])));
+  }
+
+  async function tills(view) {
+    const [data, mon] = await Promise.all([C.get("tills"), C.get("monitoring/tills")]);
+    const states = Object.fromEntries(mon.tills.map((m) => [m.node_id, m]));
+    const may = C.can("admin");
+    const table = C.table([
+      {title: N_("Till"), value: (x) => el("span", {}, el("b", {text: String(x.number)}), " ", el("small", {class: "muted", text: x.node_id}))},
+      {title: N_("Store"), value: (x) => x.store},
+      {title: N_("State"), value: (x) => { const m = states[x.node_id] || {}; return !x.enabled ? C.pill(t("disabled"), "")
+        : m.online ? C.pill(t("online"), "online") : C.pill(t("offline"), "offline"); }},
+      {title: N_("Version"), value: (x) => (states[x.node_id] || {}).version || "—"},
+      {title: N_("Screen"), value: (x) => { const ui = x.settings.ui || {}; return `${ui.mode === "touch" ? t("touch") : t("keyboard")}, ${ui.language === "en" ? "English" : "русский"}`; }},
+      {title: N_("Receipt header"), value: (x) => lines(x.settings.header).join(" / ") || el("span", {class: "muted", text: t("the till's own")})},
+      {title: N_("Receipt footer"), value: (x) => lines(x.settings.footer).join(" / ") || el("span", {class: "muted", text: t("the till's own")})},
+      {title: N_("Devices"), value: (x) => devicePills((states[x.node_id] || {}).devices)},
+      {title: N_("Other settings"), value: (x) => others(x.settings)},
+    ], data.tills, {empty: N_("No till is registered"), onRow: may ? editTill : null, rowClass: () => "till"});
+    view.replaceChildren(C.section(t("Tills"), C.readOnly("admin"),
+      may ? el("div", {class: "toolbar"}, C.button(t("Register a till"), registerTill, {class: "primary register-till"})) : null,
+      el("p", {class: "muted", text: t("Settings reach the till with its next catalog document (seconds while it is online). Devices are wired to each till and set in its own file; their states are shown as the till reports them.")}),
+      table));
+  }
+
+  /* The secret a till needs to talk to this server, shown once. */
+  function showSecret(heading, node, secret) {
+    C.dialog(heading, el("div", {class: "secret-view"},
+      el("p", {text: t("The till {till} authenticates itself with this secret. Put it in the till's file now; it is shown only this once:", {till: node})}),
+      el("pre", {class: "till-secret", text: `[bridge]\nsecret = "${secret}"`}),
+      el("p", {class: "muted", text: t("Then start (or restart) the till. A lost secret is replaced with New secret; the old one stops working at once.")})));
+  }
+
+  async function registerTill() {
+    const stores = await S.stores();
+    const dlg = C.dialog(t("Register a till"), C.form([
+      {name: "store", label: t("Store"), type: "select", options: stores.map((s) => [s.code, `${s.code} ${s.name}`])},
+      {name: "number", label: t("Till number in the store"), type: "number", required: true},
+    ], t("Register"), async (v) => {
+      const r = await C.send("POST", "tills", {store: v.store, number: parseInt(v.number, 10)});
+      dlg.close();
+      await C.refresh();  /* the new till in the list, then its secret over it */
+      showSecret(t("Till {till} registered", {till: r.node_id}), r.node_id, r.secret);
+    }, {class: "inline register-form"}));
+  }
+
+  function editTill(till) {
+    const s = till.settings || {};
+    const ui = s.ui || {};
+    const done = el("div", {class: "till-actions-result"});
+    const form = C.form([
+      {name: "header", label: t("Receipt header (one line each; empty: the till's own)"), type: "textarea", value: lines(s.header).join("\n")},
+      {name: "footer", label: t("Receipt footer"), type: "textarea", value: lines(s.footer).join("\n")},
+      {name: "mode", label: t("Cashier screen"), type: "select", options: [["keyboard", t("keyboard")], ["touch", t("touch")]], value: ui.mode || "keyboard"},
+      {name: "language", label: t("Screen language"), type: "select", options: [["ru", "русский"], ["en", "English"]], value: ui.language || "ru"},
+      {name: "weight_barcode", label: t("Scale label layout (e.g. PPCCCCCWWWWWK)"), value: s.weight_barcode || ""},
+      {name: "weight_prefixes", label: t("Scale label prefixes"), value: s.weight_prefixes || ""},
+      {name: "card_price_types", label: t("Card-only price types"), value: Array.isArray(s.card_price_types) ? s.card_price_types.join(",") : (s.card_price_types || "")},
+    ], t("Save and send to the till"), async (v) => {
+      const next = {...s, header: lines(v.header).filter(Boolean), footer: lines(v.footer).filter(Boolean),
+        ui: {...ui, mode: v.mode, language: v.language}};
+      for (const k of ["weight_barcode", "weight_prefixes", "card_price_types"]) {
+        if (v[k].trim()) next[k] = v[k].trim(); else delete next[k];
+      }
+      if (!next.header.length) delete next.header;
+      if (!next.footer.length) delete next.footer;
+      await C.send("PUT", `${path(till)}/settings`, next);
+      dlg.close();
+      C.go("tills", {at: Date.now()});
+    }, {class: "cols till-editor"});
+    const actions = el("div", {class: "buttons"},
+      C.button(t("Send the whole catalog again"), () => act(async () => {
+        await C.send("POST", `${path(till)}/resync`);
+        done.replaceChildren(el("div", {class: "done", text: t("The whole catalog is queued for {till}; older catalog documents it has not taken are dropped.", {till: till.node_id})}));
+      }), {class: "resync"}),
+      C.button(t("New secret"), () => act(async () => {
+        if (!confirm(t("Give {till} a new secret? The old one stops working at once: the till is cut off until its file has the new one.", {till: till.node_id}))) return;
+        const r = await C.send("POST", `${path(till)}/secret`);
+        dlg.close();
+        showSecret(t("New secret of {till}", {till: till.node_id}), till.node_id, r.secret);
+      }), {class: "danger new-secret"}));
+    async function act(fn) {
+      try { await fn(); } catch (err) { const box = C.errorBox(err); if (box) done.replaceChildren(box); }
+    }
+    const dlg = C.dialog(t("Settings of {till}", {till: till.node_id}), el("div", {}, form,
+      el("h3", {text: t("The till")}), actions, done));
+  }
+
+  C.page("tills", {title: N_("Tills"), render: tills, before: "employees"});
+})();
