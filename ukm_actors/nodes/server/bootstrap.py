@@ -31,9 +31,13 @@ from ukm_actors.db.migrate import upgrade
 from ukm_actors.errors import UkmError
 from ukm_actors.nodes.server.admin.auth import create_employee
 from ukm_actors.nodes.server.admin.tables import ADMIN, Employee
-from ukm_actors.nodes.server.catalog.seed import seed
-from ukm_actors.nodes.server.catalog.tables import Store
-from ukm_actors.nodes.server.catalog.tills import register_peer_of, register_till, till_node_id
+from ukm_actors.nodes.server.catalog.public import (
+    Store,
+    register_peer_of,
+    register_till,
+    seed,
+    till_node_id,
+)
 from ukm_actors.nodes.server.modules import set_integration_settings
 from ukm_actors.nodes.server.tables_modules import IntegrationStore
 

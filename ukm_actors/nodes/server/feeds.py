@@ -74,7 +74,7 @@ LEASE = "marketing_feeds"
 
 def read_catalog(session: Session) -> tuple[list[FeedGroup], Iterator[FeedItem]]:
     """The item hierarchy and the items, from the server catalog's tables."""
-    from ukm_actors.nodes.server.catalog.tables import Group, Item
+    from ukm_actors.nodes.server.catalog.public import Group, Item
 
     groups = [
         FeedGroup(g.id, g.parent_id, g.name)
@@ -97,8 +97,7 @@ def read_catalog(session: Session) -> tuple[list[FeedGroup], Iterator[FeedItem]]
 
 def read_stores(session: Session) -> list[FeedStore]:
     """Active stores and their enabled tills, from the server catalog's tables."""
-    from ukm_actors.nodes.server.catalog.tables import Store
-    from ukm_actors.nodes.server.catalog.tables_local import Till
+    from ukm_actors.nodes.server.catalog.public import Store, Till
 
     tills: dict[str, list[FeedTill]] = {}
     for t in session.execute(select(Till).where(Till.enabled.is_(True))).scalars():
@@ -114,7 +113,7 @@ def read_stores(session: Session) -> list[FeedStore]:
 def catalog_mark(db: Database) -> int:
     """The number of the catalog's latest change (an import or an admin edit): when it
     moves, the catalog may have changed."""
-    from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+    from ukm_actors.nodes.server.catalog.public import CatalogLoad
 
     with db.read() as session:
         return int(session.execute(select(func.max(CatalogLoad.id))).scalar_one() or 0)

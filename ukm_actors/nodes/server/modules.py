@@ -108,7 +108,7 @@ def _check_peer(session: Session, peer_id: str, store: str, kinds: tuple[str, ..
 def _catalog_tills(session: Session, store: str) -> dict[str, int]:
     """node id → number of the store's enabled tills in the server's directory."""
     try:
-        from ukm_actors.nodes.server.catalog.tables_local import Till
+        from ukm_actors.nodes.server.catalog.public import Till
     except ImportError:  # the catalog feature is not installed
         return {}
     rows = session.execute(

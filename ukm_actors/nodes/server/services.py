@@ -19,7 +19,7 @@ from ukm_actors.nodes.services import Services, Slot
 if TYPE_CHECKING:
     from ukm_actors.db.prune import PruneSchedule
     from ukm_actors.nodes.server.admin.logins import LoginGuard
-    from ukm_actors.nodes.server.catalog.progress import Progress
+    from ukm_actors.nodes.server.catalog.public import Progress
     from ukm_actors.nodes.server.monitoring.metrics import Family
     from ukm_actors.nodes.server.monitoring.service import Monitoring
     from ukm_actors.nodes.server.sales.exporter import ExportHealth

@@ -25,7 +25,7 @@ from ukm_actors.nodes.services import Services, Slot
 
 if TYPE_CHECKING:
     from ukm_actors.nodes.till.catalog.apply import CatalogApplier
-    from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+    from ukm_actors.nodes.till.catalog.public import TillCatalog
     from ukm_actors.nodes.till.devices.service import Devices
     from ukm_actors.nodes.till.exchange.control import ExchangeControl
     from ukm_actors.nodes.till.promotions.payments import MarketingPayments

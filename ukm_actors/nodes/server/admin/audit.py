@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ukm_actors.nodes.server.admin.tables import AuditEntry
-from ukm_actors.nodes.server.catalog.change import now
+from ukm_actors.nodes.server.catalog.public import now
 
 SECRET_KEYS = frozenset({"password", "password_hash", "secret", "token"})
 

@@ -43,8 +43,7 @@ from ukm_actors.nodes.server.admin.tables import (
     LoginSession,
     LoginThrottle,
 )
-from ukm_actors.nodes.server.catalog.change import now
-from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
+from ukm_actors.nodes.server.catalog.public import CatalogError, Conflict, NotFound, now
 
 if TYPE_CHECKING:
     from ukm_actors.nodes.base import NodeContext

@@ -19,12 +19,22 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import READERS, WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, paging, query, text_field, write
-from ukm_actors.nodes.server.catalog.change import begin_change
-from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
-from ukm_actors.nodes.server.catalog.tables import Barcode, Group, Item, Store, Tax, TaxGroup
-from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
-from ukm_actors.nodes.server.catalog.tables_local import AdditionalPrice, Price
-from ukm_actors.nodes.server.catalog.tills import commit_change
+from ukm_actors.nodes.server.catalog.public import (
+    AdditionalPrice,
+    Barcode,
+    CatalogError,
+    CatalogLoad,
+    Conflict,
+    Group,
+    Item,
+    NotFound,
+    Price,
+    Store,
+    Tax,
+    TaxGroup,
+    begin_change,
+    commit_change,
+)
 
 
 def _like(text: str) -> str:

@@ -26,13 +26,19 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, field, text_field, write
-from ukm_actors.nodes.server.catalog.change import begin_change
-from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
-from ukm_actors.nodes.server.catalog.load_items import ItemLoader
-from ukm_actors.nodes.server.catalog.load_store import PriceLoader
-from ukm_actors.nodes.server.catalog.tables import Barcode, Item, Store
-from ukm_actors.nodes.server.catalog.tables_local import Price
-from ukm_actors.nodes.server.catalog.tills import commit_change
+from ukm_actors.nodes.server.catalog.public import (
+    Barcode,
+    CatalogError,
+    Conflict,
+    Item,
+    ItemLoader,
+    NotFound,
+    Price,
+    PriceLoader,
+    Store,
+    begin_change,
+    commit_change,
+)
 
 SOURCE = "console"
 """The ``file`` the catalog history shows for these changes."""

@@ -17,7 +17,7 @@ from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin import logins
 from ukm_actors.nodes.server.admin.auth import ADMINS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, write
-from ukm_actors.nodes.server.catalog.errors import NotFound
+from ukm_actors.nodes.server.catalog.public import NotFound
 from ukm_actors.nodes.server.services import ServerContext
 
 

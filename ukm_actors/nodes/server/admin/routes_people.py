@@ -28,12 +28,18 @@ from ukm_actors.nodes.server.admin.web import (
     text_field,
     write,
 )
-from ukm_actors.nodes.server.catalog.change import begin_change
-from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
-from ukm_actors.nodes.server.catalog.seed import rights_text
-from ukm_actors.nodes.server.catalog.tables import Store
-from ukm_actors.nodes.server.catalog.tables_local import ADMIN, Cashier, CashierRole
-from ukm_actors.nodes.server.catalog.tills import commit_change
+from ukm_actors.nodes.server.catalog.public import (
+    ADMIN,
+    Cashier,
+    CashierRole,
+    CatalogError,
+    Conflict,
+    NotFound,
+    Store,
+    begin_change,
+    commit_change,
+    rights_text,
+)
 from ukm_actors.nodes.server.services import ServerContext
 
 

@@ -16,11 +16,19 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, WRITERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, field, query, text_field, write
-from ukm_actors.nodes.server.catalog import tills
-from ukm_actors.nodes.server.catalog.change import begin_change
-from ukm_actors.nodes.server.catalog.errors import CatalogError, NotFound
-from ukm_actors.nodes.server.catalog.tables import Group, Item, Store
-from ukm_actors.nodes.server.catalog.tables_local import ADMIN, CHAIN, Restriction, Till
+from ukm_actors.nodes.server.catalog import public as catalog
+from ukm_actors.nodes.server.catalog.public import (
+    ADMIN,
+    CHAIN,
+    CatalogError,
+    Group,
+    Item,
+    NotFound,
+    Restriction,
+    Store,
+    Till,
+    begin_change,
+)
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -121,7 +129,7 @@ def create_rule(
     session.add(rule)
     session.flush()
     change.touch("timerule" if kind == "time" else "agerule", store)
-    return rule, tills.commit_change(change)
+    return rule, catalog.commit_change(change)
 
 
 def delete_rule(session: Session, rid: int, by: str) -> tuple[dict[str, Any], frozenset[str]]:
@@ -134,7 +142,7 @@ def delete_rule(session: Session, rid: int, by: str) -> tuple[dict[str, Any], fr
     change.tombstones(kind, rule.store, [(rule_id(rule.store, rule.code),)])
     session.delete(rule)
     session.flush()
-    return before, tills.commit_change(change)
+    return before, catalog.commit_change(change)
 
 
 def list_tills(ctx: NodeContext) -> bottle.HTTPResponse:
@@ -155,7 +163,7 @@ def post_till(ctx: NodeContext) -> bottle.HTTPResponse:
     settings = field(data, "settings", dict, required=False)
 
     def do(session: Session) -> Outcome:
-        reg = tills.register_till(
+        reg = catalog.register_till(
             session,
             store,
             number,
@@ -163,7 +171,7 @@ def post_till(ctx: NodeContext) -> bottle.HTTPResponse:
             by=who.login,
             max_records=ctx.config.server.catalog_doc_records,
         )
-        till = tills.get_till(session, reg.node_id)
+        till = catalog.get_till(session, reg.node_id)
         answer = {**till_json(till), "secret": reg.secret, "created": reg.created}
         return Outcome(answer, None, till_json(till), reg.channels)
 
@@ -173,14 +181,14 @@ def post_till(ctx: NodeContext) -> bottle.HTTPResponse:
 def one_till(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
     require_employee(ctx, READERS)
     with ctx.require_db().read() as session:
-        return json_response(till_json(tills.get_till(session, node_id)))
+        return json_response(till_json(catalog.get_till(session, node_id)))
 
 
 def till_secret(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
     who = require_employee(ctx, ADMINS)
 
     def do(session: Session) -> Outcome:
-        secret = tills.new_secret(session, node_id)
+        secret = catalog.new_secret(session, node_id)
         return Outcome({"node_id": node_id, "secret": secret}, None, {"secret": "new"})
 
     return json_response(write(ctx, who, "till.secret", node_id, do))
@@ -189,7 +197,7 @@ def till_secret(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
 def get_settings(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
     require_employee(ctx, READERS)
     with ctx.require_db().read() as session:
-        return json_response(json.loads(tills.get_till(session, node_id).settings or "{}"))
+        return json_response(json.loads(catalog.get_till(session, node_id).settings or "{}"))
 
 
 def put_settings(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
@@ -197,8 +205,8 @@ def put_settings(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
     data = body()
 
     def do(session: Session) -> Outcome:
-        before = json.loads(tills.get_till(session, node_id).settings or "{}")
-        channels = tills.update_settings(
+        before = json.loads(catalog.get_till(session, node_id).settings or "{}")
+        channels = catalog.update_settings(
             session, node_id, data, by=who.login, max_records=ctx.config.server.catalog_doc_records
         )
         return Outcome(data, before, data, channels)
@@ -210,7 +218,7 @@ def resync(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
     who = require_employee(ctx, ADMINS)
 
     def do(session: Session) -> Outcome:
-        channels = tills.resync(
+        channels = catalog.resync(
             session, node_id, by=who.login, max_records=ctx.config.server.catalog_doc_records
         )
         return Outcome({"node_id": node_id, "queued": "catalog.full"}, None, None, channels)

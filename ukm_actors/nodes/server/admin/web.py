@@ -13,8 +13,7 @@ from ukm_actors.codecs import jsonsafe
 from ukm_actors.nodes.base import NodeContext
 from ukm_actors.nodes.server.admin.audit import audit
 from ukm_actors.nodes.server.admin.auth import EmployeeInfo
-from ukm_actors.nodes.server.catalog.actor import notify_channels
-from ukm_actors.nodes.server.catalog.errors import CatalogError
+from ukm_actors.nodes.server.catalog.public import CatalogError, notify_channels
 
 T = TypeVar("T")
 API = "/api/v1"

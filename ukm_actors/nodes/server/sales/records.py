@@ -25,7 +25,7 @@ from ukm_actors.codecs.tilldocs import (
 )
 from ukm_actors.errors import UkmError
 from ukm_actors.isotime import ms_to_iso
-from ukm_actors.nodes.server.catalog.tables import Tax, TaxGroup
+from ukm_actors.nodes.server.catalog.public import Tax, TaxGroup
 from ukm_actors.nodes.server.sales.tables import (
     SaleLine,
     SaleLineDiscount,

@@ -20,7 +20,7 @@ from typing import Any
 from ukm_actors.domain.passwords import verify_password
 from ukm_actors.domain.rights import Right
 from ukm_actors.i18n import _
-from ukm_actors.nodes.till.catalog.lookup import CashierRecord, TillCatalog
+from ukm_actors.nodes.till.catalog.public import CashierRecord, TillCatalog
 from ukm_actors.nodes.till.sale.errors import (
     BadRequest,
     LoginFailed,

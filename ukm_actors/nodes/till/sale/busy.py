@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ukm_actors.db import Database, WriterBusy
 from ukm_actors.i18n import _
-from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+from ukm_actors.nodes.till.catalog.public import TillCatalog
 from ukm_actors.nodes.till.sale.errors import SaleError
 
 LINE_WAIT = 4.0

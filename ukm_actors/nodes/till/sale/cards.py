@@ -10,7 +10,7 @@ the card is taken off, lines at a card price go back to the store price.
 from __future__ import annotations
 
 from ukm_actors.domain.receipt import Receipt, set_price
-from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+from ukm_actors.nodes.till.catalog.public import TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.items import card_price
 

@@ -21,7 +21,7 @@ from pykka.typing import proxy_method
 
 from ukm_actors.db import Database
 from ukm_actors.i18n import _
-from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+from ukm_actors.nodes.till.catalog.public import TillCatalog
 from ukm_actors.nodes.till.sale.auth import Grant
 from ukm_actors.nodes.till.sale.cards import with_card_prices
 from ukm_actors.nodes.till.sale.drafts import new_receipt

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge import outbox
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.domain.barcodes import BarcodeLayoutError, WeightBarcodeLayout
-from ukm_actors.nodes.till.catalog.lookup import AddPrice, TillCatalog
+from ukm_actors.nodes.till.catalog.public import AddPrice, TillCatalog
 from ukm_actors.nodes.till.sale.clock import Clock, local_text, utc_text, zone
 
 log = logging.getLogger(__name__)

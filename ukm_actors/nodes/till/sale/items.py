@@ -21,7 +21,7 @@ from ukm_actors.domain.barcodes import WeightBarcode, decode_weight_barcode
 from ukm_actors.domain.money import format_quantity, round_div
 from ukm_actors.domain.restrictions import check_age, ensure_time_allowed
 from ukm_actors.i18n import _
-from ukm_actors.nodes.till.catalog.lookup import AddPrice, CatalogItem, Reader, TillCatalog
+from ukm_actors.nodes.till.catalog.public import AddPrice, CatalogItem, Reader, TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.errors import BadRequest, ItemNotFound, NeedsAnswer, SaleError
 

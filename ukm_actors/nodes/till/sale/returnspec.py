@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from ukm_actors.codecs.tilldocs import OriginalRef
 from ukm_actors.domain.money import Money, line_amount
 from ukm_actors.domain.receipt import Line, LineDiscount, Payment, Receipt
-from ukm_actors.nodes.till.catalog.lookup import TillCatalog
+from ukm_actors.nodes.till.catalog.public import TillCatalog
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 
 RETURN_DISCOUNT = "return"
