@@ -5,7 +5,9 @@ payments) plus what the till keeps around it: identity, numbers, the
 cashier, the loyalty card and coupons, the original of a return, and every
 tender ever asked for (``tenders``: pending, unknown, declined ... too).
 The SaleSession answers with values (``SaleView``, ``LineAdded``,
-``Closed``, ``Paid``); the till API makes their JSON (``jsonviews``).
+``Closed``, ``Paid``), and so do the flows (``ReturnDone``), the payment desk
+(``CardCancel``) and printing (``PrintJob``, ``PrintResult``); the till API
+makes their JSON (``jsonviews``).
 """
 
 from __future__ import annotations
