@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pykka
@@ -28,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ukm_actors.bridge import outbox, peers
-from ukm_actors.bridge.documents import channel_name, split_channel
+from ukm_actors.bridge.documents import channel_name, split_channel, utc_now_iso
 from ukm_actors.bridge.errors import BridgeError
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.worker import Worker
@@ -45,11 +44,6 @@ SYNC_EVERY = 2.0
 FLUSH_EVERY = 5.0
 CLEAN_EVERY = 60.0
 QUEUES = "bridge_queues"
-
-
-def _iso_before(seconds: float) -> str:
-    t = datetime.now(UTC) - timedelta(seconds=seconds)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def queue_name(till: str) -> str:
@@ -81,7 +75,9 @@ class TillQueue(Worker):
                 session, f"bridge.queue:{self.till}", self.service.holder, 900.0
             ):
                 return 0
-            n = outbox.prune(session, self.channel, _iso_before(self.service.settings.retention))
+            n = outbox.prune(
+                session, self.channel, utc_now_iso(seconds_ago=self.service.settings.retention)
+            )
         self.pruned += n
         return n
 
@@ -204,7 +200,7 @@ class Maintenance(Worker):
                 session, f"bridge.prune:{svc.node_id}", svc.holder, 900.0
             ):
                 return
-            cutoff = _iso_before(svc.settings.retention)
+            cutoff = utc_now_iso(seconds_ago=svc.settings.retention)
             names = session.execute(
                 select(Channel.channel).where(Channel.direction == "out")
             ).scalars()

@@ -31,7 +31,6 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -55,6 +54,7 @@ from ukm_actors.domain.promotions.feeds import (
     encode_heartbeat,
     encode_stores,
 )
+from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.server.services import ServerContext
 from ukm_actors.runtime import Cooperator
@@ -168,7 +168,7 @@ def queue_feeds(
                 outbox.put(session, CHANNEL, doc_type, body)
                 queued.append(doc_type)
         if heartbeat and not queued:
-            at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            at = iso_utc(time.time(), z=True)
             beat = encode_heartbeat(at, _last_sha(session, CATALOG), _last_sha(session, STORES))
             outbox.put(session, CHANNEL, HEARTBEAT, beat)
             queued.append(HEARTBEAT)

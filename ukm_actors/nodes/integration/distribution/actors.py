@@ -12,7 +12,6 @@ supervisor's kill on shutdown; its thread finishes when the share answers.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import pykka
 from gevent.threadpool import ThreadPool
 from pykka import ActorDeadError
 
+from ukm_actors.isotime import local_now
 from ukm_actors.nodes.integration.distribution.durable import (
     StateFileError,
     read_json,
@@ -124,7 +124,7 @@ class Shared:
 
 
 def now_text() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S")
+    return local_now()
 
 
 class SourceWatcher(Ticking):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ukm_actors.codecs.ukm_export import write_atomically
 from ukm_actors.errors import UkmError
+from ukm_actors.isotime import local_now
 from ukm_actors.nodes.pricechecker.responder.tills import TillPicker, till_refs
 from ukm_actors.supervision import Ticking
 
@@ -67,7 +67,7 @@ class TillDirectory(Ticking):
             return False
         self.picker.set_tills(tills)
         self.error, self.origin = None, "server"
-        self.fetched_at = time.strftime("%Y-%m-%dT%H:%M:%S")
+        self.fetched_at = local_now()
         self.cache.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.cache.parent, self.cache.name, json.dumps(raw).encode())
         # No till has an address yet (the server learns it at the till's first contact, e.g.

@@ -27,14 +27,10 @@ from sqlalchemy.orm import Session
 from ukm_actors.codecs import tilldocs
 from ukm_actors.db import Database
 from ukm_actors.db.prune import delete_in_batches
+from ukm_actors.isotime import iso
 from ukm_actors.nodes.till.exchange.load import LOADED
 from ukm_actors.nodes.till.exchange.queue import blocking
 from ukm_actors.nodes.till.exchange.tables import NO_FILE, ExchangeFile, SalesFile
-
-
-def _iso(before: datetime) -> str:
-    """``before`` as the rows' texts (``now_text``: ISO 8601, UTC, seconds)."""
-    return before.isoformat(timespec="seconds")
 
 
 def _min(*ids: int | None) -> int | None:
@@ -65,7 +61,7 @@ def _exchange_cut(session: Session, before: str) -> int | None:
 def prune_exchange_files(db: Database, before: datetime) -> int:
     """Delete the ``till_exchange_file`` rows done before ``before``; how many went."""
     with db.read() as session:
-        cut = _exchange_cut(session, _iso(before))
+        cut = _exchange_cut(session, iso(before))
     if cut is None or cut < 1:
         return 0
 
@@ -100,7 +96,7 @@ def prune_sales_files(db: Database, before: datetime) -> int:
     """Delete the ``till_sales_file`` rows written before ``before`` whose shift is closed;
     how many went."""
     with db.read() as session:
-        cut = _sales_cut(session, _iso(before))
+        cut = _sales_cut(session, iso(before))
     if cut is None or cut < 1:
         return 0
 
