@@ -23,6 +23,7 @@ from ukm_actors.nodes.server.admin import (
     routes_items,
     routes_logins,
     routes_people,
+    routes_till_types,
     routes_tills,
 )
 from ukm_actors.nodes.server.admin.audit import audit
@@ -130,6 +131,7 @@ def routes(app: bottle.Bottle, ctx: ServerContext) -> None:
     routes_catalog.routes(app, ctx)
     routes_items.routes(app, ctx)
     routes_tills.routes(app, ctx)
+    routes_till_types.routes(app, ctx)
     routes_logins.routes(app, ctx)
     Routes(app, ctx).get("/api/v1/openapi.json", openapi_json)
 

@@ -40,6 +40,7 @@ def till_json(t: Till) -> dict[str, Any]:
         "number": t.number,
         "enabled": t.enabled,
         "settings": json.loads(t.settings or "{}"),
+        "type": t.type_id,
         "created_at": t.created_at.isoformat(timespec="seconds") if t.created_at else None,
     }
 

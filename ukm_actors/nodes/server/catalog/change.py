@@ -45,6 +45,8 @@ class Change:
     """store ("" = chain-wide) → document kinds changed in that scope."""
     tills: set[str] = field(default_factory=set)
     """Tills whose own settings changed."""
+    dropped_settings: dict[str, set[str]] = field(default_factory=dict)
+    """Setting keys a till of ``tills`` no longer has (sent as deletions)."""
     full_for: set[str] = field(default_factory=set)
     """Tills that must get a whole catalog (new, or resync requested)."""
     warnings: list[str] = field(default_factory=list)

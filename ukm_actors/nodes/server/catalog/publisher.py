@@ -147,8 +147,11 @@ class Publisher:
                 self._put(mine, DELTA, encode(_meta(part, store=store, **meta), part))
         for till in targets:
             if till.node_id in settings_of:
-                part = records.settings(self.bulk, till.node_id)
+                part = records.settings(self.bulk, till.node_id, self._dropped(till.node_id))
                 self._put([till], DELTA, encode(_meta(part, store=till.store, **meta), part))
+
+    def _dropped(self, node_id: str) -> list[str]:
+        return sorted(self.change.dropped_settings.get(node_id, ()))
 
     def _small_deltas(self, targets: list[TillRef], meta: dict[str, Any]) -> None:
         chain = [r for page in self._scope(CHAIN) for r in page]
@@ -158,7 +161,7 @@ class Publisher:
                 by_store[till.store] = [r for page in self._scope(till.store) for r in page]
             own = by_store[till.store]
             mine = (
-                records.settings(self.bulk, till.node_id)
+                records.settings(self.bulk, till.node_id, self._dropped(till.node_id))
                 if till.node_id in self.change.tills
                 else []
             )

@@ -281,15 +281,32 @@ def store_kind(bulk: Bulk, kind: str, store: str, version: int | None, page: int
         )
 
 
-def settings(bulk: Bulk, node_id: str) -> Page:
-    """``settings`` records of one till (one per top-level key of its settings)."""
-    rows = bulk.execute("SELECT settings FROM catalog_till WHERE node_id = :p", (node_id,))
+def merge_settings(of_type: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """A till's settings in force: its type's, then its own over them (an object such as
+    ``ui`` merged key by key, anything else replaced)."""
+    out = dict(of_type)
+    for key, value in own.items():
+        base = out.get(key)
+        both = isinstance(base, dict) and isinstance(value, dict)
+        out[key] = {**base, **value} if both else value  # type: ignore[dict-item]
+    return out
+
+
+def settings(bulk: Bulk, node_id: str, dropped: Sequence[str] = ()) -> Page:
+    """``settings`` records of one till (one per top-level key of its settings in force, its
+    type's and its own), and a deletion for each key of ``dropped`` it no longer has."""
+    rows = bulk.execute(
+        "SELECT t.settings, y.settings FROM catalog_till t"
+        " LEFT JOIN catalog_till_type y ON y.id = t.type_id WHERE t.node_id = :p",
+        (node_id,),
+    )
     if not rows:
         return []
-    values: dict[str, Any] = json.loads(rows[0][0] or "{}")
+    values = merge_settings(json.loads(rows[0][1] or "{}"), json.loads(rows[0][0] or "{}"))
+    gone = sorted(set(dropped) - set(values))
     return [
         CatalogRecord("put", "settings", {"key": k, "value": v}) for k, v in sorted(values.items())
-    ]
+    ] + [CatalogRecord("del", "settings", {"key": k}) for k in gone]
 
 
 _DEL_KEYS = {

@@ -139,7 +139,8 @@ class Till(ServerBase):
     """A till of a store; ``node_id`` is ``till-<store>-<number>``, its bridge peer id.
 
     ``settings`` is JSON: receipt ``header`` and ``footer`` lines, ``devices``,
-    ``timeouts`` and anything else the till reads from its catalog.
+    ``timeouts`` and anything else the till reads from its catalog. With a
+    ``type_id`` the till gets its type's settings, its own ones winning.
     """
 
     __tablename__ = "catalog_till"
@@ -151,4 +152,16 @@ class Till(ServerBase):
     settings: Mapped[str] = mapped_column(Text, default="{}")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    type_id: Mapped[str | None] = mapped_column(String(40), index=True)
+
+
+class TillType(ServerBase):
+    """A till type: settings shared by every till of the type (a till's own settings win)."""
+
+    __tablename__ = "catalog_till_type"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    settings: Mapped[str] = mapped_column(Text, default="{}")
     version: Mapped[int] = mapped_column(BigInteger, default=0)

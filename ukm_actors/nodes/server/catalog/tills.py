@@ -19,9 +19,10 @@ from ukm_actors.bridge.models import OutboxEntry, Peer
 from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change, now
 from ukm_actors.nodes.server.catalog.errors import CatalogError, NotFound
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, SERVER_ID, publish
+from ukm_actors.nodes.server.catalog.records import merge_settings
 from ukm_actors.nodes.server.catalog.tables import Store
 from ukm_actors.nodes.server.catalog.tables_changes import DONE
-from ukm_actors.nodes.server.catalog.tables_local import Till
+from ukm_actors.nodes.server.catalog.tables_local import Till, TillType
 
 SETTINGS_KEYS = ("header", "footer", "weight_barcode", "weight_prefixes", "card_price_types")
 """Settings a till applies (docs/admin-api.md); other keys are stored and delivered as they
@@ -169,12 +170,30 @@ def update_settings(
         raise CatalogError("till settings must be a JSON object")
     till = get_till(session, node_id)
     change = begin_change(session, "admin", "till.settings", store=till.store, by=by)
+    before = in_force(session, till)
     till.settings = json.dumps(settings, ensure_ascii=False, sort_keys=True)
-    till.version = change.version
-    session.flush()
-    change.tills.add(node_id)
-    change.changes += 1
+    send_settings(change, till, before, in_force(session, till))
     return commit_change(change, max_records)
+
+
+def in_force(session: Session, till: Till) -> dict[str, Any]:
+    """The till's settings in force: its type's (if it has one), its own over them."""
+    kind = session.get(TillType, till.type_id) if till.type_id else None
+    own = json.loads(till.settings or "{}")
+    return merge_settings(json.loads(kind.settings if kind else "{}"), own)
+
+
+def send_settings(
+    change: Change, till: Till, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Queue the till's settings in force with ``change`` (keys it no longer has deleted)."""
+    till.version = change.version
+    change.session.flush()
+    change.tills.add(till.node_id)
+    change.changes += 1
+    gone = set(before) - set(after)
+    if gone:
+        change.dropped_settings[till.node_id] = gone
 
 
 def new_secret(session: Session, node_id: str) -> str:
