@@ -204,6 +204,15 @@ def test_the_price_checker_gets_its_tills_and_answers_past_a_failing_server(
         assert asked(stub) and "GET /health" in stub.requests, stub.requests[:20]
 
 
+def caught_up(server_url: str, channel: str) -> bool:
+    """Every document of ``channel`` acknowledged by its receiver (the server's /status)."""
+    channels = get_json(server_url + "/status")[1]["bridge"]["channels"]
+    return any(
+        c["channel"] == channel and c.get("last_acked") and not c.get("pending_docs")
+        for c in channels
+    )
+
+
 def server_receipts(db_url: str) -> list[tuple[int, int]]:
     db = Database(db_url)
     try:
@@ -228,8 +237,13 @@ def test_a_till_whose_preferred_server_never_answers_sells_and_delivers_through_
             {"server_urls": urls, "transfer_timeout": 6.0},
             till={"store": "17", "number": 1},
         )
+        expect(
+            lambda: caught_up(server.url, "server>till-17-1"),
+            within=90,
+            what="the whole catalog on the till (the cashiers, items and prices), past the stub",
+        )
         cashier = Cashier("till-17-1", TillClient("till-17-1", till.url, HTTP))
-        cashier.prepare("17")  # the store's cashiers came with the catalog, past the stub
+        cashier.prepare("17")
         for _ in range(3):
             cashier.call("POST", "/receipt/lines", {"barcode": KEFIR})
             due = cashier.call("GET", "/receipt")["receipt"]["totals"]["due"]
