@@ -1,6 +1,7 @@
 """Tills in the cash server's console: an admin registers a till (its secret shown once), a
 real till started with that secret comes online in the list, its settings edited in the console
-reach it, the whole catalog is sent again, and a new secret is shown once."""
+reach it, so do the settings of the till type it is given (its own winning), the whole catalog
+is sent again, and a new secret is shown once."""
 
 from __future__ import annotations
 
@@ -59,6 +60,25 @@ def test_a_till_registered_in_the_console_comes_online_and_takes_its_settings(co
     expect(row).to_contain_text("ООО «Ромашка» / ИНН 7701234567")
     expect(row).to_contain_text("сенсорный")
     wait(lambda: _ui(world).get("mode") == "touch", 60, "the till takes the touch screen")
+
+    page.click("button.new-till-type")  # a type: settings its tills share
+    editor = page.locator("form.type-editor")
+    editor.locator("input[name=id]").fill("EXPRESS")
+    editor.locator("input[name=name]").fill("Экспресс-касса")
+    editor.locator("textarea[name=footer]").fill("Касса экспресс: до 10 товаров")
+    editor.locator("select[name=language]").select_option("en")
+    editor.locator("button[type=submit]").click()
+    expect(page.locator("tr.till-type", has_text="EXPRESS")).to_be_visible()
+    row.click()
+    page.locator("form.till-editor select[name=type]").select_option("EXPRESS")
+    page.locator("form.till-editor textarea[name=footer]").fill("")  # the type's footer, then
+    page.locator("form.till-editor button[type=submit]").click()
+    expect(row).to_contain_text("EXPRESS")
+    expect(row).to_contain_text("Касса экспресс: до 10 товаров")
+    expect(row).to_contain_text("ООО «Ромашка»")  # its own header stays
+    wait(lambda: _ui(world).get("language") == "en", 60, "the till takes its type's language")
+    assert _ui(world).get("mode") == "touch"  # and keeps its own screen mode
+    expect(page.locator("tr.till-type", has_text="EXPRESS")).to_contain_text(NODE)
     screenshot(page, "console-tills")
 
     row.click()

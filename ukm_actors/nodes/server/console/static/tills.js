@@ -1,6 +1,7 @@
-/* Tills: every till with its state, screen, receipt header and footer, devices; an admin
-   registers a till (its bridge secret shown once), edits its settings (sent to that till),
-   gives it a new secret or sends it the whole catalog again (docs/admin-api.md). */
+/* Tills: every till with its state, type, screen, receipt header and footer, devices; an admin
+   registers a till (its bridge secret shown once), edits its settings and type (sent to that
+   till), gives it a new secret or sends it the whole catalog again; till types, the settings
+   their tills share (docs/admin-api.md). */
 "use strict";
 
 (() => {
@@ -22,26 +23,44 @@
       el("div", {}, el("small", {class: "muted", text: `${t(label)}: `}), Array.isArray(s[k]) ? s[k].join(", ") : String(s[k])));
   }
 
+  function screen(ui) {
+    const mode = ui.mode === "touch" ? t("touch") : ui.mode === "keyboard" ? t("keyboard") : null;
+    const language = ui.language === "en" ? "English" : ui.language === "ru" ? "русский" : null;
+    return [mode, language].filter(Boolean).join(", ") || el("span", {class: "muted", text: t("the till's own")});
+  }
+  /* A till's settings in force: its type's, its own over them (as the server sends them). */
+  function inForce(till, types) {
+    const kind = types.find((x) => x.id === till.type);
+    const out = {...((kind && kind.settings) || {})};
+    for (const [k, v] of Object.entries(till.settings || {})) {
+      out[k] = out[k] && typeof out[k] === "object" && !Array.isArray(out[k]) && v && typeof v === "object" && !Array.isArray(v) ? {...out[k], ...v} : v;
+    }
+    return out;
+  }
+
   async function tills(view) {
-    const [data, mon] = await Promise.all([C.get("tills"), C.get("monitoring/tills")]);
+    const [data, mon, typeList] = await Promise.all([C.get("tills"), C.get("monitoring/tills"), C.get("till-types")]);
+    const types = typeList.till_types;
     const states = Object.fromEntries(mon.tills.map((m) => [m.node_id, m]));
     const may = C.can("admin");
+    const own = (text) => text || el("span", {class: "muted", text: t("the till's own")});
     const table = C.table([
       {title: N_("Till"), value: (x) => el("span", {}, el("b", {text: String(x.number)}), " ", el("small", {class: "muted", text: x.node_id}))},
       {title: N_("Store"), value: (x) => x.store},
       {title: N_("State"), value: (x) => { const m = states[x.node_id] || {}; return !x.enabled ? C.pill(t("disabled"), "")
         : m.online ? C.pill(t("online"), "online") : C.pill(t("offline"), "offline"); }},
       {title: N_("Version"), value: (x) => (states[x.node_id] || {}).version || "—"},
-      {title: N_("Screen"), value: (x) => { const ui = x.settings.ui || {}; return `${ui.mode === "touch" ? t("touch") : t("keyboard")}, ${ui.language === "en" ? "English" : "русский"}`; }},
-      {title: N_("Receipt header"), value: (x) => lines(x.settings.header).join(" / ") || el("span", {class: "muted", text: t("the till's own")})},
-      {title: N_("Receipt footer"), value: (x) => lines(x.settings.footer).join(" / ") || el("span", {class: "muted", text: t("the till's own")})},
+      {title: N_("Type"), value: (x) => x.type || "—"},
+      {title: N_("Screen"), value: (x) => screen(inForce(x, types).ui || {})},
+      {title: N_("Receipt header"), value: (x) => own(lines(inForce(x, types).header).join(" / "))},
+      {title: N_("Receipt footer"), value: (x) => own(lines(inForce(x, types).footer).join(" / "))},
       {title: N_("Devices"), value: (x) => devicePills((states[x.node_id] || {}).devices)},
-      {title: N_("Other settings"), value: (x) => others(x.settings)},
-    ], data.tills, {empty: N_("No till is registered"), onRow: may ? editTill : null, rowClass: () => "till"});
+      {title: N_("Other settings"), value: (x) => others(inForce(x, types))},
+    ], data.tills, {empty: N_("No till is registered"), onRow: may ? (x) => editTill(x, types) : null, rowClass: () => "till"});
     view.replaceChildren(C.section(t("Tills"), C.readOnly("admin"),
       may ? el("div", {class: "toolbar"}, C.button(t("Register a till"), registerTill, {class: "primary register-till"})) : null,
       el("p", {class: "muted", text: t("Settings reach the till with its next catalog document (seconds while it is online). Devices are wired to each till and set in its own file; their states are shown as the till reports them.")}),
-      table));
+      table), typesSection(types, may));
   }
 
   /* The secret a till needs to talk to this server, shown once. */
@@ -65,27 +84,46 @@
     }, {class: "inline register-form"}));
   }
 
-  function editTill(till) {
-    const s = till.settings || {};
+  /* The settings fields of a till or a type; empty means "not set here". */
+  function settingsFields(s, inherited) {
     const ui = s.ui || {};
-    const done = el("div", {class: "till-actions-result"});
-    const form = C.form([
-      {name: "header", label: t("Receipt header (one line each; empty: the till's own)"), type: "textarea", value: lines(s.header).join("\n")},
+    const unset = inherited ? t("as its type, or its own file") : t("as in the till's own file");
+    return [
+      {name: "header", label: t("Receipt header (one line each; empty: not set here)"), type: "textarea", value: lines(s.header).join("\n")},
       {name: "footer", label: t("Receipt footer"), type: "textarea", value: lines(s.footer).join("\n")},
-      {name: "mode", label: t("Cashier screen"), type: "select", options: [["keyboard", t("keyboard")], ["touch", t("touch")]], value: ui.mode || "keyboard"},
-      {name: "language", label: t("Screen language"), type: "select", options: [["ru", "русский"], ["en", "English"]], value: ui.language || "ru"},
+      {name: "mode", label: t("Cashier screen"), type: "select", options: [["", unset], ["keyboard", t("keyboard")], ["touch", t("touch")]], value: ui.mode || ""},
+      {name: "language", label: t("Screen language"), type: "select", options: [["", unset], ["ru", "русский"], ["en", "English"]], value: ui.language || ""},
       {name: "weight_barcode", label: t("Scale label layout (e.g. PPCCCCCWWWWWK)"), value: s.weight_barcode || ""},
       {name: "weight_prefixes", label: t("Scale label prefixes"), value: s.weight_prefixes || ""},
       {name: "card_price_types", label: t("Card-only price types"), value: Array.isArray(s.card_price_types) ? s.card_price_types.join(",") : (s.card_price_types || "")},
+    ];
+  }
+  /* The settings object of the editor's values; keys of ``s`` the editor does not show are kept. */
+  function settingsOf(v, s) {
+    const next = {...s};
+    const ui = {...(s.ui || {})};
+    for (const k of ["mode", "language"]) { if (v[k]) ui[k] = v[k]; else delete ui[k]; }
+    if (Object.keys(ui).length) next.ui = ui; else delete next.ui;
+    for (const k of ["header", "footer"]) {
+      const text = lines(v[k]).filter(Boolean);
+      if (text.length) next[k] = text; else delete next[k];
+    }
+    for (const k of ["weight_barcode", "weight_prefixes", "card_price_types"]) {
+      if (v[k].trim()) next[k] = v[k].trim(); else delete next[k];
+    }
+    return next;
+  }
+
+  function editTill(till, types) {
+    const s = till.settings || {};
+    const done = el("div", {class: "till-actions-result"});
+    const form = C.form([
+      {name: "type", label: t("Till type"), type: "select", value: till.type || "",
+        options: [["", t("none")], ...types.map((x) => [x.id, `${x.id} ${x.name}`])]},
+      ...settingsFields(s, true),
     ], t("Save and send to the till"), async (v) => {
-      const next = {...s, header: lines(v.header).filter(Boolean), footer: lines(v.footer).filter(Boolean),
-        ui: {...ui, mode: v.mode, language: v.language}};
-      for (const k of ["weight_barcode", "weight_prefixes", "card_price_types"]) {
-        if (v[k].trim()) next[k] = v[k].trim(); else delete next[k];
-      }
-      if (!next.header.length) delete next.header;
-      if (!next.footer.length) delete next.footer;
-      await C.send("PUT", `${path(till)}/settings`, next);
+      if ((v.type || null) !== (till.type || null)) await C.send("PUT", `${path(till)}/type`, {type: v.type || null});
+      await C.send("PUT", `${path(till)}/settings`, settingsOf(v, s));
       dlg.close();
       C.go("tills", {at: Date.now()});
     }, {class: "cols till-editor"});
@@ -103,8 +141,52 @@
     async function act(fn) {
       try { await fn(); } catch (err) { const box = C.errorBox(err); if (box) done.replaceChildren(box); }
     }
-    const dlg = C.dialog(t("Settings of {till}", {till: till.node_id}), el("div", {}, form,
-      el("h3", {text: t("The till")}), actions, done));
+    const dlg = C.dialog(t("Settings of {till}", {till: till.node_id}), el("div", {},
+      el("p", {class: "muted", text: t("Its own settings; what is not set here comes from its type, then from the till's own file.")}),
+      form, el("h3", {text: t("The till")}), actions, done));
+  }
+
+  /* ---- till types ---- */
+  function typesSection(types, may) {
+    const table = C.table([
+      {title: N_("Type"), value: (x) => el("b", {text: x.id})}, {title: N_("Name"), value: (x) => x.name},
+      {title: N_("Screen"), value: (x) => screen(x.settings.ui || {})},
+      {title: N_("Receipt header"), value: (x) => lines(x.settings.header).join(" / ")},
+      {title: N_("Receipt footer"), value: (x) => lines(x.settings.footer).join(" / ")},
+      {title: N_("Other settings"), value: (x) => others(x.settings)},
+      {title: N_("Tills"), value: (x) => x.tills.join(", ") || el("span", {class: "muted", text: t("none yet")})},
+    ], types, {empty: N_("No till types"), onRow: may ? (x) => editType(x) : null, rowClass: () => "till-type"});
+    return C.section(t("Till types"),
+      el("p", {class: "muted", text: t("A type holds the settings its tills share (an express till's footer and touch screen, say); a till's own settings win over its type's.")}),
+      may ? el("div", {class: "toolbar"}, C.button(t("New till type"), () => editType(null), {class: "new-till-type"})) : null,
+      table);
+  }
+
+  function editType(x) {
+    const isNew = !x;
+    const kind = x || {id: "", name: "", settings: {}, tills: []};
+    const form = C.form([
+      {name: "id", label: t("Type code"), value: kind.id, required: true, disabled: !isNew},
+      {name: "name", label: t("Name"), value: kind.name},
+      ...settingsFields(kind.settings, false),
+    ], t("Save and send to its tills"), async (v) => {
+      const id = isNew ? v.id.trim() : kind.id;
+      await C.send("PUT", `till-types/${encodeURIComponent(id)}`, {name: v.name.trim(), settings: settingsOf(v, kind.settings)});
+      dlg.close();
+      C.go("tills", {at: Date.now()});
+    }, {class: "cols type-editor", extra: !isNew ? C.button(t("Delete"), async () => {
+      if (!confirm(t("Delete the till type {type}?", {type: kind.id}))) return;
+      try {
+        await C.send("DELETE", `till-types/${encodeURIComponent(kind.id)}`);
+        dlg.close();
+        C.go("tills", {at: Date.now()});
+      } catch (err) {
+        const box = C.errorBox(err);
+        const slot = form.querySelector(".error");
+        if (box) { slot.replaceChildren(...box.childNodes); slot.hidden = false; }
+      }
+    }, {class: "danger delete-type"}) : null});
+    const dlg = C.dialog(isNew ? t("New till type") : t("Till type {type}", {type: kind.id}), form);
   }
 
   C.page("tills", {title: N_("Tills"), render: tills, before: "employees"});
