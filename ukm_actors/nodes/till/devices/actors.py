@@ -106,12 +106,11 @@ class ScannerDevice(DeviceActor[BarcodeScanner]):
             gevent.spawn(self._deliver, code)
 
     def _deliver(self, code: str) -> None:
-        flows = self.ctx.services.get("sale_flows")
-        if flows is None:
+        if not self.ctx.services.is_set("sale_flows"):
             log.warning("scan %s dropped: the sale is not running", code)
             return
         try:
-            flows.scan(code)
+            self.ctx.services.sale_flows.scan(code)
         except Exception:
             log.exception("scan %s could not be handled", code)
 

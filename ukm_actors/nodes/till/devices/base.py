@@ -14,13 +14,16 @@ from __future__ import annotations
 import logging
 from abc import abstractmethod
 from collections.abc import Callable
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
 from ukm_actors.hw.factory import Device
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.devices.config import DeviceConfig
 from ukm_actors.supervision import Ticking
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,7 @@ class DeviceActor(Ticking, Generic[D]):
 
     ``D`` is the driver's class (``ukm_actors.hw``), made by ``build``."""
 
-    def __init__(self, config: DeviceConfig, ctx: Any) -> None:
+    def __init__(self, config: DeviceConfig, ctx: TillContext) -> None:
         super().__init__()
         self.config = config
         self.ctx = ctx

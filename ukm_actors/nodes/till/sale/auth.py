@@ -66,7 +66,7 @@ def _cashier(rec: CashierRecord) -> Cashier:
 
 
 class TillAuth:
-    """Login state and rights checks of one till (``ctx.services["auth"]``)."""
+    """Login state and rights checks of one till (``ctx.services.auth``)."""
 
     def __init__(self, catalog: TillCatalog, guard: CashierGuard | None = None) -> None:
         self.catalog = catalog

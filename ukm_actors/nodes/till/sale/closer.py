@@ -11,7 +11,7 @@ change.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ukm_actors.db import Database
 from ukm_actors.nodes.till.sale.clock import zoned_text
@@ -24,6 +24,9 @@ from ukm_actors.nodes.till.sale.registrar import ReceiptRegistrar
 from ukm_actors.nodes.till.sale.repo import update_receipt
 from ukm_actors.nodes.till.sale.state import SaleState
 
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
+
 log = logging.getLogger(__name__)
 
 
@@ -32,7 +35,7 @@ class ReceiptCloser:
 
     def __init__(
         self,
-        ctx: Any,
+        ctx: TillContext,
         state: SaleState,
         db: Database,
         env: SaleEnv,

@@ -143,7 +143,7 @@ def finish_receipt(
     )
     _count_in_shift(session, r, state)
     env.send(session, tilldocs.RECEIPT, tilldocs.encode(doc))
-    promotions = env.ctx.services.get("promotions")
+    promotions = env.ctx.services.promotions
     hook: Any = getattr(promotions, "on_receipt_closed", None)
     if hook is not None and state == "completed":
         try:

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pykka.typing import proxy_method
 
@@ -31,6 +31,9 @@ from ukm_actors.nodes.till.sale.model import SaleView, coupons_json
 from ukm_actors.nodes.till.sale.pricing import Repricer
 from ukm_actors.nodes.till.sale.repo import insert_receipt, save_lines, update_receipt
 from ukm_actors.nodes.till.sale.state import SaleState, require_unlocked
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.promotions.service import PromotionsService
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,7 @@ class CustomerDesk:
         env: SaleEnv,
         catalog: TillCatalog,
         repricer: Repricer,
-        promotions: Callable[[], Any],
+        promotions: Callable[[], PromotionsService | None],
     ) -> None:
         self.state = state
         self.db = db

@@ -1,6 +1,6 @@
 """What every part of the sale needs to know about its till: who, where, when.
 
-``SaleEnv`` (``ctx.services["sale_env"]``) combines the node's config with
+``SaleEnv`` (``ctx.services.sale_env``) combines the node's config with
 the till settings the server sends (receipt header and footer, weight
 barcode layout, the store's time zone): the server's value wins when it
 has sent one.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,9 @@ from ukm_actors.bridge.documents import channel_name
 from ukm_actors.domain.barcodes import BarcodeLayoutError, WeightBarcodeLayout
 from ukm_actors.nodes.till.catalog.public import AddPrice, TillCatalog
 from ukm_actors.nodes.till.sale.clock import Clock, local_text, utc_text, zone
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ def _lines(value: Any) -> tuple[str, ...]:
 class SaleEnv:
     """The till's identity, clock, time zone and printed texts."""
 
-    def __init__(self, ctx: Any, catalog: TillCatalog, clock: Clock) -> None:
+    def __init__(self, ctx: TillContext, catalog: TillCatalog, clock: Clock) -> None:
         self.ctx = ctx
         self.catalog = catalog
         self.clock = clock
@@ -57,8 +60,7 @@ class SaleEnv:
         (its file's or the cash server's), its sales file, both in the caller's
         transaction."""
         outbox.put(session, self.channel, doc_type, body)
-        exchange = self.ctx.services.get("exchange")
-        if exchange is not None and exchange.writes_sales(session):
+        if self.ctx.services.exchange.writes_sales(session):
             from ukm_actors.nodes.till.exchange.sales import enqueue
 
             enqueue(session, doc_type, body)
@@ -124,10 +126,9 @@ class SaleEnv:
 
     def notify_server(self) -> None:
         """Wake the bridge's sender after documents were committed (if there is a bridge)."""
-        bridge = self.ctx.services.get("bridge")
-        if bridge is None:
+        if not self.ctx.services.is_set("bridge"):
             return
         try:
-            bridge.notify(self.channel)
+            self.ctx.services.bridge.notify(self.channel)
         except Exception:
             log.exception("could not notify the bridge")

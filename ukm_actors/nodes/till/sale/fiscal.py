@@ -1,6 +1,6 @@
 """Registering on the fiscal register: receipts, shifts, cash moves, X reports.
 
-``FiscalDesk`` (``ctx.services["fiscal"]``) is used by ``ShiftManager`` and,
+``FiscalDesk`` (``ctx.services.fiscal``) is used by ``ShiftManager`` and,
 through its ``ReceiptRegistrar`` (``registrar.py``), by ``SaleSession``; it
 is a no-op when no ``fiscal`` device is configured. The receipt's form for
 the register is in ``fiscalform.py``, the monitoring alerts in
@@ -41,8 +41,11 @@ from ukm_actors.nodes.till.sale.model import OpenReceipt
 from ukm_actors.nodes.till.sale.tables import FiscalRow
 
 if TYPE_CHECKING:
+    from ukm_actors.db import Database
     from ukm_actors.nodes.till.devices.proxies import FiscalProxy
-    from ukm_actors.nodes.till.devices.service import Device, Devices
+    from ukm_actors.nodes.till.devices.service import Device
+    from ukm_actors.nodes.till.sale.env import SaleEnv
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -65,29 +68,20 @@ def _not_said() -> SaleError:
 class FiscalDesk:
     """The till's side of the register (see the module doc)."""
 
-    def __init__(self, ctx: Any, db: Any, env: Any) -> None:
+    def __init__(self, ctx: TillContext, db: Database, env: SaleEnv) -> None:
         self.ctx = ctx
         self.db = db
         self.env = env
         self.progress = FiscalProgress()
 
     @property
-    def devices(self) -> Devices | None:
-        devices: Devices | None = self.ctx.services.get("devices")
-        return devices
-
-    @property
     def device(self) -> Device[FiscalProxy]:
         """The register (``DeviceMissing`` on a call when the till has none)."""
-        devices = self.devices
-        if devices is None:
-            raise DeviceMissing(_("this till has no devices"), code="device.not_configured")
-        return devices.fiscal
+        return self.ctx.services.devices.fiscal
 
     @property
     def enabled(self) -> bool:
-        devices = self.devices
-        return devices is not None and devices.fiscal.configured
+        return self.device.configured
 
     def call_timeout(self) -> float:
         """Seconds one call to the register may take (its ``timeout`` and some slack)."""

@@ -13,6 +13,7 @@ from ukm_actors.i18n import Text, _
 if TYPE_CHECKING:
     from ukm_actors.nodes.till.devices.proxies import FiscalProxy
     from ukm_actors.nodes.till.devices.service import Device
+    from ukm_actors.nodes.till.sale.env import SaleEnv
 
 
 @dataclass
@@ -39,7 +40,7 @@ class FiscalProgress:
 
 
 def register_status(
-    register: Device[FiscalProxy], pending: int, progress: dict[str, Any], env: Any
+    register: Device[FiscalProxy], pending: int, progress: dict[str, Any], env: SaleEnv
 ) -> dict[str, Any]:
     """``/status`` → ``fiscal``, from the device's last health check (no register call)."""
     info = _device_info(register)

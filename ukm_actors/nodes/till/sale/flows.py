@@ -1,6 +1,6 @@
 """The cashier's operations from start to finish, across the sale's actors and devices.
 
-``SaleFlows`` (``ctx.services["sale_flows"]``) is what the HTTP routes and
+``SaleFlows`` (``ctx.services.sale_flows``) is what the HTTP routes and
 the scanner call. It runs in the caller's greenlet and does the waiting
 there (the scales, the terminal, the printer), so no actor waits on a
 device: the actors only record what happened.
@@ -36,10 +36,10 @@ from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.nodes.till.sale.returns import build_return, release
 
 if TYPE_CHECKING:
-    from ukm_actors.nodes.till.devices.service import Devices
     from ukm_actors.nodes.till.sale.payments import PaymentDeskProxy
     from ukm_actors.nodes.till.sale.session import SaleSessionProxy
     from ukm_actors.nodes.till.sale.shift import ShiftManagerProxy
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ ASK = 10.0
 class SaleFlows:
     """Adding lines (with the scales), paying (and printing), cancelling, returns."""
 
-    def __init__(self, ctx: Any, auth: TillAuth, printing: Printing) -> None:
+    def __init__(self, ctx: TillContext, auth: TillAuth, printing: Printing) -> None:
         self.ctx = ctx
         self.auth = auth
         self.printing = printing
@@ -73,12 +73,12 @@ class SaleFlows:
             out: LineAdded = self.sale().add(grant, req).get(timeout=ASK)
             return out
         except NeedsWeight as exc:
-            devices: Devices | None = self.ctx.services.get("devices")
-            if devices is None or not devices.scales.configured:
+            scales = self.ctx.services.devices.scales
+            if not scales.configured:
                 raise
             wait = self.settings.device_timeout
             try:
-                grams = devices.scales.call(lambda s: s.read_weight(wait), timeout=wait + 2)
+                grams = scales.call(lambda s: s.read_weight(wait), timeout=wait + 2)
             except UkmError as scale_exc:
                 raise NeedsWeight(
                     _(
@@ -106,9 +106,7 @@ class SaleFlows:
 
     def screens(self, kind: str, closed: Closed | None = None) -> None:
         """Tell the cashier screens that the receipt changed (``closed``: it just closed)."""
-        events = self.ctx.services.get("ui_events")
-        if events is None:
-            return
+        events = self.ctx.services.ui_events
         if closed is not None:
             events.closed(closed)
         else:
@@ -152,9 +150,8 @@ class SaleFlows:
 
     def after_close(self, job: int | None, cash: bool) -> PrintResult | None:
         """Open the drawer (cash) and print the job; the answer says if it printed."""
-        devices: Devices | None = self.ctx.services.get("devices")
-        if cash and devices is not None:
-            devices.printer.tell(lambda p: p.kick_drawer())
+        if cash:
+            self.ctx.services.devices.printer.tell(lambda p: p.kick_drawer())
         if job is None:
             return None
         return self.printing.print_job(job)
@@ -162,7 +159,7 @@ class SaleFlows:
     def register(self, grant: Grant, new_register_shift: bool = False) -> Closed:
         """Register the paid receipt on the fiscal register again (after paper out, offline...);
         with ``new_register_shift`` after closing the register's shift that is over 24 h."""
-        fiscal = self.ctx.services["fiscal"]
+        fiscal = self.ctx.services.fiscal
         calls = 6 if new_register_shift else 3
         wait = fiscal.call_timeout() * calls + ASK if fiscal.enabled else ASK
         closed: Closed = self.sale().register(grant, new_register_shift).get(timeout=wait)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.domain.barcodes import WeightBarcode, decode_weight_barcode
 from ukm_actors.domain.money import format_quantity, round_div
@@ -24,6 +24,9 @@ from ukm_actors.i18n import _
 from ukm_actors.nodes.till.catalog.public import AddPrice, CatalogItem, Reader, TillCatalog
 from ukm_actors.nodes.till.sale.env import SaleEnv
 from ukm_actors.nodes.till.sale.errors import BadRequest, ItemNotFound, NeedsAnswer, SaleError
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 BASE_PRICE = "base"
 
@@ -114,12 +117,12 @@ def _find(
     raise BadRequest(_('give "barcode" or "article"'))
 
 
-def check_certificate(req: AddRequest, ctx: Any, on_receipt: Iterable[str | None]) -> None:
+def check_certificate(req: AddRequest, ctx: TillContext, on_receipt: Iterable[str | None]) -> None:
     """Refuse a certificate line that cannot be one: not a series' article (as this till's copy
     of the campaigns knows them), more than one piece, or a number already on the receipt."""
     if req.certificate is None:
         return
-    promotions = ctx.services.get("promotions")
+    promotions = ctx.services.promotions
     articles = promotions.certificate_articles() if promotions is not None else frozenset()
     if req.article not in articles:
         raise SaleError(

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.codecs.tilldocs import ReceiptDoc
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.errors import ServerUnreachable
 from ukm_actors.nodes.till.sale.returnlookup import find_original, local_original
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Original:
     message: str | None = None
 
 
-def original_for_return(ctx: Any, ref: Mapping[str, Any]) -> Original:
+def original_for_return(ctx: TillContext, ref: Mapping[str, Any]) -> Original:
     """The original named by ``ref``: from the cash server, or this till's copy when the
     server cannot be reached (raises ``ServerUnreachable`` when the till has none)."""
     try:

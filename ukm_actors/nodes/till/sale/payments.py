@@ -9,7 +9,7 @@ declined or cancelled (the receipt stays open and intact), or unknown (no
 answer in time, or the terminal went away mid-operation: the cashier must
 look at the terminal and resolve it; the till never charges again on its
 own). Certificates and bonus points go the same way through
-``ctx.services["marketing_payments"]`` (``authorize(type, amount, reference,
+``ctx.services.marketing_payments`` (``authorize(type, amount, reference,
 receipt_id) -> Payment``, ``void(payment)``).
 """
 
@@ -35,7 +35,9 @@ from ukm_actors.supervision import SupervisedActor
 if TYPE_CHECKING:
     from ukm_actors.nodes.till.devices.proxies import BankProxy
     from ukm_actors.nodes.till.devices.service import Device, Devices
+    from ukm_actors.nodes.till.promotions.payments import MarketingPayments
     from ukm_actors.nodes.till.sale.session import SaleSessionProxy
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ NOT_SENT = ("device.busy", "device.not_connected")
 class PaymentDesk(SupervisedActor):
     """Runs each tender to its outcome and records it on the ``SaleSession``."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: TillContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.settings = ctx.config.till
@@ -75,8 +77,13 @@ class PaymentDesk(SupervisedActor):
         return self.proxies.sale()
 
     def _devices(self) -> Devices:
-        devices: Devices = self.ctx.services["devices"]
-        return devices
+        return self.ctx.services.devices
+
+    def _marketing_payments(self) -> MarketingPayments:
+        svc = self.ctx.services.marketing_payments
+        if svc is None:
+            raise DeviceMissing(MARKETING_MISSING, code="marketing.not_configured")
+        return svc
 
     def _pay_timeout(self, bank: Device[BankProxy]) -> float:
         """Seconds a card operation may wait for the customer (the terminal's, else the till's)."""
@@ -140,9 +147,7 @@ class PaymentDesk(SupervisedActor):
             self._devices().bank.require()
             return self._card
         if type_ in ("certificate", "bonus"):
-            svc = self.ctx.services.get("marketing_payments")
-            if svc is None:
-                raise DeviceMissing(MARKETING_MISSING, code="marketing.not_configured")
+            self._marketing_payments()
             return self._marketing
         raise SaleError(
             _(
@@ -170,7 +175,7 @@ class PaymentDesk(SupervisedActor):
         return {"rrn": card.rrn, "card_mask": card.card_mask, "auth_code": card.auth_code}
 
     def _marketing(self, op: dict[str, Any]) -> dict[str, Any]:
-        svc = self.ctx.services["marketing_payments"]
+        svc = self._marketing_payments()
         if op["refund"]:
             refund = getattr(svc, "refund", None)
             if refund is None:
@@ -295,10 +300,7 @@ class PaymentDesk(SupervisedActor):
                 )
                 pending.get(timeout=timeout + 10)
             elif tender.type in ("certificate", "bonus"):
-                svc = self.ctx.services.get("marketing_payments")
-                if svc is None:
-                    raise DeviceMissing(MARKETING_MISSING, code="marketing.not_configured")
-                svc.void(tender.payment)
+                self._marketing_payments().void(tender.payment)
             result.set(self._sale().tenders.reverse(tender.id, "given back").get(timeout=ASK))
         except BaseException as exc:  # noqa: BLE001 - to the waiting caller
             result.set_exception(exc)

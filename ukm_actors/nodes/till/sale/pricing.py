@@ -1,6 +1,6 @@
 """The promotions hook and the customer display, seen from the sale.
 
-``Repricer.reprice`` asks the promotion engine (``ctx.services["promotions"]``,
+``Repricer.reprice`` asks the promotion engine (``ctx.services.promotions``,
 written by the marketing part) for the discounts of a sale receipt whose
 lines changed, before payment: ``svc.price(receipt, context)`` returns
 ``{position: (LineDiscount, ...)}``, where ``context`` is ``{"store", "till",
@@ -23,7 +23,8 @@ from ukm_actors.hw.display import layout_change, layout_item, layout_total
 from ukm_actors.nodes.till.sale.model import OpenReceipt
 
 if TYPE_CHECKING:
-    from ukm_actors.nodes.till.devices.service import Devices
+    from ukm_actors.nodes.till.sale.env import SaleEnv
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 class Repricer:
     """Applies the promotion engine's discounts to the open receipt."""
 
-    def __init__(self, ctx: Any, env: Any) -> None:
+    def __init__(self, ctx: TillContext, env: SaleEnv) -> None:
         self.ctx = ctx
         self.env = env
 
@@ -49,7 +50,7 @@ class Repricer:
     def reprice(self, r: OpenReceipt) -> OpenReceipt:
         """``r`` with the engine's discounts and its pricing outcome (unchanged for returns
         and paid-on receipts; an empty receipt is priced only for its card or coupons)."""
-        svc = self.ctx.services.get("promotions")
+        svc = self.ctx.services.promotions
         if svc is None or r.kind != "sale" or r.receipt.payments:
             return r
         if r.receipt.is_empty and not (r.card or r.coupons):
@@ -75,7 +76,7 @@ class Repricer:
 
 
 def _outcome_only(repricer: Repricer, r: OpenReceipt) -> OpenReceipt:
-    svc = repricer.ctx.services.get("promotions")
+    svc = repricer.ctx.services.promotions
     if svc is None or not hasattr(svc, "outcome"):
         return r
     try:
@@ -104,10 +105,12 @@ def _changed(
     return {pos: d for pos, d in wanted.items() if current.get(pos, ()) != d}
 
 
-def show_on_display(ctx: Any, *, line: Line | None, receipt: Receipt, closed: bool = False) -> None:
+def show_on_display(
+    ctx: TillContext, *, line: Line | None, receipt: Receipt, closed: bool = False
+) -> None:
     """Show the item just added, the total, or the change, on the customer display."""
-    devices: Devices | None = ctx.services.get("devices")
-    if devices is None or not devices.display.configured:
+    display = ctx.services.devices.display
+    if not display.configured:
         return
     if closed:
         lines = layout_change(receipt.paid, receipt.change)
@@ -116,4 +119,4 @@ def show_on_display(ctx: Any, *, line: Line | None, receipt: Receipt, closed: bo
         lines = layout_item(line.name, line.total, qty)
     else:
         lines = layout_total(receipt.total)
-    devices.display.tell(lambda d: d.show(*lines))
+    display.tell(lambda d: d.show(*lines))

@@ -37,7 +37,7 @@ from ukm_actors.nodes.till.sale.model import PrintJob, PrintResult
 from ukm_actors.nodes.till.sale.tables import PrintJobRow
 
 if TYPE_CHECKING:
-    from ukm_actors.nodes.till.devices.service import Devices
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -313,13 +313,13 @@ def print_job_of(row: PrintJobRow) -> PrintJob:
 class Printing:
     """Prints queued jobs through the printer device; never waits past the deadline."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: TillContext) -> None:
         self.ctx = ctx
 
     def _now(self) -> str:
         from ukm_actors.nodes.till.sale.clock import utc_text
 
-        clock = self.ctx.services["clock"]
+        clock = self.ctx.services.clock
         return utc_text(clock.now())
 
     def print_job(self, job_id: int) -> PrintResult:
@@ -332,14 +332,14 @@ class Printing:
                     _("there is no print job {job_id}", job_id=job_id), code="print.unknown"
                 )
             body, title = row.body, row.title
-        devices: Devices | None = self.ctx.services.get("devices")
+        printer = self.ctx.services.devices.printer
         error: str | None = None
-        if devices is None or not devices.printer.configured:
+        if not printer.configured:
             error = NO_PRINTER
         else:
             doc = printable_from_json(body)
             try:
-                devices.printer.call(
+                printer.call(
                     lambda p: p.print_document(doc), timeout=self.ctx.config.till.device_timeout
                 )
             except UkmError as exc:

@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gevent
 from sqlalchemy import select
@@ -36,6 +36,10 @@ from ukm_actors.domain.receipt import Payment
 from ukm_actors.i18n import _
 from ukm_actors.nodes.till.sale.errors import SaleError, ServerUnreachable
 from ukm_actors.nodes.till.sale.tables import LineRow, PaymentRow, ReceiptRow
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.sale.env import SaleEnv
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +68,9 @@ class Original:
     """False when only this till's own copy was used (the server has not got it yet)."""
 
 
-def ask_server(ctx: Any, name: str, message: dict[str, Any]) -> Any:
+def ask_server(ctx: TillContext, name: str, message: dict[str, Any]) -> Any:
     """Ask the cash server; ``ServerUnreachable`` when it cannot answer, its own error otherwise."""
-    bridge = ctx.services.get("bridge")
+    bridge = ctx.services.bridge if ctx.services.is_set("bridge") else None
     url = getattr(bridge, "server_url", "") or ctx.config.bridge.server_url
     if bridge is None or not url:
         raise ServerUnreachable(_("this till has no connection to the cash server configured"))
@@ -81,7 +85,7 @@ def ask_server(ctx: Any, name: str, message: dict[str, Any]) -> Any:
         raise SaleError(exc.message, code=exc.code, hint=exc.hint) from exc
 
 
-def find_original(ctx: Any, ref: Mapping[str, Any]) -> Original:
+def find_original(ctx: TillContext, ref: Mapping[str, Any]) -> Original:
     """The original receipt ``ref`` names (see the module docstring for the waiting)."""
     local = local_original(ctx, ref)
     deadline = time.monotonic() + ctx.config.till.return_lookup_wait
@@ -99,7 +103,7 @@ def find_original(ctx: Any, ref: Mapping[str, Any]) -> Original:
                     return Original(local[0], local[1], [], on_server=False)
                 raise ReceiptNotFound(exc.message, hint=exc.hint) from exc
         if local is not None:
-            ctx.services["sale_env"].notify_server()
+            ctx.services.sale_env.notify_server()
         gevent.sleep(min(LOOKUP_RETRY, left))
     doc = local[0] if local is not None else from_dict(ReceiptDoc, found["receipt"], "lookup")
     return Original(
@@ -113,9 +117,11 @@ def find_original(ctx: Any, ref: Mapping[str, Any]) -> Original:
     )
 
 
-def local_original(ctx: Any, ref: Mapping[str, Any]) -> tuple[ReceiptDoc, dict[int, int]] | None:
+def local_original(
+    ctx: TillContext, ref: Mapping[str, Any]
+) -> tuple[ReceiptDoc, dict[int, int]] | None:
     """This till's own copy of a sale it closed, and what its own returns took back of it."""
-    env = ctx.services["sale_env"]
+    env = ctx.services.sale_env
     with ctx.require_db().read() as s:
         q = select(ReceiptRow).where(ReceiptRow.kind == "sale", ReceiptRow.state == "completed")
         if "receipt_id" in ref:
@@ -149,7 +155,7 @@ def local_original(ctx: Any, ref: Mapping[str, Any]) -> tuple[ReceiptDoc, dict[i
 
 
 def _doc(
-    env: Any, row: ReceiptRow, lines: Sequence[LineRow], pays: Sequence[PaymentRow]
+    env: SaleEnv, row: ReceiptRow, lines: Sequence[LineRow], pays: Sequence[PaymentRow]
 ) -> ReceiptDoc:
     doc_lines = []
     for x in lines:

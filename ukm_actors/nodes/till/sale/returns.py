@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.codecs.tilldocs import OriginalRef, ReceiptDoc
 from ukm_actors.domain.money import line_amount
@@ -31,7 +31,7 @@ from ukm_actors.domain.receipt import Payment
 from ukm_actors.domain.returns import OriginalLine, ReturnError, check_return, refund_plan
 from ukm_actors.domain.rights import Right, RightsError
 from ukm_actors.i18n import _
-from ukm_actors.nodes.till.sale.auth import Grant
+from ukm_actors.nodes.till.sale.auth import Grant, TillAuth
 from ukm_actors.nodes.till.sale.errors import (
     BadRequest,
     RightMissing,
@@ -40,6 +40,9 @@ from ukm_actors.nodes.till.sale.errors import (
 )
 from ukm_actors.nodes.till.sale.returnlookup import ask_server, find_original, local_original
 from ukm_actors.nodes.till.sale.returnspec import ReturnItem, ReturnSpec
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +151,7 @@ def _check(doc: ReceiptDoc, returned: Mapping[int, int], wanted: Mapping[int, in
         raise SaleError(exc.message, code=exc.code, hint=exc.hint) from exc
 
 
-def online_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
+def online_spec(ctx: TillContext, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
     """Look the original up (this till's own copy, or the server) and reserve the lines."""
     wanted = requested_lines(body)
     original = find_original(ctx, reference_of(body))
@@ -171,9 +174,9 @@ def online_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
     )
 
 
-def offline_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
+def offline_spec(ctx: TillContext, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
     """A return while the server is unreachable (the caller checked the right)."""
-    catalog = ctx.services["catalog"]
+    catalog = ctx.services.catalog
     local = None
     if body.get("receipt_id") or all(k in body for k in REFERENCE_KEYS):
         local = local_original(ctx, reference_of(body))
@@ -231,7 +234,9 @@ def offline_spec(ctx: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
     )
 
 
-def build_return(ctx: Any, auth: Any, grant: Grant, body: Mapping[str, Any]) -> ReturnSpec:
+def build_return(
+    ctx: TillContext, auth: TillAuth, grant: Grant, body: Mapping[str, Any]
+) -> ReturnSpec:
     """The return to open: online when the server answers, offline with the right otherwise."""
     try:
         return online_spec(ctx, grant, body)
@@ -255,7 +260,7 @@ def build_return(ctx: Any, auth: Any, grant: Grant, body: Mapping[str, Any]) -> 
         return offline_spec(ctx, offline_grant, body)
 
 
-def release(ctx: Any, return_id: str) -> None:
+def release(ctx: TillContext, return_id: str) -> None:
     """Give the server's reservation back (a return that was cancelled); best effort."""
     try:
         ask_server(ctx, "receipts.release_return", {"return_id": return_id})

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pykka
 from pykka.typing import ActorMemberMixin, proxy_method
@@ -59,20 +59,23 @@ from ukm_actors.nodes.till.sale.state import SaleState, require_unlocked
 from ukm_actors.nodes.till.sale.tenders import TenderBook, TenderBookProxy
 from ukm_actors.supervision import SupervisedActor
 
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
+
 log = logging.getLogger(__name__)
 
 
 class SaleSession(SupervisedActor):
     """The current receipt: lines, restrictions, prices, payments recorded, closing."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: TillContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.db = ctx.require_db()
-        self.env = ctx.services["sale_env"]
-        self.catalog = ctx.services["catalog"]
+        self.env = ctx.services.sale_env
+        self.catalog = ctx.services.catalog
         self.repricer = Repricer(ctx, self.env)
-        self.registrar = ReceiptRegistrar(ctx.services["fiscal"])
+        self.registrar = ReceiptRegistrar(ctx.services.fiscal)
         self.state = SaleState(self.repricer, self.registrar)
         self.sums = LineSums()
         self.closer = ReceiptCloser(ctx, self.state, self.db, self.env, self.registrar, self.sums)
@@ -86,7 +89,7 @@ class SaleSession(SupervisedActor):
                 self.env,
                 self.catalog,
                 self.repricer,
-                promotions=lambda: ctx.services.get("promotions"),
+                promotions=lambda: ctx.services.promotions,
             )
         )
 

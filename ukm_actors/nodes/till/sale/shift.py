@@ -18,7 +18,7 @@ import json
 import logging
 import uuid
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pykka.typing import ActorMemberMixin, proxy_method
 from sqlalchemy import func, select
@@ -45,18 +45,21 @@ from ukm_actors.nodes.till.sale.shiftrules import shift_age_hours
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, ReceiptRow, ShiftRow
 from ukm_actors.supervision import SupervisedActor
 
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
+
 log = logging.getLogger(__name__)
 
 
 class ShiftManager(SupervisedActor):
     """The till's shift: its state lives in the database, this actor serialises changes."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: TillContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.db = ctx.require_db()
-        self.env = ctx.services["sale_env"]
-        self.fiscal = ctx.services["fiscal"]
+        self.env = ctx.services.sale_env
+        self.fiscal = ctx.services.fiscal
         self.registrar = ShiftRegistrar(self.fiscal, self.db, self.env)
         self._settler: Any = None
 

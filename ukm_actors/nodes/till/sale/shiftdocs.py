@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ukm_actors.codecs import tilldocs
 from ukm_actors.codecs.tilldocs import CashMoveDoc
@@ -18,6 +18,9 @@ from ukm_actors.nodes.till.sale.clock import zoned_text
 from ukm_actors.nodes.till.sale.printing import cash_printable, queue_job, report_printable
 from ukm_actors.nodes.till.sale.shiftmodel import CashMove
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, ShiftRow
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.sale.env import SaleEnv
 
 
 def shift_totals(row: ShiftRow) -> ShiftTotals:
@@ -60,7 +63,7 @@ class CashSpec:
         )
 
 
-def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> CashMove:
+def record_cash_move(s: Any, env: SaleEnv, row: ShiftRow, spec: CashSpec) -> CashMove:
     """Record ``spec`` in the open shift ``row``: totals, the move, its document for the
     server, its slip; returns the move as recorded."""
     direction: CashDirection = "in" if spec.direction == "in" else "out"
@@ -92,7 +95,7 @@ def record_cash_move(s: Any, env: Any, row: ShiftRow, spec: CashSpec) -> CashMov
     )
 
 
-def _cash_doc(env: Any, move: CashMoveRow) -> CashMoveDoc:
+def _cash_doc(env: SaleEnv, move: CashMoveRow) -> CashMoveDoc:
     return CashMoveDoc(
         doc_id=move.id,
         store=env.store,
@@ -108,7 +111,7 @@ def _cash_doc(env: Any, move: CashMoveRow) -> CashMoveDoc:
     )
 
 
-def _cash_slip(s: Any, env: Any, move: CashMoveRow) -> int:
+def _cash_slip(s: Any, env: SaleEnv, move: CashMoveRow) -> int:
     slip = cash_printable(
         move.direction,
         move.amount,
@@ -126,7 +129,7 @@ def _cash_slip(s: Any, env: Any, move: CashMoveRow) -> int:
 
 
 def report_job(
-    s: Any, env: Any, kind: str, row: ShiftRow, at: str, at_utc: str, cashier: str
+    s: Any, env: SaleEnv, kind: str, row: ShiftRow, at: str, at_utc: str, cashier: str
 ) -> int:
     """Queue the X report ("x-report") or Z report ("z-report") of ``row`` for printing."""
     title = f"{'X' if kind == 'x-report' else 'Z'} report of shift {row.num}"

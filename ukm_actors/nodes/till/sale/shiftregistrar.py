@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ukm_actors.nodes.till.sale.fiscal import SHIFT_KINDS, FiscalDesk
 from ukm_actors.nodes.till.sale.repo import open_shift
@@ -26,13 +26,17 @@ from ukm_actors.nodes.till.sale.shiftdocs import CashSpec, record_cash_move, rep
 from ukm_actors.nodes.till.sale.shiftmodel import CashMove
 from ukm_actors.nodes.till.sale.tables import CashMoveRow, FiscalRow
 
+if TYPE_CHECKING:
+    from ukm_actors.db import Database
+    from ukm_actors.nodes.till.sale.env import SaleEnv
+
 log = logging.getLogger(__name__)
 
 
 class ShiftRegistrar:
     """Finishes what the register did for the shift while the till did not record it."""
 
-    def __init__(self, desk: FiscalDesk, db: Any, env: Any) -> None:
+    def __init__(self, desk: FiscalDesk, db: Database, env: SaleEnv) -> None:
         self.desk = desk
         self.db = db
         self.env = env

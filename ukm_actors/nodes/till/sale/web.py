@@ -12,14 +12,14 @@ moves here, the receipt, payments and returns in ``webreceipt``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bottle
 
 from ukm_actors.domain.money import MAX_AMOUNT
 from ukm_actors.domain.rights import Right
 from ukm_actors.i18n import _
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.till.sale import webreceipt
 from ukm_actors.nodes.till.sale.errors import BadRequest
@@ -41,6 +41,9 @@ from ukm_actors.nodes.till.sale.webio import (
     read_body,
     str_field,
 )
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 # -- login ------------------------------------------------------------------------
 
@@ -168,8 +171,7 @@ def reprint(api: TillApi) -> bottle.HTTPResponse:
 
 def devices(api: TillApi) -> bottle.HTTPResponse:
     """``GET /devices``: each device's state."""
-    service = api.ctx.services.get("devices")
-    return ok({"devices": service.status() if service is not None else {}})
+    return ok({"devices": api.ctx.services.devices.status()})
 
 
 def openapi_json(_api: TillApi) -> bottle.HTTPResponse:
@@ -179,7 +181,7 @@ def openapi_json(_api: TillApi) -> bottle.HTTPResponse:
     return json_response(spec())
 
 
-def install(app: bottle.Bottle, ctx: NodeContext) -> None:
+def install(app: bottle.Bottle, ctx: TillContext) -> None:
     """Add the till API routes to ``app``."""
     r = Routes(app, TillApi.of(ctx), prefix=API)
     r.post("/login", login)

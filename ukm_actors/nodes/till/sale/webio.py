@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bottle
 
@@ -21,13 +21,16 @@ from ukm_actors.domain.money import MAX_COUNT, MAX_QUANTITY
 from ukm_actors.domain.rights import Right
 from ukm_actors.i18n import _
 from ukm_actors.i18n.web import localized
-from ukm_actors.nodes.base import NodeContext, json_response
+from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.till.sale.auth import Grant, TillAuth
 from ukm_actors.nodes.till.sale.errors import BadRequest
 from ukm_actors.nodes.till.sale.fiscal import FiscalDesk
 from ukm_actors.nodes.till.sale.flows import SaleFlows
 from ukm_actors.nodes.till.sale.items import AddRequest
 from ukm_actors.nodes.till.sale.printing import Printing
+
+if TYPE_CHECKING:
+    from ukm_actors.nodes.till.services import TillContext
 
 API = "/api/v1"
 ASK = 10.0
@@ -38,16 +41,16 @@ ASK = 10.0
 class TillApi:
     """What the till API's handlers call: the node, login and rights, the sale's flows."""
 
-    ctx: NodeContext
+    ctx: TillContext
     auth: TillAuth
     flows: SaleFlows
     printing: Printing
     fiscal: FiscalDesk
 
     @classmethod
-    def of(cls, ctx: NodeContext) -> TillApi:
+    def of(cls, ctx: TillContext) -> TillApi:
         s = ctx.services
-        return cls(ctx, s["auth"], s["sale_flows"], s["printing"], s["fiscal"])
+        return cls(ctx, s.auth, s.sale_flows, s.printing, s.fiscal)
 
     def grant(self, right: Right | None, body: dict[str, Any]) -> Grant:
         """The cashier's (or the body's supervisor's) grant of ``right``; raises without it."""
