@@ -16,7 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import pykka
 
 from ukm_actors.db.prune import PruneSchedule
 from ukm_actors.errors import UkmError
@@ -29,7 +31,7 @@ from ukm_actors.nodes.till.exchange.settings import (
     load_saved,
     save,
 )
-from ukm_actors.supervision import Backoff, ChildSpec, Supervisor, Ticking
+from ukm_actors.supervision import Backoff, ChildSpec, Supervisor, SupervisorProxy, Ticking
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -172,7 +174,7 @@ class ExchangeControl:
         poll = self.ctx.config.till.exchange_poll
         return SalesWriter.start(self.ctx.require_db(), folder, poll, self.pruning["sales"])
 
-    def put(self, settings: FolderSettings, supervisor: Any) -> None:
+    def put(self, settings: FolderSettings, supervisor: pykka.ActorRef[Any] | None) -> None:
         """Put ``settings`` in force: the catalog's applier, then the loader and the writer
         (stopped, started or restarted where their folder changed)."""
         if settings == self.current and self.wanted() == self.applied:
@@ -181,15 +183,16 @@ class ExchangeControl:
         if supervisor is None:
             return
         wanted = self.wanted()
+        proxy = cast(SupervisorProxy, supervisor.proxy())
         for name in [n for n in self.applied if wanted.get(n) != self.applied[n]]:
-            supervisor.proxy().stop_child(name).get(timeout=60)
+            proxy.stop_child(name).get(timeout=60)
             del self.applied[name]
             if name == NAME:
                 self.queue = None
         for name, value in wanted.items():
             if name not in self.applied:
                 self.applied[name] = value
-                supervisor.proxy().start_child(self.spec(name)).get(timeout=60)
+                proxy.start_child(self.spec(name)).get(timeout=60)
         log.info("exchange settings in force: %s", settings.to_json())
 
 
@@ -203,7 +206,7 @@ class SettingsClient(Ticking):
         self.refresh = refresh
         self.raw: Any = None
 
-    def _supervisor(self) -> Any:
+    def _supervisor(self) -> pykka.ActorRef[Any] | None:
         return self.names.find(SUPERVISOR) if self.names else None
 
     def _parse(self, raw: Any) -> FolderSettings:
