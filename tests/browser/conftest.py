@@ -16,6 +16,11 @@ from tests.nodes.helpers import http, start_node
 from tests.till.helpers import STORE, TillClient, apply_catalog, base_records, catalog_body
 
 CHROMIUM = os.environ.get("UKM_CHROMIUM", "/usr/bin/chromium")
+EXPECT_TIMEOUT_MS = 15_000
+"""How long an ``expect`` waits by default (playwright's own 5 s is short on a loaded 2-core
+machine after a node restart or a server stop). A passing expect returns as soon as it holds,
+so this costs nothing when the page is quick."""
+
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,11 +36,12 @@ ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as exc:  # pragma: no cover - the test extras install it
         pytest.skip(f"playwright is not installed ({exc}); run make install")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run does)")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     manager = sync_playwright().start()
     try:
         browser = manager.chromium.launch(executable_path=CHROMIUM, args=ARGS)

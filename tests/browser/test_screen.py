@@ -207,9 +207,10 @@ def test_reload_two_tabs_the_scanner_and_a_till_restart(screen_till, open_page, 
 
     port = int(url.rsplit(":", 1)[1])
     node.stop()
-    expect(page.locator("#tilldown")).to_be_visible()
+    # the page notices at its next poll of /ui (every 5 s), so allow well over one period
+    expect(page.locator("#tilldown")).to_be_visible(timeout=20000)
     screen_till(port=port, db_url=db_url, ui_mode="touch")
-    expect(page.locator("#tilldown")).to_be_hidden(timeout=15000)
+    expect(page.locator("#tilldown")).to_be_hidden(timeout=30000)
     login(page)  # the login does not survive a restart; the receipt does
     expect(rows(page)).to_have_count(5)
     expect(rows(page).nth(4)).to_have_class(re.compile("voided"))
