@@ -3,6 +3,7 @@
 import threading
 
 import gevent
+import gevent.event
 import pykka
 import pytest
 
@@ -18,6 +19,7 @@ from ukm_actors.supervision import (
     degraded_reasons,
     supervisor_spec,
 )
+from ukm_actors.supervision.actor import is_exiting
 from ukm_actors.supervision.testing import child, child_state, crash, expect, restarts, tree
 
 pytestmark = pytest.mark.timeout(30)
@@ -239,6 +241,62 @@ def test_hung_child_is_reported_and_restarted():
     expect(lambda: "hung" in (tree(sup)["children"][0]["last_error"] or {}).get("message", ""))
     expect(lambda: child(sup, "slow") is not slow and child_state(sup, "slow") == "running")
     expect(lambda: not slow.is_alive(), what="the hung actor was killed")
+    sup.stop()
+
+
+class SlowToFail(Counter):
+    """Yields in ``on_failure`` (a device closing): dead to pykka, its exit note not sent yet."""
+
+    release: gevent.event.Event | None = None
+
+    def on_failure(self, *exc_info):
+        if self.release is None:
+            gevent.sleep(0.3)
+        else:
+            self.release.wait()
+
+
+def last_error(sup):
+    return tree(sup)["children"][0]["last_error"]["message"]
+
+
+def test_a_child_slow_to_fail_is_reported_with_its_own_error_not_as_vanished():
+    sup = Supervisor.start(children=[ChildSpec("a", SlowToFail.start)], sweep_interval=0.01)
+    a = child(sup, "a")
+    a.tell("raise")
+    expect(lambda: restarts(sup, "a") == 1, what="a restarted")
+    assert "tell failed" in last_error(sup)  # many sweeps saw it dead before it said why
+    sup.stop()
+
+
+def test_a_child_that_dies_without_a_word_is_vanished():
+    class Plain(pykka.ThreadingActor):
+        pass
+
+    sup = Supervisor.start(children=[ChildSpec("p", Plain.start)], sweep_interval=0.02)
+    child(sup, "p").stop()
+    expect(lambda: restarts(sup, "p") == 1, what="p restarted")
+    assert last_error(sup) == "vanished: actor died"
+    sup.stop()
+
+
+def test_a_child_stuck_on_its_way_out_is_vanished_after_its_shutdown_time():
+    release = gevent.event.Event()
+
+    class Stuck(SlowToFail):
+        pass
+
+    Stuck.release = release
+    sup = Supervisor.start(
+        children=[ChildSpec("s", Stuck.start, shutdown=0.2)], sweep_interval=0.02
+    )
+    stuck = child(sup, "s")
+    stuck.tell("raise")
+    expect(lambda: restarts(sup, "s") == 1, what="s restarted without its note")
+    assert last_error(sup) == "vanished: actor died"
+    release.set()  # its late note (sent before its greenlet ends) changes nothing:
+    expect(lambda: not is_exiting(stuck), what="the stuck child's greenlet ended")
+    assert restarts(sup, "s") == 1 and child_state(sup, "s") == "running"  # asked after the note
     sup.stop()
 
 

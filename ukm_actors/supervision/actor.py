@@ -269,6 +269,17 @@ def kill(ref: pykka.ActorRef[Any]) -> bool:
     return True
 
 
+def is_exiting(ref: pykka.ActorRef[Any]) -> bool:
+    """True while a stopped ``SupervisedActor`` is still on its way out.
+
+    Its ``on_failure``/``on_stop`` and teardown run after pykka marks it dead
+    (``is_alive()`` is False); it tells its supervisor why it exited at the end.
+    """
+    actor = actor_of(ref)
+    greenlet = getattr(actor, "_greenlet", None)
+    return isinstance(actor, SupervisedActor) and greenlet is not None and not greenlet.dead
+
+
 def ping_message(ref: pykka.ActorRef[Any]) -> Any:
     """A message any pykka actor answers without side effects."""
     if issubclass(ref.actor_class, SupervisedActor):

@@ -21,7 +21,8 @@ TreeState = ChildState | Literal["unresponsive"]
 ExitReason = Literal["normal", "failure", "start_failed", "killed", "vanished"]
 """Why a supervised actor stopped (``ChildExited.reason``): ``normal`` (asked to),
 ``failure`` (an exception in a message), ``start_failed`` (in ``on_start``),
-``killed`` (by its supervisor), ``vanished`` (found dead by the supervisor's sweep)."""
+``killed`` (by its supervisor), ``vanished`` (found dead by the supervisor's sweep
+without having said why)."""
 
 RESTART_TYPES: tuple[RestartType, ...] = get_args(RestartType)
 STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)

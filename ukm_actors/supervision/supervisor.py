@@ -38,6 +38,7 @@ from ukm_actors.supervision.actor import (
     StartContext,
     SupervisedActor,
     _starting,
+    is_exiting,
     kill,
     ping_message,
 )
@@ -72,6 +73,13 @@ class _Sweep:
 
 
 @dataclass(frozen=True)
+class _Vanished:
+    """The sweep found this child dead; handled after any exit note it had sent."""
+
+    urn: str
+
+
+@dataclass(frozen=True)
 class _PingResult:
     name: str
     urn: str
@@ -93,6 +101,7 @@ class _Child:
     last_error: dict[str, str] | None = None
     last_ping: float = 0.0
     ping_pending: bool = False
+    dead_since: float | None = None  # when the sweep first found it dead, still exiting
     is_supervisor: bool = False
     history: deque[float] = field(default_factory=deque)
 
@@ -242,6 +251,8 @@ class Supervisor(SupervisedActor):
             self._sweep()
         elif isinstance(message, _PingResult):
             self._on_ping_result(message)
+        elif isinstance(message, _Vanished):
+            self._on_vanished(message)
         else:
             return super().on_receive(message)
         return None
@@ -309,6 +320,7 @@ class Supervisor(SupervisedActor):
             )
         child.ref = ref
         child.urn = ref.actor_urn
+        child.dead_since = None
         child.is_supervisor = issubclass(ref.actor_class, Supervisor)
         try:
             ref.ask(ping_message(ref), timeout=spec.start_timeout)
@@ -470,7 +482,7 @@ class Supervisor(SupervisedActor):
             if c.state != "running" or c.ref is None:
                 continue
             if not c.ref.is_alive():
-                self._on_child_exit(ChildExited(c.spec.name, c.urn or "", "vanished", "actor died"))
+                self._found_dead(c, c.ref, now)
                 continue
             if (
                 c.spec.ping_interval
@@ -482,6 +494,25 @@ class Supervisor(SupervisedActor):
                 gevent.spawn(self._ping, c.spec.name, c.ref, c.spec.ping_timeout)
         if not self._gave_up:
             self._schedule_sweep()
+
+    def _found_dead(self, c: _Child, ref: pykka.ActorRef[Any], now: float) -> None:
+        """A dead child is ``vanished`` only when it did not say why it exited.
+
+        One still on its way out gets its ``shutdown`` time to say it; one whose
+        greenlet has ended already sent its note (it is ahead of ``_Vanished``
+        in this inbox), so the tree shows the real cause whichever comes first.
+        """
+        if c.dead_since is None:
+            c.dead_since = now
+        if is_exiting(ref) and now - c.dead_since < c.spec.shutdown:
+            return
+        self._tell_self(_Vanished(c.urn or ""))
+
+    def _on_vanished(self, note: _Vanished) -> None:
+        child = next((c for c in self._children if c.urn == note.urn), None)
+        if child is None or child.state != "running":
+            return
+        self._on_child_exit(ChildExited(child.spec.name, note.urn, "vanished", "actor died"))
 
     def _ping(self, name: str, ref: pykka.ActorRef[Any], timeout: float) -> None:
         try:
