@@ -14,8 +14,8 @@ from tests.till.helpers import delete, put
 from ukm_actors.codecs.catalogdoc import CatalogRecord
 from ukm_actors.db import Database
 from ukm_actors.nodes.till.catalog import bulkdelta
-from ukm_actors.nodes.till.catalog.apply import delete_record, put_record
 from ukm_actors.nodes.till.catalog.bulkdelta import BulkDelta
+from ukm_actors.nodes.till.catalog.bulkput import delete_record, put_record
 from ukm_actors.nodes.till.catalog.records import CatalogRecordError
 from ukm_actors.nodes.till.catalog.tables import (
     CatAddPrice,

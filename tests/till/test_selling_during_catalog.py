@@ -1,9 +1,11 @@
-"""Selling while the till applies a big catalog: real till processes, the cashier
-scanning all along through the API. Every scan answers with the item at the price the
-till had (or the new one once the catalog is switched), or, where the till truly cannot
-write the line in time, ``503 catalog.updating`` with nothing added; never a 500 and
-never a request left hanging. The counts and the slowest answer are printed (speed is
-measured in ``bench/till_busy.py``, not asserted here)."""
+"""Selling while a decentralised till loads a big full exchange file: a real till process,
+the cashier scanning all along through the API. The file is built aside and switched to
+(``catalog/stage.py``), so every scan answers with the item at its price, also while the
+file is being loaded, or, where the till truly cannot write the line in time, ``503
+catalog.updating`` with nothing added; never a 500 and never a request left hanging.
+The counts and the slowest answer are printed (speed is measured in
+``bench/till_busy.py``, not asserted here). The server's whole catalog:
+``test_selling_during_resync.py``."""
 
 from __future__ import annotations
 
@@ -27,12 +29,14 @@ KEFIR_PRICE = 8990
 
 
 class Scanner:
-    """Scans one barcode again and again, keeping every answer."""
+    """Scans one barcode again and again, keeping every answer, and how many were sold
+    while the file was being built aside (``/status`` read after the scan)."""
 
-    def __init__(self, till: TillClient, barcode: str) -> None:
-        self.till, self.barcode = till, barcode
+    def __init__(self, till: TillClient, barcode: str, status_url: str) -> None:
+        self.till, self.barcode, self.status_url = till, barcode, status_url
         self.answers: Counter[str] = Counter()
         self.prices: list[int] = []
+        self.while_staged = 0
         self.slowest = 0.0
         self.stop = False
 
@@ -40,9 +44,12 @@ class Scanner:
         t0 = time.monotonic()
         status, body = self.till.call("POST", "/receipt/lines", {"barcode": self.barcode})
         self.slowest = max(self.slowest, time.monotonic() - t0)
+        code, st = get_json(self.status_url)
+        staged = code == 200 and bool(st["catalog"]["staging"])
         if status == 201:
             self.prices.append(body["line"]["price"])
             self.answers["201"] += 1
+            self.while_staged += int(staged)
         else:
             self.answers[f"{status} {(body or {}).get('code')}"] += 1
 
@@ -102,7 +109,7 @@ def test_a_decentralised_till_sells_while_it_loads_a_big_full_item_file(tmp_path
         till = TillClient(node.url)
         till.login("104", "7741")
         till.post("/shift/open")
-        scanner = Scanner(till, KEFIR)
+        scanner = Scanner(till, KEFIR, node.url + "/status")
         scanner.once()
         assert scanner.prices == [KEFIR_PRICE]
 
@@ -116,9 +123,11 @@ def test_a_decentralised_till_sells_while_it_loads_a_big_full_item_file(tmp_path
         selling.get(timeout=60)
         print(
             f"{ITEMS} items loaded in {took:.1f} s; scans meanwhile: {dict(scanner.answers)}, "
+            f"{scanner.while_staged} sold while the file was staged, "
             f"slowest answer {scanner.slowest:.2f} s"
         )
         assert set(scanner.answers) <= {"201", "503 catalog.updating"}, scanner.answers
+        assert scanner.while_staged > 0, "the cashier sold while the file was loaded"
         assert set(scanner.prices) == {KEFIR_PRICE}
         lines = till.receipt()["lines"]
         assert len(lines) == len(scanner.prices)  # a refused scan added nothing

@@ -201,6 +201,8 @@ class PullFetcher(Worker):
             raise
         db = self.service.require_db()
         refused = self._refusal(doc)
+        if refused is None:
+            self.service.appliers.prepare(db, doc)
         with db.write() as session:
             if refused is not None:
                 result = inbox.park_refused(session, doc, refused)

@@ -9,6 +9,7 @@ point leaves either both or neither. A seq already applied is a duplicate
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +23,16 @@ from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.outbox import CHANNELS, _channel_for_update, lock_channel
 from ukm_actors.bridge.policy import SubjectOf
+from ukm_actors.db import Database
 from ukm_actors.errors import UkmError
 
+log = logging.getLogger(__name__)
+
 Applier = Callable[[Session, Document], None]
+Preparer = Callable[[Database, Document], None]
+"""Work on a document before its apply transaction, in transactions of its own (a big
+document written aside in small steps, so the apply itself is short); it must leave
+the same result when run again (a crash between it and the apply)."""
 
 
 class SeqGap(UkmError):
@@ -98,15 +106,43 @@ class Appliers:
     def __init__(self) -> None:
         self._by_type: dict[str, Applier] = {}
         self._subjects: dict[str, SubjectOf] = {}
+        self._preparers: dict[str, Preparer] = {}
 
-    def register(self, doc_type: str, fn: Applier, subject: SubjectOf | None = None) -> None:
+    def register(
+        self,
+        doc_type: str,
+        fn: Applier,
+        subject: SubjectOf | None = None,
+        prepare: Preparer | None = None,
+    ) -> None:
         """``subject(doc)``: the stores and node a document names, for the authorisation
-        table's store scope (``bridge/policy.py``); needed unless its scope is ``any``."""
+        table's store scope (``bridge/policy.py``); needed unless its scope is ``any``.
+        ``prepare(db, doc)``: run before the apply transaction (``prepare()``)."""
         if doc_type in self._by_type:
             raise ValueError(f"an applier for {doc_type!r} is already registered")
         self._by_type[doc_type] = fn
         if subject is not None:
             self._subjects[doc_type] = subject
+        if prepare is not None:
+            self._preparers[doc_type] = prepare
+
+    def prepares(self, doc_type: str) -> bool:
+        return doc_type in self._preparers
+
+    def prepare(self, db: Database, doc: Document) -> None:
+        """Run the preparation of ``doc``'s type, if it has one and ``doc`` is the next
+        document of its channel. A document it finds bad is left to the apply, which
+        refuses it (and the bridge parks it)."""
+        fn = self._preparers.get(doc.type)
+        if fn is None:
+            return
+        with db.read() as session:
+            if doc.seq != last_applied(session, doc.channel) + 1:
+                return
+        try:
+            fn(db, doc)
+        except PERMANENT as exc:
+            log.info("%s #%s not prepared (%s); its apply decides", doc.type, doc.seq, exc)
 
     def subject_of(self, doc_type: str) -> SubjectOf | None:
         return self._subjects.get(doc_type)

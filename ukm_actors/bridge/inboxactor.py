@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,9 @@ class InboxApplier(SupervisedActor):
         fresh = [d for d in docs if d.seq > done]
         duplicates = len(docs) - len(fresh)
         applied = parked = 0
-        for group in _groups(fresh):
+        for group in _groups(fresh, self.appliers.prepares):
+            if len(group) == 1:
+                self.appliers.prepare(self.db, group[0])
             try:
                 with self.db.write() as session:
                     results, gap = inbox.apply_many(session, group, self.appliers)
@@ -174,13 +177,22 @@ GROUP_DOCS = 50
 GROUP_BYTES = 1024 * 1024
 
 
-def _groups(docs: list[Document]) -> list[list[Document]]:
+def _groups(docs: list[Document], alone: Callable[[str], bool]) -> list[list[Document]]:
     """Consecutive groups applied in one transaction each (group commit: one
-    commit, one disk flush, for up to ``GROUP_DOCS`` documents)."""
+    commit, one disk flush, for up to ``GROUP_DOCS`` documents). A document of a
+    type that is prepared (``alone``) is a group of its own: its preparation must
+    come after the documents before it are applied."""
     groups: list[list[Document]] = []
     size = 0
     for d in docs:
-        if not groups or len(groups[-1]) >= GROUP_DOCS or size + d.size > GROUP_BYTES:
+        single = alone(d.type)
+        if (
+            not groups
+            or single
+            or alone(groups[-1][-1].type)
+            or len(groups[-1]) >= GROUP_DOCS
+            or size + d.size > GROUP_BYTES
+        ):
             groups.append([])
             size = 0
         groups[-1].append(d)

@@ -22,6 +22,7 @@ ROLE = RoleSpec(
         "ukm_actors.nodes.till.ui",
     ),
     tables=(
+        "ukm_actors.nodes.till.catalog.stagetables",
         "ukm_actors.nodes.till.catalog.tables",
         "ukm_actors.nodes.till.exchange.tables",
         "ukm_actors.nodes.till.promotions.tables",

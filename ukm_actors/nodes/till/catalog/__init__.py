@@ -2,8 +2,9 @@
 
 ``setup(ctx)`` puts a ``TillCatalog`` in ``ctx.services.catalog``,
 registers the appliers of ``catalog.full`` and ``catalog.delta`` (the bridge
-calls them in its apply transaction) and adds a ``catalog`` section to
-``/status``.
+calls ``prepare`` before its apply transaction and the applier in it) and adds a
+``catalog`` section to ``/status`` (``updating`` while a document or file is
+applied, ``staging``: the whole catalogs being built, ``stage``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from ukm_actors.codecs.catalogdoc import DELTA, FULL
 from ukm_actors.nodes.feature import Feature
+from ukm_actors.nodes.till.catalog import stage
 from ukm_actors.nodes.till.catalog.apply import CatalogApplier
 from ukm_actors.nodes.till.catalog.lookup import CatalogItem, TillCatalog
 from ukm_actors.nodes.till.catalog.tables import CatMeta
@@ -34,26 +36,25 @@ def setup(ctx: TillContext) -> None:
         applying=catalog.applying,
     )
     ctx.services.catalog_applier = applier  # the exchange settings may change ``only``
-    ctx.appliers.register(FULL, applier.apply_full)
-    ctx.appliers.register(DELTA, applier.apply_delta)
+    ctx.appliers.register(FULL, applier.apply_full, prepare=applier.prepare)
+    ctx.appliers.register(DELTA, applier.apply_delta, prepare=applier.prepare)
 
     def status() -> dict[str, Any]:
         with db.read() as s:
             meta = s.execute(select(CatMeta).where(CatMeta.id == 1)).scalar_one_or_none()
-            if meta is None:
-                return {
-                    "revision": 0,
-                    "items": 0,
-                    "note": "no catalog received yet",
-                    "updating": catalog.updating > 0,
+            out: dict[str, Any] = (
+                {"revision": 0, "items": 0, "note": "no catalog received yet"}
+                if meta is None
+                else {
+                    "revision": meta.revision,
+                    "full_seq": meta.full_seq,
+                    "items": meta.items,
+                    "applied_at": meta.applied_at,
                 }
-            return {
-                "revision": meta.revision,
-                "full_seq": meta.full_seq,
-                "items": meta.items,
-                "applied_at": meta.applied_at,
-                "updating": catalog.updating > 0,
-            }
+            )
+            out["staging"] = [b.to_json() for b in stage.everything(s)]
+        out["updating"] = catalog.updating > 0
+        return out
 
     ctx.status_providers["catalog"] = status
 

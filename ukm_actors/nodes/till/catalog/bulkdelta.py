@@ -18,7 +18,7 @@ of the document:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, delete, tuple_
@@ -27,14 +27,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.catalogdoc import CatalogRecord
-from ukm_actors.nodes.till.catalog.records import (
-    SPECS,
-    CatalogRecordError,
-    barcodes_of,
-    key_of,
-    row_of,
-)
-from ukm_actors.nodes.till.catalog.tables import CatAddPrice, CatBarcode, CatPrice
+from ukm_actors.nodes.till.catalog.records import CatalogRecordError, barcodes_of, key_of, row_of
+from ukm_actors.nodes.till.catalog.tables import LIVE_OF
 
 BATCH = 2000
 """Records buffered before they are written."""
@@ -42,11 +36,29 @@ IN_CHUNK = 400
 """Keys in one ``IN (…)`` (SQLite's older builds allow 999 parameters a statement)."""
 
 
-class BulkDelta:
-    """Buffered puts and deletes of a catalog change; ``flush()`` at the end."""
+def check(rec: CatalogRecord, line: int) -> None:
+    """Raise ``CatalogRecordError`` if ``rec`` is a record ``BulkDelta.add`` refuses."""
+    if rec.op == "del":
+        key_of(rec, line)
+        return
+    if rec.kind == "barcode":
+        raise CatalogRecordError(
+            f"catalog document line {line}: a barcode can only be deleted; put it with its item"
+        )
+    row_of(rec, line)
+    if rec.kind == "item":
+        barcodes_of(rec, line)
 
-    def __init__(self, session: Session) -> None:
+
+class BulkDelta:
+    """Buffered puts and deletes of a catalog change; ``flush()`` at the end.
+
+    ``tables``: record kind → the table it goes to (the live catalog, or the
+    staging tables of a catalog being built)."""
+
+    def __init__(self, session: Session, tables: Mapping[str, Table] = LIVE_OF) -> None:
         self.session = session
+        self.tables = tables
         self.kind = ""
         self.op = ""
         self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -77,7 +89,7 @@ class BulkDelta:
 
     @property
     def table(self) -> Table:
-        return _core(SPECS[self.kind][0])
+        return self.tables[self.kind]
 
     def _barcodes(self, article: str, rows: list[dict[str, Any]]) -> None:
         if article in self.replaced:  # named again: what it had here goes
@@ -104,7 +116,7 @@ class BulkDelta:
     def _put(self) -> None:
         _upsert(self.session, self.table, list(self.rows.values()))
         if self.replaced:
-            barcode = _core(CatBarcode)
+            barcode = self.tables["barcode"]
             _delete_in(self.session, barcode, ("article",), [(a,) for a in self.replaced])
             _delete_in(self.session, barcode, ("barcode",), [(b,) for b in self.dropped])
             if self.barcodes:
@@ -116,13 +128,8 @@ class BulkDelta:
         _delete_in(self.session, table, names, list(self.rows))
         if self.kind == "item":
             articles = [(key[0],) for key in self.rows]
-            for dependent in (CatBarcode, CatPrice, CatAddPrice):
-                _delete_in(self.session, _core(dependent), ("article",), articles)
-
-
-def _core(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
+            for dependent in ("barcode", "price", "addprice"):
+                _delete_in(self.session, self.tables[dependent], ("article",), articles)
 
 
 def _key_names(table: Table) -> tuple[str, ...]:

@@ -3,56 +3,68 @@
 Filled by the ``catalog.full`` / ``catalog.delta`` appliers
 (``ukm_actors.nodes.till.catalog.apply``); read by the sale and by the
 ``prices.lookup`` ask. Keys are the catalog document's key fields.
+
+Each table's columns are a mixin (``ItemColumns`` …), so that the staging
+tables a full catalog is built in (``stagetables``) are the same tables under
+other names.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, Text
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ukm_actors.nodes.till.tables import TillBase
 
 
-class CatStore(TillBase):
+class StoreColumns:
     """The till's store (one row)."""
-
-    __tablename__ = "till_cat_store"
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="")
 
 
-class CatTax(TillBase):
-    __tablename__ = "till_cat_tax"
+class CatStore(StoreColumns, TillBase):
+    __tablename__ = "till_cat_store"
 
+
+class TaxColumns:
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     rate_bp: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class CatTaxGroup(TillBase):
-    __tablename__ = "till_cat_taxgroup"
+class CatTax(TaxColumns, TillBase):
+    __tablename__ = "till_cat_tax"
 
+
+class TaxGroupColumns:
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     tax_id: Mapped[str | None] = mapped_column(String(40))
 
 
-class CatGroup(TillBase):
-    """A node of the item hierarchy."""
+class CatTaxGroup(TaxGroupColumns, TillBase):
+    __tablename__ = "till_cat_taxgroup"
 
-    __tablename__ = "till_cat_group"
+
+class GroupColumns:
+    """A node of the item hierarchy."""
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     parent_id: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
-class CatItem(TillBase):
-    """An item. ``step`` is the quantity step (thousandths), ``weighted`` sold by weight."""
+class CatGroup(GroupColumns, TillBase):
+    __tablename__ = "till_cat_group"
 
-    __tablename__ = "till_cat_item"
+
+class ItemColumns:
+    """An item. ``step`` is the quantity step (thousandths), ``weighted`` sold by weight."""
 
     article: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -67,29 +79,35 @@ class CatItem(TillBase):
     sub_excise: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CatBarcode(TillBase):
-    """A barcode of an item; scanning it adds ``quantity`` (thousandths) of the item."""
+class CatItem(ItemColumns, TillBase):
+    __tablename__ = "till_cat_item"
 
-    __tablename__ = "till_cat_barcode"
+
+class BarcodeColumns:
+    """A barcode of an item; scanning it adds ``quantity`` (thousandths) of the item."""
 
     barcode: Mapped[str] = mapped_column(String(64), primary_key=True)
     article: Mapped[str] = mapped_column(String(40), index=True)
     quantity: Mapped[int] = mapped_column(Integer, default=1000)
 
 
-class CatPrice(TillBase):
-    """The item's price in this store, kopecks."""
+class CatBarcode(BarcodeColumns, TillBase):
+    __tablename__ = "till_cat_barcode"
 
-    __tablename__ = "till_cat_price"
+
+class PriceColumns:
+    """The item's price in this store, kopecks."""
 
     article: Mapped[str] = mapped_column(String(40), primary_key=True)
     price: Mapped[int] = mapped_column(BigInteger)
 
 
-class CatAddPrice(TillBase):
-    """An additional price of an item (the cashier chooses it at the sale)."""
+class CatPrice(PriceColumns, TillBase):
+    __tablename__ = "till_cat_price"
 
-    __tablename__ = "till_cat_addprice"
+
+class AddPriceColumns:
+    """An additional price of an item (the cashier chooses it at the sale)."""
 
     article: Mapped[str] = mapped_column(String(40), primary_key=True)
     price_type: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -97,10 +115,12 @@ class CatAddPrice(TillBase):
     price: Mapped[int] = mapped_column(BigInteger)
 
 
-class CatCashier(TillBase):
-    """A cashier: ``rights`` is a JSON list of right names; ``card`` an optional login card."""
+class CatAddPrice(AddPriceColumns, TillBase):
+    __tablename__ = "till_cat_addprice"
 
-    __tablename__ = "till_cat_cashier"
+
+class CashierColumns:
+    """A cashier: ``rights`` is a JSON list of right names; ``card`` an optional login card."""
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -111,17 +131,21 @@ class CatCashier(TillBase):
     card: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
-class CatSeller(TillBase):
-    __tablename__ = "till_cat_seller"
+class CatCashier(CashierColumns, TillBase):
+    __tablename__ = "till_cat_cashier"
 
+
+class SellerColumns:
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
-class CatTimeRule(TillBase):
-    """No sale of the item (or group) between ``start`` and ``end`` ("HH:MM"), on ``days``."""
+class CatSeller(SellerColumns, TillBase):
+    __tablename__ = "till_cat_seller"
 
-    __tablename__ = "till_cat_timerule"
+
+class TimeRuleColumns:
+    """No sale of the item (or group) between ``start`` and ``end`` ("HH:MM"), on ``days``."""
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     article: Mapped[str | None] = mapped_column(String(40))
@@ -133,9 +157,11 @@ class CatTimeRule(TillBase):
     message: Mapped[str] = mapped_column(Text)
 
 
-class CatAgeRule(TillBase):
-    __tablename__ = "till_cat_agerule"
+class CatTimeRule(TimeRuleColumns, TillBase):
+    __tablename__ = "till_cat_timerule"
 
+
+class AgeRuleColumns:
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     article: Mapped[str | None] = mapped_column(String(40))
     group_id: Mapped[str | None] = mapped_column(String(40))
@@ -143,13 +169,19 @@ class CatAgeRule(TillBase):
     message: Mapped[str] = mapped_column(Text)
 
 
-class CatSetting(TillBase):
-    """A till setting sent by the server; ``value`` is JSON."""
+class CatAgeRule(AgeRuleColumns, TillBase):
+    __tablename__ = "till_cat_agerule"
 
-    __tablename__ = "till_cat_setting"
+
+class SettingColumns:
+    """A till setting sent by the server; ``value`` is JSON."""
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CatSetting(SettingColumns, TillBase):
+    __tablename__ = "till_cat_setting"
 
 
 class CatMeta(TillBase):
@@ -181,3 +213,26 @@ CATALOG_TABLES = (
     CatSetting,
 )
 """Every table a ``catalog.full`` replaces."""
+
+
+def _core(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+LIVE_OF: dict[str, Table] = {
+    "store": _core(CatStore),
+    "tax": _core(CatTax),
+    "taxgroup": _core(CatTaxGroup),
+    "group": _core(CatGroup),
+    "item": _core(CatItem),
+    "barcode": _core(CatBarcode),
+    "price": _core(CatPrice),
+    "addprice": _core(CatAddPrice),
+    "cashier": _core(CatCashier),
+    "seller": _core(CatSeller),
+    "timerule": _core(CatTimeRule),
+    "agerule": _core(CatAgeRule),
+    "settings": _core(CatSetting),
+}
+"""Record kind → its table in the live catalog."""

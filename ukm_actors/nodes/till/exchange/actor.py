@@ -15,6 +15,8 @@ from typing import Any
 
 from ukm_actors.db.prune import PruneSchedule, cutoff
 from ukm_actors.exchange.folder import FAILED_DIR, PROCESSED
+from ukm_actors.nodes.till.catalog import stage
+from ukm_actors.nodes.till.catalog.stage import FOLDER
 from ukm_actors.nodes.till.exchange.prune import prune_exchange_files
 from ukm_actors.nodes.till.exchange.queue import TillQueue
 from ukm_actors.supervision import Ticking, crash_on
@@ -52,6 +54,8 @@ class QueueLoader(Ticking):
     def on_start(self) -> None:
         for sub in ("", PROCESSED, FAILED_DIR):
             (self.queue.folder / sub).mkdir(parents=True, exist_ok=True)
+        with self.queue.db.write() as session:  # a file being staged when the till stopped
+            stage.abandon(session, FOLDER)  # is loaded again from its start
         self.schedule(0)
         log.info("watching %s for exchange files every %g s", self.queue.folder, self.poll)
 

@@ -1,4 +1,4 @@
-"""Loading one exchange file into the till's catalog: one file, one transaction.
+"""Loading one exchange file into the till's catalog: whole or not at all.
 
 The file is read by the one UKM parser (``codecs.ukm_import.open_import``,
 lenient about unknown elements as on the server), its records turned into
@@ -13,8 +13,11 @@ that applies the server's catalog documents (``nodes/till/catalog/apply``):
 - ``regions`` and ``storeTypes`` are read (so a broken one is refused) and
   not kept.
 
-The file's row in ``till_exchange_file`` is written in the same
-transaction. A refused file leaves the catalog exactly as it was.
+A full file is built in the staging tables in short transactions (the
+parsing too happens outside any transaction) and switched to in one, with
+its row in ``till_exchange_file``: the sale goes on meanwhile
+(``catalog/stage.py``). Any other file is applied in one transaction with
+its row. A refused file leaves the catalog exactly as it was.
 """
 
 from __future__ import annotations
@@ -35,15 +38,19 @@ from sqlalchemy.orm import Session
 from ukm_actors.codecs.catalogdoc import CatalogRecord
 from ukm_actors.codecs.ukm_import import ImportFile, ImportFormatError, ImportRecord, open_import
 from ukm_actors.codecs.ukm_names import compare_name
+from ukm_actors.codecs.ukm_records import ImportInfo
 from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES
 from ukm_actors.db import Database
 from ukm_actors.domain.rights import DEFAULT_ROLES, Right
 from ukm_actors.domain.units import WeighRule
 from ukm_actors.exchange.catalog import REPLACES, Converter
 from ukm_actors.exchange.names import QueueName
-from ukm_actors.nodes.till.catalog.apply import BulkPut, bump_meta
+from ukm_actors.nodes.till.catalog import stage
+from ukm_actors.nodes.till.catalog.apply import bump_meta
 from ukm_actors.nodes.till.catalog.bulkdelta import BulkDelta
+from ukm_actors.nodes.till.catalog.bulkput import BulkPut
 from ukm_actors.nodes.till.catalog.records import SPECS, CatalogRecordError
+from ukm_actors.nodes.till.catalog.stage import FOLDER
 from ukm_actors.nodes.till.catalog.tables import CatAddPrice, CatItem, CatPrice
 from ukm_actors.nodes.till.exchange.tables import ExchangeFile
 from ukm_actors.runtime import Cooperator
@@ -122,7 +129,8 @@ def record(session: Session, outcome: Outcome, size: int | None, mtime_ns: int |
 
 
 def load_file(db: Database, folder: Path, name: QueueName, opts: LoadOptions) -> Outcome:
-    """Load ``folder/name`` in one transaction (see the module docstring).
+    """Load ``folder/name`` (see the module docstring): a full file through the staging
+    tables, switched to in one transaction; an incremental one in one transaction.
 
     An ``OSError`` (the file vanished or cannot be read) is raised as it is.
     """
@@ -130,18 +138,81 @@ def load_file(db: Database, folder: Path, name: QueueName, opts: LoadOptions) ->
     st = os.lstat(path)
     size, mtime_ns = st.st_size, st.st_mtime_ns
     notes: list[str] = []
+    staged = False
     try:
-        with opts.applying(), db.write() as session:
+        with opts.applying():
             with open_import(path, max_bytes=opts.max_bytes, strict=False, regular_only=True) as f:
-                outcome = _load_open(session, f, name, opts, notes)
-            record(session, outcome, size, mtime_ns)
-            if outcome.status == LOADED:
-                bump_meta(session, full_seq=None, items=None, on_commit=opts.on_commit)
+                staged = _worth_staging(db, f.info, opts)
+                if staged:
+                    outcome = _load_open(_staged(db, name), f, name, opts, notes)
+                    with db.write() as session:
+                        _switch(session, outcome)
+                        record(session, outcome, size, mtime_ns)
+                        bump_meta(session, full_seq=None, items=None, on_commit=opts.on_commit)
+                    return outcome
+                with db.write() as session:
+                    outcome = _load_open(_direct(session), f, name, opts, notes)
+                    record(session, outcome, size, mtime_ns)
+                    if outcome.status == LOADED:
+                        bump_meta(session, full_seq=None, items=None, on_commit=opts.on_commit)
         return outcome
     except ImportFormatError as exc:
+        _abandon(db, staged)
         return _failed(db, name, exc.reason, exc.line, exc.field, notes, size, mtime_ns, str(exc))
     except CatalogRecordError as exc:
+        _abandon(db, staged)
         return _failed(db, name, exc.message, None, None, notes, size, mtime_ns, exc.message)
+
+
+Writer = Callable[[tuple[str, ...], "Numbered", bool], int]
+"""Writes a file's records: (the kinds a full file replaces, the records, full) → how many."""
+
+
+def _worth_staging(db: Database, info: ImportInfo, opts: LoadOptions) -> bool:
+    """A full file of kinds the till keeps, for this store, and no other catalog being
+    built over the same kinds (then it is loaded in one transaction, as an incremental
+    file is)."""
+    kinds = REPLACES.get(info.type, ())
+    if info.fullness != FULL or not kinds:
+        return False
+    if IMPORT_TYPES[info.type].store_scoped and (info.store_id or "") != opts.store:
+        return False
+    with db.read() as session:
+        return stage.overlaps(session, FOLDER, kinds) is None
+
+
+def _direct(session: Session) -> Writer:
+    def write(kinds: tuple[str, ...], records: Numbered, full: bool) -> int:
+        return _replace(session, kinds, records) if full else _apply(session, records)
+
+    return write
+
+
+def _staged(db: Database, name: QueueName) -> Writer:
+    def write(kinds: tuple[str, ...], records: Numbered, full: bool) -> int:
+        with db.write() as session:
+            stage.begin(session, FOLDER, name.filename, kinds)
+        return stage.write_chunked(db, (r for r in records if r[1].op == "put"), full=True)
+
+    return write
+
+
+def _switch(session: Session, outcome: Outcome) -> None:
+    """The staged file becomes the catalog (a file refused after all leaves it as it was)."""
+    if outcome.status != LOADED:
+        stage.abandon(session, FOLDER)
+        return
+    kinds = REPLACES[outcome.type]
+    if "item" in kinds:
+        stage.drop_prices_of_gone_items(session)
+    stage.switch(session, kinds)
+    stage.forget(session, FOLDER)
+
+
+def _abandon(db: Database, staged: bool) -> None:
+    if staged:
+        with db.write() as session:
+            stage.abandon(session, FOLDER)
 
 
 def _failed(
@@ -170,7 +241,7 @@ def _failed(
 
 
 def _load_open(
-    session: Session, f: ImportFile, name: QueueName, opts: LoadOptions, notes: list[str]
+    write: Writer, f: ImportFile, name: QueueName, opts: LoadOptions, notes: list[str]
 ) -> Outcome:
     info = f.info
     notes.extend(f.warnings)
@@ -190,10 +261,7 @@ def _load_open(
     converter = Converter(opts.weighing, _roles(), opts.store)
     kinds = REPLACES.get(info.type, ())
     records = _converted(f.records(), converter)
-    if info.fullness == FULL and kinds:
-        n = _replace(session, kinds, records)
-    else:
-        n = _apply(session, records)
+    n = write(kinds, records, info.fullness == FULL and bool(kinds))
     notes.extend(f.notes.lines())
     if f.ignored:
         notes.append(
