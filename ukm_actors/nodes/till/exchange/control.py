@@ -175,8 +175,8 @@ class ExchangeControl:
         return SalesWriter.start(self.ctx.require_db(), folder, poll, self.pruning["sales"])
 
     def put(self, settings: FolderSettings, supervisor: pykka.ActorRef[Any] | None) -> None:
-        """Put ``settings`` in force: the catalog's applier, then the loader and the writer
-        (stopped, started or restarted where their folder changed)."""
+        """Put ``settings`` in force (the catalog's applier reads them at each document);
+        stop, start or restart the loader and the writer where their folder changed."""
         if settings == self.current and self.wanted() == self.applied:
             return
         self.current = settings
