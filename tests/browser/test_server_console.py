@@ -54,6 +54,7 @@ def test_the_dashboard_shows_a_till_go_offline_and_come_back(console, world):
     till.terminate()
     expect(row.locator(".pill.offline")).to_be_visible(timeout=20000)
     expect(page.locator("#alerts")).to_contain_text(TILL, timeout=20000)
+    expect(page.locator("#alerts tr.alert.till-offline")).to_contain_text("Касса не на связи")
     till.start()
     expect(row.locator(".pill.online")).to_be_visible(timeout=30000)
     assert PASSWORD

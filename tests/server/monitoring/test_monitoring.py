@@ -337,3 +337,44 @@ def test_host_readings_are_kept_for_the_console_charts(tmp_path, db_url):
         assert get_json(base)[0] == 401
     finally:
         node.stop()
+
+
+def test_a_refused_import_file_is_an_alert_until_a_later_file_of_its_type_loads(
+    server_factory, tmp_path
+):
+    from ukm_actors.codecs.ukm_samples import catalog_items, write_import_file
+
+    inbox = tmp_path / "import"
+    inbox.mkdir()
+    node = server_factory(import_dir=str(inbox), import_poll=0.1, import_settle=0.0)
+    part = inbox / ".bad.part"
+    part.write_text('<?xml version="1.0"?><updateItems fullness="I"><item><article>1', "utf-8")
+    part.rename(inbox / "updateItems_[95]_[I].xml")
+
+    def alert():
+        found = [a for a in service(node).check()["alerts"] if a["kind"] == "import.failed"]
+        return found[0] if found else None
+
+    raised = expect(alert)
+    assert raised["subject"] == "updateItems_[95]_[I].xml", raised
+    assert "was refused" in raised["message"] and raised["since"], raised
+    # its type waits for a full file numbered above it (docs/exchange.md): that one loads
+    write_import_file(inbox, "updateItems", catalog_items(3, seed=1), "F", number=96)
+    expect(lambda: alert() is None, within=30)
+
+
+def test_only_the_newest_file_of_a_type_and_store_counts():
+    from ukm_actors.nodes.server.monitoring.alerts import import_findings
+
+    rows = [  # newest first
+        {"type": "storePrices", "store": "17", "file": "p17b", "status": "loaded", "error": None,
+         "finished": 3.0},
+        {"type": "storePrices", "store": "18", "file": "p18", "status": "failed", "error": "bad",
+         "finished": 2.5},
+        {"type": "storePrices", "store": "17", "file": "p17a", "status": "failed", "error": "x",
+         "finished": 2.0},
+        {"type": None, "store": "", "file": "notes.txt", "status": "ignored", "error": None,
+         "finished": 1.0},
+    ]  # fmt: skip
+    found = import_findings(rows)
+    assert [(f.kind, f.subject, f.started) for f in found] == [("import.failed", "p18", 2.5)]

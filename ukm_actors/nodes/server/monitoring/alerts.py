@@ -11,7 +11,9 @@ Kinds:
 - ``till.device``: a device the till reports in state ``error``;
 - ``export.failing``: the export folder cannot be written;
 - ``export.behind``: a document waits for export longer than ``behind_after``;
-- ``bridge.parked``: documents the bridge could not apply and parked.
+- ``bridge.parked``: documents the bridge could not apply and parked;
+- ``import.failed``: the newest file of an import type (and store) was refused; cleared
+  when a later file of that type loads.
 
 Disabled tills are not alerted on.
 """
@@ -113,6 +115,25 @@ def till_findings(
                 code = str(alert["code"])
                 text = f"{node}: {alert.get('message') or code}"
                 out.append(Finding("till.fiscal", f"{node}/{code}", text))
+    return out
+
+
+def import_findings(imports: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """A finding for each import type (and store) whose newest file, loaded or refused, was
+    refused (``imports`` newest first, as ``collect.imports``)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    for row in imports:
+        if row["status"] not in ("loaded", "failed"):
+            continue
+        key = (str(row["type"] or row["file"]), str(row["store"] or ""))
+        if key in seen:
+            continue
+        seen.add(key)
+        if row["status"] == "failed":
+            file = str(row["file"] or row["type"])
+            message = f"{file} was refused: {row['error']}"
+            out.append(Finding("import.failed", file, message, row["finished"]))
     return out
 
 

@@ -180,6 +180,24 @@ def _shift(extra: str | None) -> dict[str, Any] | None:
     }
 
 
+def imports(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest ``limit`` files read from the import folder (or by ``ukm import``), newest
+    first: ``type``, ``store``, ``file``, ``status``, ``error``, ``finished`` (epoch s)."""
+    from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+
+    rows = session.execute(
+        select(CatalogLoad)
+        .where(CatalogLoad.kind.in_(("folder", "cli")))
+        .order_by(CatalogLoad.id.desc())
+        .limit(limit)
+    ).scalars()
+    return [
+        {"type": r.type, "store": r.store, "file": r.file, "status": r.status, "error": r.error,
+         "finished": _epoch(r.finished_at)}
+        for r in rows
+    ]  # fmt: skip
+
+
 def oldest_undelivered(till: Mapping[str, Any]) -> float | None:
     """Age in seconds of the oldest document not yet delivered, either way."""
     ages = [till["to_till"]["oldest_age_s"], till["from_till"]["oldest_age_s"]]

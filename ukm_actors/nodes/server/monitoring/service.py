@@ -28,6 +28,7 @@ from ukm_actors.nodes.server.monitoring.alerts import (
     AlertBook,
     Finding,
     export_findings,
+    import_findings,
     till_findings,
 )
 from ukm_actors.supervision import Ticking
@@ -88,13 +89,16 @@ class Monitoring:
                 self.live_transfers(),
             )
             parked = bridge_monitoring.dead_letters(session, limit=5)
+            imports = collect.imports(session)
         try:
             export = self.export_status()
         except Exception as exc:  # noqa: BLE001 - shown, not fatal to monitoring
             export = {"state": "unknown", "error": f"{type(exc).__name__}: {exc}"}
         grace = self.started + s.offline_after
-        findings = till_findings(tills, now, s.behind_after, grace) + export_findings(
-            export, now, s.behind_after
+        findings = (
+            till_findings(tills, now, s.behind_after, grace)
+            + export_findings(export, now, s.behind_after)
+            + import_findings(imports)
         )
         if parked["parked"]:
             findings.append(

@@ -4,8 +4,6 @@
 (() => {
   const {t, N_, el} = C;
 
-  const DEVICE_KIND = {ok: "ok", error: "bad"};
-
   const COLUMNS = [
     {title: N_("Store"), value: (r) => r.store},
     {title: N_("Till"), value: (r) => el("span", {}, el("b", {text: String(r.number ?? "")}), " ", el("small", {class: "muted", text: r.node_id}))},
@@ -16,8 +14,7 @@
     {title: N_("To the till"), class: "num", value: (r) => waiting(r.to_till.pending, r.to_till.oldest_age_s)},
     {title: N_("From the till"), class: "num", value: (r) => waiting(r.from_till.pending, r.from_till.oldest_age_s)},
     {title: N_("Version"), value: (r) => r.version || "—"},
-    {title: N_("Devices"), value: (r) => Object.entries(r.devices || {}).map(([name, d]) =>
-      C.pill(`${name}: ${d.state}`, DEVICE_KIND[d.state] || "warn"))},
+    {title: N_("Devices"), value: (r) => S.devicePills(r.devices)},
     {title: N_("Shift"), value: (r) => !r.shift ? "—" : r.shift.open
       ? el("span", {}, C.pill(t("open"), "info"), t("No. {n}", {n: r.shift.number}), r.shift.cashier ? el("small", {class: "muted", text: ` ${r.shift.cashier}`}) : null)
       : t("closed")},
@@ -29,11 +26,28 @@
     return el("span", {}, el("b", {text: String(pending)}), " ", el("small", {class: "muted", text: t("oldest {age}", {age: C.age(oldest)})}));
   }
 
+  /* Each alert kind (docs/admin-api.md, Monitoring) as the reader reads it; the server's own
+     text stays in the row's tooltip. The age is counted from the alert's start. */
+  const since = (a) => (Date.now() - new Date(a.since).getTime()) / 1000;
+  const after = (text, mark) => { const i = text.indexOf(mark); return i < 0 ? text : text.slice(i + mark.length); };
+  const ALERTS = {
+    "till.offline": [N_("Till offline"), (a) => (/never/.test(a.message) ? t("{till} has never contacted the server", {till: a.subject})
+      : t("{till} has been silent for {age}", {till: a.subject, age: C.age(since(a))}))],
+    "till.behind": [N_("Delivery stuck"), (a) => t("{till}: a document has waited {age} for delivery", {till: a.subject, age: C.age(since(a))})],
+    "till.device": [N_("Device fault"), (a) => t("{device}: {error}", {device: a.subject, error: after(a.message, ": ")})],
+    "till.fiscal": [N_("Fiscal register"), (a) => a.message],
+    "export.failing": [N_("Export fails"), (a) => t("the export folder cannot be written: {error}", {error: a.message})],
+    "export.behind": [N_("Export behind"), (a) => t("documents wait for export, the oldest for {age}", {age: C.age(since(a))})],
+    "bridge.parked": [N_("Parked documents"), (a) => t("documents from tills could not be applied and are parked: {what}", {what: a.message})],
+    "import.failed": [N_("Import refused"), (a) => el("span", {}, t("{file} was refused: {error}", {file: a.subject,
+      error: after(a.message, "refused: ").replace(a.subject, "").replace(/^[\s,:]+/, "")}), " ",
+      el("a", {href: "#/exchange", text: t("the report")}))],
+  };
   const ALERT_COLUMNS = [
-    {title: N_("Since"), value: (a) => C.time(a.since)},
-    {title: N_("Alert"), value: (a) => C.pill(a.kind, "bad")},
+    {title: N_("Started"), value: (a) => C.time(a.since)},
+    {title: N_("Alert"), value: (a) => C.pill(ALERTS[a.kind] ? t(ALERTS[a.kind][0]) : a.kind, "bad")},
     {title: N_("Where"), value: (a) => a.subject},
-    {title: N_("What"), value: (a) => a.message},
+    {title: N_("What"), value: (a) => el("span", {title: a.message}, ALERTS[a.kind] ? ALERTS[a.kind][1](a) : a.message)},
   ];
 
   async function render(view, params, life) {
@@ -58,7 +72,7 @@
         stat(t("Online"), s.online, "ok"),
         stat(t("Offline"), s.offline, s.offline ? "bad" : ""),
         stat(t("Alerts"), s.alerts, s.alerts ? "bad" : ""),
-        stat(t("Database"), `${Math.round(snap.database.size_bytes / 1048576)} MB`, ""),
+        stat(t("Database"), t("{n} MB", {n: Math.round(snap.database.size_bytes / 1048576)}), ""),
         stat(t("Updated"), C.time(snap.generated_at).slice(11), ""));
       tills.replaceChildren(C.table(COLUMNS, snap.tills, {
         empty: N_("No till is registered"),
@@ -68,7 +82,7 @@
         const i = [...tr.parentNode.children].indexOf(tr);
         if (snap.tills[i]) tr.dataset.till = snap.tills[i].node_id;
       }
-      alerts.replaceChildren(C.table(ALERT_COLUMNS, snap.alerts, {empty: N_("No alerts")}));
+      alerts.replaceChildren(C.table(ALERT_COLUMNS, snap.alerts, {empty: N_("No alerts"), rowClass: (a) => `alert ${a.kind.replace(".", "-")}`}));
     }
     async function refreshCharts() {
       const data = await C.get(`monitoring/host/history?hours=${encodeURIComponent(hours)}`);

@@ -189,5 +189,6 @@
     const dlg = C.dialog(isNew ? t("New till type") : t("Till type {type}", {type: kind.id}), form);
   }
 
+  S.devicePills = devicePills;
   C.page("tills", {title: N_("Tills"), render: tills, before: "employees"});
 })();
