@@ -1,8 +1,8 @@
 """``BridgeService``: what a node's features use to talk to other nodes.
 
-Set up by every role's ``transport`` feature as ``ctx.services["bridge"]``::
+Set up by every role's ``transport`` feature as ``ctx.services.bridge``::
 
-    bridge = ctx.services["bridge"]
+    bridge = ctx.services.bridge
     with db.write() as session:                   # the change and its document, together
         ...; outbox.put(session, channel_name(me, "server"), "receipt", body)
     bridge.notify(channel_name(me, "server"))     # after the commit: deliver now

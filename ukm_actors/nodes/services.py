@@ -77,7 +77,6 @@ class Services:
         """Added to the node's ready file (``ukm up`` reads it): the price checker's TCP port."""
         self._providers: dict[str, str] = {}
         self._role = ""
-        self._legacy: dict[str, Any] = {}
 
     @classmethod
     def slots(cls) -> frozenset[str]:
@@ -108,35 +107,6 @@ class Services:
             f"and is listed after {provider} in {tree}"
         )
 
-    # -- the string lookups of the roles not yet typed (removed once every role is) -----
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.slots():
-            return getattr(self, key)
-        return self._legacy[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key in self.slots():
-            setattr(self, key, value)
-        else:
-            self._legacy[key] = value
-
-    def __contains__(self, key: str) -> bool:
-        return self.is_set(key) or key in self._legacy
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
-
-    def setdefault(self, key: str, default: Any) -> Any:
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def pop(self, key: str, *default: Any) -> Any:
-        if self.is_set(key):
-            return self.__dict__.pop(key)
-        return self._legacy.pop(key, *default)
-
 
 def services_class(spec: RoleSpec) -> type[Services]:
     """The class ``spec.services`` names."""
@@ -151,9 +121,7 @@ def services_class(spec: RoleSpec) -> type[Services]:
 
 
 def check_slots(spec: RoleSpec, cls: type[Services], providers: Mapping[str, str]) -> None:
-    """Every service a feature provides is a slot of ``cls`` (the base class: not yet typed)."""
-    if cls is Services:
-        return
+    """Every service a feature provides is a slot of ``cls``."""
     for name, feature in providers.items():
         if name not in cls.slots():
             raise RoleSpecError(
@@ -164,8 +132,6 @@ def check_slots(spec: RoleSpec, cls: type[Services], providers: Mapping[str, str
 
 def check_provided(feature: Feature[Any], services: Services) -> None:
     """After ``feature``'s setup: it set every service it provides."""
-    if type(services) is Services:
-        return
     for name in feature.provides:
         if not services.is_set(name):
             raise RoleSpecError(

@@ -1,7 +1,9 @@
 """The integration role: its feature modules in start order, its tables, its supervisor.
 
-Each feature may define ``setup(ctx)``, ``children(ctx)`` and ``routes(app, ctx)``
-(see ``ukm_actors.nodes.base``). Their actors run under one role supervisor.
+Each feature module declares ``FEATURE`` (``ukm_actors.nodes.feature``): its
+``setup``, ``children``, ``routes`` and the services it needs and provides
+(``services`` below: ``ukm_actors/nodes/integration/services.py``); the node checks the
+order at start. Their actors run under one role supervisor.
 It has no database.
 """
 
