@@ -69,7 +69,7 @@ def dump(node, tables) -> dict[str, list]:
 
 
 def sold_from_the_old_catalog(node) -> None:
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     assert catalog.item("100").price == 8990
     assert catalog.find_barcode(BREAD) == ("101", 1000)
     assert catalog.find_barcode(JUICE) is None
@@ -97,7 +97,7 @@ def test_the_till_sells_from_its_old_catalog_until_the_last_part(till_node, smal
     assert building["first_seq"] == 2
 
     assert not apply(node, docs[-1]).parked
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     assert catalog.item("100").price == 9990
     assert catalog.find_barcode(BREAD) is None
     assert catalog.item("400").price == 15000
@@ -131,7 +131,7 @@ def test_a_part_staged_again_after_a_crash_changes_nothing(till_node, small_step
     sold_from_the_old_catalog(node)
     for doc in docs[1:]:
         through_bridge(node, doc)
-    catalog = node.ctx.services["catalog"]
+    catalog = node.ctx.services.catalog
     assert catalog.item("100").price == 9990 and catalog.find_barcode(BREAD) is None
     with node.ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(LIVE_OF["item"])) == 7
@@ -174,4 +174,4 @@ def test_a_new_whole_catalog_replaces_one_still_being_built(till_node, small_ste
         seq=6,
     )
     through_bridge(node, delta)
-    assert node.ctx.services["catalog"].item("100").price == 100
+    assert node.ctx.services.catalog.item("100").price == 100

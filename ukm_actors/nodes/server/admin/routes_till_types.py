@@ -9,7 +9,7 @@ from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import ADMINS, READERS, require_employee
 from ukm_actors.nodes.server.admin.web import API, Outcome, body, field, text_field, write
-from ukm_actors.nodes.server.catalog import till_types, tills
+from ukm_actors.nodes.server.catalog.public import get_till, till_types
 
 
 def list_types(ctx: NodeContext) -> bottle.HTTPResponse:
@@ -55,7 +55,7 @@ def put_till_type(ctx: NodeContext, node_id: str) -> bottle.HTTPResponse:
     type_id = text_field(data, "type", required=False, max_len=40)
 
     def do(session: Session) -> Outcome:
-        before = tills.get_till(session, node_id).type_id
+        before = get_till(session, node_id).type_id
         channels = till_types.set_type(
             session,
             node_id,

@@ -18,6 +18,8 @@ something else adds it here, with a line saying what it is for.
   ``notify_channels`` after the commit; ``now`` is the change log's clock;
 - tills: ``register_till``, ``register_peer_of``, ``till_node_id``,
   ``get_till``, ``new_secret``, ``update_settings``, ``resync``;
+  ``till_types``: the till types (``list_types``, ``get_type``, ``put_type``,
+  ``delete_type``, ``set_type``, ``type_json``);
 - ``rights_text``: a cashier role's rights as the admin API shows them;
 - ``seed``: the directories of an empty server (``ukm up``);
 - ``Progress``: the import file being loaded (``ctx.services.import_progress``).
@@ -25,6 +27,7 @@ something else adds it here, with a line saying what it is for.
 
 from __future__ import annotations
 
+from ukm_actors.nodes.server.catalog import till_types
 from ukm_actors.nodes.server.catalog.actor import notify_channels
 from ukm_actors.nodes.server.catalog.change import begin_change, now
 from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
@@ -89,5 +92,6 @@ __all__ = [
     "rights_text",
     "seed",
     "till_node_id",
+    "till_types",
     "update_settings",
 ]
