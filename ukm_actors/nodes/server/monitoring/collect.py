@@ -183,7 +183,7 @@ def _shift(extra: str | None) -> dict[str, Any] | None:
 def imports(session: Session, limit: int = 200) -> list[dict[str, Any]]:
     """The newest ``limit`` files read from the import folder (or by ``ukm import``), newest
     first: ``type``, ``store``, ``file``, ``status``, ``error``, ``finished`` (epoch s)."""
-    from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+    from ukm_actors.nodes.server.catalog.public import CatalogLoad
 
     rows = session.execute(
         select(CatalogLoad)
