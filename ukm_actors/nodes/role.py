@@ -5,13 +5,18 @@
         name="till",
         features=("ukm_actors.nodes.till.transport", "ukm_actors.nodes.till.catalog", ...),
         tables=("ukm_actors.nodes.till.catalog.tables", "ukm_actors.nodes.till.sale.tables", ...),
+        services="ukm_actors.nodes.till.services.TillServices",
     )
 
     role_spec("till").has_database        # config: a default SQLite URL; the node: a db child
     role_spec("till").migrations          # the alembic scripts next to tree.py
     role_metadata(role_spec("till"))      # every table its database holds (migrations)
 
-A role with table modules has a database; nothing is found by file name.
+A role with table modules has a database; nothing is found by file name (a
+module with tables that is not listed is not migrated, and a test fails).
+Each feature module declares its ``FEATURE`` (``ukm_actors.nodes.feature``);
+``services`` names the class of the node's typed services
+(``ukm_actors.nodes.services``).
 ``tree.py`` imports nothing heavy (module names are strings), so reading a
 role's shape costs nothing to ``ukm config`` or ``ukm up``.
 """

@@ -1,12 +1,5 @@
-"""The server role: its feature modules in start order, its tables, its supervisor.
-
-Each feature module declares ``FEATURE`` (``ukm_actors.nodes.feature``): its
-``setup``, ``children``, ``routes`` and the services it needs and provides
-(``services`` below: ``ukm_actors/nodes/server/services.py``); the node checks the
-order at start. Their actors run under one role supervisor.
-Its tables (``tables``) are listed explicitly: a module not listed here is not
-migrated, and a test fails.
-"""
+"""The server role: its features in start order, its tables, its services, its supervisor
+(``ukm_actors.nodes.role``; each feature module's ``FEATURE``: ``ukm_actors.nodes.feature``)."""
 
 from ukm_actors.nodes.role import RoleSpec
 
