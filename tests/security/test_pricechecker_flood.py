@@ -67,12 +67,6 @@ def closed_by_server(socks: list[socket.socket], wait: float) -> set[int]:
     return closed
 
 
-def timed_ask(device: Device, barcode: str) -> tuple[list[str], float]:
-    t0 = time.monotonic()
-    answer = device.ask(barcode)
-    return answer, time.monotonic() - t0
-
-
 def still_open(socks: list[socket.socket]) -> bool:
     """True when the server has closed none of ``socks`` (nothing to read on any of them)."""
     readable, _, _ = select.select(socks, [], [], 0)
@@ -80,27 +74,26 @@ def still_open(socks: list[socket.socket]) -> bool:
 
 
 def test_256_idle_connections_from_one_address_do_not_lock_a_device_out(local_tills):  # noqa: F811
-    limits = ConnectionLimits()  # the defaults: 8 per address, first byte within 5 s
+    # 8 per address (the default); a first byte within 15 s (5 by default) leaves a loaded
+    # machine room to see the 248 refused while the 8 kept are still open
+    limits = ConnectionLimits(first_byte_timeout=15.0)
     r = Responder(local_tills, limits)
     # No admitted connection can be closed for silence before this + the first-byte timeout:
     # the server's clock for each starts when it accepts it, after the connect returned here.
     started = time.monotonic()
     idle = [r.connect(ATTACKER) for _ in range(256)]
     try:
-        # All but max_per_address (8) are closed at once: all of them before the first
-        # byte timeout of the 8 kept could close anything (however slow this machine is).
+        # All but max_per_address (8) are closed at once, refused for the cap (counted so),
+        # not for silence: the 8 kept are still open.
         refused = closed_by_server(idle[8:], wait=limits.first_byte_timeout)
-        took = time.monotonic() - started
         assert len(refused) == 256 - 8
-        assert took < limits.first_byte_timeout, f"refused only after {took:.1f} s"
+        assert r.stats()["refused_connections"] == 248
         assert still_open(idle[:8])
 
-        # The store's price checker, from another address, is answered within a second.
+        # The store's price checker, from another address, is answered (how fast: bench/).
         device = r.device(DEVICE)
         for _ in range(3):
-            answer, took = timed_ask(device, "4600000000017")
-            assert answer == ["Молоко 3,2% 1 л", "89.90"]
-            assert took < 1.0
+            assert device.ask("4600000000017") == ["Молоко 3,2% 1 л", "89.90"]
 
         # The 8 the attacker kept are closed once the first-byte timeout passes.
         kept = closed_by_server(idle[:8], wait=limits.first_byte_timeout + 10.0)
@@ -128,8 +121,7 @@ def test_silent_connections_from_many_addresses_make_room_for_a_device(local_til
     try:
         assert closed_by_server(idle, wait=0.3) == set()  # 16 slots, all taken
         device = r.device(DEVICE)
-        answer, took = timed_ask(device, "4600000000017")
-        assert answer == ["Молоко 3,2% 1 л", "89.90"] and took < 1.0
+        assert device.ask("4600000000017") == ["Молоко 3,2% 1 л", "89.90"]
         # The oldest silent connection gave way; the device, proven, is never evicted.
         assert closed_by_server(idle, wait=1.0) == {0}
         more = [r.connect(f"127.0.0.{5 + i}") for i in range(3)]
