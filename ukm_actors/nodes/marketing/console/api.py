@@ -254,7 +254,7 @@ def post_logout(c: Console) -> bottle.HTTPResponse:
 
 def get_me(c: Console) -> bottle.HTTPResponse:
     who = c.auth.require(write=False)
-    return json_response({"login": who.login, "name": who.login, "role": who.role})
+    return json_response({"login": who.login, "name": who.name or who.login, "role": who.role})
 
 
 def post_preview(c: Console) -> bottle.HTTPResponse:

@@ -111,6 +111,7 @@ def _address() -> str:
 class Who:
     login: str
     role: str
+    name: str = ""
 
 
 class AdminAuth:
@@ -147,7 +148,11 @@ class AdminAuth:
                 "the cash server, which checks employee logins, does not answer",
                 hint="try again later, or use [marketing] admin_token",
             ) from None
-        return Who(str(answer.get("login") or "?"), str(answer.get("role") or ""))
+        return Who(
+            str(answer.get("login") or "?"),
+            str(answer.get("role") or ""),
+            str(answer.get("name") or ""),
+        )
 
     def require(self, *, write: bool) -> Who:
         """The caller of the current request, allowed to read (or to change things)."""

@@ -108,7 +108,7 @@
     const roleName = (id) => (roles.roles.find((r) => r.id === id) || {name: id}).name;
     const may = C.can("manager");
     const table = C.table([
-      {title: N_("Code"), value: (c) => c.id}, {title: N_("Name"), value: (c) => c.name},
+      {title: N_("Code"), value: (c) => c.id}, {title: N_("Full name"), value: (c) => c.name},
       {title: N_("Role"), value: (c) => roleName(c.role_id)},
       {title: N_("Rights"), value: (c) => c.rights === null ? el("span", {class: "muted", text: t("the role's")})
         : c.rights.map((r) => C.pill(rightTitle(r), "info"))},
@@ -118,7 +118,7 @@
     const roleOptions = roles.roles.map((r) => [r.id, `${r.id} ${r.name}`]);
     const add = may ? C.section(t("New cashier"), C.form([
       {name: "id", label: t("Code (typed at the till)"), required: true},
-      {name: "name", label: t("Name"), required: true},
+      {name: "name", label: t("Full name"), required: true},
       {name: "role_id", label: t("Role"), type: "select", options: roleOptions},
       {name: "password", label: t("Password"), type: "password", required: true},
       {name: "inn", label: t("INN (for fiscal receipts)")},
@@ -142,7 +142,7 @@
 
   function editCashier(store, c, roles) {
     const dlg = C.dialog(t("Cashier {code}", {code: c.id}), C.form([
-      {name: "name", label: t("Name"), value: c.name},
+      {name: "name", label: t("Full name"), value: c.name},
       {name: "role_id", label: t("Role"), type: "select", options: roles.map((r) => [r.id, `${r.id} ${r.name}`]), value: c.role_id},
       {name: "own", label: t("Rights of their own instead of the role's"), type: "checkbox", value: c.rights !== null},
       {name: "rights", label: t("Their rights"), type: "checks", options: RIGHTS.map(([v, l]) => [v, t(l)]), value: c.rights || []},
@@ -174,12 +174,12 @@
     const data = await C.get("employees");
     const me = C.employee();
     const table = C.table([
-      {title: N_("Login"), value: (e) => e.login}, {title: N_("Name"), value: (e) => e.name},
+      {title: N_("Login"), value: (e) => e.login}, {title: N_("Full name"), value: (e) => e.name},
       {title: N_("Role"), value: (e) => t((EMPLOYEE_ROLES.find((r) => r[0] === e.role) || [e.role, e.role])[1])},
       {title: N_("State"), value: (e) => e.enabled ? C.pill(t("active"), "ok") : C.pill(t("disabled"), "bad")},
     ], data.employees, {onRow: (e) => e.login === me.login ? null : editEmployee(e)});
     view.replaceChildren(C.section(t("Server employees"), table), C.section(t("New employee"), C.form([
-      {name: "login", label: t("Login"), required: true}, {name: "name", label: t("Name")},
+      {name: "login", label: t("Login"), required: true}, {name: "name", label: t("Full name")},
       {name: "role", label: t("Role"), type: "select", options: EMPLOYEE_ROLES.map(([v, l]) => [v, t(l)])},
       {name: "password", label: t("Password (8 characters or more)"), type: "password", required: true},
     ], t("Add"), async (v) => {
@@ -189,7 +189,7 @@
   }
   function editEmployee(e) {
     const dlg = C.dialog(e.login, C.form([
-      {name: "name", label: t("Name"), value: e.name},
+      {name: "name", label: t("Full name"), value: e.name},
       {name: "role", label: t("Role"), type: "select", options: EMPLOYEE_ROLES.map(([v, l]) => [v, t(l)]), value: e.role},
       {name: "password", label: t("New password (empty: unchanged)"), type: "password"},
       {name: "enabled", label: t("May log in"), type: "checkbox", value: e.enabled},
