@@ -33,7 +33,7 @@ def test_paper_out_on_the_register_then_registered_again(screen_till, open_page,
         page.keyboard.press("F2")
         expect(page.locator("#message.registering")).to_contain_text("регистрирует чек")
         refusal = page.locator(".dialog.fiscal")
-        expect(refusal).to_contain_text("бумаг", timeout=10000)  # the till's words and hint
+        expect(refusal).to_contain_text("бумаг", timeout=20000)  # the till's words and hint
         screenshot(page, "screen-fiscal-refusal-1920")
         page.keyboard.press("Escape")  # later: the receipt stays open, paid, with the action
         expect(page.locator("#due")).to_have_text("0.00")

@@ -40,7 +40,7 @@ def test_the_server_goes_away_mid_shift_and_comes_back(
         login(page)
         open_shift(page)
         pill = page.locator('[data-link="server"]')
-        expect(pill).to_have_class("pill online", timeout=10000)
+        expect(pill).to_have_class("pill online", timeout=20000)
 
         port = int(server.ctx.url.rsplit(":", 1)[1])
         server.stop()
@@ -52,7 +52,7 @@ def test_the_server_goes_away_mid_shift_and_comes_back(
         page.keyboard.press("F2")
         expect(page.locator(".dialog.change")).to_be_visible()
         page.keyboard.press("Enter")
-        expect(page.locator('[data-link="outbox"]')).to_be_visible(timeout=10000)
+        expect(page.locator('[data-link="outbox"]')).to_be_visible(timeout=20000)
 
         server = start_node("server", tmp_path, server_db, bridge=dict(FAST), http={"port": port})
         expect(pill).to_have_class("pill online", timeout=20000)

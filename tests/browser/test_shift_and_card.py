@@ -81,7 +81,7 @@ def test_card_cancelled_at_the_pin_pad_and_an_unknown_outcome_resolved(screen_ti
         page.keyboard.press("F3")
         page.keyboard.press("F3")
         unknown = page.locator(".dialog.unknown")
-        expect(unknown).to_be_visible(timeout=10000)
+        expect(unknown).to_be_visible(timeout=20000)
         page.keyboard.type("RRN-FROM-SLIP")
         page.keyboard.press("F2")
         expect(page.locator(".dialog.change")).to_be_visible()

@@ -44,8 +44,9 @@ class NetworkPrinterEmulator(TcpEmulator):
         with self._lock:
             return bytes(self._received)
 
-    def wait_for(self, needle: bytes, timeout: float = 2.0) -> bool:
-        """Wait until ``needle`` has been received; False on timeout."""
+    def wait_for(self, needle: bytes, timeout: float = 20.0) -> bool:
+        """Wait until ``needle`` has been received; False on timeout (generous by default:
+        tests run on loaded machines, and a needle already there returns at once)."""
         with self._lock:
             return self._lock.wait_for(lambda: needle in self._received, timeout)
 
