@@ -11,6 +11,7 @@ from tests.conftest import PG_URL
 from ukm_actors.bridge import outbox
 from ukm_actors.bridge.peers import peer_key
 from ukm_actors.bridge.testing import rows
+from ukm_actors.supervision.testing import expect
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="a cluster needs PostgreSQL")
 
@@ -23,7 +24,6 @@ def test_a_notify_on_one_process_wakes_a_long_poll_on_another(tmp_path, server_d
     a = start_server(tmp_path / "a", server_db_url, bridge=slow)
     b = bridge_node("server", tmp_path / "b", server_db_url, bridge=slow)
     try:
-        gevent.sleep(0.3)  # both listeners are LISTENing
         poll = gevent.spawn(
             signed,
             "GET",
@@ -36,7 +36,15 @@ def test_a_notify_on_one_process_wakes_a_long_poll_on_another(tmp_path, server_d
         assert not poll.ready()
         with a.ctx.db.write() as session:
             outbox.put(session, CH, "test.row", b"new prices")
-        a.ctx.services.bridge.notify(CH)
+        # b's listener may not be LISTENing yet on a loaded machine, and a notification is a
+        # hint (a lost one costs a recheck, 30 s here): notify until it wakes b's long-poll,
+        # within less than that recheck
+        def woken() -> bool:
+            a.ctx.services.bridge.notify(CH)
+            poll.join(timeout=0.5)
+            return poll.ready()
+
+        expect(woken, within=20, what="a notify on process a wakes the long-poll on process b")
         r = poll.get(timeout=5)
         assert [d["seq"] for d in json.loads(r.data)["docs"]] == [1]
     finally:
