@@ -36,10 +36,13 @@ bench: install
 	$(PY) bench/bridge.py
 	$(PY) bench/catalog.py --items 200000
 
-# The README's pictures of the cashier screen, made by its browser tests (docs/cashier-screen.md).
+# The pictures in docs/screens, made by the browser tests: the cashier screen
+# (docs/cashier-screen.md) and every page of the consoles (docs/consoles.md).
 screenshots: install
 	UKM_SCREENSHOTS=docs/screens $(PY) -m pytest -q tests/browser/test_screen.py \
-	  tests/browser/test_fiscal.py tests/browser/test_marketing.py
+	  tests/browser/test_fiscal.py tests/browser/test_marketing.py \
+	  tests/browser/test_server_console.py tests/browser/test_marketing_console.py \
+	  tests/browser/test_console_*.py tests/browser/test_marketing_editor.py
 
 # Translations (docs/i18n.md): extract the texts marked with _() into the template,
 # merge them into every language's .po, then compile the .mo files that ship with the package.

@@ -375,9 +375,11 @@ const C = (() => {
   }
 
   /* A modal dialog with a body; returns {close, box}. Escape closes the topmost one, focus goes
-     into it and back to where it was when it closes; leaving the page closes every dialog. */
+     into it and back to where it was when it closes; leaving the page closes every dialog.
+     ``opts.onClose`` runs when the reader closes it (not when the page is left). */
   const dialogs = [];
-  function dialog(heading, body) {
+  let leaving = false;
+  function dialog(heading, body, opts) {
     const opener = document.activeElement;
     const overlay = el("div", {class: "overlay", onclick: (ev) => { if (ev.target === overlay) close(); }});
     const headingId = `dialog-${Date.now()}-${dialogs.length}`;
@@ -393,6 +395,7 @@ const C = (() => {
       dialogs.splice(i, 1);
       overlay.remove();
       if (opener && opener.isConnected && typeof opener.focus === "function") opener.focus();
+      if (!leaving && opts && opts.onClose) opts.onClose();
     }
     dialogs.push(handle);
     document.body.append(overlay);
@@ -401,7 +404,10 @@ const C = (() => {
     if (first) first.focus();
     return handle;
   }
-  function closeDialogs() { while (dialogs.length) dialogs[dialogs.length - 1].close(); }
+  function closeDialogs() {
+    leaving = true;
+    try { while (dialogs.length) dialogs[dialogs.length - 1].close(); } finally { leaving = false; }
+  }
   document.addEventListener("keydown", (ev) => {
     const top = dialogs[dialogs.length - 1];
     if (!top) return;

@@ -22,30 +22,35 @@
       {title: N_("Valid"), value: (c) => c.valid_days ? t("{n} days", {n: c.valid_days}) : (c.valid_until || "—")},
       {title: N_("Issued"), class: "num", value: (c) => c.issued}, {title: N_("Redeemed"), class: "num", value: (c) => c.redeemed},
       {title: "", value: (c) => el("span", {},
-        may ? C.button(t("Generate"), () => generate(c), {class: "small"}) : null,
-        C.button(t("Export codes"), async () => {
-          const codes = await C.get(`coupon-campaigns/${encodeURIComponent(c.id)}/codes`);
-          C.csv(`coupons-${c.id}.csv`, [
-            {title: N_("Code"), value: (x) => x.code}, {title: N_("Batch"), value: (x) => x.batch},
-            {title: N_("State"), value: (x) => x.state}, {title: N_("Expires"), value: (x) => x.expires_at},
-          ], codes.coupons);
-        }, {class: "small"}))},
-    ], data.coupon_campaigns, {empty: N_("No coupon campaigns")});
+        may ? C.button(t("Generate"), () => generate(c), {class: "small generate"}) : null,
+        C.button(t("Export codes"), () => exportCodes(c), {class: "small export-codes"}))},
+    ], data.coupon_campaigns, {empty: N_("No coupon campaigns"), rowClass: () => "coupon-campaign"});
+    const problem = el("div", {class: "export-problem"});
+    async function exportCodes(c) {
+      try {
+        const codes = await C.get(`coupon-campaigns/${encodeURIComponent(c.id)}/codes`);
+        C.csv(`coupons-${c.id}.csv`, [
+          {title: N_("Code"), value: (x) => x.code}, {title: N_("Batch"), value: (x) => x.batch},
+          {title: N_("State"), value: (x) => word(x.state)}, {title: N_("Expires"), value: (x) => x.expires_at || ""},
+        ], codes.coupons);
+        problem.replaceChildren();
+      } catch (err) { const box = C.errorBox(err); if (box) problem.replaceChildren(box); }
+    }
     const add = may ? C.section(t("New coupon campaign"), C.form([
       {name: "id", label: t("Id"), required: true}, {name: "name", label: t("Name")},
       {name: "prefix", label: t("Code prefix"), required: true}, {name: "length", label: t("Code length"), type: "number", value: 13},
       {name: "valid_days", label: t("Valid for days"), type: "number", value: 30},
     ], t("Add"), async (v) => {
       await C.send("POST", "coupon-campaigns", {id: v.id, name: v.name, prefix: v.prefix, length: parseInt(v.length, 10), valid_days: parseInt(v.valid_days, 10)});
-      C.go("coupons");
-    }, {class: "inline"})) : null;
+      C.go("coupons", {at: Date.now()});
+    }, {class: "inline coupon-campaign-new"})) : null;
     const lookup = C.section(t("One coupon"), C.form([{name: "code", label: t("Code"), required: true}], t("Show"), async (v, node) => {
       const c = await C.get(`coupons/${encodeURIComponent(v.code.trim())}`);
       node.querySelector(".facts")?.remove();
       node.append(el("dl", {class: "facts"}, fact(t("Campaign"), c.campaign_id), fact(t("State"), word(c.state)),
         fact(t("Expires"), C.time(c.expires_at)), fact(t("Redeemed"), c.redeemed_at ? `${C.time(c.redeemed_at)} ${c.redeemed_receipt || ""}` : "—")));
-    }, {class: "inline"}));
-    view.replaceChildren(C.section(t("Coupon campaigns"), C.readOnly("manager"), table), add, lookup);
+    }, {class: "inline coupon-lookup"}));
+    view.replaceChildren(C.section(t("Coupon campaigns"), C.readOnly("manager"), table, problem), add, lookup);
   }
   function generate(c) {
     const out = el("div");
@@ -54,8 +59,8 @@
     ], t("Generate"), async (v) => {
       const r = await C.send("POST", `coupon-campaigns/${encodeURIComponent(c.id)}/batches`, {count: parseInt(v.count, 10)});
       out.replaceChildren(el("p", {class: "done", text: t("Batch {batch}: {n} codes", {batch: r.batch, n: r.codes.length})}),
-        C.button(t("Download them as CSV"), () => C.csv(`${r.batch}.csv`, [{title: N_("Code"), value: (x) => x}], r.codes)));
-    }), out));
+        C.button(t("Download them as CSV"), () => C.csv(`${r.batch}.csv`, [{title: N_("Code"), value: (x) => x}], r.codes), {class: "batch-csv"}));
+    }, {class: "inline generate-form"}), out), {onClose: () => C.refresh()});  /* the counts, once closed */
     return dlg;
   }
 
