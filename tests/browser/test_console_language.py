@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 SERVER = ["dashboard", "catalog", "stores", "restrictions", "cashiers", "tills", "employees",
           "receipts", "shifts", "exchange", "audit"]  # fmt: skip
 MARKETING = ["campaigns", "coupons", "certificates", "loyalty", "reports"]
-PICTURES = {"stores", "employees", "receipts", "shifts"}  # no other test takes them
+PICTURES = {"stores", "receipts", "shifts"}  # no other test takes them
 UI = "#nav a, #view h2, #view h3, #view th, #view button, #view label > span, #view dt, .notice"
 # words that are the same in both languages (codes, formats, the language switch)
 SAME = {"CSV", "EN", "RU", "XML", "PPCCCCCWWWWWK", "HH", "MM", "RRN", "INN", "ID", "item", "update"}

@@ -171,7 +171,7 @@
   /* ---- employees of the server (admin) ---- */
   const EMPLOYEE_ROLES = [["viewer", N_("viewer")], ["manager", N_("manager")], ["admin", N_("administrator")]];
   async function employees(view) {
-    const data = await C.get("employees");
+    const [data, locks] = await Promise.all([C.get("employees"), C.get("login-locks")]);
     const me = C.employee();
     const table = C.table([
       {title: N_("Login"), value: (e) => e.login}, {title: N_("Full name"), value: (e) => e.name},
@@ -185,7 +185,28 @@
     ], t("Add"), async (v) => {
       await C.send("POST", "employees", v);
       C.go("employees");
-    }, {class: "inline"})));
+    }, {class: "inline"})), locksSection(locks.locks));
+  }
+
+  /* Failed logins per login and per address (docs/security.md): locked ones first; an admin
+     lifts a lock, which also forgets the failures. */
+  function locksSection(locks) {
+    const problem = el("div");
+    const table = C.table([
+      {title: N_("Login or address"), value: (k) => el("span", {}, k.key, " ", el("small", {class: "muted", text: k.kind === "login" ? t("login") : t("address")}))},
+      {title: N_("Failures"), class: "num", value: (k) => k.failures},
+      {title: N_("State"), value: (k) => k.locked ? C.pill(k.wait_s === null ? t("locked until lifted") : t("locked for {age}", {age: C.age(k.wait_s)}), "bad")
+        : k.wait_s ? C.pill(t("next try in {age}", {age: C.age(k.wait_s)}), "warn") : C.pill(t("may try"), "")},
+      {title: N_("Last failure"), value: (k) => (k.last_failure_ms ? C.time(new Date(k.last_failure_ms).toISOString()) : "—")},
+      {title: "", value: (k) => C.button(t("Lift"), async () => {
+        try {
+          await C.send("DELETE", `login-locks/${k.kind}/${encodeURIComponent(k.key)}`);
+          C.go("employees", {at: Date.now()});
+        } catch (err) { const box = C.errorBox(err); if (box) problem.replaceChildren(box); }
+      }, {class: "small lift"})},
+    ], locks, {empty: N_("No failed logins"), rowClass: (k) => `login-lock ${k.locked ? "bad" : ""}`});
+    return C.section(t("Failed logins and locks"), el("p", {class: "muted", text: t("After 3 failed logins each further one waits longer; the 10th locks the login (docs/security.md). Lifting a lock forgets its failures; it is in the audit log.")}),
+      table, problem);
   }
   function editEmployee(e) {
     const dlg = C.dialog(e.login, C.form([
