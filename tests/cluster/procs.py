@@ -20,6 +20,7 @@ import urllib3
 from tests.nodes.helpers import NodeProcess, write_config
 from ukm_actors.commands.demo_day import TillClient, TillRefused
 from ukm_actors.nodes.server.bootstrap import register_local_install
+from ukm_actors.supervision.testing import expect
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples" / "import"
 STORES = ("17", "18")
@@ -310,6 +311,21 @@ def cashiers(cluster: Cluster) -> list[Cashier]:
         c.prepare(till.split("-")[1])
         out.append(c)
     return out
+
+
+def closed_counts(sellers: list[Cashier]) -> list[int]:
+    """How many receipts each cashier has closed so far."""
+    return [len(c.closed) for c in sellers]
+
+
+def all_sell_again(sellers: list[Cashier], what: str, since: list[int]) -> None:
+    """Wait until every cashier has closed a receipt since ``since`` (``closed_counts()`` then):
+    the tills go on selling, however slowly a loaded machine lets them."""
+    expect(
+        lambda: all(len(c.closed) > n for c, n in zip(sellers, since, strict=True)),
+        within=90,
+        what=f"every till sells {what}",
+    )
 
 
 def copy_tree(src: Path, dst: Path) -> None:

