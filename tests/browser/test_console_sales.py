@@ -76,3 +76,21 @@ def test_a_shift_closing_beside_the_tills_z_report_and_csv(console, world):
     page.goto(world.url + f"/#/receipts?store=17&shift={number}&till=1")
     rows = _download(page, page.locator("form.receipt-filter button:has-text('Скачать CSV')"))
     assert any(receipt in r for r in rows[1:]), rows
+
+
+def test_receipts_are_found_between_two_times_of_a_day(console, world):
+    receipt = sell(world, BREAD)
+    assert world.admin is not None
+    closed = world.admin.ok("GET", f"/api/v1/receipts/{receipt}")["receipt"]["closed_at"]
+    day, at = closed[:10], closed[11:16]  # the store's wall clock, as printed
+    minute_before = f"{int(at[:2]) * 60 + int(at[3:]) - 1:04d}"
+    before = f"{int(minute_before) // 60:02d}:{int(minute_before) % 60:02d}"
+    page = console("vera.viewer", f"/#/receipts?from={day}&from_time={at}&to={day}")
+    expect(page.locator("tr.receipt", has_text=receipt)).to_be_visible()
+    if at != "00:00":  # a receipt closed at midnight has no minute before it that day
+        page.goto(world.url + f"/#/receipts?from={day}&to={day}&to_time={before}")
+        expect(page.locator("#view[data-ready='1'] form.receipt-filter")).to_be_visible()
+        expect(page.locator("tr.receipt", has_text=receipt)).to_have_count(0)
+    page.goto(world.url + "/#/receipts?from_time=10:00")  # a time without its day
+    expect(page.locator("#view[data-ready='1'] .error:not([hidden])")).to_contain_text("дату")
+    expect(page.locator("form.receipt-filter")).to_be_visible()  # the filter stays to fix it

@@ -35,6 +35,7 @@
     for (const k of FILTERS) {
       let v = params.get(k);
       if (!v) continue;
+      if ((k === "from" || k === "to") && params.get(`${k}_time`)) v = `${v}T${params.get(`${k}_time`)}`;
       if (k === "min_total" || k === "max_total") {
         const kop = C.parseMoney(v);
         if (kop === null) throw new C.ApiError({status: 400, data: {message: t("{value} is not an amount (write 45.90)", {value: v})}});
@@ -42,14 +43,21 @@
       }
       q.set(k, v);
     }
+    for (const k of ["from", "to"]) {
+      if (params.get(`${k}_time`) && !params.get(k)) {
+        throw new C.ApiError({status: 400, data: {message: t("a time needs its date: fill in the date beside it")}});
+      }
+    }
     return q;
   }
 
   async function receipts(view, params) {
-    const q = queryOf(params);
-    if (params.get("cursor")) q.set("cursor", params.get("cursor"));
-    else q.set("page", params.get("page") || "1");
-    const data = await C.get(`receipts?${q}`);
+    let q = null;
+    let problem = null;  /* a filter that cannot be sent: said above the (empty) list */
+    try { q = queryOf(params); } catch (err) { problem = err; }
+    if (q && params.get("cursor")) q.set("cursor", params.get("cursor"));
+    else if (q) q.set("page", params.get("page") || "1");
+    const data = q ? await C.get(`receipts?${q}`) : {receipts: [], has_more: false};
     const stores = await S.stores();
     const filter = C.form([
       {name: "store", label: t("Store"), type: "select", value: params.get("store") || "", options: [["", t("every store")], ...stores.map((s) => [s.code, `${s.code} ${s.name}`])]},
@@ -57,7 +65,9 @@
       {name: "shift", label: t("Shift"), type: "number", value: params.get("shift") || ""},
       {name: "number", label: t("Receipt No."), type: "number", value: params.get("number") || ""},
       {name: "from", label: t("From"), type: "date", value: params.get("from") || ""},
+      {name: "from_time", label: t("at (empty: from the day's start)"), type: "time", value: params.get("from_time") || ""},
       {name: "to", label: t("To"), type: "date", value: params.get("to") || ""},
+      {name: "to_time", label: t("at (empty: to the day's end)"), type: "time", value: params.get("to_time") || ""},
       {name: "cashier", label: t("Cashier code"), value: params.get("cashier") || ""},
       {name: "min_total", label: t("Total from"), value: params.get("min_total") || "", placeholder: "0.00"},
       {name: "max_total", label: t("Total to"), value: params.get("max_total") || "", placeholder: "0.00"},
@@ -67,7 +77,7 @@
         options: [["", t("any")], ...Object.entries(PAY).map(([k, v]) => [k, t(v)])]},
     ], t("Find"), async (v) => C.go("receipts", v), {class: "cols receipt-filter",
       extra: C.button(t("Download CSV"), () => download(params))});
-    view.replaceChildren(C.section(t("Receipts"), filter), C.section(null,
+    view.replaceChildren(C.section(t("Receipts"), filter, problem ? C.errorBox(problem) : null), C.section(null,
       C.table(COLUMNS, data.receipts, {empty: N_("No receipts match"), onRow: (r) => showReceipt(r.id), rowClass: (r) => `receipt ${r.state === "cancelled" ? "voided" : ""}`}),
       el("div", {class: "pager"},
         C.button(t("First page"), () => C.go("receipts", Object.fromEntries([...params].filter(([k]) => k !== "cursor" && k !== "page"))), {disabled: !params.get("cursor") && (params.get("page") || "1") === "1"}),
