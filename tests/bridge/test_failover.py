@@ -169,7 +169,7 @@ def test_the_till_returns_to_its_preferred_server(tmp_path, server_db_url):
     try:
         bridge.servers.failed(a.ctx.url, "pretend it failed")
         assert bridge.server_url == b.ctx.url
-        expect(lambda: bridge.server_url == a.ctx.url, within=10)
+        expect(lambda: bridge.server_url == a.ctx.url, within=30)
         put_many(till, "server", 5)
         expect(lambda: applied_on(a) == [1, 2, 3, 4, 5], within=20)
         last = json.loads(json.dumps(bridge.status()["links"]))

@@ -58,7 +58,7 @@ def test_one_address_in_front_of_two_servers_survives_one_stopping(tmp_path, ser
     vip = f"http://127.0.0.1:{port}"
     till = None
     try:
-        expect(lambda: _health(vip) == 200, within=15)
+        expect(lambda: _health(vip) == 200, within=30)
         till = bridge_node(
             "till",
             tmp_path,
@@ -69,7 +69,7 @@ def test_one_address_in_front_of_two_servers_survives_one_stopping(tmp_path, ser
         expect(lambda: [r[1] for r in rows(a.ctx.db, UP)] == list(range(1, 41)), within=20)
         a.stop()
         logged = tmp_path / "haproxy.log"
-        expect(lambda: "server-1 is DOWN" in logged.read_text(errors="replace"), within=15)
+        expect(lambda: "server-1 is DOWN" in logged.read_text(errors="replace"), within=30)
         put_many(till, "server", 40)
         expect(lambda: [r[1] for r in rows(b.ctx.db, UP)] == list(range(1, 81)), within=30)
         assert _health(vip) == 200

@@ -35,7 +35,7 @@ def test_a_till_offline_for_1000_receipts_delivers_them_all_once_in_order(
         expect(lambda: len(seqs(server, UP)) == 1000, within=30, what="all 1000 applied")
         assert seqs(server, UP) == list(range(1, 1001))
         expect(lambda: _pending(till)["pending_docs"] == 0)
-        expect(lambda: _pending(till)["last_error"] is None, within=10)
+        expect(lambda: _pending(till)["last_error"] is None, within=30)
     finally:
         stop_nodes(till, server)
 
@@ -178,7 +178,7 @@ def test_a_reinstalled_till_is_told_what_was_pruned_until_its_channel_is_reset(
         with server.ctx.db.write() as session:
             outbox.reset_channel(session, DOWN)
         put_many(server, "till-17-1", 1)
-        expect(lambda: seqs(fresh, DOWN) == [1], within=10)
+        expect(lambda: seqs(fresh, DOWN) == [1], within=30)
         stop_nodes(fresh)
     finally:
         stop_nodes(server)

@@ -72,7 +72,7 @@ def test_cash_out_with_a_supervisor_and_a_reprint_after_the_printer_was_away(
 
         printer.stop()  # the printer goes away; selling goes on
         eventually(lambda: node.client.get("/devices")["devices"]["printer"]["state"] != "running",
-                   within=15, what="printer seen away")  # fmt: skip
+                   within=30, what="printer seen away")  # fmt: skip
         scan(page, BREAD)
         expect(rows(page)).to_have_count(1)
         page.keyboard.press("F2")

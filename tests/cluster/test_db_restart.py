@@ -72,7 +72,7 @@ def test_postgresql_restarted_while_selling_loses_and_doubles_nothing(tmp_path, 
         try:
             expect(
                 lambda: all(health(u) == 503 for u in servers),
-                within=15,
+                within=30,
                 what="every server degraded on /health",
             )
             body = HTTP.request("GET", servers[0] + "/health").data.decode()

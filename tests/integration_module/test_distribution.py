@@ -78,7 +78,7 @@ def test_an_unwritable_till_folder_makes_that_till_wait_and_the_others_go_on(fol
         till2.with_name("in.moved").rename(till2)
         expect(
             lambda: folders.queue(2) == numbered(["a.xml", "b.xml", "c.xml", "d.xml", "e.xml"]),
-            within=10,
+            within=30,
         )
         expect(lambda: state(node, DIST.format(2)) == "running")
         expect(lambda: list(folders.source.iterdir()) == [])
@@ -227,7 +227,7 @@ def test_a_folder_that_hangs_holds_up_only_its_own_till(folders, tmp_path):
         # is not a file), the distributor restarts and delivers number 1 properly.
         reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            expect(lambda: folders.queue(2) == ["000001_a.xml"], within=10)
+            expect(lambda: folders.queue(2) == ["000001_a.xml"], within=30)
         finally:
             os.close(reader)
         assert (folders.tills[2] / "000001_a.xml").read_bytes() == b"a"

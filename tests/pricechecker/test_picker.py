@@ -123,7 +123,7 @@ def test_a_till_with_every_slot_taken_is_busy_not_dead():
     first = gevent.spawn(p.lookup, "1")
     gevent.sleep(0)
     assert p.lookup("2") == Answer.unavailable("price check busy: try again")
-    assert first.get(timeout=2) == Answer.unavailable()
+    assert first.get(timeout=30) == Answer.unavailable()
 
 
 def test_the_directory_asks_again_soon_while_no_till_has_an_address(tmp_path):
@@ -145,10 +145,12 @@ def test_the_directory_asks_again_soon_while_no_till_has_an_address(tmp_path):
     picker = TillPicker(lambda *a: None, deadline=0.5, dead_for=5.0)
     directory = TillDirectory.start(fetch, picker, tmp_path / "tills.json", 3600.0)
     try:
-        deadline = time.monotonic() + EMPTY_RETRY + 5
+        # soon: after EMPTY_RETRY, not the hour of the regular refresh (a generous bound
+        # far below that hour, so a loaded machine cannot break it)
+        deadline = time.monotonic() + EMPTY_RETRY + 60
         while not picker.tills and time.monotonic() < deadline:
             time.sleep(0.1)
         assert [t.url for t in picker.tills] == ["http://127.0.0.1:9"]
-        assert len(asked) == 2 and asked[1] - asked[0] < EMPTY_RETRY + 1
+        assert len(asked) == 2
     finally:
         directory.stop()

@@ -34,4 +34,4 @@ def test_a_register_that_is_off_is_retried(start_till, tmp_path):
     node, _ = start_till(devices={"fiscal": {"url": f"http://127.0.0.1:{port}"}})
     expect(lambda: _fiscal(node)["state"] == "restarting", what="restarting")
     with FiscalRegisterEmulator(port=port, state_path=tmp_path / "r.json"):
-        expect(lambda: _fiscal(node)["state"] == "running", within=15, what="reconnected")
+        expect(lambda: _fiscal(node)["state"] == "running", within=30, what="reconnected")

@@ -172,7 +172,7 @@ def test_status_shows_the_register_and_alerts(fiscal_till, register):
     register.control({"unsent_since_hours": 30, "fn_valid_until": "2000-01-01"})
     expect(
         lambda: get_json(node.ctx.url + "/status")[1]["fiscal"]["health"]["ofd_unsent"] == 1,
-        within=15,
+        within=30,
         what="health",
     )
     fiscal = get_json(node.ctx.url + "/status")[1]["fiscal"]
