@@ -175,3 +175,22 @@ def test_a_new_whole_catalog_replaces_one_still_being_built(till_node, small_ste
     )
     through_bridge(node, delta)
     assert node.ctx.services.catalog.item("100").price == 100
+
+
+def test_parts_of_a_catalog_whose_first_part_never_got_in_go_to_the_live_one(till_node):
+    node, _ = till_node
+    channel = f"server>{node.ctx.node_id}"
+    with node.ctx.db.write() as s:  # begun, then its catalog.full was refused and parked
+        stage.begin(s, stage.SERVER, channel, ["item", "price"], 2, 4)
+        inbox.skip(s, channel, 2)
+    delta = Document.make(
+        catalogdoc.DELTA,
+        catalogdoc.encode({"full": False, "store": STORE}, [put("price", article="100", price=7)]),
+        channel=channel,
+        seq=3,
+    )
+    assert not through_bridge(node, delta).parked
+    assert node.ctx.services.catalog.item("100").price == 7
+    assert node.ctx.services.catalog.find_barcode(BREAD) == ("101", 1000)
+    with node.ctx.db.read() as s:
+        assert stage.everything(s) == []

@@ -99,6 +99,8 @@ class CatalogApplier:
                     )
             elif staging is None or not staging.covers(doc.channel, doc.seq):
                 return
+            elif not staging.begun():
+                return  # its catalog.full never got in: the apply gives it up
             elif staging.staged_seq >= doc.seq:
                 return
             else:
@@ -201,6 +203,16 @@ class CatalogApplier:
         of a whole catalog goes to its staging tables."""
         with self.applying():
             staging = stage.current(session, SERVER)
+            if staging is not None and staging.ref == doc.channel and not staging.begun():
+                log.warning(
+                    "the catalog from #%s never got its first part in (refused): %s #%s is "
+                    "applied to the catalog in force",
+                    staging.first_seq,
+                    doc.type,
+                    doc.seq,
+                )
+                stage.abandon(session, SERVER)
+                staging = None
             if staging is not None and staging.covers(doc.channel, doc.seq):
                 if staging.staged_seq < doc.seq:
                     _meta, records = self._open(doc)

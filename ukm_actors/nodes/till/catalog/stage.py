@@ -64,6 +64,10 @@ class Staging:
         """``seq`` of ``channel`` is one of this catalog's parts."""
         return self.ref == channel and self.first_seq <= seq <= self.last_seq
 
+    def begun(self) -> bool:
+        """Its first part (the ``catalog.full``) is in: later parts build on it."""
+        return self.staged_seq >= self.first_seq
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "source": self.source,
