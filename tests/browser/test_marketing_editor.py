@@ -167,3 +167,13 @@ def test_reports_read_in_russian_with_charts_totals_and_csv(marketing_console, w
     assert rows[0][:2] == ["Акция", "Наименование"], rows[0]
     mine = [r for r in rows if r[0] == "T-REPORT"]
     assert mine and mine[0][5] == "20.00", rows  # 20 % of 100.00, written as an amount
+
+
+def test_a_campaign_the_engine_refuses_is_said_in_the_readers_language(marketing_console):
+    page = marketing_console("max.manager", "/#/campaigns?show=all")
+    form = _new(page, "T-BAD", "n_for_m", {"n": "2", "m": "2"})
+    form.locator("button[type=submit]").click()
+    refusal = form.locator(".error:not([hidden])")
+    expect(refusal).to_contain_text("акция 'T-BAD'")
+    expect(refusal).to_contain_text("2 по цене 2: нужно 0 < m < n")
+    expect(page.locator("tr.campaign", has_text="T-BAD")).to_have_count(0)  # nothing saved

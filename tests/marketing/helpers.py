@@ -95,7 +95,7 @@ def light_marketing(tmp_path, db_url: str, **marketing: Any) -> Any:
 
 
 def api(node: Node, method: str, path: str, body: Any = None, token: str | None = TOKEN):
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", "Accept-Language": "en"}  # asserts read English
     if token:
         headers["Authorization"] = f"Bearer {token}"
     r = http.request(

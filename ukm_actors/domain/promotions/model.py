@@ -19,6 +19,7 @@ from typing import Literal
 
 from ukm_actors.domain.money import Money, Quantity
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 Stacking = Literal["exclusive", "stackable", "best"]
 STACKING: tuple[str, ...] = ("exclusive", "stackable", "best")
@@ -35,7 +36,16 @@ class CampaignError(UkmError, ValueError):
 
 
 def _err(campaign_id: str, what: str) -> CampaignError:
-    return CampaignError(f"campaign {campaign_id!r}: {what}")
+    return CampaignError(_("campaign {id}: {what}", id=repr(campaign_id), what=what))
+
+
+def _unknown(what: str, value: object, allowed: tuple[str, ...]) -> str:
+    return _(
+        "{what} {value} is unknown; use one of {allowed}",
+        what=what,
+        value=repr(value),
+        allowed=", ".join(allowed),
+    )
 
 
 @dataclass(frozen=True)
@@ -196,50 +206,58 @@ class Campaign:
 
 def _validate(c: Campaign) -> None:
     if not c.id or len(c.id) > 60:
-        raise CampaignError(f"campaign id {c.id!r} must be 1 to 60 characters")
+        raise CampaignError(_("campaign id {id} must be 1 to 60 characters", id=repr(c.id)))
     if not c.name:
-        raise _err(c.id, "name is empty")
+        raise _err(c.id, _("name is empty"))
     if c.stacking not in STACKING:
-        raise _err(c.id, f"stacking {c.stacking!r} is unknown; use one of {', '.join(STACKING)}")
+        raise _err(c.id, _unknown("stacking", c.stacking, STACKING))
     if c.customer not in CUSTOMERS:
-        raise _err(c.id, f"customer {c.customer!r} is unknown; use one of {', '.join(CUSTOMERS)}")
+        raise _err(c.id, _unknown("customer", c.customer, CUSTOMERS))
     if c.min_level < 0:
-        raise _err(c.id, "min_level must be 0 or more")
+        raise _err(c.id, _("min_level must be 0 or more"))
     s = c.schedule
     if s.starts is not None and s.ends is not None and s.ends <= s.starts:
-        raise _err(c.id, "its period ends before it starts")
+        raise _err(c.id, _("its period ends before it starts"))
     if any(d not in range(1, 8) for d in s.days):
-        raise _err(c.id, f"days {sorted(s.days)} must be 1 (Monday) to 7 (Sunday)")
+        days = str(sorted(s.days))
+        raise _err(c.id, _("days {days} must be 1 (Monday) to 7 (Sunday)", days=days))
     if s.hours is not None and s.hours[0] == s.hours[1]:
-        raise _err(c.id, "hours from and to are equal; leave hours out for all day")
+        raise _err(c.id, _("hours from and to are equal; leave hours out for all day"))
     k = c.conditions
     if min(k.min_quantity, k.min_amount, k.min_receipt) < 0:
-        raise _err(c.id, "minimum quantity and amounts must be 0 or more")
+        raise _err(c.id, _("minimum quantity and amounts must be 0 or more"))
     a = c.action
     if isinstance(a, Discount):
         if a.kind not in ("percent", "amount"):
-            raise _err(c.id, f"discount kind {a.kind!r} is unknown; use percent or amount")
+            raise _err(c.id, _unknown("discount kind", a.kind, ("percent", "amount")))
         if a.scope not in SCOPES:
-            raise _err(c.id, f"scope {a.scope!r} is unknown; use one of {', '.join(SCOPES)}")
+            raise _err(c.id, _unknown("scope", a.scope, SCOPES))
         if a.value <= 0 or (a.kind == "percent" and a.value > 10_000):
             raise _err(
-                c.id, f"{a.kind} value {a.value} must be more than 0 (percent: at most 10000)"
+                c.id,
+                _(
+                    "{kind} value {value} must be more than 0 (percent: at most 10000)",
+                    kind=a.kind,
+                    value=a.value,
+                ),
             )
     elif isinstance(a, FixedPrice):
         if a.price < 0:
-            raise _err(c.id, "fixed price must be 0 or more")
+            raise _err(c.id, _("fixed price must be 0 or more"))
     elif isinstance(a, NForM):
         if not 0 < a.m < a.n:
-            raise _err(c.id, f"{a.n} for {a.m}: need 0 < m < n")
+            raise _err(c.id, _("{n} for {m}: need 0 < m < n", n=a.n, m=a.m))
     elif isinstance(a, CheapestFree):
         if len(set(a.articles)) < 2 or len(set(a.articles)) != len(a.articles):
-            raise _err(c.id, "the cheapest-free set needs two or more different articles")
+            raise _err(c.id, _("the cheapest-free set needs two or more different articles"))
     elif isinstance(a, Gift):
         if not a.article or a.quantity <= 0:
-            raise _err(c.id, "a gift needs an article and a quantity more than 0")
+            raise _err(c.id, _("a gift needs an article and a quantity more than 0"))
     elif isinstance(a, Bonus):
         if not 0 < a.value <= 10_000:
-            raise _err(c.id, f"bonus value {a.value} must be 1 to 10000 basis points")
+            raise _err(
+                c.id, _("bonus value {value} must be 1 to 10000 basis points", value=a.value)
+            )
     else:  # pragma: no cover - the type union is closed
         raise _err(c.id, f"unknown action {a!r}")
 

@@ -22,6 +22,7 @@ from ukm_actors.domain.promotions.codec import (
     receipt_from_json,
 )
 from ukm_actors.domain.promotions.model import CampaignError
+from ukm_actors.i18n import _
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.marketing.core import certificates, loyalty
@@ -92,7 +93,7 @@ def preview(session: Any, data: dict[str, Any], now: datetime) -> dict[str, Any]
             raw = {**raw, "lines": [_line(session, i, d) for i, d in enumerate(raw["lines"])]}
         receipt = receipt_from_json(raw)
     except CampaignError as exc:
-        raise BadRequest(f"preview: {exc.message}") from None
+        raise BadRequest(_("preview: {message}", message=exc.message)) from None
     store = str(data.get("store") or "")
     at = now
     if data.get("at"):

@@ -30,6 +30,7 @@ from ukm_actors.domain.promotions.codec import (
     encode_set,
     set_version,
 )
+from ukm_actors.i18n import _
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, NotFound
 from ukm_actors.nodes.marketing.core.tables import (
     MkCampaign,
@@ -58,9 +59,10 @@ def _check_refs(session: Session, c: Campaign) -> None:
     coupon = c.conditions.coupon
     if coupon is not None and session.get(MkCouponCampaign, coupon) is None:
         raise BadRequest(
-            f"campaign {c.id!r} needs coupons of {coupon!r}, which is not a coupon campaign",
-            hint="create the coupon campaign first (POST /api/v1/coupon-campaigns)",
-        )
+            _("campaign {id} needs coupons of {coupon}, which is not a coupon campaign",
+              id=repr(c.id), coupon=repr(coupon)),
+            hint=_("create the coupon campaign first (POST /api/v1/coupon-campaigns)"),
+        )  # fmt: skip
 
 
 def save_campaign(session: Session, data: Any, *, create: bool) -> Campaign:
@@ -70,9 +72,11 @@ def save_campaign(session: Session, data: Any, *, create: bool) -> Campaign:
     row = session.get(MkCampaign, c.id)
     now = utcnow()
     if create and row is not None:
-        raise Conflict(f"campaign {c.id!r} already exists", hint="PUT it to change it")
+        raise Conflict(
+            _("campaign {id} already exists", id=repr(c.id)), hint=_("PUT it to change it")
+        )
     if not create and row is None:
-        raise NotFound(f"there is no campaign {c.id!r}")
+        raise NotFound(_("there is no campaign {id}", id=repr(c.id)))
     ends = c.schedule.ends.isoformat(timespec="seconds") if c.schedule.ends else None
     definition = json.dumps(campaign_to_json(c), ensure_ascii=False, sort_keys=True)
     if row is None:
@@ -96,7 +100,7 @@ def save_campaign(session: Session, data: Any, *, create: bool) -> Campaign:
 def set_enabled(session: Session, campaign_id: str, enabled: bool) -> None:
     row = session.get(MkCampaign, campaign_id)
     if row is None:
-        raise NotFound(f"there is no campaign {campaign_id!r}")
+        raise NotFound(_("there is no campaign {id}", id=repr(campaign_id)))
     row.enabled = enabled
     row.updated_at = utcnow()
 

@@ -25,6 +25,7 @@ from ukm_actors.domain.promotions.codes import (
     scrambled_serials,
     serial_width,
 )
+from ukm_actors.i18n import _
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.marketing.core.errors import (
     BadRequest,
@@ -42,9 +43,9 @@ def create_series(session: Session, data: dict[str, Any], now: datetime) -> MkCe
     ``prefix``, ``length`` (13), ``check_digit`` (true), ``valid_days`` (365)."""
     sid = data.get("id")
     if not isinstance(sid, str) or not sid or len(sid) > 60:
-        raise BadRequest("certificate series 'id' must be 1 to 60 characters")
+        raise BadRequest(_("certificate series 'id' must be 1 to 60 characters"))
     if session.get(MkCertSeries, sid) is not None:
-        raise Conflict(f"certificate series {sid!r} already exists")
+        raise Conflict(_("certificate series {id} already exists", id=repr(sid)))
     face = data.get("face_value")
     article = data.get("article")
     prefix = data.get("prefix", "")
@@ -52,15 +53,19 @@ def create_series(session: Session, data: dict[str, Any], now: datetime) -> MkCe
     check = data.get("check_digit", True)
     days = data.get("valid_days", 365)
     if isinstance(face, bool) or not isinstance(face, int) or face <= 0:
-        raise BadRequest(f"series {sid!r}: 'face_value' must be a positive number of kopecks")
+        raise BadRequest(
+            _("series {id}: 'face_value' must be a positive number of kopecks", id=repr(sid))
+        )
     if not isinstance(article, str) or not article:
-        raise BadRequest(f"series {sid!r}: 'article' (the item tills sell it as) is required")
+        raise BadRequest(
+            _("series {id}: 'article' (the item tills sell it as) is required", id=repr(sid))
+        )
     if not isinstance(prefix, str) or not prefix.isalnum():
-        raise BadRequest(f"series {sid!r}: 'prefix' must be letters or digits")
+        raise BadRequest(_("series {id}: 'prefix' must be letters or digits", id=repr(sid)))
     if not isinstance(length, int) or not isinstance(check, bool):
         raise BadRequest(f"series {sid!r}: 'length' must be a number, 'check_digit' true/false")
     if not isinstance(days, int) or days <= 0:
-        raise BadRequest(f"series {sid!r}: 'valid_days' must be a positive number")
+        raise BadRequest(_("series {id}: 'valid_days' must be a positive number", id=repr(sid)))
     try:
         serial_width(prefix, length, check)
     except CodeError as exc:
@@ -85,12 +90,15 @@ def create_series(session: Session, data: dict[str, Any], now: datetime) -> MkCe
 def create_certificates(session: Session, series_id: str, count: int, now: datetime) -> list[str]:
     """``count`` new certificates of the series, in state ``created``; their numbers."""
     if not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
-        raise BadRequest(f"a batch has 1 to {MAX_BATCH} certificates, not {count!r}")
+        raise BadRequest(
+            _("a batch has 1 to {most} certificates, not {count}", most=MAX_BATCH,
+              count=repr(count))
+        )
     s = session.execute(
         select(MkCertSeries).where(MkCertSeries.id == series_id).with_for_update()
     ).scalar_one_or_none()
     if s is None:
-        raise NotFound(f"there is no certificate series {series_id!r}")
+        raise NotFound(_("there is no certificate series {id}", id=repr(series_id)))
     width = serial_width(s.prefix, s.length, s.check_digit)
     try:
         serials = scrambled_serials(f"cert:{s.id}:{now.isoformat()}", s.next_serial, count, width)

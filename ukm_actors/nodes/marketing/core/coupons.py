@@ -38,14 +38,16 @@ def create_campaign(session: Session, data: dict[str, Any], now: datetime) -> Mk
     (true), and ``valid_days`` or ``valid_until`` (UTC ``yyyy-mm-ddThh:mm:ss``)."""
     cid = data.get("id")
     if not isinstance(cid, str) or not cid or len(cid) > 60:
-        raise BadRequest("coupon campaign 'id' must be 1 to 60 characters")
+        raise BadRequest(_("coupon campaign 'id' must be 1 to 60 characters"))
     if session.get(MkCouponCampaign, cid) is not None:
-        raise Conflict(f"coupon campaign {cid!r} already exists")
+        raise Conflict(_("coupon campaign {id} already exists", id=repr(cid)))
     prefix = data.get("prefix", "")
     length = data.get("length", 13)
     check = data.get("check_digit", True)
     if not isinstance(prefix, str) or not prefix.isalnum() or len(prefix) > 20:
-        raise BadRequest(f"coupon campaign {cid!r}: 'prefix' must be 1 to 20 letters or digits")
+        raise BadRequest(
+            _("coupon campaign {id}: 'prefix' must be 1 to 20 letters or digits", id=repr(cid))
+        )
     if not isinstance(length, int) or not 4 <= length <= 40 or not isinstance(check, bool):
         raise BadRequest(
             f"coupon campaign {cid!r}: 'length' must be 4..40, 'check_digit' true/false"
@@ -57,7 +59,9 @@ def create_campaign(session: Session, data: dict[str, Any], now: datetime) -> Mk
     valid_days = data.get("valid_days")
     valid_until = data.get("valid_until")
     if valid_days is not None and (not isinstance(valid_days, int) or valid_days <= 0):
-        raise BadRequest(f"coupon campaign {cid!r}: 'valid_days' must be a positive number")
+        raise BadRequest(
+            _("coupon campaign {id}: 'valid_days' must be a positive number", id=repr(cid))
+        )
     until: datetime | None = None
     if valid_until is not None:
         try:
@@ -86,9 +90,11 @@ def _campaign_for_update(session: Session, campaign_id: str) -> MkCouponCampaign
         select(MkCouponCampaign).where(MkCouponCampaign.id == campaign_id).with_for_update()
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"there is no coupon campaign {campaign_id!r}")
+        raise NotFound(_("there is no coupon campaign {id}", id=repr(campaign_id)))
     if not row.enabled:
-        raise Conflict(f"coupon campaign {campaign_id!r} is disabled; it issues no coupons")
+        raise Conflict(
+            _("coupon campaign {id} is disabled; it issues no coupons", id=repr(campaign_id))
+        )
     return row
 
 
@@ -114,7 +120,9 @@ def issue_batch(
 ) -> tuple[str, list[str]]:
     """``count`` new unique codes of the campaign; returns the batch id and the codes."""
     if not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
-        raise BadRequest(f"a batch has 1 to {MAX_BATCH} coupons, not {count!r}")
+        raise BadRequest(
+            _("a batch has 1 to {most} coupons, not {count}", most=MAX_BATCH, count=repr(count))
+        )
     c = _campaign_for_update(session, campaign_id)
     batch = f"{campaign_id}-{now:%Y%m%d%H%M%S}-{c.next_serial}"
     codes = _codes(c, count)

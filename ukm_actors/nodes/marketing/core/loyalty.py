@@ -27,6 +27,7 @@ from ukm_actors.domain.promotions.loyalty import (
     spendable,
     take,
 )
+from ukm_actors.i18n import _
 from ukm_actors.nodes.marketing.core.errors import BadRequest, CardRefused, Conflict, NotFound
 from ukm_actors.nodes.marketing.core.tables import MkBonusLot, MkBonusOp, MkBonusTake, MkCard
 
@@ -37,12 +38,12 @@ def create_card(session: Session, data: dict[str, Any], now: datetime) -> MkCard
     """A card: ``number`` (letters/digits), ``holder``, ``state`` (active)."""
     number = data.get("number")
     if not isinstance(number, str) or not number.isalnum() or len(number) > 40:
-        raise BadRequest("card 'number' must be 1 to 40 letters or digits")
+        raise BadRequest(_("card 'number' must be 1 to 40 letters or digits"))
     state = data.get("state", "active")
     if state not in CARD_STATES:
         raise BadRequest(f"card state {state!r} is unknown; use active or blocked")
     if session.get(MkCard, number) is not None:
-        raise Conflict(f"card {number} already exists")
+        raise Conflict(_("card {number} already exists", number=number))
     row = MkCard(
         number=number,
         holder=str(data.get("holder") or ""),
@@ -59,7 +60,7 @@ def create_card(session: Session, data: dict[str, Any], now: datetime) -> MkCard
 def update_card(session: Session, number: str, data: dict[str, Any]) -> MkCard:
     card = session.get(MkCard, number)
     if card is None:
-        raise NotFound(f"there is no card {number}")
+        raise NotFound(_("there is no card {number}", number=number))
     if "state" in data:
         if data["state"] not in CARD_STATES:
             raise BadRequest(f"card state {data['state']!r} is unknown; use active or blocked")
