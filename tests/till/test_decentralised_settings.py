@@ -47,6 +47,13 @@ def exchange(node: NodeProcess) -> dict:
     return body["exchange"]
 
 
+def module_till(module: NodeProcess, till: str = "till-17-1") -> dict:
+    """The integration module's /status entry of ``till`` (its queue folder, numbering)."""
+    code, body = get_json(module.url + "/status")
+    assert code == 200, body
+    return dict(body.get("integration", {}).get("tills", {}).get(till) or {})
+
+
 def put_settings(server: NodeProcess, password: str, body: dict) -> dict:
     r = http.request(
         "POST",
@@ -152,6 +159,8 @@ def test_the_store_is_set_up_on_the_cash_server_alone(tmp_path, make_db_url):
         )
         wait(lambda: exchange(till)["folder"] == str(q2), 120, "the new folders")
         assert exchange(till)["sales_folder"] == str(o2)
+        # the module follows on its own refresh: a file dropped before it has would go to q1
+        wait(lambda: module_till(module).get("folder") == str(q2), 120, "the module's new folder")
         drop(trade_out, MORE, (EXAMPLES / MORE).read_bytes())
         wait(lambda: exchange(till).get("position") == len(CATALOG) + 1, 120, "a file in q2")
         assert exchange(till)["last_loaded"]["file"].endswith(MORE)

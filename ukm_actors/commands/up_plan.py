@@ -140,6 +140,10 @@ def plan(
     (data / "logs").mkdir(exist_ok=True)
     for sub in ("import", "export"):
         (data / "exchange" / sub).mkdir(parents=True, exist_ok=True)
+    # The decentralised store's folders ukm up prints: there before anyone drops a file in
+    # (the integration module would make them only once it has its settings from the server).
+    for sub in ("from-trade", "to-trade"):
+        (data / "integration" / str(store) / sub).mkdir(parents=True, exist_ok=True)
     nodes = layout(servers)
     server_urls = [f"http://{host}:{base_port + off}" for _, r, off in nodes if r == "server"]
     servers_known: dict[str, Any] = (
