@@ -21,47 +21,21 @@ from pathlib import Path
 
 import bottle
 
-from ukm_actors.i18n import N_, gettext_for
-from ukm_actors.i18n.web import request_language
-from ukm_actors.nodes.base import json_response
+from ukm_actors.i18n import N_
+from ukm_actors.nodes.consolesite import ConsoleSite
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.marketing.services import MarketingContext
-from ukm_actors.nodes.routes import Routes
-from ukm_actors.webui import STATIC as SHARED
-from ukm_actors.webui import console_page, messages_body, packaged_file
 
 STATIC = Path(__file__).parent / "static"
-PREFIX = "/console"
 TITLE = N_("UKM marketing server")
 SCRIPTS = ("marketing.js", "campaigns.js", "programs.js", "reports.js")
-
-
-def index(_ctx: object) -> bottle.HTTPResponse:
-    """``GET /``: the console page."""
-    html = console_page(gettext_for(request_language(), TITLE), PREFIX, SCRIPTS)
-    return bottle.HTTPResponse(
-        body=html,
-        headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"},
-    )
-
-
-def messages(_ctx: object) -> bottle.HTTPResponse:
-    """``GET /console/messages?lang=``: the page's texts in the reader's language."""
-    return json_response(messages_body())
-
-
-def asset(_ctx: object, path: str) -> bottle.HTTPResponse:
-    """``GET /console/<file>``: this console's scripts, then the shared shell's files."""
-    return packaged_file(path, (STATIC, SHARED))
+SITE = ConsoleSite(TITLE, SCRIPTS, STATIC)
 
 
 def routes(app: bottle.Bottle, ctx: MarketingContext) -> None:
     from ukm_actors.nodes.marketing.console.api import install
 
-    r = Routes(app, ctx)
-    r.get("/", index)
-    r.get(f"{PREFIX}/messages", messages)
-    r.get(f"{PREFIX}/<path:path>", asset)
+    SITE.install(app)
     install(app, ctx)
 
 
