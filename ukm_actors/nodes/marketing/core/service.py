@@ -37,10 +37,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.policy import Subject
+from ukm_actors.db.hooks import after_commit
 from ukm_actors.domain.promotions.codec import (
     context_from_json,
     discounts_to_json,
@@ -100,11 +100,11 @@ class Marketing:
     def on_commit(self, session: Session, channels: list[str]) -> None:
         """Wake ``channels`` and drop the built engines once ``session`` commits."""
 
-        def committed(_session: Session) -> None:
+        def committed() -> None:
             self.notify(channels)
             self.invalidate()
 
-        event.listen(session, "after_commit", committed, once=True)
+        after_commit(session, committed)
 
     @contextmanager
     def changing(self) -> Iterator[Session]:

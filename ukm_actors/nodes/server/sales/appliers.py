@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
@@ -34,6 +34,7 @@ from ukm_actors.codecs.tilldocs import (
     TillDocError,
     decode,
 )
+from ukm_actors.db.hooks import after_commit
 from ukm_actors.nodes.server.sales import returns
 from ukm_actors.nodes.server.sales.records import (
     SalesDataError,
@@ -161,13 +162,13 @@ class SalesAppliers:
         session.info["sales_wake"] = True
         wake = self._wake
 
-        def after_commit(_session: Session) -> None:
+        def committed() -> None:
             try:
                 wake()
             except Exception:  # the periodic scan picks the document up
                 log.debug("could not wake the exporter", exc_info=True)
 
-        event.listen(session, "after_commit", after_commit, once=True)
+        after_commit(session, committed)
 
     def _shift(self, session: Session, store: str, till: int, shift_num: int) -> SaleShift | None:
         return session.execute(

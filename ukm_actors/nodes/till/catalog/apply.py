@@ -25,13 +25,14 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.inbox import PermanentApplyError
 from ukm_actors.codecs.catalogdoc import FULL, CatalogDocError, decode
 from ukm_actors.db import Database
+from ukm_actors.db.hooks import after_commit
 from ukm_actors.nodes.till.catalog import stage
 from ukm_actors.nodes.till.catalog.bulkdelta import BulkDelta, check
 from ukm_actors.nodes.till.catalog.bulkput import BulkPut
@@ -321,14 +322,7 @@ def bump_meta(
     row.items = items if items is not None else session.query(CatItem).count()
     session.flush()
     if on_commit is not None:
-        event.listen(session, "after_commit", _once(on_commit), once=True)
-
-
-def _once(fn: Callable[[], None]) -> Callable[[Session], None]:
-    def call(_session: Session) -> None:
-        fn()
-
-    return call
+        after_commit(session, on_commit)
 
 
 def _numbered(records: Any) -> Any:

@@ -19,12 +19,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.documents import Document
 from ukm_actors.bridge.errors import PeerUnreachable
 from ukm_actors.bridge.inbox import PermanentApplyError
+from ukm_actors.db.hooks import after_commit
 from ukm_actors.domain.promotions import CampaignError
 from ukm_actors.domain.promotions.codec import decode_set
 from ukm_actors.nodes.feature import Feature
@@ -72,12 +72,12 @@ def campaigns_applier(ctx: TillContext) -> Any:
         else:
             row.version, row.body, row.received_at = cs.version, doc.body, now
 
-        def committed(_session: Session) -> None:
+        def committed() -> None:
             ref = ctx.names.find(NAME)
             if ref is not None:
                 defer(cast(TillPromotionEngineProxy, ref.proxy()).take, cs, now)
 
-        event.listen(session, "after_commit", committed, once=True)
+        after_commit(session, committed)
 
     return apply
 

@@ -23,13 +23,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge import outbox
 from ukm_actors.bridge.documents import channel_name
 from ukm_actors.bridge.errors import AskTimeout, PeerUnreachable
 from ukm_actors.codecs.tilldocs import ReceiptDoc
+from ukm_actors.db.hooks import after_commit
 from ukm_actors.domain.promotions import CardInfo, PresentedCoupon, PriceContext
 from ukm_actors.domain.promotions import accrual as accruals
 from ukm_actors.domain.promotions.codec import (
@@ -237,11 +237,11 @@ class PromotionsService:
         channel = channel_name(self.node_id, MARKETING)
         outbox.put(session, channel, accruals.DOC_TYPE, accruals.encode(accrual))
 
-        def committed(_session: Session) -> None:
+        def committed() -> None:
             if self.ctx.services.is_set("bridge"):
                 self.ctx.services.bridge.notify(channel)
 
-        event.listen(session, "after_commit", committed, once=True)
+        after_commit(session, committed)
 
     def accrual(self, doc: ReceiptDoc) -> accruals.Accrual | None:
         """What ``doc`` owes marketing, or None when it touches nothing of it."""
