@@ -6,7 +6,9 @@ import pytest
 
 from ukm_actors.hw.bank import CardResult, LineProtocolTerminal
 from ukm_actors.hw.emulators.bank import (
+    Acquirer,
     Approve,
+    BankTerminalEmulator,
     CustomerCancels,
     Decline,
     LedgerEntry,
@@ -133,6 +135,27 @@ def test_refund_by_rrn(terminal, bank_emulator):
     with pytest.raises(CardDeclined, match="no payment with rrn 999"):
         terminal.refund(100, "999", "RET-3", timeout=2.0)
     assert bank_emulator.charged() == 6000
+
+
+def test_terminals_of_one_acquirer_refund_each_others_payments():
+    """Two tills' terminals at one bank (``ukm up``'s emulators): rrns unique among them, a
+    payment taken at one refunded at the other, never beyond what it has left."""
+    bank = Acquirer()
+    with (
+        BankTerminalEmulator(acquirer=bank) as one,
+        BankTerminalEmulator(acquirer=bank) as two,
+        LineProtocolTerminal(one.url) as at_one,
+        LineProtocolTerminal(two.url) as at_two,
+    ):
+        paid_one = at_one.pay(37214, "17-1-1-2", timeout=2.0)
+        paid_two = at_two.pay(9594, "17-2-1-1", timeout=2.0)
+        assert paid_one.rrn != paid_two.rrn
+        refund = at_two.refund(10999, paid_one.rrn, "17-2-1-2", timeout=2.0)
+        assert refund.approved and refund.rrn not in (paid_one.rrn, paid_two.rrn)
+        with pytest.raises(CardDeclined, match="refund exceeds what is left"):
+            at_one.refund(37214, paid_one.rrn, "17-1-1-4", timeout=2.0)
+        assert [e.op for e in one.ledger()] == ["pay"]  # each its own operations
+        assert [e.op for e in two.ledger()] == ["pay", "refund"]
 
 
 def test_bad_amounts_are_refused_before_sending(terminal, bank_emulator):

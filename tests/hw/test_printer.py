@@ -133,6 +133,34 @@ def test_a_missing_serial_printer_is_unavailable():
         printer.open()
 
 
+def test_a_serial_printer_behind_a_serial_to_ethernet_converter(printer_emulator):
+    """A serial printer's ``url`` takes what pyserial's serial_for_url takes, as every other
+    serial device's does: here a converter's TCP port (socket://)."""
+    url = f"socket://127.0.0.1:{printer_emulator.port}"
+    with ReceiptPrinter({"kind": "serial", "url": url, "timeout": 2.0}) as printer:
+        assert printer.name == f"printer on {url}"
+        printer.print_receipt(sale())
+        printer.kick_drawer()
+        assert printer_emulator.wait_for(DRAWER_PIN2)
+        printer_emulator.paper = "near-end"
+        assert printer.paper(timeout=1.0) == "near-end"
+    change = "СДАЧА                                93.03".encode("cp866")
+    assert change in printer_emulator.received()
+
+
+def test_a_serial_printer_in_a_till_table_names_its_port_url():
+    """In ``[till.devices.<name>]`` ``device`` says what the table is (printer), so a serial
+    printer's port is ``url`` there; a table with neither is refused naming ``url``."""
+    from ukm_actors.hw.devconfig import parse_devices
+
+    [config] = parse_devices(
+        {"receipts": {"device": "printer", "kind": "serial", "url": "/dev/ttyUSB0"}}
+    )
+    assert config.kind == "printer" and config.settings["url"] == "/dev/ttyUSB0"
+    with pytest.raises(Exception, match="'url'"):
+        parse_devices({"printer": {"kind": "serial"}})
+
+
 def test_a_usb_printer_without_pyusb_is_unavailable():
     from escpos.printer import Usb
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ukm_actors.hw.emulators import (
+    Acquirer,
     BankTerminalEmulator,
     FiscalRegisterEmulator,
     ScalesEmulator,
@@ -41,6 +42,9 @@ class EmulatorOptions:
     """What the emulated scales weigh, in grams (thousandths of a kilogram)."""
     state_dir: Path | None = None
     """Where emulators that keep state (the fiscal register) keep it; None: in memory."""
+    acquirer: Acquirer = field(default_factory=Acquirer)
+    """The bank behind every emulated terminal of this launcher: a card payment taken at
+    one till can be refunded at another, as with a store's real acquirer."""
 
 
 class RunningEmulator(Protocol):
@@ -73,9 +77,10 @@ class Emulated:
 EMULATED: list[Emulated] = [
     Emulated(
         "bank",
-        lambda _o, _t: BankTerminalEmulator().start(),
+        lambda o, _t: BankTerminalEmulator(acquirer=o.acquirer).start(),
         lambda e: {"url": e.url, "pay_timeout": 10},
-        "approves every card payment except amounts ending in 99 kopecks (declined)",
+        "approves every card payment except amounts ending in 99 kopecks (declined); "
+        "refunds any payment of the store's tills",
     ),
     Emulated(
         "scales",

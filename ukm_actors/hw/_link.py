@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
 
 import serial
 
@@ -24,6 +25,8 @@ from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
 from ukm_actors.i18n import _
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _WHAT = {
     "bank terminal": _("bank terminal"),
@@ -203,6 +206,36 @@ class SerialLink:
             raise self._lost(exc) from exc
 
 
+class SerialDevice:
+    """A device behind one ``SerialLink``: named by the link, opened and closed with it.
+
+    A subclass sets ``self.link``; it is a context manager that opens on entry
+    and closes on exit.
+    """
+
+    link: SerialLink
+
+    @property
+    def name(self) -> str:
+        """``"<what> on <url>"``."""
+        return self.link.label
+
+    def open(self) -> None:
+        """Open the port. Raises ``DeviceUnavailable`` if it is not there."""
+        self.link.open()
+
+    def close(self) -> None:
+        """Close the port. Idempotent."""
+        self.link.close()
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class LineBuffer:
     """Splits a byte stream into lines ended by any of ``terminators``.
 
@@ -244,3 +277,29 @@ class LineBuffer:
                 self.overlong += 1
                 continue
             return line
+
+
+def read_line(
+    link: SerialLink, lines: LineBuffer, deadline: float, decode: Callable[[bytes], T | None]
+) -> T | None:
+    """The first complete line that ``decode`` makes a value of, reading ``link`` into
+    ``lines`` until ``deadline`` (at least once); None when there is none by then.
+
+    Lines ``decode`` refuses (returns None for) are dropped; a partly received line
+    stays in ``lines`` for the next call.
+    """
+    polled = False
+    while True:
+        line = lines.next_line()
+        while line is not None:
+            value = decode(line)
+            if value is not None:
+                return value
+            line = lines.next_line()
+        if polled and time_left(deadline) <= 0:
+            return None
+        data = link.read_some(deadline)
+        polled = True
+        if not data:
+            return None
+        lines.feed(data)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ukm_actors.domain.money import Money, format_money
-from ukm_actors.hw._link import LineBuffer, SerialLink, deadline_after, time_left
+from ukm_actors.hw._link import LineBuffer, SerialLink, deadline_after, read_line
 from ukm_actors.hw.errors import (
     CardCancelled,
     CardDeclined,
@@ -213,7 +213,7 @@ class LineProtocolTerminal(BankTerminal):
             self._pending_ref = request.get("ref", "")
             self._send(request)
             while True:
-                answer = self._read_message(deadline)
+                answer = read_line(self.link, self._lines, deadline, self._decode)
                 if answer is None:
                     raise DeviceTimeout(
                         _(
@@ -231,23 +231,6 @@ class LineProtocolTerminal(BankTerminal):
         finally:
             self._pending_ref = None
             self._busy.release()
-
-    def _read_message(self, deadline: float) -> dict[str, Any] | None:
-        polled = False
-        while True:
-            line = self._lines.next_line()
-            while line is not None:
-                message = self._decode(line)
-                if message is not None:
-                    return message
-                line = self._lines.next_line()
-            if polled and time_left(deadline) <= 0:
-                return None
-            data = self.link.read_some(deadline)
-            polled = True
-            if not data:
-                return None
-            self._lines.feed(data)
 
     def _decode(self, line: bytes) -> dict[str, Any] | None:
         text = line.strip()

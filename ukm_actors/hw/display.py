@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from ukm_actors.domain.money import Money, format_money
-from ukm_actors.hw._link import SerialLink
+from ukm_actors.hw._link import SerialDevice, SerialLink
 from ukm_actors.hw.errors import DeviceError
 from ukm_actors.i18n import _
 
@@ -82,7 +82,7 @@ def layout_change(paid: Money, change: Money) -> tuple[str, str]:
     return two_columns("ОПЛАЧЕНО", _money(paid)), two_columns("СДАЧА", _money(change))
 
 
-class CustomerDisplay:
+class CustomerDisplay(SerialDevice):
     """A 2×20 display on ``url`` (``/dev/ttyUSB1``, ``socket://``, ``loop://``)."""
 
     def __init__(
@@ -116,27 +116,14 @@ class CustomerDisplay:
         self.link = SerialLink(url, what="display", baudrate=baudrate, write_timeout=write_timeout)
         self.lines: tuple[str, str] = ("", "")
 
-    @property
-    def name(self) -> str:
-        """``"display on <url>"``."""
-        return self.link.label
-
     def open(self) -> None:
-        """Open the port, initialize the display (overwrite mode, code table) and clear it."""
+        """Open the port, initialize the display (overwrite mode, code table) and clear it.
+
+        ``close()`` leaves the display showing its last text.
+        """
         self.link.open()
         self.link.write(self.init_bytes())
         self.lines = ("", "")
-
-    def close(self) -> None:
-        """Close the port. Idempotent; the display keeps showing its last text."""
-        self.link.close()
-
-    def __enter__(self) -> CustomerDisplay:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def init_bytes(self) -> bytes:
         """What ``open()`` sends: ESC @, US MD1, [ESC t n], CLR."""

@@ -16,8 +16,7 @@ import contextlib
 import io
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any, Literal, get_args
+from typing import Any
 
 import serial
 from escpos import printer as escpos_printer
@@ -25,8 +24,8 @@ from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
 
-from ukm_actors.hw._settings import Schema, check_settings
 from ukm_actors.hw.errors import DeviceError, DeviceTimeout, DeviceUnavailable
+from ukm_actors.hw.printerconfig import PRINTER_KINDS, PrinterConfig, PrinterKind
 from ukm_actors.hw.receipt import (
     DiscountLine,
     PaymentLine,
@@ -41,12 +40,14 @@ from ukm_actors.hw.receipt import (
 from ukm_actors.i18n import _
 
 __all__ = [
+    "PRINTER_KINDS",
     "DiscountLine",
     "PaymentLine",
     "PrintCode",
     "PrintLine",
     "PrintableReceipt",
     "PrinterConfig",
+    "PrinterKind",
     "ReceiptLine",
     "ReceiptPrinter",
     "TotalLine",
@@ -54,100 +55,9 @@ __all__ = [
     "render_receipt",
 ]
 
-PrinterKind = Literal["dummy", "network", "serial", "usb", "file"]
-PRINTER_KINDS: tuple[PrinterKind, ...] = get_args(PrinterKind)
 ONLINE_MASK = 0x08
 PAPER_OUT_MASK = 0x60
 PAPER_NEAR_END_MASK = 0x0C
-
-
-@dataclass(frozen=True)
-class PrinterConfig:
-    """Where the printer is and how wide its paper is.
-
-    ``network``: ``host`` and ``port``; ``serial``: ``device`` and ``baudrate``;
-    ``usb``: ``usb_vendor`` and ``usb_product``; ``file``: ``path``.
-    ``codepage`` forces one escpos code page ("CP866"); empty lets escpos pick
-    per character. ``profile`` is an escpos printer profile name ("TM-T88V").
-    """
-
-    kind: PrinterKind = "dummy"
-    host: str = ""
-    port: int = 9100
-    device: str = ""
-    baudrate: int = 9600
-    usb_vendor: int = 0
-    usb_product: int = 0
-    path: str = ""
-    width_chars: int = 42
-    timeout: float = 5.0
-    codepage: str = ""
-    profile: str = ""
-    drawer_pin: int = 2
-
-    def __post_init__(self) -> None:
-        if self.kind not in PRINTER_KINDS:
-            raise DeviceError(
-                _(
-                    "printer kind {kind!r} is not one of {PRINTER_KINDS}",
-                    kind=self.kind,
-                    PRINTER_KINDS=", ".join(PRINTER_KINDS),
-                ),
-                device="printer",
-                code="device.config",
-            )
-        needs = {"network": "host", "serial": "device", "file": "path"}.get(self.kind)
-        if needs and not getattr(self, needs):
-            raise DeviceError(
-                _("a {kind} printer needs {needs!r} in its settings", kind=self.kind, needs=needs),
-                device="printer",
-                code="device.config",
-            )
-        if self.kind == "usb" and not (self.usb_vendor and self.usb_product):
-            raise DeviceError(
-                _("a usb printer needs 'usb_vendor' and 'usb_product' (e.g. 0x04b8, 0x0202)"),
-                device="printer",
-                code="device.config",
-            )
-        if self.drawer_pin not in (2, 5):
-            raise DeviceError(
-                _("drawer_pin must be 2 or 5, not {drawer_pin}", drawer_pin=self.drawer_pin),
-                device="printer",
-                code="device.config",
-            )
-        if self.width_chars < 20:
-            raise DeviceError(
-                _(
-                    "width_chars must be at least 20, not {width_chars}",
-                    width_chars=self.width_chars,
-                ),
-                device="printer",
-                code="device.config",
-            )
-
-    @classmethod
-    def from_mapping(cls, settings: Mapping[str, Any]) -> PrinterConfig:
-        """A config from a settings table; unknown keys, wrong types and values are refused."""
-        schema: Schema = {}
-        for f in fields(cls):
-            allowed: tuple[object, ...] | None = None
-            if f.name == "kind":
-                allowed = PRINTER_KINDS
-            elif f.name == "drawer_pin":
-                allowed = (2, 5)
-            schema[f.name] = (type(f.default), f.default, allowed)
-        return cls(**check_settings("printer", settings, schema))
-
-    @property
-    def target(self) -> str:
-        """Where the printer is, in words: "127.0.0.1:9100", "/dev/ttyUSB0"..."""
-        return {
-            "dummy": "memory",
-            "network": f"{self.host}:{self.port}",
-            "serial": self.device,
-            "usb": f"usb {self.usb_vendor:04x}:{self.usb_product:04x}",
-            "file": self.path,
-        }[self.kind]
 
 
 def _scratch(profile: str) -> Any:
@@ -228,6 +138,10 @@ class ReceiptPrinter:
                 # escpos's Network.open() leaks its socket when connect fails;
                 # connect here and hand escpos the connected socket.
                 printer.device = self._connect()
+            elif self.config.kind == "serial":
+                # escpos's Serial opens a plain port; pyserial's serial_for_url also takes
+                # socket:// (a serial-to-Ethernet converter), as every other device does.
+                printer.device = self._open_serial()
             else:
                 printer.open()
         except DeviceNotFoundError as exc:
@@ -237,6 +151,19 @@ class ReceiptPrinter:
             device.write_timeout = self.config.timeout
             device.timeout = min(self.config.timeout, 1.0)
         self._printer = printer
+
+    def _open_serial(self) -> Any:
+        c = self.config
+        try:
+            return serial.serial_for_url(
+                c.serial_port,
+                baudrate=c.baudrate,
+                timeout=min(c.timeout, 1.0),
+                write_timeout=c.timeout,
+                dsrdtr=False,
+            )
+        except (OSError, ValueError, serial.SerialException) as exc:
+            raise self._unreachable(str(exc).strip()) from exc
 
     def _connect(self) -> socket.socket:
         c = self.config
@@ -263,7 +190,7 @@ class ReceiptPrinter:
             return escpos_printer.Network(c.host, c.port, timeout=c.timeout, profile=profile)
         if c.kind == "serial":
             return escpos_printer.Serial(
-                c.device, baudrate=c.baudrate, timeout=c.timeout, dsrdtr=False, profile=profile
+                c.serial_port, baudrate=c.baudrate, timeout=c.timeout, dsrdtr=False, profile=profile
             )
         if c.kind == "file":
             return escpos_printer.File(c.path, profile=profile)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ukm_actors.domain.money import Quantity, format_quantity
-from ukm_actors.hw._link import SerialLink, deadline_after, time_left
+from ukm_actors.hw._link import SerialDevice, SerialLink, deadline_after, time_left
 from ukm_actors.hw.errors import (
     DeviceError,
     DeviceTimeout,
@@ -148,7 +148,7 @@ def parse_toledo_reply(payload: bytes, device: str = "scales") -> Weight:
     )
 
 
-class Scales:
+class Scales(SerialDevice):
     """Scales on ``url`` (``/dev/ttyS0``, ``socket://host:port``); one request per read.
 
     Serial framing defaults to the 8217 standard 9600 baud, 7 data bits,
@@ -185,26 +185,6 @@ class Scales:
             write_timeout=write_timeout,
         )
         self.last: Weight | None = None
-
-    @property
-    def name(self) -> str:
-        """``"scales on <url>"``."""
-        return self.link.label
-
-    def open(self) -> None:
-        """Open the port. Raises ``DeviceUnavailable`` if it is not there."""
-        self.link.open()
-
-    def close(self) -> None:
-        """Close the port. Idempotent."""
-        self.link.close()
-
-    def __enter__(self) -> Scales:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def read_weight(self, timeout: float, *, wait_stable: bool = False) -> Weight:
         """Ask for the weight and return it; never waits more than ``timeout`` seconds.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ukm_actors.hw._link import LineBuffer, SerialLink, deadline_after, time_left
+from ukm_actors.hw._link import LineBuffer, SerialDevice, SerialLink, deadline_after, read_line
 
 MAX_SCAN_CHARS = 128
 GS = 0x1D
@@ -23,7 +23,7 @@ def _acceptable(line: bytes) -> bool:
     return all(0x20 <= b <= 0x7E or b == GS for b in line)
 
 
-class BarcodeScanner:
+class BarcodeScanner(SerialDevice):
     """Reads scans from ``url`` (``/dev/ttyACM0``, ``socket://host:port``, ``loop://``)."""
 
     def __init__(self, url: str, baudrate: int = 9600, suffix: bytes = b"\r") -> None:
@@ -32,26 +32,6 @@ class BarcodeScanner:
         self._lines = LineBuffer(b"\r\n" + suffix, MAX_SCAN_CHARS)
         self.scans = 0
         self.rejected_binary = 0
-
-    @property
-    def name(self) -> str:
-        """``"scanner on <url>"``."""
-        return self.link.label
-
-    def open(self) -> None:
-        """Open the port. Raises ``DeviceUnavailable`` if it is not there."""
-        self.link.open()
-
-    def close(self) -> None:
-        """Close the port. Idempotent."""
-        self.link.close()
-
-    def __enter__(self) -> BarcodeScanner:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def rejected_overlong(self) -> int:
@@ -64,29 +44,10 @@ class BarcodeScanner:
         A partly received scan stays buffered for the next call. Raises
         ``DeviceUnavailable`` if the port is closed or lost.
         """
-        deadline = deadline_after(timeout)
-        polled = False
-        while True:
-            scan = self._next_scan()
-            if scan is not None:
-                return scan
-            if polled and time_left(deadline) <= 0:
-                return None
-            data = self.link.read_some(deadline)
-            polled = True
-            if not data:
-                return None
-            self._lines.feed(data)
-
-    def _next_scan(self) -> str | None:
-        line = self._lines.next_line()
-        while line is not None:
-            scan = self._accept(line)
-            if scan is not None:
-                self.scans += 1
-                return scan
-            line = self._lines.next_line()
-        return None
+        scan = read_line(self.link, self._lines, deadline_after(timeout), self._accept)
+        if scan is not None:
+            self.scans += 1
+        return scan
 
     def _accept(self, line: bytes) -> str | None:
         if not _acceptable(line):

@@ -22,9 +22,6 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import deque
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import gevent
@@ -38,12 +35,27 @@ from ukm_actors.supervision.actor import (
     StartContext,
     SupervisedActor,
     _starting,
-    is_exiting,
     kill,
     ping_message,
 )
+from ukm_actors.supervision.children import (
+    ChildRecord,
+    GiveUp,
+    Intensity,
+    PingResult,
+    RestartChild,
+    Sweep,
+    Vanished,
+    child_tree,
+    due_for_ping,
+    now_iso,
+    ping,
+    restart_group,
+    stop,
+    vanished,
+)
 from ukm_actors.supervision.names import Names
-from ukm_actors.supervision.spec import STRATEGIES, ChildSpec, ChildState, Strategy, TreeState
+from ukm_actors.supervision.spec import STRATEGIES, ChildSpec, Strategy, TreeState
 
 log = logging.getLogger(__name__)
 
@@ -59,55 +71,6 @@ class SupervisionError(UkmError):
 
 class SupervisorGaveUp(Exception):
     """Raised inside a supervisor whose children restarted too often."""
-
-
-@dataclass(frozen=True)
-class _RestartChild:
-    name: str
-    generation: int
-
-
-@dataclass(frozen=True)
-class _Sweep:
-    pass
-
-
-@dataclass(frozen=True)
-class _Vanished:
-    """The sweep found this child dead; handled after any exit note it had sent."""
-
-    urn: str
-
-
-@dataclass(frozen=True)
-class _PingResult:
-    name: str
-    urn: str
-    ok: bool
-    error: str | None
-
-
-@dataclass
-class _Child:
-    spec: ChildSpec
-    ref: pykka.ActorRef[Any] | None = None
-    urn: str | None = None
-    state: ChildState = "new"
-    restarts: int = 0
-    attempt: int = 0  # consecutive restarts, for back-off
-    generation: int = 0
-    started_at: float = 0.0
-    next_restart_at: float | None = None
-    last_error: dict[str, str] | None = None
-    last_ping: float = 0.0
-    ping_pending: bool = False
-    dead_since: float | None = None  # when the sweep first found it dead, still exiting
-    is_supervisor: bool = False
-    history: deque[float] = field(default_factory=deque)
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Supervisor(SupervisedActor):
@@ -143,8 +106,8 @@ class Supervisor(SupervisedActor):
                 self._start_context = StartContext(None, self.name, self.tree_names, on_exit)
             else:
                 ctx.on_exit = on_exit
-        self._children: list[_Child] = []
-        self._restart_times: deque[float] = deque()
+        self._children: list[ChildRecord] = []
+        self._intensity = Intensity(max_restarts, period)
         self._stopping: set[str] = set()
         self._gave_up: str | None = None
         self._rng = random.Random()
@@ -154,7 +117,7 @@ class Supervisor(SupervisedActor):
             if spec.name in seen:
                 raise SupervisionError(f"two children named {spec.name!r} under {self.name!r}")
             seen.add(spec.name)
-            self._children.append(_Child(spec))
+            self._children.append(ChildRecord(spec))
 
     @classmethod
     def start(cls, *args: Any, **kwargs: Any) -> pykka.ActorRef[Any]:  # type: ignore[override]
@@ -211,8 +174,8 @@ class Supervisor(SupervisedActor):
             "max_restarts": self.max_restarts,
             "period": self.period,
             "restarts": sum(c.restarts for c in self._children),
-            "last_error": self._gave_up and {"message": self._gave_up, "at": _now_iso()},
-            "children": [self._child_tree(c) for c in self._children],
+            "last_error": self._gave_up and {"message": self._gave_up, "at": now_iso()},
+            "children": [child_tree(c) for c in self._children],
         }
         return out
 
@@ -223,7 +186,7 @@ class Supervisor(SupervisedActor):
         """Add and start a child; returns its ref (None if its start failed and is retried)."""
         if any(c.spec.name == spec.name for c in self._children):
             raise SupervisionError(f"{self.name!r} already has a child named {spec.name!r}")
-        child = _Child(spec)
+        child = ChildRecord(spec)
         self._children.append(child)
         self._start(child)
         return child.ref if child.state == "running" else None
@@ -245,13 +208,13 @@ class Supervisor(SupervisedActor):
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, ChildExited):
             self._on_child_exit(message)
-        elif isinstance(message, _RestartChild):
+        elif isinstance(message, RestartChild):
             self._on_restart_due(message)
-        elif isinstance(message, _Sweep):
+        elif isinstance(message, Sweep):
             self._sweep()
-        elif isinstance(message, _PingResult):
+        elif isinstance(message, PingResult):
             self._on_ping_result(message)
-        elif isinstance(message, _Vanished):
+        elif isinstance(message, Vanished):
             self._on_vanished(message)
         else:
             return super().on_receive(message)
@@ -259,7 +222,7 @@ class Supervisor(SupervisedActor):
 
     # -- internals ----------------------------------------------------------------
 
-    def _find(self, name: str) -> _Child:
+    def _find(self, name: str) -> ChildRecord:
         for c in self._children:
             if c.spec.name == name:
                 return c
@@ -268,30 +231,7 @@ class Supervisor(SupervisedActor):
             hint=f"children: {', '.join(self.children()) or 'none'}",
         )
 
-    def _child_tree(self, c: _Child) -> dict[str, Any]:
-        node: dict[str, Any] = {
-            "name": c.spec.name,
-            "kind": "supervisor" if c.is_supervisor else "worker",
-            "state": c.state,
-            "restart": c.spec.restart,
-            "restarts": c.restarts,
-            "last_error": c.last_error,
-        }
-        if c.next_restart_at is not None and c.state == "restarting":
-            node["restart_in"] = round(max(0.0, c.next_restart_at - time.monotonic()), 3)
-        if c.is_supervisor and c.ref is not None and c.state == "running":
-            try:
-                sub = c.ref.proxy().tree().get(timeout=2.0)
-                node["children"] = sub["children"]
-                node["strategy"] = sub["strategy"]
-                if sub["state"] != "running":
-                    node["state"] = sub["state"]
-            except (ActorDeadError, pykka.Timeout) as exc:
-                node["state"] = "unresponsive"
-                node["last_error"] = {"message": repr(exc), "at": _now_iso()}
-        return node
-
-    def _start(self, child: _Child) -> bool:
+    def _start(self, child: ChildRecord) -> bool:
         """Start one child; on failure record it and apply the strategy later."""
         spec = child.spec
         child.generation += 1
@@ -302,7 +242,7 @@ class Supervisor(SupervisedActor):
             ref = spec.start()
         except Exception as exc:
             _starting.reset(token)
-            self._record_error(child, f"start: {type(exc).__name__}: {exc}")
+            child.record_error(f"start: {type(exc).__name__}: {exc}")
             log.error(
                 "%s/%s could not be started: %s",
                 self.name,
@@ -325,13 +265,13 @@ class Supervisor(SupervisedActor):
         try:
             ref.ask(ping_message(ref), timeout=spec.start_timeout)
         except ActorDeadError:
-            self._record_error(child, f"on_start: {ctx.start_error or 'the actor stopped'}")
+            child.record_error(f"on_start: {ctx.start_error or 'the actor stopped'}")
             child.state = "failed"
             child.ref = None
             self._after_failure(child)
             return False
         except pykka.Timeout:
-            self._record_error(child, f"on_start did not finish within {spec.start_timeout:g} s")
+            child.record_error(f"on_start did not finish within {spec.start_timeout:g} s")
             self._stopping.add(ref.actor_urn)
             kill(ref)
             child.state = "failed"
@@ -346,9 +286,6 @@ class Supervisor(SupervisedActor):
         self.tree_names.set(spec.name, ref)
         return True
 
-    def _record_error(self, child: _Child, message: str) -> None:
-        child.last_error = {"message": message, "at": _now_iso()}
-
     def _on_child_exit(self, note: ChildExited) -> None:
         if note.urn in self._stopping:
             self._stopping.discard(note.urn)
@@ -360,7 +297,7 @@ class Supervisor(SupervisedActor):
         child.ref = None
         abnormal = note.reason != "normal"
         if abnormal:
-            self._record_error(child, f"{note.reason}: {note.error or 'no detail'}")
+            child.record_error(f"{note.reason}: {note.error or 'no detail'}")
             log.warning("%s/%s exited (%s): %s", self.name, note.name, note.reason, note.error)
         if child.spec.restart == "temporary" or (
             child.spec.restart == "transient" and not abnormal
@@ -370,7 +307,7 @@ class Supervisor(SupervisedActor):
         child.state = "failed"
         self._after_failure(child)
 
-    def _after_failure(self, failed: _Child) -> None:
+    def _after_failure(self, failed: ChildRecord) -> None:
         """Apply the restart strategy after ``failed`` stopped or failed to start."""
         if self._gave_up:
             return
@@ -382,13 +319,13 @@ class Supervisor(SupervisedActor):
             if spec.backoff.max_retries is not None and failed.attempt >= spec.backoff.max_retries:
                 self._give_up(f"child {spec.name!r} failed {failed.attempt} restarts in a row")
                 return
-        elif not self._count_restart(now):
+        elif not self._intensity.allow(now):
             self._give_up(
                 f"more than {self.max_restarts} restarts within {self.period:g} s "
                 f"(last: {spec.name}: {(failed.last_error or {}).get('message', '?')})"
             )
             return
-        group = self._restart_group(failed)
+        group = restart_group(self.strategy, self._children, failed)
         for c in reversed(group):
             if c is not failed and c.state == "running":
                 self._stop_children([c])
@@ -402,7 +339,7 @@ class Supervisor(SupervisedActor):
             for c in to_start:
                 c.state = "restarting"
                 c.next_restart_at = now + delay
-            gevent.spawn_later(delay, self._tell_self, _RestartChild(spec.name, failed.generation))
+            gevent.spawn_later(delay, self._tell_self, RestartChild(spec.name, failed.generation))
             log.info("%s/%s restarts in %.2f s", self.name, spec.name, delay)
             return
         for c in to_start:
@@ -410,27 +347,13 @@ class Supervisor(SupervisedActor):
             if not self._start(c) or self._gave_up:
                 return
 
-    def _restart_group(self, failed: _Child) -> list[_Child]:
-        if self.strategy == "one_for_one":
-            return [failed]
-        if self.strategy == "one_for_all":
-            return list(self._children)
-        i = self._children.index(failed)
-        return self._children[i:]
-
-    def _count_restart(self, now: float) -> bool:
-        self._restart_times.append(now)
-        while self._restart_times and now - self._restart_times[0] > self.period:
-            self._restart_times.popleft()
-        return len(self._restart_times) <= self.max_restarts
-
-    def _on_restart_due(self, msg: _RestartChild) -> None:
+    def _on_restart_due(self, msg: RestartChild) -> None:
         if self._gave_up:
             return
         failed = next((c for c in self._children if c.spec.name == msg.name), None)
         if failed is None or failed.generation != msg.generation or failed.state != "restarting":
             return
-        for c in self._restart_group(failed):
+        for c in restart_group(self.strategy, self._children, failed):
             if c.state == "restarting":
                 c.restarts += 1
                 if not self._start(c) or self._gave_up:
@@ -440,34 +363,17 @@ class Supervisor(SupervisedActor):
         log.error("supervisor %s gives up: %s", self.name, reason)
         self._gave_up = reason
         self._stop_children(list(self._children))
-        self._tell_self(_GiveUp(reason))
+        self._tell_self(GiveUp(reason))
 
-    def _stop_children(self, children: list[_Child]) -> None:
+    def _stop_children(self, children: list[ChildRecord]) -> None:
         for c in reversed(children):
-            ref = c.ref
-            if ref is None:
-                if c.state in ("restarting", "failed"):
-                    c.state = "stopped"
-                continue
-            self._stopping.add(ref.actor_urn)
-            self.tree_names.discard(c.spec.name, ref)
-            try:
-                ref.stop(block=True, timeout=c.spec.shutdown)
-            except pykka.Timeout:
-                log.warning(
-                    "%s/%s did not stop within %g s; killing it",
-                    self.name,
-                    c.spec.name,
-                    c.spec.shutdown,
-                )
-                kill(ref)
-            except ActorDeadError:
-                pass
-            c.ref = None
-            c.state = "stopped"
+            if c.ref is not None:
+                self._stopping.add(c.ref.actor_urn)
+                self.tree_names.discard(c.spec.name, c.ref)
+            stop(c, self.name)
 
     def _schedule_sweep(self) -> None:
-        self._timer = gevent.spawn_later(self.sweep_interval, self._tell_self, _Sweep())
+        self._timer = gevent.spawn_later(self.sweep_interval, self._tell_self, Sweep())
 
     def _tell_self(self, message: Any) -> None:
         try:
@@ -482,60 +388,30 @@ class Supervisor(SupervisedActor):
             if c.state != "running" or c.ref is None:
                 continue
             if not c.ref.is_alive():
-                self._found_dead(c, c.ref, now)
+                if vanished(c, c.ref, now):
+                    self._tell_self(Vanished(c.urn or ""))
                 continue
-            if (
-                c.spec.ping_interval
-                and not c.ping_pending
-                and now - c.last_ping >= c.spec.ping_interval
-            ):
+            if due_for_ping(c, now):
                 c.ping_pending = True
                 c.last_ping = now
-                gevent.spawn(self._ping, c.spec.name, c.ref, c.spec.ping_timeout)
+                gevent.spawn(ping, c.spec.name, c.ref, c.spec.ping_timeout, self._tell_self)
         if not self._gave_up:
             self._schedule_sweep()
 
-    def _found_dead(self, c: _Child, ref: pykka.ActorRef[Any], now: float) -> None:
-        """A dead child is ``vanished`` only when it did not say why it exited.
-
-        One still on its way out gets its ``shutdown`` time to say it; one whose
-        greenlet has ended already sent its note (it is ahead of ``_Vanished``
-        in this inbox), so the tree shows the real cause whichever comes first.
-        """
-        if c.dead_since is None:
-            c.dead_since = now
-        if is_exiting(ref) and now - c.dead_since < c.spec.shutdown:
-            return
-        self._tell_self(_Vanished(c.urn or ""))
-
-    def _on_vanished(self, note: _Vanished) -> None:
+    def _on_vanished(self, note: Vanished) -> None:
         child = next((c for c in self._children if c.urn == note.urn), None)
         if child is None or child.state != "running":
             return
         self._on_child_exit(ChildExited(child.spec.name, note.urn, "vanished", "actor died"))
 
-    def _ping(self, name: str, ref: pykka.ActorRef[Any], timeout: float) -> None:
-        try:
-            ref.ask(ping_message(ref), timeout=timeout)
-            result = _PingResult(name, ref.actor_urn, True, None)
-        except pykka.Timeout:
-            result = _PingResult(
-                name, ref.actor_urn, False, f"no answer to a ping within {timeout:g} s"
-            )
-        except ActorDeadError:
-            return
-        except Exception:  # noqa: BLE001 - it answered
-            result = _PingResult(name, ref.actor_urn, True, None)
-        self._tell_self(result)
-
-    def _on_ping_result(self, r: _PingResult) -> None:
+    def _on_ping_result(self, r: PingResult) -> None:
         child = next((c for c in self._children if c.urn == r.urn), None)
         if child is None:
             return
         child.ping_pending = False
         if r.ok or child.state != "running":
             return
-        self._record_error(child, f"hung: {r.error}")
+        child.record_error(f"hung: {r.error}")
         log.error("%s/%s is hung: %s; restarting it", self.name, r.name, r.error)
         ref = child.ref
         if ref is not None:
@@ -550,14 +426,9 @@ class Supervisor(SupervisedActor):
         self._after_failure(child)
 
     def _handle_receive(self, message: Any) -> Any:
-        if isinstance(message, _GiveUp):
+        if isinstance(message, GiveUp):
             raise SupervisorGaveUp(message.reason)
         return super()._handle_receive(message)
-
-
-@dataclass(frozen=True)
-class _GiveUp:
-    reason: str
 
 
 def supervisor_spec(

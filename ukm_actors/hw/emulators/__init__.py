@@ -9,6 +9,7 @@ HTTP (``http://127.0.0.1:PORT``, the ATOL driver's web server). Start with ``.st
 """
 
 from ukm_actors.hw.emulators.bank import (
+    Acquirer,
     Approve,
     BankTerminalEmulator,
     CustomerCancels,
@@ -23,6 +24,7 @@ from ukm_actors.hw.emulators.fiscal import FiscalRegisterEmulator
 from ukm_actors.hw.emulators.scales import ScalesEmulator
 
 __all__ = [
+    "Acquirer",
     "Approve",
     "BankTerminalEmulator",
     "CustomerCancels",

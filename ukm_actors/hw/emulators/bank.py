@@ -9,6 +9,11 @@ stopped), ``CustomerCancels(delay)``. A ``cancel`` for a receipt whose
 operation is still waiting aborts it ("cancelled"). The ``ledger`` holds
 approved payments and refunds, so tests can assert nothing was charged
 twice; a refund must name the rrn of a payment and not exceed what is left.
+
+Terminals given one ``Acquirer`` are one merchant's terminals at one bank: their
+rrns are unique among them and a refund at one may return a payment taken at
+another (a return at another till of the store, as a real acquirer allows).
+Each terminal's ``ledger`` still lists only its own operations.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from ukm_actors.hw.emulators._tcp import TcpEmulator
 
 @dataclass(frozen=True)
 class Approve:
-    """Approve, after ``delay`` seconds (the customer entering a PIN)."""
+    """Approve, after ``delay`` seconds (the customer entering a PIN), or once the test sets
+    ``when`` (the PIN entered exactly when the test says)."""
 
     delay: float = 0.0
+    when: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,45 @@ def default_policy(request: dict[str, Any]) -> Scripted:
     return Approve()
 
 
+class Acquirer:
+    """The bank behind one or more emulated terminals: the rrns it gave and what each
+    payment has left to refund."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rrn = 0
+        self._entries: list[LedgerEntry] = []
+
+    def approve(self, request: dict[str, Any]) -> tuple[LedgerEntry | None, str]:
+        """Book an approved pay/refund request: (its entry, ""), or (None, why a refund is
+        declined)."""
+        with self._lock:
+            if request["op"] == "refund":
+                problem = self._refund_problem(request)
+                if problem:
+                    return None, problem
+            self._rrn += 1
+            entry = LedgerEntry(
+                op=request["op"],
+                amount=request["amount"],
+                rrn=f"{self._rrn:012d}",
+                ref=str(request["ref"]),
+                refund_of=str(request.get("rrn") or ""),
+            )
+            self._entries.append(entry)
+            return entry, ""
+
+    def _refund_problem(self, request: dict[str, Any]) -> str:
+        paid = [e for e in self._entries if e.op == "pay" and e.rrn == request["rrn"]]
+        if not paid:
+            return f"no payment with rrn {request['rrn']}"
+        refunded = sum(e.amount for e in self._entries if e.refund_of == request["rrn"])
+        if request["amount"] > paid[0].amount - refunded:
+            left = paid[0].amount - refunded
+            return f"refund exceeds what is left of payment {request['rrn']} ({left} kopecks)"
+        return ""
+
+
 @dataclass
 class _Pending:
     request: dict[str, Any]
@@ -86,14 +132,16 @@ class BankTerminalEmulator(TcpEmulator):
 
     what = "bank terminal"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, acquirer: Acquirer | None = None
+    ) -> None:
         super().__init__(host, port)
+        self.acquirer = acquirer or Acquirer()
         self.policy: Callable[[dict[str, Any]], Scripted] = default_policy
         self._script: deque[Scripted] = deque()
         self._ledger: list[LedgerEntry] = []
         self._requests: list[dict[str, Any]] = []
         self._pending: dict[str, _Pending] = {}
-        self._rrn = 0
 
     def script(self, *behaviours: Scripted) -> None:
         """Queue behaviours for the next pay/refund requests, one each, in order."""
@@ -210,6 +258,11 @@ class BankTerminalEmulator(TcpEmulator):
         ref = str(request["ref"])
         if isinstance(behaviour, NoAnswer):
             cancelled = pending.cancelled.wait()
+        elif isinstance(behaviour, Approve) and behaviour.when is not None:
+            while not (pending.cancelled.is_set() or self.stopping.is_set()):
+                if behaviour.when.wait(0.05):
+                    break
+            cancelled = pending.cancelled.is_set()
         elif behaviour.delay > 0:
             cancelled = pending.cancelled.wait(timeout=behaviour.delay)
         else:
@@ -231,23 +284,14 @@ class BankTerminalEmulator(TcpEmulator):
             self._approve(pending.conn, request)
 
     def _approve(self, conn: socket.socket, request: dict[str, Any]) -> None:
+        entry, problem = self.acquirer.approve(request)
+        if entry is None:
+            self._reply(conn, request, status="declined", message=problem)
+            return
+        rrn = entry.rrn
         with self._lock:
-            if request["op"] == "refund":
-                problem = self._refund_problem(request)
-                if problem:
-                    self._reply(conn, request, status="declined", message=problem)
-                    return
-            self._rrn += 1
-            rrn = f"{self._rrn:012d}"
-            entry = LedgerEntry(
-                op=request["op"],
-                amount=request["amount"],
-                rrn=rrn,
-                ref=str(request["ref"]),
-                refund_of=str(request.get("rrn") or ""),
-            )
             self._ledger.append(entry)
-            auth_code = f"{(self._rrn * 7919) % 1_000_000:06d}"
+        auth_code = f"{(int(rrn) * 7919) % 1_000_000:06d}"
         self._reply(
             conn,
             request,
@@ -257,13 +301,3 @@ class BankTerminalEmulator(TcpEmulator):
             card_mask="220220******1234",
             message="approved",
         )
-
-    def _refund_problem(self, request: dict[str, Any]) -> str:
-        paid = [e for e in self._ledger if e.op == "pay" and e.rrn == request["rrn"]]
-        if not paid:
-            return f"no payment with rrn {request['rrn']}"
-        refunded = sum(e.amount for e in self._ledger if e.refund_of == request["rrn"])
-        if request["amount"] > paid[0].amount - refunded:
-            left = paid[0].amount - refunded
-            return f"refund exceeds what is left of payment {request['rrn']} ({left} kopecks)"
-        return ""

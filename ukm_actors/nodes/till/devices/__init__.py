@@ -7,6 +7,11 @@ last error in ``/status``. ``ctx.services.devices`` (``Devices``,
 ``service.py``) is how the rest of the till reaches them: by kind, through
 each actor's typed proxy, with a deadline on every call, and "offline" as an
 answer rather than a wait.
+
+The devices in force are the till's file's tables with the cash server's
+``devices`` setting merged over them (``changes.py``): read at start from the
+catalog in the till's database, and applied again by the ``device_settings``
+actor whenever they change, between receipts.
 """
 
 from __future__ import annotations
@@ -14,54 +19,70 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pykka
+
+from ukm_actors.hw.devconfig import DeviceSettingsError, refusal
 from ukm_actors.nodes.feature import Feature
-from ukm_actors.nodes.till.devices.actors import ACTORS
-from ukm_actors.nodes.till.devices.config import DeviceConfig, parse_devices
+from ukm_actors.nodes.till.devices.changes import (
+    NAME,
+    DeviceSettings,
+    desired,
+    device_spec,
+    resolved,
+)
+from ukm_actors.nodes.till.devices.config import parse_devices
 from ukm_actors.nodes.till.devices.service import SUPERVISOR, Devices
 from ukm_actors.nodes.till.services import TillContext
-from ukm_actors.supervision import Backoff, ChildSpec, supervisor_spec
+from ukm_actors.supervision import ChildSpec, Supervisor, wake
 
 log = logging.getLogger(__name__)
 
-BACKOFF = Backoff(initial=0.5, maximum=30.0, reset_after=30.0)
-
-
-def _resolved(ctx: TillContext, tables: dict[str, Any]) -> dict[str, Any]:
-    """The device tables with a file printer's relative ``path`` under the node's data_dir."""
-    out: dict[str, Any] = {}
-    for name, table in tables.items():
-        if isinstance(table, dict) and table.get("kind") == "file" and table.get("path"):
-            table = {**table, "path": str(ctx.config.resolve(str(table["path"])))}
-        out[name] = table
-    return out
-
 
 def setup(ctx: TillContext) -> None:
-    configs = parse_devices(_resolved(ctx, ctx.config.till.devices))
-    devices = Devices(ctx.names, configs)
+    own = parse_devices(resolved(ctx, ctx.config.till.devices))  # a bad file stops the start
+    devices = Devices(ctx.names, own, {c.name: "file" for c in own})
     ctx.services.devices = devices
-    ctx.status_providers["devices"] = devices.status
+    ctx.status_providers["devices"] = devices.status_with_settings
+    ctx.services.catalog.listeners.append(lambda: wake(ctx.names.find(NAME)))
 
 
-def _spec(ctx: TillContext, config: DeviceConfig) -> ChildSpec:
-    actor = ACTORS[config.kind]
-    return ChildSpec(
-        config.name,
-        lambda: actor.start(config, ctx),
-        backoff=BACKOFF,
-        shutdown=5.0,
-        start_timeout=30.0,
-    )
+def _in_force(ctx: TillContext, devices: Devices) -> None:
+    """Take the devices in force from the file and the catalog in the database (the server's
+    last ``devices`` setting), so a till restarted offline keeps them."""
+    try:
+        configs, sources, server = desired(ctx)
+    except DeviceSettingsError as exc:
+        log.error("the cash server's devices setting is refused: %s", exc)
+        devices.settings.refused = refusal(exc)
+        return
+    devices.update(configs, sources)
+    devices.settings.server = server
 
 
 def children(ctx: TillContext) -> list[ChildSpec]:
     devices = ctx.services.devices
-    if not devices.configs:
-        return []
-    specs = [_spec(ctx, c) for c in devices.configs.values()]
-    return [supervisor_spec(SUPERVISOR, specs, strategy="one_for_one", max_restarts=10, period=60)]
+    loaded: list[bool] = []
+
+    def start_devices() -> pykka.ActorRef[Any]:
+        # the first start reads the devices in force; a restart keeps those running before
+        # (a change still pending waits for the sale to be between receipts)
+        if not loaded:
+            _in_force(ctx, devices)
+            loaded.append(True)
+        specs = [device_spec(ctx, c) for c in devices.configs.values()]
+        return Supervisor.start(children=specs, strategy="one_for_one", max_restarts=10, period=60)
+
+    return [
+        ChildSpec(SUPERVISOR, start_devices, shutdown=30.0),
+        ChildSpec(NAME, lambda: DeviceSettings.start(ctx)),
+    ]
 
 
 FEATURE = Feature(
-    __name__, setup=setup, children=children, uses=("sale_flows",), provides=("devices",)
+    __name__,
+    setup=setup,
+    children=children,
+    uses=("sale_flows",),
+    needs=("catalog",),
+    provides=("devices",),
 )

@@ -12,6 +12,7 @@ fails.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 import pykka
@@ -32,6 +33,7 @@ from ukm_actors.nodes.till.sale.errors import DeviceMissing
 from ukm_actors.supervision import Names, SupervisorProxy
 
 SUPERVISOR = "devices"
+KINDS: tuple[DeviceKind, ...] = ("printer", "scanner", "scales", "display", "bank", "fiscal")
 LABELS: dict[str, Text] = {
     "printer": _("receipt printer"),
     "scanner": _("barcode scanner"),
@@ -114,12 +116,64 @@ class Device(Generic[P]):
             pass
 
 
-class Devices:
-    """The till's devices, one ``Device`` per kind, and their ``/status``."""
+@dataclass
+class PendingChange:
+    """Devices in force that wait to be applied: the new set, what changes, and why it waits."""
 
-    def __init__(self, names: Names, configs: list[DeviceConfig]) -> None:
+    configs: list[DeviceConfig]
+    sources: dict[str, str]
+    changes: dict[str, str]
+    """Device name → ``add`` / ``replace`` / ``remove``."""
+    since: str
+    waits_for: str | None = None
+    hint: str | None = None
+    """What to do so that it stops waiting, when someone has to act (else None)."""
+
+
+@dataclass
+class SettingsState:
+    """Where the devices' settings stand: the server's value refused, a change pending."""
+
+    server: bool = False
+    """The cash server has sent a ``devices`` setting (it is merged over the file's)."""
+    refused: str | None = None
+    pending: PendingChange | None = None
+    applied_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.pending
+        return {
+            "server": self.server,
+            "refused": self.refused,
+            "pending": None
+            if p is None
+            else {
+                "since": p.since,
+                "changes": dict(p.changes),
+                "waits_for": p.waits_for,
+                "hint": p.hint,
+            },
+            "applied_at": self.applied_at,
+        }
+
+
+class Devices:
+    """The till's devices, one ``Device`` per kind, and their ``/status``.
+
+    The ``Device`` objects live as long as the till: when the devices in force change
+    (``update``), each one's config changes in place, so a part of the sale holding one
+    reaches the new device."""
+
+    def __init__(
+        self,
+        names: Names,
+        configs: list[DeviceConfig],
+        sources: dict[str, str] | None = None,
+    ) -> None:
         self.names = names
         self.configs = {c.kind: c for c in configs}
+        self.sources = dict(sources or {})
+        self.settings = SettingsState()
         found = self.configs.get
         self.printer: Device[PrinterProxy] = Device(names, "printer", found("printer"))
         self.scanner: Device[ScannerProxy] = Device(names, "scanner", found("scanner"))
@@ -127,6 +181,17 @@ class Devices:
         self.display: Device[DisplayProxy] = Device(names, "display", found("display"))
         self.bank: Device[BankProxy] = Device(names, "bank", found("bank"))
         self.fiscal: Device[FiscalProxy] = Device(names, "fiscal", found("fiscal"))
+
+    def update(self, configs: list[DeviceConfig], sources: dict[str, str]) -> None:
+        """The devices in force are now ``configs`` (their actors are started by the caller)."""
+        self.configs = {c.kind: c for c in configs}
+        self.sources = dict(sources)
+        for kind in KINDS:
+            self.of(kind).config = self.configs.get(kind)
+
+    def by_name(self) -> dict[str, DeviceConfig]:
+        """The devices in force by name (the actors' names)."""
+        return {c.name: c for c in self.configs.values()}
 
     def of(self, kind: DeviceKind) -> Device[DeviceProxy]:
         """The device of ``kind``, typed only as a device."""
@@ -162,6 +227,7 @@ class Devices:
             node = states.get(config.name, {})
             entry: dict[str, Any] = {
                 "kind": kind,
+                "source": self.sources.get(config.name, "file"),
                 "state": node.get("state", "unknown"),
                 "restarts": node.get("restarts", 0),
                 "last_error": (node.get("last_error") or {}).get("message"),
@@ -177,3 +243,7 @@ class Devices:
                     entry["driver"] = None
             out[config.name] = entry
         return out
+
+    def status_with_settings(self) -> dict[str, Any]:
+        """``status()`` and, under ``settings``, the server's setting refused or pending."""
+        return {**self.status(), "settings": self.settings.to_json()}
