@@ -11,6 +11,7 @@ from ukm_actors.db import Database
 from ukm_actors.nodes.server.modules import (
     ModuleRequestError,
     integration_settings,
+    module_report,
     set_integration_settings,
     store_tills,
 )
@@ -81,6 +82,16 @@ def test_the_module_takes_its_folders_from_the_server_and_follows_changes(tmp_pa
         module = start_module()
         expect(lambda: settings(module)["settings"]["from"] == "server", within=30)
         assert settings(module)["source_dir"] == str(f.source)
+
+        def reported():  # what the module says of itself, kept by the server for the console
+            with db.read() as s:
+                found = module_report(s, "17")
+            return found if found and found["report"].get("source_dir") else None
+
+        got = expect(reported, within=30)
+        assert got["node_id"] == "integration-17" and got["reported_at"]
+        assert got["report"]["source_dir"] == str(f.source)
+        assert got["report"]["settings"]["from"] == "server"
         drop(f.source, "a.xml", b"a")
         for n in (1, 2):
             expect(lambda n=n: f.queue(n) == ["000001_a.xml"])

@@ -47,3 +47,17 @@ class IntegrationTillFolder(ServerBase):
     """The queue folder as the till itself sees it (empty: ``folder``)."""
     till_sales_folder: Mapped[str] = mapped_column(Text, default="")
     """The sales folder as the till itself sees it (empty: ``sales_folder``)."""
+
+
+class IntegrationReport(ServerBase):
+    """What the store's integration module last said of itself (its ``/status`` →
+    ``integration``, cut short), sent with its ``integration.settings`` ask: the console
+    shows it beside the store's settings."""
+
+    __tablename__ = "module_integration_report"
+
+    store: Mapped[str] = mapped_column(String(100), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(100))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+    """The report as JSON (at most ``modulesettings.MAX_REPORT`` characters)."""

@@ -6,7 +6,8 @@ and a few small state files are the module's state (see docs/integration.md).
     ├── tills             supervisor, one_for_one: distributor-<till node id> per till
     ├── source_watcher    admits source files, removes them once every till has them
     ├── sales_collector   tills' sales folders → the trade system's sales folder
-    └── settings_client   settings from the cash server (cached) or [integration]
+    └── settings_client   settings from the cash server (cached; each ask carries the
+                          module's status, shown in the console) or [integration]
 """
 
 from __future__ import annotations
@@ -63,15 +64,32 @@ def _fetcher(ctx: IntegrationContext) -> Callable[[], Any]:
         url = bridge.server_url or cfg.bridge.server_url
         if not url:
             raise NoServer(
-                "[bridge] server_url is not set",
+                "no cash server is set ([bridge] server_urls, or server_url)",
                 hint='set it, or use [integration] settings_source = "local"',
             )
         store = cfg.integration.store
-        return bridge.ask(
-            url, SETTINGS_ASK, {"store": store} if store else {}, timeout=cfg.bridge.ask_timeout
-        )
+        message: dict[str, Any] = {"store": store} if store else {}
+        message["report"] = short(ctx.services.distribution.status())
+        return bridge.ask(url, SETTINGS_ASK, message, timeout=cfg.bridge.ask_timeout)
 
     return fetch
+
+
+def short(value: Any, depth: int = 0) -> Any:
+    """``value`` (the module's ``/status`` → ``integration``) cut short for the report
+    the module sends with its settings ask: texts at 500 characters, lists at 20 items,
+    tables at 100 keys, 6 levels deep."""
+    if isinstance(value, str):
+        return value[:500]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if depth >= 6:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k)[:100]: short(v, depth + 1) for k, v in list(value.items())[:100]}
+    if isinstance(value, (list, tuple)):
+        return [short(v, depth + 1) for v in value[:20]]
+    return str(value)[:500]
 
 
 def local_layout(ctx: IntegrationContext) -> StoreLayout:
