@@ -9,15 +9,22 @@ can put the message in the ``.error.txt`` it leaves next to a refused file.
 from __future__ import annotations
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import Text, _
 
 
-def _where(file: str | None, line: int | None, field: str | None) -> str:
-    parts = file or "document"
+def _where(file: str | None, line: int | None, field: str | None) -> Text:
+    name = file or _("document")
+    if line is not None and field is not None:
+        return _("{file} line {line}, field {field}", file=name, line=line, field=field)
     if line is not None:
-        parts += f" line {line}"
+        return _("{file} line {line}", file=name, line=line)
     if field is not None:
-        parts += f", field {field}"
-    return parts
+        return _("{file}, field {field}", file=name, field=field)
+    return _("{file}", file=name)
+
+
+def _where_what(file: str | None, line: int | None, field: str | None, message: str) -> Text:
+    return _("{where}: {reason}", where=_where(file, line, field), reason=message)
 
 
 class ImportFormatError(UkmError, ValueError):
@@ -29,6 +36,10 @@ class ImportFormatError(UkmError, ValueError):
     quantity``) or the root attribute (``fullness``). ``reason`` is the bare
     explanation; ``str()`` puts the three together, e.g.
     ``updateItems_[5]_[F].xml line 12, field price/value: '89,90' uses a comma; ...``.
+
+    ``reason`` and ``hint`` are ``Text`` (``ukm_actors.i18n``) where the reader marked
+    them, so each reader gets them in their language; :meth:`text` is the whole
+    report (where, what, and the hint in brackets) as one ``Text``.
     """
 
     code = "import.format"
@@ -46,7 +57,13 @@ class ImportFormatError(UkmError, ValueError):
         self.line = line
         self.field = field
         self.reason = message
-        super().__init__(f"{_where(file, line, field)}: {message}", hint=hint)
+        super().__init__(_where_what(file, line, field, message), hint=hint)
+
+    def text(self) -> Text:
+        """``str(self)`` as a translatable ``Text``: where, what, and the hint in brackets."""
+        if self.hint:
+            return _("{message} ({hint})", message=self.message, hint=self.hint)
+        return _("{message}", message=self.message)
 
 
 class ExportFormatError(UkmError, ValueError):
@@ -66,7 +83,7 @@ class ExportFormatError(UkmError, ValueError):
         self.line = line
         self.field = field
         self.reason = message
-        super().__init__(f"{_where(file, line, field)}: {message}")
+        super().__init__(_where_what(file, line, field, message))
 
 
 class ExportDataError(UkmError, ValueError):

@@ -23,6 +23,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 """Default limit for import files: 2 GiB. Callers normally pass their own."""
@@ -77,7 +78,7 @@ def check_prolog(head: bytes) -> None:
     data = head[len(_UTF8_BOM) :] if head.startswith(_UTF8_BOM) else head
     if any(data.startswith(bom) for bom in _OTHER_BOMS):
         raise XmlFormatError(
-            "the file starts with a UTF-16/UTF-32 byte-order mark; UKM exchange files are UTF-8",
+            _("the file starts with a UTF-16/UTF-32 byte-order mark; UKM exchange files are UTF-8"),
             line=1,
         )
     pos = 0
@@ -88,35 +89,45 @@ def check_prolog(head: bytes) -> None:
         if pos >= size:
             if size >= _PROLOG_WINDOW:
                 raise XmlFormatError(
-                    f"no root element in the first {_PROLOG_WINDOW} bytes", line=_line_at(data, pos)
+                    _("no root element in the first {size} bytes", size=_PROLOG_WINDOW),
+                    line=_line_at(data, pos),
                 )
-            raise XmlFormatError("the file has no root element", line=_line_at(data, pos))
+            raise XmlFormatError(_("the file has no root element"), line=_line_at(data, pos))
         if data.startswith(b"<?", pos):
             end = data.find(b"?>", pos)
             if end < 0:
-                raise XmlFormatError("unterminated <?...?> in the prolog", line=_line_at(data, pos))
+                raise XmlFormatError(
+                    _("unterminated <?...?> in the prolog"), line=_line_at(data, pos)
+                )
             if data.startswith(b"<?xml", pos) and data[pos + 5 : pos + 6] in b" \t\r\n?":
                 _check_declared_encoding(data[pos:end], _line_at(data, pos))
             pos = end + 2
         elif data.startswith(b"<!--", pos):
             end = data.find(b"-->", pos + 4)
             if end < 0:
-                raise XmlFormatError("unterminated comment in the prolog", line=_line_at(data, pos))
+                raise XmlFormatError(
+                    _("unterminated comment in the prolog"), line=_line_at(data, pos)
+                )
             pos = end + 3
         elif data[pos : pos + 9].upper() == b"<!DOCTYPE":
             raise XmlFormatError(
-                "the file contains a DOCTYPE declaration; DTDs and entity declarations "
-                "are refused in exchange files",
+                _(
+                    "the file contains a DOCTYPE declaration; DTDs and entity declarations "
+                    "are refused in exchange files"
+                ),
                 line=_line_at(data, pos),
-                hint="remove the <!DOCTYPE ...> block; UKM files never need one",
+                hint=_("remove the <!DOCTYPE ...> block; UKM files never need one"),
             )
         elif data.startswith(b"<", pos) and data[pos + 1 : pos + 2] not in (b"!", b"?", b""):
             return
         else:
             raise XmlFormatError(
-                "the file does not look like XML: the first thing in it (line "
-                f"{_line_at(data, pos)}, column {_column_at(data, pos)}) is not an element, "
-                "a comment or an XML declaration",
+                _(
+                    "the file does not look like XML: the first thing in it (line {line}, "
+                    "column {column}) is not an element, a comment or an XML declaration",
+                    line=_line_at(data, pos),
+                    column=_column_at(data, pos),
+                ),
                 line=_line_at(data, pos),
             )
 
@@ -128,7 +139,10 @@ def _check_declared_encoding(decl: bytes, line: int) -> None:
     name = m.group(1).decode("ascii").lower()
     if name not in ("utf-8", "utf8"):
         raise XmlFormatError(
-            f"the XML declaration says encoding={name!r}; UKM exchange files must be UTF-8",
+            _(
+                "the XML declaration says encoding={name}; UKM exchange files must be UTF-8",
+                name=repr(name),
+            ),
             line=line,
         )
 
@@ -178,8 +192,8 @@ class LimitedReader:
         self.bytes_read += n
         if self.bytes_read > self.max_bytes:
             raise XmlFormatError(
-                f"the file is larger than the limit of {self.max_bytes} bytes",
-                hint="split the file or raise the configured size limit",
+                _("the file is larger than the limit of {limit} bytes", limit=self.max_bytes),
+                hint=_("split the file or raise the configured size limit"),
             )
 
 
@@ -188,8 +202,12 @@ def check_size(path: str | os.PathLike[str], max_bytes: int) -> int:
     size = os.stat(path).st_size
     if size > max_bytes:
         raise XmlFormatError(
-            f"the file is {size} bytes, above the limit of {max_bytes} bytes",
-            hint="split the file or raise the configured size limit",
+            _(
+                "the file is {size} bytes, above the limit of {limit} bytes",
+                size=size,
+                limit=max_bytes,
+            ),
+            hint=_("split the file or raise the configured size limit"),
         )
     return size
 
@@ -206,8 +224,12 @@ def open_limited(raw: IO[bytes], *, max_bytes: int) -> LimitedReader:
         total = None
     if total is not None and total > max_bytes:
         raise XmlFormatError(
-            f"the file is {total} bytes, above the limit of {max_bytes} bytes",
-            hint="split the file or raise the configured size limit",
+            _(
+                "the file is {size} bytes, above the limit of {limit} bytes",
+                size=total,
+                limit=max_bytes,
+            ),
+            hint=_("split the file or raise the configured size limit"),
         )
     reader = LimitedReader(raw, max_bytes=max_bytes, total=total)
     check_prolog(reader.head)
@@ -226,7 +248,7 @@ def raw_iterparse(reader: LimitedReader, events: tuple[str, ...]) -> Any:
 
 def syntax_error(exc: etree.XMLSyntaxError) -> XmlFormatError:
     """The :class:`XmlFormatError` for an lxml syntax error (with its line)."""
-    return XmlFormatError(f"the XML is malformed: {exc.msg}", line=exc.lineno)
+    return XmlFormatError(_("the XML is malformed: {detail}", detail=exc.msg), line=exc.lineno)
 
 
 def safe_iterparse(
@@ -264,7 +286,13 @@ def safe_iterparse(
 def parse_bytes(data: bytes, *, max_bytes: int) -> Any:
     """Parse a whole document held in memory and return its root element (``_Element``)."""
     if len(data) > max_bytes:
-        raise XmlFormatError(f"the document is {len(data)} bytes, above the limit of {max_bytes}")
+        raise XmlFormatError(
+            _(
+                "the document is {size} bytes, above the limit of {limit}",
+                size=len(data),
+                limit=max_bytes,
+            )
+        )
     check_prolog(data[:_PROLOG_WINDOW])
     try:
         return etree.fromstring(data, parser=safe_parser())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from ukm_actors.domain.money import Money, Quantity
 
@@ -156,6 +157,19 @@ DIRECTION_CODES: dict[str, str] = {CASH_IN: "in", CASH_OUT: "out"}
 
 
 # -- documents --------------------------------------------------------------
+
+
+class LineHead(TypedDict):
+    """What a sold line (:class:`ExportItem`) and a voided one (:class:`ExportVoidedItem`)
+    both carry, first: ``ExportItem(**head, discount=...)``, ``ExportVoidedItem(**head)``."""
+
+    position: int
+    article: str
+    barcode: str | None
+    name: str
+    quantity: Quantity
+    price: Money
+    amount: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -47,6 +47,7 @@ from ukm_actors.codecs.ukm_export_model import (
     ExportShiftClose,
     ExportShiftOpen,
     ExportVoidedItem,
+    LineHead,
     ReceiptRef,
 )
 from ukm_actors.codecs.ukm_export_render import DATE_FORMAT
@@ -159,6 +160,19 @@ class _Node:
         return out
 
 
+def _line_head(n: _Node, tags: dict[str, str]) -> LineHead:
+    """What a sold and a voided line both carry, read in order under the tags of ``tags``."""
+    return LineHead(
+        position=n.int_(tags["position"]),
+        article=n.req(tags["article"]),
+        barcode=n.text(tags["barcode"], required=False),
+        name=n.text(tags["name"], required=False) or "",
+        quantity=n.quantity(tags["quantity"]),
+        price=n.money(tags["price"]),
+        amount=n.money(tags["amount"]),
+    )
+
+
 def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
     n = _Node(el, file, prefix)
     t = RECEIPT_TAGS
@@ -184,13 +198,7 @@ def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
         it = ITEM_TAGS
         items.append(
             ExportItem(
-                position=i.int_(it["position"]),
-                article=i.req(it["article"]),
-                barcode=i.text(it["barcode"], required=False),
-                name=i.text(it["name"], required=False) or "",
-                quantity=i.quantity(it["quantity"]),
-                price=i.money(it["price"]),
-                amount=i.money(it["amount"]),
+                **_line_head(i, it),
                 discount=i.money(it["discount"]),
                 total=i.money(it["total"]),
                 taxgroup_id=i.text(it["taxgroup_id"], required=False),
@@ -202,18 +210,7 @@ def _receipt(el: Any, file: str | None, prefix: str = "") -> ExportReceipt:
     voided = []
     for child in n.children(t["voided"]):
         v = _Node(child, file, f"{n.path}/")
-        vt = VOIDED_TAGS
-        voided.append(
-            ExportVoidedItem(
-                position=v.int_(vt["position"]),
-                article=v.req(vt["article"]),
-                barcode=v.text(vt["barcode"], required=False),
-                name=v.text(vt["name"], required=False) or "",
-                quantity=v.quantity(vt["quantity"]),
-                price=v.money(vt["price"]),
-                amount=v.money(vt["amount"]),
-            )
-        )
+        voided.append(ExportVoidedItem(**_line_head(v, VOIDED_TAGS)))
     discounts = []
     for child in n.children(t["discounts"]):
         d = _Node(child, file, f"{n.path}/")

@@ -38,9 +38,11 @@ from ukm_actors.codecs.ukm_export_model import (
     VERSION_ATTR,
     VOIDED_TAGS,
     ExportCashBox,
+    ExportItem,
     ExportReceipt,
     ExportShiftClose,
     ExportShiftOpen,
+    ExportVoidedItem,
 )
 from ukm_actors.domain.money import format_money, format_quantity
 
@@ -87,6 +89,18 @@ def _text(value: str | None) -> str | None:
     return None if value is None else clean_text(value)
 
 
+def _put_line_head(el: Any, tags: dict[str, str], line: ExportItem | ExportVoidedItem) -> None:
+    """Write what a sold and a voided line both carry: position, article, barcode, name,
+    quantity, price and amount, in that order, under the tags of ``tags``."""
+    _put(el, tags["position"], line.position)
+    _put(el, tags["article"], clean_text(line.article))
+    _put(el, tags["barcode"], _text(line.barcode))
+    _put(el, tags["name"], clean_text(line.name))
+    _put(el, tags["quantity"], format_quantity(line.quantity))
+    _money(el, tags["price"], line.price)
+    _money(el, tags["amount"], line.amount)
+
+
 def receipt_element(r: ExportReceipt) -> Any:
     """The ``<receipt>`` element (also embedded in a shift close)."""
     t = RECEIPT_TAGS
@@ -111,13 +125,7 @@ def receipt_element(r: ExportReceipt) -> Any:
     for item in r.items:
         el = etree.SubElement(root, t["items"])
         it = ITEM_TAGS
-        _put(el, it["position"], item.position)
-        _put(el, it["article"], clean_text(item.article))
-        _put(el, it["barcode"], _text(item.barcode))
-        _put(el, it["name"], clean_text(item.name))
-        _put(el, it["quantity"], format_quantity(item.quantity))
-        _money(el, it["price"], item.price)
-        _money(el, it["amount"], item.amount)
+        _put_line_head(el, it, item)
         _money(el, it["discount"], item.discount)
         _money(el, it["total"], item.total)
         _put(el, it["taxgroup_id"], _text(item.taxgroup_id))
@@ -127,15 +135,7 @@ def receipt_element(r: ExportReceipt) -> Any:
             _money(el, it["vat_amount"], item.vat_amount)
         _put(el, it["seller_code"], _text(item.seller_code))
     for v in r.voided:
-        el = etree.SubElement(root, t["voided"])
-        vt = VOIDED_TAGS
-        _put(el, vt["position"], v.position)
-        _put(el, vt["article"], clean_text(v.article))
-        _put(el, vt["barcode"], _text(v.barcode))
-        _put(el, vt["name"], clean_text(v.name))
-        _put(el, vt["quantity"], format_quantity(v.quantity))
-        _money(el, vt["price"], v.price)
-        _money(el, vt["amount"], v.amount)
+        _put_line_head(etree.SubElement(root, t["voided"]), VOIDED_TAGS, v)
     for d in r.discounts:
         el = etree.SubElement(root, t["discounts"])
         _put(el, DISCOUNT_TAGS["position"], d.position)

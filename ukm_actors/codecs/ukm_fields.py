@@ -40,6 +40,7 @@ from ukm_actors.domain.money import (
     parse_money,
     parse_quantity,
 )
+from ukm_actors.i18n import Text, _
 
 Element = Any  # lxml's _Element; kept loose so the stubs' generics do not leak everywhere
 
@@ -78,16 +79,32 @@ class Notes:
                 self.entries[key] = [count, line, example]
 
     def lines(self) -> list[str]:
-        """One text per entry, in the order they first happened."""
-        out = []
+        """One text per entry (a ``Text``), in the order they first happened."""
+        out: list[str] = []
         for (path, what), (count, line, example) in self.entries.items():
-            where = f"{count} record(s)" + (f", first at line {line}" if line else "")
-            eg = f", e.g. {example!r}" if example is not None else ""
-            out.append(f"{path}: {what} ({where}{eg})")
+            out.append(_note(path, what, count, line, example))
         return out
 
     def __bool__(self) -> bool:
         return bool(self.entries)
+
+
+def _note(path: str, what: str, count: int, line: int | None, example: str | None) -> Text:
+    args = {"path": path, "what": what, "count": count}
+    if line and example is not None:
+        return _(
+            "{path}: {what} ({count} record(s), first at line {line}, e.g. {example})",
+            line=line,
+            example=repr(example),
+            **args,
+        )
+    if line:
+        return _("{path}: {what} ({count} record(s), first at line {line})", line=line, **args)
+    if example is not None:
+        return _(
+            "{path}: {what} ({count} record(s), e.g. {example})", example=repr(example), **args
+        )
+    return _("{path}: {what} ({count} record(s))", **args)
 
 
 class SkipRecord(Exception):
@@ -122,14 +139,21 @@ def _attr_by_tag(kind: str) -> dict[str, str]:
     return {tag: attr for attr, tag in RECORD_TAGS[kind].items() if attr != "element"}
 
 
-def check_store_code(text: str) -> str | None:
+def check_store_code(text: str) -> Text | None:
     """Why ``text`` is not a valid store code (letters and digits), or ``None``."""
     if not text:
-        return "the store code is empty"
+        return _("the store code is empty")
     if len(text) > MAX_STORE_CODE:
-        return f"the store code has {len(text)} characters; at most {MAX_STORE_CODE} are allowed"
+        return _(
+            "the store code has {n} characters; at most {limit} are allowed",
+            n=len(text),
+            limit=MAX_STORE_CODE,
+        )
     if not text.isalnum():
-        return f"store code {text!r} must consist of letters and digits only (no spaces)"
+        return _(
+            "store code {code} must consist of letters and digits only (no spaces)",
+            code=repr(text),
+        )
     return None
 
 
@@ -156,8 +180,12 @@ class Fields:
                     raise ctx.error(
                         child.sourceline,
                         where,
-                        f"unknown element <{child.tag}> in <{self.tags['element']}>; "
-                        f"known elements: {names}",
+                        _(
+                            "unknown element <{tag}> in <{element}>; known elements: {names}",
+                            tag=child.tag,
+                            element=self.tags["element"],
+                            names=names,
+                        ),
                     )
                 ctx.ignored[where] += 1
                 continue
@@ -192,7 +220,11 @@ class Fields:
         if len(found) > 1:
             raise self.fail(
                 attr,
-                f"<{self.tags[attr]}> appears {len(found)} times; only one is allowed",
+                _(
+                    "<{tag}> appears {n} times; only one is allowed",
+                    tag=self.tags[attr],
+                    n=len(found),
+                ),
                 found[1].sourceline,
             )
         return found[0]
@@ -207,20 +239,24 @@ class Fields:
                 raise self.ctx.error(
                     self.line,
                     self.where(attr),
-                    f"missing: every <{self.tags['element']}> needs a <{self.tags[attr]}>",
+                    _(
+                        "missing: every <{element}> needs a <{tag}>",
+                        element=self.tags["element"],
+                        tag=self.tags[attr],
+                    ),
                 )
             return None
         if len(child):
             sub = next((c for c in child if isinstance(c.tag, str)), None)
             if sub is not None:
-                raise self.fail(attr, f"must hold a value, not the element <{sub.tag}>")
+                raise self.fail(attr, _("must hold a value, not the element <{tag}>", tag=sub.tag))
         text = child.text or ""
         for sub in child:
             text += sub.tail or ""
         text = text.strip()
         if not text:
             if required:
-                raise self.fail(attr, f"is empty; <{self.tags[attr]}> needs a value")
+                raise self.fail(attr, _("is empty; <{tag}> needs a value", tag=self.tags[attr]))
             return None
         return text
 
@@ -234,9 +270,23 @@ class Fields:
 
     def _check_code(self, attr: str, value: str, max_len: int) -> str:
         if len(value) > max_len:
-            raise self.fail(attr, f"{value[:50]!r} has {len(value)} characters; at most {max_len}")
+            raise self.fail(
+                attr,
+                _(
+                    "{value} has {n} characters; at most {limit}",
+                    value=repr(value[:50]),
+                    n=len(value),
+                    limit=max_len,
+                ),
+            )
         if " " in value or not value.isprintable():
-            raise self.fail(attr, f"{value!r} contains spaces or control characters; codes may not")
+            raise self.fail(
+                attr,
+                _(
+                    "{value} contains spaces or control characters; codes may not",
+                    value=repr(value),
+                ),
+            )
         return value
 
     def code(self, attr: str, max_len: int = MAX_CODE) -> str:
@@ -251,10 +301,15 @@ class Fields:
 
     def _int(self, attr: str, value: str, lo: int, hi: int) -> int:
         if not (value.isascii() and value.isdigit()):
-            raise self.fail(attr, f"{value!r} is not a whole number (digits only)")
+            raise self.fail(
+                attr, _("{value} is not a whole number (digits only)", value=repr(value))
+            )
         number = int(value)
         if not lo <= number <= hi:
-            raise self.fail(attr, f"{number} is out of range; allowed {lo}..{hi}")
+            raise self.fail(
+                attr,
+                _("{number} is out of range; allowed {lo}..{hi}", number=number, lo=lo, hi=hi),
+            )
         return number
 
     def integer(self, attr: str, lo: int = 0, hi: int = MAX_INT) -> int:
@@ -274,13 +329,13 @@ class Fields:
             return False
         if value == "1":
             return True
-        raise self.fail(attr, f"{value!r} is not a flag; write 0 or 1")
+        raise self.fail(attr, _("{value} is not a flag; write 0 or 1", value=repr(value)))
 
     def _amount(self, attr: str, value: str, parse: Callable[..., int]) -> int:
         try:
             return parse(value, what="")
         except AmountFormatError as exc:
-            raise self.fail(attr, exc.message.strip()) from None
+            raise self.fail(attr, exc.message) from None
 
     def money(self, attr: str) -> Money:
         """A required amount of money, 0 or more, at most 2 decimals (kopecks)."""
@@ -299,7 +354,7 @@ class Fields:
             return default
         qty = self._amount(attr, value, parse_quantity)
         if qty <= 0:
-            raise self.fail(attr, f"{value!r} must be more than 0")
+            raise self.fail(attr, _("{value} must be more than 0", value=repr(value)))
         return qty
 
     # -- lenient reading of fields whose meaning is not documented ([INF]/[UNK]) ----
@@ -314,7 +369,14 @@ class Fields:
         """A decimal comma is refused everywhere: the vendor documents the point [DOC]."""
         if "," in value and value.replace(",", "", 1).replace(".", "", 1).strip("-").isdigit():
             fixed = value.replace(",", ".")
-            raise self.fail(attr, f"{value!r} uses a comma; write a decimal point, e.g. {fixed!r}")
+            raise self.fail(
+                attr,
+                _(
+                    "{value} uses a comma; write a decimal point, e.g. {fixed}",
+                    value=repr(value),
+                    fixed=repr(fixed),
+                ),
+            )
 
     def lenient_text(self, attr: str, default: str, what: str) -> str:
         """A text that may be missing: ``default`` then, noted as ``what``."""
@@ -351,7 +413,7 @@ class Fields:
             return False
         if value == "1":
             return True
-        self.assume(attr, "not 0 or 1; taken as 0", value)
+        self.assume(attr, _("not 0 or 1; taken as 0"), value)
         return False
 
     def lenient_money(self, attr: str, what: str) -> Money | None:

@@ -56,6 +56,7 @@ from ukm_actors.codecs.ukm_names import (
 )
 from ukm_actors.codecs.ukm_readers import (
     READERS,
+    TWICE,
     Element,
     ReadContext,
     check_store_code,
@@ -88,6 +89,7 @@ from ukm_actors.codecs.ukm_schema import (
     VERSION_TAG,
     element_kinds,
 )
+from ukm_actors.i18n import _
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -159,8 +161,12 @@ class ImportFile:
                     self.file,
                     None,
                     None,
-                    f"the file is {self.total} bytes, above the limit of {max_bytes} bytes",
-                    hint="split the file or raise the configured size limit",
+                    _(
+                        "the file is {size} bytes, above the limit of {limit} bytes",
+                        size=self.total,
+                        limit=max_bytes,
+                    ),
+                    hint=_("split the file or raise the configured size limit"),
                 )
             try:
                 self._reader: LimitedReader = open_limited(self._raw, max_bytes=max_bytes)
@@ -189,8 +195,8 @@ class ImportFile:
                 self.file,
                 None,
                 None,
-                "not a regular file (a symbolic link, folder, pipe or device); never read",
-                hint="put the file itself into the import folder",
+                _("not a regular file (a symbolic link, folder, pipe or device); never read"),
+                hint=_("put the file itself into the import folder"),
             )
         return os.fdopen(fd, "rb")
 
@@ -274,24 +280,47 @@ class ImportFile:
         if spec is None:
             known = ", ".join(name for name in LOAD_ORDER if IMPORT_TYPES[name].supported)
             raise self._fail(
-                line, None, f"unknown root element <{root.tag}>; this server reads: {known}"
+                line,
+                None,
+                _(
+                    "unknown root element <{tag}>; this server reads: {known}",
+                    tag=root.tag,
+                    known=known,
+                ),
             )
         if not spec.supported:
-            raise self._fail(line, None, f"files of type {spec.name} are not supported yet")
+            raise self._fail(
+                line, None, _("files of type {type} are not supported yet", type=spec.name)
+            )
         fullness = root.get(ROOT_FULLNESS)
-        allowed = " or ".join(f'"{f}"' for f in sorted(spec.fullness))
+        quoted = [f'"{f}"' for f in sorted(spec.fullness)]
+        allowed = (
+            _("{first} or {second}", first=quoted[0], second=quoted[1])
+            if len(quoted) == 2
+            else ", ".join(quoted)
+        )
         if fullness is None:
             raise self._fail(
                 line,
                 ROOT_FULLNESS,
-                f"the root <{spec.name}> has no {ROOT_FULLNESS} attribute; "
-                f"write {ROOT_FULLNESS}={allowed}",
+                _(
+                    "the root <{type}> has no {attribute} attribute; write {attribute}={allowed}",
+                    type=spec.name,
+                    attribute=ROOT_FULLNESS,
+                    allowed=allowed,
+                ),
             )
         if fullness not in spec.fullness:
             raise self._fail(
                 line,
                 ROOT_FULLNESS,
-                f"{ROOT_FULLNESS}={fullness!r} is not allowed for {spec.name}; allowed: {allowed}",
+                _(
+                    "{attribute}={value} is not allowed for {type}; allowed: {allowed}",
+                    attribute=ROOT_FULLNESS,
+                    value=repr(fullness),
+                    type=spec.name,
+                    allowed=allowed,
+                ),
             )
         store_id = root.get(ROOT_STORE_ID)
         if spec.store_scoped:
@@ -299,27 +328,42 @@ class ImportFile:
                 raise self._fail(
                     line,
                     ROOT_STORE_ID,
-                    f'{spec.name} is store-scoped: the root needs {ROOT_STORE_ID}="<store code>"',
+                    _(
+                        '{type} is store-scoped: the root needs {attribute}="<store code>"',
+                        type=spec.name,
+                        attribute=ROOT_STORE_ID,
+                    ),
                 )
             problem = check_store_code(store_id)
             if problem is not None:
                 raise self._fail(line, ROOT_STORE_ID, problem)
         elif store_id is not None:
-            self.warnings.append(f"{ROOT_STORE_ID}={store_id!r} ignored: {spec.name} is chain-wide")
+            self.warnings.append(
+                _(
+                    "{attribute}={value} ignored: {type} is chain-wide",
+                    attribute=ROOT_STORE_ID,
+                    value=repr(store_id),
+                    type=spec.name,
+                )
+            )
             store_id = None
         extra = sorted(set(root.keys()) - {ROOT_FULLNESS, ROOT_STORE_ID})
         if extra:
-            self.warnings.append(f"root attributes ignored: {', '.join(extra)}")
+            self.warnings.append(_("root attributes ignored: {names}", names=", ".join(extra)))
         version: str | None = None
         first = next(self._top, None)
         if first is not None and first.tag == VERSION_TAG:
             if len(first):
-                raise self._fail(first.sourceline, VERSION_TAG, "<version> must hold text only")
+                raise self._fail(
+                    first.sourceline, VERSION_TAG, _("<{tag}> must hold text only", tag=VERSION_TAG)
+                )
             version = (first.text or "").strip() or None
         elif first is not None:
             self._pending.append(first)
         if version is None:
-            self.warnings.append(f"no <{VERSION_TAG}> as the first element of <{spec.name}>")
+            self.warnings.append(
+                _("no <{tag}> as the first element of <{type}>", tag=VERSION_TAG, type=spec.name)
+            )
         return ImportInfo(spec.name, fullness, version, store_id, self.file)
 
     def _parsed(self) -> Iterator[tuple[int, int, str, ImportRecord]]:
@@ -345,14 +389,23 @@ class ImportFile:
                 raise self._fail(
                     el.sourceline,
                     VERSION_TAG,
-                    f"<{VERSION_TAG}> must appear once, as the first element of <{root_tag}>",
+                    _(
+                        "<{tag}> must appear once, as the first element of <{type}>",
+                        tag=VERSION_TAG,
+                        type=root_tag,
+                    ),
                 )
             elif self.strict:
                 expected = ", ".join(f"<{t}>" for t in kinds)
                 raise self._fail(
                     el.sourceline,
                     str(el.tag),
-                    f"unknown element <{el.tag}> in <{root_tag}>; expected {expected}",
+                    _(
+                        "unknown element <{tag}> in <{type}>; expected {expected}",
+                        tag=el.tag,
+                        type=root_tag,
+                        expected=expected,
+                    ),
                 )
             else:
                 self._ctx.ignored[str(el.tag)] += 1
@@ -370,12 +423,19 @@ class ImportFile:
                 first_line = self._find_key(earlier, label, key)
                 if first_line is not None:
                     shown = " ".join(key) if isinstance(key, tuple) else str(key)
-                    raise self._fail(
-                        line,
-                        path,
-                        f"{label} {shown} appears twice in this file (first at line {first_line}); "
-                        "each must appear once",
+                    template = TWICE.get(label)
+                    message = (
+                        _(template, key=shown, first=first_line)
+                        if template is not None
+                        else _(
+                            "{label} {key} appears twice in this file (first at line {first}); "
+                            "each must appear once",
+                            label=label,
+                            key=shown,
+                            first=first_line,
+                        )
                     )
+                    raise self._fail(line, path, message)
             self._index.add(h, ordinal)
 
     def _find_key(self, ordinal: int, label: str, key: object) -> int | None:

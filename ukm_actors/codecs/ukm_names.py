@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ukm_actors.codecs.ukm_records import ImportInfo
 from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES, INCREMENTAL, LOAD_ORDER
+from ukm_actors.i18n import _
 
 _NAME = re.compile(
     r"^(?P<type>[A-Za-z][A-Za-z0-9]*)"
@@ -148,11 +149,30 @@ def compare_name(name: ImportName, info: ImportInfo) -> list[str]:
     """Warnings where a file's name and its root disagree (the root wins)."""
     out: list[str] = []
     if name.type != info.type:
-        out.append(f"{name.filename}: the name says {name.type} but the root is <{info.type}>")
+        out.append(
+            _(
+                "{file}: the name says {named} but the root is <{type}>",
+                file=name.filename,
+                named=name.type,
+                type=info.type,
+            )
+        )
     if name.fullness != info.fullness:
-        out.append(f"{name.filename}: the name says {name.fullness} but fullness={info.fullness!r}")
+        out.append(
+            _(
+                "{file}: the name says {named} but fullness={fullness}",
+                file=name.filename,
+                named=name.fullness,
+                fullness=repr(info.fullness),
+            )
+        )
     if info.store_id is not None and name.store_id is not None and name.store_id != info.store_id:
         out.append(
-            f"{name.filename}: the name says store {name.store_id} but storeId={info.store_id!r}"
+            _(
+                "{file}: the name says store {named} but storeId={store}",
+                file=name.filename,
+                named=name.store_id,
+                store=repr(info.store_id),
+            )
         )
     return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Callable
+from functools import cache
 
 from ukm_actors.codecs.ukm_fields import (
     MAX_INT,
@@ -44,11 +45,19 @@ from ukm_actors.codecs.ukm_records import (
 )
 from ukm_actors.codecs.ukm_schema import RECORD_TAGS
 from ukm_actors.domain.money import ONE
+from ukm_actors.i18n import N_, _
 
 __all__ = ["READERS", "Element", "ReadContext", "check_store_code", "record_keys"]
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
-_NOT_PRICE = "not an amount of money (0 or more, at most 2 decimals); this price is not loaded"
+_NOT_PRICE = _("not an amount of money (0 or more, at most 2 decimals); this price is not loaded")
+# an item's lenient fields: made once (a file may hold a million items)
+_NO_MEASURE = _("missing; the item is sold in pieces (шт)")
+_NO_GROUP = _("missing; the item is in no group")
+_NO_TAXGROUP = _("missing; the item has no tax group (no VAT is exported for it)")
+_BAD_EGAIS = _("not a whole number from 0 to 99; taken as 0")
+_BAD_MIN_PRICE = _("not an amount of money; no minimum price")
+_BAD_AGE_LIMIT = _("not an age from 0 to 150; no age limit from this item")
 MAX_MEASPREC = 40
 DEFAULT_TIMEZONE = "Europe/Moscow"
 _ALC_SPLIT = re.compile(r"[\s,;]+")
@@ -61,13 +70,15 @@ def _barcodes(f: Fields) -> tuple[BarcodeRecord, ...]:
         b = Fields(el, "barcode", f.ctx, prefix=f"{f.path}/")
         code = b.code("barcode")
         if code in seen:
-            raise b.fail("barcode", f"barcode {code} appears twice in this item")
+            raise b.fail("barcode", _("barcode {code} appears twice in this item", code=code))
         qty = b.quantity_or_none("quantity")
         if isinstance(qty, str):
             b.assume(
                 "quantity",
-                "not a quantity above 0 with at most 3 decimals; "
-                "this barcode is not loaded (the item is)",
+                _(
+                    "not a quantity above 0 with at most 3 decimals; "
+                    "this barcode is not loaded (the item is)"
+                ),
                 qty,
             )
             continue
@@ -80,7 +91,7 @@ def _alc_codes(f: Fields) -> tuple[str, ...]:
     codes: list[str] = []
     found = f.children("alc_codes")
     if len(found) > 1:
-        f.assume("alc_codes", "appears more than once; the codes of all are taken")
+        f.assume("alc_codes", _("appears more than once; the codes of all are taken"))
     for el in found:
         codes.extend(c for c in _ALC_SPLIT.split(el.text or "") if c)
         for child in el:
@@ -97,7 +108,7 @@ def _measprec(f: Fields) -> str | None:
         return None
     f._no_comma("measprec", value)
     if len(value) > MAX_MEASPREC:
-        f.assume("measprec", f"longer than {MAX_MEASPREC} characters; not kept", value)
+        f.assume("measprec", _("longer than {n} characters; not kept", n=MAX_MEASPREC), value)
         return None
     return value
 
@@ -108,23 +119,16 @@ def read_item(el: Element, ctx: ReadContext) -> ItemRecord:
     return ItemRecord(
         article=f.code("article"),
         name=f.text("name"),
-        measure=f.lenient_text("measure", "шт", "missing; the item is sold in pieces (шт)"),
+        measure=f.lenient_text("measure", "шт", _NO_MEASURE),
         measprec=_measprec(f),
-        group_id=f.lenient_code("group_id", "missing; the item is in no group"),
-        taxgroup_id=f.lenient_code(
-            "taxgroup_id", "missing; the item has no tax group (no VAT is exported for it)"
-        ),
-        egais_type=f.lenient_integer(
-            "egais_type", 0, 99, 0, "not a whole number from 0 to 99; taken as 0"
-        )
-        or 0,
+        group_id=f.lenient_code("group_id", _NO_GROUP),
+        taxgroup_id=f.lenient_code("taxgroup_id", _NO_TAXGROUP),
+        egais_type=f.lenient_integer("egais_type", 0, 99, 0, _BAD_EGAIS) or 0,
         alc_codes=_alc_codes(f),
         sub_excise=f.lenient_flag("sub_excise"),
         barcodes=_barcodes(f),
-        min_price=f.lenient_money("min_price", "not an amount of money; no minimum price"),
-        age_limit=f.lenient_integer(
-            "age_limit", 0, 150, None, "not an age from 0 to 150; no age limit from this item"
-        ),
+        min_price=f.lenient_money("min_price", _BAD_MIN_PRICE),
+        age_limit=f.lenient_integer("age_limit", 0, 150, None, _BAD_AGE_LIMIT),
         deleted=f.deleted,
     )
 
@@ -135,7 +139,7 @@ def read_group(el: Element, ctx: ReadContext) -> ClassifRecord:
     group_id = f.code("id")
     parent = f.opt_code("parent_id")
     if parent is not None and parent == group_id:
-        f.assume("parent_id", "the group is its own parent; made a top-level group", parent)
+        f.assume("parent_id", _("the group is its own parent; made a top-level group"), parent)
         parent = None
     return ClassifRecord(group_id, parent, f.text("name"), f.deleted)
 
@@ -144,7 +148,7 @@ def read_tax(el: Element, ctx: ReadContext) -> TaxRecord:
     """A ``<tax>`` of ``taxes``; ``<rate>`` is a percentage with up to 2 decimals."""
     f = Fields(el, "tax", ctx)
     tax_id = f.code("id")
-    what = "not a rate from 0 to 100 (%) with at most 2 decimals; this tax is not loaded"
+    what = _("not a rate from 0 to 100 (%) with at most 2 decimals; this tax is not loaded")
     rate = f.money_or_skip("rate_bp", what)
     if rate > 10_000:
         raise f.skip("rate_bp", what, f"{rate / 100:.2f}")
@@ -176,7 +180,11 @@ def _timezone(f: Fields) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        f.assume("timezone", f"not an IANA time zone name; {DEFAULT_TIMEZONE} is used", value)
+        f.assume(
+            "timezone",
+            _("not an IANA time zone name; {zone} is used", zone=DEFAULT_TIMEZONE),
+            value,
+        )
         return DEFAULT_TIMEZONE
     return value
 
@@ -204,7 +212,7 @@ def _role(f: Fields) -> int:
         return 0
     if value.isascii() and value.isdigit() and int(value) <= MAX_INT:
         return int(value)
-    raise f.skip("role_id", "not a role number; this cashier is not loaded", value)
+    raise f.skip("role_id", _("not a role number; this cashier is not loaded"), value)
 
 
 def read_cashier(el: Element, ctx: ReadContext) -> CashierRecord:
@@ -254,8 +262,12 @@ def _target(f: Fields) -> tuple[str | None, str | None]:
     if article is not None and group_id is not None:
         raise f.skip(
             "group_id",
-            f"both <{f.tags['article']}> and <{f.tags['group_id']}> are given (a restriction "
-            "applies to one item, one group, or with neither the whole store); not loaded",
+            _(
+                "both <{article}> and <{group}> are given (a restriction applies to one item, "
+                "one group, or with neither the whole store); not loaded",
+                article=f.tags["article"],
+                group=f.tags["group_id"],
+            ),
         )
     return article, group_id
 
@@ -266,7 +278,7 @@ def _time(f: Fields, attr: str) -> str:
         return "00:00"
     m = _TIME.match(value)
     if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise f.skip(attr, "not a time of day HH:MM from 00:00 to 23:59; not loaded", value)
+        raise f.skip(attr, _("not a time of day HH:MM from 00:00 to 23:59; not loaded"), value)
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
@@ -277,7 +289,7 @@ def _days(f: Fields) -> str | None:
     digits = value.replace(",", "").replace(" ", "")
     if not digits or any(d not in "1234567" for d in digits) or len(set(digits)) != len(digits):
         raise f.skip(
-            "days", "not a list of weekdays, digits 1 (Monday) to 7 (Sunday); not loaded", value
+            "days", _("not a list of weekdays, digits 1 (Monday) to 7 (Sunday); not loaded"), value
         )
     return "".join(sorted(digits))
 
@@ -288,7 +300,9 @@ def read_time_restriction(el: Element, ctx: ReadContext) -> TimeRestrictionRecor
     article, group_id = _target(f)
     start, end = _time(f, "start"), _time(f, "end")
     if start == end and not f.deleted:
-        raise f.skip("end", "from and to are equal, the rule would cover no time; not loaded", end)
+        raise f.skip(
+            "end", _("from and to are equal, the rule would cover no time; not loaded"), end
+        )
     return TimeRestrictionRecord(
         store_id=f.store_id(),
         id=f.opt_code("id"),
@@ -308,7 +322,7 @@ def _min_age(f: Fields) -> int:
         return 0
     if value.isascii() and value.isdigit() and 1 <= int(value) <= 150:
         return int(value)
-    raise f.skip("min_age", "not an age from 1 to 150; not loaded", value)
+    raise f.skip("min_age", _("not an age from 1 to 150; not loaded"), value)
 
 
 def read_age_restriction(el: Element, ctx: ReadContext) -> AgeRestrictionRecord:
@@ -344,6 +358,31 @@ READERS: dict[str, Callable[[Element, ReadContext], ImportRecord]] = {
 """Record kind → reader."""
 
 
+@cache
+def _id_label(element: str) -> str:
+    return f"{element} id"
+
+
+TWICE = {
+    "article": N_(
+        "article {key} appears twice in this file (first at line {first}); each must appear once"
+    ),
+    "barcode": N_(
+        "barcode {key} appears twice in this file (first at line {first}); each must appear once"
+    ),
+    "price of article": N_(
+        "price of article {key} appears twice in this file (first at line {first}); "
+        "each must appear once"
+    ),
+    "additional price (article, type)": N_(
+        "additional price (article, type) {key} appears twice in this file "
+        "(first at line {first}); each must appear once"
+    ),
+}
+"""The message of a key found twice in one file, by the label ``record_keys`` gives it
+(other labels, ``<element> id``, take the general one)."""
+
+
 def record_keys(kind: str, record: ImportRecord) -> list[tuple[str, str, object]]:
     """What must be unique within one file: ``(field path, label, key)`` triples."""
     tags = RECORD_TAGS[kind]
@@ -361,6 +400,8 @@ def record_keys(kind: str, record: ImportRecord) -> list[tuple[str, str, object]
         label = "additional price (article, type)"
         return [(f"{el}/{tags['article']}", label, (record.article, record.price_type))]
     if isinstance(record, TimeRestrictionRecord | AgeRestrictionRecord):
-        return [] if record.id is None else [(f"{el}/{tags['id']}", f"{el} id", record.id)]
+        if record.id is None:
+            return []
+        return [(f"{el}/{tags['id']}", _id_label(el), record.id)]
     assert not isinstance(record, ItemRecord)
-    return [(f"{el}/{tags['id']}", f"{el} id", record.id)]
+    return [(f"{el}/{tags['id']}", _id_label(el), record.id)]

@@ -99,7 +99,7 @@ CASES = {
 
 
 def scan(db, folder):
-    f = ImportFolder(db, folder, settle=0.0, options=LoadOptions(kind="folder"))
+    f = ImportFolder(db, folder, settle=0.0, options=LoadOptions(kind="folder"), language="en")
     f.scan()  # notes sizes
     return f.scan()
 
@@ -200,3 +200,45 @@ def test_a_duplicate_found_by_the_database_is_reported_with_both_lines(fresh, sd
         and "appears twice in this file (first at line" in results[0].error
     )
     assert dump(sdb) == before
+
+
+@pytest.mark.parametrize("child_bytes", [0, 1], ids=["in-process", "helper-process"])
+def test_the_error_txt_is_in_the_nodes_language_russian_by_default(
+    examples_db, inbox, child_bytes
+):
+    """Read here or by the helper process (the texts cross its pipe): Russian, with what to
+    do next; the history keeps the texts for each reader."""
+    from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
+    from ukm_actors.nodes.server.catalog.texts import read_texts
+
+    name = "storePrices_[17]_[40]_[I].xml"
+    write_xml(
+        inbox,
+        name,
+        '<storePrices fullness="I" storeId="17"><version>1</version>\n'
+        "<price><article>100245</article><value>89,90</value></price>\n</storePrices>",
+    )
+    f = ImportFolder(
+        examples_db, inbox, settle=0.0, options=LoadOptions(kind="folder", child_bytes=child_bytes)
+    )
+    f.scan()
+    (result,) = f.scan()
+    assert result.status == "failed"
+    report = (inbox / "failed" / f"{name}.error.txt").read_text("utf-8")
+    assert "строка:  2\nполе:    price/value\n" in report
+    assert "'89,90' записано с запятой; пишите десятичную точку, например '89.90'" in report
+    assert "Из этого файла ничего не загружено" in report
+    action = "Что сделать: пришлите новый полный файл storePrices (fullness F, с номером больше 40)"
+    assert action in report
+    with examples_db.read() as s:
+        row = s.query(CatalogLoad).filter(CatalogLoad.file == name).one()
+        stored, error = row.texts, row.error
+    texts = read_texts(stored)
+    assert texts is not None and texts.reason is not None
+    assert texts.reason.in_language("ru") == (  # type: ignore[attr-defined]
+        "'89,90' записано с запятой; пишите десятичную точку, например '89.90'"
+    )
+    assert error == (
+        f"{name} line 2, field price/value: '89,90' uses a comma; "
+        "write a decimal point, e.g. '89.90'"
+    )

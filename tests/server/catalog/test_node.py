@@ -64,9 +64,12 @@ def test_health_answers_while_a_big_file_loads(fresh_url, tmp_path):
         def loading():
             code, st = get_json(node.ctx.url + "/status")
             cur = st["import"]["current"]
-            return (
-                cur
-                if cur and cur["file"].startswith("updateItems") and cur["position"] > 0
+            return (  # read from (position) and counted (records): the first chunk is read
+                cur  # before its first record is counted, which can last under load
+                if cur
+                and cur["file"].startswith("updateItems")
+                and cur["position"] > 0
+                and cur["records"] > 0
                 else None
             )
 

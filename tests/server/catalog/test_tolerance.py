@@ -98,7 +98,7 @@ def test_units_compare_without_case_and_final_dot(examples_db, tmp_path):
 
 
 def scan(db, inbox):
-    f = ImportFolder(db, inbox, settle=0.0, options=LoadOptions(kind="folder"))
+    f = ImportFolder(db, inbox, settle=0.0, options=LoadOptions(kind="folder"), language="en")
     f.scan()
     return f.scan()
 

@@ -184,7 +184,8 @@ ROUTES: list[tuple[str, str, str, str | None, tuple[str, ...], dict[str, str] | 
     (
         "put",
         "/api/v1/tills/{node_id}/settings",
-        "Replace a till's settings (header, footer, devices, timeouts)",
+        "Replace a till's settings (header, footer, ui, devices...; a devices value no till "
+        "could use is refused: 400 settings.devices)",
         R_ADMIN,
         (),
         {"header": "array", "footer": "array", "devices": "object", "timeouts": "object"},

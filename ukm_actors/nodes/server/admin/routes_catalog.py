@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ukm_actors.codecs.ukm_fields import check_store_code
+from ukm_actors.i18n.web import localized
 from ukm_actors.nodes.base import NodeContext, json_response
 from ukm_actors.nodes.routes import Routes
 from ukm_actors.nodes.server.admin.auth import READERS, WRITERS, require_employee
@@ -34,6 +35,7 @@ from ukm_actors.nodes.server.catalog.public import (
     TaxGroup,
     begin_change,
     commit_change,
+    read_texts,
 )
 
 
@@ -173,8 +175,27 @@ def create_store(session: Session, data: dict[str, Any], by: str) -> tuple[Store
 
 
 def import_json(r: CatalogLoad) -> dict[str, Any]:
-    """One catalog file loaded from the import folder or ``ukm import``."""
+    """One catalog file loaded from the import folder or ``ukm import``.
+
+    ``error`` and ``warnings`` are ``Text`` where the row keeps them translatable
+    (``texts``), so the answer is in the reader's language; ``report`` is a refused
+    file's where (``line``, ``field``), what (``reason``) and what to do (``hint``, or
+    after the reason's last ``"; "``), ``None`` for a row written before it was kept."""
     started, finished = r.started_at, r.finished_at
+    texts = read_texts(r.texts)
+    error: str | None = r.error
+    warnings: list[str] = [w for w in (r.warnings or "").split("\n") if w]
+    report: dict[str, Any] | None = None
+    if texts is not None:
+        warnings = list(texts.warnings) or warnings
+        if texts.error is not None:
+            error = texts.error
+            report = {
+                "line": texts.line,
+                "field": texts.field,
+                "reason": texts.reason,
+                "hint": texts.hint,
+            }
     return {
         "id": r.id,
         "file": r.file,
@@ -185,8 +206,9 @@ def import_json(r: CatalogLoad) -> dict[str, Any]:
         "status": r.status,
         "records": r.records,
         "changes": r.changes,
-        "warnings": [w for w in (r.warnings or "").split("\n") if w],
-        "error": r.error,
+        "warnings": warnings,
+        "error": error,
+        "report": report,
         "started_at": started.isoformat(timespec="seconds") if started else None,
         "duration_s": round((finished - started).total_seconds(), 1)
         if finished and started
@@ -303,7 +325,8 @@ def list_imports(ctx: NodeContext) -> bottle.HTTPResponse:
         rows = session.execute(
             base.order_by(CatalogLoad.id.desc()).offset(p.offset).limit(p.per_page)
         ).scalars()
-        return json_response(p.wrap(total, "imports", [import_json(r) for r in rows]))
+        out = p.wrap(total, "imports", [import_json(r) for r in rows])
+        return json_response(localized(out))
 
 
 def routes(app: bottle.Bottle, ctx: NodeContext) -> None:

@@ -84,6 +84,7 @@ class CatalogLoader(Ticking):
             holder=holder,
             lease_ttl=cfg.import_lease_ttl,
             notify=lambda channels: notify_channels(ctx, channels),
+            language=ctx.config.node.language,
         )
 
     def on_start(self) -> None:
@@ -103,9 +104,7 @@ class CatalogLoader(Ticking):
     def tick(self) -> None:
         try:
             self.scan()
-            before = self.pruning.due()
-            if before is not None:
-                self.prune(before)
+            self.pruning.when_due(self.prune)
         finally:
             self.schedule(self.poll)
 

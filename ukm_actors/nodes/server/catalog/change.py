@@ -19,6 +19,7 @@ from ukm_actors.exchange.catalog import digest, text_digest
 from ukm_actors.nodes.server.catalog.bulk import Bulk
 from ukm_actors.nodes.server.catalog.tables_changes import CatalogLoad
 from ukm_actors.nodes.server.catalog.tables_local import CHAIN
+from ukm_actors.nodes.server.catalog.texts import texts_json
 
 CHAIN_KINDS = ("tax", "taxgroup", "group", "item", "barcode")
 """Catalog document kinds every till of the chain receives."""
@@ -114,6 +115,8 @@ def finish_change(change: Change, status: str, records: int = 0) -> None:
     load.status = status
     load.records = records
     load.changes = change.changes
-    load.warnings = "\n".join(change.report()[:200])
+    report = change.report()[:200]
+    load.warnings = "\n".join(report)
+    load.texts = texts_json(warnings=report)
     load.finished_at = now()
     change.session.flush()

@@ -52,6 +52,7 @@ from ukm_actors.db import Database
 from ukm_actors.db.leases import release, try_acquire
 from ukm_actors.exchange.folder import PROCESSED, Refusal, move_aside, refuse
 from ukm_actors.exchange.watch import FolderWatch, Ignored
+from ukm_actors.i18n import DEFAULT_LANGUAGE, _
 from ukm_actors.nodes.server.catalog.history import (
     already_loaded,
     newest_loaded,
@@ -117,23 +118,27 @@ def batch_state(session: Session, type_name: str, store: str) -> BatchState:
 
 def refusal(result: LoadResult, type_name: str | None) -> Refusal:
     """What the ``.error.txt`` beside a refused import file says."""
-    what = type_name or "this type"
-    number = result.number if result.number is not None else "this one"
+    what = type_name or _("this type")
+    number = result.number if result.number is not None else _("this one")
     return Refusal(
         result.file,
         result.error or "",
         result.line,
         result.field,
-        f"send a new full file of {what} (fullness F, numbered above {number}), or this file "
-        f"again under the same name if it was cut short. Until then the {what} files in the "
-        "import folder wait; the other types go on loading.",
+        _(
+            "send a new full file of {what} (fullness F, numbered above {number}), or this "
+            "file again under the same name if it was cut short. Until then the {what} files "
+            "in the import folder wait; the other types go on loading.",
+            what=what,
+            number=number,
+        ),
         result.warnings,
     )
 
 
-def error_text(result: LoadResult, type_name: str | None) -> str:
+def error_text(result: LoadResult, type_name: str | None, language: str = DEFAULT_LANGUAGE) -> str:
     """The ``.error.txt`` beside a refused file: where, what, what was assumed, what to do."""
-    return refusal(result, type_name).text()
+    return refusal(result, type_name).text(language)
 
 
 class ImportFolder:
@@ -150,9 +155,12 @@ class ImportFolder:
         lease_ttl: float = 60.0,
         notify: Callable[[Iterable[str]], None] | None = None,
         clock: Callable[[], float] | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.db = db
         self.folder = folder
+        self.language = language
+        """The language of the ``.error.txt`` left beside a refused file (``[node] language``)."""
         self.options = options or LoadOptions()
         self.holder = holder or self.options.node or "loader"
         self.lease_ttl = lease_ttl
@@ -351,7 +359,7 @@ class ImportFolder:
         results.append(result)
         for w in result.warnings[:20]:
             log.warning("import %s (refused): %s", result.file, w)
-        refuse(self.folder, name.filename, refusal(result, batch.type))
+        refuse(self.folder, name.filename, refusal(result, batch.type), self.language)
         return False
 
     def _log_loaded(self, result: LoadResult) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.codecs.ukm_import import ImportFormatError, ImportName
 from ukm_actors.codecs.ukm_schema import IMPORT_TYPES
 from ukm_actors.db import Database
+from ukm_actors.i18n import Text, _
 from ukm_actors.nodes.server.catalog.change import now
 from ukm_actors.nodes.server.catalog.tables_changes import (
     FAILED,
@@ -26,6 +27,7 @@ from ukm_actors.nodes.server.catalog.tables_changes import (
     SKIPPED,
     CatalogLoad,
 )
+from ukm_actors.nodes.server.catalog.texts import texts_json
 
 log = logging.getLogger("ukm_actors.nodes.server.catalog")
 
@@ -42,13 +44,13 @@ def newest_loaded(session: Session, type_name: str, store: str) -> int | None:
     return number
 
 
-def already_loaded(session: Session, name: str, size: int, mtime_ns: int) -> bool:
-    """True when file ``name`` with this size and time was loaded (the move is left)."""
+def _has_row(session: Session, file: str, status: str, size: int, mtime_ns: int) -> bool:
+    """True when the history has a ``status`` row for file ``file`` with this size and time."""
     return (
         session.execute(
             select(CatalogLoad.id).where(
-                CatalogLoad.file == name,
-                CatalogLoad.status == LOADED,
+                CatalogLoad.file == file,
+                CatalogLoad.status == status,
                 CatalogLoad.size == size,
                 CatalogLoad.mtime_ns == mtime_ns,
             )
@@ -57,25 +59,37 @@ def already_loaded(session: Session, name: str, size: int, mtime_ns: int) -> boo
     )
 
 
+def already_loaded(session: Session, name: str, size: int, mtime_ns: int) -> bool:
+    """True when file ``name`` with this size and time was loaded (the move is left)."""
+    return _has_row(session, name, LOADED, size, mtime_ns)
+
+
 def order_problem(
     session: Session, name: str, number: int | None, type_name: str, store: str
-) -> str | None:
+) -> Text | None:
     """Why loading file ``name`` (numbered ``number``) would roll its type back, or ``None``."""
     newest = newest_loaded(session, type_name, store)
     if newest is None:
         return None
-    of = f"{type_name} of store {store}" if store else type_name
+    of = _("{type} of store {store}", type=type_name, store=store) if store else type_name
     if number is None:
-        return (
-            f"{name} has no number in its name, so it cannot be told whether it is older than "
-            f"the {of} file {newest} already loaded; name it <type>_[<number>]_[F|I].xml "
-            f"with a number above {newest}, or load it deliberately with ukm import --force"
+        return _(
+            "{name} has no number in its name, so it cannot be told whether it is older than "
+            "the {of} file {newest} already loaded; name it <type>_[<number>]_[F|I].xml "
+            "with a number above {newest}, or load it deliberately with ukm import --force",
+            name=name,
+            of=of,
+            newest=newest,
         )
     if number < newest:
-        return (
-            f"{name} is older than what is loaded: {of} file {newest} is loaded, and file "
-            f"{number} would roll the catalog back; to reload it deliberately use "
-            "ukm import --force"
+        return _(
+            "{name} is older than what is loaded: {of} file {newest} is loaded, and file "
+            "{number} would roll the catalog back; to reload it deliberately use "
+            "ukm import --force",
+            name=name,
+            of=of,
+            newest=newest,
+            number=number,
         )
     return None
 
@@ -108,6 +122,7 @@ def record_skipped(
                 mtime_ns=mtime_ns,
                 status=SKIPPED,
                 warnings=reason,
+                texts=texts_json(warnings=[reason] if reason else []),
                 node=node,
                 started_at=now(),
                 finished_at=now(),
@@ -159,6 +174,7 @@ def record_failure(
                 status=FAILED,
                 warnings="\n".join(warnings),
                 error=str(exc),
+                texts=texts_json(error=exc, warnings=warnings),
                 error_line=exc.line,
                 error_field=exc.field,
                 node=node,
@@ -183,15 +199,7 @@ def record_ignored(
     """An ``ignored`` history row for an entry of the import folder, unless one is there
     for the same name, size and time (so a restart does not list it twice)."""
     with db.write() as session:
-        known = session.execute(
-            select(CatalogLoad.id).where(
-                CatalogLoad.file == file,
-                CatalogLoad.status == IGNORED,
-                CatalogLoad.size == size,
-                CatalogLoad.mtime_ns == mtime_ns,
-            )
-        ).first()
-        if known is not None:
+        if _has_row(session, file, IGNORED, size, mtime_ns):
             return
         store = parsed.store_id if parsed is not None and parsed.store_id else ""
         session.add(
@@ -206,6 +214,7 @@ def record_ignored(
                 mtime_ns=mtime_ns,
                 status=IGNORED,
                 warnings=reason,
+                texts=texts_json(warnings=[reason]),
                 node=node,
                 started_at=now(),
                 finished_at=now(),

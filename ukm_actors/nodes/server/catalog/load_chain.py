@@ -22,6 +22,7 @@ from ukm_actors.codecs.ukm_import import (
     TaxRecord,
 )
 from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
+from ukm_actors.i18n import _
 from ukm_actors.nodes.server.catalog.change import Change
 from ukm_actors.nodes.server.catalog.sync import Key, Row, sync_table
 
@@ -50,8 +51,12 @@ def _in_use(change: Change, column: str, removed: list[Key], what: str) -> None:
     if used:
         shown = ", ".join(sorted(used)[:10])
         change.warn(
-            f"{what} {shown} removed while items still refer to them; "
-            "those items keep the code until an updateItems file changes them"
+            _(
+                "{what} {codes} removed while items still refer to them; "
+                "those items keep the code until an updateItems file changes them",
+                what=what,
+                codes=shown,
+            )
         )
 
 
@@ -68,8 +73,10 @@ def load_taxes(change: Change, file: str, records: Records, step: Step) -> int:
             if (r.tax_id,) not in taxes:
                 change.note(
                     f"taxGroup/{RECORD_TAGS['taxGroup']['tax_id']}",
-                    "tax not in this file (a taxes file carries the whole directory); the tax "
-                    "group is loaded, no VAT is exported for its items",
+                    _(
+                        "tax not in this file (a taxes file carries the whole directory); the "
+                        "tax group is loaded, no VAT is exported for its items"
+                    ),
                     line,
                     r.tax_id,
                 )
@@ -86,7 +93,7 @@ def load_taxes(change: Change, file: str, records: Records, step: Step) -> int:
         full=True,
         doc_kind="taxgroup",
     )
-    _in_use(change, "taxgroup_id", res.deleted, "tax group(s)")
+    _in_use(change, "taxgroup_id", res.deleted, _("tax group(s)"))
     return len(rows)
 
 
@@ -100,8 +107,10 @@ def _mend_tree(
         if r.parent_id is not None and r.parent_id not in groups:
             change.note(
                 parent_tag,
-                "parent not in this file (a classif file carries the whole hierarchy); "
-                "made a top-level group",
+                _(
+                    "parent not in this file (a classif file carries the whole hierarchy); "
+                    "made a top-level group"
+                ),
                 line,
                 r.parent_id,
             )
@@ -115,7 +124,7 @@ def _mend_tree(
                 cycle = " → ".join([*path[path.index(node) :], node])
                 change.note(
                     parent_tag,
-                    "the groups form a cycle; the first group of it made a top-level group",
+                    _("the groups form a cycle; the first group of it made a top-level group"),
                     groups[node][0],
                     cycle,
                 )
@@ -148,7 +157,7 @@ def load_classif(change: Change, file: str, records: Records, step: Step) -> int
         full=True,
         doc_kind="group",
     )
-    _in_use(change, "group_id", res.deleted, "group(s)")
+    _in_use(change, "group_id", res.deleted, _("group(s)"))
     return len(groups)
 
 
@@ -190,12 +199,24 @@ def load_stores(change: Change, file: str, records: Records, step: Step) -> int:
                 )
                 change.changes += 1
             else:
-                change.warn(f"store {r.id} is not known here; nothing to delete")
+                change.warn(_("store {store} is not known here; nothing to delete", store=r.id))
             continue
         if r.region_id is not None and regions and r.region_id not in regions:
-            change.warn(f"store {r.id}: region {r.region_id} is not in the regions directory")
+            change.warn(
+                _(
+                    "store {store}: region {region} is not in the regions directory",
+                    store=r.id,
+                    region=r.region_id,
+                )
+            )
         if r.store_type_id is not None and types and r.store_type_id not in types:
-            change.warn(f"store {r.id}: store type {r.store_type_id} is not known")
+            change.warn(
+                _(
+                    "store {store}: store type {type} is not known",
+                    store=r.id,
+                    type=r.store_type_id,
+                )
+            )
         res = sync_table(
             change,
             "catalog_store",

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from ukm_actors.codecs.ukm_import import ImportRecord, ItemRecord
 from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
 from ukm_actors.domain.units import SaleUnit, WeighRule
+from ukm_actors.i18n import _
 from ukm_actors.nodes.server.catalog.bulk import SeenKeys
 from ukm_actors.nodes.server.catalog.change import Change, text_digest
 from ukm_actors.nodes.server.catalog.tables_local import CHAIN
@@ -87,6 +88,12 @@ def item_row(r: ItemRecord, unit: SaleUnit, version: int) -> tuple[object, ...]:
     )
 
 
+_NO_GROUP = _("group not in the item hierarchy; the item is loaded and keeps the code")
+_NO_TAXGROUP = _(
+    "tax group not in the tax directory; the item is loaded, no VAT is exported for it"
+)
+
+
 class ItemLoader:
     """Loads the records of one ``updateItems`` file into the change's transaction."""
 
@@ -111,6 +118,10 @@ class ItemLoader:
             self.seen = SeenKeys(self.bulk, "tmp_seen_items")
             self.seen_codes = SeenKeys(self.bulk, "tmp_seen_barcodes")
         self.unknown_deletes = 0
+        self.unread_note = _(
+            "not readable as the rule {rule} wants; the unit decides",
+            rule=repr(self.rule.measprec),
+        )
 
     def _check(self, line: int, r: ItemRecord) -> None:
         """Note what is assumed about item ``r`` (at ``line``)."""
@@ -118,14 +129,14 @@ class ItemLoader:
         if r.group_id and r.group_id not in self.groups:
             note(
                 f"item/{_TAGS['group_id']}",
-                "group not in the item hierarchy; the item is loaded and keeps the code",
+                _NO_GROUP,
                 line,
                 r.group_id,
             )
         if r.taxgroup_id and r.taxgroup_id not in self.taxgroups:
             note(
                 f"item/{_TAGS['taxgroup_id']}",
-                "tax group not in the tax directory; the item is loaded, no VAT is exported for it",
+                _NO_TAXGROUP,
                 line,
                 r.taxgroup_id,
             )
@@ -133,7 +144,7 @@ class ItemLoader:
         if unit.unread:
             note(
                 f"item/{_TAGS['measprec']}",
-                f"not readable as the rule '{self.rule.measprec}' wants; the unit decides",
+                self.unread_note,
                 line,
                 r.measprec,
             )
@@ -146,10 +157,17 @@ class ItemLoader:
             return
         seen = ", ".join(f"{v!r} ({n})" for v, n in self.measprecs.most_common(8))
         more = len(self.measprecs) - 8
+        if more > 0:
+            seen = _("{values} and {more} more", values=seen, more=more)
         self.change.warn(
-            f"measprec values: {seen}{f' and {more} more' if more > 0 else ''}; "
-            f"{self.rule.describe()} ([server] weighed_units, import_measprec): "
-            f"{self.weighed} of {self.live} item(s) weighed"
+            _(
+                "measprec values: {values}; {rule} ([server] weighed_units, import_measprec): "
+                "{weighed} of {live} item(s) weighed",
+                values=seen,
+                rule=self.rule.describe(),
+                weighed=self.weighed,
+                live=self.live,
+            )
         )
 
     def load(self, records: Iterator[tuple[int, ImportRecord]], step: Callable[[], None]) -> int:
@@ -176,8 +194,10 @@ class ItemLoader:
         self._report()
         if self.unknown_deletes:
             self.change.warn(
-                f"{self.unknown_deletes} deleted item(s) were not in the catalog "
-                "(nothing to delete)"
+                _(
+                    "{n} deleted item(s) were not in the catalog (nothing to delete)",
+                    n=self.unknown_deletes,
+                )
             )
         return n
 

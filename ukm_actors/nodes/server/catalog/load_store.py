@@ -22,6 +22,7 @@ from ukm_actors.codecs.ukm_import import (
 from ukm_actors.codecs.ukm_schema import FULL, RECORD_TAGS
 from ukm_actors.domain.passwords import hash_cashier_password, verify_password
 from ukm_actors.exchange.catalog import rule_code, rule_id
+from ukm_actors.i18n import _
 from ukm_actors.nodes.server.catalog.bulk import SeenKeys
 from ukm_actors.nodes.server.catalog.change import Change
 from ukm_actors.nodes.server.catalog.sync import Key, Row, sync_table
@@ -30,6 +31,8 @@ from ukm_actors.nodes.server.catalog.tables_local import IMPORT
 Records = Iterator[tuple[int, ImportRecord]]
 Step = Callable[[], None]
 BATCH = 2000
+
+_NO_ARTICLE = _("article not in the catalog; this price is not loaded")
 
 
 def load_cashiers(
@@ -57,9 +60,12 @@ def load_cashiers(
         if r.role_id not in roles:
             change.note(
                 f"cashier/{RECORD_TAGS['cashier']['role_id']}",
-                "role not defined on this cash server (defined: "
-                f"{', '.join(str(x) for x in sorted(roles))}); the cashier is loaded with no "
-                "rights until the role is defined (PUT /api/v1/cashier-roles/{id})",
+                _(
+                    "role not defined on this cash server (defined: {roles}); the cashier is "
+                    "loaded with no rights until the role is defined ({call})",
+                    roles=", ".join(str(x) for x in sorted(roles)),
+                    call="PUT /api/v1/cashier-roles/{id}",
+                ),
                 line,
                 str(r.role_id),
             )
@@ -162,14 +168,14 @@ def load_restrictions(change: Change, file: str, store: str, records: Records, s
         if r.article is not None and r.article not in known_items:
             change.note(
                 f"{element}/{tags['article']}",
-                "article not in the catalog; the rule is loaded and applies once it is",
+                _("article not in the catalog; the rule is loaded and applies once it is"),
                 line,
                 r.article,
             )
         if r.group_id is not None and r.group_id not in known_groups:
             change.note(
                 f"{element}/{tags['group_id']}",
-                "group not in the item hierarchy; the rule is loaded and applies once it is",
+                _("group not in the item hierarchy; the rule is loaded and applies once it is"),
                 line,
                 r.group_id,
             )
@@ -283,7 +289,7 @@ class PriceLoader:
                 kind = "price" if isinstance(r, PriceRecord) else "additionalPrice"
                 self.change.note(
                     f"{RECORD_TAGS[kind]['element']}/{RECORD_TAGS[kind]['article']}",
-                    "article not in the catalog; this price is not loaded",
+                    _NO_ARTICLE,
                     line,
                     r.article,
                 )

@@ -36,6 +36,7 @@ from ukm_actors.codecs.ukm_schema import FULL, IMPORT_TYPES
 from ukm_actors.db import Database
 from ukm_actors.db.locks import try_transaction_lock
 from ukm_actors.domain.units import DEFAULT_WEIGHED_UNITS, WeighRule
+from ukm_actors.i18n import _
 from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change
 from ukm_actors.nodes.server.catalog.history import (
     already_loaded,
@@ -196,7 +197,9 @@ def _dispatch(change: Change, f: Reader, step: Callable[[], None], opts: LoadOpt
         return PriceLoader(change, name, store, info.fullness).load(records, step)
     if t == "storeRestrictions":
         return load_restrictions(change, name, store, records, step)
-    raise ImportFormatError(name, None, None, f"files of type {t} are not loaded by this server")
+    raise ImportFormatError(
+        name, None, None, _("files of type {type} are not loaded by this server", type=t)
+    )
 
 
 def store_known(session: Session, code: str) -> bool:
@@ -310,8 +313,12 @@ def _load_open(session: Session, f: Reader, facts: _FileFacts, opts: LoadOptions
             info.fullness,
             number,
             warnings=(
-                f"{name}: store {store} is not known on this server; "
-                "the file waits until a stores file (or the admin API) adds it",
+                _(
+                    "{file}: store {store} is not known on this server; "
+                    "the file waits until a stores file (or the admin API) adds it",
+                    file=name,
+                    store=store,
+                ),
             ),
         )
     problem = None if opts.force else order_problem(session, name, number, info.type, store)
@@ -336,8 +343,10 @@ def _load_open(session: Session, f: Reader, facts: _FileFacts, opts: LoadOptions
     n = _dispatch(change, f, _stepper(opts, f), opts)
     if f.ignored:
         change.warn(
-            "elements not read (unknown here): "
-            + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
+            _(
+                "elements not read (unknown here): {elements}",
+                elements=", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items())),
+            )
         )
     change.notes.update(f.notes.entries)
     channels = publish(change, opts.max_records)
@@ -390,7 +399,7 @@ def _failed(
         f.fullness,
         f.number,
         warnings=tuple(notes),
-        error=str(exc),
+        error=exc.text(),
         line=exc.line,
         field=exc.field,
     )

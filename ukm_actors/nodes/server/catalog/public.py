@@ -47,6 +47,7 @@ from ukm_actors.nodes.server.catalog.tables_local import (
     Restriction,
     Till,
 )
+from ukm_actors.nodes.server.catalog.texts import read_texts
 from ukm_actors.nodes.server.catalog.tills import (
     commit_change,
     get_till,
@@ -86,6 +87,7 @@ __all__ = [
     "new_secret",
     "notify_channels",
     "now",
+    "read_texts",
     "register_peer_of",
     "register_till",
     "resync",

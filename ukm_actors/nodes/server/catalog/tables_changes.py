@@ -52,6 +52,10 @@ class CatalogLoad(ServerBase):
     error: Mapped[str | None] = mapped_column(Text)
     error_line: Mapped[int | None] = mapped_column(Integer)
     error_field: Mapped[str | None] = mapped_column(String(200))
+    texts: Mapped[str | None] = mapped_column(Text)
+    """The error (with its line, field, reason and hint) and the warnings as translatable
+    texts, JSON (``history.texts_json``), so each reader sees them in their language;
+    ``None`` on rows written before (their English ``error`` and ``warnings`` are shown)."""
     node: Mapped[str] = mapped_column(String(200), default="")
     by: Mapped[str | None] = mapped_column(String(80))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

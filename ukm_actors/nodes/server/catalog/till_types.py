@@ -14,11 +14,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ukm_actors.i18n import _
 from ukm_actors.nodes.server.catalog.change import begin_change
 from ukm_actors.nodes.server.catalog.errors import CatalogError, Conflict, NotFound
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS
 from ukm_actors.nodes.server.catalog.tables_local import Till, TillType
-from ukm_actors.nodes.server.catalog.tills import commit_change, get_till, in_force, send_settings
+from ukm_actors.nodes.server.catalog.tills import (
+    check_settings,
+    commit_change,
+    get_till,
+    in_force,
+    send_settings,
+)
 
 TYPE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 
@@ -67,6 +74,7 @@ def put_type(
         )
     if not isinstance(settings, dict):
         raise CatalogError('"settings" of a till type must be a JSON object')
+    check_settings(settings, _("the settings of till type {type}", type=type_id))
     kind = session.get(TillType, type_id)
     members = _tills_of(session, type_id)
     before_type = type_json(kind, [t.node_id for t in members]) if kind else None

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ukm_actors.bridge.models import OutboxEntry, Peer
+from ukm_actors.hw.devconfig import DeviceSettingsError, check_devices
+from ukm_actors.i18n import _
 from ukm_actors.nodes.server.catalog.change import Change, begin_change, finish_change, now
 from ukm_actors.nodes.server.catalog.errors import CatalogError, NotFound
 from ukm_actors.nodes.server.catalog.publisher import MAX_RECORDS, SERVER_ID, publish
@@ -24,7 +26,15 @@ from ukm_actors.nodes.server.catalog.tables import Store
 from ukm_actors.nodes.server.catalog.tables_changes import DONE
 from ukm_actors.nodes.server.catalog.tables_local import Till, TillType
 
-SETTINGS_KEYS = ("header", "footer", "weight_barcode", "weight_prefixes", "card_price_types")
+SETTINGS_KEYS = (
+    "header",
+    "footer",
+    "weight_barcode",
+    "weight_prefixes",
+    "card_price_types",
+    "ui",
+    "devices",
+)
 """Settings a till applies (docs/admin-api.md); other keys are stored and delivered as they
 are, for a till version that reads them."""
 
@@ -114,6 +124,7 @@ def register_till(
             f"store {store!r} is not known on this server",
             hint="load a stores file or POST /api/v1/stores first",
         )
+    check_settings(settings or {}, _("the till's settings"))
     node_id = till_node_id(store, number)
     till = session.get(Till, node_id)
     created = till is None
@@ -168,6 +179,7 @@ def update_settings(
     """Replace the till's settings and send them to it."""
     if not isinstance(settings, dict):
         raise CatalogError("till settings must be a JSON object")
+    check_settings(settings, _("the till's settings"))
     till = get_till(session, node_id)
     change = begin_change(session, "admin", "till.settings", store=till.store, by=by)
     before = in_force(session, till)
@@ -183,10 +195,30 @@ def in_force(session: Session, till: Till) -> dict[str, Any]:
     return merge_settings(json.loads(kind.settings if kind else "{}"), own)
 
 
+def check_settings(settings: dict[str, Any], where: str) -> None:
+    """Refuse settings a till could not use (``CatalogError`` naming the device and the
+    setting): so far the ``devices`` (``ukm_actors.hw.devconfig``)."""
+    if "devices" not in settings:
+        return
+    try:
+        check_devices(settings["devices"])
+    except DeviceSettingsError as exc:
+        raise CatalogError(
+            _("{where}: devices: {message}", where=where, message=exc.message),
+            code="settings.devices",
+            hint=exc.hint
+            or _("each device is an object of the settings its [till.devices.<name>] table holds"),
+        ) from exc
+
+
 def send_settings(
     change: Change, till: Till, before: dict[str, Any], after: dict[str, Any]
 ) -> None:
-    """Queue the till's settings in force with ``change`` (keys it no longer has deleted)."""
+    """Queue the till's settings in force with ``change`` (keys it no longer has deleted).
+
+    Settings in force that the till could not use are refused (``CatalogError``; the
+    caller's transaction is rolled back)."""
+    check_settings(after, _("the settings in force of {till}", till=till.node_id))
     till.version = change.version
     change.session.flush()
     change.tills.add(till.node_id)

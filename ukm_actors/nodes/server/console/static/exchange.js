@@ -31,7 +31,7 @@
     function toggleReport(r) {
       const body = [
         el("h3", {text: `${r.file} — ${word(r.status)}`}),
-        r.error ? el("div", {class: "error", role: "alert"}, ...errorParts(r.error)) : null,
+        r.error ? el("div", {class: "error", role: "alert"}, ...errorParts(r)) : null,
         r.warnings.length ? el("div", {}, el("b", {text: t("What was assumed while reading")}),
           el("ul", {}, r.warnings.map((w) => el("li", {text: w})))) : null,
         !r.error && !r.warnings.length ? el("p", {class: "muted", text: t("Nothing to report")}) : null,
@@ -65,17 +65,23 @@
     view.replaceChildren(C.section(t("Imports"), table, C.pager(imports, (n) => C.go("exchange", {page: n}))), reports, exportBox);
   }
 
-  /* A refused file's report: "<file> line <n>, field <f>: <reason>; <what to do>"
-     (docs/exchange.md §1.3), shown as where, what and the action it asks for. */
-  function errorParts(text) {
-    const m = String(text).match(/^(\S+?)(?: line (\d+))?(?:, field ([^:]+))?: ([\s\S]*)$/);
-    const reason = m ? m[4] : String(text);
-    const cut = reason.lastIndexOf("; ");
+  /* A refused file's report (docs/exchange.md §1.3), shown as where, what and the action it
+     asks for: the API's report (in the reader's language: line, field, reason, hint; without a
+     hint the action is after the reason's last "; "), or for a row recorded before reports
+     were kept, its English text "<file> line <n>, field <f>: <reason>; <what to do>". */
+  function errorParts(r) {
+    let line = null, field = null, reason = String(r.error), hint = null;
+    if (r.report) ({line, field, reason, hint} = r.report);
+    else {
+      const m = reason.match(/^(\S+?)(?: line (\d+))?(?:, field ([^:]+))?: ([\s\S]*)$/);
+      if (m) [line, field, reason] = [m[2] || null, m[3] || null, m[4]];
+    }
+    const cut = hint ? -1 : reason.lastIndexOf("; ");
     const what = cut > 0 ? reason.slice(0, cut) : reason;
-    const action = cut > 0 ? reason.slice(cut + 2)
-      : t("correct the file in the trade system and send it again; nothing of it was loaded");
+    const action = hint || (cut > 0 ? reason.slice(cut + 2)
+      : t("correct the file in the trade system and send it again; nothing of it was loaded"));
     return [
-      m && m[2] ? el("div", {class: "where", text: m[3] ? t("line {line}, field {field}", {line: m[2], field: m[3]}) : t("line {line}", {line: m[2]})}) : null,
+      line ? el("div", {class: "where", text: field ? t("line {line}, field {field}", {line, field}) : t("line {line}", {line})}) : null,
       el("div", {class: "what", text: what}),
       el("small", {class: "action"}, el("b", {text: t("What to do: ")}), action),
       el("small", {class: "muted", text: t("The file is in the failed folder with this report beside it (.error.txt).")}),
