@@ -100,7 +100,9 @@ def test_refused_file_holds_the_queue_until_a_full_file(tdb, folder):
     failed = folder / "failed" / "000002_storePrices_[17]_[12]_[F].xml"
     assert failed.exists()
     text = (failed.parent / (failed.name + ".error.txt")).read_text("utf-8")
-    assert "line:" in text and "price/value" in text and "89,90" in text
+    # in the node's language, Russian by default: where, what and what to do
+    assert "строка:" in text and "price/value" in text and "89,90" in text
+    assert "записано с запятой" in text and "Что сделать: пришлите новый полный файл" in text
     assert (folder / "000003_storeCashiers_[17]_[45296]_[F].xml").exists()
     assert q.waiting == ("000003_storeCashiers_[17]_[45296]_[F].xml",)
     assert _count(tdb, CatCashier) == 0 and _count(tdb, CatPrice) == 0

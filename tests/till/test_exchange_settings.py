@@ -26,8 +26,8 @@ TAXES = "taxes_[12]_[F].xml"
 CLASSIF = "classif_[12]_[F].xml"
 
 
-def exchange(node) -> dict:
-    code, body = get_json(node.ctx.url + "/status")
+def exchange(node, query: str = "") -> dict:
+    code, body = get_json(node.ctx.url + "/status" + query)
     assert code == 200, body
     return body["exchange"]
 
@@ -124,7 +124,12 @@ def test_the_till_follows_the_servers_folders_and_keeps_them_offline(tmp_path, m
         expect(lambda: exchange(till)["refused"], within=30)
         refused = exchange(till)["refused"]
         assert refused["file"] == "000003_note.xml" and refused["line"] == 1
+        # in the reader's language: Russian by default, English when asked
+        assert "снова 000003_note.xml (исправленный)" in refused["what_to_do"]
+        assert refused["error"].startswith("000003_note.xml, строка 1: XML повреждён")
+        refused = exchange(till, "?lang=en")["refused"]
         assert "again (corrected)" in refused["what_to_do"]
+        assert refused["error"].startswith("000003_note.xml line 1: the XML is malformed")
     finally:
         http.clear()
         if till is not None:

@@ -38,12 +38,15 @@ class Scanner:
         self.prices: list[int] = []
         self.while_staged = 0
         self.slowest = 0.0
+        self.times: list[float] = []
+        """How long each scan took, in seconds."""
         self.stop = False
 
     def once(self) -> None:
         t0 = time.monotonic()
         status, body = self.till.call("POST", "/receipt/lines", {"barcode": self.barcode})
-        self.slowest = max(self.slowest, time.monotonic() - t0)
+        self.times.append(time.monotonic() - t0)
+        self.slowest = max(self.slowest, self.times[-1])
         code, st = get_json(self.status_url)
         staged = code == 200 and bool(st["catalog"]["staging"])
         if status == 201:
@@ -99,6 +102,16 @@ def wait(cond, timeout: float, what: str) -> None:
             gevent.sleep(0.2)
 
 
+def tear_down(scanner: Scanner | None, node: NodeProcess, queue: Path) -> None:
+    """Stop the scanning, the till if it still runs, and drop the queue folder."""
+    if scanner is not None:
+        scanner.stop = True
+    http.clear()
+    if node.proc is not None and node.proc.poll() is None:
+        node.terminate()
+    shutil.rmtree(queue, ignore_errors=True)
+
+
 def test_a_decentralised_till_sells_while_it_loads_a_big_full_item_file(tmp_path, make_db_url):
     node, queue = folder_till(tmp_path, make_db_url("till-17-1"))
     scanner = None
@@ -133,9 +146,4 @@ def test_a_decentralised_till_sells_while_it_loads_a_big_full_item_file(tmp_path
         assert len(lines) == len(scanner.prices)  # a refused scan added nothing
         till.pay("cash", KEFIR_PRICE * len(lines))
     finally:
-        if scanner is not None:
-            scanner.stop = True
-        http.clear()
-        if node.proc is not None and node.proc.poll() is None:
-            node.terminate()
-    shutil.rmtree(queue, ignore_errors=True)
+        tear_down(scanner, node, queue)

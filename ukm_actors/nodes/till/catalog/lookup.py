@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import time
@@ -31,6 +31,7 @@ from ukm_actors.nodes.till.catalog.tables import (
     CatCashier,
     CatGroup,
     CatItem,
+    CatMeta,
     CatPrice,
     CatSeller,
     CatSetting,
@@ -136,6 +137,8 @@ class _Small:
     settings: dict[str, Any]
     store: StoreInfo | None
     tax_rates: dict[str, int]
+    revision: int = 0
+    """The catalog's revision these were read at."""
 
 
 def _time(text: str) -> time:
@@ -163,6 +166,8 @@ class TillCatalog:
         self._cashiers: dict[str, CashierRecord | None] = {}
         self.updating = 0
         """Catalog documents or exchange files being applied now (``applying()``)."""
+        self.listeners: list[Callable[[], None]] = []
+        """Called after each catalog commit (``changed()``); they must not block."""
 
     @contextmanager
     def applying(self) -> Iterator[None]:
@@ -174,10 +179,25 @@ class TillCatalog:
             self.updating -= 1
 
     def changed(self) -> None:
-        """A catalog document was committed: forget what is cached."""
+        """A catalog document was committed: forget what is cached, tell the listeners."""
         self.version += 1
         self._small = None
         self._cashiers = {}
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("a catalog listener failed")
+
+    def stale(self) -> bool:
+        """Whether the cached directories are of an older revision than the database's: a
+        commit that ``changed()`` was not told of (then call it)."""
+        small = self._small
+        if small is None:
+            return False
+        with self.db.read() as s:
+            found = s.execute(select(CatMeta.revision).where(CatMeta.id == 1)).scalar()
+        return int(found or 0) != small.revision
 
     @contextmanager
     def _session(self, session: Reader | None) -> Iterator[Reader]:
@@ -273,7 +293,8 @@ class TillCatalog:
             )
             taxes = {t.id: t.rate_bp for t in s.scalars(select(CatTax))}
             rates = {g.id: taxes.get(g.tax_id or "", 0) for g in s.scalars(select(CatTaxGroup))}
-        small = _Small(groups, time_rules, age_rules, settings, store, rates)
+            revision = s.execute(select(CatMeta.revision).where(CatMeta.id == 1)).scalar()
+        small = _Small(groups, time_rules, age_rules, settings, store, rates, int(revision or 0))
         if version == self.version:
             self._small = small
         return small

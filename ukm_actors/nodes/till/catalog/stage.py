@@ -11,6 +11,12 @@ rows gone deleted, new ones inserted, changed ones updated and the others
 left alone, in statements of at most ``SWITCH_KEYS`` keys with yields between.
 A scan sees the old catalog or the new one, never a part of it.
 
+A big change of single records (an incremental exchange file) goes the same
+way: the live tables it may touch are copied into the staging tables
+(``mirror``, in transactions of ``MIRROR_KEYS`` keys), the change is applied to
+the copy in transactions of ``CHUNK`` records, and the switch makes the live
+tables what the copy became.
+
 Every step may be repeated after a crash (kill -9): writing a part again
 leaves the staging tables as writing it once did (a put or a delete of a key
 gives the same row whatever was there), and until the switch commits the
@@ -41,6 +47,8 @@ CHUNK = 2000
 """Records written into the staging tables per transaction."""
 SWITCH_KEYS = 5000
 """Keys compared per statement of the switch."""
+MIRROR_KEYS = 10_000
+"""Rows copied from a live table into its staging table per transaction (``mirror``)."""
 SERVER = "server"
 FOLDER = "folder"
 
@@ -197,15 +205,56 @@ def write(session: Session, records: Numbered, *, full: bool) -> int:
     return n
 
 
-def write_chunked(db: Database, records: Numbered, *, full: bool) -> int:
-    """``write`` in transactions of ``CHUNK`` records, yielding between them."""
+def write_chunked(db: Database, records: Numbered, *, full: bool, source: str = "") -> int:
+    """``write`` in transactions of ``CHUNK`` records, yielding between them (counted in
+    ``source``'s ``records`` as they go, when given)."""
     it: Iterator[tuple[int, CatalogRecord]] = iter(records)
     n = 0
     while chunk := list(islice(it, CHUNK)):
         with db.write() as session:
-            n += write(session, chunk, full=full)
+            k = write(session, chunk, full=full)
+            if source:
+                row = session.get(CatStaging, source)
+                if row is not None:
+                    row.records = (row.records or 0) + k
+            n += k
         yield_now()
     return n
+
+
+def touched(kinds: Iterable[str]) -> tuple[str, ...]:
+    """The kinds a change of single records of ``kinds`` may write: an item deleted takes
+    its barcodes and prices with it."""
+    out = dict.fromkeys(kinds)
+    if "item" in out:
+        out.update(dict.fromkeys(("barcode", "price", "addprice")))
+    return tuple(out)
+
+
+def mirror(db: Database, kinds: Iterable[str]) -> None:
+    """Copy the live tables of ``kinds`` into their (emptied) staging tables, in
+    transactions of ``MIRROR_KEYS`` rows, yielding between them.
+
+    The caller sees to it that nothing else writes these live tables until the switch
+    (on a till only the exchange folder's loader writes them)."""
+    for kind in dict.fromkeys(kinds):
+        live, staged = LIVE_OF[kind], STAGE_OF[kind]
+        keys = [c for c in live.primary_key.columns]
+        columns = [c.name for c in live.columns]
+        low: tuple[Any, ...] | None = None
+        while True:
+            with db.write() as session:
+                bound = select(*keys).order_by(*keys).offset(MIRROR_KEYS - 1).limit(1)
+                if low is not None:
+                    bound = bound.where(_above(keys, low))
+                row = session.execute(bound).first()
+                high = None if row is None else tuple(row)
+                rows = select(*[live.c[c] for c in columns]).where(*_within(live, low, high))
+                session.execute(staged.insert().from_select(columns, rows))
+            yield_now()
+            if high is None:
+                break
+            low = high
 
 
 # -- the switch ------------------------------------------------------------------------
@@ -260,6 +309,17 @@ def _not_above(keys: list[Any], high: tuple[Any, ...]) -> Any:
     return tuple_(*keys) <= tuple_(*high)
 
 
+def _within(table: Table, low: tuple[Any, ...] | None, high: tuple[Any, ...] | None) -> list[Any]:
+    """The rows of ``table`` whose key is above ``low`` and not above ``high``."""
+    keys = [c for c in table.primary_key.columns]
+    cond: list[Any] = [true()]
+    if low is not None:
+        cond.append(_above(keys, low))
+    if high is not None:
+        cond.append(_not_above(keys, high))
+    return cond
+
+
 def _merge_range(
     session: Session,
     live: Table,
@@ -269,19 +329,11 @@ def _merge_range(
 ) -> None:
     names = [c.name for c in stage.primary_key.columns]
     columns = [c.name for c in stage.columns]
-
-    def within(table: Table) -> list[Any]:
-        keys = [table.c[n] for n in names]
-        cond: list[Any] = [true()]
-        if low is not None:
-            cond.append(_above(keys, low))
-        if high is not None:
-            cond.append(_not_above(keys, high))
-        return cond
-
     pg = session.get_bind().dialect.name == "postgresql"
     ins = (pg_insert if pg else sqlite_insert)(live)
-    stmt = ins.from_select(columns, select(*[stage.c[c] for c in columns]).where(*within(stage)))
+    stmt = ins.from_select(
+        columns, select(*[stage.c[c] for c in columns]).where(*_within(stage, low, high))
+    )
     others = [c for c in columns if c not in names]
     if others:
         stmt = stmt.on_conflict_do_update(
@@ -292,5 +344,5 @@ def _merge_range(
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=names)
     same = [stage.c[n] == live.c[n] for n in names]
-    session.execute(delete(live).where(*within(live), ~exists().where(*same)))
+    session.execute(delete(live).where(*_within(live, low, high), ~exists().where(*same)))
     session.execute(stmt)

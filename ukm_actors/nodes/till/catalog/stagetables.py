@@ -3,7 +3,8 @@
 ``till_stage_<kind>`` has the columns of ``till_cat_<kind>`` (the same mixins);
 ``till_cat_staging`` says which catalog is being built, one row per source:
 the server's channel (a ``catalog.full`` and the parts that follow it) or the
-exchange folder (a full file).
+exchange folder (a full file, or a big incremental one applied to a copy of the
+live tables).
 """
 
 from __future__ import annotations

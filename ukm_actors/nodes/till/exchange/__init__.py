@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n.web import localized
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.till.exchange.control import CLIENT, Asked, ExchangeControl, SettingsClient
 from ukm_actors.nodes.till.exchange.settings import (
@@ -90,14 +91,26 @@ def _refused(control: ExchangeControl) -> dict[str, Any] | None:
     blocked = queue.blocked() if queue is not None else None
     if blocked is None:
         return None
-    return {
-        "file": blocked.file,
-        "line": blocked.line,
-        "field": blocked.field,
-        "error": blocked.error,
-        "waits_for": blocked.waits_for(),
-        "what_to_do": blocked.what_to_do(),
-    }
+    return _for_reader(
+        {
+            "file": blocked.file,
+            "line": blocked.line,
+            "field": blocked.field,
+            "error": blocked.error,
+            "waits_for": blocked.waits_for(),
+            "what_to_do": blocked.what_to_do(),
+        }
+    )
+
+
+def _for_reader(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` in the language of the request's reader (``?lang=``, ``Accept-Language``,
+    else ``[node] language``); English outside a request."""
+    try:
+        out: dict[str, Any] = localized(body)
+    except RuntimeError:
+        return body
+    return out
 
 
 def status(ctx: TillContext, control: ExchangeControl) -> dict[str, Any]:

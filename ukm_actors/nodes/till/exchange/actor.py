@@ -62,9 +62,7 @@ class QueueLoader(Ticking):
     def tick(self) -> None:
         try:
             self.scan()
-            before = self.pruning.due()
-            if before is not None:
-                self.prune(before)
+            self.pruning.when_due(self.prune)
         finally:
             self.schedule(self.poll)
 

@@ -164,6 +164,7 @@ class ExchangeControl:
                 applying=catalog.applying,
             ),
             settle=cfg.exchange_settle,
+            language=self.ctx.config.node.language,
         )
         return QueueLoader.start(self.queue, cfg.exchange_poll, self.state, self.pruning["files"])
 

@@ -16,8 +16,12 @@ that applies the server's catalog documents (``nodes/till/catalog/apply``):
 A full file is built in the staging tables in short transactions (the
 parsing too happens outside any transaction) and switched to in one, with
 its row in ``till_exchange_file``: the sale goes on meanwhile
-(``catalog/stage.py``). Any other file is applied in one transaction with
-its row. A refused file leaves the catalog exactly as it was.
+(``catalog/stage.py``). A big incremental file (``BIG_DELTA`` bytes or more)
+goes the same way: the live tables it may change are copied aside, the file
+is applied to the copy in short transactions, and the switch makes the live
+tables what the copy became. Any other file is applied in one transaction
+with its row. A refused file leaves the catalog exactly as it was; a till
+killed before the switch committed loads the file again from its start.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from ukm_actors.domain.rights import DEFAULT_ROLES, Right
 from ukm_actors.domain.units import WeighRule
 from ukm_actors.exchange.catalog import REPLACES, Converter
 from ukm_actors.exchange.names import QueueName
+from ukm_actors.i18n import _, wire_all
 from ukm_actors.nodes.till.catalog import stage
 from ukm_actors.nodes.till.catalog.apply import bump_meta
 from ukm_actors.nodes.till.catalog.bulkdelta import BulkDelta
@@ -60,6 +65,11 @@ log = logging.getLogger(__name__)
 LOADED = "loaded"
 FAILED = "failed"
 SKIPPED = "skipped"
+
+BIG_DELTA = 1_000_000
+"""Bytes from which an incremental file is applied aside and switched to (about 15,000
+price records or 5,000 items); a smaller one is applied in one transaction, which holds
+the till's writer (SQLite) for a second or two."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,14 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _texts(outcome: Outcome) -> str | None:
+    """The outcome's error and warnings, translatable (``ExchangeFile.texts``)."""
+    if outcome.error is None and not outcome.warnings:
+        return None
+    body = {"error": outcome.error, "warnings": list(outcome.warnings[:50])}
+    return json.dumps(wire_all(body), ensure_ascii=False)
+
+
 def record(session: Session, outcome: Outcome, size: int | None, mtime_ns: int | None) -> None:
     """The file's row in ``till_exchange_file``."""
     session.add(
@@ -123,14 +141,16 @@ def record(session: Session, outcome: Outcome, size: int | None, mtime_ns: int |
             line=outcome.line,
             field=outcome.field,
             warnings=json.dumps(list(outcome.warnings[:50]), ensure_ascii=False),
+            texts=_texts(outcome),
             at=now_text(),
         )
     )
 
 
 def load_file(db: Database, folder: Path, name: QueueName, opts: LoadOptions) -> Outcome:
-    """Load ``folder/name`` (see the module docstring): a full file through the staging
-    tables, switched to in one transaction; an incremental one in one transaction.
+    """Load ``folder/name`` (see the module docstring): a full file, or a big incremental
+    one, through the staging tables, switched to in one transaction; a small incremental
+    one in one transaction.
 
     An ``OSError`` (the file vanished or cannot be read) is raised as it is.
     """
@@ -142,7 +162,7 @@ def load_file(db: Database, folder: Path, name: QueueName, opts: LoadOptions) ->
     try:
         with opts.applying():
             with open_import(path, max_bytes=opts.max_bytes, strict=False, regular_only=True) as f:
-                staged = _worth_staging(db, f.info, opts)
+                staged = _worth_staging(db, f.info, opts, size)
                 if staged:
                     outcome = _load_open(_staged(db, name), f, name, opts, notes)
                     with db.write() as session:
@@ -158,7 +178,7 @@ def load_file(db: Database, folder: Path, name: QueueName, opts: LoadOptions) ->
         return outcome
     except ImportFormatError as exc:
         _abandon(db, staged)
-        return _failed(db, name, exc.reason, exc.line, exc.field, notes, size, mtime_ns, str(exc))
+        return _failed(db, name, exc.reason, exc.line, exc.field, notes, size, mtime_ns, exc.text())
     except CatalogRecordError as exc:
         _abandon(db, staged)
         return _failed(db, name, exc.message, None, None, notes, size, mtime_ns, exc.message)
@@ -168,12 +188,12 @@ Writer = Callable[[tuple[str, ...], "Numbered", bool], int]
 """Writes a file's records: (the kinds a full file replaces, the records, full) → how many."""
 
 
-def _worth_staging(db: Database, info: ImportInfo, opts: LoadOptions) -> bool:
-    """A full file of kinds the till keeps, for this store, and no other catalog being
-    built over the same kinds (then it is loaded in one transaction, as an incremental
-    file is)."""
-    kinds = REPLACES.get(info.type, ())
-    if info.fullness != FULL or not kinds:
+def _worth_staging(db: Database, info: ImportInfo, opts: LoadOptions, size: int) -> bool:
+    """A full file, or an incremental one of ``BIG_DELTA`` bytes or more, of kinds the
+    till keeps, for this store, and no other catalog being built over the same kinds
+    (then it is loaded in one transaction, as a small incremental file is)."""
+    kinds = _staged_kinds(info.type, info.fullness == FULL)
+    if not kinds or (info.fullness != FULL and size < BIG_DELTA):
         return False
     if IMPORT_TYPES[info.type].store_scoped and (info.store_id or "") != opts.store:
         return False
@@ -188,24 +208,38 @@ def _direct(session: Session) -> Writer:
     return write
 
 
+def _staged_kinds(type_: str, full: bool) -> tuple[str, ...]:
+    """The catalog kinds a file of ``type_`` is built aside over: the kinds a full file
+    replaces; for an incremental one also those its deletes reach (``stage.touched``)."""
+    kinds = REPLACES.get(type_, ())
+    return kinds if full or not kinds else stage.touched(kinds)
+
+
 def _staged(db: Database, name: QueueName) -> Writer:
     def write(kinds: tuple[str, ...], records: Numbered, full: bool) -> int:
+        if full:
+            with db.write() as session:
+                stage.begin(session, FOLDER, name.filename, kinds)
+            puts = (r for r in records if r[1].op == "put")
+            return stage.write_chunked(db, puts, full=True, source=FOLDER)
+        kinds = stage.touched(kinds)
         with db.write() as session:
             stage.begin(session, FOLDER, name.filename, kinds)
-        return stage.write_chunked(db, (r for r in records if r[1].op == "put"), full=True)
+        stage.mirror(db, kinds)  # the change is applied to a copy of the live tables
+        return stage.write_chunked(db, records, full=False, source=FOLDER)
 
     return write
 
 
 def _switch(session: Session, outcome: Outcome) -> None:
     """The staged file becomes the catalog (a file refused after all leaves it as it was)."""
-    if outcome.status != LOADED:
+    staging = stage.current(session, FOLDER)
+    if outcome.status != LOADED or staging is None:
         stage.abandon(session, FOLDER)
         return
-    kinds = REPLACES[outcome.type]
-    if "item" in kinds:
+    if outcome.fullness == FULL and "item" in staging.kinds:
         stage.drop_prices_of_gone_items(session)
-    stage.switch(session, kinds)
+    stage.switch(session, staging.kinds)
     stage.forget(session, FOLDER)
 
 
@@ -256,7 +290,12 @@ def _load_open(
             info.type,
             store,
             info.fullness,
-            error=f"a {info.type} file for store {store}; this till is in store {opts.store}",
+            error=_(
+                "a {type} file for store {store}; this till is in store {own}",
+                type=info.type,
+                store=store,
+                own=opts.store,
+            ),
         )
     converter = Converter(opts.weighing, _roles(), opts.store)
     kinds = REPLACES.get(info.type, ())
@@ -265,20 +304,31 @@ def _load_open(
     notes.extend(f.notes.lines())
     if f.ignored:
         notes.append(
-            "elements not read (unknown here): "
-            + ", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items()))
+            _(
+                "elements not read (unknown here): {elements}",
+                elements=", ".join(f"{k} ({v})" for k, v in sorted(f.ignored.items())),
+            )
         )
     if converter.unknown_roles:
         roles = ", ".join(str(r) for r in sorted(converter.unknown_roles))
         known = ", ".join(str(r) for r in sorted(DEFAULT_ROLES))
-        notes.append(f"cashier roles {roles} are not known (known: {known}): no rights given")
+        notes.append(
+            _(
+                "cashier roles {roles} are not known (known: {known}): no rights given",
+                roles=roles,
+                known=known,
+            )
+        )
     if converter.unread_measprec:
         notes.append(
-            f"{converter.unread_measprec} item(s) with a measprec the rule "
-            f"'{opts.weighing.measprec}' cannot read: the unit decides"
+            _(
+                "{n} item(s) with a measprec the rule {rule} cannot read: the unit decides",
+                n=converter.unread_measprec,
+                rule=repr(opts.weighing.measprec),
+            )
         )
     if not kinds:
-        notes.append(f"{info.type} is read and not kept by a till")
+        notes.append(_("{type} is read and not kept by a till", type=info.type))
     return Outcome(name, LOADED, info.type, store, info.fullness, n, warnings=tuple(notes))
 
 

@@ -23,6 +23,7 @@ The refusal is kept in the database, so it holds across restarts.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from ukm_actors.db import Database
 from ukm_actors.exchange.folder import PROCESSED, Refusal, move_aside, refuse
 from ukm_actors.exchange.names import QueueName, parse_queue_name
 from ukm_actors.exchange.watch import FolderWatch, Ignored
+from ukm_actors.i18n import DEFAULT_LANGUAGE, Text, _, unwire_all
 from ukm_actors.nodes.till.exchange.load import (
     FAILED,
     LOADED,
@@ -69,17 +71,23 @@ class Blocked:
         inner = name.inner
         return inner is not None and inner.type == self.type and inner.fullness == FULL
 
-    def what_to_do(self) -> str:
-        what = self.type if self.type != "?" else "this file's type"
-        return (
-            f"send a new full file of {what} (fullness F), or {self.file} again (corrected) "
-            "under the same name; every file queued after it waits until then"
+    def what_to_do(self) -> Text:
+        what = self.type if self.type != "?" else _("this file's type")
+        return _(
+            "send a new full file of {what} (fullness F), or {file} again (corrected) "
+            "under the same name; every file queued after it waits until then",
+            what=what,
+            file=self.file,
         )
 
-    def waits_for(self) -> str:
+    def waits_for(self) -> Text:
         if self.type == "?":
-            return f"{self.file} again (corrected) under the same name"
-        return f"a full {self.type} file, or {self.file} again (corrected) under the same name"
+            return _("{file} again (corrected) under the same name", file=self.file)
+        return _(
+            "a full {type} file, or {file} again (corrected) under the same name",
+            type=self.type,
+            file=self.file,
+        )
 
 
 def _original(filename: str) -> str:
@@ -88,15 +96,18 @@ def _original(filename: str) -> str:
 
 
 def refusal(outcome: Outcome) -> Refusal:
-    what = outcome.type if outcome.type != "?" else "this file's type"
+    what = outcome.type if outcome.type != "?" else _("this file's type")
     return Refusal(
         outcome.name.filename,
         outcome.error or "",
         outcome.line,
         outcome.field,
-        f"send a new full file of {what} (fullness F), or this file again (corrected) under "
-        "the same name. Until then every file queued after it waits; nothing behind it is "
-        "loaded.",
+        _(
+            "send a new full file of {what} (fullness F), or this file again (corrected) "
+            "under the same name. Until then every file queued after it waits; nothing "
+            "behind it is loaded.",
+            what=what,
+        ),
         outcome.warnings,
     )
 
@@ -112,12 +123,15 @@ class TillQueue:
         *,
         settle: float = 2.0,
         clock: Callable[[], float] | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.db = db
         self.folder = folder
         self.options = options
+        self.language = language
+        """The language of the ``.error.txt`` left beside a refused file (``[node] language``)."""
         self.watch: FolderWatch[QueueName] = FolderWatch(
-            folder, settle, clock, parse=parse_queue_name, who="this till"
+            folder, settle, clock, parse=parse_queue_name, who=_("this till")
         )
         self.ignored: tuple[Ignored, ...] = ()
         self.waiting: tuple[str, ...] = ()
@@ -189,7 +203,7 @@ class TillQueue:
         log.error(
             "exchange %s refused: %s; the queue waits behind it", name.filename, outcome.error
         )
-        refuse(self.folder, name.filename, refusal(outcome))
+        refuse(self.folder, name.filename, refusal(outcome), self.language)
         return False
 
     def _skip(self, name: QueueName, reason: str) -> None:
@@ -249,7 +263,7 @@ def blocking(session: Session) -> Blocked | None:
     if failed is None:
         return None
     block = Blocked(
-        failed.id, failed.name, failed.type, failed.error or "", failed.line, failed.field
+        failed.id, failed.name, failed.type, _stored_error(failed), failed.line, failed.field
     )
     later = session.execute(
         select(ExchangeFile.name, ExchangeFile.type, ExchangeFile.fullness).where(
@@ -261,6 +275,18 @@ def blocking(session: Session) -> Blocked | None:
         if same or (type_name == block.type and fullness == FULL):
             return None
     return block
+
+
+def _stored_error(row: ExchangeFile) -> str:
+    """A refused file's error, translatable when its row keeps the texts (else English)."""
+    if row.texts:
+        try:
+            error = unwire_all(json.loads(row.texts)).get("error")
+        except (ValueError, AttributeError):
+            error = None
+        if isinstance(error, str):
+            return error
+    return row.error or ""
 
 
 def _before(a: QueueName, b: QueueName) -> bool:

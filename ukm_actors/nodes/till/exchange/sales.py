@@ -87,20 +87,6 @@ def enqueue(session: Session, doc_type: str, body: bytes) -> None:
     session.add(SalesFile(doc_type=doc_type, body=body, vat=json.dumps(vat)))
 
 
-def _cash(m: CashMoveDoc) -> CashFacts:
-    return CashFacts(
-        m.store,
-        m.till,
-        m.shift_num,
-        m.number,
-        m.direction,
-        m.at,
-        m.amount,
-        m.cashier_code,
-        m.cashier_name,
-    )
-
-
 @dataclass(frozen=True)
 class Queued:
     """One row of ``till_sales_file``, read out of its session."""
@@ -142,7 +128,7 @@ class Documents:
                 )
             )
         if isinstance(doc, CashMoveDoc):
-            return export_cash_box(_cash(doc))
+            return export_cash_box(doc)
         assert isinstance(doc, ShiftCloseDoc)
         receipts, moves, vat = self._shift(doc, row.id)
         facts = ShiftFacts(
@@ -179,7 +165,7 @@ class Documents:
                     receipts.append(doc)
                     vat[doc.receipt_id] = _vat(Queued.of(row))
                 else:
-                    moves.append(_cash(doc))
+                    moves.append(doc)
         return receipts, moves, vat
 
 
@@ -260,9 +246,7 @@ class SalesWriter(Ticking):
     def tick(self) -> None:
         try:
             self.write()
-            before = self.pruning.due()
-            if before is not None:
-                self.prune(before)
+            self.pruning.when_due(self.prune)
         finally:
             self.schedule(self.poll)
 

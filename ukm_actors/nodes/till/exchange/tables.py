@@ -44,6 +44,9 @@ class ExchangeFile(TillBase):
     line: Mapped[int | None] = mapped_column(Integer)
     field: Mapped[str | None] = mapped_column(String(200))
     warnings: Mapped[str] = mapped_column(Text, default="[]")
+    texts: Mapped[str | None] = mapped_column(Text)
+    """The error and warnings as translatable texts (JSON, ``i18n.wire_all``), so /status
+    reads in its reader's language; ``None`` on rows written before (English ``error``)."""
     at: Mapped[str] = mapped_column(String(32))
 
 
