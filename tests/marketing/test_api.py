@@ -163,3 +163,16 @@ def test_certificate_report(marketing):
         row["redeemed_amount"],
         row["outstanding_balance"],
     ) == (2, 100_000, 20_000, 80_000)
+
+
+def test_a_reports_default_period_reaches_a_store_already_in_tomorrow():
+    """Campaign days are the store's local dates: at 21:30 UTC a Moscow store is already in
+    tomorrow, so the default period ends at tomorrow's UTC date (ran at that hour in CI, a
+    sale just made was missing from the report)."""
+    from datetime import date
+
+    from ukm_actors.nodes.marketing.core.reports import period
+
+    p = period(None, None, date(2026, 12, 5))
+    assert (p.first, p.last) == (date(2026, 11, 5), date(2026, 12, 6))
+    assert period("2026-12-01", "2026-12-03", date(2026, 12, 5)).last == date(2026, 12, 3)

@@ -111,6 +111,27 @@ def test_spending_points_respects_the_balance_the_limit_and_can_be_undone(light)
     assert back["spendable"] == 8000
 
 
+def test_points_taken_for_a_receipt_paid_otherwise_are_given_back_once(light):
+    _card(light)
+    _apply(light, _accrual("R1", 100_000, earned=[("B5", 8000)], at=utcnow() - timedelta(days=20)))
+    for receipt_id in ("R2", "R3"):
+        spend = {"card": "7770001", "receipt_id": receipt_id, "receipt_total": 10_000}
+        ask(light, "bonus.spend", {**spend, "amount": 2000})
+    # R2 paid with the points; R3's till lost the answer and the customer paid cash
+    bonus = accruals.AccrualPayment("bonus", 2000, "7770001")
+    _apply(light, _accrual("R2", 10_000, payments=[bonus, accruals.AccrualPayment("cash", 8000)]))
+    _apply(light, _accrual("R3", 10_000))
+    with light.require_db().read() as s:
+        problems = {a.receipt_id: a.problems for a in s.execute(select(MkAccrual)).scalars()}
+        spendable = loyalty.balance(s, "7770001", utcnow()).spendable
+    assert problems["R2"] == ""
+    assert problems["R3"] == (
+        "card 7770001: 2000 points taken for this receipt but not among its payments were "
+        "given back"
+    )
+    assert spendable == 6000  # 8000 − R2's 2000; R3's 2000 came back
+
+
 def test_unknown_and_blocked_cards(light):
     _card(light, "7770002", state="blocked")
     with pytest.raises(CardRefused) as unknown:

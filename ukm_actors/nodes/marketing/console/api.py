@@ -68,7 +68,7 @@ def login(ctx: NodeContext) -> dict[str, Any]:
     if not url or not ctx.config.marketing.server_auth:
         raise LoginUnavailable(
             "employees log in through the cash server, which this marketing server has not "
-            "been given ([bridge] server_url, [marketing] server_auth)",
+            "been given ([bridge] server_urls or server_url, [marketing] server_auth)",
             hint="use [marketing] admin_token with the API",
         )
     message = {"login": data.get("login"), "password": data.get("password"), "address": _address()}

@@ -103,6 +103,15 @@ def _card(
             loyalty.earn(session, card, points, a.receipt_id, campaign_id, at, settings, a.till)
 
 
+def _paid(paid: Counter[tuple[str, str | None, int]], key: tuple[str, str, int]) -> bool:
+    """True when a payment ``key`` (type, reference, amount) is left in ``paid``, the
+    receipt's payments not matched yet; it is then matched (counted off)."""
+    if paid[key] > 0:
+        paid[key] -= 1
+        return True
+    return False
+
+
 def _reconcile(session: Session, a: Accrual, at: datetime, problems: list[str]) -> None:
     """Undo certificate and bonus payments taken for this receipt that it does not have
     (the till lost the answer and the customer paid otherwise)."""
@@ -117,9 +126,7 @@ def _reconcile(session: Session, a: Accrual, at: datetime, problems: list[str]) 
         )
     ).scalars()
     for op in list(redeems):
-        key = ("certificate", op.number, op.amount)
-        if paid[key] > 0:
-            paid[key] -= 1
+        if _paid(paid, ("certificate", op.number, op.amount)):
             continue
         certificates.void(session, op.number, a.receipt_id, op.amount, at)
         problems.append(
@@ -134,9 +141,7 @@ def _reconcile(session: Session, a: Accrual, at: datetime, problems: list[str]) 
         )
     ).scalars()
     for bop in list(spends):
-        key = ("bonus", bop.card, bop.points)
-        if paid[key] > 0:
-            paid[key] -= 1
+        if _paid(paid, ("bonus", bop.card, bop.points)):
             continue
         loyalty.void_spend(session, bop.card, a.receipt_id, bop.points, at)
         problems.append(

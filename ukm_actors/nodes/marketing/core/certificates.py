@@ -21,8 +21,6 @@ from sqlalchemy.orm import Session
 from ukm_actors.domain.money import format_money
 from ukm_actors.domain.promotions.codes import (
     CodeError,
-    make_code,
-    scrambled_serials,
     serial_width,
 )
 from ukm_actors.i18n import _
@@ -33,6 +31,7 @@ from ukm_actors.nodes.marketing.core.errors import (
     Conflict,
     NotFound,
 )
+from ukm_actors.nodes.marketing.core.numbering import take_codes
 from ukm_actors.nodes.marketing.core.tables import MkCertificate, MkCertOp, MkCertSeries
 
 MAX_BATCH = 100_000
@@ -91,21 +90,18 @@ def create_certificates(session: Session, series_id: str, count: int, now: datet
     """``count`` new certificates of the series, in state ``created``; their numbers."""
     if not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
         raise BadRequest(
-            _("a batch has 1 to {most} certificates, not {count}", most=MAX_BATCH,
-              count=repr(count))
+            _(
+                "a batch has 1 to {most} certificates, not {count}",
+                most=MAX_BATCH,
+                count=repr(count),
+            )
         )
     s = session.execute(
         select(MkCertSeries).where(MkCertSeries.id == series_id).with_for_update()
     ).scalar_one_or_none()
     if s is None:
         raise NotFound(_("there is no certificate series {id}", id=repr(series_id)))
-    width = serial_width(s.prefix, s.length, s.check_digit)
-    try:
-        serials = scrambled_serials(f"cert:{s.id}:{now.isoformat()}", s.next_serial, count, width)
-    except CodeError as exc:
-        raise Conflict(f"series {s.id!r}: {exc}") from None
-    s.next_serial += count
-    numbers = [make_code(s.prefix, n, s.length, s.check_digit) for n in serials]
+    numbers = take_codes(s, count, f"cert:{s.id}:{now.isoformat()}", "series")
     session.bulk_insert_mappings(
         MkCertificate,  # type: ignore[arg-type]
         [

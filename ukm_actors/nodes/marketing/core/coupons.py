@@ -20,14 +20,13 @@ from sqlalchemy.orm import Session
 from ukm_actors.domain.promotions import CouponRule, PresentedCoupon
 from ukm_actors.domain.promotions.codes import (
     CodeError,
-    make_code,
     recognise,
-    scrambled_serials,
     serial_width,
 )
 from ukm_actors.i18n import _
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.marketing.core.errors import BadRequest, Conflict, CouponRefused, NotFound
+from ukm_actors.nodes.marketing.core.numbering import take_codes
 from ukm_actors.nodes.marketing.core.tables import MkCoupon, MkCouponCampaign
 
 MAX_BATCH = 100_000
@@ -106,13 +105,7 @@ def _expiry(c: MkCouponCampaign, now: datetime) -> datetime | None:
 
 
 def _codes(c: MkCouponCampaign, count: int) -> list[str]:
-    width = serial_width(c.prefix, c.length, c.check_digit)
-    try:
-        serials = scrambled_serials(secrets.token_hex(8), c.next_serial, count, width)
-    except CodeError as exc:
-        raise Conflict(f"coupon campaign {c.id!r}: {exc}") from None
-    c.next_serial += count
-    return [make_code(c.prefix, s, c.length, c.check_digit) for s in serials]
+    return take_codes(c, count, secrets.token_hex(8), "coupon campaign")
 
 
 def issue_batch(

@@ -18,6 +18,7 @@ def loose(required: list[str]) -> Schema:
     """An object answer with these fields (and possibly more)."""
     return {"type": "object", "required": required}
 
+
 ANY = {"type": "object"}
 PREVIEW = {
     "campaign": {"id": "TRY10", "name": "Try -10%",

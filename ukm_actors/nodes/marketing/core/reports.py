@@ -1,9 +1,10 @@
 """Reports: campaigns, coupons, certificates, bonus points — as rows, then JSON or CSV.
 
 Every report takes ``from`` and ``to`` (inclusive dates, ``yyyy-mm-dd``;
-default: the last 30 days). Campaign days are the store's local dates (as the
-receipts were printed); the others are UTC dates. In JSON money is kopecks;
-in CSV it is ``89.90`` (the columns whose name ends in ``_amount``,
+default: the last 30 days, ``to`` being tomorrow's UTC date: a store east of UTC
+may already be in tomorrow, and its receipts must show). Campaign days are the
+store's local dates (as the receipts were printed); the others are UTC dates.
+In JSON money is kopecks; in CSV it is ``89.90`` (the columns whose name ends in ``_amount``,
 ``discount``, ``sales``, ``balance``).
 """
 
@@ -52,10 +53,12 @@ class Period:
 
 
 def period(first: str | None, last: str | None, today: date) -> Period:
+    """``from``/``to`` as given; by default the 30 days up to the latest local date any
+    store can have now (``today`` is UTC's: UTC+3 after 21:00 UTC is already tomorrow)."""
     try:
         p = Period(
             date.fromisoformat(first) if first else today - timedelta(days=30),
-            date.fromisoformat(last) if last else today,
+            date.fromisoformat(last) if last else today + timedelta(days=1),
         )
     except ValueError:
         raise BadRequest(f"from/to must be dates yyyy-mm-dd, got {first!r} and {last!r}") from None

@@ -16,7 +16,10 @@
   const DAYS = [N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")];
 
   function phase(c) {
-    const now = new Date().toISOString().slice(0, 19);
+    /* A campaign's times are its stores' local times: compare them with this browser's local
+       clock (the marketing department's), not with UTC, three hours behind Moscow. */
+    const d = new Date();
+    const now = new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
     if (!c.enabled) return ["stopped", N_("stopped")];
     if (c.ends && c.ends <= now) return ["ended", N_("ended")];
     if (c.starts && c.starts > now) return ["planned", N_("planned")];

@@ -34,8 +34,11 @@
     const spec = REPORTS[name];
     const today = new Date().toISOString().slice(0, 10);
     const from = params.get("from") || `${today.slice(0, 8)}01`;
-    const to = params.get("to") || today;
-    const q = new URLSearchParams({from, to});
+    /* No "to": up to now everywhere (the server's default reaches stores already in tomorrow,
+       whose campaign days are their local dates), not the browser's UTC date. */
+    const to = params.get("to") || "";
+    const q = new URLSearchParams({from});
+    if (to) q.set("to", to);
     if (spec.filters) for (const k of ["store", "campaign"]) if (params.get(k)) q.set(k, params.get(k));
     const [r, stores] = await Promise.all([C.get(`reports/${name}?${q}`), spec.filters ? M.stores() : []]);
     const columns = r.columns.map((c) => ({title: TITLES[c] || c, class: typeof (r.rows[0] || {})[c] === "number" ? "num" : null,
@@ -61,7 +64,7 @@
       el("div", {class: "row charts"}, charts),
       C.table(columns, [...r.rows, ...totals], {empty: N_("Nothing in this period"), class: "report",
         rowClass: (row) => (totals.includes(row) ? "totals" : null)}),
-      C.button(t("Download CSV"), () => C.csv(`${name}-${from}-${to}.csv`, columns, r.rows), {class: "csv"})));
+      C.button(t("Download CSV"), () => C.csv(`${name}-${from}-${to || today}.csv`, columns, r.rows), {class: "csv"})));
   }
 
   C.page("reports", {title: N_("Reports"), render: reports});
