@@ -62,7 +62,10 @@ def test_the_day_did_everything_the_script_says(day):
     assert payments == {"cash", "card"}
     assert any(len({p["type"] for p in r["payments"]}) == 2 for r in record["receipts"]), "split"
     assert any(line["measure"] == "кг" for r in record["receipts"] for line in r["lines"])
-    assert "card declined" in out and "check the buyer's age" in out
+    assert "card declined" in out
+    # Alcohol: the age question by day; from 23:00 to 8:00 in the store (Moscow) the
+    # example's time rule refuses it first, so a run in the evening sees that instead.
+    assert "check the buyer's age" in out or "Продажа алкоголя с 23:00 до 8:00" in out
     assert len(record["shifts"]) == 2 and len(record["cash"]) == 2
 
 

@@ -58,8 +58,10 @@ def open_page(browser):
     """Factory: ``open_page(url, width, height)`` → a page of a fresh context (closed after)."""
     contexts = []
 
-    def open_(url: str, width: int = 1024, height: int = 768):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+    def open_(url: str, width: int = 1024, height: int = 768, timezone: str | None = None):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="ru-RU", timezone_id=timezone
+        )
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
@@ -167,8 +169,14 @@ def marketing_console(open_page, world):
     a cash server employee's login (asked of the cash server)."""
     from tests.browser.world import PASSWORD
 
-    def open_(login: str = "max.manager", path: str = "/", width: int = 1366, height: int = 900):
-        page = open_page(world.marketing.url + path, width, height)
+    def open_(
+        login: str = "max.manager",
+        path: str = "/",
+        width: int = 1366,
+        height: int = 900,
+        timezone: str | None = None,
+    ):
+        page = open_page(world.marketing.url + path, width, height, timezone)
         page.fill("input[name=login]", login)
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import Locator, Page, expect
+
 from tests.browser.world import STORE, World, wait
 from tests.till.helpers import TillClient
 
 TILL = f"till-{STORE}-1"
+
+
+def gone(page: Page, rows: Locator) -> None:
+    """After an action that redraws the page (a delete, a lock lifted): ``rows`` are gone from
+    the redrawn page, not only from the "Loading…" placeholder shown in between."""
+    expect(rows).to_have_count(0)
+    expect(page.locator("#view[data-ready='1']")).to_be_visible()
+    expect(rows).to_have_count(0)
 
 
 def till(world: World) -> TillClient:

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
+from tests.browser.console_helpers import gone
 from tests.nodes.helpers import http
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -40,6 +41,6 @@ def test_failed_logins_are_shown_and_a_lock_is_lifted(console, world):
     expect(row.locator("td.num")).to_have_text("1")
     screenshot(page, "console-employees")
     row.locator("button.lift").click()
-    expect(page.locator("tr.login-lock", has_text="nobody.here")).to_have_count(0)
+    gone(page, page.locator("tr.login-lock", has_text="nobody.here"))
     page.goto(world.url + "/#/audit?action=login.unlock")
     expect(page.locator("tr.entry", has_text="nobody.here")).to_be_visible()

@@ -15,8 +15,10 @@ TILL = "till-17-1"
 SERVER = [
     ("vera.viewer", "catalog", ["button:has-text('Новый товар')"],
      [("POST", "items", {"article": "990990", "name": "x"})]),
-    ("vera.viewer", "stores", ["form:has(input[name=timezone])"],
-     [("POST", "stores", {"code": "99", "name": "x"})]),
+    ("vera.viewer", "stores", ["form:has(input[name=timezone])", "button.integration",
+                                "tr[tabindex]"],
+     [("POST", "stores", {"code": "99", "name": "x"}),
+      ("PUT", "stores/17/integration", {"catalog_source": "server"})]),
     ("vera.viewer", "restrictions", ["form.rule-editor", "button.danger"],
      [("POST", "restrictions", {"kind": "age", "min_age": 18}),
       ("DELETE", "restrictions/1", None)]),

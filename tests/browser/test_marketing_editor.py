@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -101,6 +103,24 @@ def test_every_mechanic_and_condition_is_edited_and_saved(marketing_console, wor
     page.keyboard.press("Escape")
     for cid, *_ in MECHANICS:
         api.ok("POST", f"/api/v1/campaigns/{cid}/disable")
+
+
+def test_a_campaign_running_in_the_stores_local_time_is_shown_running(marketing_console, world):
+    """A campaign's times are store-local: one that began a minute ago in Vladivostok (ten
+    hours ahead of UTC) is running there, not "planned" until UTC catches up."""
+    local = datetime.now(ZoneInfo("Asia/Vladivostok")).replace(tzinfo=None)
+    starts = (local - timedelta(minutes=1)).isoformat(timespec="minutes")
+    ends = (local + timedelta(hours=1)).isoformat(timespec="minutes")
+    api = Api(world.marketing.url, "max.manager")
+    api.ok("POST", "/api/v1/campaigns", {
+        "id": "T-VLADIVOSTOK", "name": "Утро во Владивостоке", "starts": starts, "ends": ends,
+        "action": {"type": "percent", "value": 500, "scope": "line"},
+        "conditions": {"articles": ["990778"]}})
+    try:
+        page = marketing_console("vera.viewer", "/#/campaigns", timezone="Asia/Vladivostok")
+        expect(page.locator("tr.campaign", has_text="T-VLADIVOSTOK")).to_contain_text("действует")
+    finally:
+        api.ok("POST", "/api/v1/campaigns/T-VLADIVOSTOK/disable")
 
 
 def test_the_loyalty_programs_are_shown(marketing_console):

@@ -40,3 +40,15 @@ def test_other_features_import_only_the_public_module(provider, public, users):
             if name.startswith(provider + ".") and name.split(".")[depth] != public:
                 wrong.append(f"{path.relative_to(NODES)}: {name}")
     assert wrong == []
+
+
+def test_the_cash_server_checks_till_devices_without_the_tills_code():
+    """The server refuses a till's ``devices`` through ``ukm_actors.hw.devconfig``, shared with
+    the till, never through the till's internals (one node does not import another)."""
+    wrong = [
+        f"{path.relative_to(NODES)}: {name}"
+        for path in sorted((NODES / "server").rglob("*.py"))
+        for name in sorted(imported(path))
+        if name.startswith("ukm_actors.nodes.till")
+    ]
+    assert wrong == []

@@ -53,6 +53,29 @@ def test_paper_out_keeps_the_receipt_open_until_registered_again(fiscal_till, re
     assert len(register.receipts()) == 1
 
 
+def test_a_return_refunded_but_not_registered_says_why_and_is_registered_again(
+    fiscal_till, register
+):
+    """A return whose refund was made while the register is out of paper answers with the
+    register's ``fiscal_error`` (as a payment does): the screen, or a script, knows to load
+    paper and register it again, not to pay again."""
+    node, till = fiscal_till()
+    till.post("/shift/open")
+    sale = _sold(till)["closed"]
+    register.control({"paper": False})
+    out = till.post(
+        "/returns",
+        {"receipt_id": sale["receipt_id"], "lines": {"1": 1000}, "supervisor": SUPERVISOR},
+    )
+    assert out["refunds"] == [{"type": "cash", "amount": 8990, "ok": True}]
+    assert out["closed"] is None and out["fiscal_error"]["code"] == "fiscal.paper_out"
+    assert out["receipt"]["totals"]["due"] == 0
+    register.control({"paper": True})
+    again = till.post("/receipt/register")
+    assert again["closed"]["kind"] == "return"
+    assert [r["total"] for r in register.receipts()] == [89.9, 89.9]
+
+
 def test_the_registers_refusal_reads_in_russian_by_default_and_in_english_on_request(
     fiscal_till, register
 ):

@@ -25,6 +25,16 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class _Handler(WSGIHandler):  # type: ignore[misc]
+    def handle_one_request(self) -> Any:
+        # A stopped server reads no further request from a kept-alive connection. Its
+        # handlers are killed on stop, but a kill can be swallowed on its way out (SQLAlchemy's
+        # connection ping catches the GreenletExit and psycopg raises an ordinary error
+        # instead): such a handler would answer its request and then go on serving the peer's
+        # next ones, and a stopped cash server would look online to its tills.
+        if self.server.closed:
+            return None
+        return super().handle_one_request()
+
     def log_request(self) -> None:
         if access_log.isEnabledFor(logging.DEBUG):
             access_log.debug(self.format_request())

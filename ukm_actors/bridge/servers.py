@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({502, 503, 504})
 """Answers that mean "this server cannot serve now" (nothing was done): another may."""
 
+NO_SERVER = "no cash server is set ([bridge] server_urls or server_url)"
+
 HEALTH_TIMEOUT = 5.0
 """Seconds a cash server has to answer ``/health`` before a node goes back to it."""
 
@@ -226,7 +228,7 @@ def ask_any(
             servers.failed(target, str(exc))
             last = exc
     if last is None:
-        raise PeerUnreachable("(no server)", "[bridge] server_url is not set")
+        raise PeerUnreachable("(no server)", NO_SERVER)
     raise last
 
 
@@ -248,5 +250,5 @@ def request_any(
             return r
         servers.failed(target, f"HTTP {r.status}")
     if last is None:
-        raise PeerUnreachable("(no server)", "[bridge] server_url is not set")
+        raise PeerUnreachable("(no server)", NO_SERVER)
     raise last

@@ -48,6 +48,12 @@ class PruneSchedule:
         self._last = now
         return cutoff(self.keep_days)
 
+    def when_due(self, prune: Callable[[datetime], object]) -> None:
+        """Call ``prune`` with the cutoff when a prune is due now (see :meth:`due`)."""
+        before = self.due()
+        if before is not None:
+            prune(before)
+
     def done(self, n: int) -> None:
         self.pruned += n
         self.last_at = datetime.now(UTC).isoformat(timespec="seconds")

@@ -9,6 +9,7 @@ that fails these rules on import, and so do we.
 from __future__ import annotations
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import _
 
 _WEIGHTS_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _WEIGHTS_12_FIRST = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -49,34 +50,57 @@ def validate_inn(text: str) -> str:
     """
     inn = text.strip()
     if not inn:
-        raise InnError("INN is empty; enter 10 digits (organisation) or 12 digits (person)")
+        raise InnError(_("INN is empty; enter 10 digits (organisation) or 12 digits (person)"))
     bad = [c for c in inn if not ("0" <= c <= "9")]
     if bad:
         raise InnError(
-            f"INN {inn!r} contains {bad[0]!r}; an INN is digits only, without spaces or dashes"
+            _(
+                "INN {inn} contains {char}; an INN is digits only, without spaces or dashes",
+                inn=repr(inn),
+                char=repr(bad[0]),
+            )
         )
     if len(inn) == 10:
         expected = _check_digit(inn[:9], _WEIGHTS_10)
         if int(inn[9]) != expected:
             raise InnError(
-                f"INN {inn!r} (organisation, 10 digits): check digit 10 is {inn[9]}, "
-                f"expected {expected}; the number is mistyped",
+                _(
+                    "INN {inn} (organisation, 10 digits): check digit 10 is {digit}, "
+                    "expected {expected}; the number is mistyped",
+                    inn=repr(inn),
+                    digit=inn[9],
+                    expected=expected,
+                ),
             )
         return inn
     if len(inn) == 12:
         first = _check_digit(inn[:10], _WEIGHTS_12_FIRST)
         if int(inn[10]) != first:
             raise InnError(
-                f"INN {inn!r} (person, 12 digits): check digit 11 is {inn[10]}, "
-                f"expected {first}; the number is mistyped",
+                _(
+                    "INN {inn} (person, 12 digits): check digit 11 is {digit}, "
+                    "expected {expected}; the number is mistyped",
+                    inn=repr(inn),
+                    digit=inn[10],
+                    expected=first,
+                ),
             )
         second = _check_digit(inn[:11], _WEIGHTS_12_SECOND)
         if int(inn[11]) != second:
             raise InnError(
-                f"INN {inn!r} (person, 12 digits): check digit 12 is {inn[11]}, "
-                f"expected {second}; the number is mistyped",
+                _(
+                    "INN {inn} (person, 12 digits): check digit 12 is {digit}, "
+                    "expected {expected}; the number is mistyped",
+                    inn=repr(inn),
+                    digit=inn[11],
+                    expected=second,
+                ),
             )
         return inn
     raise InnError(
-        f"INN {inn!r} has {len(inn)} digits; it must have 10 (organisation) or 12 (person)"
+        _(
+            "INN {inn} has {n} digits; it must have 10 (organisation) or 12 (person)",
+            inn=repr(inn),
+            n=len(inn),
+        )
     )

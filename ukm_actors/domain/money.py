@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ukm_actors.errors import UkmError
+from ukm_actors.i18n import Text, _
 
 Money = int
 """An amount in kopecks."""
@@ -40,36 +41,57 @@ class AmountFormatError(UkmError, ValueError):
     code = "format.amount"
 
 
+def _subject(what: str, text: str) -> Text:
+    """``amount '89,90'`` (or only ``'89,90'`` when ``what`` is empty)."""
+    if what:
+        return _("{what} {value}", what=what, value=repr(text))
+    return _("{value}", value=repr(text))
+
+
 def _parse_fixed(text: str, places: int, what: str, allow_negative: bool) -> int:
     raw = text.strip()
     m = _DECIMAL.match(raw)
     if m is None:
         if "," in raw:
             raise AmountFormatError(
-                f"{what} {text!r} uses a comma; write a decimal point, e.g. "
-                f"{raw.replace(',', '.')!r}"
+                _(
+                    "{subject} uses a comma; write a decimal point, e.g. {fixed}",
+                    subject=_subject(what, text),
+                    fixed=repr(raw.replace(",", ".")),
+                )
             )
-        raise AmountFormatError(f"{what} {text!r} is not a decimal number")
+        raise AmountFormatError(
+            _("{subject} is not a decimal number", subject=_subject(what, text))
+        )
     frac = m.group("frac") or ""
     scale: int = 10**places
     if len(frac) > places:
         raise AmountFormatError(
-            f"{what} {text!r} has {len(frac)} decimals; at most {places} are allowed"
+            _(
+                "{subject} has {n} decimals; at most {places} are allowed",
+                subject=_subject(what, text),
+                n=len(frac),
+                places=places,
+            )
         )
     value = int(m.group("int")) * scale + int((frac + "0" * places)[:places] or "0")
     if m.group("sign"):
         if not allow_negative:
-            raise AmountFormatError(f"{what} {text!r} is negative; it must be 0 or more")
+            raise AmountFormatError(
+                _("{subject} is negative; it must be 0 or more", subject=_subject(what, text))
+            )
         value = -value
     return value
 
 
-def parse_money(text: str, *, allow_negative: bool = False, what: str = "amount") -> Money:
+def parse_money(text: str, *, allow_negative: bool = False, what: str = _("amount")) -> Money:
     """``"89.90"`` → ``8990``. At most 2 decimals; negative only when allowed."""
     return _parse_fixed(text, 2, what, allow_negative)
 
 
-def parse_quantity(text: str, *, allow_negative: bool = False, what: str = "quantity") -> Quantity:
+def parse_quantity(
+    text: str, *, allow_negative: bool = False, what: str = _("quantity")
+) -> Quantity:
     """``"0.350"`` → ``350``; ``"6"`` → ``6000``. At most 3 decimals."""
     return _parse_fixed(text, 3, what, allow_negative)
 
@@ -141,6 +163,6 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
     parts = [t * w // wsum for w in weights]
     rema = [(t * w % wsum, -i) for i, w in enumerate(weights)]
     left = t - sum(parts)
-    for _, neg_i in sorted(rema, reverse=True)[:left]:
+    for _rem, neg_i in sorted(rema, reverse=True)[:left]:
         parts[-neg_i] += 1
     return [sign * p for p in parts]

@@ -3,7 +3,8 @@
 Both the cash server's import folder and a till's queue folder keep two
 subfolders: ``processed/`` (loaded or skipped) and ``failed/`` (refused,
 each with ``<name>.error.txt``: file, line, field, error, what to do, and
-what the reader assumed before the error).
+what the reader assumed before the error). The ``.error.txt`` is written in
+the node's language (``[node] language``, Russian by default).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from ukm_actors.i18n import DEFAULT_LANGUAGE, _, translate
 
 PROCESSED = "processed"
 FAILED_DIR = "failed"
@@ -52,30 +55,37 @@ class Refusal:
     what_to_do: str = ""
     warnings: Sequence[str] = ()
 
-    def text(self) -> str:
-        """The content of the ``.error.txt`` written beside the refused file."""
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The content of the ``.error.txt`` written beside the refused file, in
+        ``language`` (the parts that are ``Text``; data such as names stays as it is)."""
+
+        def tr(text: object) -> str:
+            return str(translate(text, language))
+
         lines = [
-            f"file:    {self.file}",
-            f"line:    {self.line if self.line is not None else '-'}",
-            f"field:   {self.field or '-'}",
-            f"error:   {self.error}",
+            tr(_("file:    {file}", file=self.file)),
+            tr(_("line:    {line}", line=self.line if self.line is not None else "-")),
+            tr(_("field:   {field}", field=self.field or "-")),
+            tr(_("error:   {error}", error=self.error)),
             "",
-            "Nothing from this file was loaded; the directories are as they were before it.",
-            f"What to do: {self.what_to_do}",
+            tr(_("Nothing from this file was loaded; the directories are as they were before it.")),
+            tr(_("What to do: {action}", action=self.what_to_do)),
             "",
         ]
         if self.warnings:
-            lines += ["Read before the error (warnings and assumptions):"]
-            lines += [f"- {w}" for w in self.warnings]
+            lines += [tr(_("Read before the error (warnings and assumptions):"))]
+            lines += [f"- {tr(w)}" for w in self.warnings]
             lines.append("")
         return "\n".join(lines)
 
 
-def refuse(folder: Path, name: str, refusal: Refusal) -> Path | None:
-    """Move ``name`` into ``failed/`` and write its ``.error.txt`` beside it."""
+def refuse(
+    folder: Path, name: str, refusal: Refusal, language: str = DEFAULT_LANGUAGE
+) -> Path | None:
+    """Move ``name`` into ``failed/`` and write its ``.error.txt`` (in ``language``) beside it."""
     target = move_aside(folder, name, FAILED_DIR)
     if target is not None:
         (target.parent / f"{target.name}{ERROR_SUFFIX}").write_text(
-            refusal.text(), encoding="utf-8"
+            refusal.text(language), encoding="utf-8"
         )
     return target

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ukm_actors.codecs.tilldocs import ReceiptDoc, ReceiptLineDoc
 from ukm_actors.codecs.ukm_export import (
@@ -31,6 +31,7 @@ from ukm_actors.codecs.ukm_export import (
     ExportShiftClose,
     ExportShiftOpen,
     ExportVoidedItem,
+    LineHead,
     ReceiptRef,
     shift_totals,
 )
@@ -51,19 +52,28 @@ class ShiftFacts:
     kkm_shift_number: int | None
 
 
-@dataclass(frozen=True)
-class CashFacts:
-    """A cash in or out (``direction`` "in" | "out")."""
+class CashFacts(Protocol):
+    """A cash in or out (``direction`` "in" | "out") as the export reads it: a till's
+    ``CashMoveDoc`` and the server's ``SaleCashMove`` row both are one."""
 
-    store: str
-    till: int
-    shift_num: int
-    number: int
-    direction: str
-    at: str | None
-    amount: int
-    cashier_code: str | None
-    cashier_name: str | None
+    @property
+    def store(self) -> str: ...
+    @property
+    def till(self) -> int: ...
+    @property
+    def shift_num(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def at(self) -> str | None: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def cashier_code(self) -> str | None: ...
+    @property
+    def cashier_name(self) -> str | None: ...
 
 
 def _code(value: str | None, what: str) -> int:
@@ -83,8 +93,8 @@ def _date(text: str | None, what: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _item(line: ReceiptLineDoc, rate: int | None) -> ExportItem:
-    return ExportItem(
+def _head(line: ReceiptLineDoc) -> LineHead:
+    return LineHead(
         position=line.position,
         article=line.article,
         barcode=line.barcode,
@@ -92,24 +102,18 @@ def _item(line: ReceiptLineDoc, rate: int | None) -> ExportItem:
         quantity=line.quantity,
         price=line.price,
         amount=line.amount,
+    )
+
+
+def _item(line: ReceiptLineDoc, rate: int | None) -> ExportItem:
+    return ExportItem(
+        **_head(line),
         discount=line.discount,
         total=line.total,
         taxgroup_id=line.taxgroup_id,
         seller_code=line.seller_code,
         vat_rate=rate,
         vat_amount=None if rate is None else vat_included(line.total, rate),
-    )
-
-
-def _voided(line: ReceiptLineDoc) -> ExportVoidedItem:
-    return ExportVoidedItem(
-        position=line.position,
-        article=line.article,
-        barcode=line.barcode,
-        name=line.name,
-        quantity=line.quantity,
-        price=line.price,
-        amount=line.amount,
     )
 
 
@@ -123,7 +127,7 @@ def export_receipt(doc: ReceiptDoc, vat: Mapping[int, int] | None = None) -> Exp
     discounts = []
     for line in doc.lines:
         if line.voided:
-            voided.append(_voided(line))
+            voided.append(ExportVoidedItem(**_head(line)))
             continue
         items.append(_item(line, rates.get(line.position)))
         for d in line.discounts:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from ukm_actors.codecs.ukm_import import ImportName, parse_import_name
+from ukm_actors.i18n import _
 
 TRANSIENT_SUFFIXES = (".tmp", ".part")
 """Names ending so are files still being written (case-insensitive)."""
@@ -36,14 +37,14 @@ TRANSIENT_SUFFIXES = (".tmp", ".part")
 OWN_FOLDERS = frozenset({"processed", "failed"})
 """Subfolders the loader itself keeps in the import folder."""
 
-EXPECTED_NAME = (
+EXPECTED_NAME = _(
     "<type>_[<number>]_[<F|I>].xml for chain-wide types, "
     "<type>_[<store>]_[<number>]_[<F|I>].xml for store types "
     "(e.g. updateItems_[12]_[F].xml, storePrices_[17]_[5]_[F].xml)"
 )
-NOT_EXCHANGE = f"not an exchange file name; expected {EXPECTED_NAME}"
-SYMLINK = "a symbolic link: never followed; put the file itself in the import folder"
-NOT_REGULAR = "not a regular file (a folder, pipe or device): never opened"
+NOT_EXCHANGE = _("not an exchange file name; expected {expected}", expected=EXPECTED_NAME)
+SYMLINK = _("a symbolic link: never followed; put the file itself in the import folder")
+NOT_REGULAR = _("not a regular file (a folder, pipe or device): never opened")
 
 
 def transient(name: str) -> bool:
@@ -90,7 +91,7 @@ def classify(
     entry: os.DirEntry[str],
     parse: Callable[[str], Candidate | None] = parse_import_name,
     own: frozenset[str] = OWN_FOLDERS,
-    who: str = "this server",
+    who: str = _("this server"),
 ) -> str | None:
     """Why ``entry`` is not a candidate file, or ``None`` when it is one (or an own folder)."""
     if entry.is_symlink():
@@ -103,7 +104,9 @@ def classify(
     if name is None:
         return NOT_EXCHANGE
     if not name.known:
-        return f"files of type {name.type} are not read by {who}; left in place"
+        return _(
+            "files of type {type} are not read by {who}; left in place", type=name.type, who=who
+        )
     return None
 
 
@@ -123,7 +126,7 @@ class FolderWatch(Generic[N]):
         *,
         parse: Callable[[str], N | None],
         own: frozenset[str] = OWN_FOLDERS,
-        who: str = "this server",
+        who: str = _("this server"),
     ) -> None:
         self.folder = os.fspath(folder)
         self.stable = stable

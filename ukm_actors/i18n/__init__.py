@@ -172,6 +172,28 @@ def from_wire(wired: object, fallback: str) -> str:
         return fallback
 
 
+def wire_all(obj: Any) -> Any:
+    """A JSON-like value with every ``Text`` in it as ``to_wire`` makes it (to store it)."""
+    if isinstance(obj, Text):
+        return to_wire(obj)
+    if isinstance(obj, dict):
+        return {k: wire_all(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [wire_all(v) for v in obj]
+    return obj
+
+
+def unwire_all(obj: Any) -> Any:
+    """The value ``wire_all`` made, with its ``Text`` again (a dict holding a ``msgid``)."""
+    if isinstance(obj, dict):
+        if isinstance(obj.get("msgid"), str):
+            return from_wire(obj, str(obj["msgid"]))
+        return {k: unwire_all(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [unwire_all(v) for v in obj]
+    return obj
+
+
 def choose(preferred: Iterable[str], default: str = DEFAULT_LANGUAGE) -> str:
     """The first of ``preferred`` (``"en-US"``, ``"ru"`` …) that we speak, else ``default``."""
     for tag in preferred:
@@ -217,4 +239,6 @@ __all__ = [
     "parse_accept_language",
     "to_wire",
     "translate",
+    "unwire_all",
+    "wire_all",
 ]

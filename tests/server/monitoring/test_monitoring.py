@@ -378,3 +378,37 @@ def test_only_the_newest_file_of_a_type_and_store_counts():
     ]  # fmt: skip
     found = import_findings(rows)
     assert [(f.kind, f.subject, f.started) for f in found] == [("import.failed", "p18", 2.5)]
+
+
+def test_a_tills_exchange_refusal_reads_in_the_readers_language(server, employee_token):
+    """The till sends its exchange state's texts translatable (reporting.exchange_state);
+    the monitoring API gives each reader their language: Russian by default, English asked."""
+    from ukm_actors.nodes.till.exchange.queue import Blocked
+    from ukm_actors.nodes.till.reporting import exchange_state
+
+    register(server, "till-17-3")
+    blocked = Blocked(1, "000002_updateItems_[13]_[I].xml", "updateItems", "bad XML", line=1)
+    state = exchange_state(
+        {
+            "source": "server",
+            "folder": "/srv/ukm/in",
+            "refused": {
+                "file": blocked.file,
+                "line": 1,
+                "error": "bad XML",
+                "what_to_do": blocked.what_to_do(),
+            },
+        }
+    )
+    server.ctx.asks.get("till.status")({"exchange": state}, "till-17-3")
+    service(server).check()
+    url = server.ctx.url + "/api/v1/monitoring/tills/till-17-3"
+    code, ru = get_json(url, headers=employee_token)
+    assert code == 200
+    assert ru["exchange"]["refused"]["what_to_do"].startswith("пришлите новый полный файл")
+    assert ru["exchange"]["refused"]["file"] == blocked.file
+    code, en = get_json(url + "?lang=en", headers=employee_token)
+    assert en["exchange"]["refused"]["what_to_do"].startswith("send a new full file of")
+    code, every = get_json(server.ctx.url + "/api/v1/monitoring/tills", headers=employee_token)
+    mine = next(t for t in every["tills"] if t["node_id"] == "till-17-3")
+    assert mine["exchange"]["refused"]["what_to_do"] == ru["exchange"]["refused"]["what_to_do"]

@@ -235,15 +235,18 @@ const C = (() => {
     const mine = current;
     for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.page === spec.id);
     const view = document.getElementById("view");
-    view.replaceChildren(el("div", {class: "loading", text: t("Loading…")}));
+    /* Each visit renders into its own element: a page whose data arrives after the user has
+       gone elsewhere writes into an element no longer shown, never over the next page. */
+    const box = el("div", {class: "page"}, el("div", {class: "loading", text: t("Loading…")}));
+    view.replaceChildren(box);
     view.dataset.page = spec.id;
     view.dataset.ready = "0";
     if (!can(spec.role)) {
-      view.replaceChildren(el("div", {class: "error", text: t("Your role may not open this page")}));
+      box.replaceChildren(el("div", {class: "error", text: t("Your role may not open this page")}));
       return;
     }
     try {
-      await spec.render(view, params, {
+      await spec.render(box, params, {
         alive: () => current === mine,
         every: (seconds, fn) => {
           const timer = setInterval(() => { if (current === mine) fn(); }, seconds * 1000);
@@ -252,8 +255,8 @@ const C = (() => {
       });
     } catch (err) {
       if (current !== mine) return;
-      const box = errorBox(err);
-      if (box) view.replaceChildren(box);
+      const problem = errorBox(err);
+      if (problem) box.replaceChildren(problem);
     }
     if (current === mine) view.dataset.ready = "1";  /* the page has its data (tests, bench) */
   }
@@ -503,12 +506,28 @@ const C = (() => {
     a.remove();
   }
 
+  /* Every row of a paged list (`rows[key]`, `has_more`, `next_cursor`) asked with `query`,
+     page after page of 500, at most 10,000 rows. */
+  async function allPages(path, query, key) {
+    const q = new URLSearchParams(query);
+    q.set("per_page", "500");
+    const rows = [];
+    let cursor = null;
+    do {
+      if (cursor) q.set("cursor", cursor);
+      const data = await get(`${path}?${q}`);
+      rows.push(...data[key]);
+      cursor = data.has_more ? data.next_cursor : null;
+    } while (cursor && rows.length < 10000);
+    return rows;
+  }
+
   function button(label, onclick, opts) {
     const o = opts || {};
     return el("button", {class: `btn ${o.class || ""}`, type: "button", onclick, disabled: o.disabled, title: o.title, text: label});
   }
 
   return {t, N_, el, money, parseMoney, quantity, age, time, api, get, send, ApiError, errorBox,
-    can, readOnly, employee, page, go, refresh: () => route(), start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, button,
+    can, readOnly, employee, page, go, refresh: () => route(), start, pages: () => pages.map((p) => p.id), table, pill, section, form, dialog, pager, chart, bars, csv, allPages, button,
     get language() { return language; }};
 })();

@@ -48,7 +48,9 @@ def _fetch_tills(ctx: PricecheckerContext) -> Any:
         bridge = ctx.services.bridge
         url = bridge.server_url or cfg.bridge.server_url
         if not url:
-            raise NoServer("no cash server to ask for the store's tills ([bridge] server_url)")
+            raise NoServer(
+                "no cash server to ask for the store's tills ([bridge] server_urls or server_url)"
+            )
         return bridge.ask(
             url, TILLS_ASK, {"store": cfg.pricechecker.store}, timeout=cfg.bridge.ask_timeout
         )

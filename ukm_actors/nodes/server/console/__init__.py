@@ -28,6 +28,7 @@ SCRIPTS = (
     "catalog.js",
     "items.js",
     "directories.js",
+    "tilldevices.js",
     "tills.js",
     "receipts.js",
     "shifts.js",

@@ -24,6 +24,7 @@ from typing import Any
 
 import bottle
 
+from ukm_actors.i18n.web import localized
 from ukm_actors.nodes.base import json_response
 from ukm_actors.nodes.feature import Feature
 from ukm_actors.nodes.openapi import Op, paths
@@ -135,20 +136,20 @@ def _metrics_allowed(ctx: ServerContext) -> bool:
 
 def everything(ctx: ServerContext) -> bottle.HTTPResponse:
     require_reader(ctx)
-    return json_response(_service(ctx).snapshot())
+    return json_response(localized(_service(ctx).snapshot()))
 
 
 def tills(ctx: ServerContext) -> bottle.HTTPResponse:
     require_reader(ctx)
     snap = _service(ctx).snapshot()
-    return json_response({"tills": snap["tills"], "generated_at": snap["generated_at"]})
+    return json_response(localized({"tills": snap["tills"], "generated_at": snap["generated_at"]}))
 
 
 def one_till(ctx: ServerContext, node_id: str) -> bottle.HTTPResponse:
     require_reader(ctx)
     for t in _service(ctx).snapshot()["tills"]:
         if t["node_id"] == node_id:
-            return json_response(t)
+            return json_response(localized(t))
     return json_response(
         {"code": "monitoring.unknown_till", "message": f"no till {node_id} is registered"},
         404,
@@ -158,7 +159,9 @@ def one_till(ctx: ServerContext, node_id: str) -> bottle.HTTPResponse:
 def alerts(ctx: ServerContext) -> bottle.HTTPResponse:
     require_reader(ctx)
     snap = _service(ctx).snapshot()
-    return json_response({"alerts": snap["alerts"], "generated_at": snap["generated_at"]})
+    return json_response(
+        localized({"alerts": snap["alerts"], "generated_at": snap["generated_at"]})
+    )
 
 
 def host(ctx: ServerContext) -> bottle.HTTPResponse:

@@ -9,6 +9,8 @@ Kinds:
 - ``till.behind``: a document to or from it undelivered longer than
   ``[server] behind_after``;
 - ``till.device``: a device the till reports in state ``error``;
+- ``till.devices``: the till refuses the ``devices`` setting sent from here (its
+  ``device_settings.refused``; the message a translatable text with the till's reason);
 - ``export.failing``: the export folder cannot be written;
 - ``export.behind``: a document waits for export longer than ``behind_after``;
 - ``bridge.parked``: documents the bridge could not apply and parked;
@@ -25,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ukm_actors.i18n import _
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.server.monitoring.collect import oldest_undelivered
 
@@ -76,12 +79,12 @@ def till_findings(
 ) -> list[Finding]:
     """Alerts about tills; no ``till.offline`` before ``offline_grace_until`` (epoch s)."""
     out: list[Finding] = []
-    for t in tills:
-        if not t["enabled"]:
+    for till in tills:
+        if not till["enabled"]:
             continue
-        node = t["node_id"]
-        if not t["online"] and now >= offline_grace_until:
-            silent = t["silent_s"]
+        node = till["node_id"]
+        if not till["online"] and now >= offline_grace_until:
+            silent = till["silent_s"]
             if silent is None:
                 out.append(Finding("till.offline", node, f"{node} has never contacted the server"))
             else:
@@ -90,13 +93,13 @@ def till_findings(
                         "till.offline",
                         node,
                         f"{node} has been silent for {_ago(silent)} (last contact "
-                        f"{t['last_contact']})",
+                        f"{till['last_contact']})",
                         now - silent,
                     )
                 )
-        age = oldest_undelivered(t)
+        age = oldest_undelivered(till)
         if age is not None and age > behind_after:
-            to, frm = t["to_till"], t["from_till"]
+            to, frm = till["to_till"], till["from_till"]
             out.append(
                 Finding(
                     "till.behind",
@@ -106,11 +109,24 @@ def till_findings(
                     now - age,
                 )
             )
-        for name, dev in sorted((t.get("devices") or {}).items()):
+        for name, dev in sorted((till.get("devices") or {}).items()):
             if dev.get("state") == "error":
                 detail = dev.get("error") or "no details"
                 out.append(Finding("till.device", f"{node}/{name}", f"{node} {name}: {detail}"))
-        for alert in (t.get("fiscal") or {}).get("alerts") or ():
+        refused = (till.get("device_settings") or {}).get("refused")
+        if refused:
+            out.append(
+                Finding(
+                    "till.devices",
+                    node,
+                    _(
+                        "{till} does not use the devices set on this server: {error}",
+                        till=node,
+                        error=refused,
+                    ),
+                )
+            )
+        for alert in (till.get("fiscal") or {}).get("alerts") or ():
             if isinstance(alert, dict) and alert.get("code"):
                 code = str(alert["code"])
                 text = f"{node}: {alert.get('message') or code}"

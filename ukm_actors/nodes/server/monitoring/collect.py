@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psutil
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ukm_actors.bridge import monitoring as bridge_monitoring
 from ukm_actors.bridge.models import Channel
 from ukm_actors.bridge.peers import list_peers
+from ukm_actors.i18n import unwire_all
 from ukm_actors.isotime import iso_utc
 from ukm_actors.nodes.server.monitoring.tables import TillReport
 
@@ -87,14 +88,18 @@ def tills(
         logins: dict[str, Any] | None = None
         promotions: Any = None
         fiscal: dict[str, Any] | None = None
+        exchange: dict[str, Any] | None = None
+        device_settings: dict[str, Any] | None = None
         if report is not None:
-            promotions = (json.loads(report.extra) if report.extra else {}).get("promotions")
+            promotions = _part(report.extra, "promotions")
             from_pending = report.outbox_pending
             if report.outbox_oldest_ms is not None and (report.outbox_pending or 0) > 0:
                 from_age = round(max(0.0, now - report.outbox_oldest_ms / 1000), 1)
             devices = json.loads(report.devices) if report.devices else None
             logins = _logins(report.extra)
             fiscal = _fiscal(report.extra)
+            exchange = _exchange(report.extra)
+            device_settings = _device_settings(report.extra)
         version = (
             (report.version if report is not None else None)
             or getattr(live, "version", None)
@@ -125,34 +130,61 @@ def tills(
                     "oldest_age_s": from_age,
                 },
                 "devices": devices,
+                "device_settings": device_settings,
                 "logins": logins,
                 "shift": _shift(report.extra) if report is not None else None,
                 "promotions": promotions if isinstance(promotions, dict) else None,
                 "fiscal": fiscal,
+                "exchange": exchange,
                 "reported_at": iso_utc(report.reported_ms / 1000) if report is not None else None,
             }
         )
     return out
 
 
-def _fiscal(extra: str | None) -> dict[str, Any] | None:
-    """The till's fiscal register state as it last reported it (``fiscal`` in its
-    report: ``{"health", "alerts", "pending_requests"}``), or None."""
+def _part(extra: str | None, key: str) -> dict[str, Any] | None:
+    """The object ``key`` of a till's last report (``TillReport.extra``, JSON), or None (no
+    report, not JSON, no such object)."""
     try:
-        found = json.loads(extra).get("fiscal") if extra else None
+        found = json.loads(extra).get(key) if extra else None
     except (ValueError, AttributeError):
         return None
     return found if isinstance(found, dict) else None
 
 
+def _translatable(extra: str | None, key: str) -> dict[str, Any] | None:
+    """``_part`` with its texts translatable again (``i18n.unwire_all``: the till sent them
+    as ``wire_all`` makes them; the monitoring answers are in the reader's language)."""
+    found = _part(extra, key)
+    return None if found is None else cast(dict[str, Any], unwire_all(found))
+
+
+def _fiscal(extra: str | None) -> dict[str, Any] | None:
+    """The till's fiscal register state as it last reported it (``fiscal`` in its
+    report: ``{"health", "alerts", "pending_requests"}``), or None."""
+    return _part(extra, "fiscal")
+
+
+def _exchange(extra: str | None) -> dict[str, Any] | None:
+    """The till's exchange with the trade system's folders as it last reported it
+    (``exchange`` in its report, ``nodes/till/reporting.py``: the folders in force and
+    where they come from, the last file loaded, a refusal), or None (a till of a
+    centralised store, or one that does not report it)."""
+    return _translatable(extra, "exchange")
+
+
+def _device_settings(extra: str | None) -> dict[str, Any] | None:
+    """Where the till's device settings stand as it last reported them (``device_settings``:
+    ``server``, ``refused``, ``pending``, ``applied_at``; ``reports._device_settings``), or
+    None (a till that does not report it)."""
+    return _translatable(extra, "device_settings")
+
+
 def _logins(extra: str | None) -> dict[str, Any] | None:
     """The till's failed cashier logins, as it last reported them (``logins`` in its
     report: ``{"failed", "refused", "locked_cashiers"}``), or None."""
-    try:
-        found = json.loads(extra).get("logins") if extra else None
-    except (ValueError, AttributeError):
-        return None
-    if not isinstance(found, dict):
+    found = _part(extra, "logins")
+    if found is None:
         return None
     counts = {k: found.get(k) for k in ("failed", "refused")}
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
@@ -165,11 +197,8 @@ def _logins(extra: str | None) -> dict[str, Any] | None:
 def _shift(extra: str | None) -> dict[str, Any] | None:
     """The till's shift as it last reported it (``{"open", "number", "opened_at",
     "cashier"}``), or None."""
-    try:
-        found = json.loads(extra).get("shift") if extra else None
-    except (ValueError, AttributeError):
-        return None
-    if not isinstance(found, dict) or not isinstance(found.get("open"), bool):
+    found = _part(extra, "shift")
+    if found is None or not isinstance(found.get("open"), bool):
         return None
     number = found.get("number")
     return {

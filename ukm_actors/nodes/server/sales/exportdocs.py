@@ -1,7 +1,7 @@
 """What the server stored → the export documents (``exchange.sales``, shared with the tills).
 
-The server's rows are turned into the shared facts (``ShiftFacts``,
-``CashFacts``); the documents themselves are built by ``exchange.sales``,
+The server's shift rows are turned into the shared ``ShiftFacts`` (a cash move row
+already is a ``CashFacts``); the documents themselves are built by ``exchange.sales``,
 the same code a till of a decentralised store writes its sales files with.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from ukm_actors.codecs.tilldocs import ReceiptDoc
 from ukm_actors.codecs.ukm_export import ExportCashBox, ExportShiftClose, ExportShiftOpen
 from ukm_actors.exchange import sales
-from ukm_actors.exchange.sales import CashFacts, ShiftFacts, export_receipt
+from ukm_actors.exchange.sales import ShiftFacts, export_receipt
 from ukm_actors.nodes.server.sales.tables import SaleCashMove, SaleShift
 
 __all__ = [
@@ -46,26 +46,12 @@ def _closed(s: SaleShift) -> ShiftFacts:
     )
 
 
-def _cash(m: SaleCashMove) -> CashFacts:
-    return CashFacts(
-        m.store,
-        m.till,
-        m.shift_num,
-        m.number,
-        m.direction,
-        m.at,
-        m.amount,
-        m.cashier_code,
-        m.cashier_name,
-    )
-
-
 def export_shift_open(s: SaleShift) -> ExportShiftOpen:
     return sales.export_shift_open(_opened(s))
 
 
 def export_cash_box(m: SaleCashMove) -> ExportCashBox:
-    return sales.export_cash_box(_cash(m))
+    return sales.export_cash_box(m)
 
 
 def expected_receipts(s: SaleShift) -> list[int]:
@@ -80,4 +66,4 @@ def export_shift_close(
     vat: Mapping[str, Mapping[int, int]] | None = None,
 ) -> ExportShiftClose:
     """The ``shift`` export document (see ``exchange.sales.export_shift_close``)."""
-    return sales.export_shift_close(_closed(s), receipts, [_cash(m) for m in moves], vat)
+    return sales.export_shift_close(_closed(s), receipts, moves, vat)

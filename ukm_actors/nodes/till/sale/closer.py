@@ -61,6 +61,7 @@ class ReceiptCloser:
             self.registrar.committed(s, registered)
         self.state.current = None
         self.state.question = None
+        self.state.closed(job, self.ctx.config.till.device_timeout + 5.0)
         self.sums.clear()
         self.env.notify_server()
         show_on_display(self.ctx, line=None, receipt=r.receipt, closed=state == "completed")

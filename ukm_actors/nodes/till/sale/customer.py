@@ -83,6 +83,7 @@ class CustomerDesk:
 
     def _open_with_card(self, grant: Grant, card: str) -> SaleView:
         """A new, empty sale receipt with ``card`` on it (cancelled like any other)."""
+        self.state.require_not_held()
         with self.db.write() as s:
             r = replace(new_receipt(self.env, s, grant), card=card)
             insert_receipt(s, r)

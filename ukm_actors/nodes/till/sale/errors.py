@@ -63,6 +63,13 @@ class DeviceMissing(SaleError):
     http_status = 503
 
 
+class DevicesChanging(SaleError):
+    """No receipt opens for the few seconds the till's devices are being changed."""
+
+    code = "till.devices_changing"
+    http_status = 503
+
+
 class ServerUnreachable(SaleError):
     code = "server.unreachable"
     http_status = 503

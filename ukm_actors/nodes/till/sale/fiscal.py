@@ -151,6 +151,15 @@ class FiscalDesk:
         """The requests of ``kinds`` whose outcome the till has not recorded, oldest first."""
         return self._pending(FiscalRow.kind.in_(kinds))
 
+    def unresolved(self) -> int:
+        """How many requests have no outcome recorded: only the register that was sent them
+        can tell what became of them (``resolve``, ``finished``)."""
+        with self.db.read() as s:
+            count = s.execute(
+                select(func.count()).select_from(FiscalRow).where(FiscalRow.state == "pending")
+            ).scalar()
+        return int(count or 0)
+
     def _pending(self, where: Any) -> list[FiscalRow]:
         with self.db.read() as s:
             rows = s.scalars(
@@ -396,8 +405,4 @@ class FiscalDesk:
         """``/status`` → ``fiscal``: the register's health, alerts, requests pending."""
         if not self.enabled:
             return {"configured": False}
-        with self.db.read() as s:
-            pending = s.execute(
-                select(func.count()).select_from(FiscalRow).where(FiscalRow.state == "pending")
-            ).scalar()
-        return register_status(self.device, int(pending or 0), self.progress.view(), self.env)
+        return register_status(self.device, self.unresolved(), self.progress.view(), self.env)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import gevent
+import pykka
 
 from ukm_actors.domain.receipt import tender_label
 from ukm_actors.domain.rights import Right
@@ -34,6 +35,7 @@ from ukm_actors.nodes.till.sale.model import (
 from ukm_actors.nodes.till.sale.printing import Printing
 from ukm_actors.nodes.till.sale.proxies import Proxies
 from ukm_actors.nodes.till.sale.returns import build_return, release
+from ukm_actors.supervision import ActorNotRunning, defer
 
 if TYPE_CHECKING:
     from ukm_actors.nodes.till.sale.payments import PaymentDeskProxy
@@ -154,7 +156,13 @@ class SaleFlows:
             self.ctx.services.devices.printer.tell(lambda p: p.kick_drawer())
         if job is None:
             return None
-        return self.printing.print_job(job)
+        try:
+            return self.printing.print_job(job)
+        finally:
+            try:
+                defer(self.sale().printed, job)  # the devices may change now
+            except (ActorNotRunning, pykka.ActorDeadError):
+                pass
 
     def register(self, grant: Grant, new_register_shift: bool = False) -> Closed:
         """Register the paid receipt on the fiscal register again (after paper out, offline...);

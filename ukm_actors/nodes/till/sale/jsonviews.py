@@ -284,6 +284,8 @@ def return_json(d: ReturnDone) -> dict[str, Any]:
     out["closed"] = closed_json(closed) if closed is not None else None
     out["receipt"] = receipt_json(still_open) if still_open is not None else None
     out["print"] = print_result_json(closed.printed) if closed is not None else None
+    if closed is None and d.paid is not None and d.paid.fiscal_error is not None:
+        out["fiscal_error"] = d.paid.fiscal_error  # refunded, not registered: register again
     return out
 
 

@@ -162,6 +162,20 @@ class SaleSession(SupervisedActor):
         """The open receipt as a value."""
         return self.state.current
 
+    def hold(self, seconds: float) -> str | None:
+        """Between receipts: keep new receipts from opening for at most ``seconds`` while the
+        till's devices change, and answer None; with a receipt open, why not (a text)."""
+        return self.state.hold(seconds)
+
+    def release(self) -> None:
+        """Receipts may open again (the devices have changed)."""
+        self.state.release()
+
+    def printed(self, job: int) -> None:
+        """The receipt closed last has been sent to the printer (printed or not): the devices
+        may change now."""
+        self.state.printed(job)
+
     # -- lines -----------------------------------------------------------------------
 
     def add(self, grant: Grant, req: AddRequest) -> LineAdded:
@@ -188,6 +202,7 @@ class SaleSession(SupervisedActor):
             raise
         created = r is None
         if r is None:
+            self.state.require_not_held()
             with self.db.read() as s:
                 r = draft(self.env, open_shift(s), grant)
         receipt = add_line(
@@ -324,6 +339,7 @@ class SaleSession(SupervisedActor):
                 ),
                 code="sale.receipt_open",
             )
+        self.state.require_not_held()
         with self.db.write() as s:
             base = new_receipt(self.env, s, grant, kind="return")
             r = return_receipt(base, with_price_names(spec, self.catalog))
@@ -352,3 +368,6 @@ class SaleSessionProxy(ActorMemberMixin):
     register = proxy_method(SaleSession.register)
     retry_fiscal = proxy_method(SaleSession.retry_fiscal)
     open_return = proxy_method(SaleSession.open_return)
+    hold = proxy_method(SaleSession.hold)
+    release = proxy_method(SaleSession.release)
+    printed = proxy_method(SaleSession.printed)

@@ -9,11 +9,12 @@ in the session's actor, one message at a time.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ukm_actors.domain.receipt import tender_label
-from ukm_actors.i18n import _
-from ukm_actors.nodes.till.sale.errors import SaleError
+from ukm_actors.i18n import Text, _
+from ukm_actors.nodes.till.sale.errors import DevicesChanging, SaleError
 from ukm_actors.nodes.till.sale.items import AddRequest
 from ukm_actors.nodes.till.sale.model import OpenReceipt, SaleView
 from ukm_actors.nodes.till.sale.pricing import Repricer, with_outcome
@@ -29,6 +30,10 @@ class SaleState:
         self.current: OpenReceipt | None = None
         self.question: tuple[AddRequest, dict[str, Any]] | None = None
         self.notice: str | None = None
+        self.held_until: float | None = None
+        """Until when (``time.monotonic()``) no receipt may open: the devices are changing."""
+        self.printing: tuple[int, float] | None = None
+        """The print job of the receipt just closed, and until when it may take to print."""
 
     def view(self) -> SaleView:
         """The open receipt (None when there is none), the question waiting, the last notice.
@@ -42,6 +47,38 @@ class SaleState:
             notice=self.notice,
             fiscal_error=self.registrar.error if self.current else None,
         )
+
+    def hold(self, seconds: float) -> Text | None:
+        """Keep new receipts from opening for at most ``seconds`` (the till's devices are being
+        changed) and answer None; or, with a receipt open, answer why not."""
+        r = self.current
+        if r is not None:
+            return _("receipt {number} is open", number=r.number)
+        if self.printing is not None and time.monotonic() < self.printing[1]:
+            return _("the last receipt is being printed")
+        self.held_until = time.monotonic() + seconds
+        return None
+
+    def release(self) -> None:
+        """Receipts may open again."""
+        self.held_until = None
+
+    def closed(self, job: int | None, print_within: float) -> None:
+        """A receipt was closed; its print job (if any) prints within ``print_within`` s."""
+        self.printing = None if job is None else (job, time.monotonic() + print_within)
+
+    def printed(self, job: int) -> None:
+        """The print job of the receipt closed last was tried (printed or not)."""
+        if self.printing is not None and self.printing[0] == job:
+            self.printing = None
+
+    def require_not_held(self) -> None:
+        """Refuse to open a receipt while the till's devices are being changed."""
+        if self.held_until is not None and time.monotonic() < self.held_until:
+            raise DevicesChanging(
+                _("the till's devices are being changed; repeat in a moment"),
+                hint=_("nothing was changed; the change takes a few seconds"),
+            )
 
     def require(self) -> OpenReceipt:
         """The open receipt; ``sale.no_receipt`` when there is none."""

@@ -36,6 +36,7 @@
     "till.behind": [N_("Delivery stuck"), (a) => t("{till}: a document has waited {age} for delivery", {till: a.subject, age: C.age(since(a))})],
     "till.device": [N_("Device fault"), (a) => t("{device}: {error}", {device: a.subject, error: after(a.message, ": ")})],
     "till.fiscal": [N_("Fiscal register"), (a) => a.message],
+    "till.devices": [N_("Devices refused"), (a) => a.message],
     "export.failing": [N_("Export fails"), (a) => t("the export folder cannot be written: {error}", {error: a.message})],
     "export.behind": [N_("Export behind"), (a) => t("documents wait for export, the oldest for {age}", {age: C.age(since(a))})],
     "bridge.parked": [N_("Parked documents"), (a) => t("documents from tills could not be applied and are parked: {what}", {what: a.message})],

@@ -1,4 +1,5 @@
-/* Directories: stores, sale restrictions, cashiers with their roles and rights, server
+/* Directories: stores (each with its integration settings: the exchange folders of a
+   decentralised store), sale restrictions, cashiers with their roles and rights, server
    employees (tills and their settings: tills.js). Every change goes through the admin API, which
    checks the role again; what reaches the tills is queued there (docs/admin-api.md). */
 "use strict";
@@ -28,11 +29,14 @@
   /* ---- stores ---- */
   async function stores(view) {
     const data = await C.get("stores");
+    const mayLook = C.can("manager");  /* GET …/integration: manager, admin; PUT: admin */
     const list = C.table([
       {title: N_("Code"), value: (s) => s.code}, {title: N_("Name"), value: (s) => s.name},
       {title: N_("Time zone"), value: (s) => s.timezone},
       {title: N_("State"), value: (s) => s.active ? C.pill(t("active"), "ok") : C.pill(t("closed"), "")},
-    ], data.stores);
+      {title: "", value: (s) => mayLook ? C.button(t("Exchange folders"), (ev) => { ev.stopPropagation(); integration(s); },
+        {class: "small integration", title: t("The store's integration settings: catalog source and exchange folders")}) : null},
+    ], data.stores, {rowClass: () => "store", onRow: mayLook ? (s) => integration(s) : null});
     const add = C.can("manager") ? C.section(t("New store"), C.form([
       {name: "code", label: t("Code"), required: true}, {name: "name", label: t("Name"), required: true},
       {name: "timezone", label: t("Time zone"), value: "Europe/Moscow"},
@@ -42,6 +46,123 @@
       C.go("stores");
     }, {class: "inline"})) : null;
     view.replaceChildren(C.section(t("Stores"), S.readOnly("manager"), list), add);
+  }
+
+  /* A store's integration settings (GET/PUT /api/v1/stores/<store>/integration,
+     docs/integration.md): where its tills take their catalog, the trade system's folders the
+     integration module reads and writes, each till's queue and sales folder as the module sees
+     it and as the till sees it (empty: the module's default, or the same as the module's). Below,
+     read only, what each till reports it uses now (its till.status through monitoring). */
+  const CATALOG_SOURCES = [["server", N_("the cash server")], ["folder", N_("the trade system's files in the till's queue folder")],
+    ["both", N_("both: the server and the files")]];
+  const TILL_FOLDERS = [["folder", N_("Queue folder (the module writes)")], ["sales_folder", N_("Sales folder (the module reads)")],
+    ["till_folder", N_("Queue folder as the till sees it")], ["till_sales_folder", N_("Sales folder as the till sees it")]];
+  async function integration(store) {
+    const path = `stores/${encodeURIComponent(store.code)}/integration`;
+    const [data, mon] = await Promise.all([C.get(path), C.get("monitoring/tills").catch(() => ({tills: []}))]);
+    const may = C.can("admin");
+    const dlg = C.dialog(t("Exchange folders of store {store}", {store: `${store.code} ${store.name}`}),
+      integrationForm(data, mon.tills.filter((m) => m.store === store.code), may, async (body) => {
+        const saved = await C.send("PUT", path, body);
+        dlg.close();
+        C.go("stores");
+        return saved;
+      }));
+  }
+  function integrationForm(data, reports, may, save) {
+    const error = el("div", {class: "error", role: "alert", hidden: true});
+    const input = (name, value, label, till) => el("input", {name, value: value || "", autocomplete: "off", disabled: !may,
+      "aria-label": label, placeholder: t("default"), dataset: till === undefined ? null : {till: String(till)}});
+    const source = el("select", {name: "catalog_source", disabled: !may}, CATALOG_SOURCES.map(([v, label]) =>
+      el("option", {value: v, selected: v === data.catalog_source ? true : null, text: t(label)})));
+    const field = (label, node, hint) => el("label", {class: "field grow"}, el("span", {text: label}), node, hint ? el("small", {text: hint}) : null);
+    const folders = data.tills.length ? el("table", {class: "grid till-folders"},
+      el("thead", {}, el("tr", {}, el("th", {text: t("Till")}), TILL_FOLDERS.map(([, label]) => el("th", {text: t(label)})))),
+      el("tbody", {}, data.tills.map((x) => el("tr", {class: "till-folders", dataset: {number: String(x.number)}},
+        el("td", {}, el("b", {text: String(x.number)}), " ", el("small", {class: "muted", text: x.node_id})),
+        TILL_FOLDERS.map(([k, label]) => el("td", {}, input(k, x[k], `${t("Till {number}", {number: x.number})}: ${t(label)}`, x.number)))))))
+      : el("p", {class: "muted", text: t("The store has no till yet: register one on the Tills page")});
+    const button = may ? el("button", {class: "btn primary", type: "submit", text: t("Save")}) : null;
+    const form = el("form", {class: "form integration-editor", onsubmit: async (ev) => {
+      ev.preventDefault();
+      if (!may) return;
+      error.hidden = true;
+      const body = {catalog_source: source.value, source_dir: form.querySelector("[name=source_dir]").value.trim(),
+        sales_dir: form.querySelector("[name=sales_dir]").value.trim(), tills: {}};
+      for (const node of form.querySelectorAll("input[data-till]")) {
+        (body.tills[node.dataset.till] ||= {})[node.name] = node.value.trim();
+      }
+      button.disabled = true;
+      try { await save(body); } catch (err) {
+        const box = C.errorBox(err);  /* the API's refusal; the values typed stay as they are */
+        if (box) { error.replaceChildren(...box.childNodes); error.hidden = false; }
+      } finally { button.disabled = false; }
+    }},
+    C.readOnly("admin"),
+    el("p", {class: "muted", text: t("A decentralised store's integration module and tills take these settings from the cash server and follow a change within their settings refresh. An empty folder is the module's default under its data folder; a till's own folder, when empty, is the module's.")}),
+    el("div", {class: "form cols"},
+      field(t("Where the tills take their catalog"), source),
+      field(t("Trade system's folder for the store (the module reads)"), input("source_dir", data.source_dir, t("Trade system's folder for the store (the module reads)"))),
+      field(t("Trade system's sales folder (the module writes)"), input("sales_dir", data.sales_dir, t("Trade system's sales folder (the module writes)")))),
+    el("h3", {text: t("Each till's folders")}), folders,
+    el("h3", {text: t("What the integration module reports")}), moduleReport(data.module),
+    el("h3", {text: t("What the tills report they use now")}), reported(reports),
+    error, button ? el("div", {class: "buttons"}, button) : null);
+    return form;
+  }
+  /* What the store's integration module said of itself with its last settings ask
+     (GET …/integration → module: its /status → integration, cut short). */
+  function moduleReport(module) {
+    if (!module || !module.report) {
+      return el("p", {class: "muted module-report", text: t("The store's integration module has not reported yet: it reports with each ask for its settings.")});
+    }
+    const r = module.report;
+    const settings = r.settings || {};
+    const named = (x) => !x ? [] : Array.isArray(x) ? x.map(String) : Object.entries(x).map(([k, v]) => `${k}: ${v}`);
+    const refused = named((r.source || {}).refused);
+    const fact = (label, value) => [el("dt", {text: label}), el("dd", {}, value ?? "—")];
+    const facts = el("dl", {class: "facts module-report"},
+      fact(t("Module"), el("span", {}, module.node_id, " ", el("small", {class: "muted", text: t("reported {time}", {time: C.time(module.reported_at)})}))),
+      fact(t("Its settings"), settings.from === "server" ? t("from the cash server") : settings.from === "cache" ? t("saved, the cash server not answering")
+        : settings.from === "local" ? t("its own file") : "—"),
+      settings.error ? fact(t("Problem"), el("span", {class: "bad-text", text: settings.error})) : null,
+      r.error ? fact(t("Problem"), el("span", {class: "bad-text", text: r.error})) : null,
+      fact(t("Source folder"), el("span", {class: "path", text: r.source_dir || "—"})),
+      fact(t("Sales folder"), el("span", {class: "path", text: r.sales_dir || "—"})),
+      r.source ? fact(t("Files waiting for the tills"), String(r.source.waiting ?? "—")) : null,
+      refused.length ? fact(t("Files refused"), el("span", {class: "bad-text", text: refused.join("; ")})) : null);
+    const tills = Object.entries(r.tills || {});
+    const sales = r.sales || {};
+    const table = C.table([
+      {title: N_("Till"), value: ([node]) => node},
+      {title: N_("Queue folder"), class: "path", value: ([, x]) => x.folder || "—"},
+      {title: N_("Last file queued"), class: "path", value: ([, x]) => x.last_queued || "—"},
+      {title: N_("Sales files copied"), class: "num", value: ([node]) => (sales[node] || {}).copied_total ?? "—"},
+      {title: N_("Problem"), value: ([node, x]) => x.error || (sales[node] || {}).error || ""},
+    ], tills, {class: "till-reports module-tills", empty: N_("No till yet"), rowClass: ([node, x]) => x.error || (sales[node] || {}).error ? "bad" : ""});
+    return el("div", {}, facts, table);
+  }
+  /* What each till of the store last reported (monitoring/tills): online, and its exchange
+     section when it has one: where its settings come from, its folders, last file, a refusal. */
+  function reported(reports) {
+    const ex = (m) => m.exchange || {};
+    const muted = (text) => el("span", {class: "muted", text});
+    return C.table([
+      {title: N_("Till"), value: (m) => el("span", {}, el("b", {text: String(m.number)}), " ", el("small", {class: "muted", text: m.node_id}))},
+      {title: N_("State"), value: (m) => m.online ? C.pill(t("online"), "online") : C.pill(t("offline"), "offline")},
+      {title: N_("Catalog"), value: (m) => ex(m).catalog_source ? t((CATALOG_SOURCES.find((c) => c[0] === ex(m).catalog_source) || [0, ex(m).catalog_source])[1]) : muted("—")},
+      {title: N_("Queue folder"), class: "path", value: (m) => ex(m).folder || muted("—")},
+      {title: N_("Sales folder"), class: "path", value: (m) => ex(m).sales_folder || muted("—")},
+      {title: N_("Last file"), class: "path", value: (m) => ex(m).last_loaded ? el("span", {}, ex(m).last_loaded.file, " ", el("small", {class: "muted", text: C.time(ex(m).last_loaded.at)})) : muted("—")},
+      {title: N_("Problem"), value: (m) => problem(ex(m))},
+    ], reports, {class: "till-reports", empty: N_("No till of the store has reported yet"), rowClass: (m) => `till-report ${problem(ex(m)) ? "bad" : ""}`});
+  }
+  function problem(x) {
+    const refused = x.settings && x.settings.refused;
+    if (refused) return el("span", {}, t("settings refused: {error}", {error: refused.error}), refused.hint ? el("small", {class: "action", text: refused.hint}) : null);
+    if (x.refused) return el("span", {}, t("waits behind {file}: {error}", {file: x.refused.file, error: x.refused.error}), x.refused.what_to_do ? el("small", {class: "action", text: x.refused.what_to_do}) : null);
+    if (x.settings && x.settings.error) return t("cannot ask the cash server: {error}", {error: x.settings.error});
+    return null;
   }
 
   /* ---- restrictions ---- */

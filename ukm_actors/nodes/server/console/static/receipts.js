@@ -87,17 +87,7 @@
 
   /* Every receipt of the search, page after page (at most 10,000), as one CSV file. */
   async function download(params) {
-    const q = queryOf(params);
-    q.set("per_page", "500");
-    const rows = [];
-    let cursor = null;
-    do {
-      if (cursor) q.set("cursor", cursor);
-      const data = await C.get(`receipts?${q}`);
-      rows.push(...data.receipts);
-      cursor = data.has_more ? data.next_cursor : null;
-    } while (cursor && rows.length < 10000);
-    C.csv("receipts.csv", COLUMNS, rows);
+    C.csv("receipts.csv", COLUMNS, await C.allPages("receipts", queryOf(params), "receipts"));
   }
 
   /* A receipt as printed: its lines, discounts, payments, returns against it, till and cashier. */

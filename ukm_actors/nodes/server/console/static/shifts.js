@@ -64,17 +64,7 @@
 
   /* Every shift of the search, page after page (at most 10,000), as one CSV file. */
   async function download(params) {
-    const q = queryOf(params);
-    q.set("per_page", "500");
-    const rows = [];
-    let cursor = null;
-    do {
-      if (cursor) q.set("cursor", cursor);
-      const data = await C.get(`shifts?${q}`);
-      rows.push(...data.shifts);
-      cursor = data.has_more ? data.next_cursor : null;
-    } while (cursor && rows.length < 10000);
-    C.csv("shifts.csv", CSV, rows);
+    C.csv("shifts.csv", CSV, await C.allPages("shifts", queryOf(params), "shifts"));
   }
 
   /* One shift's closing: the server's count beside the till's Z report. */

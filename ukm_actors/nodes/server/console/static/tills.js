@@ -1,14 +1,12 @@
 /* Tills: every till with its state, type, screen, receipt header and footer, devices; an admin
-   registers a till (its bridge secret shown once), edits its settings and type (sent to that
-   till), gives it a new secret or sends it the whole catalog again; till types, the settings
-   their tills share (docs/admin-api.md). */
+   registers a till (its bridge secret shown once), edits its settings, devices (tilldevices.js)
+   and type (sent to that till), gives it a new secret or sends it the whole catalog again; till
+   types, the settings their tills share (docs/admin-api.md). */
 "use strict";
 
 (() => {
   const {t, N_, el} = C;
-  const DEVICES = {printer: N_("receipt printer"), scanner: N_("barcode scanner"), scales: N_("scales"),
-    display: N_("customer display"), bank: N_("bank terminal"), fiscal: N_("fiscal register"), drawer: N_("cash drawer")};
-  const STATES = {ok: N_("ok"), error: N_("error"), restarting: N_("restarting"), offline: N_("offline")};
+  const {LABELS: DEVICES, STATES} = S.devices;
   const OTHER = [["weight_barcode", N_("Scale label layout")], ["weight_prefixes", N_("Scale label prefixes")],
     ["card_price_types", N_("Card-only price types")]];
   const path = (till) => `tills/${encodeURIComponent(till.node_id)}`;
@@ -17,6 +15,12 @@
   function devicePills(devices) {
     return Object.entries(devices || {}).map(([name, d]) => C.pill(`${t(DEVICES[name] || DEVICES[d.kind] || name)}: ${t(STATES[d.state] || d.state)}`,
       d.state === "ok" ? "ok" : d.state === "error" ? "bad" : "warn"));
+  }
+  /* The devices set from the server (the till's own over its type's), by name. */
+  function devicesSet(devices) {
+    const names = Object.keys(devices || {}).sort();
+    return names.length ? el("div", {class: "devices-set"}, el("small", {class: "muted", text: t("From the server") + ": "}),
+      names.map((n) => devices[n] && devices[n].enabled === false ? n + " (" + t("turned off") + ")" : n).join(", ")) : null;
   }
   function others(s) {
     return OTHER.filter(([k]) => s[k] !== undefined && s[k] !== "").map(([k, label]) =>
@@ -54,12 +58,12 @@
       {title: N_("Screen"), value: (x) => screen(inForce(x, types).ui || {})},
       {title: N_("Receipt header"), value: (x) => own(lines(inForce(x, types).header).join(" / "))},
       {title: N_("Receipt footer"), value: (x) => own(lines(inForce(x, types).footer).join(" / "))},
-      {title: N_("Devices"), value: (x) => devicePills((states[x.node_id] || {}).devices)},
+      {title: N_("Devices"), value: (x) => [...devicePills((states[x.node_id] || {}).devices), devicesSet(inForce(x, types).devices)]},
       {title: N_("Other settings"), value: (x) => others(inForce(x, types))},
     ], data.tills, {empty: N_("No till is registered"), onRow: may ? (x) => editTill(x, types) : null, rowClass: () => "till"});
     view.replaceChildren(C.section(t("Tills"), C.readOnly("admin"),
       may ? el("div", {class: "toolbar"}, C.button(t("Register a till"), registerTill, {class: "primary register-till"})) : null,
-      el("p", {class: "muted", text: t("Settings reach the till with its next catalog document (seconds while it is online). Devices are wired to each till and set in its own file; their states are shown as the till reports them.")}),
+      el("p", {class: "muted", text: t("Settings reach the till with its next catalog document (seconds while it is online). A device set here replaces the till's own device of the same name, between receipts; the others stay as in its file. Their states are shown as the till reports them.")}),
       table), typesSection(types, may));
   }
 
@@ -113,20 +117,33 @@
     }
     return next;
   }
+  /* ``next`` with the devices of the editor (none: the key goes). */
+  /* A refusal shown in ``form`` is about what it held then: gone once the devices change. */
+  function clearError(form) { const box = form.querySelector(".error"); if (box) box.hidden = true; }
+  function withDevices(next, devices) {
+    const out = {...next};
+    if (Object.keys(devices).length) out.devices = devices; else delete out.devices;
+    return out;
+  }
 
   function editTill(till, types) {
     const s = till.settings || {};
     const done = el("div", {class: "till-actions-result"});
+    const typeOf = (id) => { const x = types.find((k) => k.id === id); return x ? {id: x.id, devices: x.settings.devices} : null; };
+    const devices = S.devices.editor(s.devices, {may: true, type: typeOf(till.type),
+      running: C.get(`monitoring/${path(till)}`), onChange: () => clearError(form)});
     const form = C.form([
       {name: "type", label: t("Till type"), type: "select", value: till.type || "",
         options: [["", t("none")], ...types.map((x) => [x.id, `${x.id} ${x.name}`])]},
       ...settingsFields(s, true),
     ], t("Save and send to the till"), async (v) => {
       if ((v.type || null) !== (till.type || null)) await C.send("PUT", `${path(till)}/type`, {type: v.type || null});
-      await C.send("PUT", `${path(till)}/settings`, settingsOf(v, s));
+      await C.send("PUT", `${path(till)}/settings`, withDevices(settingsOf(v, s), devices.value()));
       dlg.close();
       C.go("tills", {at: Date.now()});
     }, {class: "cols till-editor"});
+    form.insertBefore(devices.node, form.querySelector(".error"));
+    form.inputs.type.addEventListener("change", () => devices.setType(typeOf(form.inputs.type.value)));
     const actions = el("div", {class: "buttons"},
       C.button(t("Send the whole catalog again"), () => act(async () => {
         await C.send("POST", `${path(till)}/resync`);
@@ -154,6 +171,7 @@
       {title: N_("Receipt header"), value: (x) => lines(x.settings.header).join(" / ")},
       {title: N_("Receipt footer"), value: (x) => lines(x.settings.footer).join(" / ")},
       {title: N_("Other settings"), value: (x) => others(x.settings)},
+      {title: N_("Devices"), value: (x) => devicesSet(x.settings.devices)},
       {title: N_("Tills"), value: (x) => x.tills.join(", ") || el("span", {class: "muted", text: t("none yet")})},
     ], types, {empty: N_("No till types"), onRow: may ? (x) => editType(x) : null, rowClass: () => "till-type"});
     return C.section(t("Till types"),
@@ -165,13 +183,14 @@
   function editType(x) {
     const isNew = !x;
     const kind = x || {id: "", name: "", settings: {}, tills: []};
+    const devices = S.devices.editor(kind.settings.devices, {may: true, onChange: () => clearError(form)});
     const form = C.form([
       {name: "id", label: t("Type code"), value: kind.id, required: true, disabled: !isNew},
       {name: "name", label: t("Name"), value: kind.name},
       ...settingsFields(kind.settings, false),
     ], t("Save and send to its tills"), async (v) => {
       const id = isNew ? v.id.trim() : kind.id;
-      await C.send("PUT", `till-types/${encodeURIComponent(id)}`, {name: v.name.trim(), settings: settingsOf(v, kind.settings)});
+      await C.send("PUT", `till-types/${encodeURIComponent(id)}`, {name: v.name.trim(), settings: withDevices(settingsOf(v, kind.settings), devices.value())});
       dlg.close();
       C.go("tills", {at: Date.now()});
     }, {class: "cols type-editor", extra: !isNew ? C.button(t("Delete"), async () => {
@@ -186,6 +205,7 @@
         if (box) { slot.replaceChildren(...box.childNodes); slot.hidden = false; }
       }
     }, {class: "danger delete-type"}) : null});
+    form.insertBefore(devices.node, form.querySelector(".error"));
     const dlg = C.dialog(isNew ? t("New till type") : t("Till type {type}", {type: kind.id}), form);
   }
 
