@@ -34,7 +34,14 @@ def _russian(texts: list[str]) -> list[str]:
     return [t for t in texts if re.search(r"[А-Яа-яЁё]", t)]
 
 
+def _nav_on_one_line(page) -> None:
+    """Every page's link fits one line of the navigation at 1366 px (an admin sees them all)."""
+    tops = page.locator("#nav a").evaluate_all("links => links.map((a) => a.offsetTop)")
+    assert len(set(tops)) == 1, f"the navigation wraps: link tops {tops}"
+
+
 def _tour(page, base: str, pages: list[str], prefix: str) -> None:
+    _nav_on_one_line(page)
     for name in pages:
         page.goto(f"{base}/#/{name}")
         expect(page.locator(f"#view[data-page={name}][data-ready='1']")).to_be_visible()
@@ -44,6 +51,7 @@ def _tour(page, base: str, pages: list[str], prefix: str) -> None:
             screenshot(page, f"{prefix}-{name}")
     page.click("#who .lang")  # to English
     expect(page.locator("#who .lang")).to_have_text("RU")
+    _nav_on_one_line(page)
     for name in pages:
         page.goto(f"{base}/#/{name}")
         expect(page.locator(f"#view[data-page={name}][data-ready='1']")).to_be_visible()
