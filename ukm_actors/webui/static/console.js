@@ -265,7 +265,7 @@ const C = (() => {
     const nav = el("nav", {id: "nav"}, pages.filter((p) => can(p.role)).map((p) =>
       el("a", {href: `#/${p.id}`, dataset: {page: p.id}, text: t(p.title)})));
     const who = el("div", {id: "who"},
-      el("span", {class: "name", text: me.name || me.login}),
+      el("span", {class: "name", text: me.name || me.login, title: `${me.name || me.login} (${me.login})`}),
       el("span", {class: "role", dataset: {role: me.role}, text: t(roleTitle(me.role))}),
       langButton(),
       el("button", {class: "btn", type: "button", id: "logout", onclick: logout, text: t("Log out")}));
