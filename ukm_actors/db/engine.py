@@ -132,7 +132,7 @@ class Database:
         options = str(parsed.query.get("options", ""))
         options = f"{options} -c statement_timeout={int(timeout_ms)}".strip()
         clean = parsed.difference_update_query(["options"])
-        return create_engine(
+        engine = create_engine(
             clean,
             echo=echo,
             pool_size=pool_size,
@@ -140,6 +140,12 @@ class Database:
             pool_pre_ping=True,
             connect_args={"options": options, "connect_timeout": 5},
         )
+        # An INSERT of many rows goes as multi-row VALUES statements (SQLAlchemy's
+        # "insertmanyvalues", which its psycopg2 dialect uses by default), not as psycopg's
+        # executemany: that sends one statement a row, and under gevent each one waits on
+        # the socket by itself.
+        engine.dialect.use_insertmanyvalues_wo_returning = True
+        return engine
 
     # -- sessions ----------------------------------------------------------------
 
